@@ -1,0 +1,138 @@
+"""The portal: create_app builds the Flask application with its settings, extensions, blueprints,
+command-line commands, error pages and security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from . import formatting
+from .config import ROOT, load_settings
+from .extensions import csrf, db, login_manager, migrate
+from .htmx import is_htmx
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_settings(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    _set_up_login(app)
+
+    from .auth.routes import bp as auth_bp
+    from .checklist.routes import bp as checklist_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(checklist_bp)
+
+    from . import cli
+
+    cli.register(app)
+    formatting.register(app)
+    _register_error_pages(app)
+    app.after_request(_security_headers)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite as a multi-user database: enforce foreign keys, readers never block the writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _set_up_login(app: Flask) -> None:
+    from .models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if is_htmx():
+            # Never swap the login page into a fragment: send the browser there.
+            return "", 401, {"HX-Redirect": url_for("auth.login")}
+        return redirect(login_url)
+
+
+ERROR_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy trang hoặc dữ liệu được yêu cầu.",
+    405: "Thao tác không được hỗ trợ.",
+    413: "Tệp hoặc dữ liệu gửi lên vượt quá giới hạn cho phép.",
+    500: "Đã xảy ra lỗi ở máy chủ. Thao tác chưa được lưu; vui lòng thử lại.",
+}
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(status: int, message: str):
+        if is_htmx():
+            # Errors under htmx go to the page's message area, not into the item that asked.
+            html = render_template("errors/_message.html", message=message, status=status)
+            return html, status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        return render_template("errors/page.html", message=message, status=status), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 413:
+            limit = app.config["MAX_UPLOAD_MB"]
+            return render_error(413, f"Tệp vượt quá giới hạn {limit} MB; hãy nén hoặc chia nhỏ tệp.")
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code, ERROR_MESSAGES.get(error.code, error.description))
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s", request.path)
+        return render_error(500, ERROR_MESSAGES[500])
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static" and current_user.is_authenticated:
+        # Pages hold a unit's own data: never keep them in a shared or back-button cache.
+        response.headers.setdefault("Cache-Control", "private, no-store")
+    return response

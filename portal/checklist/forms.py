@@ -1,0 +1,121 @@
+"""The forms on a checklist item. Messages are Vietnamese and shown next to their field."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from ..models import Measure, Task
+
+NOTE_MAX = 5000
+FIGURE_MAX = 10_000_000
+
+
+def _whole_number(raw: str, label: str) -> int:
+    text = raw.strip().replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):  # 1.234: Vietnamese thousands
+        text = text.replace(".", "")
+    if not re.fullmatch(r"-?[0-9]+", text):
+        raise ValidationError(f"{label} phải là số nguyên, ví dụ 45.")
+    value = int(text)
+    if value < 0:
+        raise ValidationError(f"{label} không được âm.")
+    if value > FIGURE_MAX:
+        raise ValidationError(f"{label} quá lớn.")
+    return value
+
+
+class ProgressForm(FlaskForm):
+    """Note and figures. Figures are text fields so that every mistake gets a Vietnamese message."""
+
+    note = TextAreaField(
+        "Ghi chú, kết quả thực hiện",
+        validators=[Length(max=NOTE_MAX, message=f"Ghi chú tối đa {NOTE_MAX} ký tự.")],
+    )
+    numerator = StringField("Số đạt")
+    denominator = StringField("Tổng số")
+    quantity = StringField("Số lượng")
+
+    def __init__(self, *args, task: Task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task = task
+        self.figures: dict[str, int | None] = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        measure = self.task.measure
+        if measure is Measure.PERCENT:
+            ok = self._rate() and ok
+        elif measure is Measure.COUNT:
+            ok = self._count() and ok
+        return ok
+
+    def _read(self, field, label: str) -> int | None:
+        if not (field.data or "").strip():
+            return None
+        try:
+            return _whole_number(field.data, label)
+        except ValidationError as error:
+            field.errors.append(str(error))
+            raise
+
+    def _rate(self) -> bool:
+        try:
+            numerator = self._read(self.numerator, "Số đạt")
+            denominator = self._read(self.denominator, "Tổng số")
+        except ValidationError:
+            return False
+        if (numerator is None) != (denominator is None):
+            missing = self.denominator if denominator is None else self.numerator
+            missing.errors.append("Cần nhập cả số đạt và tổng số để tính tỷ lệ.")
+            return False
+        if denominator == 0:
+            self.denominator.errors.append("Tổng số phải lớn hơn 0.")
+            return False
+        if numerator is not None and numerator > denominator:
+            self.numerator.errors.append(
+                "Số đạt không được lớn hơn tổng số (tỷ lệ không thể vượt 100 %)."
+            )
+            return False
+        self.figures = {"numerator": numerator, "denominator": denominator}
+        return True
+
+    def _count(self) -> bool:
+        try:
+            self.figures = {"quantity": self._read(self.quantity, "Số lượng")}
+        except ValidationError:
+            return False
+        return True
+
+
+class LinkForm(FlaskForm):
+    url = StringField(
+        "Đường dẫn (http:// hoặc https://)",
+        validators=[Length(max=2000, message="Đường dẫn tối đa 2000 ký tự.")],
+    )
+
+    def validate_url(self, field) -> None:
+        value = (field.data or "").strip()
+        field.data = value
+        if not value:
+            raise ValidationError("Hãy nhập đường dẫn.")
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise ValidationError(
+                "Chỉ nhận đường dẫn bắt đầu bằng http:// hoặc https://, ví dụ https://sadec.dongthap.gov.vn/..."
+            )
+        if any(ch.isspace() or ord(ch) < 32 for ch in value):
+            raise ValidationError("Đường dẫn không được chứa khoảng trắng.")
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Tệp minh chứng")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: only the CSRF token travels with it."""

@@ -1,0 +1,248 @@
+"""Checklist routes: the directives a user sees, a unit's checklist, and the actions on an item.
+
+Every action answers an htmx request with the item's fragment and a plain form post with a
+redirect back to the checklist, so the page works with JavaScript off.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import storage
+from ..deadlines import today
+from ..extensions import db
+from ..htmx import is_htmx, render
+from ..models import EvidenceKind, Role
+from ..permissions import READ_EVERYTHING, may_work_on_unit, require_view_unit, require_work_on_unit
+from . import actions, queries
+from .forms import ActionForm, LinkForm, ProgressForm, UploadForm
+
+bp = Blueprint("checklist", __name__)
+
+
+@bp.before_request
+@login_required
+def _logged_in() -> None:
+    """Every page here is for logged-in users only."""
+
+
+@bp.get("/")
+def home():
+    directives = queries.directives_for(current_user)
+    if len(directives) == 1:
+        return redirect(url_for(".directive", directive_id=directives[0].id))
+    return redirect(url_for(".directives"))
+
+
+@bp.get("/directives")
+def directives():
+    return render(
+        "checklist/directives.html",
+        "checklist/directives.html",
+        directives=queries.directives_for(current_user),
+    )
+
+
+@bp.get("/directives/<int:directive_id>")
+def directive(directive_id: int):
+    """Unit staff go to their own checklist; everyone else sees the units the letter reaches."""
+    found = queries.get_directive(directive_id)
+    if current_user.role is Role.UNIT:
+        return redirect(url_for(".unit_checklist", directive_id=found.id,
+                                unit_id=current_user.unit_id))
+    if current_user.role not in READ_EVERYTHING:
+        abort(403)
+    return render(
+        "checklist/overview.html",
+        "checklist/overview.html",
+        directive=found,
+        summaries=queries.unit_summaries(found.id),
+    )
+
+
+@bp.get("/directives/<int:directive_id>/units/<int:unit_id>")
+def unit_checklist(directive_id: int, unit_id: int):
+    require_view_unit(unit_id)
+    found = queries.get_directive(directive_id)
+    unit = queries.get_unit(unit_id)
+    items = queries.checklist(found.id, unit.id)
+    if not items:
+        abort(404)
+    return render(
+        "checklist/checklist.html",
+        "checklist/checklist.html",
+        directive=found,
+        unit=unit,
+        items=items,
+        item_forms={item.id: _forms(item) for item in items},
+        can_work=may_work_on_unit(current_user, unit.id),
+        today=today(),
+    )
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int):
+    found = queries.get_item(item_id)
+    return _render_item(found)
+
+
+@bp.post("/items/<int:item_id>/start")
+def start(item_id: int):
+    found = _item_to_change(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _act(found, lambda: actions.start(found, current_user), "Đã chuyển sang «Đang thực hiện».")
+
+
+@bp.post("/items/<int:item_id>/save")
+def save(item_id: int):
+    found = _item_to_change(item_id)
+    form = ProgressForm(task=found.task)
+    if not form.validate_on_submit():
+        return _render_item(found, status=422, progress_form=form)
+    return _act(found, lambda: actions.save(found, current_user, form.note.data or "",
+                                            form.figures), "Đã lưu ghi chú và số liệu.",
+                progress_form=form)
+
+
+@bp.post("/items/<int:item_id>/files")
+def upload(item_id: int):
+    found = _item_to_change(item_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    uploaded = request.files.get("file")
+    if uploaded is None or not uploaded.filename:
+        return _render_item(found, status=422, upload_error="Hãy chọn một tệp để đính kèm.")
+    try:
+        evidence = actions.add_file(found, current_user, uploaded)
+    except storage.EvidenceTooLarge as error:
+        return _render_item(found, status=413, upload_error=str(error))
+    except storage.EvidenceRejected as error:
+        return _render_item(found, status=422, upload_error=str(error))
+    except actions.ItemLocked as error:
+        return _render_item(found, status=409, message=str(error))
+    return _done(found, f"Đã đính kèm tệp «{evidence.file_name}».")
+
+
+@bp.post("/items/<int:item_id>/links")
+def add_link(item_id: int):
+    found = _item_to_change(item_id)
+    form = LinkForm()
+    if not form.validate_on_submit():
+        return _render_item(found, status=422, link_form=form)
+    return _act(found, lambda: actions.add_link(found, current_user, form.url.data),
+                "Đã thêm đường dẫn.", link_form=form)
+
+
+@bp.post("/items/<int:item_id>/evidence/<int:evidence_id>/delete")
+def remove_evidence(item_id: int, evidence_id: int):
+    found = _item_to_change(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    evidence = next((e for e in found.evidence if e.id == evidence_id), None)
+    if evidence is None:
+        abort(404)
+    return _act(found, lambda: actions.remove_evidence(found, current_user, evidence),
+                "Đã xoá tài liệu kiểm chứng.")
+
+
+@bp.post("/items/<int:item_id>/submit")
+def submit(item_id: int):
+    found = _item_to_change(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _act(found, lambda: actions.submit(found, current_user),
+                "Đã gửi Phòng Nội vụ duyệt.")
+
+
+@bp.get("/evidence/<int:evidence_id>/download")
+def download(evidence_id: int):
+    evidence = queries.get_evidence(evidence_id)
+    if evidence.kind is not EvidenceKind.FILE:
+        abort(404)
+    path = storage.path_for(evidence.stored_name)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=evidence.content_type,
+        as_attachment=True,
+        download_name=evidence.file_name,
+        max_age=0,
+    )
+
+
+def _item_to_change(item_id: int):
+    found = queries.get_item(item_id)
+    require_work_on_unit(found.unit_id)
+    return found
+
+
+def _act(found, change, success: str, **forms):
+    """Run one action on an item and answer with the item, or with why it could not be done."""
+    try:
+        change()
+    except actions.ItemLocked as error:
+        return _render_item(found, status=409, message=str(error), **forms)
+    except actions.NotReadyToSubmit as error:
+        return _render_item(found, status=422, message=str(error), **forms)
+    except StaleDataError:
+        db.session.rollback()
+        return _render_item(
+            queries.get_item(found.id),
+            status=409,
+            message="Nhiệm vụ vừa được người khác cập nhật; dưới đây là nội dung mới nhất.",
+        )
+    return _done(found, success)
+
+
+def _done(found, success: str):
+    if is_htmx():
+        db.session.expire_all()
+        return _render_item(queries.get_item(found.id), saved=success)
+    flash(success, "success")
+    return redirect(
+        url_for(".unit_checklist", directive_id=found.task.directive_id, unit_id=found.unit_id,
+                _anchor=f"item-{found.id}"),
+        code=303,
+    )
+
+
+def _forms(found, **given) -> dict:
+    """The item's forms: the one just posted keeps what the user typed, the others the saved state."""
+    return {
+        "progress": given.get("progress_form") or ProgressForm(
+            formdata=None,
+            task=found.task,
+            data={
+                "note": found.note,
+                "numerator": "" if found.numerator is None else found.numerator,
+                "denominator": "" if found.denominator is None else found.denominator,
+                "quantity": "" if found.quantity is None else found.quantity,
+            },
+        ),
+        "link": given.get("link_form") or LinkForm(formdata=None),
+        "upload": UploadForm(formdata=None),
+        "action": ActionForm(formdata=None),
+    }
+
+
+def _render_item(found, status: int = 200, *, message: str = "", saved: str = "",
+                 upload_error: str = "", **given):
+    response = render(
+        "checklist/item.html",
+        "checklist/_item.html",
+        status=status,
+        item=found,
+        forms=_forms(found, **given),
+        can_work=may_work_on_unit(current_user, found.unit_id),
+        open=bool(status != 200 or saved),
+        message=message,
+        saved=saved,
+        upload_error=upload_error,
+        today=today(),
+    )
+    return response

@@ -1,0 +1,62 @@
+"""Command-line commands: flask --app portal seed-demo | load-directive FILE."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from . import demo
+from .directives import DirectiveFileError, load_directive
+from .extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(load_directive_command)
+
+
+@click.command("seed-demo")
+@click.option("--password", help="Mật khẩu cho mọi tài khoản demo (mặc định: tạo ngẫu nhiên).")
+@click.option("--sample-progress", is_flag=True, help="Điền thêm tiến độ, số liệu, minh chứng mẫu.")
+@click.option("--if-empty", is_flag=True, help="Không làm gì nếu cơ sở dữ liệu đã có dữ liệu.")
+def seed_demo(password: str | None, sample_progress: bool, if_empty: bool) -> None:
+    """Load the Sa Đéc units, the 2023 letter and one demo account per role and unit."""
+    if not demo.is_empty():
+        if if_empty:
+            accounts = Path(current_app.instance_path) / "demo-accounts.tsv"
+            click.echo(f"Cơ sở dữ liệu đã có dữ liệu; tài khoản demo: {accounts}", err=True)
+            return
+        raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; seed-demo chỉ chạy trên CSDL trống.")
+    password = password or secrets.token_urlsafe(9)
+    users = demo.seed(password, sample_progress=sample_progress)
+    lines = [f"{u.username}\t{u.role.value}\t{u.unit.name if u.unit else ''}" for u in users]
+    for line in lines:
+        click.echo(line)
+    click.echo(f"Mật khẩu của mọi tài khoản demo: {password}", err=True)
+    _keep_accounts(lines, password)
+
+
+def _keep_accounts(lines: list[str], password: str) -> None:
+    """Keep the demo accounts in instance/ for the next `make run`, readable by the owner only."""
+    path = Path(current_app.instance_path) / "demo-accounts.tsv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"# mật khẩu: {password}\n" + "\n".join(lines) + "\n")
+
+
+@click.command("load-directive")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_directive_command(path: Path) -> None:
+    """Load a directive file (YAML) with its tasks for the units it reaches."""
+    try:
+        directive = load_directive(path)
+        db.session.commit()
+    except DirectiveFileError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Đã nạp văn bản «{directive.title}» (mã {directive.id}).")

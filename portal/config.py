@@ -1,0 +1,70 @@
+"""Settings: the defaults below, then instance/config.py, then PORTAL_* environment variables.
+
+Nothing else in the portal reads the environment.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = ROOT / "instance"
+
+
+class Config:
+    DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    SECRET_KEY: str | None = None
+    UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
+    MAX_UPLOAD_MB = 20
+    # Argon2 cost; tests lower it so that thirty demo accounts hash in milliseconds.
+    PASSWORD_TIME_COST = 3
+    PASSWORD_MEMORY_COST = 65536
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+    # A deadline this many days away or fewer reads "sắp đến hạn".
+    DUE_SOON_DAYS = 3
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+
+# Settings that may come from PORTAL_<NAME>, with the type to read them as.
+ENV_SETTINGS = {
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "UPLOAD_DIR": str,
+    "MAX_UPLOAD_MB": int,
+    "PASSWORD_TIME_COST": int,
+    "PASSWORD_MEMORY_COST": int,
+}
+
+
+def load_settings(app, overrides: dict | None) -> None:
+    """Fill app.config from the defaults, instance/config.py, PORTAL_* and then overrides."""
+    app.config.from_object(Config)
+    app.config.from_pyfile(str(INSTANCE_DIR / "config.py"), silent=True)
+    for name, kind in ENV_SETTINGS.items():
+        value = os.environ.get(f"PORTAL_{name}")
+        if value:
+            app.config[name] = kind(value)
+    if overrides:
+        app.config.update(overrides)
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key()
+
+
+def _instance_secret_key() -> str:
+    """The installation's own key, generated once into instance/secret_key."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process wrote it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,163 @@
+"""Demo data: the units of Sa Đéc city, the 2023 letter, one account per role and per unit, and
+optionally a believable spread of progress so that a first look shows a living city."""
+
+from __future__ import annotations
+
+import io
+import random
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
+
+from .auth.passwords import hash_password
+from .checklist import actions
+from .directives import SA_DEC_2023, load_directive
+from .extensions import db
+from .models import Measure, Progress, Role, Task, TaskKind, Unit, UnitKind, User
+
+UNITS: list[tuple[UnitKind, str, str]] = [
+    (UnitKind.OFFICE, "Văn phòng HĐND và UBND", "VP HĐND-UBND"),
+    (UnitKind.OFFICE, "Phòng Nội vụ", "Nội vụ"),
+    (UnitKind.OFFICE, "Phòng Tư pháp", "Tư pháp"),
+    (UnitKind.OFFICE, "Phòng Tài chính - Kế hoạch", "TC-KH"),
+    (UnitKind.OFFICE, "Phòng Văn hóa và Thông tin", "VH-TT"),
+    (UnitKind.OFFICE, "Phòng Lao động - Thương binh và Xã hội", "LĐ-TB&XH"),
+    (UnitKind.OFFICE, "Phòng Tài nguyên và Môi trường", "TN-MT"),
+    (UnitKind.OFFICE, "Phòng Kinh tế", "Kinh tế"),
+    (UnitKind.OFFICE, "Phòng Quản lý đô thị", "QLĐT"),
+    (UnitKind.OFFICE, "Phòng Giáo dục và Đào tạo", "GD-ĐT"),
+    (UnitKind.OFFICE, "Phòng Y tế", "Y tế"),
+    (UnitKind.OFFICE, "Thanh tra Thành phố", "Thanh tra"),
+    (UnitKind.SERVICE, "Trung tâm Văn hóa - Thể thao và Truyền thanh", "TT VH-TT-TT"),
+    (UnitKind.SERVICE, "Ban Quản lý dự án đầu tư xây dựng", "BQLDA"),
+    (UnitKind.SERVICE, "Trung tâm Dịch vụ nông nghiệp", "TT DVNN"),
+    (UnitKind.COMMUNE, "Phường 1", "P1"),
+    (UnitKind.COMMUNE, "Phường 2", "P2"),
+    (UnitKind.COMMUNE, "Phường 3", "P3"),
+    (UnitKind.COMMUNE, "Phường 4", "P4"),
+    (UnitKind.COMMUNE, "Phường An Hòa", "An Hòa"),
+    (UnitKind.COMMUNE, "Phường Tân Quy Đông", "Tân Quy Đông"),
+    (UnitKind.COMMUNE, "Xã Tân Khánh Đông", "Tân Khánh Đông"),
+    (UnitKind.COMMUNE, "Xã Tân Quy Tây", "Tân Quy Tây"),
+    (UnitKind.COMMUNE, "Xã Tân Phú Đông", "Tân Phú Đông"),
+]
+
+# Accounts that are not one unit's staff: (username, role, unit name or None, full name).
+STAFF_ACCOUNTS = [
+    ("noivu.duyet", Role.REVIEWER, "Phòng Nội vụ", "Chuyên viên Phòng Nội vụ"),
+    ("lanhdao", Role.LEADER, None, "Lãnh đạo UBND Thành phố"),
+    ("quantri", Role.ADMIN, None, "Quản trị hệ thống"),
+]
+
+
+def username_for(unit_name: str) -> str:
+    """phuong1, phongtuphap, xatankhanhdong: the unit's name without marks or spaces."""
+    text = unit_name.replace("Đ", "D").replace("đ", "d")
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+
+
+def is_empty() -> bool:
+    return db.session.scalar(select(Unit.id).limit(1)) is None
+
+
+def seed(password: str, sample_progress: bool = False) -> list[User]:
+    """Load units, the Sa Đéc letter and demo accounts into an empty database; commit."""
+    units = {}
+    for position, (kind, name, short) in enumerate(UNITS):
+        units[name] = Unit(name=name, short_name=short, kind=kind, position=position)
+        db.session.add(units[name])
+    db.session.flush()
+
+    password_hash = hash_password(password)
+    users = [
+        User(username=username_for(name), full_name=f"Cán bộ {name}", password_hash=password_hash,
+             role=Role.UNIT, unit_id=unit.id)
+        for name, unit in units.items()
+    ]
+    for username, role, unit_name, full_name in STAFF_ACCOUNTS:
+        unit_id = units[unit_name].id if unit_name else None
+        users.append(User(username=username, full_name=full_name, password_hash=password_hash,
+                          role=role, unit_id=unit_id))
+    db.session.add_all(users)
+    load_directive(SA_DEC_2023)
+    db.session.commit()
+    if sample_progress:
+        fill_sample_progress({u.unit_id: u for u in users if u.role is Role.UNIT})
+    return users
+
+
+def fill_sample_progress(staff_by_unit: dict[int, User], seed_value: int = 2023) -> None:
+    """Work done by the units, through the same actions a user takes, so it is audited too."""
+    rng = random.Random(seed_value)
+    for item_id in db.session.scalars(select(Progress.id).order_by(Progress.id)).all():
+        item = _load(item_id)
+        task, user = item.task, staff_by_unit[item.unit_id]
+        roll = rng.random()
+        if roll < 0.25:
+            continue
+        if task.measure is Measure.PERCENT:
+            total = rng.randint(40, 400)
+            figures = {"numerator": rng.randint(total * 6 // 10, total), "denominator": total}
+        elif task.measure is Measure.COUNT:
+            figures = {"quantity": rng.choice([0, 0, 1, 2, 3, 5])}
+        else:
+            figures = {}
+        actions.save(item, user, rng.choice(SAMPLE_NOTES), figures)
+        if task.kind in (TaskKind.REPORT, TaskKind.DOCUMENT) or rng.random() < 0.4:
+            upload = FileStorage(io.BytesIO(sample_pdf(f"{task.code} {item.unit_id}")),
+                                 filename=f"{task.code} - {task.title[:60]}.pdf")
+            actions.add_file(item, user, upload)
+        if task.code == "1.2":
+            actions.add_link(item, user, f"https://sadec.dongthap.gov.vn/tin-cchc-{item.id}")
+        if roll > 0.6:
+            item = _load(item_id)
+            if not actions.missing_for_submission(item):
+                actions.submit(item, user)
+
+
+def _load(item_id: int) -> Progress:
+    return db.session.scalars(
+        select(Progress)
+        .options(selectinload(Progress.task), selectinload(Progress.evidence))
+        .where(Progress.id == item_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+SAMPLE_NOTES = [
+    "Đã triển khai đến toàn thể công chức, viên chức của đơn vị.",
+    "Đã thực hiện, đang tổng hợp số liệu để báo cáo.",
+    "Đã đăng tải tin bài, cập nhật đầy đủ trên Trang thông tin điện tử.",
+    "Đã rà soát, chấn chỉnh; tiếp tục theo dõi hằng tuần.",
+    "Đang phối hợp với Phòng Văn hóa và Thông tin khắc phục lỗi phần mềm.",
+]
+
+
+def sample_pdf(label: str) -> bytes:
+    """A small, valid one-page PDF with an ASCII label."""
+    text = "".join(ch for ch in label if ch.isascii() and ch not in "()\\")
+    stream = f"BT /F1 18 Tf 72 760 Td (Tai lieu kiem chung {text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()

@@ -1,0 +1,44 @@
+"""How dates, numbers and sizes read on screen: dd/mm/yyyy, the city's time, Vietnamese decimals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from .deadlines import city_zone, state_of
+from .storage import ACCEPT_ATTRIBUTE
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    """A stored UTC moment as the city's local time."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=UTC).astimezone(city_zone()).strftime("%H:%M %d/%m/%Y")
+
+
+def format_number(value: Decimal | int | float | None) -> str:
+    """Vietnamese writes 90,5 and 1.234."""
+    if value is None:
+        return ""
+    if isinstance(value, int) or value == int(value):
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def format_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{format_number(round(size / 1024, 1))} KB"
+    return f"{format_number(round(size / 1024 / 1024, 1))} MB"
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(
+        date=format_date, datetime=format_datetime, number=format_number, size=format_size
+    )
+    app.jinja_env.globals.update(deadline_state=state_of, accept_files=ACCEPT_ATTRIBUTE)

@@ -1,0 +1,300 @@
+"""The portal's data: units and their users, directives and their tasks, each unit's progress on
+each task with its evidence, and the audit log.
+
+Status words and their colours are defined here once, as enums with a Vietnamese label and a CSS
+class, and every screen and export reads them from here.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+class LabelledEnum(str, enum.Enum):
+    """A stored string value with the Vietnamese label users read and a CSS class."""
+
+    def __new__(cls, value: str, label: str, css: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.css = css
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class UnitKind(LabelledEnum):
+    OFFICE = "office", "Phòng chuyên môn"
+    SERVICE = "service", "Đơn vị sự nghiệp công lập"
+    COMMUNE = "commune", "Xã, phường"
+
+
+class Role(LabelledEnum):
+    UNIT = "unit", "Cán bộ đơn vị"
+    REVIEWER = "reviewer", "Phòng Nội vụ (theo dõi, duyệt)"
+    LEADER = "leader", "Lãnh đạo UBND"
+    ADMIN = "admin", "Quản trị hệ thống"
+
+
+class TaskKind(LabelledEnum):
+    ACTION = "action", "Thực hiện"
+    DOCUMENT = "document", "Văn bản, kế hoạch"
+    REPORT = "report", "Báo cáo"
+    METRIC = "metric", "Số liệu"
+
+
+class Measure(LabelledEnum):
+    PERCENT = "percent", "Tỷ lệ (%)"
+    COUNT = "count", "Số lượng"
+
+
+class ProgressStatus(LabelledEnum):
+    NOT_STARTED = "not_started", "Chưa thực hiện", "status-not-started"
+    IN_PROGRESS = "in_progress", "Đang thực hiện", "status-in-progress"
+    SUBMITTED = "submitted", "Chờ duyệt", "status-submitted"
+    APPROVED = "approved", "Đạt", "status-approved"
+    RETURNED = "returned", "Yêu cầu bổ sung", "status-returned"
+
+    @property
+    def editable_by_unit(self) -> bool:
+        return self in (self.NOT_STARTED, self.IN_PROGRESS, self.RETURNED)
+
+
+class EvidenceKind(LabelledEnum):
+    FILE = "file", "Tệp"
+    LINK = "link", "Liên kết"
+
+
+def _enum(kind: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(
+        kind,
+        native_enum=False,
+        length=20,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class Directive(db.Model):
+    """One letter (công văn) that orders units to act."""
+
+    __tablename__ = "directives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    number: Mapped[str] = mapped_column(sa.String(80), default="")
+    issuer: Mapped[str] = mapped_column(sa.String(200), default="")
+    date_line: Mapped[str] = mapped_column(sa.String(200), default="")
+    issued_on: Mapped[date | None]
+    year: Mapped[int]
+    subject: Mapped[str] = mapped_column(sa.Text, default="")
+    title: Mapped[str] = mapped_column(sa.String(300))
+    signer: Mapped[str] = mapped_column(sa.String(200), default="")
+    signer_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    full_text: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=sa.func.now())
+
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="directive", order_by="Section.position", lazy="raise"
+    )
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="directive", order_by="Task.position", lazy="raise"
+    )
+
+    @property
+    def display_number(self) -> str:
+        return self.number or "(chưa có số)"
+
+
+class Section(db.Model):
+    """A numbered part of the letter, addressed to some of the units."""
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(sa.ForeignKey("directives.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(sa.String(20))
+    heading: Mapped[str] = mapped_column(sa.Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+    directive: Mapped[Directive] = relationship(back_populates="sections", lazy="raise")
+
+
+class Inspection(db.Model):
+    """A unit that the inspection behind a directive visited; some tasks reach only these."""
+
+    __tablename__ = "inspections"
+
+    directive_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("directives.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True)
+
+
+class Task(db.Model):
+    """One order of the letter that a unit can tick off."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (sa.UniqueConstraint("directive_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(sa.ForeignKey("directives.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sections.id"))
+    code: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[TaskKind] = mapped_column(_enum(TaskKind))
+    measure: Mapped[Measure | None] = mapped_column(_enum(Measure))
+    measure_unit: Mapped[str] = mapped_column(sa.String(80), default="")
+    target: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    # True where the figure must stay at or below the target (overdue dossiers left: 0).
+    target_at_most: Mapped[bool] = mapped_column(default=False)
+    evidence_hint: Mapped[str] = mapped_column(sa.String(300), default="")
+    deadline: Mapped[date | None]
+    position: Mapped[int] = mapped_column(default=0)
+    # The rule that decides which units the task reaches, as written in the directive file.
+    audience: Mapped[str] = mapped_column(sa.String(300), default="all")
+
+    directive: Mapped[Directive] = relationship(back_populates="tasks", lazy="raise")
+    section: Mapped[Section | None] = relationship(lazy="raise")
+
+
+class Progress(db.Model):
+    """One unit's work on one task: exists exactly when the task reaches the unit."""
+
+    __tablename__ = "progress"
+    __table_args__ = (sa.UniqueConstraint("task_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    status: Mapped[ProgressStatus] = mapped_column(
+        _enum(ProgressStatus), default=ProgressStatus.NOT_STARTED
+    )
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    numerator: Mapped[int | None]
+    denominator: Mapped[int | None]
+    quantity: Mapped[int | None]
+    started_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    task: Mapped[Task] = relationship(lazy="raise")
+    unit: Mapped[Unit] = relationship(lazy="raise")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="progress", order_by="Evidence.id", lazy="raise"
+    )
+    submitted_by: Mapped[User | None] = relationship(lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return (Decimal(self.numerator) * 100 / Decimal(self.denominator)).quantize(Decimal("0.1"))
+
+    @property
+    def figure(self) -> Decimal | int | None:
+        """The figure the unit reported, in the task's measure."""
+        if self.task.measure is Measure.PERCENT:
+            return self.percent
+        if self.task.measure is Measure.COUNT:
+            return self.quantity
+        return None
+
+    @property
+    def target_reached(self) -> bool | None:
+        figure, target = self.figure, self.task.target
+        if figure is None or target is None:
+            return None
+        return figure <= target if self.task.target_at_most else figure >= target
+
+
+class Evidence(db.Model):
+    """A document (tài liệu kiểm chứng) behind a unit's progress: an uploaded file or a link."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(sa.ForeignKey("progress.id"), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind))
+    file_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    stored_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    content_type: Mapped[str] = mapped_column(sa.String(100), default="")
+    size: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    url: Mapped[str] = mapped_column(sa.String(2000), default="")
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    progress: Mapped[Progress] = relationship(back_populates="evidence", lazy="raise")
+    created_by: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def label(self) -> str:
+        return self.file_name if self.kind is EvidenceKind.FILE else self.url
+
+
+class AuditEvent(db.Model):
+    """Who did what, when, with the state before and after."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(sa.String(80), default="")
+    action: Mapped[str] = mapped_column(sa.String(50))
+    target_type: Mapped[str] = mapped_column(sa.String(50), default="")
+    target_id: Mapped[int | None]
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
