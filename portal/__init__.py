@@ -19,9 +19,10 @@ from .htmx import is_htmx
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """Build the portal; `config` overrides every other setting (INSTANCE_PATH moves instance/)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str((config or {}).get("INSTANCE_PATH") or ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -102,14 +103,16 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(
-            400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."
+            400,
+            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.",
         )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
-            return render_error(413, f"Tệp vượt quá giới hạn {limit} MB; hãy nén hoặc chia nhỏ tệp.")
+            message = f"Tệp vượt quá giới hạn {limit} MB; hãy nén hoặc chia nhỏ tệp."
+            return render_error(413, message)
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code, ERROR_MESSAGES.get(error.code, error.description))

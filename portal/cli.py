@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from . import demo
 from .directives import DirectiveFileError, load_directive
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", help="Mật khẩu cho mọi tài khoản demo (mặc định: tạo ngẫu nhiên).")
 @click.option("--sample-progress", is_flag=True, help="Điền thêm tiến độ, số liệu, minh chứng mẫu.")
 @click.option("--if-empty", is_flag=True, help="Không làm gì nếu cơ sở dữ liệu đã có dữ liệu.")
@@ -30,7 +32,9 @@ def seed_demo(password: str | None, sample_progress: bool, if_empty: bool) -> No
             accounts = Path(current_app.instance_path) / "demo-accounts.tsv"
             click.echo(f"Cơ sở dữ liệu đã có dữ liệu; tài khoản demo: {accounts}", err=True)
             return
-        raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; seed-demo chỉ chạy trên CSDL trống.")
+        raise click.ClickException(
+            "Cơ sở dữ liệu đã có dữ liệu; seed-demo chỉ chạy trên CSDL trống."
+        )
     password = password or secrets.token_urlsafe(9)
     users = demo.seed(password, sample_progress=sample_progress)
     lines = [f"{u.username}\t{u.role.value}\t{u.unit.name if u.unit else ''}" for u in users]
@@ -50,6 +54,7 @@ def _keep_accounts(lines: list[str], password: str) -> None:
 
 
 @click.command("load-directive")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_directive_command(path: Path) -> None:
     """Load a directive file (YAML) with its tasks for the units it reaches."""

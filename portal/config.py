@@ -8,13 +8,13 @@ import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = ROOT / "instance"
 
 
 class Config:
-    DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    # None: portal.sqlite3 and uploads/ in the instance folder.
+    DATABASE_URL: str | None = None
     SECRET_KEY: str | None = None
-    UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
+    UPLOAD_DIR: str | None = None
     MAX_UPLOAD_MB = 20
     # Argon2 cost; tests lower it so that thirty demo accounts hash in milliseconds.
     PASSWORD_TIME_COST = 3
@@ -40,8 +40,9 @@ ENV_SETTINGS = {
 
 def load_settings(app, overrides: dict | None) -> None:
     """Fill app.config from the defaults, instance/config.py, PORTAL_* and then overrides."""
+    instance = Path(app.instance_path)
     app.config.from_object(Config)
-    app.config.from_pyfile(str(INSTANCE_DIR / "config.py"), silent=True)
+    app.config.from_pyfile(str(instance / "config.py"), silent=True)
     for name, kind in ENV_SETTINGS.items():
         value = os.environ.get(f"PORTAL_{name}")
         if value:
@@ -49,17 +50,20 @@ def load_settings(app, overrides: dict | None) -> None:
     if overrides:
         app.config.update(overrides)
 
+    default_database = f"sqlite:///{instance / 'portal.sqlite3'}"
+    app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or default_database
+    app.config["UPLOAD_DIR"] = app.config["UPLOAD_DIR"] or str(instance / "uploads")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key()
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
 
 
-def _instance_secret_key() -> str:
+def _instance_secret_key(instance: Path) -> str:
     """The installation's own key, generated once into instance/secret_key."""
-    path = INSTANCE_DIR / "secret_key"
+    path = instance / "secret_key"
     if not path.exists():
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process wrote it first

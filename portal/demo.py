@@ -15,7 +15,7 @@ from .auth.passwords import hash_password
 from .checklist import actions
 from .directives import SA_DEC_2023, load_directive
 from .extensions import db
-from .models import Measure, Progress, Role, Task, TaskKind, Unit, UnitKind, User
+from .models import Measure, Progress, Role, TaskKind, Unit, UnitKind, User
 
 UNITS: list[tuple[UnitKind, str, str]] = [
     (UnitKind.OFFICE, "Văn phòng HĐND và UBND", "VP HĐND-UBND"),

@@ -7,7 +7,8 @@ from flask import make_response, render_template, request
 
 def is_htmx() -> bool:
     """An htmx request that wants a fragment (a boosted navigation wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
 
 
 def render(page: str, fragment: str, status: int = 200, **context):

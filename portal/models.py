@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .extensions import db
 
 
-class LabelledEnum(str, enum.Enum):
+class LabelledEnum(enum.StrEnum):
     """A stored string value with the Vietnamese label users read and a CSS class."""
 
     def __new__(cls, value: str, label: str, css: str = ""):

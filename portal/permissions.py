@@ -13,7 +13,7 @@ READ_EVERYTHING = (Role.REVIEWER, Role.LEADER, Role.ADMIN)
 
 
 def may_view_unit(user: User, unit_id: int) -> bool:
-    """Its own staff see a unit's checklist and evidence; Phòng Nội vụ, leaders and admins see all."""
+    """Its own staff see a unit's checklist and evidence; Phòng Nội vụ, leaders, admins see all."""
     if user.role in READ_EVERYTHING:
         return True
     return user.role is Role.UNIT and user.unit_id == unit_id

@@ -93,7 +93,8 @@ def start(item_id: int):
     found = _item_to_change(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return _act(found, lambda: actions.start(found, current_user), "Đã chuyển sang «Đang thực hiện».")
+    return _act(found, lambda: actions.start(found, current_user),
+                "Đã chuyển sang «Đang thực hiện».")
 
 
 @bp.post("/items/<int:item_id>/save")
@@ -116,6 +117,7 @@ def upload(item_id: int):
     uploaded = request.files.get("file")
     if uploaded is None or not uploaded.filename:
         return _render_item(found, status=422, upload_error="Hãy chọn một tệp để đính kèm.")
+    back = _back_to_checklist(found)
     try:
         evidence = actions.add_file(found, current_user, uploaded)
     except storage.EvidenceTooLarge as error:
@@ -124,7 +126,7 @@ def upload(item_id: int):
         return _render_item(found, status=422, upload_error=str(error))
     except actions.ItemLocked as error:
         return _render_item(found, status=409, message=str(error))
-    return _done(found, f"Đã đính kèm tệp «{evidence.file_name}».")
+    return _done(found.id, back, f"Đã đính kèm tệp «{evidence.file_name}».")
 
 
 @bp.post("/items/<int:item_id>/links")
@@ -183,6 +185,7 @@ def _item_to_change(item_id: int):
 
 def _act(found, change, success: str, **forms):
     """Run one action on an item and answer with the item, or with why it could not be done."""
+    back = _back_to_checklist(found)
     try:
         change()
     except actions.ItemLocked as error:
@@ -196,23 +199,24 @@ def _act(found, change, success: str, **forms):
             status=409,
             message="Nhiệm vụ vừa được người khác cập nhật; dưới đây là nội dung mới nhất.",
         )
-    return _done(found, success)
+    return _done(found.id, back, success)
 
 
-def _done(found, success: str):
+def _back_to_checklist(found) -> str:
+    return url_for(".unit_checklist", directive_id=found.task.directive_id, unit_id=found.unit_id,
+                   _anchor=f"item-{found.id}")
+
+
+def _done(item_id: int, back: str, success: str):
+    """After a change: the fresh item under htmx, otherwise back to the checklist (303)."""
     if is_htmx():
-        db.session.expire_all()
-        return _render_item(queries.get_item(found.id), saved=success)
+        return _render_item(queries.get_item(item_id), saved=success)
     flash(success, "success")
-    return redirect(
-        url_for(".unit_checklist", directive_id=found.task.directive_id, unit_id=found.unit_id,
-                _anchor=f"item-{found.id}"),
-        code=303,
-    )
+    return redirect(back, code=303)
 
 
 def _forms(found, **given) -> dict:
-    """The item's forms: the one just posted keeps what the user typed, the others the saved state."""
+    """The item's forms: the one just posted keeps what was typed, the others the saved state."""
     return {
         "progress": given.get("progress_form") or ProgressForm(
             formdata=None,

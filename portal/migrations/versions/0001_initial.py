@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-29 01:02:14.273437
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '188b1bf8a284'

@@ -1,0 +1,148 @@
+"""Fixtures: the real app on a real database (a SQLite file, or TEST_DATABASE_URL for PostgreSQL),
+real uploads on disk, the demo units, letter and accounts, and clients logged in per role."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import select, text
+
+from portal import create_app, demo
+from portal.extensions import db
+from portal.models import Progress, Task, Unit, User
+
+PASSWORD = "mat-khau-demo-2023"
+MAX_UPLOAD_MB = 1
+
+
+def _reset_postgres() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "SECRET_KEY": "test-secret",
+            "PASSWORD_TIME_COST": 1,
+            "PASSWORD_MEMORY_COST": 64,
+            "MAX_UPLOAD_MB": MAX_UPLOAD_MB,
+        }
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            _reset_postgres()
+        db.create_all()
+        demo.seed(PASSWORD)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            _reset_postgres()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def upload_dir(app):
+    from pathlib import Path
+
+    return Path(app.config["UPLOAD_DIR"])
+
+
+class PortalClient:
+    """Flask's test client as a user's browser: it carries the session and its CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+        self._token: str | None = None
+
+    def csrf_token(self) -> str:
+        if self._token is None:
+            html = self.client.get("/login").get_data(as_text=True)
+            if 'name="csrf-token"' not in html:  # logged in: /login redirects
+                html = self.client.get("/account/password").get_data(as_text=True)
+            self._token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+        return self._token
+
+    def get(self, url: str, htmx: bool = False, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.client.get(url, headers=headers, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, htmx: bool = False, csrf: bool = True,
+             **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf_token())
+        headers = kwargs.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.client.post(url, data=data, headers=headers, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD):
+        response = self.post("/login", {"username": username, "password": password})
+        self._token = None  # the session is new after login
+        return response
+
+
+@pytest.fixture
+def visitor(app) -> PortalClient:
+    """Someone who has not logged in."""
+    return PortalClient(app.test_client())
+
+
+@pytest.fixture
+def login(app):
+    """login("phuong1") gives a client logged in as that demo account."""
+
+    def make(username: str) -> PortalClient:
+        client = PortalClient(app.test_client())
+        response = client.login(username)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def ids(app):
+    """Ids by name: ids.unit("Phường 1"), ids.item("Phường 1", "1.1"), ids.user("lanhdao")."""
+
+    class Ids:
+        def unit(self, name: str) -> int:
+            with app.app_context():
+                return db.session.scalar(select(Unit.id).where(Unit.name == name))
+
+        def user(self, username: str) -> int:
+            with app.app_context():
+                return db.session.scalar(select(User.id).where(User.username == username))
+
+        def item(self, unit_name: str, code: str) -> int:
+            with app.app_context():
+                return db.session.scalar(
+                    select(Progress.id)
+                    .join(Task, Task.id == Progress.task_id)
+                    .join(Unit, Unit.id == Progress.unit_id)
+                    .where(Unit.name == unit_name, Task.code == code)
+                )
+
+        def directive(self) -> int:
+            from portal.models import Directive
+
+            with app.app_context():
+                return db.session.scalar(select(Directive.id))
+
+    return Ids()
