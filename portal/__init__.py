@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
@@ -68,8 +68,8 @@ def _set_up_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(session_token: str):
+        return db.session.scalar(select(User).where(User.session_token == session_token))
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -98,7 +98,9 @@ def _register_error_pages(app: Flask) -> None:
             # Errors under htmx go to the page's message area, not into the item that asked.
             html = render_template("errors/_message.html", message=message, status=status)
             return html, status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
-        return render_template("errors/page.html", message=message, status=status), status
+        page = render_template("errors/page.html", message=message, status=status,
+                               back=_same_site_referrer())
+        return page, status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -124,6 +126,14 @@ def _register_error_pages(app: Flask) -> None:
         return render_error(500, ERROR_MESSAGES[500])
 
 
+def _same_site_referrer() -> str | None:
+    """The page the user came from, when it is one of ours: the way back after an error."""
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        return "/" + referrer[len(request.host_url):]
+    return None
+
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -136,6 +146,6 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.endpoint != "static" and current_user.is_authenticated:
-        # Pages hold a unit's own data: never keep them in a shared or back-button cache.
-        response.headers.setdefault("Cache-Control", "private, no-store")
+        # Pages and evidence hold a unit's own data: never keep them in any cache.
+        response.headers["Cache-Control"] = "private, no-store"
     return response

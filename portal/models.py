@@ -8,6 +8,7 @@ class, and every screen and export reads them from here.
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -108,12 +109,23 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Sessions and remember-me cookies carry this token; a new one ends every copy of them.
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=lambda: secrets.token_hex(32)
+    )
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def end_sessions(self) -> None:
+        """Log this user out everywhere: logout, password change."""
+        self.session_token = secrets.token_hex(32)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

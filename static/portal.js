@@ -51,4 +51,12 @@
     }
     event.detail.ctx.fetch = xhrFetch(form);
   });
+
+  // The button that was pressed is gone with the swapped item: put focus on its result message.
+  document.addEventListener("htmx:after:swap", function () {
+    var result = document.querySelector(".item-result[data-focus]");
+    if (!result) return;
+    result.removeAttribute("data-focus");
+    result.focus();
+  });
 })();

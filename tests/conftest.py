@@ -3,6 +3,7 @@ real uploads on disk, the demo units, letter and accounts, and clients logged in
 
 from __future__ import annotations
 
+import io
 import os
 import re
 
@@ -28,19 +29,26 @@ def database_url(tmp_path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'portal.sqlite3'}"
 
 
+def test_settings(root, database_url: str) -> dict:
+    """Settings of a portal under test, everything of its own below `root`."""
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(root / "instance"),
+        "DATABASE_URL": database_url,
+        "UPLOAD_DIR": str(root / "uploads"),
+        "SECRET_KEY": "test-secret",
+        "PASSWORD_TIME_COST": 1,  # argon2 at its cheapest: thirty accounts in milliseconds
+        "PASSWORD_MEMORY_COST": 64,
+        "MAX_UPLOAD_MB": MAX_UPLOAD_MB,
+    }
+
+
+test_settings.__test__ = False  # a helper, not a test
+
+
 @pytest.fixture
 def app(tmp_path, database_url):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "SECRET_KEY": "test-secret",
-            "PASSWORD_TIME_COST": 1,
-            "PASSWORD_MEMORY_COST": 64,
-            "MAX_UPLOAD_MB": MAX_UPLOAD_MB,
-        }
-    )
+    app = create_app(test_settings(tmp_path, database_url))
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             _reset_postgres()
@@ -91,6 +99,11 @@ class PortalClient:
         if htmx:
             headers["HX-Request"] = "true"
         return self.client.post(url, data=data, headers=headers, **kwargs)
+
+    def upload(self, item_id: int, content: bytes, name: str, htmx: bool = True):
+        """Attach a file to an item through the upload form."""
+        return self.post(f"/items/{item_id}/files", {"file": (io.BytesIO(content), name)},
+                         htmx=htmx, content_type="multipart/form-data")
 
     def login(self, username: str, password: str = PASSWORD):
         response = self.post("/login", {"username": username, "password": password})

@@ -43,15 +43,6 @@ def evidence_rows(app, item_id: int) -> list[Evidence]:
         return rows
 
 
-def upload(client, item_id: int, content: bytes, name: str, htmx: bool = True):
-    return client.post(
-        f"/items/{item_id}/files",
-        {"file": (io.BytesIO(content), name)},
-        htmx=htmx,
-        content_type="multipart/form-data",
-    )
-
-
 @pytest.fixture
 def ward(login):
     return login("phuong1")
@@ -78,7 +69,7 @@ def report_item(ids):
 )
 def test_accepted_file_is_stored_with_size_and_sha256(app, ward, report_item, upload_dir,
                                                       content, name, content_type):
-    response = upload(ward, report_item, content, name)
+    response = ward.upload(report_item, content, name)
     assert response.status_code == 200
     assert f"Đã đính kèm tệp «{name}»." in response.get_data(as_text=True)
     [row] = evidence_rows(app, report_item)
@@ -111,7 +102,7 @@ def test_accepted_file_is_stored_with_size_and_sha256(app, ward, report_item, up
 )
 def test_refused_file_leaves_nothing_behind(app, ward, report_item, upload_dir, content, name,
                                             message):
-    response = upload(ward, report_item, content, name)
+    response = ward.upload(report_item, content, name)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html
@@ -124,7 +115,7 @@ def test_refused_file_leaves_nothing_behind(app, ward, report_item, upload_dir, 
 
 def test_file_over_the_limit_is_413_with_nothing_on_disk(app, ward, report_item, upload_dir):
     too_big = b"%PDF-1.4\n" + b"0" * (MAX_UPLOAD_MB * 1024 * 1024)
-    response = upload(ward, report_item, too_big, "lon.pdf")
+    response = ward.upload(report_item, too_big, "lon.pdf")
     assert response.status_code == 413
     assert f"vượt quá giới hạn {MAX_UPLOAD_MB} MB" in response.get_data(as_text=True)
     assert evidence_rows(app, report_item) == [] and stored_files(upload_dir) == []
@@ -132,11 +123,11 @@ def test_file_over_the_limit_is_413_with_nothing_on_disk(app, ward, report_item,
 
 def test_request_far_over_the_limit_is_413_before_reading_it(app, ward, report_item, upload_dir):
     huge = b"%PDF-1.4\n" + b"0" * (MAX_UPLOAD_MB * 1024 * 1024 * 2)
-    response = upload(ward, report_item, huge, "rat-lon.pdf")
+    response = ward.upload(report_item, huge, "rat-lon.pdf")
     assert response.status_code == 413
     assert response.headers.get("HX-Retarget") == "#messages"
     assert "vượt quá giới hạn" in response.get_data(as_text=True)
-    plain = upload(ward, report_item, huge, "rat-lon.pdf", htmx=False)
+    plain = ward.upload(report_item, huge, "rat-lon.pdf", htmx=False)
     assert plain.status_code == 413 and "<html" in plain.get_data(as_text=True)
     assert evidence_rows(app, report_item) == [] and stored_files(upload_dir) == []
 
@@ -152,7 +143,7 @@ def test_request_far_over_the_limit_is_413_before_reading_it(app, ward, report_i
 )
 def test_file_names_lose_folders_and_control_characters(app, ward, report_item, upload_dir,
                                                         given, kept):
-    response = upload(ward, report_item, PDF, given)
+    response = ward.upload(report_item, PDF, given)
     assert response.status_code == 200
     [row] = evidence_rows(app, report_item)
     assert row.file_name == kept
@@ -164,7 +155,7 @@ def test_long_vietnamese_file_name_is_kept_escaped_and_downloaded(app, ward, rep
     name = ("Báo cáo kết quả khắc phục hạn chế, khuyết điểm CCHC năm 2023 của "
             "UBND Phường 1 <đã ký> & đóng dấu, gửi Phòng Nội vụ (bản chính).pdf")
     assert len(name) >= 120
-    upload(ward, report_item, PDF, name)
+    ward.upload(report_item, PDF, name)
     [row] = evidence_rows(app, report_item)
     assert row.file_name == name
     page = ward.get(f"/items/{report_item}").get_data(as_text=True)
@@ -180,7 +171,7 @@ def test_long_vietnamese_file_name_is_kept_escaped_and_downloaded(app, ward, rep
 
 
 def test_ward_removes_its_own_evidence_before_submitting(app, ward, report_item, upload_dir):
-    upload(ward, report_item, PDF, "a.pdf")
+    ward.upload(report_item, PDF, "a.pdf")
     [row] = evidence_rows(app, report_item)
     response = ward.post(f"/items/{report_item}/evidence/{row.id}/delete", htmx=True)
     assert response.status_code == 200
@@ -192,7 +183,7 @@ def test_ward_removes_its_own_evidence_before_submitting(app, ward, report_item,
 
 
 def test_evidence_cannot_be_removed_after_submission(app, ward, report_item, upload_dir):
-    upload(ward, report_item, PDF, "a.pdf")
+    ward.upload(report_item, PDF, "a.pdf")
     assert ward.post(f"/items/{report_item}/submit").status_code == 303
     [row] = evidence_rows(app, report_item)
     response = ward.post(f"/items/{report_item}/evidence/{row.id}/delete", htmx=True)
@@ -204,7 +195,7 @@ def test_evidence_cannot_be_removed_after_submission(app, ward, report_item, upl
 
 
 def test_report_with_file_can_be_submitted_without_js(app, ward, report_item):
-    response = upload(ward, report_item, PDF, "bao-cao.pdf", htmx=False)
+    response = ward.upload(report_item, PDF, "bao-cao.pdf", htmx=False)
     assert response.status_code == 303
     response = ward.post(f"/items/{report_item}/submit")
     assert response.status_code == 303
@@ -215,7 +206,7 @@ def test_report_with_file_can_be_submitted_without_js(app, ward, report_item):
 
 
 def test_file_deleted_from_disk_answers_404_not_500(app, ward, report_item, upload_dir):
-    upload(ward, report_item, PDF, "a.pdf")
+    ward.upload(report_item, PDF, "a.pdf")
     [row] = evidence_rows(app, report_item)
     for path in stored_files(upload_dir):
         path.unlink()

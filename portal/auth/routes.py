@@ -24,6 +24,8 @@ def safe_next(target: str | None) -> str | None:
     """`next` only to a path of this portal, never to another host."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None
@@ -62,10 +64,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    audit.record("logout", current_user._get_current_object())
+    user = current_user._get_current_object()
+    user.end_sessions()
+    audit.record("logout", user)
     db.session.commit()
-    logout_user()
     session.clear()
+    logout_user()  # after clear: it marks the remember-me cookie for deletion in the session
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"), code=303)
 
@@ -84,8 +88,10 @@ def change_password():
             form.new.errors.append("Mật khẩu không được trùng tên đăng nhập.")
         else:
             user.password_hash = hash_password(form.new.data)
+            user.end_sessions()
             audit.record("password.change", user)
             db.session.commit()
+            login_user(user)  # this session goes on under the new token; the others end
             flash("Đã đổi mật khẩu.", "success")
             return redirect(url_for("auth.change_password"), code=303)
     status = 422 if request.method == "POST" else 200

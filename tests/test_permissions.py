@@ -1,0 +1,570 @@
+"""Who may and who may not, for every route.
+
+A table gives, for each endpoint and method of the URL map, the answer each role gets: a visitor who
+has not logged in, the staff of the unit that owns the item (Phường 1), the staff of another unit
+(Phường 2, and Phòng Nội vụ's own staff, who are a unit like any other), and those who read
+everything (Phòng Nội vụ's reviewer, the city's leader, the administrator). A route added to the app
+without a row here fails `test_every_route_has_a_row_for_every_role`.
+
+Every refusal is checked to have written nothing: no database row anywhere, no file on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import url_for
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from portal.demo import sample_pdf
+from portal.extensions import db
+from portal.models import AuditEvent, Directive, Evidence, Progress, ProgressStatus, Task
+
+from .conftest import PASSWORD
+
+PDF = sample_pdf("quyen truy cap")
+FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
+NOT_FOUND = "Không tìm thấy trang hoặc dữ liệu được yêu cầu."
+
+# Role -> demo account (None: not logged in).
+ROLES = {
+    "visitor": None,
+    "owner": "phuong1",
+    "other_ward": "phuong2",
+    "noivu_staff": "phongnoivu",
+    "reviewer": "noivu.duyet",
+    "leader": "lanhdao",
+    "admin": "quantri",
+}
+OWN_UNIT = {"owner": "Phường 1", "other_ward": "Phường 2", "noivu_staff": "Phòng Nội vụ"}
+OTHER_UNITS = ("other_ward", "noivu_staff")
+READERS = ("reviewer", "leader", "admin")
+READERS_ACCOUNTS = [ROLES[role] for role in READERS]
+
+
+# --- what the app holds, before and after a request ------------------------------------------
+
+
+def database_rows(app) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order: any write anywhere shows up."""
+    with app.app_context():
+        return {
+            table.name: [
+                tuple(row)
+                for row in db.session.execute(
+                    table.select().order_by(*table.primary_key.columns)
+                )
+            ]
+            for table in db.metadata.sorted_tables
+        }
+
+
+def stored_files(app) -> dict[str, str]:
+    """Every file under UPLOAD_DIR (temporary ones too) with the SHA-256 of its content."""
+    root = Path(app.config["UPLOAD_DIR"])
+    if not root.exists():
+        return {}
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+def last_audit_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def audit_actions_since(app, audit_id: int) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.id > audit_id).order_by(AuditEvent.id)
+        ))
+
+
+def evidence_of(app, item_id: int) -> list[tuple[int, str]]:
+    with app.app_context():
+        return [tuple(row) for row in db.session.execute(
+            select(Evidence.id, Evidence.stored_name)
+            .where(Evidence.progress_id == item_id)
+            .order_by(Evidence.id)
+        )]
+
+
+def item_state(app, item_id: int) -> tuple:
+    with app.app_context():
+        item = db.session.get(Progress, item_id)
+        return (item.status, item.note, item.numerator, item.denominator, item.quantity,
+                item.submitted_at, item.updated_at, item.version)
+
+
+# --- the demo data the table's URLs point at --------------------------------------------------
+
+
+@dataclass
+class World:
+    directive: int
+    directive_title: str
+    unit: int  # Phường 1
+    item: int  # Phường 1's 1.1, a report, holding the evidence below
+    task_title: str
+    fresh_item: int  # Phường 1's 1.4, not started
+    evidence: int  # a PDF uploaded by phuong1 through the real route
+    stored_name: str
+    own_units: dict[str, int] = field(default_factory=dict)
+
+    def values(self, role: str | None = None) -> dict:
+        return {
+            "directive": self.directive,
+            "directive_title": self.directive_title,
+            "unit": self.unit,
+            "item": self.item,
+            "task_title": self.task_title,
+            "fresh_item": self.fresh_item,
+            "evidence": self.evidence,
+            "own_unit": self.own_units.get(role),
+        }
+
+
+@pytest.fixture
+def world(app, login, ids) -> World:
+    """Phường 1 has uploaded one PDF to its item 1.1, through the upload route, as phuong1."""
+    item = ids.item("Phường 1", "1.1")
+    response = login("phuong1").upload(item, PDF, "Báo cáo khắc phục.pdf", htmx=False)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    [(evidence, stored_name)] = evidence_of(app, item)
+    with app.app_context():
+        directive = db.session.get(Directive, ids.directive())
+        task_title = db.session.scalar(
+            select(Task.title).join(Progress, Progress.task_id == Task.id)
+            .where(Progress.id == item)
+        )
+        directive_title = directive.title
+    return World(
+        directive=ids.directive(),
+        directive_title=directive_title,
+        unit=ids.unit("Phường 1"),
+        item=item,
+        task_title=task_title,
+        fresh_item=ids.item("Phường 1", "1.4"),
+        evidence=evidence,
+        stored_name=stored_name,
+        own_units={role: ids.unit(name) for role, name in OWN_UNIT.items()},
+    )
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    to: str | None = None  # the Location, with {placeholders} from World.values
+    says: str | None = None  # text the body shows, with {placeholders}
+    audit: str | None = None  # the one audit action a successful change writes; None: no write
+    actions: bool | None = None  # True: the item's buttons are offered; False: no form at all
+    pdf: bool = False  # the body is the uploaded PDF, as an attachment
+
+
+TO_LOGIN = Expect(302, to="/login")
+DENIED = Expect(403, says=FORBIDDEN)
+BACK = "/directives/{directive}/units/{unit}#item-{item}"
+
+
+def answers(*, visitor: Expect, owner: Expect, other_units: Expect, readers: Expect) -> dict:
+    return {
+        "visitor": visitor,
+        "owner": owner,
+        **dict.fromkeys(OTHER_UNITS, other_units),
+        **dict.fromkeys(READERS, readers),
+    }
+
+
+def logged_in(visitor: Expect, everyone: Expect) -> dict:
+    return answers(visitor=visitor, owner=everyone, other_units=everyone, readers=everyone)
+
+
+def item_action(done: Expect) -> dict:
+    """Only Phường 1's staff change Phường 1's item; every other logged-in role gets 403."""
+    return answers(visitor=TO_LOGIN, owner=done, other_units=DENIED, readers=DENIED)
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    url: str
+    expect: dict[str, Expect]
+    data: Callable[[], dict] | None = None
+    multipart: bool = False
+
+
+ROUTES = [
+    Route("auth.login", "GET", "/login", logged_in(
+        Expect(200, says='name="password"'), Expect(302, to="/"))),
+    Route("auth.login", "POST", "/login", logged_in(
+        Expect(303, to="/", audit="login"), Expect(302, to="/")),
+        data=lambda: {"username": "phuong1", "password": PASSWORD}),
+    Route("auth.logout", "POST", "/logout", logged_in(
+        TO_LOGIN, Expect(303, to="/login", audit="logout"))),
+    Route("auth.change_password", "GET", "/account/password", logged_in(
+        TO_LOGIN, Expect(200, says='name="current"'))),
+    Route("auth.change_password", "POST", "/account/password", logged_in(
+        TO_LOGIN, Expect(422, says="Mật khẩu hiện tại không đúng.")),
+        data=lambda: {"current": "khong-phai-mat-khau", "new": "mat-khau-moi-2024",
+                      "confirm": "mat-khau-moi-2024"}),
+    Route("checklist.home", "GET", "/", logged_in(
+        TO_LOGIN, Expect(302, to="/directives/{directive}"))),
+    Route("checklist.directives", "GET", "/directives", logged_in(
+        TO_LOGIN, Expect(200, says="{directive_title}"))),
+    Route("checklist.directive", "GET", "/directives/{directive}", answers(
+        visitor=TO_LOGIN,
+        # unit staff are sent to their own unit's checklist, whatever unit they are
+        owner=Expect(302, to="/directives/{directive}/units/{own_unit}"),
+        other_units=Expect(302, to="/directives/{directive}/units/{own_unit}"),
+        readers=Expect(200, says="Các đơn vị thực hiện"),
+    )),
+    Route("checklist.unit_checklist", "GET", "/directives/{directive}/units/{unit}", answers(
+        visitor=TO_LOGIN,
+        owner=Expect(200, says="Phường 1: nhiệm vụ theo văn bản", actions=True),
+        other_units=DENIED,
+        readers=Expect(200, says="Phường 1: nhiệm vụ theo văn bản", actions=False),
+    )),
+    Route("checklist.item", "GET", "/items/{item}", answers(
+        visitor=TO_LOGIN,
+        owner=Expect(200, says="{task_title}", actions=True),
+        other_units=DENIED,
+        readers=Expect(200, says="{task_title}", actions=False),
+    )),
+    Route("checklist.start", "POST", "/items/{fresh_item}/start", item_action(
+        Expect(303, to="/directives/{directive}/units/{unit}#item-{fresh_item}",
+               audit="progress.start"))),
+    Route("checklist.save", "POST", "/items/{item}/save", item_action(
+        Expect(303, to=BACK, audit="progress.save")),
+        data=lambda: {"note": "Đã họp triển khai."}),
+    Route("checklist.upload", "POST", "/items/{item}/files", item_action(
+        Expect(303, to=BACK, audit="evidence.add")),
+        data=lambda: {"file": (io.BytesIO(PDF), "Kế hoạch.pdf")}, multipart=True),
+    Route("checklist.add_link", "POST", "/items/{item}/links", item_action(
+        Expect(303, to=BACK, audit="evidence.add")),
+        data=lambda: {"url": "https://sadec.dongthap.gov.vn/tin-cchc"}),
+    Route("checklist.remove_evidence", "POST", "/items/{item}/evidence/{evidence}/delete",
+          item_action(Expect(303, to=BACK, audit="evidence.remove"))),
+    Route("checklist.submit", "POST", "/items/{item}/submit", item_action(
+        Expect(303, to=BACK, audit="progress.submit"))),
+    Route("checklist.download", "GET", "/evidence/{evidence}/download", answers(
+        visitor=TO_LOGIN,
+        owner=Expect(200, pdf=True),
+        other_units=DENIED,
+        readers=Expect(200, pdf=True),
+    )),
+]
+
+
+def send(client, route: Route, url: str, htmx: bool = False):
+    if route.method == "GET":
+        return client.get(url, htmx=htmx)
+    data = route.data() if route.data else {}
+    extra = {"content_type": "multipart/form-data"} if route.multipart else {}
+    return client.post(url, data, htmx=htmx, **extra)
+
+
+def check_answer(response, expect: Expect, values: dict, url: str, method: str) -> None:
+    body = response.get_data(as_text=not expect.pdf)
+    assert response.status_code == expect.status, body[:2000]
+    if expect.to == "/login":
+        location = urlsplit(response.headers["Location"])
+        assert location.path == "/login"
+        if method == "GET":  # back to the page asked for, after logging in
+            assert parse_qs(location.query)["next"] == [url]
+    elif expect.to is not None:
+        assert response.headers["Location"] == expect.to.format(**values)
+    if expect.says is not None:
+        shown = {k: escape(v) if isinstance(v, str) else v for k, v in values.items()}
+        assert expect.says.format(**shown) in body
+    if expect.actions is True:
+        assert f'action="/items/{values["item"]}/submit"' in body
+        assert f'action="/items/{values["item"]}/files"' in body
+    elif expect.actions is False:
+        assert 'action="/items/' not in body and "hx-post" not in body
+        assert f'href="/evidence/{values["evidence"]}/download"' in body  # but may download
+    if expect.pdf:
+        assert body == PDF
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert response.mimetype == "application/pdf"
+    if expect.status in (302, 401, 403):  # a refusal shows nothing of Phường 1's item
+        text = response.get_data(as_text=True)
+        assert str(escape(values["task_title"])) not in text
+        assert "%PDF" not in text
+
+
+def test_every_route_has_a_row_for_every_role(app):
+    in_map = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    in_table = [(route.endpoint, route.method) for route in ROUTES]
+    assert len(in_table) == len(set(in_table)), "a route is in the table twice"
+    assert not in_map - set(in_table), f"routes without a row in ROUTES: {in_map - set(in_table)}"
+    assert not set(in_table) - in_map, f"rows for routes that are gone: {set(in_table) - in_map}"
+
+    adapter = app.url_map.bind("localhost")
+    dummy = dict.fromkeys(World.__dataclass_fields__, 7) | {"own_unit": 7}
+    for route in ROUTES:
+        assert set(route.expect) == set(ROLES), route.endpoint
+        path = urlsplit(route.url.format(**dummy)).path
+        endpoint, _ = adapter.match(path, method=route.method)
+        assert endpoint == route.endpoint, (route.url, endpoint)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.endpoint}")
+def test_route_answers_each_role_as_the_table_says(app, world, visitor, login, route, role):
+    client = visitor if ROLES[role] is None else login(ROLES[role])
+    expect = route.expect[role]
+    values = world.values(role)
+    url = route.url.format(**values)
+    rows, files, audit_id = database_rows(app), stored_files(app), last_audit_id(app)
+
+    response = send(client, route, url)
+
+    check_answer(response, expect, values, url, route.method)
+    if expect.audit is None:
+        assert database_rows(app) == rows, "a request that changes nothing wrote to the database"
+        assert stored_files(app) == files
+    else:
+        assert audit_actions_since(app, audit_id) == [expect.audit]
+
+    if expect is TO_LOGIN or expect.status == 403:
+        # The same request from htmx: a refusal too, still writing nothing.
+        again = send(client, route, url, htmx=True)
+        if expect is TO_LOGIN:
+            assert again.status_code == 401
+            assert again.headers["HX-Redirect"] == "/login"
+            assert again.data == b"" and "Location" not in again.headers
+        else:
+            assert again.status_code == 403
+            assert again.headers["HX-Retarget"] == "#messages"
+            html = again.get_data(as_text=True)
+            assert FORBIDDEN in html and "<html" not in html
+        assert database_rows(app) == rows
+        assert stored_files(app) == files
+
+
+# --- the behaviours behind the table -------------------------------------------------------------
+
+
+def item_post_urls(app, item_id: int, evidence_id: int) -> list[str]:
+    """Every POST route of the URL map that acts on an item, so a new action is tried too."""
+    values = {"item_id": item_id, "evidence_id": evidence_id}
+    with app.test_request_context():
+        urls = [
+            url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+            for rule in app.url_map.iter_rules()
+            if "POST" in rule.methods and "item_id" in rule.arguments
+        ]
+    assert len(urls) >= 6, urls  # start, save, files, links, evidence delete, submit
+    return urls
+
+
+def post_everything(client, url: str, htmx: bool):
+    """A post carrying every field any item action reads: a note, figures, a link and a file."""
+    return client.post(
+        url,
+        {"note": "Sửa hộ đơn vị khác", "numerator": "1", "denominator": "2", "quantity": "3",
+         "url": "https://evil.example/x", "file": (io.BytesIO(PDF), "gia-mao.pdf")},
+        htmx=htmx,
+        content_type="multipart/form-data",
+    )
+
+
+def test_ward_cannot_download_other_wards_evidence(app, world, login):
+    for username in ("phuong2", "phongtuphap", "phongnoivu"):
+        response = login(username).get(f"/evidence/{world.evidence}/download")
+        assert response.status_code == 403, username
+        assert b"%PDF" not in response.data
+        assert "Content-Disposition" not in response.headers
+        assert FORBIDDEN in response.get_data(as_text=True)
+    # Phường 1 itself and Phòng Nội vụ's reviewer do get the file: the 403 is about the unit.
+    for username in ("phuong1", "noivu.duyet"):
+        response = login(username).get(f"/evidence/{world.evidence}/download")
+        assert response.status_code == 200 and response.data == PDF
+
+
+def test_ward_cannot_see_other_wards_checklist_or_item(app, world, login, ids):
+    neighbour = login("phuong2")
+    for url in (f"/directives/{world.directive}/units/{world.unit}", f"/items/{world.item}"):
+        for htmx in (False, True):
+            response = neighbour.get(url, htmx=htmx)
+            assert response.status_code == 403, url
+            html = response.get_data(as_text=True)
+            assert FORBIDDEN in html and str(escape(world.task_title)) not in html
+    own = neighbour.get(f"/directives/{world.directive}/units/{ids.unit('Phường 2')}")
+    assert own.status_code == 200 and "Phường 2: nhiệm vụ theo văn bản" in own.get_data(
+        as_text=True)
+
+
+def test_ward_cannot_change_other_wards_item_by_changing_the_id(app, world, login, ids):
+    neighbour = login("phuong2")
+    own_item = ids.item("Phường 2", "1.4")
+    state, evidence = item_state(app, world.item), evidence_of(app, world.item)
+    rows, files, audit_id = database_rows(app), stored_files(app), last_audit_id(app)
+
+    for url in item_post_urls(app, world.item, world.evidence):
+        for htmx in (False, True):
+            response = post_everything(neighbour, url, htmx)
+            assert response.status_code == 403, (url, htmx)
+            assert FORBIDDEN in response.get_data(as_text=True)
+
+    assert item_state(app, world.item) == state  # status, note, figures, version
+    assert item_state(app, world.item)[0] is ProgressStatus.IN_PROGRESS
+    assert evidence_of(app, world.item) == evidence  # the one PDF, no more, no less
+    assert audit_actions_since(app, audit_id) == []
+    assert database_rows(app) == rows
+    assert stored_files(app) == files
+    # The same account does change its own item: the refusals above are about whose item it is.
+    response = post_everything(neighbour, f"/items/{own_item}/save", htmx=False)
+    assert response.status_code == 303
+    assert item_state(app, own_item)[1] == "Sửa hộ đơn vị khác"
+
+
+def test_leader_every_post_is_403(app, world, login):
+    assert_every_item_post_refused(app, world, login("lanhdao"))
+
+
+@pytest.mark.parametrize("username", ["noivu.duyet", "quantri", "phongnoivu", "phongtuphap"])
+def test_reviewer_admin_and_other_units_every_item_post_is_403(app, world, login, username):
+    assert_every_item_post_refused(app, world, login(username))
+
+
+def assert_every_item_post_refused(app, world, client) -> None:
+    rows, files = database_rows(app), stored_files(app)
+    for item_id in (world.item, world.fresh_item):
+        for url in item_post_urls(app, item_id, world.evidence):
+            for htmx in (False, True):
+                response = post_everything(client, url, htmx)
+                assert response.status_code == 403, (url, htmx)
+                assert FORBIDDEN in response.get_data(as_text=True)
+    assert database_rows(app) == rows
+    assert stored_files(app) == files
+
+
+def test_readers_see_items_without_any_button(world, login):
+    for username in READERS_ACCOUNTS:
+        client = login(username)
+        for url in (f"/items/{world.item}", f"/directives/{world.directive}/units/{world.unit}"):
+            html = client.get(url).get_data(as_text=True)
+            assert str(escape(world.task_title)) in html
+            assert "Gửi duyệt</button>" not in html and "Tải lên</button>" not in html
+            assert "hx-post" not in html
+    html = login("phuong1").get(f"/items/{world.item}").get_data(as_text=True)
+    assert "Gửi duyệt</button>" in html and "Tải lên</button>" in html
+
+
+def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
+    rows, files = database_rows(app), stored_files(app)
+    values = {"item_id": world.item, "evidence_id": world.evidence,
+              "directive_id": world.directive, "unit_id": world.unit}
+    with app.test_request_context():
+        targets = [
+            (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint not in ("static", "auth.login")
+            for method in sorted(rule.methods & {"GET", "POST"})
+        ]
+    assert len(targets) >= 15
+    for method, url in targets:
+        if method == "GET":
+            response = visitor.get(url, htmx=True)
+        else:
+            response = post_everything(visitor, url, htmx=True)
+        assert response.status_code == 401, (method, url)
+        assert response.headers["HX-Redirect"] == "/login"
+        assert response.data == b""
+        # the same request without htmx is an ordinary redirect to the login page
+        plain = visitor.get(url) if method == "GET" else post_everything(visitor, url, False)
+        assert plain.status_code == 302, (method, url)
+        assert urlsplit(plain.headers["Location"]).path == "/login"
+    assert database_rows(app) == rows
+    assert stored_files(app) == files
+
+
+def test_unit_cannot_remove_evidence_of_another_item_via_mismatched_ids(app, world, login, ids):
+    owner, neighbour = login("phuong1"), login("phuong2")
+    rows, files = database_rows(app), stored_files(app)
+    stored = Path(app.config["UPLOAD_DIR"]) / world.stored_name[:2] / world.stored_name
+    assert stored.is_file()
+
+    attempts = [
+        (owner, world.fresh_item),  # Phường 1's evidence named under Phường 1's other item
+        (neighbour, ids.item("Phường 2", "1.4")),  # ... or under Phường 2's own item
+    ]
+    for client, item_id in attempts:
+        for htmx in (False, True):
+            response = client.post(f"/items/{item_id}/evidence/{world.evidence}/delete", htmx=htmx)
+            assert response.status_code == 404, (item_id, htmx)
+            assert NOT_FOUND in response.get_data(as_text=True)
+
+    assert evidence_of(app, world.item) == [(world.evidence, world.stored_name)]
+    assert stored.is_file() and stored.read_bytes() == PDF
+    assert item_state(app, world.fresh_item)[0] is ProgressStatus.NOT_STARTED
+    assert database_rows(app) == rows
+    assert stored_files(app) == files
+    # With its own item's id the same evidence is removed: the 404s were about the mismatch.
+    response = owner.post(f"/items/{world.item}/evidence/{world.evidence}/delete")
+    assert response.status_code == 303
+    assert evidence_of(app, world.item) == [] and not stored.exists()
+
+
+def test_refused_upload_writes_nothing_to_disk_or_database(app, world, visitor, login):
+    clients = [visitor, login("phuong2"), login("lanhdao"), login("noivu.duyet")]
+    rows, files = database_rows(app), stored_files(app)
+    for client in clients:
+        for htmx in (False, True):
+            response = client.upload(world.item, PDF, "khong-duoc-nhan.pdf", htmx=htmx)
+            assert response.status_code in (302, 401, 403)
+    assert stored_files(app) == files  # not even a temporary file
+    assert evidence_of(app, world.item) == [(world.evidence, world.stored_name)]
+    assert database_rows(app) == rows
+
+
+def test_home_affairs_unit_staff_are_not_its_reviewer(app, world, login, ids):
+    staff = login("phongnoivu")
+    response = staff.get(f"/directives/{world.directive}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        f"/directives/{world.directive}/units/{ids.unit('Phòng Nội vụ')}"
+    )
+    assert staff.get(f"/directives/{world.directive}/units/{world.unit}").status_code == 403
+    assert staff.get(f"/items/{world.item}").status_code == 403
+    # Same unit, reviewer role: sees the city overview and Phường 1's checklist.
+    reviewer = login("noivu.duyet")
+    overview = reviewer.get(f"/directives/{world.directive}")
+    assert overview.status_code == 200 and "Phường 1" in overview.get_data(as_text=True)
+    assert reviewer.get(f"/directives/{world.directive}/units/{world.unit}").status_code == 200
+
+
+def test_unknown_ids_are_404_and_write_nothing(app, world, login):
+    clients = {username: login(username) for username in ("phuong1", "lanhdao")}
+    rows = database_rows(app)
+    for username, client in clients.items():
+        for url in ("/items/999999", "/evidence/999999/download", "/directives/999999"):
+            response = client.get(url)
+            assert response.status_code == 404, (username, url)
+            assert NOT_FOUND in response.get_data(as_text=True)
+        for url in ("/items/999999/start", "/items/999999/save"):
+            assert client.post(url).status_code == 404, (username, url)
+        # an unknown evidence id on Phường 1's item: 404 for its staff, 403 for anyone else
+        response = client.post(f"/items/{world.item}/evidence/999999/delete")
+        assert response.status_code == (404 if username == "phuong1" else 403)
+    assert database_rows(app) == rows
