@@ -36,9 +36,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .auth.routes import bp as auth_bp
     from .checklist.routes import bp as checklist_bp
+    from .review.queries import waiting_count
+    from .review.routes import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(checklist_bp)
+    app.register_blueprint(review_bp)
+    app.jinja_env.globals["waiting_for_review"] = waiting_count
 
     from . import cli
 

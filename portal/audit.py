@@ -9,6 +9,34 @@ from .deadlines import utcnow
 from .extensions import db
 from .models import AuditEvent, User
 
+# What each action reads as in an item's history.
+ACTION_LABELS = {
+    "progress.start": "Bắt đầu thực hiện",
+    "progress.save": "Cập nhật ghi chú, số liệu",
+    "progress.submit": "Gửi duyệt",
+    "evidence.add": "Thêm tài liệu kiểm chứng",
+    "evidence.remove": "Xoá tài liệu kiểm chứng",
+    "extension.request": "Xin gia hạn",
+    "extension.grant": "Đồng ý gia hạn",
+    "extension.refuse": "Không đồng ý gia hạn",
+    "review.approve": "Duyệt: Đạt",
+    "review.return": "Yêu cầu bổ sung",
+    "review.reopen": "Mở lại cho đơn vị",
+    "login": "Đăng nhập",
+    "login.failed": "Đăng nhập không thành công",
+    "logout": "Đăng xuất",
+    "password.change": "Đổi mật khẩu",
+}
+
+
+def describe(event: AuditEvent) -> str:
+    """One line for an item's history: the action and what it carried."""
+    label = ACTION_LABELS.get(event.action, event.action)
+    details = event.after or event.before or {}
+    extra = details.get("file_name") or details.get("url") or details.get("review_comment") \
+        or details.get("reason") or details.get("note") or ""
+    return f"{label}: {extra}" if extra else label
+
 
 def record(
     action: str,

@@ -11,12 +11,18 @@ from .models import LabelledEnum, ProgressStatus
 
 
 class DeadlineState(LabelledEnum):
-    NONE = "none", "Không quy định hạn", "deadline-none"
-    ON_TRACK = "on_track", "Trong hạn", "deadline-on-track"
-    DUE_SOON = "due_soon", "Sắp đến hạn", "deadline-due-soon"
-    OVERDUE = "overdue", "Quá hạn", "deadline-overdue"
-    SENT_ON_TIME = "sent_on_time", "Gửi đúng hạn", "deadline-on-track"
-    SENT_LATE = "sent_late", "Gửi quá hạn", "deadline-overdue"
+    """Where an item stands against its deadline, in the words the administration uses."""
+
+    DONE_ON_TIME = "done_on_time", "Hoàn thành đúng hạn", "dl-done-on-time"
+    DONE_LATE = "done_late", "Hoàn thành quá hạn", "dl-done-late"
+    AWAITING_REVIEW = "awaiting_review", "Chờ duyệt", "dl-awaiting"
+    ON_TRACK = "on_track", "Đang thực hiện trong hạn", "dl-on-track"
+    DUE_SOON = "due_soon", "Sắp đến hạn", "dl-due-soon"
+    OVERDUE = "overdue", "Quá hạn chưa hoàn thành", "dl-overdue"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self is DeadlineState.OVERDUE
 
 
 def city_zone() -> ZoneInfo:
@@ -44,12 +50,21 @@ def deadline_state(
     on: date,
     due_soon_days: int,
 ) -> DeadlineState:
-    """Where an item stands against its deadline on the day `on` (the deadline day is on time)."""
+    """The one rule for deadline states.
+
+    Done means approved, and it is on time when the approved work was submitted on or before the
+    deadline (the reviewer's delay does not count against the unit). The deadline day itself is on
+    time; days are the city's calendar days. A task without a deadline is never late.
+    """
+    if status is ProgressStatus.APPROVED:
+        late = deadline is not None and submitted_at is not None and (
+            local_date(submitted_at) > deadline
+        )
+        return DeadlineState.DONE_LATE if late else DeadlineState.DONE_ON_TIME
+    if status is ProgressStatus.SUBMITTED:
+        return DeadlineState.AWAITING_REVIEW
     if deadline is None:
-        return DeadlineState.NONE
-    if status in (ProgressStatus.SUBMITTED, ProgressStatus.APPROVED) and submitted_at:
-        late = local_date(submitted_at) > deadline
-        return DeadlineState.SENT_LATE if late else DeadlineState.SENT_ON_TIME
+        return DeadlineState.ON_TRACK
     if on > deadline:
         return DeadlineState.OVERDUE
     if on >= deadline - timedelta(days=due_soon_days):
@@ -58,9 +73,9 @@ def deadline_state(
 
 
 def state_of(item, on: date | None = None) -> DeadlineState:
-    """The deadline state of a progress record, today unless `on` is given."""
+    """The deadline state of an item (its extension loaded), today unless `on` is given."""
     return deadline_state(
-        item.task.deadline,
+        item.deadline,
         item.status,
         item.submitted_at,
         on or today(),

@@ -15,7 +15,8 @@ from .auth.passwords import hash_password
 from .checklist import actions
 from .directives import SA_DEC_2023, load_directive
 from .extensions import db
-from .models import Measure, Progress, Role, TaskKind, Unit, UnitKind, User
+from .models import Measure, Progress, ProgressStatus, Role, TaskKind, Unit, UnitKind, User
+from .review import actions as review
 
 UNITS: list[tuple[UnitKind, str, str]] = [
     (UnitKind.OFFICE, "Văn phòng HĐND và UBND", "VP HĐND-UBND"),
@@ -86,6 +87,8 @@ def seed(password: str, sample_progress: bool = False) -> list[User]:
     db.session.commit()
     if sample_progress:
         fill_sample_progress({u.unit_id: u for u in users if u.role is Role.UNIT})
+        reviewer = next(u for u in users if u.role is Role.REVIEWER)
+        review_sample(reviewer)
     return users
 
 
@@ -115,17 +118,43 @@ def fill_sample_progress(staff_by_unit: dict[int, User], seed_value: int = 2023)
         if roll > 0.6:
             item = _load(item_id)
             if not actions.missing_for_submission(item):
-                actions.submit(item, user)
+                actions.submit(item, user, late_reason=rng.choice(SAMPLE_LATE_REASONS))
+
+
+def review_sample(reviewer: User, seed_value: int = 2023) -> None:
+    """Phòng Nội vụ has gone through part of what was sent: most approved, some returned."""
+    rng = random.Random(seed_value)
+    submitted = db.session.scalars(
+        select(Progress.id).where(Progress.status == ProgressStatus.SUBMITTED)
+        .order_by(Progress.id)
+    ).all()
+    for item_id in submitted:
+        roll = rng.random()
+        if roll < 0.55:
+            review.approve(_load(item_id), reviewer)
+        elif roll < 0.7:
+            review.return_for_more(_load(item_id), reviewer, rng.choice(SAMPLE_RETURNS))
 
 
 def _load(item_id: int) -> Progress:
     return db.session.scalars(
         select(Progress)
-        .options(selectinload(Progress.task), selectinload(Progress.evidence))
+        .options(selectinload(Progress.task), selectinload(Progress.evidence),
+                 selectinload(Progress.extension))
         .where(Progress.id == item_id)
         .execution_options(populate_existing=True)
     ).one()
 
+
+SAMPLE_RETURNS = [
+    "Đề nghị bổ sung văn bản có chữ ký số của Thủ trưởng đơn vị.",
+    "Số liệu chưa khớp với Hệ thống thông tin một cửa điện tử; đề nghị rà soát lại.",
+]
+
+SAMPLE_LATE_REASONS = [
+    "Đơn vị chờ số liệu từ Hệ thống một cửa điện tử nên gửi chậm.",
+    "Cán bộ phụ trách đi tập huấn, đơn vị đã khắc phục và gửi ngay khi trở về.",
+]
 
 SAMPLE_NOTES = [
     "Đã triển khai đến toàn thể công chức, viên chức của đơn vị.",

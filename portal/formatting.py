@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from .audit import describe
 from .deadlines import city_zone, state_of
 from .storage import ACCEPT_ATTRIBUTE
 
@@ -37,8 +39,24 @@ def format_size(size: int) -> str:
     return f"{format_number(round(size / 1024 / 1024, 1))} MB"
 
 
+def parse_date(text: str) -> date:
+    """dd/mm/yyyy (or the yyyy-mm-dd a date picker sends) as a date; ValueError in Vietnamese."""
+    text = text.strip()
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy, ví dụ 30/06/2023.")
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, number=format_number, size=format_size
     )
     app.jinja_env.globals.update(deadline_state=state_of, accept_files=ACCEPT_ATTRIBUTE)
+    app.jinja_env.filters["describe"] = describe

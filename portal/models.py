@@ -14,19 +14,21 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
 
 
 class LabelledEnum(enum.StrEnum):
-    """A stored string value with the Vietnamese label users read and a CSS class."""
+    """A stored string value with the Vietnamese label users read, a CSS class and a symbol, so
+    that a state never shows by colour alone."""
 
-    def __new__(cls, value: str, label: str, css: str = ""):
+    def __new__(cls, value: str, label: str, css: str = "", symbol: str = ""):
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
         member.css = css
+        member.symbol = symbol
         return member
 
     def __str__(self) -> str:
@@ -59,15 +61,21 @@ class Measure(LabelledEnum):
 
 
 class ProgressStatus(LabelledEnum):
-    NOT_STARTED = "not_started", "Chưa thực hiện", "status-not-started"
-    IN_PROGRESS = "in_progress", "Đang thực hiện", "status-in-progress"
-    SUBMITTED = "submitted", "Chờ duyệt", "status-submitted"
-    APPROVED = "approved", "Đạt", "status-approved"
-    RETURNED = "returned", "Yêu cầu bổ sung", "status-returned"
+    NOT_STARTED = "not_started", "Chưa thực hiện", "status-not-started", "○"
+    IN_PROGRESS = "in_progress", "Đang thực hiện", "status-in-progress", "◐"
+    SUBMITTED = "submitted", "Chờ duyệt", "status-submitted", "→"
+    APPROVED = "approved", "Đạt", "status-approved", "✓"
+    RETURNED = "returned", "Yêu cầu bổ sung", "status-returned", "↩"
 
     @property
     def editable_by_unit(self) -> bool:
         return self in (self.NOT_STARTED, self.IN_PROGRESS, self.RETURNED)
+
+
+class ExtensionStatus(LabelledEnum):
+    PENDING = "pending", "Chờ xem xét", "ext-pending"
+    GRANTED = "granted", "Đã đồng ý gia hạn", "ext-granted"
+    REFUSED = "refused", "Không đồng ý gia hạn", "ext-refused"
 
 
 class EvidenceKind(LabelledEnum):
@@ -149,6 +157,8 @@ class Directive(db.Model):
     signer_title: Mapped[str] = mapped_column(sa.String(200), default="")
     full_text: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=sa.func.now())
+    # Counts every change to the directive's items, so an unchanged matrix is known unread.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="directive", order_by="Section.position", lazy="raise"
@@ -234,6 +244,11 @@ class Progress(db.Model):
     started_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Giải trình: why the item was submitted after its deadline.
+    late_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    review_comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     updated_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
@@ -242,9 +257,18 @@ class Progress(db.Model):
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="progress", order_by="Evidence.id", lazy="raise"
     )
-    submitted_by: Mapped[User | None] = relationship(lazy="raise")
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id], lazy="raise")
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="raise")
+    extension: Mapped[Extension | None] = relationship(back_populates="progress", lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def deadline(self) -> date | None:
+        """The deadline that counts: a granted extension's date, else the task's."""
+        if self.extension and self.extension.status is ExtensionStatus.GRANTED:
+            return self.extension.granted_deadline
+        return self.task.deadline
 
     @property
     def percent(self) -> Decimal | None:
@@ -267,6 +291,31 @@ class Progress(db.Model):
         if figure is None or target is None:
             return None
         return figure <= target if self.task.target_at_most else figure >= target
+
+
+class Extension(db.Model):
+    """A unit's request (gia hạn) for a later deadline on one item: one per item."""
+
+    __tablename__ = "extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(sa.ForeignKey("progress.id"), unique=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_deadline: Mapped[date]
+    status: Mapped[ExtensionStatus] = mapped_column(
+        _enum(ExtensionStatus), default=ExtensionStatus.PENDING
+    )
+    requested_at: Mapped[datetime]
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    granted_deadline: Mapped[date | None]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    progress: Mapped[Progress] = relationship(back_populates="extension", lazy="raise")
+
+
+PREVIEWABLE = ("application/pdf", "image/jpeg", "image/png")
 
 
 class Evidence(db.Model):
@@ -293,6 +342,11 @@ class Evidence(db.Model):
     def label(self) -> str:
         return self.file_name if self.kind is EvidenceKind.FILE else self.url
 
+    @property
+    def previewable(self) -> bool:
+        """Browsers show these inline: PDF and pictures."""
+        return self.kind is EvidenceKind.FILE and self.content_type in PREVIEWABLE
+
 
 class AuditEvent(db.Model):
     """Who did what, when, with the state before and after."""
@@ -310,3 +364,38 @@ class AuditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _count_directive_changes(session: Session, _context) -> None:
+    """Every flush that touches items, evidence, extensions or tasks moves their directive's
+    revision on, in the same transaction: the matrix's change counter cannot be forgotten."""
+    task_ids: set[int] = set()
+    progress_ids: set[int] = set()
+    directive_ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        if isinstance(obj, Progress):
+            task_ids.add(obj.task_id)
+        elif isinstance(obj, Evidence | Extension):
+            progress_ids.add(obj.progress_id)
+        elif isinstance(obj, Task):
+            directive_ids.add(obj.directive_id)
+    if not (task_ids or progress_ids or directive_ids):
+        return
+    tasks, progress = Task.__table__, Progress.__table__
+    if progress_ids:
+        task_ids |= set(session.connection().scalars(
+            sa.select(progress.c.task_id).where(progress.c.id.in_(progress_ids))
+        ))
+    if task_ids:
+        directive_ids |= set(session.connection().scalars(
+            sa.select(tasks.c.directive_id).where(tasks.c.id.in_(task_ids))
+        ))
+    directives = Directive.__table__
+    session.connection().execute(
+        sa.update(directives)
+        .where(directives.c.id.in_(directive_ids))
+        .values(revision=directives.c.revision + 1)
+    )

@@ -24,6 +24,11 @@ def may_work_on_unit(user: User, unit_id: int) -> bool:
     return user.role is Role.UNIT and user.unit_id == unit_id
 
 
+def may_review(user: User) -> bool:
+    """Phòng Nội vụ's reviewers decide on submitted items and extensions."""
+    return user.role is Role.REVIEWER
+
+
 def require_view_unit(unit_id: int) -> None:
     if not may_view_unit(current_user, unit_id):
         abort(403)

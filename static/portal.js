@@ -52,6 +52,28 @@
     event.detail.ctx.fetch = xhrFetch(form);
   });
 
+  // Matrix: a cell opens its item in the side panel; closing the panel returns focus to the cell.
+  var lastCell = null;
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#matrix a.cell");
+    if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
+      event.preventDefault();
+      lastCell = link.id;
+      htmx.ajax("GET", link.getAttribute("href"), { target: "#panel", swap: "innerHTML" }).then(function () {
+        var panel = document.getElementById("panel");
+        panel.insertAdjacentHTML("afterbegin",
+          '<button type="button" class="close" data-close-panel>Đóng</button>');
+        panel.focus();
+      });
+      return;
+    }
+    if (event.target.closest && event.target.closest("[data-close-panel]")) {
+      document.getElementById("panel").innerHTML = "";
+      var cell = lastCell && document.getElementById(lastCell);
+      if (cell) cell.focus();
+    }
+  });
+
   // The button that was pressed is gone with the swapped item: put focus on its result message.
   document.addEventListener("htmx:after:swap", function () {
     var result = document.querySelector(".item-result[data-focus]");

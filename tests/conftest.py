@@ -156,6 +156,8 @@ def ids(app):
             from portal.models import Directive
 
             with app.app_context():
-                return db.session.scalar(select(Directive.id))
+                return db.session.scalar(
+                    select(Directive.id).where(Directive.slug == "sa-dec-2023-cchc")
+                )
 
     return Ids()

@@ -87,12 +87,12 @@ def test_login_redirects_303_home_and_is_audited(app, visitor, ids):
     [
         ("phuong1", "/directives/{directive}/units/{phuong1}"),
         ("phongtuphap", "/directives/{directive}/units/{tuphap}"),
-        ("noivu.duyet", "/directives/{directive}"),
-        ("lanhdao", "/directives/{directive}"),
+        ("noivu.duyet", "/directives/{directive}/matrix"),
+        ("lanhdao", "/directives/{directive}/matrix"),
     ],
 )
-def test_home_lands_a_unit_on_its_checklist_and_others_on_the_overview(login, ids, username,
-                                                                       lands_on):
+def test_home_lands_a_unit_on_its_checklist_and_others_on_the_matrix(login, ids, username,
+                                                                     lands_on):
     expected = lands_on.format(directive=ids.directive(), phuong1=ids.unit("Phường 1"),
                                tuphap=ids.unit("Phòng Tư pháp"))
     response = login(username).get("/", follow_redirects=True)

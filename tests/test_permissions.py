@@ -24,6 +24,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.demo import sample_pdf
+from portal.directives import load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Directive, Evidence, Progress, ProgressStatus, Task
 
@@ -119,6 +120,11 @@ class World:
     fresh_item: int  # Phường 1's 1.4, not started
     evidence: int  # a PDF uploaded by phuong1 through the real route
     stored_name: str
+    submitted: int  # Phường 1's 1.5, sent for review
+    approved: int  # Phường 1's 1.8, approved by the reviewer
+    future: int  # a second directive, due in 2099
+    future_item: int  # Phường 1's item of it, nothing asked yet
+    extension_item: int  # Phường 1's other item of it, an extension asked
     own_units: dict[str, int] = field(default_factory=dict)
 
     def values(self, role: str | None = None) -> dict:
@@ -130,12 +136,17 @@ class World:
             "task_title": self.task_title,
             "fresh_item": self.fresh_item,
             "evidence": self.evidence,
+            "submitted": self.submitted,
+            "approved": self.approved,
+            "future": self.future,
+            "future_item": self.future_item,
+            "extension_item": self.extension_item,
             "own_unit": self.own_units.get(role),
         }
 
 
 @pytest.fixture
-def world(app, login, ids) -> World:
+def world(app, login, ids, tmp_path) -> World:
     """Phường 1 has uploaded one PDF to its item 1.1, through the upload route, as phuong1."""
     item = ids.item("Phường 1", "1.1")
     response = login("phuong1").upload(item, PDF, "Báo cáo khắc phục.pdf", htmx=False)
@@ -148,6 +159,31 @@ def world(app, login, ids) -> World:
             .where(Progress.id == item)
         )
         directive_title = directive.title
+    ward, reviewer = login("phuong1"), login("noivu.duyet")
+    submitted, approved = ids.item("Phường 1", "1.5"), ids.item("Phường 1", "1.8")
+    for item_id in (submitted, approved):
+        assert ward.post(f"/items/{item_id}/save", {"note": "Đã thực hiện."}).status_code == 303
+        assert ward.post(f"/items/{item_id}/submit").status_code == 303
+    assert reviewer.post(f"/items/{approved}/review",
+                         {"verdict": "approve"}).status_code == 303
+    future_path = tmp_path / "future.yaml"
+    future_path.write_text(
+        "slug: ke-hoach-2099\nyear: 2099\ntitle: Kế hoạch năm 2099\nsections:\n"
+        " - number: '1'\n   audience: kind:commune\n   tasks:\n"
+        "    - {code: '1', title: Báo cáo quý, deadline: 2099-06-30}\n"
+        "    - {code: '2', title: Báo cáo năm, deadline: 2099-06-30}\n",
+        encoding="utf-8",
+    )
+    with app.app_context():
+        future = load_directive(future_path).id
+        db.session.commit()
+        future_item, extension_item = db.session.scalars(
+            select(Progress.id).join(Task, Task.id == Progress.task_id)
+            .where(Task.directive_id == future, Progress.unit_id == ids.unit("Phường 1"))
+            .order_by(Task.position)
+        ).all()
+    assert ward.post(f"/items/{extension_item}/extension",
+                     {"reason": "Chờ số liệu quý", "proposed": "31/12/2099"}).status_code == 303
     return World(
         directive=ids.directive(),
         directive_title=directive_title,
@@ -157,6 +193,11 @@ def world(app, login, ids) -> World:
         fresh_item=ids.item("Phường 1", "1.4"),
         evidence=evidence,
         stored_name=stored_name,
+        submitted=submitted,
+        approved=approved,
+        future=future,
+        future_item=future_item,
+        extension_item=extension_item,
         own_units={role: ids.unit(name) for role, name in OWN_UNIT.items()},
     )
 
@@ -172,6 +213,7 @@ class Expect:
     audit: str | None = None  # the one audit action a successful change writes; None: no write
     actions: bool | None = None  # True: the item's buttons are offered; False: no form at all
     pdf: bool = False  # the body is the uploaded PDF, as an attachment
+    shown: bool = False  # the body is the uploaded PDF, shown in the browser
 
 
 TO_LOGIN = Expect(302, to="/login")
@@ -195,6 +237,12 @@ def logged_in(visitor: Expect, everyone: Expect) -> dict:
 def item_action(done: Expect) -> dict:
     """Only Phường 1's staff change Phường 1's item; every other logged-in role gets 403."""
     return answers(visitor=TO_LOGIN, owner=done, other_units=DENIED, readers=DENIED)
+
+
+def reviewer_only(done: Expect) -> dict:
+    """Only Phòng Nội vụ's reviewer decides; units, leadership and the admin get 403."""
+    return answers(visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | {
+        "reviewer": done}
 
 
 @dataclass(frozen=True)
@@ -222,7 +270,10 @@ ROUTES = [
         data=lambda: {"current": "khong-phai-mat-khau", "new": "mat-khau-moi-2024",
                       "confirm": "mat-khau-moi-2024"}),
     Route("checklist.home", "GET", "/", logged_in(
-        TO_LOGIN, Expect(302, to="/directives/{directive}"))),
+        # wards have two directives here (2023, and 2099 for communes): the list of them;
+        # Phòng Nội vụ's staff only the 2023 one
+        TO_LOGIN, Expect(302, to="/directives")) | {
+            "noivu_staff": Expect(302, to="/directives/{directive}")}),
     Route("checklist.directives", "GET", "/directives", logged_in(
         TO_LOGIN, Expect(200, says="{directive_title}"))),
     Route("checklist.directive", "GET", "/directives/{directive}", answers(
@@ -230,7 +281,7 @@ ROUTES = [
         # unit staff are sent to their own unit's checklist, whatever unit they are
         owner=Expect(302, to="/directives/{directive}/units/{own_unit}"),
         other_units=Expect(302, to="/directives/{directive}/units/{own_unit}"),
-        readers=Expect(200, says="Các đơn vị thực hiện"),
+        readers=Expect(302, to="/directives/{directive}/matrix"),
     )),
     Route("checklist.unit_checklist", "GET", "/directives/{directive}/units/{unit}", answers(
         visitor=TO_LOGIN,
@@ -259,7 +310,34 @@ ROUTES = [
     Route("checklist.remove_evidence", "POST", "/items/{item}/evidence/{evidence}/delete",
           item_action(Expect(303, to=BACK, audit="evidence.remove"))),
     Route("checklist.submit", "POST", "/items/{item}/submit", item_action(
-        Expect(303, to=BACK, audit="progress.submit"))),
+        Expect(303, to=BACK, audit="progress.submit")),
+        data=lambda: {"late_reason": "Chờ số liệu từ Hệ thống một cửa."}),
+    Route("checklist.request_extension", "POST", "/items/{future_item}/extension", item_action(
+        Expect(303, to="/directives/{future}/units/{unit}#item-{future_item}",
+               audit="extension.request")),
+        data=lambda: {"reason": "Chờ số liệu quý IV", "proposed": "15/12/2099"}),
+    Route("checklist.view_evidence", "GET", "/evidence/{evidence}/view", answers(
+        visitor=TO_LOGIN,
+        owner=Expect(200, shown=True),
+        other_units=DENIED,
+        readers=Expect(200, shown=True),
+    )),
+    Route("review.matrix", "GET", "/directives/{directive}/matrix", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Ma trận theo dõi"))),
+    Route("review.queue", "GET", "/review", reviewer_only(
+        Expect(200, says="Nhiệm vụ chờ duyệt (1)"))),
+    Route("review.review", "POST", "/items/{submitted}/review", reviewer_only(
+        Expect(303, to="/directives/{directive}/matrix", audit="review.approve")),
+        data=lambda: {"verdict": "approve"}),
+    Route("review.approve_many", "POST", "/review/approve", reviewer_only(
+        Expect(303, to="/review", audit="review.approve")),
+        data=lambda: {"item": "{submitted}"}),
+    Route("review.reopen", "POST", "/items/{approved}/reopen", reviewer_only(
+        Expect(303, to="/directives/{directive}/matrix", audit="review.reopen"))),
+    Route("review.decide_extension", "POST", "/items/{extension_item}/extension/decision",
+          reviewer_only(Expect(303, to="/directives/{future}/matrix", audit="extension.grant")),
+          data=lambda: {"decision": "grant"}),
     Route("checklist.download", "GET", "/evidence/{evidence}/download", answers(
         visitor=TO_LOGIN,
         owner=Expect(200, pdf=True),
@@ -269,16 +347,17 @@ ROUTES = [
 ]
 
 
-def send(client, route: Route, url: str, htmx: bool = False):
+def send(client, route: Route, url: str, values: dict, htmx: bool = False):
     if route.method == "GET":
         return client.get(url, htmx=htmx)
-    data = route.data() if route.data else {}
+    data = {name: value.format(**values) if isinstance(value, str) else value
+            for name, value in (route.data() if route.data else {}).items()}
     extra = {"content_type": "multipart/form-data"} if route.multipart else {}
     return client.post(url, data, htmx=htmx, **extra)
 
 
 def check_answer(response, expect: Expect, values: dict, url: str, method: str) -> None:
-    body = response.get_data(as_text=not expect.pdf)
+    body = response.get_data(as_text=not (expect.pdf or expect.shown))
     assert response.status_code == expect.status, body[:2000]
     if expect.to == "/login":
         location = urlsplit(response.headers["Location"])
@@ -296,6 +375,10 @@ def check_answer(response, expect: Expect, values: dict, url: str, method: str) 
     elif expect.actions is False:
         assert 'action="/items/' not in body and "hx-post" not in body
         assert f'href="/evidence/{values["evidence"]}/download"' in body  # but may download
+    if expect.shown:
+        assert body == PDF
+        assert response.headers["Content-Disposition"].startswith("inline")
+        assert response.mimetype == "application/pdf"
     if expect.pdf:
         assert body == PDF
         assert response.headers["Content-Disposition"].startswith("attachment")
@@ -336,7 +419,7 @@ def test_route_answers_each_role_as_the_table_says(app, world, visitor, login, r
     url = route.url.format(**values)
     rows, files, audit_id = database_rows(app), stored_files(app), last_audit_id(app)
 
-    response = send(client, route, url)
+    response = send(client, route, url, values)
 
     check_answer(response, expect, values, url, route.method)
     if expect.audit is None:
@@ -347,7 +430,7 @@ def test_route_answers_each_role_as_the_table_says(app, world, visitor, login, r
 
     if expect is TO_LOGIN or expect.status == 403:
         # The same request from htmx: a refusal too, still writing nothing.
-        again = send(client, route, url, htmx=True)
+        again = send(client, route, url, values, htmx=True)
         if expect is TO_LOGIN:
             assert again.status_code == 401
             assert again.headers["HX-Redirect"] == "/login"
@@ -364,16 +447,17 @@ def test_route_answers_each_role_as_the_table_says(app, world, visitor, login, r
 # --- the behaviours behind the table -------------------------------------------------------------
 
 
-def item_post_urls(app, item_id: int, evidence_id: int) -> list[str]:
-    """Every POST route of the URL map that acts on an item, so a new action is tried too."""
+def item_post_urls(app, item_id: int, evidence_id: int, area: str = "checklist") -> list[str]:
+    """Every POST route of an area of the URL map that acts on an item, so a new one is tried."""
     values = {"item_id": item_id, "evidence_id": evidence_id}
     with app.test_request_context():
         urls = [
             url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
             for rule in app.url_map.iter_rules()
             if "POST" in rule.methods and "item_id" in rule.arguments
+            and rule.endpoint.startswith(f"{area}.")
         ]
-    assert len(urls) >= 6, urls  # start, save, files, links, evidence delete, submit
+    assert len(urls) >= 3, urls
     return urls
 
 
@@ -445,6 +529,20 @@ def test_leader_every_post_is_403(app, world, login):
 @pytest.mark.parametrize("username", ["noivu.duyet", "quantri", "phongnoivu", "phongtuphap"])
 def test_reviewer_admin_and_other_units_every_item_post_is_403(app, world, login, username):
     assert_every_item_post_refused(app, world, login(username))
+
+
+@pytest.mark.parametrize("username", ["phuong1", "lanhdao", "quantri", "phongnoivu"])
+def test_only_the_reviewer_decides(app, world, login, username):
+    client = login(username)
+    rows, files = database_rows(app), stored_files(app)
+    for item_id in (world.submitted, world.approved, world.extension_item):
+        for url in item_post_urls(app, item_id, world.evidence, area="review"):
+            for htmx in (False, True):
+                response = client.post(url, {"verdict": "approve", "decision": "grant",
+                                             "comment": "x"}, htmx=htmx)
+                assert response.status_code == 403, (username, url, htmx)
+    assert client.post("/review/approve", {"item": world.submitted}).status_code == 403
+    assert database_rows(app) == rows and stored_files(app) == files
 
 
 def assert_every_item_post_refused(app, world, client) -> None:
@@ -547,10 +645,11 @@ def test_home_affairs_unit_staff_are_not_its_reviewer(app, world, login, ids):
     )
     assert staff.get(f"/directives/{world.directive}/units/{world.unit}").status_code == 403
     assert staff.get(f"/items/{world.item}").status_code == 403
-    # Same unit, reviewer role: sees the city overview and Phường 1's checklist.
+    assert staff.get(f"/directives/{world.directive}/matrix").status_code == 403
+    # Same unit, reviewer role: sees the city's matrix and Phường 1's checklist.
     reviewer = login("noivu.duyet")
-    overview = reviewer.get(f"/directives/{world.directive}")
-    assert overview.status_code == 200 and "Phường 1" in overview.get_data(as_text=True)
+    matrix = reviewer.get(f"/directives/{world.directive}/matrix")
+    assert matrix.status_code == 200 and "Phường 1" in matrix.get_data(as_text=True)
     assert reviewer.get(f"/directives/{world.directive}/units/{world.unit}").status_code == 200
 
 

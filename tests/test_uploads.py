@@ -184,7 +184,8 @@ def test_ward_removes_its_own_evidence_before_submitting(app, ward, report_item,
 
 def test_evidence_cannot_be_removed_after_submission(app, ward, report_item, upload_dir):
     ward.upload(report_item, PDF, "a.pdf")
-    assert ward.post(f"/items/{report_item}/submit").status_code == 303
+    assert ward.post(f"/items/{report_item}/submit",
+                     {"late_reason": "Chờ số liệu tổng hợp."}).status_code == 303
     [row] = evidence_rows(app, report_item)
     response = ward.post(f"/items/{report_item}/evidence/{row.id}/delete", htmx=True)
     assert response.status_code == 409
@@ -197,7 +198,7 @@ def test_evidence_cannot_be_removed_after_submission(app, ward, report_item, upl
 def test_report_with_file_can_be_submitted_without_js(app, ward, report_item):
     response = ward.upload(report_item, PDF, "bao-cao.pdf", htmx=False)
     assert response.status_code == 303
-    response = ward.post(f"/items/{report_item}/submit")
+    response = ward.post(f"/items/{report_item}/submit", {"late_reason": "Chờ số liệu."})
     assert response.status_code == 303
     page = ward.get(response.headers["Location"]).get_data(as_text=True)
     assert "Đã gửi Phòng Nội vụ duyệt." in page

@@ -3,13 +3,24 @@ in the same transaction as the change itself, and committed here."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from .. import audit, storage
-from ..deadlines import utcnow
+from ..deadlines import today, utcnow
 from ..extensions import db
-from ..models import Evidence, EvidenceKind, Measure, Progress, ProgressStatus, TaskKind, User
+from ..models import (
+    Evidence,
+    EvidenceKind,
+    Extension,
+    Measure,
+    Progress,
+    ProgressStatus,
+    TaskKind,
+    User,
+)
 
 
 class ItemLocked(ValueError):
@@ -20,13 +31,16 @@ class NotReadyToSubmit(ValueError):
     """What is still missing before the item can be submitted, in Vietnamese."""
 
 
-def _snapshot(item: Progress) -> dict:
+def snapshot(item: Progress) -> dict:
+    """The item's state as the audit log keeps it, before and after a change."""
     return {
         "status": item.status.value,
         "note": item.note,
         "numerator": item.numerator,
         "denominator": item.denominator,
         "quantity": item.quantity,
+        "late_reason": item.late_reason,
+        "review_comment": item.review_comment,
     }
 
 
@@ -50,25 +64,25 @@ def start(item: Progress, user: User) -> None:
     _check_editable(item)
     if item.status is not ProgressStatus.NOT_STARTED:
         return
-    before = _snapshot(item)
+    before = snapshot(item)
     _touch(item)
     audit.record("progress.start", item, unit_id=item.unit_id, before=before,
-                 after=_snapshot(item), user=user)
+                 after=snapshot(item), user=user)
     db.session.commit()
 
 
 def save(item: Progress, user: User, note: str, figures: dict[str, int | None]) -> None:
     _check_editable(item)
-    before = _snapshot(item)
+    before = snapshot(item)
     item.note = note.strip()
     for name, value in figures.items():
         setattr(item, name, value)
-    after = _snapshot(item)
+    after = snapshot(item)
     if after == before:
         return
     _touch(item)
     audit.record("progress.save", item, unit_id=item.unit_id, before=before,
-                 after=_snapshot(item), user=user)
+                 after=snapshot(item), user=user)
     db.session.commit()
 
 
@@ -92,8 +106,8 @@ def add_file(item: Progress, user: User, upload: FileStorage) -> Evidence:
         db.session.add(evidence)
         _touch(item)
         db.session.flush()
-        audit.record("evidence.add", evidence, unit_id=item.unit_id, user=user, after={
-            "progress_id": item.id, "file_name": stored.file_name, "size": stored.size,
+        audit.record("evidence.add", item, unit_id=item.unit_id, user=user, after={
+            "evidence_id": evidence.id, "file_name": stored.file_name, "size": stored.size,
             "sha256": stored.sha256,
         })
         db.session.commit()
@@ -116,8 +130,8 @@ def add_link(item: Progress, user: User, url: str) -> Evidence:
     db.session.add(evidence)
     _touch(item)
     db.session.flush()
-    audit.record("evidence.add", evidence, unit_id=item.unit_id, user=user,
-                 after={"progress_id": item.id, "url": url})
+    audit.record("evidence.add", item, unit_id=item.unit_id, user=user,
+                 after={"evidence_id": evidence.id, "url": url})
     db.session.commit()
     return evidence
 
@@ -125,10 +139,10 @@ def add_link(item: Progress, user: User, url: str) -> Evidence:
 def remove_evidence(item: Progress, user: User, evidence: Evidence) -> None:
     """Delete one piece of evidence; the file goes only after its row is gone."""
     _check_editable(item)
-    before = {"progress_id": item.id, "kind": evidence.kind.value, "file_name": evidence.file_name,
-              "url": evidence.url, "sha256": evidence.sha256}
+    before = {"evidence_id": evidence.id, "kind": evidence.kind.value,
+              "file_name": evidence.file_name, "url": evidence.url, "sha256": evidence.sha256}
     stored_name = evidence.stored_name
-    audit.record("evidence.remove", evidence, unit_id=item.unit_id, user=user, before=before)
+    audit.record("evidence.remove", item, unit_id=item.unit_id, user=user, before=before)
     db.session.delete(evidence)
     _touch(item)
     db.session.commit()
@@ -152,18 +166,57 @@ def missing_for_submission(item: Progress) -> list[str]:
     return missing
 
 
-def submit(item: Progress, user: User) -> None:
+def is_late(item: Progress) -> bool:
+    """Past the deadline that counts (a granted extension's, else the task's)."""
+    return item.deadline is not None and today() > item.deadline
+
+
+def submit(item: Progress, user: User, late_reason: str = "") -> None:
+    """Send the item to Phòng Nội vụ; after the deadline only with an explanation (giải trình)."""
     _check_editable(item)
     missing = missing_for_submission(item)
+    late_reason = late_reason.strip()
+    if is_late(item) and not late_reason:
+        missing.append("Nhiệm vụ đã quá hạn: hãy ghi giải trình lý do chậm trước khi gửi.")
     if missing:
         raise NotReadyToSubmit(" ".join(missing))
-    before = _snapshot(item)
+    before = snapshot(item)
     now = utcnow()
+    item.late_reason = late_reason if is_late(item) else ""
     item.status = ProgressStatus.SUBMITTED
     item.started_at = item.started_at or now
     item.submitted_at = now
     item.submitted_by_id = user.id
     item.updated_at = now
     audit.record("progress.submit", item, unit_id=item.unit_id, before=before,
-                 after=_snapshot(item), user=user)
+                 after=snapshot(item), user=user)
     db.session.commit()
+
+
+class ExtensionRefused(ValueError):
+    """Why an extension cannot be asked for, in Vietnamese."""
+
+
+def request_extension(item: Progress, user: User, reason: str, proposed: date) -> Extension:
+    """Ask once, before the deadline, for a later one (gia hạn)."""
+    _check_editable(item)
+    deadline = item.task.deadline
+    if deadline is None:
+        raise ExtensionRefused("Nhiệm vụ không quy định hạn nên không cần gia hạn.")
+    if item.extension is not None:
+        raise ExtensionRefused("Mỗi nhiệm vụ chỉ được xin gia hạn một lần; đơn vị đã xin rồi.")
+    if today() > deadline:
+        raise ExtensionRefused("Đã quá hạn: chỉ được xin gia hạn trước khi hết hạn.")
+    if proposed <= deadline:
+        raise ExtensionRefused(
+            f"Ngày đề nghị phải sau hạn hiện tại ({deadline.strftime('%d/%m/%Y')})."
+        )
+    extension = Extension(progress_id=item.id, reason=reason.strip(), proposed_deadline=proposed,
+                          requested_at=utcnow(), requested_by_id=user.id)
+    db.session.add(extension)
+    db.session.flush()
+    audit.record("extension.request", item, unit_id=item.unit_id, user=user,
+                 after={"extension_id": extension.id, "reason": extension.reason,
+                        "proposed_deadline": proposed.isoformat()})
+    db.session.commit()
+    return extension

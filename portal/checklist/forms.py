@@ -10,6 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
+from ..formatting import parse_date
 from ..models import Measure, Task
 
 NOTE_MAX = 5000
@@ -119,3 +120,28 @@ class UploadForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes state: only the CSRF token travels with it."""
+
+
+class SubmitForm(FlaskForm):
+    late_reason = TextAreaField(
+        "Giải trình lý do chậm (bắt buộc khi gửi sau hạn)",
+        validators=[Length(max=2000, message="Giải trình tối đa 2000 ký tự.")],
+    )
+
+
+class ExtensionForm(FlaskForm):
+    reason = TextAreaField(
+        "Lý do xin gia hạn",
+        validators=[Length(max=2000, message="Lý do tối đa 2000 ký tự.")],
+    )
+    proposed = StringField("Đề nghị gia hạn đến ngày (dd/mm/yyyy)")
+
+    def validate_reason(self, field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError("Hãy nêu lý do xin gia hạn.")
+
+    def validate_proposed(self, field) -> None:
+        try:
+            self.proposed_date = parse_date(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Directive, Evidence, Progress, ProgressStatus, Role, Task, Unit, User
+from ..models import Directive, Evidence, Progress, Role, Task, Unit, User
 from ..permissions import require_view_unit
 
 
@@ -37,6 +37,7 @@ def _items():
         selectinload(Progress.task).selectinload(Task.section),
         selectinload(Progress.evidence),
         selectinload(Progress.unit),
+        selectinload(Progress.extension),
     )
 
 
@@ -69,25 +70,3 @@ def get_evidence(evidence_id: int) -> Evidence:
         abort(404)
     require_view_unit(evidence.progress.unit_id)
     return evidence
-
-
-def unit_summaries(directive_id: int) -> list[dict]:
-    """Per unit reached by the directive: how many items, started, submitted, approved."""
-    status = Progress.status
-    rows = db.session.execute(
-        select(
-            Unit,
-            func.count(Progress.id).label("assigned"),
-            func.sum(case((status == ProgressStatus.NOT_STARTED, 1), else_=0)).label("waiting"),
-            func.sum(case((status.in_([ProgressStatus.IN_PROGRESS, ProgressStatus.RETURNED]), 1),
-                          else_=0)).label("working"),
-            func.sum(case((status == ProgressStatus.SUBMITTED, 1), else_=0)).label("submitted"),
-            func.sum(case((status == ProgressStatus.APPROVED, 1), else_=0)).label("approved"),
-        )
-        .join(Progress, Progress.unit_id == Unit.id)
-        .join(Task, Task.id == Progress.task_id)
-        .where(Task.directive_id == directive_id)
-        .group_by(Unit.id)
-        .order_by(Unit.kind, Unit.position, Unit.name)
-    )
-    return [row._asdict() for row in rows]

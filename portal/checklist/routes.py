@@ -15,11 +15,32 @@ from ..deadlines import today
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..models import EvidenceKind, Role
-from ..permissions import READ_EVERYTHING, may_work_on_unit, require_view_unit, require_work_on_unit
+from ..permissions import (
+    may_review,
+    may_work_on_unit,
+    require_view_unit,
+    require_work_on_unit,
+)
+from ..review.actions import NotReviewable
+from ..review.forms import ExtensionDecisionForm, ReopenForm, ReviewForm
 from . import actions, queries
-from .forms import ActionForm, LinkForm, ProgressForm, UploadForm
+from .forms import ActionForm, ExtensionForm, LinkForm, ProgressForm, SubmitForm, UploadForm
 
 bp = Blueprint("checklist", __name__)
+
+# Forms on an item that start empty; a posted one is passed in as <name>_form to keep its input.
+BLANK_FORMS = {
+    "link": LinkForm,
+    "upload": UploadForm,
+    "action": ActionForm,
+    "submit": SubmitForm,
+    "extension": ExtensionForm,
+    "review": ReviewForm,
+    "reopen": ReopenForm,
+    "decision": ExtensionDecisionForm,
+}
+# Refusals an action raises with a message for the user: answered 422 with the item.
+REFUSALS = (actions.NotReadyToSubmit, actions.ExtensionRefused, NotReviewable)
 
 
 @bp.before_request
@@ -47,19 +68,12 @@ def directives():
 
 @bp.get("/directives/<int:directive_id>")
 def directive(directive_id: int):
-    """Unit staff go to their own checklist; everyone else sees the units the letter reaches."""
+    """Unit staff go to their own checklist; everyone else to the matrix of every unit."""
     found = queries.get_directive(directive_id)
     if current_user.role is Role.UNIT:
         return redirect(url_for(".unit_checklist", directive_id=found.id,
                                 unit_id=current_user.unit_id))
-    if current_user.role not in READ_EVERYTHING:
-        abort(403)
-    return render(
-        "checklist/overview.html",
-        "checklist/overview.html",
-        directive=found,
-        summaries=queries.unit_summaries(found.id),
-    )
+    return redirect(url_for("review.matrix", directive_id=found.id))
 
 
 @bp.get("/directives/<int:directive_id>/units/<int:unit_id>")
@@ -85,7 +99,7 @@ def unit_checklist(directive_id: int, unit_id: int):
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
     found = queries.get_item(item_id)
-    return _render_item(found)
+    return render_item(found)
 
 
 @bp.post("/items/<int:item_id>/start")
@@ -93,7 +107,7 @@ def start(item_id: int):
     found = _item_to_change(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return _act(found, lambda: actions.start(found, current_user),
+    return act(found, lambda: actions.start(found, current_user),
                 "Đã chuyển sang «Đang thực hiện».")
 
 
@@ -102,8 +116,8 @@ def save(item_id: int):
     found = _item_to_change(item_id)
     form = ProgressForm(task=found.task)
     if not form.validate_on_submit():
-        return _render_item(found, status=422, progress_form=form)
-    return _act(found, lambda: actions.save(found, current_user, form.note.data or "",
+        return render_item(found, status=422, progress_form=form)
+    return act(found, lambda: actions.save(found, current_user, form.note.data or "",
                                             form.figures), "Đã lưu ghi chú và số liệu.",
                 progress_form=form)
 
@@ -116,17 +130,17 @@ def upload(item_id: int):
         abort(400)
     uploaded = request.files.get("file")
     if uploaded is None or not uploaded.filename:
-        return _render_item(found, status=422, upload_error="Hãy chọn một tệp để đính kèm.")
+        return render_item(found, status=422, upload_error="Hãy chọn một tệp để đính kèm.")
     back = _back_to_checklist(found)
     try:
         evidence = actions.add_file(found, current_user, uploaded)
     except storage.EvidenceTooLarge as error:
-        return _render_item(found, status=413, upload_error=str(error))
+        return render_item(found, status=413, upload_error=str(error))
     except storage.EvidenceRejected as error:
-        return _render_item(found, status=422, upload_error=str(error))
+        return render_item(found, status=422, upload_error=str(error))
     except actions.ItemLocked as error:
-        return _render_item(found, status=409, message=str(error))
-    return _done(found.id, back, f"Đã đính kèm tệp «{evidence.file_name}».")
+        return render_item(found, status=409, message=str(error))
+    return done(found.id, back, f"Đã đính kèm tệp «{evidence.file_name}».")
 
 
 @bp.post("/items/<int:item_id>/links")
@@ -134,8 +148,8 @@ def add_link(item_id: int):
     found = _item_to_change(item_id)
     form = LinkForm()
     if not form.validate_on_submit():
-        return _render_item(found, status=422, link_form=form)
-    return _act(found, lambda: actions.add_link(found, current_user, form.url.data),
+        return render_item(found, status=422, link_form=form)
+    return act(found, lambda: actions.add_link(found, current_user, form.url.data),
                 "Đã thêm đường dẫn.", link_form=form)
 
 
@@ -147,17 +161,29 @@ def remove_evidence(item_id: int, evidence_id: int):
     evidence = next((e for e in found.evidence if e.id == evidence_id), None)
     if evidence is None:
         abort(404)
-    return _act(found, lambda: actions.remove_evidence(found, current_user, evidence),
+    return act(found, lambda: actions.remove_evidence(found, current_user, evidence),
                 "Đã xoá tài liệu kiểm chứng.")
 
 
 @bp.post("/items/<int:item_id>/submit")
 def submit(item_id: int):
     found = _item_to_change(item_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return _act(found, lambda: actions.submit(found, current_user),
-                "Đã gửi Phòng Nội vụ duyệt.")
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return render_item(found, status=422, submit_form=form)
+    return act(found, lambda: actions.submit(found, current_user, form.late_reason.data or ""),
+               "Đã gửi Phòng Nội vụ duyệt.", submit_form=form)
+
+
+@bp.post("/items/<int:item_id>/extension")
+def request_extension(item_id: int):
+    found = _item_to_change(item_id)
+    form = ExtensionForm()
+    if not form.validate_on_submit():
+        return render_item(found, status=422, extension_form=form)
+    return act(found, lambda: actions.request_extension(found, current_user, form.reason.data,
+                                                        form.proposed_date),
+               "Đã gửi đề nghị gia hạn; chờ Phòng Nội vụ xem xét.", extension_form=form)
 
 
 @bp.get("/evidence/<int:evidence_id>/download")
@@ -177,29 +203,47 @@ def download(evidence_id: int):
     )
 
 
+@bp.get("/evidence/<int:evidence_id>/view")
+def view_evidence(evidence_id: int):
+    """A PDF or picture shown in the browser, for the reviewer's preview."""
+    evidence = queries.get_evidence(evidence_id)
+    if not evidence.previewable:
+        abort(404)
+    path = storage.path_for(evidence.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=evidence.content_type, download_name=evidence.file_name,
+                         max_age=0)
+    if evidence.content_type.startswith("image/"):
+        # A picture opened on its own runs nothing (Chromium's PDF viewer refuses a sandbox).
+        response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
 def _item_to_change(item_id: int):
     found = queries.get_item(item_id)
     require_work_on_unit(found.unit_id)
     return found
 
 
-def _act(found, change, success: str, **forms):
+def act(found, change, success: str, back: str | None = None, **forms):
     """Run one action on an item and answer with the item, or with why it could not be done."""
-    back = _back_to_checklist(found)
+    back = back or _back_to_checklist(found)
     try:
         change()
     except actions.ItemLocked as error:
-        return _render_item(found, status=409, message=str(error), **forms)
-    except actions.NotReadyToSubmit as error:
-        return _render_item(found, status=422, message=str(error), **forms)
+        return render_item(found, status=409, message=str(error), **forms)
+    except REFUSALS as error:
+        db.session.rollback()
+        return render_item(queries.get_item(found.id), status=422, message=str(error), **forms)
     except StaleDataError:
         db.session.rollback()
-        return _render_item(
+        return render_item(
             queries.get_item(found.id),
             status=409,
             message="Nhiệm vụ vừa được người khác cập nhật; dưới đây là nội dung mới nhất.",
         )
-    return _done(found.id, back, success)
+    return done(found.id, back, success)
 
 
 def _back_to_checklist(found) -> str:
@@ -207,17 +251,19 @@ def _back_to_checklist(found) -> str:
                    _anchor=f"item-{found.id}")
 
 
-def _done(item_id: int, back: str, success: str):
+def done(item_id: int, back: str, success: str):
     """After a change: the fresh item under htmx, otherwise back to the checklist (303)."""
     if is_htmx():
-        return _render_item(queries.get_item(item_id), saved=success)
+        return render_item(queries.get_item(item_id), saved=success)
     flash(success, "success")
     return redirect(back, code=303)
 
 
 def _forms(found, **given) -> dict:
     """The item's forms: the one just posted keeps what was typed, the others the saved state."""
-    return {
+    blank = {name: given.get(f"{name}_form") or form(formdata=None)
+             for name, form in BLANK_FORMS.items()}
+    return blank | {
         "progress": given.get("progress_form") or ProgressForm(
             formdata=None,
             task=found.task,
@@ -228,14 +274,15 @@ def _forms(found, **given) -> dict:
                 "quantity": "" if found.quantity is None else found.quantity,
             },
         ),
-        "link": given.get("link_form") or LinkForm(formdata=None),
-        "upload": UploadForm(formdata=None),
-        "action": ActionForm(formdata=None),
     }
 
 
-def _render_item(found, status: int = 200, *, message: str = "", saved: str = "",
-                 upload_error: str = "", **given):
+def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
+                upload_error: str = "", **given):
+    """The item as a page, or under htmx as the fragment that replaces it (also the side panel
+    of the matrix), with its history and the controls the current user may use."""
+    from ..review.queries import history
+
     response = render(
         "checklist/item.html",
         "checklist/_item.html",
@@ -243,10 +290,14 @@ def _render_item(found, status: int = 200, *, message: str = "", saved: str = ""
         item=found,
         forms=_forms(found, **given),
         can_work=may_work_on_unit(current_user, found.unit_id),
+        can_review=may_review(current_user),
+        history=history(found.id),
         open=bool(status != 200 or saved),
         message=message,
         saved=saved,
         upload_error=upload_error,
         today=today(),
     )
+    if saved:
+        response.headers["HX-Trigger"] = "matrix-changed"
     return response

@@ -48,7 +48,7 @@ def open_item(page, item_id: int):
 
 
 def status_badge(article):
-    return article.locator("header.item-head .badge")
+    return article.locator("header.item-head .badge .label")
 
 
 def test_ward_uploads_evidence_and_submits_without_page_reload(
@@ -85,7 +85,7 @@ def test_ward_uploads_evidence_and_submits_without_page_reload(
     with page.expect_response(f"{live_server.url}/items/{item_id}/files") as answer:
         article.get_by_role("button", name="Tải lên").click()
     assert answer.value.status == 200
-    expect(article.get_by_role("link", name=pdf.name)).to_be_visible()
+    expect(article.get_by_role("link", name=pdf.name, exact=True)).to_be_visible()
     expect(article.locator(".item-result")).to_have_text(f"Đã đính kèm tệp «{pdf.name}».")
     expect(article.get_by_role("heading", name="Tài liệu kiểm chứng (1)")).to_be_visible()
     expect(status_badge(article)).to_have_text("Đang thực hiện")
@@ -98,12 +98,14 @@ def test_ward_uploads_evidence_and_submits_without_page_reload(
     assert headers.get("hx-request") == "true" and headers.get("x-csrftoken")
     assert "multipart/form-data" in headers.get("content-type", "")
 
+    # 1.1 was due on 16/06/2023: the unit explains the delay (giải trình) as it submits.
+    article.get_by_label(re.compile(r"^Giải trình")).fill("Chờ số liệu tổng hợp.")
     with page.expect_response(f"{live_server.url}/items/{item_id}/submit") as answer:
         article.get_by_role("button", name="Gửi duyệt").click()
     assert answer.value.status == 200
     expect(status_badge(article)).to_have_text("Chờ duyệt")
     expect(article.locator(".item-result")).to_have_text("Đã gửi Phòng Nội vụ duyệt.")
-    expect(article.get_by_role("link", name=pdf.name)).to_be_visible()
+    expect(article.get_by_role("link", name=pdf.name, exact=True)).to_be_visible()
     # Submitted: the unit can no longer change it, so its buttons are gone.
     expect(article.get_by_role("button", name="Gửi duyệt")).to_have_count(0)
     expect(page.locator(f"article#item-{item_id}")).to_have_count(1)
@@ -185,15 +187,16 @@ def test_upload_and_submit_work_with_javascript_off(
     assert page.url == f"{checklist}#item-{item_id}"
     expect(page.locator("#messages")).to_have_text(f"Đã đính kèm tệp «{pdf.name}».")
     article = page.locator(f"article#item-{item_id}")
-    expect(article.get_by_role("link", name=pdf.name)).to_be_visible()
+    expect(article.get_by_role("link", name=pdf.name, exact=True)).to_be_visible()
     expect(status_badge(article)).to_have_text("Đang thực hiện")
 
+    article.get_by_label(re.compile(r"^Giải trình")).fill("Chờ số liệu tổng hợp.")
     with page.expect_navigation():
         article.get_by_role("button", name="Gửi duyệt").click()
     assert page.url == f"{checklist}#item-{item_id}"
     expect(page.locator("#messages")).to_have_text("Đã gửi Phòng Nội vụ duyệt.")
     expect(status_badge(article)).to_have_text("Chờ duyệt")
-    expect(article.get_by_role("link", name=pdf.name)).to_be_visible()
+    expect(article.get_by_role("link", name=pdf.name, exact=True)).to_be_visible()
 
     rows = evidence_rows(live_server, item_id)
     assert [r.file_name for r in rows] == [pdf.name]
@@ -257,7 +260,7 @@ def test_file_over_the_limit_is_refused_and_nothing_is_stored(
         with page.expect_response(f"{live_server.url}/items/{item_id}/files") as answer:
             article.get_by_role("button", name="Tải lên").click()
         assert answer.value.status == 200
-        expect(article.get_by_role("link", name=small.name)).to_be_visible()
+        expect(article.get_by_role("link", name=small.name, exact=True)).to_be_visible()
         assert [r.file_name for r in evidence_rows(live_server, item_id)] == [small.name]
 
     assert browser_log.foreign_requests() == []

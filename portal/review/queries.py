@@ -1,0 +1,286 @@
+"""What Phòng Nội vụ and leadership read: the matrix of a directive (units × tasks), an item's
+history, the queue of items waiting for review.
+
+The matrix is built from Core rows in four statements whatever its size, and its figures are
+computed here once for the screen, the dashboard and the JSON view alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import abort, current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..deadlines import DeadlineState, deadline_state
+from ..extensions import db
+from ..models import (
+    AuditEvent,
+    Directive,
+    Evidence,
+    Extension,
+    ExtensionStatus,
+    Progress,
+    ProgressStatus,
+    Task,
+    Unit,
+    UnitKind,
+)
+from ..vietnamese import fold, sort_key
+
+ROWS_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the matrix shows: unit kind, a status or deadline state, overdue only, a search."""
+
+    kind: str = ""
+    status: str = ""
+    overdue: bool = False
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        kind = args.get("kind", "")
+        status = args.get("status", "")
+        try:
+            page = max(1, int(args.get("page", 1)))
+        except ValueError:
+            page = 1
+        return cls(
+            kind=kind if kind in UnitKind._value2member_map_ else "",
+            status=status if status in STATUS_FILTERS else "",
+            overdue=args.get("overdue") in ("1", "on", "true"),
+            q=" ".join(args.get("q", "").split())[:100],
+            page=page,
+        )
+
+    def args(self, **changes) -> dict:
+        """Query arguments for a link to these filters, with `changes` applied."""
+        values = {"kind": self.kind, "status": self.status, "overdue": "1" if self.overdue else "",
+                  "q": self.q, "page": self.page if self.page > 1 else ""}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+
+# A cell filter is a progress status or a deadline state, both labelled for the select box.
+STATUS_FILTERS = {
+    **{s.value: s.label for s in ProgressStatus},
+    **{s.value: s.label for s in DeadlineState if s is not DeadlineState.AWAITING_REVIEW},
+}
+
+
+@dataclass
+class Cell:
+    item_id: int
+    status: ProgressStatus
+    state: DeadlineState
+    evidence_count: int
+    figure: float | None
+    deadline: date | None
+    submitted_at: datetime | None
+
+    def matches(self, wanted: str) -> bool:
+        return wanted in (self.status.value, self.state.value)
+
+
+@dataclass
+class Row:
+    unit_id: int
+    name: str
+    short_name: str
+    kind: UnitKind
+    cells: dict[int, Cell] = field(default_factory=dict)
+
+    @property
+    def assigned(self) -> int:
+        return len(self.cells)
+
+    @property
+    def done(self) -> int:
+        return sum(c.status is ProgressStatus.APPROVED for c in self.cells.values())
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.state is DeadlineState.OVERDUE for c in self.cells.values())
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.assigned) if self.assigned else 0
+
+
+@dataclass
+class Column:
+    task_id: int
+    code: str
+    title: str
+    deadline: date | None
+    measure: str | None
+    measure_unit: str
+    target: float | None
+    target_at_most: bool
+    done: int = 0
+    assigned: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.assigned) if self.assigned else 0
+
+
+@dataclass
+class Matrix:
+    directive: Directive
+    revision: int
+    on: date
+    columns: list[Column]
+    rows: list[Row]  # every unit the directive reaches, in kind then Vietnamese order
+
+    @property
+    def cells(self):
+        return [cell for row in self.rows for cell in row.cells.values()]
+
+    def totals(self, rows: list[Row] | None = None) -> dict:
+        rows = self.rows if rows is None else rows
+        cells = [cell for row in rows for cell in row.cells.values()]
+        assigned = len(cells)
+        done = sum(c.status is ProgressStatus.APPROVED for c in cells)
+        by_state = {state: 0 for state in DeadlineState}
+        for cell in cells:
+            by_state[cell.state] += 1
+        return {
+            "units": len(rows),
+            "assigned": assigned,
+            "done": done,
+            "percent": round(100 * done / assigned) if assigned else 0,
+            "overdue": by_state[DeadlineState.OVERDUE],
+            "by_state": by_state,
+        }
+
+    def by_kind(self) -> list[tuple[UnitKind, list[Row]]]:
+        groups: dict[UnitKind, list[Row]] = defaultdict(list)
+        for row in self.rows:
+            groups[row.kind].append(row)
+        return [(kind, groups[kind]) for kind in UnitKind if groups.get(kind)]
+
+    def filtered(self, filters: Filters) -> list[Row]:
+        rows = self.rows
+        if filters.kind:
+            rows = [r for r in rows if r.kind.value == filters.kind]
+        if filters.q:
+            wanted = fold(filters.q)
+            rows = [r for r in rows if wanted in fold(r.name) or wanted in fold(r.short_name)]
+        if filters.overdue:
+            rows = [r for r in rows if r.overdue]
+        if filters.status:
+            rows = [r for r in rows if any(c.matches(filters.status) for c in r.cells.values())]
+        return rows
+
+
+def directive_revision(directive_id: int) -> int:
+    """The change counter alone: what an unchanged poll costs."""
+    revision = db.session.scalar(select(Directive.revision).where(Directive.id == directive_id))
+    if revision is None:
+        abort(404)
+    return revision
+
+
+def matrix(directive_id: int, on: date) -> Matrix:
+    directive = db.session.get(Directive, directive_id)
+    if directive is None:
+        abort(404)
+    due_soon = current_app.config["DUE_SOON_DAYS"]
+
+    columns = {
+        row.id: Column(row.id, row.code, row.title, row.deadline,
+                       row.measure.value if row.measure else None, row.measure_unit,
+                       float(row.target) if row.target is not None else None, row.target_at_most)
+        for row in db.session.execute(
+            select(Task.id, Task.code, Task.title, Task.deadline, Task.measure, Task.measure_unit,
+                   Task.target, Task.target_at_most)
+            .where(Task.directive_id == directive_id).order_by(Task.position)
+        )
+    }
+    evidence_counts = (
+        select(Evidence.progress_id, func.count(Evidence.id).label("n"))
+        .group_by(Evidence.progress_id).subquery()
+    )
+    cells = db.session.execute(
+        select(Progress.id, Progress.unit_id, Progress.task_id, Progress.status,
+               Progress.submitted_at, Progress.numerator, Progress.denominator, Progress.quantity,
+               Extension.status.label("extension_status"), Extension.granted_deadline,
+               func.coalesce(evidence_counts.c.n, 0).label("evidence_count"))
+        .join(Task, Task.id == Progress.task_id)
+        .outerjoin(Extension, Extension.progress_id == Progress.id)
+        .outerjoin(evidence_counts, evidence_counts.c.progress_id == Progress.id)
+        .where(Task.directive_id == directive_id)
+    ).all()
+    units = {
+        u.id: Row(u.id, u.name, u.short_name, u.kind)
+        for u in db.session.execute(
+            select(Unit.id, Unit.name, Unit.short_name, Unit.kind).where(
+                Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
+                            .where(Task.directive_id == directive_id))
+            )
+        )
+    }
+    for c in cells:
+        column = columns[c.task_id]
+        deadline = column.deadline
+        if c.extension_status is ExtensionStatus.GRANTED:
+            deadline = c.granted_deadline
+        state = deadline_state(deadline, c.status, c.submitted_at, on, due_soon)
+        units[c.unit_id].cells[c.task_id] = Cell(
+            c.id, c.status, state, c.evidence_count, _figure(column.measure, c), deadline,
+            c.submitted_at,
+        )
+        column.assigned += 1
+        column.done += c.status is ProgressStatus.APPROVED
+    kinds = list(UnitKind)
+    rows = sorted(units.values(), key=lambda r: (kinds.index(r.kind), sort_key(r.name)))
+    return Matrix(directive, directive.revision, on, list(columns.values()), rows)
+
+
+def _figure(measure: str | None, c) -> float | None:
+    if measure == "percent" and c.numerator is not None and c.denominator:
+        return round(100 * c.numerator / c.denominator, 1)
+    if measure == "count":
+        return c.quantity
+    return None
+
+
+def history(item_id: int) -> list[AuditEvent]:
+    """What happened to an item, oldest first (evidence and extension events name the item)."""
+    return list(db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "Progress", AuditEvent.target_id == item_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ))
+
+
+def waiting_count() -> int:
+    return db.session.scalar(
+        select(func.count(Progress.id)).where(Progress.status == ProgressStatus.SUBMITTED)
+    ) or 0
+
+
+def review_queue() -> list[Progress]:
+    """Items waiting for review, oldest submission first."""
+    return list(db.session.scalars(
+        select(Progress)
+        .options(selectinload(Progress.task).selectinload(Task.directive),
+                 selectinload(Progress.unit), selectinload(Progress.evidence),
+                 selectinload(Progress.extension))
+        .where(Progress.status == ProgressStatus.SUBMITTED)
+        .order_by(Progress.submitted_at, Progress.id)
+    ))
+
+
+def pending_extensions_count() -> int:
+    return db.session.scalar(
+        select(func.count(Extension.id)).where(Extension.status == ExtensionStatus.PENDING)
+    ) or 0
