@@ -1,0 +1,84 @@
+"""The reviewer's live matrix in a real browser, next to a ward working in another one."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import BrowserLog, new_page
+
+
+def test_reviewers_matrix_shows_a_wards_submission_without_reload(
+    browser, page, browser_log, live_server, log_in
+):
+    item_id = live_server.item_id("Phường 4", "1.5")
+    log_in(page, "noivu.duyet")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Ma trận theo dõi"))
+    cell = page.locator(f"#c{item_id}")
+    expect(cell).to_have_text(re.compile(r"^○"))
+
+    polls = []
+    page.on("response", lambda r: polls.append(r.status) if "/matrix" in r.url else None)
+    page.evaluate("window.__marker = 1")
+    loads = len(browser_log.loads)
+    cell.focus()
+
+    # The ward, in its own browser profile, writes a note and submits the item.
+    ward_log = BrowserLog()
+    context, ward = new_page(browser, ward_log)
+    try:
+        log_in(ward, "phuong4")
+        article = ward.locator(f"article#item-{item_id}")
+        article.locator("summary", has_text="Cập nhật kết quả").click()
+        article.get_by_label("Ghi chú, kết quả thực hiện").fill("Đã niêm yết đầy đủ TTHC.")
+        article.get_by_role("button", name="Lưu").click()
+        expect(article.locator(".item-result")).to_have_text("Đã lưu ghi chú và số liệu.")
+        article.get_by_role("button", name="Gửi duyệt").click()
+        expect(article.locator(".badge .label").first).to_have_text("Chờ duyệt")
+        assert ward_log.foreign_requests() == [] and ward_log.console_errors == []
+    finally:
+        context.close()
+
+    # Within 5 s the reviewer's open matrix shows it, without a reload, focus kept.
+    expect(cell).to_have_text(re.compile(r"^→"), timeout=5000)
+    expect(page.locator(f"td:has(#c{item_id})")).to_have_class(re.compile("status-submitted"))
+    assert page.evaluate("window.__marker") == 1
+    assert browser_log.loads[loads:] == []
+    assert page.evaluate("document.activeElement.id") == f"c{item_id}"
+
+    # Nothing changes now: the next poll is answered 304 and nothing is swapped.
+    polls.clear()
+    page.wait_for_timeout(4500)
+    assert polls and set(polls) == {304}, polls
+    assert browser_log.foreign_requests() == []
+    assert browser_log.console_errors == []
+
+
+def test_reviewer_approves_from_the_side_panel(page, browser_log, live_server, log_in):
+    from portal.extensions import db
+    from portal.models import Progress, ProgressStatus
+
+    item_id = live_server.item_id("Xã Tân Phú Đông", "1.8")
+    with live_server.app.app_context():
+        item = db.session.get(Progress, item_id)
+        item.status = ProgressStatus.SUBMITTED
+        item.note = "Đã xử lý văn bản trên iDesk."
+        db.session.commit()
+
+    log_in(page, "noivu.duyet")
+    page.locator(f"#c{item_id}").click()
+    panel = page.locator("#panel")
+    expect(panel.get_by_role("heading", level=3)).to_have_text(re.compile("iDesk"))
+    expect(panel).to_contain_text("Đã xử lý văn bản trên iDesk.")
+    panel.get_by_label("Đạt").check()
+    panel.get_by_role("button", name="Ghi kết quả duyệt").click()
+    expect(panel.locator(".item-result")).to_have_text("Đã duyệt: Đạt.")
+    # The matrix refreshes at once (HX-Trigger), not only at the next poll.
+    expect(page.locator(f"#c{item_id}")).to_have_text(re.compile(r"^✓"), timeout=2000)
+    panel.get_by_role("button", name="Đóng").click()
+    expect(panel).to_be_empty()
+    assert page.evaluate("document.activeElement.id") == f"c{item_id}"
+    with live_server.app.app_context():
+        assert db.session.get(Progress, item_id).status is ProgressStatus.APPROVED
+    assert browser_log.foreign_requests() == [] and browser_log.console_errors == []
