@@ -24,6 +24,14 @@ def _reset_postgres() -> None:
         connection.execute(text("CREATE SCHEMA public"))
 
 
+def item_row(app, item_id: int) -> Progress:
+    """The item as the database holds it now, detached for reading."""
+    with app.app_context():
+        item = db.session.get(Progress, item_id)
+        db.session.expunge(item)
+        return item
+
+
 @pytest.fixture
 def database_url(tmp_path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'portal.sqlite3'}"

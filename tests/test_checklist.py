@@ -8,14 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEvent, Evidence, Progress, ProgressStatus
+from portal.models import AuditEvent, Evidence, ProgressStatus
 
-
-def item_row(app, item_id: int) -> Progress:
-    with app.app_context():
-        item = db.session.get(Progress, item_id)
-        db.session.expunge(item)
-        return item
+from .conftest import item_row
 
 
 def audit_actions(app, item_id: int) -> list[str]:

@@ -24,12 +24,7 @@ from portal.models import (
 )
 from portal.vietnamese import sort_key
 
-
-def item_row(app, item_id: int) -> Progress:
-    with app.app_context():
-        item = db.session.get(Progress, item_id)
-        db.session.expunge(item)
-        return item
+from .conftest import item_row
 
 
 def history(app, item_id: int) -> list[str]:

@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from portal import storage
 from portal.demo import sample_pdf
 from portal.extensions import db
-from portal.models import Evidence, Progress, ProgressStatus
+from portal.models import Evidence, ProgressStatus
+
+from ..conftest import item_row
 
 DETAILS = "Cập nhật kết quả, số liệu, tài liệu kiểm chứng"
 
@@ -24,13 +26,6 @@ def evidence_rows(live_server, item_id: int) -> list[Evidence]:
         for row in rows:
             db.session.expunge(row)
         return rows
-
-
-def item_row(live_server, item_id: int) -> Progress:
-    with live_server.app.app_context():
-        item = db.session.get(Progress, item_id)
-        db.session.expunge(item)
-        return item
 
 
 def evidence_count(live_server) -> int:
@@ -119,7 +114,7 @@ def test_ward_uploads_evidence_and_submits_without_page_reload(
         stored = storage.path_for(rows[0].stored_name)
     assert stored.is_file() and stored.read_bytes() == pdf.read_bytes()
     assert stored.is_relative_to(live_server.upload_dir)
-    assert item_row(live_server, item_id).status is ProgressStatus.SUBMITTED
+    assert item_row(live_server.app, item_id).status is ProgressStatus.SUBMITTED
 
     assert len(browser_log.requests) > 5  # page, styles, scripts, posts: all on 127.0.0.1
     assert browser_log.foreign_requests() == []
@@ -159,7 +154,7 @@ def test_figure_over_100_percent_is_refused_in_place(page, browser_log, live_ser
 
     assert page.evaluate("window.__marker") == 1
     assert browser_log.loads[loads:] == [] and page.url == url
-    row = item_row(live_server, item_id)
+    row = item_row(live_server.app, item_id)
     assert (row.numerator, row.denominator, row.status) == (None, None,
                                                             ProgressStatus.NOT_STARTED)
     assert browser_log.foreign_requests() == []
@@ -202,7 +197,7 @@ def test_upload_and_submit_work_with_javascript_off(
     assert [r.file_name for r in rows] == [pdf.name]
     with live_server.app.app_context():
         assert storage.path_for(rows[0].stored_name).read_bytes() == pdf.read_bytes()
-    assert item_row(live_server, item_id).status is ProgressStatus.SUBMITTED
+    assert item_row(live_server.app, item_id).status is ProgressStatus.SUBMITTED
     assert browser_log.foreign_requests() == []
     assert browser_log.console_errors == []
     assert browser_log.failed == []
@@ -250,7 +245,7 @@ def test_file_over_the_limit_is_refused_and_nothing_is_stored(
     assert evidence_count(live_server) == rows_before
     assert evidence_rows(live_server, item_id) == []
     assert live_server.stored_files() == files_before
-    assert item_row(live_server, item_id).status is ProgressStatus.NOT_STARTED
+    assert item_row(live_server.app, item_id).status is ProgressStatus.NOT_STARTED
 
     if javascript:
         # The refusal leaves htmx able to send the next, smaller file.
