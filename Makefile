@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test e2e lint install db
+.PHONY: run test e2e lint install db bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: install
 
 e2e: install
 	$(BIN)/pytest -q tests/e2e
+
+bench: install
+	$(BIN)/python bench/matrix.py
 
 lint: install
 	$(BIN)/ruff check portal tests bench

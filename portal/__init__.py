@@ -34,14 +34,18 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     _set_up_login(app)
 
+    from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .checklist.routes import bp as checklist_bp
+    from .dashboard.routes import bp as dashboard_bp
     from .review.queries import waiting_count
     from .review.routes import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(checklist_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(api_bp)
     app.jinja_env.globals["waiting_for_review"] = waiting_count
 
     from . import cli

@@ -234,8 +234,9 @@ class Progress(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    # Indexed: the reviewers' "waiting" count runs on every page they open.
     status: Mapped[ProgressStatus] = mapped_column(
-        _enum(ProgressStatus), default=ProgressStatus.NOT_STARTED
+        _enum(ProgressStatus), default=ProgressStatus.NOT_STARTED, index=True
     )
     note: Mapped[str] = mapped_column(sa.Text, default="")
     numerator: Mapped[int | None]

@@ -55,7 +55,7 @@
   // Matrix: a cell opens its item in the side panel; closing the panel returns focus to the cell.
   var lastCell = null;
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("#matrix a.cell");
+    var link = event.target.closest && event.target.closest("#matrix td > a");
     if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
       event.preventDefault();
       lastCell = link.id;

@@ -344,6 +344,13 @@ ROUTES = [
         other_units=DENIED,
         readers=Expect(200, pdf=True),
     )),
+    Route("dashboard.dashboard", "GET", "/directives/{directive}/dashboard", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Tổng quan: {directive_title}"))),
+    # A browser is sent to the login page; a client asking for JSON gets 401 (tests/test_api.py).
+    Route("api.matrix", "GET", "/api/directives/{directive}/matrix", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says='"status_label":"Đạt"'))),
 ]
 
 

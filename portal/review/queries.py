@@ -131,6 +131,17 @@ class Column:
     def percent(self) -> int:
         return round(100 * self.done / self.assigned) if self.assigned else 0
 
+    @property
+    def is_metric(self) -> bool:
+        """A task whose units report a figure: a rate or a count."""
+        return self.measure in ("percent", "count")
+
+    def reached(self, figure: float | None) -> bool | None:
+        """Whether a figure meets the target (at most or at least it); None: nothing to compare."""
+        if figure is None or self.target is None:
+            return None
+        return figure <= self.target if self.target_at_most else figure >= self.target
+
 
 @dataclass
 class Matrix:
@@ -166,6 +177,35 @@ class Matrix:
         for row in self.rows:
             groups[row.kind].append(row)
         return [(kind, groups[kind]) for kind in UnitKind if groups.get(kind)]
+
+    def by_state(self, rows: list[Row] | None = None) -> list[tuple[DeadlineState, int, int]]:
+        """Each deadline state with its count of items and its share of them (%)."""
+        totals = self.totals(rows)
+        assigned = totals["assigned"]
+        return [(state, count, round(100 * count / assigned) if assigned else 0)
+                for state, count in totals["by_state"].items()]
+
+    @property
+    def metric_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.is_metric]
+
+    def figures(self, column: Column) -> list[tuple[Row, Cell]]:
+        """Every unit the task reaches with its item, in matrix order (its figure may be None)."""
+        return [(row, row.cells[column.task_id]) for row in self.rows
+                if column.task_id in row.cells]
+
+    def overdue_items(self) -> list[tuple[Row, Column, Cell]]:
+        """Items past their deadline and not done: earliest deadline first, then matrix order."""
+        found = [(row, column, row.cells[column.task_id])
+                 for row in self.rows for column in self.columns
+                 if column.task_id in row.cells
+                 and row.cells[column.task_id].state is DeadlineState.OVERDUE]
+        return sorted(found, key=lambda found: found[2].deadline or date.max)
+
+    def furthest_behind(self, count: int = 10) -> list[Row]:
+        """Units not yet done with everything: lowest completion first, then most overdue."""
+        behind = [row for row in self.rows if row.done < row.assigned]
+        return sorted(behind, key=lambda row: (row.percent, -row.overdue))[:count]
 
     def filtered(self, filters: Filters) -> list[Row]:
         rows = self.rows
@@ -205,15 +245,19 @@ def matrix(directive_id: int, on: date) -> Matrix:
             .where(Task.directive_id == directive_id).order_by(Task.position)
         )
     }
+    in_directive = (select(Progress.id).join(Task, Task.id == Progress.task_id)
+                    .where(Task.directive_id == directive_id))
     evidence_counts = (
         select(Evidence.progress_id, func.count(Evidence.id).label("n"))
+        .where(Evidence.progress_id.in_(in_directive))
         .group_by(Evidence.progress_id).subquery()
     )
-    cells = db.session.execute(
+    # Core rows unpacked by position: a 1000 × 50 matrix is 50,000 of them.
+    cells = db.session.connection().execute(
         select(Progress.id, Progress.unit_id, Progress.task_id, Progress.status,
                Progress.submitted_at, Progress.numerator, Progress.denominator, Progress.quantity,
-               Extension.status.label("extension_status"), Extension.granted_deadline,
-               func.coalesce(evidence_counts.c.n, 0).label("evidence_count"))
+               Extension.status, Extension.granted_deadline,
+               func.coalesce(evidence_counts.c.n, 0))
         .join(Task, Task.id == Progress.task_id)
         .outerjoin(Extension, Extension.progress_id == Progress.id)
         .outerjoin(evidence_counts, evidence_counts.c.progress_id == Progress.id)
@@ -228,29 +272,25 @@ def matrix(directive_id: int, on: date) -> Matrix:
             )
         )
     }
-    for c in cells:
-        column = columns[c.task_id]
-        deadline = column.deadline
-        if c.extension_status is ExtensionStatus.GRANTED:
-            deadline = c.granted_deadline
-        state = deadline_state(deadline, c.status, c.submitted_at, on, due_soon)
-        units[c.unit_id].cells[c.task_id] = Cell(
-            c.id, c.status, state, c.evidence_count, _figure(column.measure, c), deadline,
-            c.submitted_at,
+    approved, granted = ProgressStatus.APPROVED, ExtensionStatus.GRANTED
+    for (item_id, unit_id, task_id, status, submitted_at, numerator, denominator, quantity,
+         extension_status, granted_deadline, evidence_count) in cells:
+        column = columns[task_id]
+        deadline = granted_deadline if extension_status is granted else column.deadline
+        if column.measure == "percent":
+            figure = round(100 * numerator / denominator, 1) if denominator and (
+                numerator is not None) else None
+        else:
+            figure = quantity if column.measure == "count" else None
+        units[unit_id].cells[task_id] = Cell(
+            item_id, status, deadline_state(deadline, status, submitted_at, on, due_soon),
+            evidence_count, figure, deadline, submitted_at,
         )
         column.assigned += 1
-        column.done += c.status is ProgressStatus.APPROVED
+        column.done += status is approved
     kinds = list(UnitKind)
     rows = sorted(units.values(), key=lambda r: (kinds.index(r.kind), sort_key(r.name)))
     return Matrix(directive, directive.revision, on, list(columns.values()), rows)
-
-
-def _figure(measure: str | None, c) -> float | None:
-    if measure == "percent" and c.numerator is not None and c.denominator:
-        return round(100 * c.numerator / c.denominator, 1)
-    if measure == "count":
-        return c.quantity
-    return None
 
 
 def history(item_id: int) -> list[AuditEvent]:

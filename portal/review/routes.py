@@ -85,7 +85,8 @@ def _matrix_html(directive_id: int, revision: int, on, filters: Filters, tag: st
     shown = rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE]
     html = render_template(
         "review/_matrix.html", m=data, rows=shown, filtered=rows, filters=filters, page=page,
-        pages=pages, tag=tag, totals=data.totals(), shown_totals=data.totals(rows),
+        pages=pages, tag=tag, totals=(totals := data.totals()),
+        shown_totals=totals if rows is data.rows else data.totals(rows),
     )
     with _cache_lock:
         cache[key] = html

@@ -1,0 +1,247 @@
+"""Charts as inline SVG, drawn on the server: no script, no chart library, nothing to download.
+
+`bar_chart` draws horizontal bars, each with its label on the left and its figure written at its
+end, so that colour never carries meaning alone; an optional target is a dashed line with its own
+label. Every text is escaped, and the SVG is a standalone document (presentation attributes only,
+no CSS needed) so that the Word report can embed the same drawings. The three charts of the
+dashboard are built from a `Matrix` by the functions at the end.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from ..deadlines import DeadlineState
+from ..formatting import format_number
+from ..review.queries import Column, Matrix
+
+FONT = "'Segoe UI', Arial, 'Noto Sans', 'Liberation Sans', 'DejaVu Sans', sans-serif"
+INK, MUTED, GRID = "#1b1f24", "#555e68", "#d5d9de"
+# Tones name a bar's colour; the colours are the portal's own (static/portal.css).
+TONES = {
+    "accent": "#0b4f8a",
+    "ok": "#1d6b33",
+    "late": "#9a6400",
+    "wait": "#4a3a8c",
+    "info": "#2f6fb0",
+    "warn": "#c27c0e",
+    "bad": "#a01c1c",
+    "muted": "#8a939c",
+}
+STATE_TONES = {
+    DeadlineState.DONE_ON_TIME: "ok",
+    DeadlineState.DONE_LATE: "late",
+    DeadlineState.AWAITING_REVIEW: "wait",
+    DeadlineState.ON_TRACK: "info",
+    DeadlineState.DUE_SOON: "warn",
+    DeadlineState.OVERDUE: "bad",
+}
+REACHED, MISSED = "✓", "✗"
+
+FONT_SIZE = 14
+CHAR_WIDTH = 7.4  # an average advance at 14px, a little generous (measured in Chromium)
+ROW_HEIGHT = 28
+BAR_HEIGHT = 18
+LABEL_MAX = 330
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None  # None: nothing reported, no bar is drawn
+    text: str  # written at the bar's end: the figure as people read it
+    tone: str = "accent"
+
+
+def bar_chart(bars: list[Bar], *, title: str, maximum: float | None = None,
+              target: float | None = None, target_text: str = "", axis_unit: str = "",
+              note: str = "", plot_width: int = 360) -> Markup:
+    """Horizontal bars from 0 to `maximum` (default: the largest value), an optional target line.
+
+    Each figure is written at the end of its bar; with a target line the figures stand in their
+    own column right of the plot instead, so that the line never runs through them.
+    """
+    values = [bar.value for bar in bars if bar.value is not None]
+    top = max([maximum or 0, *values, target or 0]) or 1
+    ticks = _ticks(top)
+    top = ticks[-1]
+
+    label_width = min(LABEL_MAX, math.ceil(max((_width(b.label) for b in bars), default=0)) + 16)
+    value_width = math.ceil(1.1 * max((_width(b.text) for b in bars), default=0)) + 16  # bold
+    in_column = target is not None
+    plot_x = label_width
+    width = label_width + plot_width + value_width + (8 if in_column else 0)
+    head = 26 if target is not None else 6
+    plot_top = head
+    plot_bottom = plot_top + ROW_HEIGHT * max(1, len(bars))
+    height = plot_bottom + 24 + (22 if note else 0)
+
+    def x(value: float) -> float:
+        return round(plot_x + plot_width * value / top, 1)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" font-family="{escape(FONT)}" font-size="{FONT_SIZE}" fill="{INK}">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{escape(_describe(bars, target_text, note))}</desc>",
+        f'<rect width="{width}" height="{height}" fill="#fff"/>',
+        '<g class="axis">',
+    ]
+    for tick in ticks:
+        parts.append(
+            f'<line x1="{x(tick)}" y1="{plot_top}" x2="{x(tick)}" y2="{plot_bottom}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{x(tick)}" y="{plot_bottom + 17}" text-anchor="middle" font-size="12" '
+            f'fill="{MUTED}">{escape(format_number(tick) + axis_unit)}</text>'
+        )
+    parts.append(f'<line x1="{plot_x}" y1="{plot_top}" x2="{plot_x}" y2="{plot_bottom}" '
+                 f'stroke="{MUTED}" stroke-width="1"/></g>')
+
+    if target is not None:
+        at = x(target)
+        anchor = "end" if at > plot_x + plot_width * 0.6 else "start"
+        shift = -4 if anchor == "end" else 4
+        parts.append(
+            f'<g class="target"><line x1="{at}" y1="{plot_top - 4}" x2="{at}" y2="{plot_bottom}" '
+            f'stroke="{INK}" stroke-width="2" stroke-dasharray="6 3"/>'
+            f'<text x="{at + shift}" y="{plot_top - 8}" text-anchor="{anchor}" '
+            f'font-weight="600">{escape(target_text)}</text></g>'
+        )
+
+    parts.append('<g class="bars">')
+    for index, bar in enumerate(bars):
+        y = plot_top + index * ROW_HEIGHT
+        middle = y + ROW_HEIGHT / 2
+        label = _shorten(bar.label, label_width - 12)
+        parts.append("<g>")
+        if label != bar.label:
+            parts.append(f"<title>{escape(bar.label)}</title>")
+        parts.append(f'<text x="{plot_x - 8}" y="{middle + 5}" text-anchor="end">'
+                     f"{escape(label)}</text>")
+        end = plot_x
+        if bar.value is not None and bar.value > 0:
+            end = x(bar.value)
+            parts.append(
+                f'<rect x="{plot_x}" y="{middle - BAR_HEIGHT / 2}" '
+                f'width="{round(end - plot_x, 1)}" height="{BAR_HEIGHT}" '
+                f'fill="{TONES.get(bar.tone, TONES["accent"])}"/>'
+            )
+        colour = MUTED if bar.value is None else INK
+        at = plot_x + plot_width + 12 if in_column else round(end + 6, 1)
+        parts.append(f'<text x="{at}" y="{middle + 5}" fill="{colour}" '
+                     f'font-weight="{400 if bar.value is None else 600}">'
+                     f"{escape(bar.text)}</text>")
+        parts.append("</g>")
+    parts.append("</g>")
+
+    if note:
+        parts.append(f'<text x="0" y="{height - 5}" font-size="13" fill="{MUTED}">'
+                     f"{escape(note)}</text>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _ticks(top: float) -> list[float]:
+    """0 and three to five round steps up to at least `top`."""
+    raw = top / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(s * power for s in (1, 2, 2.5, 5, 10) if s * power >= raw)
+    if step < 1 and top >= 1:
+        step = 1
+    count = math.ceil(top / step - 1e-9)
+    return [round(i * step, 6) for i in range(count + 1)]
+
+
+def _width(text: str) -> float:
+    """A generous guess of a text's width at FONT_SIZE: capitals are wide, spaces narrow."""
+    return sum(CHAR_WIDTH * (1.45 if ch.isupper() else 0.6 if ch in " .,:;'|il" else 1)
+               for ch in text)
+
+
+def _shorten(label: str, room: float) -> str:
+    if _width(label) <= room:
+        return label
+    while label and _width(label + "…") > room:
+        label = label[:-1]
+    return label.rstrip() + "…"
+
+
+def _describe(bars: list[Bar], target_text: str, note: str) -> str:
+    said = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
+    return " ".join(part for part in (said + ".", target_text, note) if part)
+
+
+# --- the dashboard's charts -------------------------------------------------------------------
+
+
+def percent_text(done: int, assigned: int, percent: int) -> str:
+    return f"{percent} % ({format_number(done)}/{format_number(assigned)})"
+
+
+def completion_by_kind(matrix: Matrix) -> Markup:
+    """Approved / assigned for the whole city and for each kind of unit."""
+    groups = [("Toàn thành phố", matrix.totals())]
+    groups += [(kind.label, matrix.totals(rows)) for kind, rows in matrix.by_kind()]
+    bars = [
+        Bar(label, totals["percent"],
+            percent_text(totals["done"], totals["assigned"], totals["percent"]),
+            "accent" if index == 0 else "info")
+        for index, (label, totals) in enumerate(groups)
+    ]
+    return bar_chart(bars, title="Tỷ lệ hoàn thành (đã duyệt «Đạt») theo loại đơn vị",
+                     maximum=100, axis_unit=" %")
+
+
+def deadline_states(matrix: Matrix) -> Markup:
+    """How many items stand in each deadline state."""
+    bars = [Bar(state.label, count, f"{format_number(count)} ({share} %)", STATE_TONES[state])
+            for state, count, share in matrix.by_state()]
+    return bar_chart(bars, title="Số nhiệm vụ theo tình trạng thực hiện so với hạn")
+
+
+def target_text(column: Column) -> str:
+    """The target as written on the chart and in the table: "≥ 100 %", "≤ 0 hồ sơ ..."."""
+    if column.target is None:
+        return ""
+    sign = "≤" if column.target_at_most else "≥"
+    unit = " %" if column.measure == "percent" else f" {column.measure_unit}".rstrip()
+    return f"{sign} {format_number(column.target)}{unit}"
+
+
+def figure_text(column: Column, figure: float | None) -> str:
+    """A unit's figure with ✓ or ✗ against the target, or the words for no figure yet."""
+    if figure is None:
+        return "chưa có số liệu"
+    text = format_number(figure) + (" %" if column.measure == "percent" else "")
+    reached = column.reached(figure)
+    if reached is not None:
+        text += f" {REACHED if reached else MISSED}"
+    return text
+
+
+def metric(matrix: Matrix, column: Column) -> Markup:
+    """Each unit's figure for a metric task, against the target drawn as a dashed line."""
+    bars = []
+    for row, cell in matrix.figures(column):
+        reached = column.reached(cell.figure)
+        tone = "muted" if cell.figure is None else (
+            "accent" if reached is None else ("ok" if reached else "bad"))
+        bars.append(Bar(row.name, cell.figure, figure_text(column, cell.figure), tone))
+    percent = column.measure == "percent"
+    target = target_text(column)
+    note = (f"Đường đứt nét: chỉ tiêu {target}. {REACHED} đạt chỉ tiêu, {MISSED} chưa đạt."
+            if target else "Nhiệm vụ không đặt chỉ tiêu.")
+    return bar_chart(
+        bars,
+        title=f"{column.code} {column.title}: số liệu theo đơn vị",
+        maximum=100 if percent else None,
+        target=column.target,
+        target_text=f"Chỉ tiêu {target}" if target else "",
+        axis_unit=" %" if percent else "",
+        note=note,
+        plot_width=300,
+    )
