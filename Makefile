@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test e2e lint install db bench
+.PHONY: run test e2e e2e-tools lint install db bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
+# The browser tests' page checkers (axe-core, the Nu HTML checker), where npm is present.
+E2E_TOOLS := tests/e2e/node_modules/.installed
+$(E2E_TOOLS): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
+	touch $@
+
+e2e-tools:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(E2E_TOOLS); \
+	else echo "npm not found: the page checks (axe-core, vnu) will be skipped"; fi
+
 db: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --sample-progress --if-empty
@@ -25,10 +35,10 @@ db: install
 run: db
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install e2e-tools
 	$(BIN)/pytest -q
 
-e2e: install
+e2e: install e2e-tools
 	$(BIN)/pytest -q tests/e2e
 
 bench: install

@@ -92,6 +92,21 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             db.engine.dispose()
 
 
+TOOLS = Path(__file__).resolve().parent / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def require_tool(path: Path, what: str) -> Path:
+    """A page checker installed by `make e2e-tools`; in CI its absence fails the run."""
+    if not path.exists():
+        message = f"{what} missing at {path}: run `make e2e-tools` (npm ci in tests/e2e)"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def _require_chromium() -> None:
     if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):
         return
