@@ -225,6 +225,13 @@ class Task(db.Model):
     section: Mapped[Section | None] = relationship(lazy="raise")
 
 
+def meets_target(figure, target, at_most: bool) -> bool | None:
+    """Whether a figure meets its task's target (at most or at least it); None: nothing to say."""
+    if figure is None or target is None:
+        return None
+    return figure <= target if at_most else figure >= target
+
+
 class Progress(db.Model):
     """One unit's work on one task: exists exactly when the task reaches the unit."""
 
@@ -288,10 +295,7 @@ class Progress(db.Model):
 
     @property
     def target_reached(self) -> bool | None:
-        figure, target = self.figure, self.task.target
-        if figure is None or target is None:
-            return None
-        return figure <= target if self.task.target_at_most else figure >= target
+        return meets_target(self.figure, self.task.target, self.task.target_at_most)
 
 
 class Extension(db.Model):

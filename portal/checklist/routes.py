@@ -23,6 +23,7 @@ from ..permissions import (
 )
 from ..review.actions import NotReviewable
 from ..review.forms import ExtensionDecisionForm, ReopenForm, ReviewForm
+from ..review.queries import history
 from . import actions, queries
 from .forms import ActionForm, ExtensionForm, LinkForm, ProgressForm, SubmitForm, UploadForm
 
@@ -281,8 +282,6 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
                 upload_error: str = "", **given):
     """The item as a page, or under htmx as the fragment that replaces it (also the side panel
     of the matrix), with its history and the controls the current user may use."""
-    from ..review.queries import history
-
     response = render(
         "checklist/item.html",
         "checklist/_item.html",

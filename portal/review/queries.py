@@ -28,6 +28,7 @@ from ..models import (
     Task,
     Unit,
     UnitKind,
+    meets_target,
 )
 from ..vietnamese import fold, sort_key
 
@@ -137,10 +138,7 @@ class Column:
         return self.measure in ("percent", "count")
 
     def reached(self, figure: float | None) -> bool | None:
-        """Whether a figure meets the target (at most or at least it); None: nothing to compare."""
-        if figure is None or self.target is None:
-            return None
-        return figure <= self.target if self.target_at_most else figure >= self.target
+        return meets_target(figure, self.target, self.target_at_most)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..checklist import queries as checklist_queries
+from ..checklist.forms import ActionForm
 from ..checklist.routes import act, render_item
 from ..deadlines import today
 from ..extensions import db
@@ -156,8 +157,6 @@ def queue():
 @bp.post("/review/approve")
 @roles_required(Role.REVIEWER)
 def approve_many():
-    from ..checklist.forms import ActionForm
-
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
