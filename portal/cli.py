@@ -18,6 +18,7 @@ from .extensions import db
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(load_directive_command)
+    app.cli.add_command(import_directive_command)
 
 
 @click.command("seed-demo")
@@ -65,3 +66,44 @@ def load_directive_command(path: Path) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"Đã nạp văn bản «{directive.title}» (mã {directive.id}).")
+
+
+@click.command("import-directive")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp YAML ghi ra (mặc định: cạnh tệp công văn, <tên>.yaml).")
+@click.option("--slug", help="Mã văn bản trong YAML (mặc định: theo tên tệp).")
+@click.option("--force", is_flag=True, help="Ghi đè tệp YAML đã có.")
+def import_directive_command(path: Path, out: Path | None, slug: str | None, force: bool) -> None:
+    """Read a letter (.txt or .docx), match its addressees to the units in the database and
+    write a draft directive (YAML) for review."""
+    from sqlalchemy import select
+
+    from .directives.importer import LetterImportError, UnitRef, import_letter, read_letter_file
+    from .models import Unit
+    from .vietnamese import fold
+
+    out = out or path.with_suffix(".yaml")
+    if out.resolve() == path.resolve():
+        raise click.ClickException("Tệp YAML ghi ra trùng với tệp công văn; chọn --out khác.")
+    if out.exists() and not force:
+        raise click.ClickException(f"Tệp {out} đã có; dùng --force để ghi đè.")
+    units = [
+        UnitRef(u.id, u.name, u.short_name, u.kind.value)
+        for u in db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.position))
+    ]
+    try:
+        draft = import_letter(read_letter_file(path.read_bytes(), path.name), units)
+    except LetterImportError as error:
+        raise click.ClickException(str(error)) from None
+    slug = slug or "-".join(
+        "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in fold(path.stem)).split()
+    ) or "van-ban"
+    click.echo(draft.summary())
+    try:
+        out.write_text(draft.to_yaml(slug), encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"Không ghi được {out}: {error.strerror or error}") from None
+    click.echo(f"\nĐã ghi bản nháp: {out}. Rà soát rồi nạp bằng: "
+               f"flask --app portal load-directive {out}")
