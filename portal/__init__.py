@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     _set_up_login(app)
 
+    from .admin import bp as admin_bp
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .checklist.routes import bp as checklist_bp
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
     app.jinja_env.globals["waiting_for_review"] = waiting_count
 
     from . import cli

@@ -117,6 +117,8 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when an administrator chose the password (new account, reset): changed at next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Sessions and remember-me cookies carry this token; a new one ends every copy of them.
     session_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=lambda: secrets.token_hex(32)

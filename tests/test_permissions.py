@@ -125,6 +125,7 @@ class World:
     future: int  # a second directive, due in 2099
     future_item: int  # Phường 1's item of it, nothing asked yet
     extension_item: int  # Phường 1's other item of it, an extension asked
+    account: int  # Phòng Tư pháp's staff account, which the administrator manages
     own_units: dict[str, int] = field(default_factory=dict)
 
     def values(self, role: str | None = None) -> dict:
@@ -141,6 +142,7 @@ class World:
             "future": self.future,
             "future_item": self.future_item,
             "extension_item": self.extension_item,
+            "account": self.account,
             "own_unit": self.own_units.get(role),
         }
 
@@ -198,6 +200,7 @@ def world(app, login, ids, tmp_path) -> World:
         future=future,
         future_item=future_item,
         extension_item=extension_item,
+        account=ids.user("phongtuphap"),
         own_units={role: ids.unit(name) for role, name in OWN_UNIT.items()},
     )
 
@@ -243,6 +246,12 @@ def reviewer_only(done: Expect) -> dict:
     """Only Phòng Nội vụ's reviewer decides; units, leadership and the admin get 403."""
     return answers(visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | {
         "reviewer": done}
+
+
+def admin_only(done: Expect) -> dict:
+    """Only the administrator manages units and accounts; everyone else gets 403."""
+    return answers(visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | {
+        "admin": done}
 
 
 @dataclass(frozen=True)
@@ -351,6 +360,59 @@ ROUTES = [
     Route("api.matrix", "GET", "/api/directives/{directive}/matrix", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
         readers=Expect(200, says='"status_label":"Đạt"'))),
+    # Units and accounts (tests/test_admin_people.py): the administrator only.
+    Route("admin.units", "GET", "/admin/units", admin_only(Expect(200, says="Phường 1"))),
+    Route("admin.new_unit", "GET", "/admin/units/new", admin_only(
+        Expect(200, says='name="kind"'))),
+    Route("admin.new_unit", "POST", "/admin/units/new", admin_only(
+        Expect(303, to="/admin/units", audit="unit.create")),
+        data=lambda: {"name": "Phường Mỹ Phú", "kind": "commune"}),
+    Route("admin.edit_unit", "GET", "/admin/units/{unit}/edit", admin_only(
+        Expect(200, says='value="Phường 1"'))),
+    Route("admin.edit_unit", "POST", "/admin/units/{unit}/edit", admin_only(
+        Expect(303, to="/admin/units#unit-{unit}", audit="unit.update")),
+        data=lambda: {"name": "Phường 1", "short_name": "P.1", "kind": "commune"}),
+    Route("admin.move_unit", "POST", "/admin/units/{unit}/move", admin_only(
+        Expect(303, to="/admin/units#unit-{unit}", audit="unit.move")),
+        data=lambda: {"direction": "down"}),
+    Route("admin.sort_units", "POST", "/admin/units/sort", admin_only(
+        Expect(303, to="/admin/units", audit="unit.sort")),
+        data=lambda: {"kind": "commune"}),
+    Route("admin.set_unit_active", "POST", "/admin/units/{unit}/active", admin_only(
+        Expect(303, to="/admin/units#unit-{unit}", audit="unit.deactivate")),
+        data=lambda: {"active": "0"}),
+    Route("admin.users", "GET", "/admin/users", admin_only(Expect(200, says="phuong1</a>"))),
+    Route("admin.new_user", "GET", "/admin/users/new", admin_only(
+        Expect(200, says='name="username"'))),
+    Route("admin.new_user", "POST", "/admin/users/new", admin_only(
+        Expect(200, says="Mật khẩu ban đầu", audit="user.create")),
+        data=lambda: {"username": "canbo.moi", "full_name": "Nguyễn Văn A", "role": "unit",
+                      "unit": "{unit}"}),
+    Route("admin.edit_user", "GET", "/admin/users/{account}/edit", admin_only(
+        Expect(200, says="phongtuphap"))),
+    Route("admin.edit_user", "POST", "/admin/users/{account}/edit", admin_only(
+        Expect(303, to="/admin/users", audit="user.update")),
+        data=lambda: {"full_name": "Trần Văn B", "role": "leader", "unit": "", "active": "y"}),
+    Route("admin.reset_password", "POST", "/admin/users/{account}/password", admin_only(
+        Expect(200, says="Mật khẩu mới", audit="user.password_reset"))),
+    Route("admin.set_user_active", "POST", "/admin/users/{account}/active", admin_only(
+        Expect(303, to="/admin/users", audit="user.deactivate")),
+        data=lambda: {"active": "0"}),
+    Route("admin.import_upload", "GET", "/admin/import/units", admin_only(
+        Expect(200, says='type="file"'))),
+    # An upload is kept for its preview outside the database and UPLOAD_DIR: nothing written.
+    Route("admin.import_upload", "POST", "/admin/import/users", admin_only(
+        Expect(303, to="/admin/import/users/preview")),
+        data=lambda: {"file": (io.BytesIO("Tên đăng nhập,Họ và tên,Vai trò\n"
+                                          "ld.moi,Lê Văn A,lãnh đạo\n".encode()), "tk.csv")},
+        multipart=True),
+    # Nothing uploaded in this session: back to the upload form.
+    Route("admin.import_preview", "GET", "/admin/import/units/preview", admin_only(
+        Expect(303, to="/admin/import/units"))),
+    Route("admin.import_confirm", "POST", "/admin/import/units/confirm", admin_only(
+        Expect(303, to="/admin/import/units"))),
+    Route("admin.import_passwords", "GET", "/admin/import/users/passwords.csv", admin_only(
+        Expect(410, says="chỉ tải được một lần"))),
 ]
 
 
@@ -579,7 +641,8 @@ def test_readers_see_items_without_any_button(world, login):
 def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
     rows, files = database_rows(app), stored_files(app)
     values = {"item_id": world.item, "evidence_id": world.evidence,
-              "directive_id": world.directive, "unit_id": world.unit}
+              "directive_id": world.directive, "unit_id": world.unit,
+              "user_id": world.account, "what": "units"}
     with app.test_request_context():
         targets = [
             (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))

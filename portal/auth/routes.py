@@ -88,6 +88,7 @@ def change_password():
             form.new.errors.append("Mật khẩu không được trùng tên đăng nhập.")
         else:
             user.password_hash = hash_password(form.new.data)
+            user.must_change_password = False
             user.end_sessions()
             audit.record("password.change", user)
             db.session.commit()

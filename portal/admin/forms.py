@@ -1,0 +1,113 @@
+"""The administration's forms: a unit, an account, a file to import. Every message is Vietnamese
+and shown next to its field; choices are checked here, not by WTForms' English messages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Length, ValidationError
+
+from ..extensions import db
+from ..models import Role, Unit, UnitKind
+from . import actions
+
+
+def _required(field, message: str) -> str:
+    value = actions.clean(field.data)
+    field.data = value
+    if not value:
+        raise ValidationError(message)
+    return value
+
+
+class UnitForm(FlaskForm):
+    name = StringField("Tên đơn vị", validators=[Length(
+        max=actions.NAME_MAX, message=f"Tên đơn vị tối đa {actions.NAME_MAX} ký tự.")])
+    short_name = StringField("Tên viết tắt", validators=[Length(
+        max=actions.SHORT_NAME_MAX,
+        message=f"Tên viết tắt tối đa {actions.SHORT_NAME_MAX} ký tự.")])
+    kind = SelectField("Loại đơn vị", choices=[("", "— Chọn loại đơn vị —")]
+                       + [(k.value, k.label) for k in UnitKind], validate_choice=False)
+    position = StringField("Thứ tự trong nhóm")
+
+    def __init__(self, *args, unit: Unit | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.kind_value: UnitKind | None = None
+        self.position_value: int | None = None
+
+    def validate_name(self, field) -> None:
+        name = _required(field, "Hãy nhập tên đơn vị.")
+        if actions.unit_name_taken(name, except_id=self.unit.id if self.unit else None):
+            raise ValidationError(f"Đã có đơn vị tên «{name}»; tên đơn vị không được trùng.")
+
+    def validate_kind(self, field) -> None:
+        if field.data not in UnitKind._value2member_map_:
+            raise ValidationError("Hãy chọn loại đơn vị.")
+        self.kind_value = UnitKind(field.data)
+
+    def validate_position(self, field) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            return
+        if not text.isdigit() or len(text) > 6:
+            raise ValidationError("Thứ tự là số nguyên từ 0 trở lên, ví dụ 3.")
+        self.position_value = int(text)
+
+
+class AccountForm(FlaskForm):
+    """What an account is: who, in which role, of which unit."""
+
+    full_name = StringField("Họ và tên", validators=[Length(
+        max=actions.FULL_NAME_MAX, message=f"Họ và tên tối đa {actions.FULL_NAME_MAX} ký tự.")])
+    role = SelectField("Vai trò", choices=[("", "— Chọn vai trò —")]
+                       + [(r.value, r.label) for r in Role], validate_choice=False)
+    unit = SelectField("Đơn vị", validate_choice=False,
+                       description="Bắt buộc với cán bộ đơn vị và Phòng Nội vụ; "
+                                   "để trống với lãnh đạo và quản trị.")
+
+    def __init__(self, *args, unit_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit.choices = unit_choices
+        self.role_value: Role | None = None
+        self.unit_value: Unit | None = None
+
+    def validate_full_name(self, field) -> None:
+        _required(field, "Hãy nhập họ và tên.")
+
+    def validate_role(self, field) -> None:
+        if field.data not in Role._value2member_map_:
+            raise ValidationError("Hãy chọn vai trò.")
+        self.role_value = Role(field.data)
+
+    def validate_unit(self, field) -> None:
+        offered = {value for value, _ in self.unit.choices if value}
+        if field.data and field.data not in offered:
+            raise ValidationError("Đơn vị không có hoặc đã ngừng hoạt động.")
+        self.unit_value = db.session.get(Unit, int(field.data)) if field.data else None
+        if self.role_value is not None:
+            message = actions.unit_rule_error(self.role_value, self.unit_value)
+            if message:
+                raise ValidationError(message)
+
+
+class NewUserForm(AccountForm):
+    username = StringField("Tên đăng nhập")
+
+    def validate_username(self, field) -> None:
+        username = (field.data or "").strip().lower()
+        field.data = username
+        message = actions.username_error(username)
+        if message:
+            raise ValidationError(message)
+        if actions.username_taken(username):
+            raise ValidationError(f"Đã có tài khoản «{username}».")
+
+
+class EditUserForm(AccountForm):
+    active = BooleanField("Đang hoạt động (bỏ chọn để khoá tài khoản và đăng xuất ngay)")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Tệp CSV (UTF-8) hoặc Excel (.xlsx)")
