@@ -67,11 +67,25 @@
       });
       return;
     }
-    if (event.target.closest && event.target.closest("[data-close-panel]")) {
-      document.getElementById("panel").innerHTML = "";
-      var cell = lastCell && document.getElementById(lastCell);
-      if (cell) cell.focus();
-    }
+    if (event.target.closest && event.target.closest("[data-close-panel]")) closePanel();
+  });
+
+  function closePanel() {
+    document.getElementById("panel").innerHTML = "";
+    var cell = lastCell && document.getElementById(lastCell);
+    if (cell) cell.focus();
+  }
+
+  // Keyboard: Escape in the open panel closes it, like its "Đóng" button; not while a comment
+  // is being typed, which it would throw away.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    var panel = document.getElementById("panel");
+    var focused = document.activeElement;
+    if (!panel || !panel.firstChild || !panel.contains(focused)) return;
+    if (focused.matches("textarea, input[type=text], input:not([type])") && focused.value) return;
+    event.preventDefault();
+    closePanel();
   });
 
   // The button that was pressed is gone with the swapped item: put focus on its result message.

@@ -287,6 +287,8 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
         "checklist/_item.html",
         status=status,
         item=found,
+        # The page names its directive (title, heading); the fragment does not need it.
+        directive=None if is_htmx() else queries.get_directive(found.task.directive_id),
         forms=_forms(found, **given),
         can_work=may_work_on_unit(current_user, found.unit_id),
         can_review=may_review(current_user),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -65,16 +66,16 @@ class LiveServer:
         return {p for p in self.upload_dir.rglob("*") if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """One server per test module, always on its own SQLite file (TEST_DATABASE_URL is for the
-    rest of the suite). Each test works as a different ward so that tests share no items; the
-    server is threaded, as browsers open requests in parallel."""
+@contextmanager
+def serve(tmp_path_factory, *, sample_progress: bool = False) -> Iterator[LiveServer]:
+    """The portal on its own SQLite file (TEST_DATABASE_URL is for the rest of the suite), seeded
+    with the demo data (and the demo's sample progress if asked), served threaded on 127.0.0.1
+    as browsers open requests in parallel."""
     root = tmp_path_factory.mktemp("e2e-portal")
     app = create_app(test_settings(root, f"sqlite:///{root / 'portal.sqlite3'}"))
     with app.app_context():
         db.create_all()
-        demo.seed(PASSWORD)
+        demo.seed(PASSWORD, sample_progress=sample_progress)
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -90,6 +91,14 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """One server per test module, with the demo data and no progress. Each test works as a
+    different ward so that tests share no items."""
+    with serve(tmp_path_factory) as server:
+        yield server
 
 
 TOOLS = Path(__file__).resolve().parent / "node_modules"
@@ -234,16 +243,21 @@ def page_without_js(browser, browser_log, request):
     _close(request, context, page)
 
 
+def log_in_at(base_url: str, page, username: str) -> None:
+    """Log in through the login form of the portal at `base_url`, as a person would; waits for
+    the page the portal lands on."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
+
+
 @pytest.fixture
 def log_in(live_server):
-    """log_in(page, "phuong1"): through the login form, as a person would; waits for the
-    page the portal lands on."""
+    """log_in(page, "phuong1"): through the login form of `live_server`."""
 
     def log_in(page, username: str) -> None:
-        page.goto(f"{live_server.url}/login")
-        page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Đăng nhập").click()
+        log_in_at(live_server.url, page, username)
 
     return log_in
