@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from ..extensions import db
@@ -27,8 +28,8 @@ class UnitForm(FlaskForm):
     short_name = StringField("Tên viết tắt", validators=[Length(
         max=actions.SHORT_NAME_MAX,
         message=f"Tên viết tắt tối đa {actions.SHORT_NAME_MAX} ký tự.")])
-    kind = SelectField("Loại đơn vị", choices=[("", "— Chọn loại đơn vị —")]
-                       + [(k.value, k.label) for k in UnitKind], validate_choice=False)
+    kind = SelectField("Loại đơn vị", choices=[SelectChoice("", "— Chọn loại đơn vị —")]
+                       + [SelectChoice(k.value, k.label) for k in UnitKind], validate_choice=False)
     position = StringField("Thứ tự trong nhóm")
 
     def __init__(self, *args, unit: Unit | None = None, **kwargs):
@@ -61,13 +62,13 @@ class AccountForm(FlaskForm):
 
     full_name = StringField("Họ và tên", validators=[Length(
         max=actions.FULL_NAME_MAX, message=f"Họ và tên tối đa {actions.FULL_NAME_MAX} ký tự.")])
-    role = SelectField("Vai trò", choices=[("", "— Chọn vai trò —")]
-                       + [(r.value, r.label) for r in Role], validate_choice=False)
+    role = SelectField("Vai trò", choices=[SelectChoice("", "— Chọn vai trò —")]
+                       + [SelectChoice(r.value, r.label) for r in Role], validate_choice=False)
     unit = SelectField("Đơn vị", validate_choice=False,
                        description="Bắt buộc với cán bộ đơn vị và Phòng Nội vụ; "
                                    "để trống với lãnh đạo và quản trị.")
 
-    def __init__(self, *args, unit_choices: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, unit_choices: list[SelectChoice], **kwargs):
         super().__init__(*args, **kwargs)
         self.unit.choices = unit_choices
         self.role_value: Role | None = None
@@ -82,7 +83,7 @@ class AccountForm(FlaskForm):
         self.role_value = Role(field.data)
 
     def validate_unit(self, field) -> None:
-        offered = {value for value, _ in self.unit.choices if value}
+        offered = {choice.value for choice in self.unit.choices if choice.value}
         if field.data and field.data not in offered:
             raise ValidationError("Đơn vị không có hoặc đã ngừng hoạt động.")
         self.unit_value = db.session.get(Unit, int(field.data)) if field.data else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Role, Unit, UnitKind, User
@@ -29,7 +30,7 @@ def units_by_kind() -> list[tuple[UnitKind, list[Unit]]]:
     ]
 
 
-def unit_choices(keep: int | None = None) -> list[tuple[str, str]]:
+def unit_choices(keep: int | None = None) -> list[SelectChoice]:
     """Units a new or edited account may belong to: the active ones (and `keep`, the account's
     current unit even if inactive), grouped by kind, alphabetically, as select options."""
     units = db.session.scalars(
@@ -37,8 +38,9 @@ def unit_choices(keep: int | None = None) -> list[tuple[str, str]]:
     ).all()
     kinds = list(UnitKind)
     units = sorted(units, key=lambda u: (kinds.index(u.kind), sort_key(u.name)))
-    return [("", "— Không thuộc đơn vị nào —")] + [
-        (str(u.id), u.name if u.active else f"{u.name} (ngừng hoạt động)") for u in units
+    return [SelectChoice("", "— Không thuộc đơn vị nào —")] + [
+        SelectChoice(str(u.id), u.name if u.active else f"{u.name} (ngừng hoạt động)")
+        for u in units
     ]
 
 
