@@ -72,6 +72,16 @@ class ProgressStatus(LabelledEnum):
         return self in (self.NOT_STARTED, self.IN_PROGRESS, self.RETURNED)
 
 
+class DirectiveStatus(LabelledEnum):
+    """A directive's life: drafted by an administrator, published to units, closed when its
+    cycle ends (read-only), archived out of everyday lists (still readable)."""
+
+    DRAFT = "draft", "Bản nháp", "directive-draft"
+    OPEN = "open", "Đang thực hiện", "directive-open"
+    CLOSED = "closed", "Đã kết thúc", "directive-closed"
+    ARCHIVED = "archived", "Đã lưu trữ", "directive-archived"
+
+
 class ExtensionStatus(LabelledEnum):
     PENDING = "pending", "Chờ xem xét", "ext-pending"
     GRANTED = "granted", "Đã đồng ý gia hạn", "ext-granted"
@@ -159,6 +169,13 @@ class Directive(db.Model):
     signer_title: Mapped[str] = mapped_column(sa.String(200), default="")
     full_text: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=sa.func.now())
+    status: Mapped[DirectiveStatus] = mapped_column(
+        _enum(DirectiveStatus), default=DirectiveStatus.OPEN, server_default="open"
+    )
+    published_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # The directive of an earlier cycle this one was copied from.
+    copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directives.id"))
     # Counts every change to the directive's items, so an unchanged matrix is known unread.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
@@ -172,6 +189,15 @@ class Directive(db.Model):
     @property
     def display_number(self) -> str:
         return self.number or "(chưa có số)"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is DirectiveStatus.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        """Units and reviewers change items only while the directive is open."""
+        return self.status is DirectiveStatus.OPEN
 
 
 class Section(db.Model):
@@ -221,10 +247,15 @@ class Task(db.Model):
     deadline: Mapped[date | None]
     position: Mapped[int] = mapped_column(default=0)
     # The rule that decides which units the task reaches, as written in the directive file.
-    audience: Mapped[str] = mapped_column(sa.String(300), default="all")
+    audience: Mapped[str] = mapped_column(sa.Text, default="all")
+    # Chủ trì: the unit whose item counts; the others the task reaches support it (phối hợp).
+    lead_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    # Taken out of a published directive: its items are hidden, kept and restorable.
+    withdrawn: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     directive: Mapped[Directive] = relationship(back_populates="tasks", lazy="raise")
     section: Mapped[Section | None] = relationship(lazy="raise")
+    lead_unit: Mapped[Unit | None] = relationship(lazy="raise")
 
 
 def meets_target(figure, target, at_most: bool) -> bool | None:
@@ -235,7 +266,8 @@ def meets_target(figure, target, at_most: bool) -> bool | None:
 
 
 class Progress(db.Model):
-    """One unit's work on one task: exists exactly when the task reaches the unit."""
+    """One unit's work on one task: exists once the task has reached the unit, and stays (hidden)
+    if it stops reaching it, so that nothing recorded is lost."""
 
     __tablename__ = "progress"
     __table_args__ = (sa.UniqueConstraint("task_id", "unit_id"),)
@@ -261,6 +293,10 @@ class Progress(db.Model):
     review_comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     updated_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    # The task no longer reaches the unit (audience narrowed, task withdrawn): kept, not shown.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Phối hợp: the unit supports the task's lead unit; its item does not count for completion.
+    supporting: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     task: Mapped[Task] = relationship(lazy="raise")
     unit: Mapped[Unit] = relationship(lazy="raise")

@@ -171,9 +171,15 @@ def is_late(item: Progress) -> bool:
     return item.deadline is not None and today() > item.deadline
 
 
+SUPPORTING_ONLY = ("Đơn vị phối hợp không gửi duyệt và không xin gia hạn: tài liệu, ghi chú đã "
+                   "đính kèm được đơn vị chủ trì và Phòng Nội vụ xem cùng nhiệm vụ.")
+
+
 def submit(item: Progress, user: User, late_reason: str = "") -> None:
     """Send the item to Phòng Nội vụ; after the deadline only with an explanation (giải trình)."""
     _check_editable(item)
+    if item.supporting:
+        raise NotReadyToSubmit(SUPPORTING_ONLY)
     missing = missing_for_submission(item)
     late_reason = late_reason.strip()
     if is_late(item) and not late_reason:
@@ -200,6 +206,8 @@ class ExtensionRefused(ValueError):
 def request_extension(item: Progress, user: User, reason: str, proposed: date) -> Extension:
     """Ask once, before the deadline, for a later one (gia hạn)."""
     _check_editable(item)
+    if item.supporting:
+        raise ExtensionRefused(SUPPORTING_ONLY)
     deadline = item.task.deadline
     if deadline is None:
         raise ExtensionRefused("Nhiệm vụ không quy định hạn nên không cần gia hạn.")

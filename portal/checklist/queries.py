@@ -3,29 +3,38 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Directive, Evidence, Progress, Role, Task, Unit, User
+from ..models import Directive, DirectiveStatus, Evidence, Progress, Role, Task, Unit, User
 from ..permissions import require_view_unit
+
+STATUS_ORDER = [DirectiveStatus.OPEN, DirectiveStatus.CLOSED, DirectiveStatus.ARCHIVED]
 
 
 def directives_for(user: User) -> list[Directive]:
-    """The directives a user may open: for unit staff, those with a task for their unit."""
-    query = select(Directive).order_by(Directive.year.desc(), Directive.id.desc())
+    """The published directives a user may open, open ones first, then the newest: for unit
+    staff, those with a task for their unit."""
+    query = select(Directive).where(Directive.status != DirectiveStatus.DRAFT)
     if user.role is Role.UNIT:
         reaching = (
             select(Task.directive_id)
             .join(Progress, Progress.task_id == Task.id)
-            .where(Progress.unit_id == user.unit_id)
+            .where(Progress.unit_id == user.unit_id, Progress.hidden.is_(False))
         )
         query = query.where(Directive.id.in_(reaching))
-    return list(db.session.scalars(query))
+    found = db.session.scalars(query.order_by(Directive.year.desc(), Directive.id.desc()))
+    return sorted(found, key=lambda d: STATUS_ORDER.index(d.status))
 
 
 def get_directive(directive_id: int) -> Directive:
-    return db.get_or_404(Directive, directive_id)
+    """A published directive (a draft is the administrators' alone, in their editor)."""
+    directive = db.get_or_404(Directive, directive_id)
+    if directive.is_draft:
+        abort(404)
+    return directive
 
 
 def get_unit(unit_id: int) -> Unit:
@@ -33,8 +42,10 @@ def get_unit(unit_id: int) -> Unit:
 
 
 def _items():
-    return select(Progress).options(
-        selectinload(Progress.task).selectinload(Task.section),
+    return select(Progress).where(Progress.hidden.is_(False)).options(
+        selectinload(Progress.task).options(selectinload(Task.section),
+                                            selectinload(Task.directive),
+                                            selectinload(Task.lead_unit)),
         selectinload(Progress.evidence),
         selectinload(Progress.unit),
         selectinload(Progress.extension),
@@ -61,6 +72,23 @@ def get_item(progress_id: int) -> Progress:
     return item
 
 
+CLOSED_DIRECTIVE = ("Văn bản này đã kết thúc; kết quả được giữ để tra cứu và không thay đổi được "
+                    "nữa.")
+
+
+def contributions(item: Progress) -> list[Progress]:
+    """What the supporting units (phối hợp) recorded on the task a lead unit's item belongs to."""
+    if item.supporting or item.task.lead_unit_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Progress)
+        .options(selectinload(Progress.unit), selectinload(Progress.evidence))
+        .where(Progress.task_id == item.task_id, Progress.supporting.is_(True),
+               Progress.hidden.is_(False))
+        .order_by(Progress.unit_id)
+    ))
+
+
 def get_evidence(evidence_id: int) -> Evidence:
     """A piece of evidence, if the current user may see the unit it belongs to."""
     evidence = db.session.scalar(
@@ -68,5 +96,15 @@ def get_evidence(evidence_id: int) -> Evidence:
     )
     if evidence is None:
         abort(404)
-    require_view_unit(evidence.progress.unit_id)
+    if not _leads_task_of(evidence.progress):
+        require_view_unit(evidence.progress.unit_id)
     return evidence
+
+
+def _leads_task_of(item: Progress) -> bool:
+    """Whether the current user's unit leads the task a supporting unit contributed to."""
+    if not item.supporting or current_user.role is not Role.UNIT:
+        return False
+    return db.session.scalar(
+        select(Task.lead_unit_id).where(Task.id == item.task_id)
+    ) == current_user.unit_id

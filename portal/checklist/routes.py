@@ -224,6 +224,8 @@ def view_evidence(evidence_id: int):
 def _item_to_change(item_id: int):
     found = queries.get_item(item_id)
     require_work_on_unit(found.unit_id)
+    if not found.task.directive.is_open:
+        abort(409, description=queries.CLOSED_DIRECTIVE)
     return found
 
 

@@ -2,8 +2,12 @@
 progress record for every unit each task reaches.
 
 A task's audience is a rule, so that any letter can say whom it addresses:
-``all``, ``inspected``, ``not_inspected``, ``kind:<office|service|commune>`` or ``unit:<name>``.
-A task without one takes its section's.
+``all``, ``inspected``, ``not_inspected``, ``kind:<office|service|commune>``, ``unit:<name>`` or,
+as the editor writes it, ``units:<id>,<id>,…``. A task without one takes its section's. A task may
+name a lead unit (``lead: <name>``): the others it reaches support it.
+
+Progress records are never written here directly: `lifecycle.sync_progress` makes the records
+match the audiences, for a new directive and after every change to a published one.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from ..models import (
     Directive,
     Inspection,
     Measure,
-    Progress,
     Section,
     Task,
     TaskKind,
@@ -76,6 +79,7 @@ def load_directive(path: Path) -> Directive:
     inspected_ids = {unit.id for unit in inspected}
 
     position = 0
+    by_name = {unit.name: unit for unit in units}
     for section_position, section_data in enumerate(data.get("sections") or []):
         section = Section(
             directive_id=directive.id,
@@ -88,11 +92,19 @@ def load_directive(path: Path) -> Directive:
         for task_data in section_data.get("tasks") or []:
             position += 1
             audience = task_data.get("audience") or section_data.get("audience") or "all"
+            resolve_audience(audience, units, inspected_ids)  # refuses a rule it cannot read
             task = _task(task_data, directive, section, audience, position)
+            lead = task_data.get("lead")
+            if lead:
+                if lead not in by_name:
+                    raise DirectiveFileError(f"Nhiệm vụ {task.code}: không có đơn vị chủ trì "
+                                             f"tên «{lead}».")
+                task.lead_unit_id = by_name[lead].id
             db.session.add(task)
-            db.session.flush()
-            for unit in resolve_audience(audience, units, inspected_ids):
-                db.session.add(Progress(task_id=task.id, unit_id=unit.id))
+    db.session.flush()
+    from .lifecycle import publish  # noqa: PLC0415  (lifecycle imports this module)
+
+    publish(directive, audit=False, check=False)
     return directive
 
 
@@ -117,6 +129,14 @@ def resolve_audience(rule: str, units: list[Unit], inspected_ids: set[int]) -> l
         if not matches:
             raise DirectiveFileError(f"Không có đơn vị tên «{value.strip()}» (trong «{rule}»).")
         return matches
+    if prefix == "units":
+        try:
+            wanted = {int(part) for part in value.split(",") if part.strip()}
+        except ValueError:
+            raise DirectiveFileError(f"Danh sách đơn vị không hợp lệ «{rule}».") from None
+        return [u for u in units if u.id in wanted]
+    if rule == "unmatched":
+        raise DirectiveFileError("Chưa xác định đơn vị thực hiện.")
     raise DirectiveFileError(f"Không hiểu đối tượng thực hiện «{rule}».")
 
 

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import (
     AuditEvent,
     Directive,
+    DirectiveStatus,
     Evidence,
     Extension,
     ExtensionStatus,
@@ -85,6 +86,7 @@ class Cell:
     figure: float | None
     deadline: date | None
     submitted_at: datetime | None
+    supporting: bool = False  # phối hợp: shown, not counted
 
     def matches(self, wanted: str) -> bool:
         return wanted in (self.status.value, self.state.value)
@@ -99,16 +101,21 @@ class Row:
     cells: dict[int, Cell] = field(default_factory=dict)
 
     @property
+    def counted(self) -> list[Cell]:
+        """The items that count for completion: every one but a supporting unit's."""
+        return [c for c in self.cells.values() if not c.supporting]
+
+    @property
     def assigned(self) -> int:
-        return len(self.cells)
+        return len(self.counted)
 
     @property
     def done(self) -> int:
-        return sum(c.status is ProgressStatus.APPROVED for c in self.cells.values())
+        return sum(c.status is ProgressStatus.APPROVED for c in self.counted)
 
     @property
     def overdue(self) -> int:
-        return sum(c.state is DeadlineState.OVERDUE for c in self.cells.values())
+        return sum(c.state is DeadlineState.OVERDUE for c in self.counted)
 
     @property
     def percent(self) -> int:
@@ -151,11 +158,11 @@ class Matrix:
 
     @property
     def cells(self):
-        return [cell for row in self.rows for cell in row.cells.values()]
+        return [cell for row in self.rows for cell in row.counted]
 
     def totals(self, rows: list[Row] | None = None) -> dict:
         rows = self.rows if rows is None else rows
-        cells = [cell for row in rows for cell in row.cells.values()]
+        cells = [cell for row in rows for cell in row.counted]
         assigned = len(cells)
         done = sum(c.status is ProgressStatus.APPROVED for c in cells)
         by_state = {state: 0 for state in DeadlineState}
@@ -190,13 +197,14 @@ class Matrix:
     def figures(self, column: Column) -> list[tuple[Row, Cell]]:
         """Every unit the task reaches with its item, in matrix order (its figure may be None)."""
         return [(row, row.cells[column.task_id]) for row in self.rows
-                if column.task_id in row.cells]
+                if column.task_id in row.cells and not row.cells[column.task_id].supporting]
 
     def overdue_items(self) -> list[tuple[Row, Column, Cell]]:
         """Items past their deadline and not done: earliest deadline first, then matrix order."""
         found = [(row, column, row.cells[column.task_id])
                  for row in self.rows for column in self.columns
                  if column.task_id in row.cells
+                 and not row.cells[column.task_id].supporting
                  and row.cells[column.task_id].state is DeadlineState.OVERDUE]
         return sorted(found, key=lambda found: found[2].deadline or date.max)
 
@@ -240,11 +248,12 @@ def matrix(directive_id: int, on: date) -> Matrix:
         for row in db.session.execute(
             select(Task.id, Task.code, Task.title, Task.deadline, Task.measure, Task.measure_unit,
                    Task.target, Task.target_at_most)
-            .where(Task.directive_id == directive_id).order_by(Task.position)
+            .where(Task.directive_id == directive_id, Task.withdrawn.is_(False))
+            .order_by(Task.position)
         )
     }
-    in_directive = (select(Progress.id).join(Task, Task.id == Progress.task_id)
-                    .where(Task.directive_id == directive_id))
+    shown = (Task.directive_id == directive_id) & Progress.hidden.is_(False)
+    in_directive = select(Progress.id).join(Task, Task.id == Progress.task_id).where(shown)
     evidence_counts = (
         select(Evidence.progress_id, func.count(Evidence.id).label("n"))
         .where(Evidence.progress_id.in_(in_directive))
@@ -255,24 +264,24 @@ def matrix(directive_id: int, on: date) -> Matrix:
         select(Progress.id, Progress.unit_id, Progress.task_id, Progress.status,
                Progress.submitted_at, Progress.numerator, Progress.denominator, Progress.quantity,
                Extension.status, Extension.granted_deadline,
-               func.coalesce(evidence_counts.c.n, 0))
+               func.coalesce(evidence_counts.c.n, 0), Progress.supporting)
         .join(Task, Task.id == Progress.task_id)
         .outerjoin(Extension, Extension.progress_id == Progress.id)
         .outerjoin(evidence_counts, evidence_counts.c.progress_id == Progress.id)
-        .where(Task.directive_id == directive_id)
+        .where(shown)
     ).all()
     units = {
         u.id: Row(u.id, u.name, u.short_name, u.kind)
         for u in db.session.execute(
             select(Unit.id, Unit.name, Unit.short_name, Unit.kind).where(
                 Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
-                            .where(Task.directive_id == directive_id))
+                            .where(shown))
             )
         )
     }
     approved, granted = ProgressStatus.APPROVED, ExtensionStatus.GRANTED
     for (item_id, unit_id, task_id, status, submitted_at, numerator, denominator, quantity,
-         extension_status, granted_deadline, evidence_count) in cells:
+         extension_status, granted_deadline, evidence_count, supporting) in cells:
         column = columns[task_id]
         deadline = granted_deadline if extension_status is granted else column.deadline
         if column.measure == "percent":
@@ -282,10 +291,11 @@ def matrix(directive_id: int, on: date) -> Matrix:
             figure = quantity if column.measure == "count" else None
         units[unit_id].cells[task_id] = Cell(
             item_id, status, deadline_state(deadline, status, submitted_at, on, due_soon),
-            evidence_count, figure, deadline, submitted_at,
+            evidence_count, figure, deadline, submitted_at, supporting,
         )
-        column.assigned += 1
-        column.done += status is approved
+        if not supporting:
+            column.assigned += 1
+            column.done += status is approved
     kinds = list(UnitKind)
     rows = sorted(units.values(), key=lambda r: (kinds.index(r.kind), sort_key(r.name)))
     return Matrix(directive, directive.revision, on, list(columns.values()), rows)
@@ -300,10 +310,16 @@ def history(item_id: int) -> list[AuditEvent]:
     ))
 
 
+def _waiting():
+    """Submitted items a reviewer can still decide on: shown, in an open directive."""
+    open_tasks = select(Task.id).join(Directive, Directive.id == Task.directive_id).where(
+        Directive.status == DirectiveStatus.OPEN)
+    return (Progress.status == ProgressStatus.SUBMITTED) & Progress.hidden.is_(False) & (
+        Progress.task_id.in_(open_tasks))
+
+
 def waiting_count() -> int:
-    return db.session.scalar(
-        select(func.count(Progress.id)).where(Progress.status == ProgressStatus.SUBMITTED)
-    ) or 0
+    return db.session.scalar(select(func.count(Progress.id)).where(_waiting())) or 0
 
 
 def review_queue() -> list[Progress]:
@@ -313,7 +329,7 @@ def review_queue() -> list[Progress]:
         .options(selectinload(Progress.task).selectinload(Task.directive),
                  selectinload(Progress.unit), selectinload(Progress.evidence),
                  selectinload(Progress.extension))
-        .where(Progress.status == ProgressStatus.SUBMITTED)
+        .where(_waiting())
         .order_by(Progress.submitted_at, Progress.id)
     ))
 

@@ -100,6 +100,8 @@ def _item_for_review(item_id: int) -> Progress:
     found = checklist_queries.get_item(item_id)
     if current_user.role is not Role.REVIEWER:
         abort(403)
+    if not found.task.directive.is_open:
+        abort(409, description=checklist_queries.CLOSED_DIRECTIVE)
     return found
 
 
