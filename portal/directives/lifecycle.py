@@ -202,6 +202,7 @@ def _move(directive: Directive, source: DirectiveStatus, target: DirectiveStatus
     if directive.status is not source:
         raise Refused(refusal)
     directive.status = target
+    directive.revision += 1  # the matrix and its polls show the new state
     _record_directive(action, directive, before=source.value, after=target.value)
 
 
