@@ -320,6 +320,23 @@ def test_new_account_gets_a_password_shown_once_and_must_change_it(app, admin, i
     assert is_logged_in(person)
 
 
+def test_a_first_password_is_hashed_cheaply_and_the_own_one_at_full_cost(app, admin, ids):
+    """A random first password is out of reach of guessing at any cost: hashing it cheaply lets
+    a thousand accounts be imported in seconds. The password the person chooses costs in full."""
+    response = admin.post("/admin/users/new", {
+        "username": "ld.moi", "full_name": "Lê Văn Mới", "role": "leader", "unit": ""})
+    password = shown_password(response)
+    assert user_row(app, "ld.moi").password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    person = PortalClient(app.test_client())
+    assert person.login("ld.moi", "sai-mat-khau-roi").status_code == 401
+    assert person.login("ld.moi", password).status_code == 303
+    assert person.post("/account/password", {"current": password, "new": NEW_PASSWORD,
+                                             "confirm": NEW_PASSWORD}).status_code == 303
+    time_cost, memory_cost = app.config["PASSWORD_TIME_COST"], app.config["PASSWORD_MEMORY_COST"]
+    assert user_row(app, "ld.moi").password_hash.startswith(
+        f"$argon2id$v=19$m={memory_cost},t={time_cost},p=")
+
+
 @pytest.mark.parametrize(("form", "field", "message"), [
     ({"username": "", "full_name": "A", "role": "leader"}, "username", "Hãy nhập tên đăng nhập."),
     ({"username": "nguyễn", "full_name": "A", "role": "leader"}, "username",

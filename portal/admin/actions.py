@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..auth.passwords import hash_password
+from ..auth.passwords import hash_first_password
 from ..extensions import db
 from ..models import Role, Unit, UnitKind, User
 from ..vietnamese import sort_key
@@ -210,7 +210,7 @@ def create_user(username: str, full_name: str, role: Role, unit: Unit | None) ->
         raise Refused(f"Đã có tài khoản «{username}».")
     password = new_password()
     user = User(username=username, full_name=clean(full_name), role=role,
-                unit_id=unit.id if unit else None, password_hash=hash_password(password),
+                unit_id=unit.id if unit else None, password_hash=hash_first_password(password),
                 must_change_password=True)
     db.session.add(user)
     db.session.flush()
@@ -246,7 +246,7 @@ def update_user(user: User, by: User, full_name: str, role: Role, unit: Unit | N
 def reset_password(user: User) -> str:
     """A new generated password, to be changed at next login; every session of the account ends."""
     password = new_password()
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_first_password(password)
     user.must_change_password = True
     user.end_sessions()
     audit.record("user.password_reset", user, unit_id=user.unit_id)

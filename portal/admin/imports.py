@@ -33,7 +33,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from .. import audit
-from ..auth.passwords import hash_password
+from ..auth.passwords import hash_first_password
 from ..extensions import db
 from ..models import Role, Unit, UnitKind, User
 from ..vietnamese import fold
@@ -381,7 +381,7 @@ def write(what: str, rows: list[Row], file_name: str) -> list:
         created = [
             User(username=row.data["username"], full_name=row.data["full_name"],
                  role=row.data["role"], unit_id=row.data["unit_id"],
-                 password_hash=hash_password(password), must_change_password=True)
+                 password_hash=hash_first_password(password), must_change_password=True)
             for row, password in zip(rows, passwords, strict=True)
         ]
         db.session.add_all(created)

@@ -20,11 +20,27 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+# A first password is random (about 79 bits, chosen by the portal) and must be changed at the
+# first login: guessing it is out of reach at any hashing cost, so it is hashed cheaply. Importing a
+# city's thousand accounts then takes seconds, not the minutes the full cost would.
+FIRST_PASSWORD = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+_FIRST_PREFIX = "$argon2id$v=19$m=1024,t=1,p=1$"
+
+
+def hash_first_password(password: str) -> str:
+    """The hash of a random password the portal generated, to be changed at first login."""
+    return PasswordHasher(**FIRST_PASSWORD).hash(password)
+
+
 def check_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher().verify(password_hash, password)
+        matches = _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
-        return False
+        matches = False
+    if password_hash.startswith(_FIRST_PREFIX):
+        # Answer as slowly as for any other account: timing must not tell who has not logged in.
+        spend_equal_time(password)
+    return matches
 
 
 # Hashed once per process so that an unknown user name costs as much as a wrong password.
