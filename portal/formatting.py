@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from .audit import describe
-from .deadlines import city_zone, state_of, today
+from .deadlines import city_zone, local_date, state_of, today
 from .storage import ACCEPT_ATTRIBUTE
 
 
@@ -58,7 +58,8 @@ def register(app) -> None:
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, number=format_number, size=format_size
     )
-    # city_today(): the day in the city, for a printed page's "In ngày dd/mm/yyyy".
+    # city_today(): the day in the city, for a printed page's "In ngày dd/mm/yyyy";
+    # local_date(moment): the city's day of a stored moment (a directive's closing day).
     app.jinja_env.globals.update(deadline_state=state_of, accept_files=ACCEPT_ATTRIBUTE,
-                                 city_today=today)
+                                 city_today=today, local_date=local_date)
     app.jinja_env.filters["describe"] = describe

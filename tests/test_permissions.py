@@ -24,7 +24,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.demo import sample_pdf
-from portal.directives import load_directive
+from portal.directives import lifecycle, load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Directive, Evidence, Progress, ProgressStatus, Task
 
@@ -126,6 +126,9 @@ class World:
     future_item: int  # Phường 1's item of it, nothing asked yet
     extension_item: int  # Phường 1's other item of it, an extension asked
     account: int  # Phòng Tư pháp's staff account, which the administrator manages
+    task: int  # the Sa Đéc directive's task 1.4 (published, open)
+    draft: int  # a draft: the 2099 directive copied to 2100, not published
+    draft_task: int  # the draft's first task
     own_units: dict[str, int] = field(default_factory=dict)
 
     def values(self, role: str | None = None) -> dict:
@@ -143,6 +146,9 @@ class World:
             "future_item": self.future_item,
             "extension_item": self.extension_item,
             "account": self.account,
+            "task": self.task,
+            "draft": self.draft,
+            "draft_task": self.draft_task,
             "own_unit": self.own_units.get(role),
         }
 
@@ -186,6 +192,14 @@ def world(app, login, ids, tmp_path) -> World:
         ).all()
     assert ward.post(f"/items/{extension_item}/extension",
                      {"reason": "Chờ số liệu quý", "proposed": "31/12/2099"}).status_code == 303
+    with app.app_context():
+        draft = lifecycle.copy_for_cycle(db.session.get(Directive, future), 2100,
+                                         "ke-hoach-2100", "Kế hoạch năm 2100")
+        db.session.commit()
+        draft_id = draft.id
+        draft_task = lifecycle.tasks_of(draft)[0].id
+        task = db.session.scalar(select(Task.id).where(Task.directive_id == ids.directive(),
+                                                       Task.code == "1.4"))
     return World(
         directive=ids.directive(),
         directive_title=directive_title,
@@ -201,6 +215,9 @@ def world(app, login, ids, tmp_path) -> World:
         future_item=future_item,
         extension_item=extension_item,
         account=ids.user("phongtuphap"),
+        task=task,
+        draft=draft_id,
+        draft_task=draft_task,
         own_units={role: ids.unit(name) for role, name in OWN_UNIT.items()},
     )
 
@@ -217,6 +234,7 @@ class Expect:
     actions: bool | None = None  # True: the item's buttons are offered; False: no form at all
     pdf: bool = False  # the body is the uploaded PDF, as an attachment
     shown: bool = False  # the body is the uploaded PDF, shown in the browser
+    download: str = ""  # the body is a file of this type sent as an attachment (an export)
 
 
 TO_LOGIN = Expect(302, to="/login")
@@ -413,6 +431,90 @@ ROUTES = [
         Expect(303, to="/admin/import/units"))),
     Route("admin.import_passwords", "GET", "/admin/import/users/passwords.csv", admin_only(
         Expect(410, says="chỉ tải được một lần"))),
+    # Directives (tests/test_admin_directives.py): the administrator only.
+    Route("admin.directives", "GET", "/admin/directives", admin_only(
+        Expect(200, says="Kế hoạch năm 2100"))),
+    Route("admin.directive", "GET", "/admin/directives/{draft}", admin_only(
+        Expect(200, says="Kế hoạch năm 2100"))),
+    Route("admin.new_directive", "GET", "/admin/directives/new", admin_only(
+        Expect(200, says='name="issued_on"'))),
+    Route("admin.new_directive", "POST", "/admin/directives/new", admin_only(
+        Expect(303, audit="directive.create")),  # to the new draft's page
+        data=lambda: {"title": "Kế hoạch CCHC năm 2024", "year": "2024",
+                      "issued_on": "05/01/2024"}),
+    Route("admin.import_directive", "GET", "/admin/directives/import", admin_only(
+        Expect(200, says='type="file"'))),
+    Route("admin.import_directive", "POST", "/admin/directives/import", admin_only(
+        Expect(303, audit="directive.import")),  # to the new draft's page
+        data=lambda: {"text": "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ SA ĐÉC\n\nSố: 7/UBND-HC\n"
+                              "V/v báo cáo CCHC quý năm 2099\n\n"
+                              "1. Chủ tịch UBND các xã, phường\n\n"
+                              "Báo cáo kết quả CCHC quý trước ngày 30/6/2099.\n"},
+        multipart=True),
+    Route("admin.edit_directive", "GET", "/admin/directives/{draft}/edit", admin_only(
+        Expect(200, says='value="ke-hoach-2100"'))),
+    Route("admin.edit_directive", "POST", "/admin/directives/{draft}/edit", admin_only(
+        Expect(303, to="/admin/directives/{draft}", audit="directive.update")),
+        data=lambda: {"title": "Kế hoạch năm 2100 (sửa)", "year": "2100",
+                      "slug": "ke-hoach-2100"}),
+    Route("admin.directive_inspected", "GET", "/admin/directives/{directive}/inspected",
+          admin_only(Expect(200, says='name="units"'))),
+    Route("admin.directive_inspected", "POST", "/admin/directives/{draft}/inspected",
+          admin_only(Expect(303, to="/admin/directives/{draft}", audit="directive.inspected")),
+          data=lambda: {"units": "{unit}"}),
+    Route("admin.preview_directive", "GET", "/admin/directives/{directive}/preview?unit={unit}",
+          admin_only(Expect(200, says="{task_title}"))),
+    Route("admin.publish_directive", "POST", "/admin/directives/{draft}/publish", admin_only(
+        Expect(303, to="/admin/directives/{draft}", audit="directive.publish"))),
+    Route("admin.close_directive", "POST", "/admin/directives/{future}/close", admin_only(
+        Expect(303, to="/admin/directives/{future}", audit="directive.close"))),
+    # The open directive cannot be reopened, archived or unarchived: refused, nothing written.
+    Route("admin.reopen_directive", "POST", "/admin/directives/{directive}/reopen", admin_only(
+        Expect(422, says="Chỉ văn bản đã kết thúc mới mở lại được."))),
+    Route("admin.archive_directive", "POST", "/admin/directives/{directive}/archive", admin_only(
+        Expect(422, says="Hãy kết thúc văn bản trước khi lưu trữ."))),
+    Route("admin.unarchive_directive", "POST", "/admin/directives/{directive}/unarchive",
+          admin_only(Expect(422, says="Văn bản này không ở trong lưu trữ."))),
+    Route("admin.copy_directive", "GET", "/admin/directives/{future}/copy", admin_only(
+        Expect(200, says='value="ke-hoach-2100-2"'))),  # 2100's code is the draft's
+    Route("admin.copy_directive", "POST", "/admin/directives/{future}/copy", admin_only(
+        Expect(303, audit="directive.copy")),  # to the new draft's page
+        data=lambda: {"year": "2101", "title": "Kế hoạch năm 2101", "slug": "ke-hoach-2101"}),
+    Route("admin.delete_directive", "POST", "/admin/directives/{draft}/delete", admin_only(
+        Expect(303, to="/admin/directives", audit="directive.delete"))),
+    # -- end of directives --
+    # Tasks of a directive (tests/test_admin_tasks.py): the administrator only.
+    Route("admin.new_task", "GET", "/admin/directives/{draft}/tasks/new", admin_only(
+        Expect(200, says='value="kind:commune"'))),
+    # The new task's id is not known beforehand: the Location is checked in test_admin_tasks.
+    Route("admin.new_task", "POST", "/admin/directives/{draft}/tasks/new", admin_only(
+        Expect(303, audit="task.add")),
+        data=lambda: {"code": "3", "title": "Báo cáo bổ sung", "kind": "report",
+                      "audience": "kind:commune", "deadline": "30/09/2100"}),
+    Route("admin.edit_task", "GET", "/admin/tasks/{task}/edit", admin_only(
+        Expect(200, says='value="1.4"'))),
+    Route("admin.edit_task", "POST", "/admin/tasks/{task}/edit", admin_only(
+        Expect(303, to="/admin/directives/{directive}#task-{task}", audit="task.change")),
+        data=lambda: {"code": "1.4", "title": "Theo dõi, kiểm tra, đôn đốc thực hiện nhiệm vụ CCHC",
+                      "kind": "action", "audience": "all", "deadline": "31/07/2023"}),
+    Route("admin.move_task", "POST", "/admin/tasks/{task}/move", admin_only(
+        Expect(303, to="/admin/directives/{directive}#task-{task}", audit="task.move")),
+        data=lambda: {"direction": "down"}),
+    Route("admin.merge_task", "POST", "/admin/tasks/{draft_task}/merge", admin_only(
+        Expect(303, to="/admin/directives/{draft}#task-{draft_task}", audit="task.merge"))),
+    # The draft's tasks have a title and no text: nothing to split at.
+    Route("admin.split_task", "GET", "/admin/tasks/{draft_task}/split", admin_only(
+        Expect(200, says="chưa có hoặc chỉ có một câu"))),
+    Route("admin.split_task", "POST", "/admin/tasks/{draft_task}/split", admin_only(
+        Expect(422, says="chưa có hoặc chỉ có một câu")),
+        data=lambda: {"at": "1", "title": "Báo cáo quý", "new_code": "1b",
+                      "new_title": "Báo cáo quý (phần hai)"}),
+    Route("admin.withdraw_task", "POST", "/admin/tasks/{draft_task}/withdraw", admin_only(
+        Expect(303, to="/admin/directives/{draft}#tasks", audit="task.delete"))),
+    # Task 1.4 is in force: nothing to restore.
+    Route("admin.restore_task", "POST", "/admin/tasks/{task}/restore", admin_only(
+        Expect(409, says="đang có hiệu lực"))),
+    # -- end of tasks --
 ]
 
 
@@ -426,7 +528,7 @@ def send(client, route: Route, url: str, values: dict, htmx: bool = False):
 
 
 def check_answer(response, expect: Expect, values: dict, url: str, method: str) -> None:
-    body = response.get_data(as_text=not (expect.pdf or expect.shown))
+    body = response.get_data(as_text=not (expect.pdf or expect.shown or expect.download))
     assert response.status_code == expect.status, body[:2000]
     if expect.to == "/login":
         location = urlsplit(response.headers["Location"])
@@ -452,6 +554,9 @@ def check_answer(response, expect: Expect, values: dict, url: str, method: str) 
         assert body == PDF
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.mimetype == "application/pdf"
+    if expect.download:
+        assert response.mimetype == expect.download
+        assert response.headers["Content-Disposition"].startswith("attachment")
     if expect.status in (302, 401, 403):  # a refusal shows nothing of Phường 1's item
         text = response.get_data(as_text=True)
         assert str(escape(values["task_title"])) not in text
@@ -642,7 +747,7 @@ def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
     rows, files = database_rows(app), stored_files(app)
     values = {"item_id": world.item, "evidence_id": world.evidence,
               "directive_id": world.directive, "unit_id": world.unit,
-              "user_id": world.account, "what": "units"}
+              "user_id": world.account, "task_id": world.task, "what": "units"}
     with app.test_request_context():
         targets = [
             (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))

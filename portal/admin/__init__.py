@@ -47,4 +47,4 @@ def _password_change_first():
     return redirect(target, code=303)
 
 
-from . import people  # noqa: E402,F401  (its routes attach to bp)
+from . import directives, people, tasks  # noqa: E402,F401  (their routes attach to bp)

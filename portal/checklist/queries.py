@@ -7,8 +7,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..directives.lifecycle import changes_for, describe_change
 from ..extensions import db
-from ..models import Directive, DirectiveStatus, Evidence, Progress, Role, Task, Unit, User
+from ..models import (
+    AuditEvent,
+    Directive,
+    DirectiveStatus,
+    Evidence,
+    Progress,
+    Role,
+    Task,
+    Unit,
+    User,
+)
 from ..permissions import require_view_unit
 
 STATUS_ORDER = [DirectiveStatus.OPEN, DirectiveStatus.CLOSED, DirectiveStatus.ARCHIVED]
@@ -27,6 +38,12 @@ def directives_for(user: User) -> list[Directive]:
         query = query.where(Directive.id.in_(reaching))
     found = db.session.scalars(query.order_by(Directive.year.desc(), Directive.id.desc()))
     return sorted(found, key=lambda d: STATUS_ORDER.index(d.status))
+
+
+def by_status(directives: list[Directive]) -> list[tuple[DirectiveStatus, list[Directive]]]:
+    """The directives under their status, in `STATUS_ORDER`; a status with none is left out."""
+    groups = [(status, [d for d in directives if d.status is status]) for status in STATUS_ORDER]
+    return [(status, group) for status, group in groups if group]
 
 
 def get_directive(directive_id: int) -> Directive:
@@ -87,6 +104,31 @@ def contributions(item: Progress) -> list[Progress]:
                Progress.hidden.is_(False))
         .order_by(Progress.unit_id)
     ))
+
+
+def contributions_by_item(items: list[Progress]) -> dict[int, list[Progress]]:
+    """`contributions` for every lead unit's item of a checklist at once (item id: the supporting
+    units' items), in a fixed number of statements however many items lead."""
+    leading = {item.task_id: item.id for item in items
+               if not item.supporting and item.task.lead_unit_id is not None}
+    if not leading:
+        return {}
+    found: dict[int, list[Progress]] = {item_id: [] for item_id in leading.values()}
+    for supporting in db.session.scalars(
+        select(Progress)
+        .options(selectinload(Progress.unit), selectinload(Progress.evidence))
+        .where(Progress.task_id.in_(leading), Progress.supporting.is_(True),
+               Progress.hidden.is_(False))
+        .order_by(Progress.task_id, Progress.unit_id)
+    ):
+        found[leading[supporting.task_id]].append(supporting)
+    return found
+
+
+def changes(directive: Directive, unit_id: int) -> list[tuple[AuditEvent, str]]:
+    """What changed for the unit since the directive was published, newest first, each with the
+    sentence the unit reads."""
+    return [(event, describe_change(event)) for event in changes_for(directive, unit_id)]
 
 
 def get_evidence(evidence_id: int) -> Evidence:

@@ -63,7 +63,7 @@ def directives():
     return render(
         "checklist/directives.html",
         "checklist/directives.html",
-        directives=queries.directives_for(current_user),
+        groups=queries.by_status(queries.directives_for(current_user)),
     )
 
 
@@ -92,7 +92,10 @@ def unit_checklist(directive_id: int, unit_id: int):
         unit=unit,
         items=items,
         item_forms={item.id: _forms(item) for item in items},
-        can_work=may_work_on_unit(current_user, unit.id),
+        item_contributions=queries.contributions_by_item(items),
+        changes=queries.changes(found, unit.id),
+        # A closed or archived directive is read-only for everyone: no forms on its items.
+        can_work=found.is_open and may_work_on_unit(current_user, unit.id),
         today=today(),
     )
 
@@ -284,6 +287,7 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
                 upload_error: str = "", **given):
     """The item as a page, or under htmx as the fragment that replaces it (also the side panel
     of the matrix), with its history and the controls the current user may use."""
+    is_open = found.task.directive.is_open
     response = render(
         "checklist/item.html",
         "checklist/_item.html",
@@ -292,8 +296,10 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
         # The page names its directive (title, heading); the fragment does not need it.
         directive=None if is_htmx() else queries.get_directive(found.task.directive_id),
         forms=_forms(found, **given),
-        can_work=may_work_on_unit(current_user, found.unit_id),
-        can_review=may_review(current_user),
+        contributions=queries.contributions(found),
+        # A closed or archived directive is read-only for everyone: no forms on its items.
+        can_work=is_open and may_work_on_unit(current_user, found.unit_id),
+        can_review=is_open and may_review(current_user),
         history=history(found.id),
         open=bool(status != 200 or saved),
         message=message,

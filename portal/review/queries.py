@@ -229,15 +229,16 @@ class Matrix:
 
 def directive_revision(directive_id: int) -> int:
     """The change counter alone: what an unchanged poll costs."""
-    revision = db.session.scalar(select(Directive.revision).where(Directive.id == directive_id))
-    if revision is None:
+    found = db.session.execute(select(Directive.revision, Directive.status)
+                               .where(Directive.id == directive_id)).first()
+    if found is None or found.status is DirectiveStatus.DRAFT:  # a draft is the editor's alone
         abort(404)
-    return revision
+    return found.revision
 
 
 def matrix(directive_id: int, on: date) -> Matrix:
     directive = db.session.get(Directive, directive_id)
-    if directive is None:
+    if directive is None or directive.is_draft:
         abort(404)
     due_soon = current_app.config["DUE_SOON_DAYS"]
 

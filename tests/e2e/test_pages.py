@@ -38,7 +38,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, RequestRedirect
 
-from portal.directives import load_directive
+from portal.directives import lifecycle, load_directive
 from portal.extensions import db
 from portal.models import Directive, Evidence, Progress, ProgressStatus, Task, Unit, User
 
@@ -163,6 +163,10 @@ class Site:
     item_ids: dict[str, list[int]]
     evidence_id: int
     user_id: int
+    # The administrator's editor also opens a draft (next year's copy of the demo letter) and
+    # tasks of the published letter and of the draft.
+    draft_id: int
+    task_ids: list[int]
     # A directive's title by id, and the directive of every item: pages about a directive must
     # name it in their <title>.
     directive_titles: dict[int, str] = field(default_factory=dict)
@@ -252,6 +256,12 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
             .where(Evidence.file_name == "Ảnh niêm yết TTHC.png")
         )
         user_id = db.session.scalar(select(User.id).where(User.username == "phuong1"))
+        demo = db.session.get(Directive, demo_id)
+        draft = lifecycle.copy_for_cycle(demo, demo.year + 1, f"{demo.slug}-tiep",
+                                         f"{demo.title} (năm {demo.year + 1})")
+        db.session.commit()
+        draft_id = draft.id
+        task_ids = [lifecycle.tasks_of(demo)[0].id, lifecycle.tasks_of(draft)[0].id]
         directive_titles = dict(db.session.execute(select(Directive.id, Directive.title)).all())
         item_directives = dict(db.session.execute(
             select(Progress.id, Task.directive_id).join(Progress.task)).all())
@@ -272,6 +282,8 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
                   "admin": [editable, upcoming_items[0]]},
         evidence_id=evidence_id,
         user_id=user_id,
+        draft_id=draft_id,
+        task_ids=task_ids,
         directive_titles=directive_titles,
         item_directives=item_directives,
     )
@@ -509,6 +521,7 @@ class Crawler:
             "item_id": self.site.item_ids.get(role, []),
             "evidence_id": [self.site.evidence_id],
             "user_id": [self.site.user_id],
+            "task_id": self.site.task_ids,
         }
         targets = []
         for rule in self.adapter.map.iter_rules():
@@ -519,6 +532,10 @@ class Crawler:
                 converter = rule._converters.get(name)  # werkzeug has no public accessor
                 if isinstance(converter, AnyConverter):  # <any(units, users):what>: each one
                     given = sorted(converter.items)
+                elif name == "directive_id" and rule.endpoint.startswith("admin."):
+                    given = [*values[name], self.site.draft_id]  # only the editor opens drafts
+                elif name == "task_id" and rule.endpoint == "admin.split_task":
+                    given = self.site.task_ids[-1:]  # a published task is not split (409)
                 elif name in values:
                     given = [v for v in values[name] if v is not None]
                 else:

@@ -1,0 +1,212 @@
+"""The forms of the directive administration: a directive's metadata, a letter to import, a copy
+for the next cycle, the units the inspection visited. Every message is Vietnamese and shown next
+to its field; each form hands the route values ready to store (`values`, `draft`, `unit_ids`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from ..directives import drafts
+from ..directives.importer import LetterImportError, import_letter, read_letter_file
+from ..formatting import format_date, parse_date
+from ..models import Directive
+from .actions import clean
+
+# A công văn is a few pages; a hundred pages of text is far more than any letter to import.
+LETTER_MAX_CHARS = 200_000
+YEAR_MIN, YEAR_MAX = 1900, 2999
+SLUG_RULE = ("Mã văn bản chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, tối đa "
+             f"{drafts.SLUG_MAX} ký tự, ví dụ sa-dec-2024-cchc.")
+SLUG_HINT = "Dùng trong địa chỉ và tệp xuất; chữ thường không dấu, số, gạch ngang."
+
+
+def _length(label: str, maximum: int) -> Length:
+    return Length(max=maximum, message=f"{label} tối đa {maximum} ký tự.")
+
+
+def _required(field, message: str) -> str:
+    value = clean(field.data)
+    field.data = value
+    if not value:
+        raise ValidationError(message)
+    return value
+
+
+def _year(field) -> int:
+    text = (field.data or "").strip()
+    field.data = text
+    if not text:
+        raise ValidationError("Hãy nhập năm, ví dụ 2024.")
+    if not (text.isdigit() and len(text) == 4 and YEAR_MIN <= int(text) <= YEAR_MAX):
+        raise ValidationError("Năm là số có bốn chữ số, ví dụ 2024.")
+    return int(text)
+
+
+def _slug(field, except_id: int | None = None) -> str:
+    """The code typed, checked; "" when left blank (the caller derives one)."""
+    slug = (field.data or "").strip().lower()
+    field.data = slug
+    if not slug:
+        return ""
+    if len(slug) > drafts.SLUG_MAX or not drafts.SLUG.fullmatch(slug):
+        raise ValidationError(SLUG_RULE)
+    if drafts.slug_taken(slug, except_id=except_id):
+        raise ValidationError(f"Đã có văn bản với mã «{slug}»; mã văn bản không được trùng.")
+    return slug
+
+
+class DirectiveForm(FlaskForm):
+    """What a directive says about itself; its code (slug) only while it is a draft."""
+
+    title = StringField("Tiêu đề", validators=[_length("Tiêu đề", 300)],
+                        description="Tên ngắn mà đơn vị đọc trong danh sách văn bản.")
+    subject = TextAreaField("Trích yếu", validators=[_length("Trích yếu", 2000)],
+                            description="Như trên văn bản, ví dụ «V/v chấn chỉnh, khắc phục …».")
+    number = StringField("Số, ký hiệu", validators=[_length("Số, ký hiệu", 80)],
+                         description="Ví dụ 123/UBND-HC; để trống khi văn bản chưa có số.")
+    issuer = StringField("Cơ quan ban hành", validators=[_length("Cơ quan ban hành", 200)])
+    date_line = StringField("Địa danh, ngày tháng", validators=[_length("Dòng ngày tháng", 200)],
+                            description="Như trên văn bản, ví dụ «Sa Đéc, ngày 05 tháng 6 năm "
+                                        "2023».")
+    issued_on = StringField("Ngày ban hành",
+                            description="dd/mm/yyyy; để trống khi văn bản chưa có ngày.")
+    year = StringField("Năm", description="Năm của chu kỳ thực hiện, ví dụ 2024.")
+    signer = StringField("Người ký", validators=[_length("Người ký", 200)])
+    signer_title = StringField("Chức vụ người ký", validators=[_length("Chức vụ người ký", 200)])
+    slug = StringField("Mã văn bản", description=SLUG_HINT + " Để trống thì tạo từ tiêu đề.")
+
+    def __init__(self, *args, directive: Directive | None = None, **kwargs):
+        if directive is not None and "data" not in kwargs:
+            kwargs["data"] = self.data_of(directive)
+        super().__init__(*args, **kwargs)
+        self.directive = directive
+        if directive is not None and not directive.is_draft:
+            del self.slug  # a published directive keeps its code
+        self.issued_on_value: date | None = None
+        self.year_value: int | None = None
+        self.slug_value = ""
+
+    @staticmethod
+    def data_of(directive: Directive) -> dict:
+        return {name: getattr(directive, name) for name in
+                ("title", "subject", "number", "issuer", "date_line", "signer",
+                 "signer_title", "slug")} | {
+            "issued_on": format_date(directive.issued_on), "year": str(directive.year)}
+
+    def validate_title(self, field) -> None:
+        _required(field, "Hãy nhập tiêu đề văn bản.")
+
+    def validate_issued_on(self, field) -> None:
+        text = (field.data or "").strip()
+        field.data = text
+        if not text:
+            return
+        try:
+            self.issued_on_value = parse_date(text)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def validate_year(self, field) -> None:
+        self.year_value = _year(field)
+
+    def validate_slug(self, field) -> None:
+        self.slug_value = _slug(field, except_id=self.directive.id if self.directive else None)
+
+    def values(self) -> dict:
+        """The validated fields as the directive's columns."""
+        values = {name: clean(getattr(self, name).data) for name in
+                  ("title", "number", "issuer", "date_line", "signer", "signer_title")}
+        values["subject"] = (self.subject.data or "").strip()
+        values["issued_on"] = self.issued_on_value
+        values["year"] = self.year_value
+        if "slug" in self:
+            values["slug"] = self.slug_value or drafts.slug_from(values["title"], self.year_value)
+        return values
+
+
+class LetterForm(FlaskForm):
+    """A letter to import: its text pasted, or its .txt or .docx file."""
+
+    text = TextAreaField("Nội dung công văn",
+                         description="Dán toàn bộ văn bản, từ tên cơ quan ban hành đến "
+                                     "«Nơi nhận».")
+    file = FileField("Hoặc tệp công văn (.txt, .docx)")
+    slug = StringField("Mã văn bản", description=SLUG_HINT + " Để trống thì tạo từ tiêu đề.")
+
+    def __init__(self, *args, units: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = units or []
+        self.draft = None
+        self.slug_value = ""
+
+    def validate_slug(self, field) -> None:
+        self.slug_value = _slug(field)
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        upload = self.file.data
+        has_file = upload is not None and bool(getattr(upload, "filename", ""))
+        pasted = self.text.data or ""
+        if has_file and pasted.strip():
+            self.text.errors.append("Chỉ dán nội dung hoặc chọn tệp, không cả hai.")
+            return False
+        if not has_file and not pasted.strip():
+            self.text.errors.append("Hãy dán nội dung công văn hoặc chọn tệp .txt, .docx.")
+            return False
+        field = self.file if has_file else self.text
+        try:
+            text = read_letter_file(upload.read(), upload.filename) if has_file else pasted
+            if len(text) > LETTER_MAX_CHARS:
+                raise LetterImportError(
+                    f"Văn bản quá dài ({len(text):,} ký tự); công văn nhập được tối đa "
+                    f"{LETTER_MAX_CHARS:,} ký tự.".replace(",", "."))
+            self.draft = import_letter(text, self.units)
+        except LetterImportError as error:
+            field.errors.append(str(error))
+            return False
+        return True
+
+
+class CopyForm(FlaskForm):
+    """The next cycle's draft: its year, title and code."""
+
+    year = StringField("Năm của chu kỳ mới")
+    title = StringField("Tiêu đề", validators=[_length("Tiêu đề", 300)])
+    slug = StringField("Mã văn bản", description=SLUG_HINT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year_value: int | None = None
+
+    def validate_year(self, field) -> None:
+        self.year_value = _year(field)
+
+    def validate_title(self, field) -> None:
+        _required(field, "Hãy nhập tiêu đề văn bản.")
+
+    def validate_slug(self, field) -> None:
+        if not _slug(field):
+            raise ValidationError("Hãy nhập mã văn bản. " + SLUG_RULE)
+
+
+class InspectedForm(FlaskForm):
+    """The units the inspection visited, among the active ones."""
+
+    units = SelectMultipleField("Đơn vị được kiểm tra", validate_choice=False)
+
+    def __init__(self, *args, offered: set[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offered = offered
+        self.unit_ids: set[int] = set()
+
+    def validate_units(self, field) -> None:
+        chosen = field.data or []
+        if not all(value.isdigit() and int(value) in self.offered for value in chosen):
+            raise ValidationError("Đơn vị không có hoặc đã ngừng hoạt động; hãy tải lại trang.")
+        self.unit_ids = {int(value) for value in chosen}

@@ -1,0 +1,217 @@
+"""Administration of a directive's tasks: add, edit, order, merge, split, withdraw, restore.
+
+Every form is a plain post: an invalid one is answered with its page and the messages beside the
+fields (422), a valid one with a redirect (303) to the task in the directive's page. A change the
+directive's state forbids (closed, archived; merge and split once published) is answered 409 with
+the reason, and writes nothing.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from ..directives import lifecycle
+from ..extensions import db
+from ..models import Directive, Task
+from . import bp, task_actions
+from .task_actions import Refused
+from .task_forms import SplitForm, TaskForm
+
+DUPLICATE_CODE = "Số hiệu này vừa được dùng cho nhiệm vụ khác; hãy chọn số hiệu khác."
+
+
+# The editor's list (templates/admin/_tasks.html) reads these, whichever page includes it.
+bp.add_app_template_global(task_actions.task_groups, "task_groups")
+bp.add_app_template_global(task_actions.describe_audience, "describe_audience")
+bp.add_app_template_global(task_actions.pieces_of, "task_pieces")
+
+
+def _status() -> int:
+    """A form shown again after a post is shown because of its errors."""
+    return 422 if request.method == "POST" else 200
+
+
+def _back(directive: Directive, task_id: int | None = None) -> str:
+    anchor = f"task-{task_id}" if task_id else "tasks"
+    return url_for(".directive", directive_id=directive.id, _anchor=anchor)
+
+
+def _refused(refusal: Refused, directive: Directive, task_id: int | None = None):
+    """Nothing was written: the reason, and the way back to the directive."""
+    db.session.rollback()
+    return render_template("errors/page.html", message=str(refusal), status=409,
+                           back=_back(directive, task_id)), 409
+
+
+def _form(directive: Directive, task: Task | None = None, **kwargs) -> TaskForm:
+    return TaskForm(directive=directive, sections=task_actions.sections_of(directive),
+                    units=lifecycle.active_units(), task=task, **kwargs)
+
+
+def _form_page(form: TaskForm, directive: Directive, task: Task | None, message: str = ""):
+    return render_template(
+        "admin/task_form.html", form=form, directive=directive, task=task, message=message,
+        unit_groups=task_actions.units_by_kind(form.active_units),
+        original_audience=task_actions.describe_audience(form.original_rule, form.active_units)
+        if form.original_rule else "",
+    ), _status()
+
+
+def _commit(form_field) -> bool:
+    """Commit; a code another request took meanwhile becomes the field's message."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form_field.errors.append(DUPLICATE_CODE)
+        return False
+    return True
+
+
+@bp.route("/directives/<int:directive_id>/tasks/new", methods=["GET", "POST"])
+def new_task(directive_id: int):
+    directive = task_actions.get_directive(directive_id)
+    try:
+        task_actions.require_editable(directive)
+    except Refused as refusal:
+        return _refused(refusal, directive)
+    section = request.args.get("section", "")
+    form = _form(directive, data={"kind": "action", "audience": "all", "section": section})
+    if form.validate_on_submit():
+        try:
+            task = task_actions.add_task(directive, code=form.code_value, **form.values)
+        except Refused as refusal:
+            db.session.rollback()
+            form.code.errors.append(str(refusal))
+        else:
+            task_id, code = task.id, task.code
+            if _commit(form.code):
+                flash(_added(directive, code), "success")
+                return redirect(_back(directive, task_id), code=303)
+    return _form_page(form, directive, None)
+
+
+def _added(directive: Directive, code: str) -> str:
+    if directive.is_draft:
+        return f"Đã thêm nhiệm vụ {code}."
+    return f"Đã thêm nhiệm vụ {code}; nhiệm vụ đã được giao ngay cho các đơn vị thực hiện."
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+def edit_task(task_id: int):
+    task = task_actions.get_task(task_id)
+    directive = task.directive
+    try:
+        task_actions.require_editable(directive)
+    except Refused as refusal:
+        return _refused(refusal, directive, task.id)
+    form = _form(directive, task)
+    if form.validate_on_submit():
+        try:
+            changed = task_actions.edit_task(task, directive, form.code_value, **form.values)
+        except Refused as refusal:
+            db.session.rollback()
+            form.code.errors.append(str(refusal))
+        else:
+            code = task.code
+            if _commit(form.code):
+                flash(f"Đã lưu nhiệm vụ {code}." if changed
+                      else f"Nhiệm vụ {code} không có gì thay đổi.",
+                      "success" if changed else "info")
+                return redirect(_back(directive, task_id), code=303)
+    return _form_page(form, directive, task)
+
+
+@bp.post("/tasks/<int:task_id>/move")
+def move_task(task_id: int):
+    task = task_actions.get_task(task_id)
+    directive = task.directive
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    try:
+        moved = task_actions.move_task(task, directive, direction)
+    except Refused as refusal:
+        return _refused(refusal, directive, task_id)
+    if moved:
+        db.session.commit()
+    else:
+        flash(f"Nhiệm vụ {task.code} đã ở {'đầu' if direction == 'up' else 'cuối'} mục.", "info")
+    return redirect(_back(directive, task_id), code=303)
+
+
+@bp.post("/tasks/<int:task_id>/merge")
+def merge_task(task_id: int):
+    task = task_actions.get_task(task_id)
+    directive = task.directive
+    try:
+        second = task_actions.next_in_section(task, directive)
+        task_actions.merge_with_next(task, directive)
+    except Refused as refusal:
+        return _refused(refusal, directive, task_id)
+    code, other = task.code, second.code
+    db.session.commit()
+    flash(f"Đã gộp nhiệm vụ {other} vào nhiệm vụ {code}; hãy xem lại tên và nội dung.", "success")
+    return redirect(_back(directive, task_id), code=303)
+
+
+@bp.route("/tasks/<int:task_id>/split", methods=["GET", "POST"])
+def split_task(task_id: int):
+    task = task_actions.get_task(task_id)
+    directive = task.directive
+    try:
+        task_actions.require_draft(directive)
+    except Refused as refusal:
+        return _refused(refusal, directive, task_id)
+    form = SplitForm(task=task, directive=directive, data={
+        "title": task.title, "new_title": task.title,
+        "new_code": task_actions.suggested_code(task, directive)})
+    if form.validate_on_submit():
+        try:
+            second = task_actions.split_task(task, directive, form.at_value, form.title.data,
+                                             form.new_code.data, form.new_title.data)
+        except Refused as refusal:
+            db.session.rollback()
+            form.at.errors.append(str(refusal))
+        else:
+            first_code, second_code = task.code, second.code
+            if _commit(form.new_code):
+                flash(f"Đã tách nhiệm vụ {first_code} thành hai: {first_code} và {second_code}.",
+                      "success")
+                return redirect(_back(directive, task_id), code=303)
+    return render_template("admin/task_split.html", form=form, task=task,
+                           directive=directive), _status()
+
+
+@bp.post("/tasks/<int:task_id>/withdraw")
+def withdraw_task(task_id: int):
+    task = task_actions.get_task(task_id)
+    directive = task.directive
+    code, draft = task.code, directive.is_draft
+    try:
+        task_actions.withdraw_task(task, directive)
+    except Refused as refusal:
+        return _refused(refusal, directive, task_id)
+    db.session.commit()
+    if draft:
+        flash(f"Đã xoá nhiệm vụ {code}.", "success")
+        return redirect(_back(directive), code=303)
+    flash(f"Đã rút nhiệm vụ {code} khỏi văn bản: các đơn vị không còn thấy nhiệm vụ này; những "
+          "gì đơn vị đã ghi nhận được giữ lại và trở lại đầy đủ nếu khôi phục.", "success")
+    return redirect(_back(directive, task_id), code=303)
+
+
+@bp.post("/tasks/<int:task_id>/restore")
+def restore_task(task_id: int):
+    task = task_actions.get_task(task_id)
+    directive = task.directive
+    try:
+        task_actions.restore_task(task, directive)
+    except Refused as refusal:
+        return _refused(refusal, directive, task_id)
+    code = task.code
+    db.session.commit()
+    flash(f"Đã khôi phục nhiệm vụ {code}: các đơn vị thấy lại nhiệm vụ cùng những gì đã ghi "
+          "nhận.", "success")
+    return redirect(_back(directive, task_id), code=303)
