@@ -43,6 +43,7 @@ e2e: install e2e-tools
 
 bench: install
 	$(BIN)/python bench/matrix.py
+	$(BIN)/python bench/reports.py
 
 lint: install
 	$(BIN)/ruff check portal tests bench

@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth.routes import bp as auth_bp
     from .checklist.routes import bp as checklist_bp
     from .dashboard.routes import bp as dashboard_bp
+    from .reports import bp as reports_bp
     from .review.queries import waiting_count
     from .review.routes import bp as review_bp
 
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(reports_bp)
     app.jinja_env.globals["waiting_for_review"] = waiting_count
 
     from . import cli

@@ -262,7 +262,8 @@ def test_every_chart_is_labelled_svg_with_its_numbers_in_a_table(app, progress, 
     assert len(metric_tasks) >= 4
     html = dashboard(login("lanhdao"), progress)
     drawn = svgs(main_of(html))
-    assert len(drawn) == 2 + len(metric_tasks)  # completion by kind, deadline states, metrics
+    # completion by kind, deadline states, completion over time, metrics
+    assert len(drawn) == 3 + len(metric_tasks)
     for svg in drawn:
         root = ET.fromstring(svg)
         assert root.get("role") == "img"
@@ -270,7 +271,8 @@ def test_every_chart_is_labelled_svg_with_its_numbers_in_a_table(app, progress, 
         assert root.find(f"{SVG}title").text == root.get("aria-label")
         assert re.search(r"\d", "".join(texts(svg)))  # numbers written on the chart
     tables = Tables(html).tables
-    for table in ("completion", "states", *(f"figures-{code}" for code in metric_tasks)):
+    for table in ("completion", "states", "over-time",
+                  *(f"figures-{code}" for code in metric_tasks)):
         assert len(tables[table]) > 1, table
     # each chart sits in a figure beside (in the same pair as) the table of its numbers
     assert main_of(html).count('<div class="dash-pair">') == len(drawn)

@@ -431,6 +431,21 @@ ROUTES = [
         Expect(303, to="/admin/import/units"))),
     Route("admin.import_passwords", "GET", "/admin/import/users/passwords.csv", admin_only(
         Expect(410, says="chỉ tải được một lần"))),
+    # Exports (tests/test_reports.py): the matrix's to those who read everything, a unit's ZIP
+    # to its own staff and to them.
+    Route("reports.matrix_xlsx", "GET", "/directives/{directive}/reports/matrix.xlsx", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=Expect(200, download=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))),
+    Route("reports.matrix_csv", "GET", "/directives/{directive}/reports/details.csv", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, download="text/csv"))),
+    Route("reports.official_report", "GET", "/directives/{directive}/reports/report.docx",
+          answers(visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=Expect(
+              200, download="application/vnd.openxmlformats-officedocument."
+                            "wordprocessingml.document"))),
+    Route("reports.unit_archive", "GET", "/directives/{directive}/units/{unit}/evidence.zip",
+          answers(visitor=TO_LOGIN, owner=Expect(200, download="application/zip"),
+                  other_units=DENIED, readers=Expect(200, download="application/zip"))),
     # Directives (tests/test_admin_directives.py): the administrator only.
     Route("admin.directives", "GET", "/admin/directives", admin_only(
         Expect(200, says="Kế hoạch năm 2100"))),

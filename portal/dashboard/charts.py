@@ -182,25 +182,36 @@ def percent_text(done: int, assigned: int, percent: int) -> str:
     return f"{percent} % ({format_number(done)}/{format_number(assigned)})"
 
 
-def completion_by_kind(matrix: Matrix) -> Markup:
+def kind_bars(matrix: Matrix) -> list[Bar]:
     """Approved / assigned for the whole city and for each kind of unit."""
     groups = [("Toàn thành phố", matrix.totals())]
     groups += [(kind.label, matrix.totals(rows)) for kind, rows in matrix.by_kind()]
-    bars = [
+    return [
         Bar(label, totals["percent"],
             percent_text(totals["done"], totals["assigned"], totals["percent"]),
             "accent" if index == 0 else "info")
         for index, (label, totals) in enumerate(groups)
     ]
-    return bar_chart(bars, title="Tỷ lệ hoàn thành (đã duyệt «Đạt») theo loại đơn vị",
-                     maximum=100, axis_unit=" %")
+
+
+KIND_TITLE = "Tỷ lệ hoàn thành (đã duyệt «Đạt») theo loại đơn vị"
+
+
+def completion_by_kind(matrix: Matrix) -> Markup:
+    return bar_chart(kind_bars(matrix), title=KIND_TITLE, maximum=100, axis_unit=" %")
+
+
+def state_bars(matrix: Matrix) -> list[Bar]:
+    """How many items stand in each deadline state."""
+    return [Bar(state.label, count, f"{format_number(count)} ({share} %)", STATE_TONES[state])
+            for state, count, share in matrix.by_state()]
+
+
+STATE_TITLE = "Số nhiệm vụ theo tình trạng thực hiện so với hạn"
 
 
 def deadline_states(matrix: Matrix) -> Markup:
-    """How many items stand in each deadline state."""
-    bars = [Bar(state.label, count, f"{format_number(count)} ({share} %)", STATE_TONES[state])
-            for state, count, share in matrix.by_state()]
-    return bar_chart(bars, title="Số nhiệm vụ theo tình trạng thực hiện so với hạn")
+    return bar_chart(state_bars(matrix), title=STATE_TITLE)
 
 
 def target_text(column: Column) -> str:
@@ -223,25 +234,151 @@ def figure_text(column: Column, figure: float | None) -> str:
     return text
 
 
-def metric(matrix: Matrix, column: Column) -> Markup:
-    """Each unit's figure for a metric task, against the target drawn as a dashed line."""
+def metric_bars(matrix: Matrix, column: Column) -> list[Bar]:
+    """Each unit's figure for a metric task, toned by whether it meets the target."""
     bars = []
     for row, cell in matrix.figures(column):
         reached = column.reached(cell.figure)
         tone = "muted" if cell.figure is None else (
             "accent" if reached is None else ("ok" if reached else "bad"))
         bars.append(Bar(row.name, cell.figure, figure_text(column, cell.figure), tone))
+    return bars
+
+
+def metric_note(column: Column) -> str:
+    target = target_text(column)
+    return (f"Đường đứt nét: chỉ tiêu {target}. {REACHED} đạt chỉ tiêu, {MISSED} chưa đạt."
+            if target else "Nhiệm vụ không đặt chỉ tiêu.")
+
+
+def metric(matrix: Matrix, column: Column) -> Markup:
+    """Each unit's figure for a metric task, against the target drawn as a dashed line."""
     percent = column.measure == "percent"
     target = target_text(column)
-    note = (f"Đường đứt nét: chỉ tiêu {target}. {REACHED} đạt chỉ tiêu, {MISSED} chưa đạt."
-            if target else "Nhiệm vụ không đặt chỉ tiêu.")
     return bar_chart(
-        bars,
+        metric_bars(matrix, column),
         title=f"{column.code} {column.title}: số liệu theo đơn vị",
         maximum=100 if percent else None,
         target=column.target,
         target_text=f"Chỉ tiêu {target}" if target else "",
         axis_unit=" %" if percent else "",
-        note=note,
+        note=metric_note(column),
         plot_width=300,
+    )
+
+
+def targets_reached(matrix: Matrix) -> list[Bar]:
+    """For each metric task with a target, the share of its units whose figure meets it."""
+    bars = []
+    for column in matrix.metric_columns:
+        if column.target is None:
+            continue
+        figures = matrix.figures(column)
+        reached = sum(column.reached(cell.figure) is True for _, cell in figures)
+        share = round(100 * reached / len(figures)) if figures else 0
+        bars.append(Bar(f"{column.code} {column.title}", share,
+                        f"{share} % ({format_number(reached)}/{format_number(len(figures))})",
+                        "ok"))
+    return bars
+
+
+TARGETS_TITLE = "Tỷ lệ đơn vị đạt chỉ tiêu, theo nhiệm vụ có chỉ tiêu"
+
+
+def line_chart(points: list[tuple[str, float, str]], *, title: str, maximum: float = 100,
+               axis_unit: str = " %", note: str = "", plot_width: int = 520,
+               plot_height: int = 180) -> Markup:
+    """A line through `points` (x label, value, text) from left to right, on a 0 to `maximum`
+    axis; the first and last values are written beside their points, every value is in the
+    description, and the x labels are thinned out so that they never overlap."""
+    ticks = _ticks(max([maximum, *(value for _, value, _ in points)]) or 1)
+    top = ticks[-1]
+    left, head = 56, 14
+    width = left + plot_width + 70
+    plot_bottom = head + plot_height
+    height = plot_bottom + 30 + (22 if note else 0)
+
+    def y(value: float) -> float:
+        return round(plot_bottom - plot_height * value / top, 1)
+
+    def x(index: int) -> float:
+        if len(points) == 1:
+            return left + plot_width
+        return round(left + plot_width * index / (len(points) - 1), 1)
+
+    said = "; ".join(f"{label}: {text}" for label, _, text in points)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" font-family="{escape(FONT)}" font-size="{FONT_SIZE}" fill="{INK}">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{escape(' '.join(part for part in (said + '.', note) if part))}</desc>",
+        f'<rect width="{width}" height="{height}" fill="#fff"/>',
+        '<g class="axis">',
+    ]
+    for tick in ticks:
+        parts.append(
+            f'<line x1="{left}" y1="{y(tick)}" x2="{left + plot_width}" y2="{y(tick)}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4}" text-anchor="end" font-size="12" '
+            f'fill="{MUTED}">{escape(format_number(tick) + axis_unit)}</text>'
+        )
+    # At most about eight x labels, always the first and the last.
+    step = max(1, math.ceil(len(points) / 8))
+    shown = sorted({*range(0, len(points), step), len(points) - 1})
+    if len(shown) > 1 and shown[-1] - shown[-2] < step:
+        shown.pop(-2)
+    for index in shown:
+        parts.append(f'<text x="{x(index)}" y="{plot_bottom + 18}" text-anchor="middle" '
+                     f'font-size="12" fill="{MUTED}">{escape(points[index][0])}</text>')
+    parts.append(f'<line x1="{left}" y1="{plot_bottom}" x2="{left + plot_width}" '
+                 f'y2="{plot_bottom}" stroke="{MUTED}" stroke-width="1"/></g>')
+
+    if points:
+        path = " ".join(f"{x(i)},{y(value)}" for i, (_, value, _) in enumerate(points))
+        parts.append(f'<polyline class="line" points="{path}" fill="none" '
+                     f'stroke="{TONES["accent"]}" stroke-width="2.5"/>')
+        parts.append('<g class="points">')
+        for index, (label, value, text) in enumerate(points):
+            parts.append(f'<circle cx="{x(index)}" cy="{y(value)}" r="3.5" '
+                         f'fill="{TONES["accent"]}"><title>{escape(label)}: {escape(text)}'
+                         f"</title></circle>")
+        parts.append("</g>")
+        last_label, last_value, last_text = points[-1]
+        parts.append(f'<text x="{x(len(points) - 1) + 8}" y="{y(last_value) + 5}" '
+                     f'font-weight="600">{escape(last_text)}</text>')
+        if len(points) > 1:
+            _, first_value, first_text = points[0]
+            parts.append(f'<text x="{x(0) + 6}" y="{y(first_value) - 8}" font-size="12" '
+                         f'fill="{MUTED}">{escape(first_text)}</text>')
+    if note:
+        parts.append(f'<text x="0" y="{height - 5}" font-size="13" fill="{MUTED}">'
+                     f"{escape(note)}</text>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def over_time_points(days) -> list[tuple[str, float, str]]:
+    """The days of `reports.queries.completion_over_time` as chart points: the level before the
+    first day, then each day's, written as "dd/mm" and "40 % (12/30)"."""
+    if not days:
+        return []
+    first = days[0]
+    points = []
+    if len(days) > 1 or first.approved:
+        share = round(100 * first.before / first.assigned) if first.assigned else 0
+        points.append(("trước " + first.on.strftime("%d/%m"), share,
+                       f"{share} % ({format_number(first.before)})"))
+    for day in days:
+        points.append((day.on.strftime("%d/%m"), day.percent,
+                       f"{day.percent} % ({format_number(day.done)})"))
+    return points
+
+
+def completion_over_time(days) -> Markup:
+    """Cumulative completion (approved / assigned) by day, from the audit log."""
+    return line_chart(
+        over_time_points(days),
+        title="Tỷ lệ hoàn thành cộng dồn theo ngày duyệt",
+        note="Mỗi điểm: tỷ lệ nhiệm vụ đã «Đạt» cuối ngày (số nhiệm vụ đã «Đạt»).",
     )

@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from ..deadlines import DeadlineState, today
 from ..permissions import READ_EVERYTHING, roles_required
+from ..reports.queries import completion_over_time
 from ..review import queries
 from . import charts
 
@@ -27,6 +28,7 @@ def dashboard(directive_id: int):
     m = queries.matrix(directive_id, today())
     totals = m.totals()
     overdue = m.overdue_items()
+    over_time = completion_over_time(m)
     kinds = [(kind, m.totals(rows)) for kind, rows in m.by_kind()]
     metrics = [
         {
@@ -54,6 +56,8 @@ def dashboard(directive_id: int):
         metrics=metrics,
         kind_chart=charts.completion_by_kind(m),
         state_chart=charts.deadline_states(m),
+        over_time=over_time,
+        time_chart=charts.completion_over_time(over_time),
     )
 
 

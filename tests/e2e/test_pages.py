@@ -89,6 +89,12 @@ NOT_PAGES = {
     "checklist.view_evidence": "an evidence file (PDF or picture) shown as is for the reviewer's "
                                "preview; the uploaded picture is loaded as an <img> of its item",
     "api.matrix": "the matrix as JSON for other programs",
+    "reports.matrix_xlsx": "the matrix as an Excel download (tests/test_reports.py)",
+    "reports.matrix_csv": "the matrix's items as a CSV download (tests/test_reports.py)",
+    "reports.official_report": "the report to leadership as a Word download "
+                               "(tests/test_reports.py)",
+    "reports.unit_archive": "a unit's items and evidence as a ZIP download "
+                            "(tests/test_reports.py)",
     "admin.import_passwords": "the first passwords of imported accounts, a CSV download given "
                               "once (afterwards 410 with the error page, checked for 403 here)",
 }

@@ -1,0 +1,13 @@
+"""Exports: the matrix as Excel and CSV, the official report to the city's leadership as Word
+(with PNG charts), and a unit's own checklist with its evidence as a ZIP.
+
+routes.py checks who may download what (the same roles as the page each export comes from);
+queries.py reads what the matrix does not hold; spreadsheet.py, official.py, pictures.py and
+archive.py write the files.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
+
+from . import routes  # noqa: E402,F401  (the routes attach themselves to bp)

@@ -1,0 +1,479 @@
+"""Exports: each file opened with its own library and read back against the database and the
+matrix the screen shows; who may download what; an empty directive and one with no progress
+still give valid files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+
+from portal.deadlines import today
+from portal.demo import sample_pdf
+from portal.extensions import db
+from portal.models import Directive, Progress, ProgressStatus, Task, Unit
+from portal.reports.spreadsheet import LONG_HEADER, cell_text
+from portal.review import queries
+
+from .test_dashboard import Tables, dashboard, make_progress, ok
+
+FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
+NOTE = "Đã rà soát 1.234 hồ sơ; khắc phục xong lỗi «trễ hạn» tại Bộ phận Một cửa."
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@pytest.fixture
+def progress(app, login, ids) -> int:
+    """The dashboard tests' progress, plus a note with Vietnamese punctuation on Phường 1's 1.8
+    and a link on its 1.2."""
+    make_progress(login, ids)
+    ward = login("phuong1")
+    ok(ward.post(f"/items/{ids.item('Phường 1', '1.2')}/save", {"note": NOTE}))
+    ok(ward.post(f"/items/{ids.item('Phường 1', '1.2')}/links",
+                 {"url": "https://sadec.dongthap.gov.vn/tin-cchc-phuong-1"}))
+    return ids.directive()
+
+
+def the_matrix(app, directive: int) -> queries.Matrix:
+    with app.test_request_context():
+        m = queries.matrix(directive, today())
+        db.session.expunge_all()
+        return m
+
+
+def items_in_db(app, directive: int) -> list[tuple]:
+    """(unit, task code, status) of every shown item, straight from the database."""
+    with app.app_context():
+        return [tuple(row) for row in db.session.execute(
+            select(Unit.name, Task.code, Progress.status)
+            .join(Progress, Progress.unit_id == Unit.id)
+            .join(Task, Task.id == Progress.task_id)
+            .where(Task.directive_id == directive, Progress.hidden.is_(False))
+        )]
+
+
+def download(client, url: str, mimetype: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    assert response.mimetype == mimetype
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    return response.data
+
+
+def workbook(client, directive: int):
+    data = download(client, f"/directives/{directive}/reports/matrix.xlsx", XLSX)
+    return load_workbook(io.BytesIO(data))
+
+
+def report(client, directive: int):
+    data = download(client, f"/directives/{directive}/reports/report.docx", DOCX)
+    return Document(io.BytesIO(data))
+
+
+# --- Excel ---------------------------------------------------------------------------------------
+
+
+def test_xlsx_matrix_sheet_is_the_screens_matrix(app, progress, login):
+    m = the_matrix(app, progress)
+    book = workbook(login("noivu.duyet"), progress)
+    sheet = book["Ma trận"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[3]
+    assert header[:2] == ("Đơn vị", "Loại đơn vị")
+    assert [text.split(" ", 1)[0] for text in header[2:2 + len(m.columns)]] == [
+        c.code for c in m.columns]
+    assert header[2 + len(m.columns):] == ("Đạt", "Được giao", "Tỷ lệ hoàn thành (%)", "Quá hạn")
+    assert sheet.freeze_panes == "C5"
+    last = sheet.cell(4, len(header)).column_letter
+    assert sheet.auto_filter.ref == f"A4:{last}{4 + len(m.rows)}"
+
+    body = {row[0]: row for row in rows[4:4 + len(m.rows)]}
+    assert list(body) == [row.name for row in m.rows]  # every unit, in the screen's order
+    in_db = items_in_db(app, progress)
+    assert {unit for unit, _, _ in in_db} == set(body)
+    for row in m.rows:
+        values = body[row.name]
+        assert values[1] == row.kind.label
+        assert values[-4:] == (row.done, row.assigned, row.percent, row.overdue)
+        for index, column in enumerate(m.columns):
+            cell = row.cells.get(column.task_id)
+            assert values[2 + index] == (cell_text(cell) if cell else "– Không giao")
+    # Status words and symbols, never colour alone; the colour is the screen's.
+    assert body["Phường 1"][2 + codes(m).index("1.10")] == "✓ Đạt"
+    assert body["Phường 1"][2 + codes(m).index("1.1")] == "✓ Đạt · Hoàn thành quá hạn"
+    assert body["Phường 2"][2 + codes(m).index("1.1")] == (
+        "○! Chưa thực hiện · Quá hạn chưa hoàn thành")
+    approved = sheet.cell(5 + list(body).index("Phường 1"), 3 + codes(m).index("1.10"))
+    assert approved.fill.fgColor.rgb.endswith("E3F3E7")
+    # Completion per column, and the city's totals, below the units.
+    totals = m.totals()
+    footer = next(r for r in rows[4 + len(m.rows):] if r and r[0] == "Hoàn thành theo nhiệm vụ")
+    assert list(footer[2:2 + len(m.columns)]) == [
+        f"{c.done}/{c.assigned} ({c.percent} %)" for c in m.columns]
+    assert footer[-4:] == (totals["done"], totals["assigned"], totals["percent"],
+                           totals["overdue"])
+    assert sum(1 for _, _, status in in_db if status is ProgressStatus.APPROVED) == totals["done"]
+    tasks = list(book["Nhiệm vụ"].iter_rows(min_row=4, values_only=True))
+    assert [(t[0], t[1], t[5], t[6], t[7]) for t in tasks] == [
+        (c.code, c.title, c.done, c.assigned, c.percent) for c in m.columns]
+
+
+def codes(m: queries.Matrix) -> list[str]:
+    return [c.code for c in m.columns]
+
+
+def test_xlsx_long_sheet_has_one_row_per_unit_and_task_with_details(app, progress, login, ids):
+    m = the_matrix(app, progress)
+    sheet = workbook(login("lanhdao"), progress)["Chi tiết"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == LONG_HEADER
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    in_db = items_in_db(app, progress)
+    assert sorted((r[0], r[2]) for r in rows[1:]) == sorted((u, c) for u, c, _ in in_db)
+    by_key = {(r[0], r[2]): dict(zip(LONG_HEADER, r, strict=True)) for r in rows[1:]}
+
+    rate = by_key[("Phường 1", "1.10")]
+    assert rate["Số liệu"] == 90 and rate["Chỉ tiêu"] == "≥ 100 %"
+    assert rate["Đạt chỉ tiêu"] == "Chưa đạt"
+    assert rate["Trạng thái"] == "✓ Đạt" and rate["Tình trạng so với hạn"] == "Hoàn thành đúng hạn"
+    assert rate["Gửi duyệt bởi"].endswith("(phuong1)")
+    assert rate["Duyệt bởi"].endswith("(noivu.duyet)")
+    assert rate["Gửi duyệt lúc"].date() == m.on and rate["Duyệt lúc"].date() == m.on
+    late = by_key[("Phường 1", "1.1")]
+    assert late["Hạn"].date() == date(2023, 6, 16)
+    assert late["Tài liệu kiểm chứng"] == "Báo cáo khắc phục.pdf"
+    assert late["Số tài liệu kiểm chứng"] == 1
+    assert late["Giải trình"] == "Chờ số liệu của Đoàn kiểm tra."
+    noted = by_key[("Phường 1", "1.2")]
+    assert noted["Ghi chú"] == NOTE
+    assert noted["Tài liệu kiểm chứng"] == "https://sadec.dongthap.gov.vn/tin-cchc-phuong-1"
+    # Each row's status is the matrix cell's.
+    for row in m.rows:
+        for column in m.columns:
+            if (cell := row.cells.get(column.task_id)) is not None:
+                found = by_key[(row.name, column.code)]
+                assert found["Trạng thái"] == f"{cell.status.symbol} {cell.status.label}"
+                assert found["Tình trạng so với hạn"] == cell.state.label
+
+
+def test_csv_is_the_long_sheet_in_utf8_with_bom(app, progress, login):
+    client = login("quantri")
+    data = download(client, f"/directives/{progress}/reports/details.csv", "text/csv")
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    sheet = workbook(client, progress)["Chi tiết"]
+    assert rows[0] == LONG_HEADER and len(rows) == sheet.max_row
+    by_key = {(r[0], r[2]): dict(zip(LONG_HEADER, r, strict=True)) for r in rows[1:]}
+    assert by_key[("Phường 1", "1.2")]["Ghi chú"] == NOTE
+    assert by_key[("Phường 1", "1.1")]["Hạn"] == "16/06/2023"
+    assert by_key[("Phường 1", "1.10")]["Số liệu"] == "90"
+    assert by_key[("Phường 2", "1.10")]["Tình trạng so với hạn"] == "Đang thực hiện trong hạn"
+
+
+def test_export_file_names_carry_the_directive_and_the_day(app, progress, login):
+    client = login("noivu.duyet")
+    day = the_matrix(app, progress).on.strftime("%d-%m-%Y")
+    for url in ("matrix.xlsx", "details.csv", "report.docx"):
+        disposition = client.get(f"/directives/{progress}/reports/{url}").headers[
+            "Content-Disposition"]
+        assert f"sa-dec-2023-cchc - {day}." in disposition
+        assert "filename*=UTF-8''" in disposition  # the Vietnamese name, for browsers that read it
+
+
+def test_exports_use_a_fixed_number_of_statements(app, progress, login, tmp_path):
+    """The big directive (Sa Đéc) and a small one (2 tasks) cost the same statements."""
+    small = tmp_path / "small.yaml"
+    small.write_text("slug: nho\nyear: 2024\ntitle: Kế hoạch nhỏ\nsections:\n"
+                     " - number: '1'\n   audience: kind:commune\n   tasks:\n"
+                     "    - {code: '1', title: Báo cáo quý}\n"
+                     "    - {code: '2', title: Báo cáo năm}\n",
+                     encoding="utf-8")
+    from portal.directives import load_directive
+
+    with app.app_context():
+        small_id = load_directive(small).id
+        db.session.commit()
+        engine = db.engine
+    client = login("noivu.duyet")
+    for url in ("matrix.xlsx", "details.csv", "report.docx"):
+        counts = []
+        for directive in (progress, small_id):
+            seen = []
+
+            def count(*_args, seen=seen):
+                seen.append(1)
+
+            event.listen(engine, "before_cursor_execute", count)
+            assert client.get(f"/directives/{directive}/reports/{url}").status_code == 200
+            event.remove(engine, "before_cursor_execute", count)
+            counts.append(len(seen))
+        assert counts[0] == counts[1], (url, counts)
+        assert counts[0] <= 12, (url, counts)
+
+
+# --- the Word report -----------------------------------------------------------------------------
+
+
+def styled_paragraphs(document) -> list[tuple[str, str]]:
+    """(style name, text) of every paragraph in reading order, tables' cells included."""
+    names = {style.style_id: style.name for style in document.styles}
+    found = []
+    for p in document.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        found.append((names.get(style.get(qn("w:val"))) if style is not None else "Normal", text))
+    return found
+
+
+def test_docx_is_an_administrative_document_in_the_decrees_order(app, progress, login):
+    document = report(login("lanhdao"), progress)
+    section = document.sections[0]
+    # A4 (Word keeps sizes in twentieths of a point: a few EMU off a millimetre figure)
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    margins = {side: round(getattr(section, f"{side}_margin").mm, 1)
+               for side in ("top", "bottom", "left", "right")}
+    assert 20 <= margins["top"] <= 25 and 20 <= margins["bottom"] <= 25, margins
+    assert 30 <= margins["left"] <= 35 and 15 <= margins["right"] <= 20, margins
+    for name in ("Normal", "Report Body", "Report Title"):
+        style = document.styles[name]
+        assert style.font.name == "Times New Roman"
+        assert Mm(0) < (style.font.size or document.styles["Normal"].font.size)
+    assert 13 <= document.styles["Report Body"].font.size.pt <= 14
+
+    # Issuing body and motto side by side, in a table without borders.
+    header = document.tables[0]
+    left, right = (cell.text for cell in header.rows[0].cells)
+    assert "UBND THÀNH PHỐ SA ĐÉC" in left and "PHÒNG NỘI VỤ" in left
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right
+    assert "Độc lập - Tự do - Hạnh phúc" in right
+    borders = header._tbl.tblPr.find(qn("w:tblBorders"))
+    assert borders is not None and {b.get(qn("w:val")) for b in borders} == {"nil"}
+    assert header.rows[1].cells[0].text.startswith("Số:")
+    assert header.rows[1].cells[1].text.startswith("Sa Đéc, ngày ")
+
+    paragraphs = [(style, text) for style, text in styled_paragraphs(document) if text]
+    order = [
+        ("Report Issuer", "UBND THÀNH PHỐ SA ĐÉC"),
+        ("Report Motto", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        ("Report Number", "Số:"),
+        ("Report Place Date", "Sa Đéc, ngày"),
+        ("Report Title", "BÁO CÁO"),
+        ("Report Subject", "Kết quả thực hiện văn bản của Ủy ban nhân dân thành phố Sa Đéc về "
+                           "việc chấn chỉnh, khắc phục thực hiện công tác CCHC"),
+        ("Report Body", "Thực hiện văn bản"),
+        ("Report Heading", "I. NỘI DUNG YÊU CẦU"),
+        ("Report Heading", "II. KẾT QUẢ CHUNG"),
+        ("Report Heading", "III. TÌNH HÌNH THỰC HIỆN CỦA CÁC ĐƠN VỊ"),
+        ("Report Heading", "IV. SỐ LIỆU CÁC NHIỆM VỤ CÓ CHỈ TIÊU"),
+        ("Report Heading", "V. KẾT QUẢ THEO TỪNG NỘI DUNG"),
+        ("Report Body", "Trên đây là báo cáo"),
+        ("Report Recipients Heading", "Nơi nhận:"),
+        ("Report Recipients", "- Lưu: VT, PNV."),
+        ("Report Signature", "TRƯỞNG PHÒNG"),
+    ]
+    position = 0
+    for style, start in order:
+        while position < len(paragraphs) and not (
+                paragraphs[position][0] == style and paragraphs[position][1].startswith(start)):
+            position += 1
+        assert position < len(paragraphs), f"missing, or out of order: {style} «{start}»"
+    headings = [text for style, text in paragraphs if style == "Report Heading"]
+    assert len(headings) == 5
+
+
+def test_docx_figures_are_the_matrixs(app, progress, login):
+    m = the_matrix(app, progress)
+    totals = m.totals()
+    document = report(login("noivu.duyet"), progress)
+    text = "\n".join(text for _, text in styled_paragraphs(document))
+    assert (f"hoàn thành (được Phòng Nội vụ duyệt «Đạt») {totals['done']}/{totals['assigned']} "
+            f"lượt nhiệm vụ, đạt {totals['percent']} %") in text
+    assert f"Văn bản giao {len(m.columns)} nhiệm vụ cho {totals['units']} đơn vị" in text
+    for state, count, share in m.by_state():
+        assert f"- {state.label}: {count} ({share} %)." in text
+    # Still overdue, named with their tasks; Phường 1 finished its 1.1 late.
+    overdue = [row for row in m.rows if row.overdue]
+    assert f"3. Đơn vị còn nhiệm vụ quá hạn chưa hoàn thành ({len(overdue)}):" in text
+    phuong_2 = next(row for row in overdue if row.name == "Phường 2")
+    assert f"- Phường 2: {phuong_2.overdue} nhiệm vụ (1.1" in text
+    assert "Phường 4: " not in text.split("3. Đơn vị còn")[1].split("IV.")[0]
+    # What units reported, shortened where long, per section and task.
+    for column in m.columns:
+        assert (f"{column.code} {column.title}: {column.done}/{column.assigned} đơn vị hoàn "
+                f"thành ({column.percent} %).") in text
+    assert f"- Phường 1: {NOTE}" in text
+    # Metric tasks: each unit's figure against the target, in a table.
+    rate = next(c for c in m.metric_columns if c.code == "1.10")
+    table = next(t for t in document.tables[1:]
+                 if len(t.rows) == len(m.figures(rate)) + 1
+                 and any(r.cells[0].text == "Phường 1" and r.cells[1].text == "90 %"
+                         for r in t.rows))
+    assert [cell.text for cell in table.rows[0].cells] == ["Đơn vị", "Số liệu", "So với chỉ tiêu"]
+    figures = {r.cells[0].text: (r.cells[1].text, r.cells[2].text) for r in table.rows[1:]}
+    assert figures["Phường 1"] == ("90 %", "✗ Chưa đạt")
+    assert figures["Phường 2"] == ("50 %", "✗ Chưa đạt")
+    assert figures["Phường 3"] == ("—", "Chưa có số liệu")
+    assert set(figures) == {row.name for row, _ in m.figures(rate)}
+
+
+def test_docx_charts_are_png_pictures_with_their_numbers_as_text(app, progress, login):
+    m = the_matrix(app, progress)
+    document = report(login("noivu.duyet"), progress)
+    pictures = [part for part in document.part.package.parts
+                if part.partname.endswith(".png")]
+    assert len(pictures) == 4  # by kind, deadline states, over time, targets reached
+    for part in pictures:
+        assert part.blob.startswith(b"\x89PNG\r\n\x1a\n")
+    captions = [text for style, text in styled_paragraphs(document) if style == "Report Caption"]
+    assert [c.split(". ", 1)[0] for c in captions] == [f"Biểu đồ {n}" for n in range(1, 5)]
+    numbers = [text for style, text in styled_paragraphs(document)
+               if style == "Report Figure Text"]
+    totals = m.totals()
+    assert f"Toàn thành phố: {totals['percent']} % ({totals['done']}/{totals['assigned']})" in (
+        numbers[0])
+    descriptions = [p.get("descr") for p in document.element.body.iter(qn("wp:docPr"))]
+    assert len(descriptions) == 4 and all("%" in d for d in descriptions)
+
+
+# --- empty directives ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_directive(app) -> int:
+    with app.app_context():
+        directive = Directive(slug="trong", year=2024, title="Văn bản chưa có nhiệm vụ",
+                              issuer="Ủy ban nhân dân thành phố Sa Đéc")
+        db.session.add(directive)
+        db.session.commit()
+        return directive.id
+
+
+@pytest.mark.parametrize("which", ["empty", "untouched"])
+def test_directive_without_tasks_or_progress_gives_valid_files(app, login, ids, empty_directive,
+                                                               which):
+    directive = empty_directive if which == "empty" else ids.directive()
+    client = login("lanhdao")
+    book = workbook(client, directive)
+    assert book.sheetnames == ["Ma trận", "Nhiệm vụ", "Chi tiết"]
+    m = the_matrix(app, directive)
+    assert book["Chi tiết"].max_row == 1 + sum(len(row.cells) for row in m.rows)
+    data = download(client, f"/directives/{directive}/reports/details.csv", "text/csv")
+    assert data.decode("utf-8-sig").splitlines()[0].startswith("Đơn vị,Loại đơn vị")
+    document = report(client, directive)
+    text = "\n".join(text for _, text in styled_paragraphs(document))
+    assert "BÁO CÁO" in text and "TRƯỞNG PHÒNG" in text
+    if which == "empty":
+        assert "Văn bản chưa giao nhiệm vụ nào cho các đơn vị." in text
+    else:
+        assert "0/" in text and "đạt 0 %" in text
+
+
+def test_draft_directive_has_no_exports(app, login, empty_directive):
+    with app.app_context():
+        db.session.get(Directive, empty_directive).status = "draft"
+        db.session.commit()
+    client = login("quantri")
+    for url in ("matrix.xlsx", "details.csv", "report.docx"):
+        assert client.get(f"/directives/{empty_directive}/reports/{url}").status_code == 404
+
+
+# --- a unit's ZIP -------------------------------------------------------------------------------
+
+
+def test_unit_downloads_its_checklist_and_evidence_as_a_zip(app, progress, login, ids):
+    unit = ids.unit("Phường 1")
+    pdf = sample_pdf("phuong 1 ke hoach")
+    client = login("phuong1")
+    ok(client.upload(ids.item("Phường 1", "1.3"), pdf, "Kế hoạch nhân rộng.pdf", htmx=False))
+    ok(client.upload(ids.item("Phường 1", "1.3"), pdf, "Kế hoạch nhân rộng.pdf", htmx=False))
+    data = download(client, f"/directives/{progress}/units/{unit}/evidence.zip",
+                    "application/zip")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.testzip() is None
+    names = set(archive.namelist())
+    assert {"1.1 - Báo cáo khắc phục.pdf", "1.3 - Kế hoạch nhân rộng.pdf",
+            "1.3 - Kế hoạch nhân rộng (2).pdf", "Liên kết.txt", "Danh sách nhiệm vụ.csv"} == names
+    assert archive.read("1.3 - Kế hoạch nhân rộng.pdf") == pdf
+    assert archive.read("1.1 - Báo cáo khắc phục.pdf") == sample_pdf("khac phuc")
+    links = archive.read("Liên kết.txt").decode("utf-8")
+    assert "1.2 - https://sadec.dongthap.gov.vn/tin-cchc-phuong-1" in links
+    rows = list(csv.reader(io.StringIO(archive.read("Danh sách nhiệm vụ.csv").decode(
+        "utf-8-sig"))))
+    with app.app_context():
+        own = set(db.session.scalars(
+            select(Task.code).join(Progress, Progress.task_id == Task.id)
+            .where(Progress.unit_id == unit, Task.directive_id == progress,
+                   Progress.hidden.is_(False))))
+    assert {row[0] for row in rows[1:]} == own
+    assert next(row for row in rows if row[0] == "1.2")[7] == NOTE
+
+
+def test_unit_cannot_download_another_units_zip(app, progress, login, ids):
+    url = f"/directives/{progress}/units/{ids.unit('Phường 1')}/evidence.zip"
+    for username in ("phuong2", "phongnoivu"):
+        response = login(username).get(url)
+        assert response.status_code == 403
+        assert FORBIDDEN in response.get_data(as_text=True)
+        assert b"PK\x03\x04" not in response.data
+    for username in ("noivu.duyet", "lanhdao", "quantri"):
+        assert login(username).get(url).status_code == 200
+
+
+def test_units_cannot_export_the_matrix_or_the_report(progress, login):
+    for username in ("phuong1", "phongnoivu"):
+        client = login(username)
+        for url in ("matrix.xlsx", "details.csv", "report.docx"):
+            response = client.get(f"/directives/{progress}/reports/{url}")
+            assert response.status_code == 403, (username, url)
+            assert "Content-Disposition" not in response.headers
+
+
+def test_leadership_exports_everything(progress, login):
+    client = login("lanhdao")
+    for url, mimetype in (("matrix.xlsx", XLSX), ("details.csv", "text/csv"),
+                          ("report.docx", DOCX)):
+        assert download(client, f"/directives/{progress}/reports/{url}", mimetype)
+
+
+# --- links on the pages, and the dashboard's chart over time ------------------------------------
+
+
+def test_pages_link_to_their_exports(progress, login, ids):
+    html = login("noivu.duyet").get(f"/directives/{progress}/matrix").get_data(as_text=True)
+    for url in ("matrix.xlsx", "details.csv", "report.docx"):
+        assert f'href="/directives/{progress}/reports/{url}"' in html
+    html = dashboard(login("lanhdao"), progress)
+    assert f'href="/directives/{progress}/reports/report.docx"' in html
+    unit = ids.unit("Phường 1")
+    html = login("phuong1").get(f"/directives/{progress}/units/{unit}").get_data(as_text=True)
+    assert f'href="/directives/{progress}/units/{unit}/evidence.zip"' in html
+    assert "reports/matrix.xlsx" not in html
+
+
+def test_completion_over_time_ends_at_the_screens_figure(app, progress, login):
+    m = the_matrix(app, progress)
+    totals = m.totals()
+    html = dashboard(login("lanhdao"), progress)
+    rows = Tables(html).tables["over-time"][1:]
+    assert rows[-1] == [m.on.strftime("%d/%m/%Y"), "2",
+                        f"{totals['done']}/{totals['assigned']}", f"{totals['percent']} %"]
+    section = html.split('id="h-time"', 1)[1].split("</section>", 1)[0]
+    assert "<svg" in section and f"{totals['percent']} % ({totals['done']})" in section
+
+
+def test_completion_over_time_counts_a_reopening_back(app, progress, login, ids):
+    reviewer = login("noivu.duyet")
+    ok(reviewer.post(f"/items/{ids.item('Phường 1', '1.10')}/reopen", {"comment": "Xem lại"}))
+    totals = the_matrix(app, progress).totals()
+    rows = Tables(dashboard(login("lanhdao"), progress)).tables["over-time"][1:]
+    assert rows[-1][1:3] == ["1", f"{totals['done']}/{totals['assigned']}"]
+    assert totals["done"] == 1  # the reopened item is no longer done
