@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test e2e e2e-tools lint install db bench
+.PHONY: run test e2e e2e-tools lint install db bench serve load
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,24 @@ e2e: install e2e-tools
 bench: install
 	$(BIN)/python bench/matrix.py
 	$(BIN)/python bench/reports.py
+
+# 100 reviewers polling matrices and 20 units uploading, against gunicorn (bench/load.py).
+load: install
+	$(BIN)/python bench/load.py
+
+# Production serving (README, "Serving"): gunicorn with one worker per core (two at least), each
+# with threads so that a slow upload or download holds a thread, not a worker. PORTAL_BIND,
+# WORKERS, THREADS and PORTAL_ENV may be set in the environment.
+PORTAL_BIND ?= 127.0.0.1:8000
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 2 : n )))
+THREADS ?= 8
+
+serve: export PORTAL_ENV ?= production
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --bind $(PORTAL_BIND) --workers $(WORKERS) --worker-class gthread \
+		--threads $(THREADS) --timeout 60 --graceful-timeout 30 --keep-alive 75 \
+		--access-logfile - --error-logfile - wsgi:app
 
 lint: install
 	$(BIN)/ruff check portal tests bench

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
@@ -157,6 +157,10 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["HTTPS"]:
+        # Browsers then refuse plain HTTP to the portal, so no cookie can leak over it.
+        response.headers.setdefault("Strict-Transport-Security",
+                                    f"max-age={current_app.config['HSTS_MAX_AGE']}")
     if request.endpoint != "static" and current_user.is_authenticated:
         # Pages and evidence hold a unit's own data: never keep them in any cache.
         response.headers["Cache-Control"] = "private, no-store"

@@ -1,9 +1,34 @@
-"""The audit log: every change is written with who, when, what, before and after."""
+"""The audit log: every change is written with who, when, what, before and after, through
+record() only; and the chain of hashes that makes the log tamper-evident.
+
+Each event carries the SHA-256 of its own fields and of the hash of the event before it (by id),
+so that an event edited or deleted in the database breaks the chain at that point, and
+`flask --app portal verify-audit` names it. The hashes are computed when the transaction that
+added the events commits (events may still be amended before then, in the same transaction):
+
+- on SQLite a transaction that has written holds the database's only write lock until it commits,
+  so nobody else can add an event between reading the last hash and committing;
+- on PostgreSQL the first flush that adds an event takes a transaction-level advisory lock
+  (pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)), held until commit or rollback: writers of audit events
+  queue there, so two transactions never chain to the same predecessor and ids are handed out in
+  the order of the chain.
+
+Once committed an event is never changed or deleted through the ORM (before_flush refuses it).
+Deleting the newest events leaves a shorter chain that still verifies: verify-audit prints the
+last hash so that it can be noted elsewhere (a report, a mail) and compared later.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from .deadlines import utcnow
 from .extensions import db
@@ -24,6 +49,7 @@ ACTION_LABELS = {
     "review.reopen": "Mở lại cho đơn vị",
     "login": "Đăng nhập",
     "login.failed": "Đăng nhập không thành công",
+    "login.locked": "Tạm khoá đăng nhập do sai nhiều lần",
     "logout": "Đăng xuất",
     "password.change": "Đổi mật khẩu",
 }
@@ -65,3 +91,125 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+# --- the chain of hashes -------------------------------------------------------------------------
+
+# The key of the PostgreSQL advisory lock that orders writers of audit events ("audit" in ASCII).
+AUDIT_CHAIN_LOCK = 0x6175646974
+# The fields an event's hash covers, in the canonical JSON they are hashed as.
+HASHED_FIELDS = ("id", "at", "user_id", "username", "action", "target_type", "target_id",
+                 "unit_id", "before", "after", "ip")
+_PENDING = "audit_ids_to_chain"  # session.info: ids of events added in this transaction
+
+
+def event_hash(fields, prev_hash: str) -> str:
+    """SHA-256 of an event's fields (a mapping, as read from the database) and the hash before it.
+
+    The format is part of every stored chain (and of migration 0007): never change it.
+    """
+    document = {name: fields[name] for name in HASHED_FIELDS}
+    at = document["at"]
+    document["at"] = at.isoformat(timespec="microseconds") if isinstance(at, datetime) else at
+    document["prev_hash"] = prev_hash
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _table_columns():
+    table = AuditEvent.__table__
+    return [table.c[name] for name in HASHED_FIELDS]
+
+
+def chain_events(connection: sa.Connection, ids: list[int]) -> None:
+    """Fill prev_hash and hash of these (new) events, in id order, after the last event before
+    them. The caller holds the lock that keeps other writers out (see the module's docstring)."""
+    table = AuditEvent.__table__
+    rows = connection.execute(
+        sa.select(*_table_columns()).where(table.c.id.in_(ids)).order_by(table.c.id)
+    ).mappings().all()
+    if not rows:
+        return
+    prev_hash = connection.scalar(
+        sa.select(table.c.hash)
+        .where(table.c.id < rows[0]["id"], table.c.hash.is_not(None))
+        .order_by(table.c.id.desc())
+        .limit(1)
+    ) or ""
+    for row in rows:
+        own = event_hash(row, prev_hash)
+        connection.execute(
+            sa.update(table).where(table.c.id == row["id"]).values(prev_hash=prev_hash, hash=own)
+        )
+        prev_hash = own
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _guard_and_lock(session: Session, _context, _instances) -> None:
+    pending = session.info.get(_PENDING, set())
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and obj.id not in pending and (
+            obj in session.deleted or session.is_modified(obj)
+        ):
+            raise RuntimeError(f"audit event {obj.id} is already committed: it cannot change")
+    if not any(isinstance(obj, AuditEvent) for obj in session.new):
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and not session.info.get("audit_locked"):
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
+        session.info["audit_locked"] = True
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _remember_new_events(session: Session, _context) -> None:
+    ids = {obj.id for obj in session.new if isinstance(obj, AuditEvent)}
+    if ids:
+        session.info.setdefault(_PENDING, set()).update(ids)
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _chain_new_events(session: Session) -> None:
+    session.flush()  # events still pending get their ids (and the lock) now
+    ids = session.info.get(_PENDING)
+    if ids:
+        chain_events(session.connection(), sorted(ids))
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop("audit_locked", None)
+
+
+@dataclass
+class ChainCheck:
+    """What verify_chain found: how many events it read, and the first broken link if any."""
+
+    count: int
+    last_hash: str
+    broken_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(connection: sa.Connection) -> ChainCheck:
+    """Read every event in id order and recompute the chain; stop at the first broken link."""
+    table = AuditEvent.__table__
+    rows = connection.execution_options(yield_per=2000).execute(
+        sa.select(*_table_columns(), table.c.prev_hash, table.c.hash).order_by(table.c.id)
+    ).mappings()
+    count, prev_hash, prev_id = 0, "", None
+    for row in rows:
+        count += 1
+        after = f"sự kiện #{prev_id}" if prev_id is not None else "đầu nhật ký"
+        if row["hash"] is None:
+            return ChainCheck(count, prev_hash, row["id"], "không có mã băm (được thêm ngoài ứng "
+                              "dụng hoặc chưa được niêm phong)")
+        if row["prev_hash"] != prev_hash:
+            return ChainCheck(count, prev_hash, row["id"],
+                              f"không nối tiếp {after}: sự kiện liền trước đã bị xoá hoặc sửa")
+        if event_hash(row, prev_hash) != row["hash"]:
+            return ChainCheck(count, prev_hash, row["id"],
+                              "nội dung không khớp mã băm: sự kiện này đã bị sửa")
+        prev_hash, prev_id = row["hash"], row["id"]
+    return ChainCheck(count, prev_hash)

@@ -19,6 +19,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(load_directive_command)
     app.cli.add_command(import_directive_command)
+    app.cli.add_command(check_storage_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(verify_audit_command)
 
 
 @click.command("seed-demo")
@@ -36,6 +40,15 @@ def seed_demo(password: str | None, sample_progress: bool, if_empty: bool) -> No
         raise click.ClickException(
             "Cơ sở dữ liệu đã có dữ liệu; seed-demo chỉ chạy trên CSDL trống."
         )
+    if current_app.config["PRODUCTION"]:
+        from .auth.passwords import weakness
+
+        if not password:
+            raise click.ClickException(
+                "PORTAL_ENV=production: hãy tự chọn mật khẩu cho tài khoản demo bằng --password."
+            )
+        if reason := weakness(password, ""):
+            raise click.ClickException(reason)
     password = password or secrets.token_urlsafe(9)
     users = demo.seed(password, sample_progress=sample_progress)
     lines = [f"{u.username}\t{u.role.value}\t{u.unit.name if u.unit else ''}" for u in users]
@@ -107,3 +120,76 @@ def import_directive_command(path: Path, out: Path | None, slug: str | None, for
         raise click.ClickException(f"Không ghi được {out}: {error.strerror or error}") from None
     click.echo(f"\nĐã ghi bản nháp: {out}. Rà soát rồi nạp bằng: "
                f"flask --app portal load-directive {out}")
+
+
+@click.command("verify-audit")
+@with_appcontext
+def verify_audit_command() -> None:
+    """Check the audit log's chain of hashes: OK with the count, or the first broken link."""
+    from .audit import verify_chain
+
+    with db.engine.connect() as connection:
+        check = verify_chain(connection)
+    if check.broken_id is not None:
+        raise click.ClickException(
+            f"Nhật ký bị thay đổi tại sự kiện #{check.broken_id}: {check.problem}. "
+            f"({check.count - 1} sự kiện trước đó vẫn nguyên vẹn.)"
+        )
+    click.echo(f"OK: {check.count} sự kiện, chuỗi băm nguyên vẹn. Mã băm cuối: "
+               f"{check.last_hash or '(trống)'}")
+
+
+@click.command("check-storage")
+@with_appcontext
+@click.option("--fix", is_flag=True,
+              help="Xoá tệp không có bản ghi và cũ hơn 1 ngày (không bao giờ xoá tệp có bản ghi).")
+def check_storage_command(fix: bool) -> None:
+    """List evidence files without rows, rows without files and files whose SHA-256 changed."""
+    from . import storage
+
+    report, labels = storage.check_database()
+    for line in storage.report_lines(report, labels):
+        click.echo(line)
+    if fix and report.orphans:
+        removed = storage.remove_orphans(report, storage.has_row)
+        click.echo(f"Đã xoá {len(removed)} tệp không có bản ghi, cũ hơn 1 ngày; "
+                   f"giữ lại {len(report.orphans) - len(removed)} tệp mới hơn.")
+        report.orphans = [p for p in report.orphans if p not in removed]
+    if not report.clean:
+        click.get_current_context().exit(1)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(directory: Path) -> None:
+    """Copy the database and the evidence files into DIRECTORY, with a manifest of SHA-256
+    checksums, while the portal keeps serving."""
+    from .backup import BackupError, backup
+
+    try:
+        outcome = backup(directory)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    for warning in outcome.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+    click.echo(f"Đã sao lưu {sum(outcome.counts.values())} bản ghi và {outcome.files} tệp "
+               f"vào {outcome.folder}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Ghi đè cơ sở dữ liệu và tệp đang có.")
+def restore_command(directory: Path, force: bool) -> None:
+    """Check a backup against its manifest, then restore it into the configured instance."""
+    from .backup import BackupError, restore
+
+    try:
+        outcome = restore(directory, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    for warning in outcome.warnings:
+        click.echo(warning)
+    click.echo(f"Đã phục hồi {sum(outcome.counts.values())} bản ghi và {outcome.files} tệp "
+               f"từ {outcome.folder}.")

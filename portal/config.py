@@ -5,6 +5,7 @@ Nothing else in the portal reads the environment.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,15 +17,33 @@ class Config:
     SECRET_KEY: str | None = None
     UPLOAD_DIR: str | None = None
     MAX_UPLOAD_MB = 20
+    # What one unit's evidence files may take in all, in MB.
+    UNIT_QUOTA_MB = 2048
     # Argon2 cost; tests lower it so that thirty demo accounts hash in milliseconds.
     PASSWORD_TIME_COST = 3
     PASSWORD_MEMORY_COST = 65536
     TIMEZONE = "Asia/Ho_Chi_Minh"
     # A deadline this many days away or fewer reads "sắp đến hạn".
     DUE_SOON_DAYS = 3
+    # "production" refuses what only suits a trial: demo accounts without a chosen password.
+    ENV = "development"
+    # Served over HTTPS (directly or behind a proxy): Secure cookies and HSTS.
+    HTTPS = False
+    # Failed logins: after this many within the window, the account or address waits.
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_WINDOW_MINUTES = 15
+    # A form left open over a weekend still submits: the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    HSTS_MAX_AGE = 365 * 24 * 3600
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 # Settings that may come from PORTAL_<NAME>, with the type to read them as.
@@ -33,8 +52,13 @@ ENV_SETTINGS = {
     "SECRET_KEY": str,
     "UPLOAD_DIR": str,
     "MAX_UPLOAD_MB": int,
+    "UNIT_QUOTA_MB": int,
     "PASSWORD_TIME_COST": int,
     "PASSWORD_MEMORY_COST": int,
+    "ENV": str,
+    "HTTPS": _flag,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_WINDOW_MINUTES": int,
 }
 
 
@@ -55,6 +79,15 @@ def load_settings(app, overrides: dict | None) -> None:
     app.config["UPLOAD_DIR"] = app.config["UPLOAD_DIR"] or str(instance / "uploads")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024
+    app.config["PRODUCTION"] = app.config["ENV"] == "production"
+    https = bool(app.config["HTTPS"])
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = https
+    app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
+    # Remember-me never outlives 14 days, whatever instance/config.py asks.
+    remember = app.config["REMEMBER_COOKIE_DURATION"]
+    if not isinstance(remember, timedelta):
+        remember = timedelta(seconds=int(remember))
+    app.config["REMEMBER_COOKIE_DURATION"] = min(remember, timedelta(days=14))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
 

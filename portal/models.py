@@ -407,6 +407,10 @@ class AuditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    # The chain that makes the log tamper-evident (portal/audit.py): the hash of the event before
+    # and this event's own, filled in when its transaction commits.
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 @sa.event.listens_for(Session, "after_flush")
@@ -442,3 +446,21 @@ def _count_directive_changes(session: Session, _context) -> None:
         .where(directives.c.id.in_(directive_ids))
         .values(revision=directives.c.revision + 1)
     )
+
+
+class LoginFailure(db.Model):
+    """One failed login, counted per account (the name typed) and per address: the counter every
+    server process shares, so that guessing passwords is slowed down (portal/auth/lockout.py)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        sa.Index("ix_login_failures_username_at", "username", "at"),
+        sa.Index("ix_login_failures_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    # As typed, lower-cased: an unknown name is counted like a real one and tells nothing.
+    # None once that account has logged in: the failure then counts for its address only.
+    username: Mapped[str | None] = mapped_column(sa.String(80))
+    ip: Mapped[str] = mapped_column(sa.String(64))

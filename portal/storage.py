@@ -1,7 +1,11 @@
-"""Evidence files on disk: checked by content, written atomically under generated names.
+"""Evidence files on disk: checked by content, written atomically under generated names, counted
+against the unit's quota, and compared with the database (check-storage).
 
 A file lives at UPLOAD_DIR/<first two characters>/<stored name>; its original name is kept only in
-the database, for display and download.
+the database, for display and download. A file is written to a temporary name in its folder,
+flushed to disk, renamed, and only then is its row committed; if the commit fails the file is
+removed. A crash between the rename and the commit leaves an orphan file, never a row without a
+file: `flask --app portal check-storage --fix` removes such orphans once they are a day old.
 """
 
 from __future__ import annotations
@@ -9,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 # Extension -> (content family, MIME type).
@@ -44,6 +51,12 @@ ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in ALLOWED)
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_UNPACKED = 200 * 1024 * 1024
 CHUNK = 64 * 1024
+MB = 1024 * 1024
+# Files being written are named .tmp-<stored name> in their folder.
+TEMP_PREFIX = ".tmp-"
+# check-storage --fix removes an orphan file only when it is older than this: a younger one may
+# belong to an upload whose row is being committed right now.
+ORPHAN_MIN_AGE = 24 * 3600
 
 
 class EvidenceRejected(ValueError):
@@ -52,6 +65,40 @@ class EvidenceRejected(ValueError):
 
 class EvidenceTooLarge(EvidenceRejected):
     pass
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A unit's storage: bytes its evidence files take and bytes it may take."""
+
+    used: int
+    limit: int
+
+    @property
+    def room(self) -> int:
+        return max(0, self.limit - self.used)
+
+    def refuse(self, size: int | None = None) -> QuotaExceeded:
+        return QuotaExceeded(self, size)
+
+
+class QuotaExceeded(EvidenceTooLarge):
+    """The file would take the unit over its quota; nothing is kept."""
+
+    def __init__(self, quota: Quota, size: int | None = None):
+        self.quota = quota
+        this = f" tệp này {_megabytes(size)} MB;" if size else ""
+        super().__init__(
+            f"Đơn vị đã dùng {_megabytes(quota.used)} MB trong hạn mức {_megabytes(quota.limit)} "
+            f"MB lưu trữ tài liệu kiểm chứng;{this} tệp không được nhận. Hãy xoá bớt tệp không "
+            "cần thiết hoặc đề nghị Phòng Nội vụ nâng hạn mức."
+        )
+
+
+def _megabytes(size: int) -> str:
+    """Megabytes the Vietnamese way: 1.536,5."""
+    text = f"{size / MB:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text.removesuffix(",0")
 
 
 @dataclass
@@ -83,8 +130,9 @@ def clean_file_name(name: str | None) -> str:
     return name
 
 
-def save(upload: FileStorage, max_bytes: int) -> StoredFile:
-    """Check an uploaded file and write it to disk; raise EvidenceRejected if it cannot be kept."""
+def save(upload: FileStorage, max_bytes: int, quota: Quota | None = None) -> StoredFile:
+    """Check an uploaded file and write it to disk; raise EvidenceRejected if it cannot be kept
+    (QuotaExceeded when it does not fit in `quota`). Nothing is left on disk when it is refused."""
     file_name = clean_file_name(upload.filename)
     if not file_name:
         raise EvidenceRejected("Chưa chọn tệp, hoặc tên tệp không hợp lệ.")
@@ -98,9 +146,9 @@ def save(upload: FileStorage, max_bytes: int) -> StoredFile:
     stored_name = secrets.token_hex(16)
     final = path_for(stored_name)
     final.parent.mkdir(parents=True, exist_ok=True)
-    temp = final.parent / f".tmp-{stored_name}"
+    temp = final.parent / f"{TEMP_PREFIX}{stored_name}"
     try:
-        size, digest = _write(upload, temp, max_bytes)
+        size, digest = _write(upload, temp, max_bytes, quota)
         if size == 0:
             raise EvidenceRejected("Tệp rỗng (0 byte), hãy chọn lại tệp.")
         if _family_of(temp) != family:
@@ -121,7 +169,8 @@ def discard(stored_name: str) -> None:
     path_for(stored_name).unlink(missing_ok=True)
 
 
-def _write(upload: FileStorage, temp: Path, max_bytes: int) -> tuple[int, str]:
+def _write(upload: FileStorage, temp: Path, max_bytes: int,
+           quota: Quota | None) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
     with open(temp, "xb") as out:
@@ -129,8 +178,10 @@ def _write(upload: FileStorage, temp: Path, max_bytes: int) -> tuple[int, str]:
             size += len(chunk)
             if size > max_bytes:
                 raise EvidenceTooLarge(
-                    f"Tệp vượt quá giới hạn {max_bytes // (1024 * 1024)} MB; hãy nén hoặc chia nhỏ."
+                    f"Tệp vượt quá giới hạn {max_bytes // MB} MB; hãy nén hoặc chia nhỏ."
                 )
+            if quota is not None and size > quota.room:
+                raise quota.refuse()
             digest.update(chunk)
             out.write(chunk)
         out.flush()
@@ -164,16 +215,22 @@ def _family_of(path: Path) -> str | None:
 
 
 def _office_package(path: Path) -> str | None:
+    """DOCX or XLSX by the parts inside; a package that would unpack into too many entries or too
+    many bytes is refused outright (a zip bomb), before anything reads its contents."""
     try:
         with zipfile.ZipFile(path) as package:
             entries = package.infolist()
-            if len(entries) > ZIP_MAX_ENTRIES:
-                return None
-            if sum(entry.file_size for entry in entries) > ZIP_MAX_UNPACKED:
-                return None
-            names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, ValueError):
         return None
+    # Sizes as the central directory declares them: Python's zipfile never unpacks more than
+    # that (it stops and fails the CRC), so the declared total bounds what any reader of ours
+    # would unpack.
+    if len(entries) > ZIP_MAX_ENTRIES or sum(e.file_size for e in entries) > ZIP_MAX_UNPACKED:
+        raise EvidenceRejected(
+            f"Tệp nén Office có quá nhiều thành phần (tối đa {ZIP_MAX_ENTRIES}) hoặc khi giải nén "
+            f"vượt quá {ZIP_MAX_UNPACKED // MB} MB; tệp không được nhận."
+        )
+    names = {entry.filename for entry in entries}
     if "[Content_Types].xml" not in names:
         return None
     if "word/document.xml" in names:
@@ -181,3 +238,125 @@ def _office_package(path: Path) -> str | None:
     if "xl/workbook.xml" in names:
         return "xlsx"
     return None
+
+
+# --------------------------------------------------------------------------- check-storage
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def stored_files(root: Path | None = None) -> Iterator[Path]:
+    """Every file under the upload folder, temporary ones included, in a stable order."""
+    root = root or upload_root()
+    if root.is_dir():
+        yield from sorted(p for p in root.glob("*/*") if p.is_file())
+
+
+def stored_name_of(path: Path) -> str:
+    return path.name.removeprefix(TEMP_PREFIX)
+
+
+@dataclass
+class StorageReport:
+    """Files and rows that disagree. Paths are relative to the upload folder."""
+
+    files: int = 0
+    rows: int = 0
+    orphans: list[Path] = field(default_factory=list)  # files without a row
+    missing: list[str] = field(default_factory=list)  # rows (stored names) without a file
+    corrupt: list[Path] = field(default_factory=list)  # files whose SHA-256 is not the row's
+
+    @property
+    def clean(self) -> bool:
+        return not (self.orphans or self.missing or self.corrupt)
+
+
+def check(rows: Iterable[tuple[str, str]], root: Path | None = None) -> StorageReport:
+    """Compare the files on disk with the database's (stored name, sha256) rows."""
+    root = root or upload_root()
+    expected = dict(rows)
+    report = StorageReport(rows=len(expected))
+    seen = set()
+    for path in stored_files(root):
+        report.files += 1
+        name = path.name
+        if name.startswith(TEMP_PREFIX) or name not in expected \
+                or path.parent.name != name[:2]:
+            report.orphans.append(path.relative_to(root))
+            continue
+        seen.add(name)
+        if sha256_of(path) != expected[name]:
+            report.corrupt.append(path.relative_to(root))
+    report.missing = sorted(set(expected) - seen)
+    return report
+
+
+def remove_orphans(report: StorageReport, has_row, root: Path | None = None,
+                   min_age: float = ORPHAN_MIN_AGE) -> list[Path]:
+    """Remove the report's orphan files older than `min_age` seconds. `has_row(stored_name)` is
+    asked again just before each removal: a file that has a row is never removed."""
+    root = root or upload_root()
+    removed = []
+    now = time.time()
+    for relative in report.orphans:
+        path = root / relative
+        try:
+            age = now - path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if age < min_age or has_row(stored_name_of(path)):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(relative)
+    return removed
+
+
+def check_database() -> tuple[StorageReport, dict[str, str]]:
+    """check-storage: the files against every file evidence row; also each row's label by stored
+    name, for the report."""
+    from .extensions import db
+    from .models import Evidence, EvidenceKind
+
+    rows = db.session.execute(
+        select(Evidence.id, Evidence.file_name, Evidence.stored_name, Evidence.sha256)
+        .where(Evidence.kind == EvidenceKind.FILE)
+    ).all()
+    labels = {r.stored_name: f"#{r.id} «{r.file_name}»" for r in rows}
+    return check((r.stored_name, r.sha256) for r in rows), labels
+
+
+def has_row(stored_name: str) -> bool:
+    from .extensions import db
+    from .models import Evidence
+
+    return db.session.scalar(
+        select(Evidence.id).where(Evidence.stored_name == stored_name).limit(1)
+    ) is not None
+
+
+def report_lines(report: StorageReport, labels: dict[str, str]) -> list[str]:
+    """The check-storage report, in Vietnamese, one line each."""
+    lines = [f"Tệp trên đĩa: {report.files}; tệp trong cơ sở dữ liệu: {report.rows}."]
+    if report.orphans:
+        lines.append(f"Tệp không có bản ghi ({len(report.orphans)}):")
+        now = time.time()
+        for relative in report.orphans:
+            try:
+                age = (now - (upload_root() / relative).stat().st_mtime) / 3600
+            except FileNotFoundError:
+                continue
+            lines.append(f"  {relative}  ({age:.0f} giờ trước)")
+    if report.missing:
+        lines.append(f"Bản ghi không có tệp ({len(report.missing)}):")
+        lines += [f"  {labels.get(name, '')}  {name[:2]}/{name}" for name in report.missing]
+    if report.corrupt:
+        lines.append(f"Tệp có SHA-256 khác bản ghi ({len(report.corrupt)}):")
+        lines += [f"  {labels.get(path.name, '')}  {path}" for path in report.corrupt]
+    if report.clean:
+        lines.append("Không có sai lệch.")
+    return lines

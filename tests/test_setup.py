@@ -137,3 +137,143 @@ def test_load_directive_command(empty_app, tmp_path):
     assert result.exit_code == 0 and "Đã nạp văn bản «Văn bản năm 2024»" in result.output
     broken = runner.invoke(args=["load-directive", str(path)])
     assert broken.exit_code != 0 and "đã có trong hệ thống" in broken.output
+
+
+def _schema(connection) -> dict:
+    """Tables with their columns (name, type, nullable) and indexes, as the database has them."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(connection)
+    return {
+        table: (
+            [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+            sorted((i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)),
+        )
+        for table in sorted(inspector.get_table_names())
+    }
+
+
+def _contents(connection) -> dict:
+    """Every row of every table of the models except the ones 0007 adds, in a fixed order."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == "login_failures":
+            continue
+        columns = [c for c in table.columns if c.name not in ("prev_hash", "hash")]
+        query = select(*columns).order_by(*table.primary_key.columns)
+        rows[table.name] = [tuple(row) for row in connection.execute(query)]
+    return rows
+
+
+def test_migrations_go_down_and_up_again_keeping_data_and_schema(empty_app):
+    """On a database with data, 0007 down and up again keeps every row, gives the same schema and
+    chains the audit events that were there before it."""
+    from flask_migrate import downgrade
+
+    with empty_app.app_context():
+        upgrade()
+    runner = empty_app.test_cli_runner()
+    seeded = runner.invoke(args=["seed-demo", "--password", "mat-khau-2023", "--sample-progress"])
+    assert seeded.exit_code == 0, seeded.output
+    with empty_app.app_context():
+        with db.engine.connect() as connection:
+            schema, contents = _schema(connection), _contents(connection)
+            chain = connection.execute(select(AuditEvent.hash).order_by(AuditEvent.id)).all()
+        events = len(contents["audit_events"])
+        assert events > 0
+        db.session.remove()
+
+        downgrade(revision="0006_directive_lifecycle")
+        with db.engine.connect() as connection:
+            assert "login_failures" not in _schema(connection)
+            assert _contents_without_0007(connection) == contents
+        upgrade()
+        with db.engine.connect() as connection:
+            assert _schema(connection) == schema
+            assert _contents(connection) == contents
+            # The events the migration chained are chained exactly as the portal had done.
+            assert connection.execute(select(AuditEvent.hash).order_by(AuditEvent.id)).all() \
+                == chain
+        verified = runner.invoke(args=["verify-audit"])
+        assert verified.exit_code == 0, verified.output
+        assert verified.output.startswith(f"OK: {events} sự kiện")
+
+
+def test_migrations_down_to_nothing_and_up_again_give_the_same_schema(empty_app):
+    from flask_migrate import downgrade
+
+    with empty_app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            schema = _schema(connection)
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert set(_schema(connection)) <= {"alembic_version"}
+        upgrade()
+        with db.engine.connect() as connection:
+            assert _schema(connection) == schema
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+
+
+def _contents_without_0007(connection) -> dict:
+    """_contents of a database at 0006, read with the columns it still has."""
+    from sqlalchemy import column, table
+
+    rows = {}
+    for model_table in db.metadata.sorted_tables:
+        if model_table.name == "login_failures":
+            continue
+        names = [c.name for c in model_table.columns if c.name not in ("prev_hash", "hash")]
+        old = table(model_table.name, *(column(n, model_table.c[n].type) for n in names))
+        keys = [old.c[c.name] for c in model_table.primary_key.columns]
+        rows[model_table.name] = [tuple(row) for row in connection.execute(
+            select(*old.c).order_by(*keys))]
+    return rows
+
+
+def _rows_as_dicts(connection) -> dict[str, list[dict]]:
+    """Every row of every table the database has now, as column → value, in key order."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(connection)
+    rows = {}
+    for name in inspector.get_table_names():
+        if name == "alembic_version":
+            continue
+        keys = inspector.get_pk_constraint(name)["constrained_columns"]
+        order = ", ".join(keys) if keys else "1"
+        rows[name] = [dict(row._mapping) for row in connection.execute(
+            text(f"SELECT * FROM {name} ORDER BY {order}"))]
+    return rows
+
+
+def test_migrations_back_before_the_directive_lifecycle_keep_every_row(empty_app):
+    """Down past 0006 and 0007 on a seeded database (SQLite rebuilds tables that others refer to)
+    and up again: every row keeps every value its columns held at each step."""
+    from flask_migrate import downgrade
+
+    with empty_app.app_context():
+        upgrade()
+    runner = empty_app.test_cli_runner()
+    seeded = runner.invoke(args=["seed-demo", "--password", "mat-khau-2023", "--sample-progress"])
+    assert seeded.exit_code == 0, seeded.output
+    with empty_app.app_context():
+        with db.engine.connect() as connection:
+            before = _rows_as_dicts(connection)
+        db.session.remove()
+        downgrade(revision="0005_people_admin")
+        with db.engine.connect() as connection:
+            at_0005 = _rows_as_dicts(connection)
+        assert "login_failures" not in at_0005 and "hidden" not in at_0005["progress"][0]
+        assert at_0005["progress"] and at_0005["evidence"]
+        for name, rows in at_0005.items():
+            assert rows == [{k: row[k] for k in rows[0]} for row in before[name]] if rows \
+                else before[name] == [], name
+        upgrade()
+        with db.engine.connect() as connection:
+            again = _rows_as_dicts(connection)
+        for name, rows in at_0005.items():
+            assert [{k: row[k] for k in rows[0]} for row in again[name]] == rows, name
+        assert all(not row["hidden"] for row in again["progress"])
+        assert all(row["status"] == "open" for row in again["directives"])

@@ -1,4 +1,5 @@
-"""Password hashing with Argon2 (argon2-cffi), its cost taken from the settings."""
+"""Passwords: hashing with Argon2 (argon2-cffi), its cost taken from the settings, and what a
+chosen password must be (long enough, not the user name, not a common one)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,32 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 MIN_LENGTH = 8
+
+# Passwords of eight characters or more that are still among the first tried by anyone guessing,
+# Vietnamese habits included; compared without case.
+_COMMON = """
+12345678 123456789 1234567890 0123456789 87654321 11111111 00000000 12341234 12344321 11223344
+123123123 147258369 123456789a 1234567a 1234567890a 12345678a a12345678 abc12345 abcd1234
+abcdefgh aaaaaaaa 88888888 66666666 68686868 99999999 password password1 password123 passw0rd
+p@ssw0rd p@ssword matkhau1 matkhau123 matkhau@123 qwerty123 qwertyui qwertyuiop
+1q2w3e4r 1qaz2wsx zaq12wsx asdfghjk iloveyou admin123 admin@123 administrator welcome1
+vietnam1 vietnam123 anhyeuem emyeuanh saigon123 hanoi123 12345678910 abc@1234 abc@12345
+"""
+COMMON_PASSWORDS = frozenset(_COMMON.split())
+
+
+def weakness(password: str, username: str) -> str | None:
+    """Why a password someone chose is too weak to accept (in Vietnamese), or None."""
+    if len(password) < MIN_LENGTH:
+        return f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự."
+    lowered = password.strip().lower()
+    if username and lowered == username.lower():
+        return "Mật khẩu không được trùng tên đăng nhập."
+    if username and username.lower() in lowered:
+        return "Mật khẩu không được chứa tên đăng nhập."
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
+        return "Mật khẩu này quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác."
+    return None
 
 
 def _hasher() -> PasswordHasher:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from .. import audit
+from ..deadlines import utcnow
 from ..extensions import db
 from ..models import User
 from .forms import LoginForm, PasswordForm
-from .passwords import check_password, hash_password, spend_equal_time
+from .lockout import current_lock, forget_failures, record_failure
+from .passwords import check_password, hash_password, spend_equal_time, weakness
 
 bp = Blueprint("auth", __name__)
-
-REMEMBER_FOR = timedelta(days=14)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -44,21 +52,41 @@ def login():
         return render_template("auth/login.html", form=form), status
 
     username = form.username.data.strip()
+    address = request.remote_addr or ""
+    lock = current_lock(username, address)
+    if lock:  # refused before the password is even looked at: the right one waits too
+        return _locked(form, lock)
+
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None:
         spend_equal_time(form.password.data)
     if user is None or not user.active or not check_password(user.password_hash,
                                                               form.password.data):
         audit.record("login.failed", user, username=username[:80])
+        lock = record_failure(username, address)
+        if lock:
+            audit.record("login.locked", user, username=username[:80],
+                         after=lock.audit_details())
         db.session.commit()
+        if lock:
+            return _locked(form, lock)
         form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng.")
         return render_template("auth/login.html", form=form), 401
 
     session.clear()  # a fresh session at login: no fixation
-    login_user(user, remember=form.remember.data, duration=REMEMBER_FOR)
+    login_user(user, remember=form.remember.data,
+               duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+    forget_failures(username)
     audit.record("login", user, user=user)
     db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("checklist.home"), code=303)
+
+
+def _locked(form: LoginForm, lock):
+    """429 with the login form and when to try again."""
+    seconds = max(1, int((lock.until - utcnow()).total_seconds()))
+    page = render_template("auth/login.html", form=form, locked_message=lock.message())
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/logout")
@@ -84,8 +112,8 @@ def change_password():
             form.current.errors.append("Mật khẩu hiện tại không đúng.")
         elif form.new.data == form.current.data:
             form.new.errors.append("Mật khẩu mới phải khác mật khẩu hiện tại.")
-        elif form.new.data.strip().lower() == user.username.lower():
-            form.new.errors.append("Mật khẩu không được trùng tên đăng nhập.")
+        elif reason := weakness(form.new.data, user.username):
+            form.new.errors.append(reason)
         else:
             user.password_hash = hash_password(form.new.data)
             user.must_change_password = False

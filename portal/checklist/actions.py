@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from .. import audit, storage
@@ -19,6 +20,7 @@ from ..models import (
     Progress,
     ProgressStatus,
     TaskKind,
+    Unit,
     User,
 )
 
@@ -87,11 +89,21 @@ def save(item: Progress, user: User, note: str, figures: dict[str, int | None]) 
 
 
 def add_file(item: Progress, user: User, upload: FileStorage) -> Evidence:
-    """Keep an uploaded file; raises storage.EvidenceRejected with the reason if it cannot be."""
+    """Keep an uploaded file; raises storage.EvidenceRejected with the reason if it cannot be
+    (storage.QuotaExceeded when the unit's files would pass its quota). The file is on disk
+    before its row is committed, and removed again if the commit fails."""
     _check_editable(item)
-    max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    stored = storage.save(upload, max_bytes)
+    max_bytes = current_app.config["MAX_UPLOAD_MB"] * storage.MB
+    # Checked while reading, so that an upload over the quota stops early...
+    stored = storage.save(upload, max_bytes, unit_quota(item.unit_id))
     try:
+        # ...and again under the unit's lock, against uploads committed meanwhile.
+        db.session.execute(
+            select(Unit.id).where(Unit.id == item.unit_id).with_for_update(key_share=True)
+        )
+        quota = unit_quota(item.unit_id)
+        if stored.size > quota.room:
+            raise quota.refuse(stored.size)
         evidence = Evidence(
             progress_id=item.id,
             kind=EvidenceKind.FILE,
@@ -116,6 +128,16 @@ def add_file(item: Progress, user: User, upload: FileStorage) -> Evidence:
         storage.discard(stored.stored_name)
         raise
     return evidence
+
+
+def unit_quota(unit_id: int) -> storage.Quota:
+    """What the unit's evidence files take now, against UNIT_QUOTA_MB."""
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(Evidence.size), 0))
+        .join(Progress, Progress.id == Evidence.progress_id)
+        .where(Progress.unit_id == unit_id, Evidence.kind == EvidenceKind.FILE)
+    )
+    return storage.Quota(used=int(used), limit=current_app.config["UNIT_QUOTA_MB"] * storage.MB)
 
 
 def add_link(item: Progress, user: User, url: str) -> Evidence:
