@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import subprocess
 import zipfile
 from datetime import date
 
@@ -477,3 +480,28 @@ def test_completion_over_time_counts_a_reopening_back(app, progress, login, ids)
     rows = Tables(dashboard(login("lanhdao"), progress)).tables["over-time"][1:]
     assert rows[-1][1:3] == ["1", f"{totals['done']}/{totals['assigned']}"]
     assert totals["done"] == 1  # the reopened item is no longer done
+
+
+def test_the_word_report_opens_in_libreoffice_writer(progress, login, ids, tmp_path):
+    """LibreOffice Writer (as the offices have it) opens the report and lays it out: converted to
+    PDF, it reads the title, a unit's note and the signature block."""
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if not (soffice and pdftotext):
+        message = "needs LibreOffice Writer (soffice) and pdftotext; .ci/run installs them"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    report = login("noivu.duyet").get(f"/directives/{ids.directive()}/reports/report.docx")
+    assert report.status_code == 200
+    (tmp_path / "bao-cao.docx").write_bytes(report.data)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(tmp_path / "bao-cao.docx")],
+                   check=True, timeout=240, capture_output=True)
+    assert (tmp_path / "bao-cao.pdf").read_bytes().startswith(b"%PDF")
+    text = subprocess.run([pdftotext, "-layout", str(tmp_path / "bao-cao.pdf"), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    words = " ".join(text.split())
+    assert "BÁO CÁO" in words and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in words
+    assert "Độc lập - Tự do - Hạnh phúc" in words
+    assert "Nơi nhận" in words and "Phường 1" in words
