@@ -56,7 +56,13 @@ test_settings.__test__ = False  # a helper, not a test
 
 @pytest.fixture
 def app(tmp_path, database_url):
-    app = create_app(test_settings(tmp_path, database_url))
+    yield from seeded_app(tmp_path, database_url)
+
+
+def seeded_app(tmp_path, database_url, **settings):
+    """The app on a fresh database with the demo data, `settings` on top of the tests' own;
+    the database is emptied again afterwards (for fixtures that need other settings)."""
+    app = create_app({**test_settings(tmp_path, database_url), **settings})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             _reset_postgres()

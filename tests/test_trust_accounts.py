@@ -24,7 +24,7 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import AuditEvent, Evidence, LoginFailure
 
-from .conftest import PASSWORD, PortalClient, test_settings
+from .conftest import PASSWORD, PortalClient, seeded_app, test_settings
 
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 ACCOUNT_LOCKED = "Tài khoản này đã nhập sai mật khẩu quá nhiều lần"
@@ -258,22 +258,7 @@ class HttpsClient(PortalClient):
 
 @pytest.fixture
 def https_app(tmp_path, database_url):
-    from portal import demo
-
-    from .conftest import _reset_postgres
-
-    app = create_app({**test_settings(tmp_path, database_url), "HTTPS": True})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            _reset_postgres()
-        db.create_all()
-        demo.seed(PASSWORD)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            _reset_postgres()
-        db.engine.dispose()
+    yield from seeded_app(tmp_path, database_url, HTTPS=True)
 
 
 def test_cookies_are_httponly_lax_and_not_secure_over_plain_http(app, visitor):
