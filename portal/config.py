@@ -40,6 +40,18 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     HSTS_MAX_AGE = 365 * 24 * 3600
+    # Links in e-mail and in reminders made by commands start with this address.
+    BASE_URL = "http://127.0.0.1:5000"
+    # The agency's mail server; none (empty host): notifications stay in the portal only.
+    SMTP_HOST = ""
+    SMTP_PORT = 25
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = False
+    SMTP_SENDER = "cong-cchc@localhost"
+    SMTP_TIMEOUT = 30
+    # A message is tried this many times, waiting longer each time, before it is marked failed.
+    MAIL_MAX_ATTEMPTS = 5
 
 
 def _flag(value: str) -> bool:
@@ -59,6 +71,15 @@ ENV_SETTINGS = {
     "HTTPS": _flag,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_WINDOW_MINUTES": int,
+    "BASE_URL": str,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_USERNAME": str,
+    "SMTP_PASSWORD": str,
+    "SMTP_STARTTLS": _flag,
+    "SMTP_SENDER": str,
+    "SMTP_TIMEOUT": int,
+    "MAIL_MAX_ATTEMPTS": int,
 }
 
 

@@ -133,6 +133,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=lambda: secrets.token_hex(32)
     )
+    # Where notifications are also sent by e-mail ("" : none), and the kinds the user turned off.
+    email: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    mail_kinds_off: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 
@@ -464,3 +467,81 @@ class LoginFailure(db.Model):
     # None once that account has logged in: the failure then counts for its address only.
     username: Mapped[str | None] = mapped_column(sa.String(80))
     ip: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Notification(db.Model):
+    """Something a user is told in the portal (the bell): a deadline, a decision, a reminder.
+
+    `group_key` lets like notifications be counted on one line while unread (items submitted by one
+    unit); `dedupe_key` makes a notification that must exist once per user exist once (a
+    reminder command run twice)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "dedupe_key"),
+        sa.Index("ix_notifications_user_read", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    # A path inside the portal ("/items/12"): where opening the notification leads.
+    url: Mapped[str] = mapped_column(sa.String(500), default="")
+    progress_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("progress.id", ondelete="CASCADE"), index=True
+    )
+    directive_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("directives.id", ondelete="CASCADE")
+    )
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    count: Mapped[int] = mapped_column(default=1)
+    group_key: Mapped[str | None] = mapped_column(sa.String(200))
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
+class DeadlineReminder(db.Model):
+    """A deadline reminder already given for an item: once per item, threshold and deadline, so
+    that `flask remind` may run any number of times and a moved deadline is reminded afresh."""
+
+    __tablename__ = "deadline_reminders"
+    __table_args__ = (sa.UniqueConstraint("progress_id", "threshold", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(sa.ForeignKey("progress.id", ondelete="CASCADE"))
+    # "7", "3", "1" days before, or "overdue".
+    threshold: Mapped[str] = mapped_column(sa.String(10))
+    deadline: Mapped[date]
+    sent_at: Mapped[datetime]
+
+
+class MailStatus(LabelledEnum):
+    QUEUED = "queued", "Chờ gửi", "mail-queued"
+    SENT = "sent", "Đã gửi", "mail-sent"
+    FAILED = "failed", "Gửi không được", "mail-failed"
+
+
+class MailMessage(db.Model):
+    """One e-mail in the queue: written with the change that caused it, sent later by
+    `flask send-mail`, so that a slow or absent mail server never holds up a request."""
+
+    __tablename__ = "mail_messages"
+    __table_args__ = (sa.Index("ix_mail_messages_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    to_address: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    text_body: Mapped[str] = mapped_column(sa.Text)
+    html_body: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[MailStatus] = mapped_column(_enum(MailStatus), default=MailStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

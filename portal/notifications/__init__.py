@@ -1,0 +1,153 @@
+"""Notifications: what the portal tells its users in the bell and, where a mail server is set,
+by e-mail.
+
+Every event that tells someone something calls `notify_unit` or `notify_reviewers` in the
+transaction of the change itself, so a notification exists exactly when its change does. E-mail is
+only queued here (MailMessage rows); `flask --app portal send-mail` sends it later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from ..deadlines import utcnow
+from ..extensions import db
+from ..models import MailMessage, MailStatus, Notification, Role, User
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str  # as the user reads it in the list and in their e-mail settings
+    for_units: bool  # told to a unit's staff (else to Phòng Nội vụ's reviewers)
+
+
+# Every kind of notification. A user may turn off the e-mail of any kind; the bell always shows.
+KINDS = {
+    "directive.reached": Kind("Văn bản chỉ đạo mới giao cho đơn vị", True),
+    "task.added": Kind("Nhiệm vụ được bổ sung", True),
+    "task.deadline": Kind("Thời hạn nhiệm vụ thay đổi", True),
+    "review.returned": Kind("Nhiệm vụ bị yêu cầu bổ sung", True),
+    "review.approved": Kind("Nhiệm vụ được duyệt Đạt", True),
+    "extension.decided": Kind("Kết quả xin gia hạn", True),
+    "deadline.soon": Kind("Nhắc hạn: sắp đến hạn (7, 3, 1 ngày)", True),
+    "deadline.passed": Kind("Nhắc hạn: đã quá hạn", True),
+    "reminder": Kind("Nhắc nhở của Phòng Nội vụ", True),
+    "digest.unit": Kind("Tổng hợp việc còn mở của đơn vị", True),
+    "items.submitted": Kind("Đơn vị gửi duyệt", False),
+    "late.explained": Kind("Giải trình nộp muộn", False),
+    "extension.requested": Kind("Đơn vị xin gia hạn", False),
+    "digest.overdue": Kind("Tổng hợp đơn vị có nhiệm vụ quá hạn", False),
+}
+
+
+def unit_staff(unit_id: int) -> list[User]:
+    """The active staff accounts of a unit: who is told what concerns the unit."""
+    return list(db.session.scalars(
+        select(User).where(User.unit_id == unit_id, User.role == Role.UNIT, User.active)
+        .order_by(User.id)
+    ))
+
+
+def reviewers() -> list[User]:
+    """Phòng Nội vụ's active reviewers. Leaders are never told anything that asks for action."""
+    return list(db.session.scalars(
+        select(User).where(User.role == Role.REVIEWER, User.active).order_by(User.id)
+    ))
+
+
+def notify_unit(unit_id: int, kind: str, title: str, **details) -> list[Notification]:
+    """Tell a unit's staff; `details` as for `notify`."""
+    assert KINDS[kind].for_units, kind
+    return notify(unit_staff(unit_id), kind, title, unit_id=unit_id, **details)
+
+
+def notify_reviewers(kind: str, title: str, **details) -> list[Notification]:
+    """Tell Phòng Nội vụ's reviewers; `details` as for `notify`."""
+    assert not KINDS[kind].for_units, kind
+    return notify(reviewers(), kind, title, **details)
+
+
+def notify(
+    users: Iterable[User],
+    kind: str,
+    title: str,
+    *,
+    body: str = "",
+    url: str = "",
+    progress_id: int | None = None,
+    directive_id: int | None = None,
+    unit_id: int | None = None,
+    group_key: str | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """Add a notification for each user, in the current transaction, and queue its e-mail.
+
+    With `group_key`, a user's unread notification with the same key is counted up and brought
+    to the top instead of a new line being added (and no new e-mail is queued). With
+    `dedupe_key`, a user who already has a notification with that key gets nothing more.
+    """
+    now = utcnow()
+    made = []
+    for user in users:
+        if dedupe_key and db.session.scalar(select(Notification.id).where(
+            Notification.user_id == user.id, Notification.dedupe_key == dedupe_key
+        )):
+            continue
+        if group_key:
+            unread = db.session.scalar(select(Notification).where(
+                Notification.user_id == user.id, Notification.group_key == group_key,
+                Notification.read_at.is_(None),
+            ))
+            if unread is not None:
+                unread.count += 1
+                unread.title, unread.body, unread.updated_at = title, body, now
+                made.append(unread)
+                continue
+        notification = Notification(
+            user_id=user.id, kind=kind, title=title, body=body, url=url,
+            progress_id=progress_id, directive_id=directive_id, unit_id=unit_id,
+            group_key=group_key, dedupe_key=dedupe_key, created_at=now, updated_at=now,
+        )
+        db.session.add(notification)
+        made.append(notification)
+        queue_mail(user, kind, title, body, url)
+    return made
+
+
+def mail_enabled() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def absolute_url(path: str) -> str:
+    """A portal path as a link that works from a mail reader."""
+    return current_app.config["BASE_URL"].rstrip("/") + path if path else ""
+
+
+def queue_mail(user: User, kind: str, title: str, body: str, url: str) -> MailMessage | None:
+    """Queue the e-mail of a notification, if a mail server is set, the user has an address and
+    has not turned this kind off."""
+    if not mail_enabled() or not user.email or kind in (user.mail_kinds_off or []):
+        return None
+    link = absolute_url(url)
+    context = {"user": user, "title": title, "body": body, "link": link,
+               "kind_label": KINDS[kind].label}
+    now = utcnow()
+    message = MailMessage(
+        user_id=user.id,
+        to_address=user.email,
+        kind=kind,
+        subject=f"[Cổng CCHC] {title}"[:300],
+        text_body=render_template("mail/notification.txt", **context),
+        html_body=render_template("mail/notification.html", **context),
+        status=MailStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        last_error="",
+        created_at=now,
+    )
+    db.session.add(message)
+    return message
