@@ -530,6 +530,12 @@ ROUTES = [
     Route("admin.restore_task", "POST", "/admin/tasks/{task}/restore", admin_only(
         Expect(409, says="đang có hiệu lực"))),
     # -- end of tasks --
+    # >>> notifications: the bell and its list (in-app notifications)
+    # <<< notifications
+    # >>> reminders: remind from the matrix
+    # <<< reminders
+    # >>> mail: e-mail settings and the mail queue
+    # <<< mail
 ]
 
 
