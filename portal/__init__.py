@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import formatting
 from .config import ROOT, load_settings
@@ -27,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_settings(app, config)
+    if app.config["PROXIES"]:
+        proxies = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -88,6 +92,9 @@ def _set_up_login(app: Flask) -> None:
         from flask import redirect, url_for
 
         login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if not (request.endpoint == "checklist.home" and request.method == "GET"):
+            # Opening the portal's address before logging in is the way in, not a denial.
+            audit_denial(401)
         if is_htmx():
             # Never swap the login page into a fragment: send the browser there.
             return "", 401, {"HX-Redirect": url_for("auth.login")}
@@ -129,6 +136,8 @@ def _register_error_pages(app: Flask) -> None:
             return render_error(413, message)
         if error.code is None or error.code < 400:
             return error
+        if error.code == 403:
+            audit_denial(403)
         return render_error(error.code, ERROR_MESSAGES.get(error.code, error.description))
 
     @app.errorhandler(Exception)
@@ -136,6 +145,26 @@ def _register_error_pages(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("Unhandled error on %s", request.path)
         return render_error(500, ERROR_MESSAGES[500])
+
+
+def audit_denial(status: int) -> None:
+    """Record a refused request (403, or 401 for a visitor) in the audit log, in a transaction of
+    its own: whatever the request had begun is rolled back first, and a failure to record never
+    turns the refusal into an error."""
+    from .audit import record
+
+    db.session.rollback()
+    try:
+        record("access.denied", after={
+            "method": request.method,
+            "path": request.path[:500],
+            "endpoint": request.endpoint or "",
+            "status": status,
+        })
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("Could not record the refusal of %s", request.path)
 
 
 def _same_site_referrer() -> str | None:

@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "login.locked": "Tạm khoá đăng nhập do sai nhiều lần",
     "logout": "Đăng xuất",
     "password.change": "Đổi mật khẩu",
+    "access.denied": "Bị từ chối truy cập",
 }
 
 

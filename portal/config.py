@@ -40,6 +40,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     HSTS_MAX_AGE = 365 * 24 * 3600
+    # Reverse proxies in front of the portal that set X-Forwarded-For/-Proto/-Host (0: none; the
+    # headers are then ignored, since anyone could send them). Behind nginx, 1: the audit log and
+    # the per-address login limit then see each user's address, not the proxy's.
+    PROXIES = 0
     # Links in e-mail and in reminders made by commands start with this address.
     BASE_URL = "http://127.0.0.1:5000"
     # The agency's mail server; none (empty host): notifications stay in the portal only.
@@ -71,6 +75,7 @@ ENV_SETTINGS = {
     "HTTPS": _flag,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_WINDOW_MINUTES": int,
+    "PROXIES": int,
     "BASE_URL": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,

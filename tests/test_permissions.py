@@ -54,17 +54,35 @@ READERS_ACCOUNTS = [ROLES[role] for role in READERS]
 
 
 def database_rows(app) -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order: any write anywhere shows up."""
+    """Every row of every table, in primary-key order: any write anywhere shows up, except the
+    audit events that record refusals (`access.denied`), which every refusal writes and
+    `denials_since` counts."""
+    audit = AuditEvent.__table__
     with app.app_context():
         return {
             table.name: [
                 tuple(row)
                 for row in db.session.execute(
-                    table.select().order_by(*table.primary_key.columns)
+                    (table.select().where(audit.c.action != "access.denied")
+                     if table is audit else table.select())
+                    .order_by(*table.primary_key.columns)
                 )
             ]
             for table in db.metadata.sorted_tables
         }
+
+
+def denials_since(app, audit_id: int) -> list[tuple[str, str, int, str]]:
+    """The refusals recorded after `audit_id`: (method, path, status, username)."""
+    with app.app_context():
+        return [
+            (event.after["method"], event.after["path"], event.after["status"], event.username)
+            for event in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.id > audit_id,
+                                         AuditEvent.action == "access.denied")
+                .order_by(AuditEvent.id)
+            )
+        ]
 
 
 def stored_files(app) -> dict[str, str]:
@@ -623,8 +641,17 @@ def test_route_answers_each_role_as_the_table_says(app, world, visitor, login, r
     else:
         assert audit_actions_since(app, audit_id) == [expect.audit]
 
-    if expect is TO_LOGIN or expect.status == 403:
-        # The same request from htmx: a refusal too, still writing nothing.
+    refused = expect is TO_LOGIN or expect.status == 403
+    path = urlsplit(url).path
+    denial = (route.method, path, 401 if expect is TO_LOGIN else 403, ROLES[role] or "")
+    # Every refusal is in the audit log with who asked for what; nothing else is. (A visitor
+    # opening the portal's own address is sent to log in: that is the way in, not a refusal.)
+    home = route.endpoint == "checklist.home" and route.method == "GET"
+    assert denials_since(app, audit_id) == ([denial] if refused and not home else [])
+
+    if refused:
+        # The same request from htmx: a refusal too, still writing nothing but its record.
+        audit_id = last_audit_id(app)
         again = send(client, route, url, values, htmx=True)
         if expect is TO_LOGIN:
             assert again.status_code == 401
@@ -635,6 +662,7 @@ def test_route_answers_each_role_as_the_table_says(app, world, visitor, login, r
             assert again.headers["HX-Retarget"] == "#messages"
             html = again.get_data(as_text=True)
             assert FORBIDDEN in html and "<html" not in html
+        assert denials_since(app, audit_id) == ([denial] if not home else [])
         assert database_rows(app) == rows
         assert stored_files(app) == files
 

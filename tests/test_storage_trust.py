@@ -366,14 +366,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(app, port: int, log: Path) -> subprocess.Popen:
-    """gunicorn serving the portal with the test app's database, key and upload folder."""
+def serve(app, port: int, log: Path, **settings: str) -> subprocess.Popen:
+    """gunicorn serving the portal with the test app's database, key and upload folder, and
+    `settings` as PORTAL_* variables."""
     env = dict(os.environ)
     env.update({
         "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
         "PORTAL_SECRET_KEY": app.config["SECRET_KEY"],
         "PORTAL_UPLOAD_DIR": app.config["UPLOAD_DIR"],
         "PORTAL_MAX_UPLOAD_MB": str(app.config["MAX_UPLOAD_MB"]),
+        **{f"PORTAL_{name}": value for name, value in settings.items()},
     })
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "--bind", f"127.0.0.1:{port}",
@@ -387,11 +389,14 @@ class Browser:
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
         self.token = ""
 
-    def login(self, username: str) -> None:
+    def try_login(self, username: str, password: str) -> httpx.Response:
         page = self.http.get("/login").text
         token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        response = self.http.post("/login", data={"username": username, "password": PASSWORD,
-                                                  "csrf_token": token})
+        return self.http.post("/login", data={"username": username, "password": password,
+                                              "csrf_token": token})
+
+    def login(self, username: str) -> None:
+        response = self.try_login(username, PASSWORD)
         assert response.status_code == 303, response.text
         page = self.http.get("/account/password").text
         self.token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -409,12 +414,14 @@ def wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
     raise AssertionError(f"not serving on {port}:\n{log.read_text()}")
 
 
-@pytest.mark.skipif(not POSTGRES, reason="needs TEST_DATABASE_URL (PostgreSQL): two app servers "
-                    "share one PostgreSQL database; .ci/run sets it")
-def test_two_app_servers_on_one_postgresql_see_each_others_changes(app, ids, tmp_path):
+def test_two_app_servers_on_one_database_see_each_others_changes(app, ids, tmp_path):
+    """Two gunicorn servers on one database (PostgreSQL in CI's second pass, the SQLite file
+    otherwise) and one upload folder: what one writes the other shows, a session opened on one is
+    good on the other, and failed logins count across both."""
     ports = [free_port(), free_port()]
     logs = [tmp_path / f"server{n}.log" for n in range(2)]
-    servers = [serve(app, port, log) for port, log in zip(ports, logs, strict=True)]
+    servers = [serve(app, port, log, LOGIN_MAX_FAILURES="4")
+               for port, log in zip(ports, logs, strict=True)]
     try:
         for port, server, log in zip(ports, servers, logs, strict=True):
             wait_until_serving(port, server, log)
@@ -445,6 +452,19 @@ def test_two_app_servers_on_one_postgresql_see_each_others_changes(app, ids, tmp
         # One key for both: a session from one server is valid on the other (no sticky sessions).
         ward.http.base_url = f"http://127.0.0.1:{ports[1]}"
         assert ward.http.get(f"/items/{item_id}").status_code == 200
+
+        # Four wrong passwords for one account, through one server then the other: the fourth
+        # locks the account, and it then waits on both servers, even with the right password.
+        guessers = [Browser(port) for port in ports]
+        for attempt in range(3):
+            response = guessers[attempt % 2].try_login("phuong2", f"doan-bua-{attempt}")
+            assert response.status_code == 401, (attempt, response.status_code)
+            assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.text
+        assert guessers[1].try_login("phuong2", "doan-bua-3").status_code == 429
+        for guesser in guessers:
+            response = guesser.try_login("phuong2", PASSWORD)
+            assert response.status_code == 429
+            assert "quá nhiều lần" in response.text and int(response.headers["Retry-After"]) > 0
     finally:
         for server in servers:
             server.terminate()

@@ -137,6 +137,44 @@ def test_failures_from_one_address_lock_that_address_for_every_account(app):
         assert locked.after["scope"] == "address" and locked.ip == "10.0.0.7"
 
 
+@pytest.fixture
+def proxied_app(tmp_path, database_url):
+    """The portal behind one reverse proxy (PORTAL_PROXIES=1)."""
+    yield from seeded_app(tmp_path, database_url, PROXIES=1)
+
+
+def behind_proxy(app, user_address: str) -> PortalClient:
+    """A browser whose requests come through the proxy at 10.0.0.5."""
+    client = client_at(app, "10.0.0.5")
+    client.client.environ_base["HTTP_X_FORWARDED_FOR"] = user_address
+    return client
+
+
+def test_behind_a_proxy_each_user_is_known_by_their_own_address(proxied_app):
+    names = [f"khongcoai{n}" for n in range(10)]
+    guesser = behind_proxy(proxied_app, "10.1.2.3")
+    statuses = [guesser.post("/login", {"username": name, "password": "doan-bua-di"})
+                .status_code for name in names]
+    assert statuses == [401] * 9 + [429]
+    # Another user behind the same proxy is not locked out by the guesser's failures.
+    assert behind_proxy(proxied_app, "10.1.2.4").login("phuong1").status_code == 303
+    with proxied_app.app_context():
+        addresses = set(db.session.scalars(select(AuditEvent.ip)))
+    assert addresses == {"10.1.2.3", "10.1.2.4"}
+
+
+def test_without_proxies_set_a_forwarded_address_is_ignored(app):
+    """Anyone can send X-Forwarded-For: unless a proxy is declared, it changes nothing."""
+    for n in range(10):
+        behind_proxy(app, f"10.9.9.{n}").post("/login", {"username": f"x{n}", "password": "sai"})
+    response = behind_proxy(app, "10.9.9.99").login("phuong1")
+    assert response.status_code == 429
+    assert ADDRESS_LOCKED in response.get_data(as_text=True)
+    with app.app_context():
+        assert set(db.session.scalars(select(AuditEvent.ip).where(
+            AuditEvent.action.like("login%")))) == {"10.0.0.5"}
+
+
 def test_unknown_names_lock_like_real_ones(app):
     """A lock tells nothing about which accounts exist."""
     bodies = []
