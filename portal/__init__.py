@@ -17,6 +17,7 @@ from . import formatting
 from .config import ROOT, load_settings
 from .extensions import csrf, db, login_manager, migrate
 from .htmx import is_htmx
+from .serving import BodyDeadline
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -31,6 +32,9 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXIES"]:
         proxies = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.wsgi_app = BodyDeadline(app.wsgi_app, app.config["REQUEST_BODY_TIMEOUT"],
+                                app.config["REQUEST_BODY_MIN_RATE_KB"] * 1024,
+                                app.config["MAX_CONTENT_LENGTH"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -106,6 +110,8 @@ ERROR_MESSAGES = {
     403: "Bạn không có quyền thực hiện thao tác này.",
     404: "Không tìm thấy trang hoặc dữ liệu được yêu cầu.",
     405: "Thao tác không được hỗ trợ.",
+    408: "Dữ liệu gửi lên bị ngừng hoặc quá chậm nên máy chủ đã thôi nhận; chưa có gì được lưu. "
+         "Hãy kiểm tra kết nối mạng và gửi lại.",
     413: "Tệp hoặc dữ liệu gửi lên vượt quá giới hạn cho phép.",
     500: "Đã xảy ra lỗi ở máy chủ. Thao tác chưa được lưu; vui lòng thử lại.",
 }
@@ -131,9 +137,7 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code == 413:
-            limit = app.config["MAX_UPLOAD_MB"]
-            message = f"Tệp vượt quá giới hạn {limit} MB; hãy nén hoặc chia nhỏ tệp."
-            return render_error(413, message)
+            return render_error(413, _too_large_message())
         if error.code is None or error.code < 400:
             return error
         if error.code == 403:
@@ -165,6 +169,16 @@ def audit_denial(status: int) -> None:
     except Exception:
         db.session.rollback()
         current_app.logger.exception("Could not record the refusal of %s", request.path)
+
+
+def _too_large_message() -> str:
+    """Why a request was too large: its size, or (within the size) its number of parts."""
+    config = current_app.config
+    length = request.content_length
+    if length is not None and length <= config["MAX_CONTENT_LENGTH"]:
+        return (f"Biểu mẫu gửi lên có quá nhiều phần (tối đa {config['MAX_FORM_PARTS']}) hoặc "
+                "một ô nhập quá dài; mỗi lần chỉ đính kèm một tệp.")
+    return f"Tệp vượt quá giới hạn {config['MAX_UPLOAD_MB']} MB; hãy nén hoặc chia nhỏ tệp."
 
 
 def _same_site_referrer() -> str | None:

@@ -19,6 +19,16 @@ class Config:
     MAX_UPLOAD_MB = 20
     # What one unit's evidence files may take in all, in MB.
     UNIT_QUOTA_MB = 2048
+    # Multipart forms (uploads): the portal's largest has four parts (the letter import), so a
+    # request with more parts, or a text field over 500 KB, is refused with 413 before any route.
+    MAX_FORM_PARTS = 100
+    MAX_FORM_MEMORY_SIZE = 500_000
+    # A request body (an upload) that pauses longer than this many seconds, or arrives slower on
+    # average than REQUEST_BODY_MIN_RATE_KB a second after the first REQUEST_BODY_TIMEOUT
+    # seconds, is cut off with 408 (a timeout of 0 turns this off, a rate of 0 bounds pauses
+    # only). Under gunicorn only (portal/serving.py; README, "Slow clients").
+    REQUEST_BODY_TIMEOUT = 30
+    REQUEST_BODY_MIN_RATE_KB = 16
     # Argon2 cost; tests lower it so that thirty demo accounts hash in milliseconds.
     PASSWORD_TIME_COST = 3
     PASSWORD_MEMORY_COST = 65536
@@ -69,6 +79,8 @@ ENV_SETTINGS = {
     "UPLOAD_DIR": str,
     "MAX_UPLOAD_MB": int,
     "UNIT_QUOTA_MB": int,
+    "REQUEST_BODY_TIMEOUT": int,
+    "REQUEST_BODY_MIN_RATE_KB": int,
     "PASSWORD_TIME_COST": int,
     "PASSWORD_MEMORY_COST": int,
     "ENV": str,

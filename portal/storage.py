@@ -46,6 +46,7 @@ FAMILY_NAMES = {
     "jpeg": "ảnh JPG",
     "png": "ảnh PNG",
 }
+SERVED_TYPES = {content_type for _, content_type in ALLOWED.values()}
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in ALLOWED)
 # An Office package with more entries or a larger unpacked size than this is refused (zip bomb).
 ZIP_MAX_ENTRIES = 2000
@@ -108,6 +109,11 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+
+
+def served_type(content_type: str) -> str:
+    """The Content-Type to serve a stored file with: one of ours, or a plain download."""
+    return content_type if content_type in SERVED_TYPES else "application/octet-stream"
 
 
 def upload_root() -> Path:

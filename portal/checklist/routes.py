@@ -40,6 +40,9 @@ BLANK_FORMS = {
     "reopen": ReopenForm,
     "decision": ExtensionDecisionForm,
 }
+ONE_FILE = "Mỗi lần chỉ đính kèm một tệp; hãy gửi từng tệp một. Chưa có tệp nào được lưu."
+# Evidence is whatever users sent: a browser that opens it anyway runs nothing in it.
+SANDBOXED = "default-src 'none'; img-src 'self'; sandbox"
 # Refusals an action raises with a message for the user: answered 422 with the item.
 REFUSALS = (actions.NotReadyToSubmit, actions.ExtensionRefused, NotReviewable)
 
@@ -132,6 +135,8 @@ def upload(item_id: int):
     form = UploadForm()
     if not form.validate_on_submit():
         abort(400)
+    if sum(len(files) for _, files in request.files.lists()) > 1:
+        return render_item(found, status=422, upload_error=ONE_FILE)
     uploaded = request.files.get("file")
     if uploaded is None or not uploaded.filename:
         return render_item(found, status=422, upload_error="Hãy chọn một tệp để đính kèm.")
@@ -198,13 +203,15 @@ def download(evidence_id: int):
     path = storage.path_for(evidence.stored_name)
     if not path.is_file():
         abort(404)
-    return send_file(
+    response = send_file(
         path,
-        mimetype=evidence.content_type,
+        mimetype=storage.served_type(evidence.content_type),
         as_attachment=True,
         download_name=evidence.file_name,
         max_age=0,
     )
+    response.headers["Content-Security-Policy"] = SANDBOXED
+    return response
 
 
 @bp.get("/evidence/<int:evidence_id>/view")
@@ -216,11 +223,13 @@ def view_evidence(evidence_id: int):
     path = storage.path_for(evidence.stored_name)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=evidence.content_type, download_name=evidence.file_name,
-                         max_age=0)
+    response = send_file(path, mimetype=storage.served_type(evidence.content_type),
+                         download_name=evidence.file_name, max_age=0)
     if evidence.content_type.startswith("image/"):
-        # A picture opened on its own runs nothing (Chromium's PDF viewer refuses a sandbox).
-        response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+        # A picture opened on its own runs nothing. A PDF keeps the pages' policy rather than a
+        # sandbox, which some versions of Chromium's PDF viewer refuse; as application/pdf with
+        # nosniff, no browser reads it as a page, whatever else is in it.
+        response.headers["Content-Security-Policy"] = SANDBOXED
     return response
 
 
