@@ -5,19 +5,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, abort, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import formatting
 from .config import ROOT, load_settings
 from .extensions import csrf, db, login_manager, migrate
 from .htmx import is_htmx
 from .serving import BodyDeadline
+
+# The largest id a row can have (SQLite's INTEGER, PostgreSQL's bigint).
+ID_MAX = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in a URL: a number beyond ID_MAX names no row, and SQLite cannot even compare
+    it (an OverflowError, a 500): such a URL is a 404, like any unknown id."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -29,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_settings(app, config)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if app.config["PROXIES"]:
         proxies = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -47,6 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth.routes import bp as auth_bp
     from .checklist.routes import bp as checklist_bp
     from .dashboard.routes import bp as dashboard_bp
+    from .notifications import bell
+    from .notifications.routes import bp as notifications_bp
     from .reports import bp as reports_bp
     from .review.queries import waiting_count
     from .review.routes import bp as review_bp
@@ -58,13 +74,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(notifications_bp)
     app.jinja_env.globals["waiting_for_review"] = waiting_count
+    app.jinja_env.globals["unread_notifications"] = bell.unread
 
     from . import cli
 
     cli.register(app)
     formatting.register(app)
     _register_error_pages(app)
+    app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     return app
 
@@ -149,6 +168,19 @@ def _register_error_pages(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("Unhandled error on %s", request.path)
         return render_error(500, ERROR_MESSAGES[500])
+
+
+NUL_REFUSED = ("Dữ liệu gửi lên có ký tự rỗng (NUL, mã 0), là ký tự không gõ được từ bàn phím; "
+               "hãy xoá ký tự đó (thường do dán từ tệp khác) rồi gửi lại. Chưa có gì được lưu.")
+
+
+def _refuse_nul() -> None:
+    """No one types a NUL (U+0000) and PostgreSQL cannot keep one in text (a query or a row
+    holding it fails): a request whose query or form fields hold one is refused whole, before
+    anything reads them. File names are cleaned where files are stored (portal/storage.py)."""
+    for key, values in (*request.args.lists(), *request.form.lists()):
+        if "\x00" in key or any("\x00" in value for value in values):
+            abort(422, description=NUL_REFUSED)
 
 
 def audit_denial(status: int) -> None:

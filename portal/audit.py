@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "review.approve": "Duyệt: Đạt",
     "review.return": "Yêu cầu bổ sung",
     "review.reopen": "Mở lại cho đơn vị",
+    "reminder.send": "Nhắc nhở",
     "login": "Đăng nhập",
     "login.failed": "Đăng nhập không thành công",
     "login.locked": "Tạm khoá đăng nhập do sai nhiều lần",
@@ -61,7 +62,7 @@ def describe(event: AuditEvent) -> str:
     label = ACTION_LABELS.get(event.action, event.action)
     details = event.after or event.before or {}
     extra = details.get("file_name") or details.get("url") or details.get("review_comment") \
-        or details.get("reason") or details.get("note") or ""
+        or details.get("reason") or details.get("note") or details.get("message") or ""
     return f"{label}: {extra}" if extra else label
 
 

@@ -1,4 +1,4 @@
-"""Command-line commands: flask --app portal seed-demo | load-directive FILE."""
+"""Command-line commands: flask --app portal seed-demo | load-directive FILE | send-mail | …"""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(verify_audit_command)
+    app.cli.add_command(remind_command)
+    app.cli.add_command(send_mail_command)
 
 
 @click.command("seed-demo")
@@ -193,3 +195,59 @@ def restore_command(directory: Path, force: bool) -> None:
         click.echo(warning)
     click.echo(f"Đã phục hồi {sum(outcome.counts.values())} bản ghi và {outcome.files} tệp "
                f"từ {outcome.folder}.")
+
+
+# --- e-mail --------------------------------------------------------------------------------------
+
+
+@click.command("send-mail")
+@with_appcontext
+@click.option("--limit", type=click.IntRange(1), default=200, show_default=True,
+              help="Số thư gửi tối đa trong một lần chạy.")
+@click.option("--quiet", is_flag=True,
+              help="Không in gì khi không có thư nào đến lượt gửi (cho cron chạy mỗi phút).")
+def send_mail_command(limit: int, quiet: bool) -> None:
+    """Send the queued e-mail whose time has come (run every minute or five by cron or a
+    systemd timer); print what was sent, what will be tried again and what failed."""
+    from .notifications.mail import send_queued
+
+    if not current_app.config["SMTP_HOST"]:
+        if not quiet:
+            click.echo("Chưa cấu hình máy chủ thư (PORTAL_SMTP_HOST): không gửi thư nào.")
+        return
+    outcome = send_queued(limit=limit)
+    if outcome.tried or not quiet:
+        click.echo(outcome.summary())
+
+
+# --- remind: the daily deadline reminders and digests ----------------------------------------
+
+
+@click.command("remind")
+@with_appcontext
+@click.option("--today", "day", metavar="NGÀY",
+              help="Chạy như vào ngày này (dd/mm/yyyy hoặc yyyy-mm-dd), để chạy bù; "
+                   "mặc định: hôm nay theo giờ Thành phố.")
+def remind_command(day: str | None) -> None:
+    """Give the deadline reminders due today (7, 3, 1 days before, overdue) and the day's
+    digests, for cron or a systemd timer once a day; a second run the same day creates nothing."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .deadlines import today
+    from .formatting import parse_date
+    from .notifications.reminders import remind
+
+    try:
+        on = parse_date(day) if day else today()
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--today") from None
+    try:
+        outcome = remind(on)
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(
+            "Một lần chạy remind khác vừa ghi cùng các nhắc hạn này; lần này không ghi gì. "
+            "Chạy lại để kiểm tra."
+        ) from None
+    for line in outcome.summary():
+        click.echo(line)

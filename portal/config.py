@@ -35,6 +35,8 @@ class Config:
     TIMEZONE = "Asia/Ho_Chi_Minh"
     # A deadline this many days away or fewer reads "sắp đến hạn".
     DUE_SOON_DAYS = 3
+    # Tests only: a naive UTC datetime that stands for "now" everywhere (portal/deadlines.py).
+    FROZEN_NOW = None
     # "production" refuses what only suits a trial: demo accounts without a chosen password.
     ENV = "development"
     # Served over HTTPS (directly or behind a proxy): Secure cookies and HSTS.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from .models import LabelledEnum, ProgressStatus
 
@@ -30,7 +30,11 @@ def city_zone() -> ZoneInfo:
 
 
 def utcnow() -> datetime:
-    """Now, as the naive UTC datetime the database stores."""
+    """Now, as the naive UTC datetime the database stores; the setting FROZEN_NOW (tests only)
+    stands for it, so that a test can stand at a moment such as 23:30 UTC, already tomorrow in
+    the city."""
+    if has_app_context() and (frozen := current_app.config.get("FROZEN_NOW")):
+        return frozen
     return datetime.now(UTC).replace(tzinfo=None)
 
 

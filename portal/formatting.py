@@ -39,19 +39,29 @@ def format_size(size: int) -> str:
     return f"{format_number(round(size / 1024 / 1024, 1))} MB"
 
 
+# Years a date typed in a form may have: beyond is a slip of the keyboard (01/01/0001,
+# 31/12/9999), and moving such a deadline to the next cycle would leave the calendar (a 500).
+DATE_YEARS = range(1900, 3000)
+
+
 def parse_date(text: str) -> date:
     """dd/mm/yyyy (or the yyyy-mm-dd a date picker sends) as a date; ValueError in Vietnamese."""
     text = text.strip()
     match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    value = None
     try:
         if match:
             day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
+            value = date(year, month, day)
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            value = date.fromisoformat(text)
     except ValueError:
         pass
-    raise ValueError("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy, ví dụ 30/06/2023.")
+    if value is None:
+        raise ValueError("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy, ví dụ 30/06/2023.")
+    if value.year not in DATE_YEARS:
+        raise ValueError(f"Năm của ngày phải từ {DATE_YEARS[0]} đến {DATE_YEARS[-1]}.")
+    return value
 
 
 def register(app) -> None:

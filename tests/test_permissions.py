@@ -148,6 +148,7 @@ class World:
     draft: int  # a draft: the 2099 directive copied to 2100, not published
     draft_task: int  # the draft's first task
     own_units: dict[str, int] = field(default_factory=dict)
+    notification: int = 0  # Phường 1's notification of the approval, already opened (read)
 
     def values(self, role: str | None = None) -> dict:
         return {
@@ -168,6 +169,7 @@ class World:
             "draft": self.draft,
             "draft_task": self.draft_task,
             "own_unit": self.own_units.get(role),
+            "notification": self.notification,
         }
 
 
@@ -218,6 +220,12 @@ def world(app, login, ids, tmp_path) -> World:
         draft_task = lifecycle.tasks_of(draft)[0].id
         task = db.session.scalar(select(Task.id).where(Task.directive_id == ids.directive(),
                                                        Task.code == "1.4"))
+    from portal.models import Notification
+
+    with app.app_context():
+        notification = db.session.scalar(select(Notification.id).where(
+            Notification.progress_id == approved, Notification.kind == "review.approved"))
+    assert ward.get(f"/notifications/{notification}/open").status_code == 303
     return World(
         directive=ids.directive(),
         directive_title=directive_title,
@@ -237,6 +245,7 @@ def world(app, login, ids, tmp_path) -> World:
         draft=draft_id,
         draft_task=draft_task,
         own_units={role: ids.unit(name) for role, name in OWN_UNIT.items()},
+        notification=notification,
     )
 
 
@@ -549,10 +558,40 @@ ROUTES = [
         Expect(409, says="đang có hiệu lực"))),
     # -- end of tasks --
     # >>> notifications: the bell and its list (in-app notifications)
+    # Every logged-in user has a list of their own (tests/test_notifications.py).
+    Route("notifications.index", "GET", "/notifications", logged_in(
+        TO_LOGIN, Expect(200, says="<h1>Thông báo</h1>"))),
+    # Phường 1's notification of the approval, read already (opening it again writes nothing):
+    # its staff are led to the item; for anyone else it does not exist.
+    Route("notifications.open", "GET", "/notifications/{notification}/open", answers(
+        visitor=TO_LOGIN, owner=Expect(303, to="/items/{approved}"),
+        other_units=Expect(404, says=NOT_FOUND), readers=Expect(404, says=NOT_FOUND))),
+    # Marks the user's own unread ones up to the newest the list showed: up to none here, so
+    # nothing is written (tests/test_notifications.py marks real ones).
+    Route("notifications.read_all", "POST", "/notifications/read-all", logged_in(
+        TO_LOGIN, Expect(303, to="/notifications")), data=lambda: {"upto": "0"}),
     # <<< notifications
     # >>> reminders: remind from the matrix
+    # The reviewer only. Nothing in the 2099 directive is overdue: the reminder is refused with
+    # the reason and nothing is written (tests/test_reminders.py sends real ones, each item
+    # concerned recording one event, more than this table's one).
+    Route("review.remind", "POST", "/directives/{future}/reminders", reviewer_only(
+        Expect(422, says="Không có đơn vị nào có nhiệm vụ quá hạn.")),
+        data=lambda: {"scope": "overdue", "message": "Đề nghị khẩn trương hoàn thành."}),
     # <<< reminders
     # >>> mail: e-mail settings and the mail queue
+    # Every account chooses its own address and kinds of e-mail (tests/test_mail.py).
+    Route("auth.mail_settings", "GET", "/account/notifications", logged_in(
+        TO_LOGIN, Expect(200, says='name="email"'))),
+    Route("auth.mail_settings", "POST", "/account/notifications", logged_in(
+        TO_LOGIN, Expect(303, to="/account/notifications", audit="account.mail_settings")),
+        data=lambda: {"email": "canbo@sadec.gov.vn"}),
+    # The queue is the administrator's; no mail server is set here, so the queue is empty and
+    # there is no message to send again (tests/test_mail.py sends one again).
+    Route("admin.mail_queue", "GET", "/admin/mail", admin_only(
+        Expect(200, says="Không có thư nào."))),
+    Route("admin.retry_mail", "POST", "/admin/mail/retry", admin_only(
+        Expect(404, says=NOT_FOUND)), data=lambda: {"message": "999999"}),
     # <<< mail
 ]
 
@@ -736,7 +775,9 @@ def test_ward_cannot_change_other_wards_item_by_changing_the_id(app, world, logi
     assert item_state(app, world.item) == state  # status, note, figures, version
     assert item_state(app, world.item)[0] is ProgressStatus.IN_PROGRESS
     assert evidence_of(app, world.item) == evidence  # the one PDF, no more, no less
-    assert audit_actions_since(app, audit_id) == []
+    # Nothing but the refusals themselves, each in the audit log.
+    attempts = 2 * len(item_post_urls(app, world.item, world.evidence))
+    assert audit_actions_since(app, audit_id) == ["access.denied"] * attempts
     assert database_rows(app) == rows
     assert stored_files(app) == files
     # The same account does change its own item: the refusals above are about whose item it is.
@@ -796,7 +837,8 @@ def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
     rows, files = database_rows(app), stored_files(app)
     values = {"item_id": world.item, "evidence_id": world.evidence,
               "directive_id": world.directive, "unit_id": world.unit,
-              "user_id": world.account, "task_id": world.task, "what": "units"}
+              "user_id": world.account, "task_id": world.task, "what": "units",
+              "notification_id": 1, "message_id": 1}
     with app.test_request_context():
         targets = [
             (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))

@@ -1,4 +1,5 @@
-"""Administration: units and user accounts (people.py), and their bulk import (imports.py).
+"""Administration: units and user accounts (people.py), and their bulk import (imports.py);
+directives and tasks; the e-mail queue (mail.py).
 
 Only administrators enter: a visitor is sent to the login page, anyone else gets 403. This
 blueprint also holds the one rule that reaches every page of the portal: an account whose
@@ -47,4 +48,4 @@ def _password_change_first():
     return redirect(target, code=303)
 
 
-from . import directives, people, tasks  # noqa: E402,F401  (their routes attach to bp)
+from . import directives, mail, people, tasks  # noqa: E402,F401  (their routes attach to bp)

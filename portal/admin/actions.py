@@ -13,6 +13,7 @@ import unicodedata
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from wtforms.validators import Length, ValidationError
 
 from .. import audit
 from ..auth.passwords import hash_first_password
@@ -39,9 +40,24 @@ class Refused(ValueError):
 
 
 def clean(text: str | None) -> str:
-    """What was typed, composed (NFC: the same letter whatever keyboard typed it) and with single
-    spaces: "Phường  An Hoà " and "Phường An Hoà" are one name."""
-    return " ".join(unicodedata.normalize("NFC", text or "").split())
+    """What was typed, composed (NFC: the same letter whatever keyboard typed it), without
+    invisible characters and with single spaces: "Phường  An Hoà " and "Phường An Hoà" are one
+    name. Invisible means control characters and format marks (zero-width spaces and joiners,
+    direction marks and overrides, BOM): kept, "Phường 1\u200b" would pass for a second
+    "Phường 1", and an override would turn around the text shown after the name."""
+    text = unicodedata.normalize("NFC", text or "")
+    return " ".join("".join(ch for ch in text if ch.isspace() or unicodedata.category(ch)
+                            not in ("Cc", "Cf")).split())
+
+
+class StoredLength(Length):
+    """WTForms' Length (max only), counted on what is stored, the text `clean`ed: composing can
+    lengthen what was typed (a few letters, such as "\u0958", compose to two), past the size
+    of the column, which PostgreSQL enforces."""
+
+    def __call__(self, form, field) -> None:
+        if len(clean(field.data)) > self.max:
+            raise ValidationError(self.message)
 
 
 def name_key(text: str) -> str:
@@ -96,7 +112,7 @@ def unit_snapshot(unit: Unit) -> dict:
 def user_snapshot(user: User) -> dict:
     """What the audit log keeps of an account: never the password or its hash."""
     return {"username": user.username, "full_name": user.full_name, "role": user.role.value,
-            "unit_id": user.unit_id, "active": user.active}
+            "unit_id": user.unit_id, "active": user.active, "email": user.email}
 
 
 def _changes(before: dict, after: dict) -> tuple[dict, dict]:
@@ -203,7 +219,8 @@ def set_unit_active(unit: Unit, active: bool) -> None:
 # --- accounts ----------------------------------------------------------------------------------
 
 
-def create_user(username: str, full_name: str, role: Role, unit: Unit | None) -> tuple[User, str]:
+def create_user(username: str, full_name: str, role: Role, unit: Unit | None,
+                email: str = "") -> tuple[User, str]:
     """A new account with a generated first password: (the account, the password to show once)."""
     username = username.lower()
     if username_taken(username):
@@ -211,7 +228,7 @@ def create_user(username: str, full_name: str, role: Role, unit: Unit | None) ->
     password = new_password()
     user = User(username=username, full_name=clean(full_name), role=role,
                 unit_id=unit.id if unit else None, password_hash=hash_first_password(password),
-                must_change_password=True)
+                must_change_password=True, email=email)
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", user, unit_id=user.unit_id, after=user_snapshot(user))
@@ -230,10 +247,11 @@ def _keep_own_access(user: User, by: User, role: Role, active: bool) -> None:
 
 
 def update_user(user: User, by: User, full_name: str, role: Role, unit: Unit | None,
-                active: bool) -> None:
+                active: bool, email: str) -> None:
     _keep_own_access(user, by, role, active)
     before = user_snapshot(user)
     user.full_name, user.role, user.unit_id = clean(full_name), role, unit.id if unit else None
+    user.email = email
     if user.active and not active:
         user.end_sessions()
     user.active = active

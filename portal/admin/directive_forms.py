@@ -9,13 +9,13 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
 from ..directives import drafts
 from ..directives.importer import LetterImportError, import_letter, read_letter_file
 from ..formatting import format_date, parse_date
 from ..models import Directive
-from .actions import clean
+from .actions import StoredLength, clean
 
 # A công văn is a few pages; a hundred pages of text is far more than any letter to import.
 LETTER_MAX_CHARS = 200_000
@@ -25,8 +25,8 @@ SLUG_RULE = ("Mã văn bản chỉ gồm chữ thường không dấu, chữ s�
 SLUG_HINT = "Dùng trong địa chỉ và tệp xuất; chữ thường không dấu, số, gạch ngang."
 
 
-def _length(label: str, maximum: int) -> Length:
-    return Length(max=maximum, message=f"{label} tối đa {maximum} ký tự.")
+def _length(label: str, maximum: int) -> StoredLength:
+    return StoredLength(max=maximum, message=f"{label} tối đa {maximum} ký tự.")
 
 
 def _required(field, message: str) -> str:
@@ -42,7 +42,7 @@ def _year(field) -> int:
     field.data = text
     if not text:
         raise ValidationError("Hãy nhập năm, ví dụ 2024.")
-    if not (text.isdigit() and len(text) == 4 and YEAR_MIN <= int(text) <= YEAR_MAX):
+    if not (text.isdecimal() and len(text) == 4 and YEAR_MIN <= int(text) <= YEAR_MAX):
         raise ValidationError("Năm là số có bốn chữ số, ví dụ 2024.")
     return int(text)
 
@@ -207,6 +207,6 @@ class InspectedForm(FlaskForm):
 
     def validate_units(self, field) -> None:
         chosen = field.data or []
-        if not all(value.isdigit() and int(value) in self.offered for value in chosen):
+        if not all(value.isdecimal() and int(value) in self.offered for value in chosen):
             raise ValidationError("Đơn vị không có hoặc đã ngừng hoạt động; hãy tải lại trang.")
         self.unit_ids = {int(value) for value in chosen}

@@ -178,7 +178,7 @@ def directive_inspected(directive_id: int):
                   + ("; nhiệm vụ của các đơn vị đã được cập nhật theo." if not found.is_draft
                      else "."), "success")
             return _back(found)
-    chosen = {int(value) for value in form.units.data or [] if str(value).isdigit()}
+    chosen = {int(value) for value in form.units.data or [] if str(value).isdecimal()}
     return render_template("admin/directive_inspected.html", form=form, directive=found,
                            groups=groups, chosen=chosen, message=message), _status()
 
@@ -191,7 +191,7 @@ def preview_directive(directive_id: int):
     preview = None
     chosen = request.args.get("unit", "")
     if chosen:
-        if not chosen.isdigit():
+        if not chosen.isdecimal():
             abort(404)
         unit = db.session.get(Unit, int(chosen))
         if unit is None or not unit.active:

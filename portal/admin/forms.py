@@ -7,10 +7,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
 from ..extensions import db
 from ..models import Role, Unit, UnitKind
+from ..notifications.mail import address_error
 from . import actions
 
 
@@ -23,9 +24,9 @@ def _required(field, message: str) -> str:
 
 
 class UnitForm(FlaskForm):
-    name = StringField("Tên đơn vị", validators=[Length(
+    name = StringField("Tên đơn vị", validators=[actions.StoredLength(
         max=actions.NAME_MAX, message=f"Tên đơn vị tối đa {actions.NAME_MAX} ký tự.")])
-    short_name = StringField("Tên viết tắt", validators=[Length(
+    short_name = StringField("Tên viết tắt", validators=[actions.StoredLength(
         max=actions.SHORT_NAME_MAX,
         message=f"Tên viết tắt tối đa {actions.SHORT_NAME_MAX} ký tự.")])
     kind = SelectField("Loại đơn vị", choices=[SelectChoice("", "— Chọn loại đơn vị —")]
@@ -52,7 +53,7 @@ class UnitForm(FlaskForm):
         text = (field.data or "").strip()
         if not text:
             return
-        if not text.isdigit() or len(text) > 6:
+        if not text.isdecimal() or len(text) > 6:
             raise ValidationError("Thứ tự là số nguyên từ 0 trở lên, ví dụ 3.")
         self.position_value = int(text)
 
@@ -60,13 +61,16 @@ class UnitForm(FlaskForm):
 class AccountForm(FlaskForm):
     """What an account is: who, in which role, of which unit."""
 
-    full_name = StringField("Họ và tên", validators=[Length(
+    full_name = StringField("Họ và tên", validators=[actions.StoredLength(
         max=actions.FULL_NAME_MAX, message=f"Họ và tên tối đa {actions.FULL_NAME_MAX} ký tự.")])
     role = SelectField("Vai trò", choices=[SelectChoice("", "— Chọn vai trò —")]
                        + [SelectChoice(r.value, r.label) for r in Role], validate_choice=False)
     unit = SelectField("Đơn vị", validate_choice=False,
                        description="Bắt buộc với cán bộ đơn vị và Phòng Nội vụ; "
                                    "để trống với lãnh đạo và quản trị.")
+    email = StringField("Địa chỉ thư điện tử",
+                        description="Không bắt buộc; để nhận thông báo qua thư. Người dùng "
+                                    "cũng tự sửa được trong mục Thông báo qua thư.")
 
     def __init__(self, *args, unit_choices: list[SelectChoice], **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,6 +85,12 @@ class AccountForm(FlaskForm):
         if field.data not in Role._value2member_map_:
             raise ValidationError("Hãy chọn vai trò.")
         self.role_value = Role(field.data)
+
+    def validate_email(self, field) -> None:
+        field.data = (field.data or "").strip()
+        message = address_error(field.data)
+        if message:
+            raise ValidationError(message)
 
     def validate_unit(self, field) -> None:
         offered = {choice.value for choice in self.unit.choices if choice.value}

@@ -36,6 +36,7 @@ from .. import audit
 from ..auth.passwords import hash_first_password
 from ..extensions import db
 from ..models import Role, Unit, UnitKind, User
+from ..notifications.mail import address_error
 from ..vietnamese import fold
 from . import actions
 
@@ -71,6 +72,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("full_name", "Họ và tên", True, ("ho va ten", "ho ten", "full name")),
         Column("role", "Vai trò", True, ("vai tro", "role")),
         Column("unit", "Đơn vị", False, ("don vi", "ten don vi", "unit")),
+        Column("email", "Thư điện tử", False, ("thu dien tu", "dia chi thu dien tu", "dia chi thu",
+                                               "email", "e mail", "mail")),
     ),
 }
 
@@ -272,7 +275,7 @@ def _check_units(rows: list[Row]) -> None:
         position_text = row.values.get("position", "")
         position = None
         if position_text:
-            if position_text.isdigit() and len(position_text) <= 6:
+            if position_text.isdecimal() and len(position_text) <= 6:
                 position = int(position_text)
             else:
                 row.errors.append("Thứ tự phải là số nguyên từ 0 trở lên.")
@@ -343,8 +346,13 @@ def _check_users(rows: list[Row]) -> None:
             message = actions.unit_rule_error(role, unit)
             if message:
                 row.errors.append(message)
+        email = row.values.get("email", "")
+        message = address_error(email)
+        if message:
+            row.errors.append(message)
         row.data = {"username": username, "full_name": full_name, "role": role,
-                    "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else ""}
+                    "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else "",
+                    "email": email}
         row.meaning = " · ".join(part for part in (
             role.label if role else "", unit.name if unit else "") if part)
 
@@ -381,7 +389,8 @@ def write(what: str, rows: list[Row], file_name: str) -> list:
         created = [
             User(username=row.data["username"], full_name=row.data["full_name"],
                  role=row.data["role"], unit_id=row.data["unit_id"],
-                 password_hash=hash_first_password(password), must_change_password=True)
+                 password_hash=hash_first_password(password), must_change_password=True,
+                 email=row.data["email"])
             for row, password in zip(rows, passwords, strict=True)
         ]
         db.session.add_all(created)

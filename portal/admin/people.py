@@ -130,7 +130,8 @@ def new_user():
     if form.validate_on_submit():
         try:
             user, password = actions.create_user(form.username.data, form.full_name.data,
-                                                 form.role_value, form.unit_value)
+                                                 form.role_value, form.unit_value,
+                                                 form.email.data)
         except actions.Refused as refusal:
             form.username.errors.append(str(refusal))
         else:
@@ -145,13 +146,13 @@ def edit_user(user_id: int):
     form = EditUserForm(
         unit_choices=queries.unit_choices(keep=user.unit_id),
         data={"full_name": user.full_name, "role": user.role.value,
-              "unit": str(user.unit_id or ""), "active": user.active},
+              "unit": str(user.unit_id or ""), "active": user.active, "email": user.email},
     )
     message = ""
     if form.validate_on_submit():
         try:
             actions.update_user(user, current_user, form.full_name.data, form.role_value,
-                                form.unit_value, form.active.data)
+                                form.unit_value, form.active.data, form.email.data)
         except actions.Refused as refusal:
             message = str(refusal)
         else:
@@ -179,7 +180,7 @@ def set_user_active(user_id: int):
             formdata=None,
             unit_choices=queries.unit_choices(keep=user.unit_id),
             data={"full_name": user.full_name, "role": user.role.value,
-                  "unit": str(user.unit_id or ""), "active": user.active},
+                  "unit": str(user.unit_id or ""), "active": user.active, "email": user.email},
         )
         return render_template("admin/user_form.html", form=form, user=user,
                                message=str(refusal)), 422

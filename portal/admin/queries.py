@@ -60,7 +60,7 @@ class UserFilters:
         active = {"1": True, "0": False}.get(args.get("active", ""))
         return cls(
             role=Role(role) if role in Role._value2member_map_ else None,
-            unit_id=int(unit) if unit.isdigit() else None,
+            unit_id=int(unit) if unit.isdecimal() else None,
             active=active,
             q=args.get("q", "").strip()[:100],
         )

@@ -27,6 +27,7 @@ from ..models import Measure, Section, Task, TaskKind, Unit
 from . import actions, task_actions
 
 CODE_MAX, TITLE_MAX, MEASURE_UNIT_MAX, HINT_MAX = 20, 300, 80, 300
+TEXT_MAX = 20_000  # a task's words from the letter: a few paragraphs, never pages and pages
 TARGET_MAX = Decimal("9999999999.99")  # Numeric(12, 2)
 
 
@@ -67,24 +68,26 @@ class TaskForm(FlaskForm):
     code = StringField("Số hiệu", description="Ví dụ 1.4; không trùng với nhiệm vụ khác của "
                                               "văn bản.")
     section = SelectField("Thuộc mục", validate_choice=False)
-    title = StringField("Tên nhiệm vụ", validators=[Length(
+    title = StringField("Tên nhiệm vụ", validators=[actions.StoredLength(
         max=TITLE_MAX, message=f"Tên nhiệm vụ tối đa {TITLE_MAX} ký tự.")])
-    text = TextAreaField("Nội dung (lời văn bản)",
-                         description="Câu chữ của văn bản giao nhiệm vụ này, để đơn vị đọc.")
+    text = TextAreaField(
+        "Nội dung (lời văn bản)",
+        validators=[Length(max=TEXT_MAX, message="Nội dung nhiệm vụ tối đa 20.000 ký tự.")],
+        description="Câu chữ của văn bản giao nhiệm vụ này, để đơn vị đọc.")
     kind = RadioField("Loại nhiệm vụ", choices=[SelectChoice(k.value, k.label) for k in TaskKind],
                       validate_choice=False)
     measure = SelectField("Cách đo", choices=[SelectChoice("", "— Không đo —")]
                           + [SelectChoice(m.value, m.label) for m in Measure],
                           validate_choice=False,
                           description="Bắt buộc với nhiệm vụ số liệu; bỏ qua với loại khác.")
-    measure_unit = StringField("Đơn vị tính", validators=[Length(
+    measure_unit = StringField("Đơn vị tính", validators=[actions.StoredLength(
         max=MEASURE_UNIT_MAX, message=f"Đơn vị tính tối đa {MEASURE_UNIT_MAX} ký tự.")],
         description="Ví dụ: hồ sơ, thư xin lỗi, văn bản.")
     target = StringField("Chỉ tiêu", description="Một số, ví dụ 100 hoặc 90,5; để trống nếu "
                                                  "không có chỉ tiêu.")
     target_at_most = BooleanField("Không được vượt quá chỉ tiêu (ví dụ: hồ sơ trễ hạn còn lại "
                                   "tối đa 0); bỏ chọn nếu cần đạt ít nhất chỉ tiêu")
-    evidence_hint = StringField("Tài liệu kiểm chứng gợi ý", validators=[Length(
+    evidence_hint = StringField("Tài liệu kiểm chứng gợi ý", validators=[actions.StoredLength(
         max=HINT_MAX, message=f"Gợi ý tài liệu kiểm chứng tối đa {HINT_MAX} ký tự.")])
     deadline = StringField("Hạn hoàn thành", description="Dạng dd/mm/yyyy, ví dụ 30/06/2023; "
                                                          "để trống nếu không có hạn.")
@@ -265,10 +268,10 @@ class SplitForm(FlaskForm):
     """Where to cut a task's text, and the two tasks' codes and titles."""
 
     at = RadioField("Tách sau câu", validate_choice=False, coerce=str)
-    title = StringField("Tên nhiệm vụ thứ nhất (giữ số hiệu cũ)", validators=[Length(
+    title = StringField("Tên nhiệm vụ thứ nhất (giữ số hiệu cũ)", validators=[actions.StoredLength(
         max=TITLE_MAX, message=f"Tên nhiệm vụ tối đa {TITLE_MAX} ký tự.")])
     new_code = StringField("Số hiệu nhiệm vụ thứ hai")
-    new_title = StringField("Tên nhiệm vụ thứ hai", validators=[Length(
+    new_title = StringField("Tên nhiệm vụ thứ hai", validators=[actions.StoredLength(
         max=TITLE_MAX, message=f"Tên nhiệm vụ tối đa {TITLE_MAX} ký tự.")])
 
     def __init__(self, *args, task: Task, directive, **kwargs):

@@ -1,21 +1,31 @@
-"""Login and password forms."""
+"""Login, password and e-mail settings forms."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..notifications import KINDS
+from ..notifications.mail import address_error
 from .passwords import MIN_LENGTH
 
 
 class LoginForm(FlaskForm):
     username = StringField(
         "Tên đăng nhập",
-        validators=[DataRequired(message="Hãy nhập tên đăng nhập."), Length(max=80)],
+        validators=[DataRequired(message="Hãy nhập tên đăng nhập."),
+                    Length(max=80, message="Tên đăng nhập tối đa 80 ký tự.")],
     )
     password = PasswordField(
-        "Mật khẩu", validators=[DataRequired(message="Hãy nhập mật khẩu."), Length(max=200)]
+        "Mật khẩu", validators=[DataRequired(message="Hãy nhập mật khẩu."),
+                                Length(max=200, message="Mật khẩu tối đa 200 ký tự.")]
     )
     remember = BooleanField("Ghi nhớ đăng nhập trên máy này")
     next = HiddenField()
@@ -23,7 +33,8 @@ class LoginForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField(
-        "Mật khẩu hiện tại", validators=[DataRequired(message="Hãy nhập mật khẩu hiện tại.")]
+        "Mật khẩu hiện tại", validators=[DataRequired(message="Hãy nhập mật khẩu hiện tại."),
+                                         Length(max=200, message="Mật khẩu tối đa 200 ký tự.")]
     )
     new = PasswordField(
         "Mật khẩu mới",
@@ -37,3 +48,25 @@ class PasswordForm(FlaskForm):
         "Nhập lại mật khẩu mới",
         validators=[EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")],
     )
+
+
+class MailSettingsForm(FlaskForm):
+    """The user's address and the kinds of e-mail they receive, among those of their role."""
+
+    email = StringField("Địa chỉ thư điện tử")
+    kinds = SelectMultipleField("Loại thư nhận được", validate_choice=False)
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds.choices = [(kind, KINDS[kind].label) for kind in kinds]
+
+    def validate_email(self, field) -> None:
+        field.data = (field.data or "").strip()
+        message = address_error(field.data)
+        if message:
+            raise ValidationError(message)
+
+    def validate_kinds(self, field) -> None:
+        offered = {value for value, _ in self.kinds.choices}
+        if any(kind not in offered for kind in field.data or []):
+            raise ValidationError("Có loại thư không hợp lệ; hãy tải lại trang và chọn lại.")

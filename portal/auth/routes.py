@@ -1,4 +1,4 @@
-"""Login, logout and the user's own password."""
+"""Login, logout, the user's own password and their e-mail settings."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from .. import audit
 from ..deadlines import utcnow
 from ..extensions import db
 from ..models import User
-from .forms import LoginForm, PasswordForm
+from ..notifications import mail
+from .forms import LoginForm, MailSettingsForm, PasswordForm
 from .lockout import current_lock, forget_failures, record_failure
 from .passwords import check_password, hash_password, spend_equal_time, weakness
 
@@ -125,3 +126,22 @@ def change_password():
             return redirect(url_for("auth.change_password"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def mail_settings():
+    user = current_user._get_current_object()
+    kinds = mail.kinds_for(user.role)
+    off = user.mail_kinds_off or []
+    form = MailSettingsForm(kinds=kinds, data={
+        "email": user.email, "kinds": [kind for kind in kinds if kind not in off]})
+    if form.validate_on_submit():
+        if mail.save_settings(user, form.email.data, form.kinds.data):
+            flash("Đã lưu cài đặt thông báo qua thư.", "success")
+        else:
+            flash("Không có gì thay đổi.", "info")
+        return redirect(url_for("auth.mail_settings"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/notifications.html", form=form,
+                           mail_enabled=bool(current_app.config["SMTP_HOST"])), status

@@ -1,5 +1,6 @@
 """What a unit does to its item: start, note and figures, evidence, submit. Each change is audited
-in the same transaction as the change itself, and committed here."""
+in the same transaction as the change itself, and committed here; a submission and a request
+for an extension are also told to Phòng Nội vụ's reviewers."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ..models import (
     Unit,
     User,
 )
+from ..notifications import events as notify
 
 
 class ItemLocked(ValueError):
@@ -218,6 +220,7 @@ def submit(item: Progress, user: User, late_reason: str = "") -> None:
     item.updated_at = now
     audit.record("progress.submit", item, unit_id=item.unit_id, before=before,
                  after=snapshot(item), user=user)
+    notify.item_submitted(item)
     db.session.commit()
 
 
@@ -248,5 +251,6 @@ def request_extension(item: Progress, user: User, reason: str, proposed: date) -
     audit.record("extension.request", item, unit_id=item.unit_id, user=user,
                  after={"extension_id": extension.id, "reason": extension.reason,
                         "proposed_deadline": proposed.isoformat()})
+    notify.extension_requested(item, extension)
     db.session.commit()
     return extension

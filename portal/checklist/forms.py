@@ -23,12 +23,12 @@ def _whole_number(raw: str, label: str) -> int:
         text = text.replace(".", "")
     if not re.fullmatch(r"-?[0-9]+", text):
         raise ValidationError(f"{label} phải là số nguyên, ví dụ 45.")
-    value = int(text)
-    if value < 0:
+    if text.startswith("-") and text.strip("-0"):
         raise ValidationError(f"{label} không được âm.")
-    if value > FIGURE_MAX:
+    # Digits counted before int(), which refuses more than 4,300 of them (a 500, not a message).
+    if len(text.lstrip("-0")) > len(str(FIGURE_MAX)) or int(text) > FIGURE_MAX:
         raise ValidationError(f"{label} quá lớn.")
-    return value
+    return int(text)
 
 
 class ProgressForm(FlaskForm):

@@ -4,7 +4,9 @@ archive and reopen it, and copy it to the next cycle.
 One rule holds throughout: a unit's recorded progress is never deleted. `sync_progress` makes the
 records match the tasks' audiences; a record whose task stops reaching the unit is hidden, and
 shown again, with all it held, if the task reaches the unit once more. Every change is audited,
-and a unit reads the changes that concern it from the audit log (`changes_for`).
+and a unit reads the changes that concern it from the audit log (`changes_for`); while the
+directive is open, its staff are also told in the bell (a directive reaching them, a task added
+or given back, a deadline moved).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ..models import (
     TaskKind,
     Unit,
 )
+from ..notifications import events as notify
 from . import DirectiveFileError, resolve_audience
 
 # Task fields an editor changes; what a unit is told when one of them changes.
@@ -87,10 +90,12 @@ def reached_unit_ids(task: Task, units: list[Unit], inspected: set[int]) -> set[
     return reached
 
 
-def sync_progress(directive: Directive, *, audit_changes: bool = True) -> SyncResult:
+def sync_progress(directive: Directive, *, audit_changes: bool = True,
+                  tell_units: bool = True) -> SyncResult:
     """Make the directive's progress records match its tasks' audiences: add the missing ones,
     hide those no longer reached, show again those reached once more. Records of deactivated
-    units are left as they are."""
+    units are left as they are. On an open directive, units a task newly reaches are told
+    (`tell_units`)."""
     units = active_units()
     active = {unit.id for unit in units}
     inspected = inspected_ids(directive)
@@ -132,6 +137,8 @@ def sync_progress(directive: Directive, *, audit_changes: bool = True) -> SyncRe
                 task = by_id[task_id]
                 audit.record(action, task, unit_id=unit_id,
                              after={"code": task.code, "title": task.title})
+    if tell_units and directive.is_open:
+        notify.tasks_reached(directive, result.added, result.restored)
     return result
 
 
@@ -169,7 +176,8 @@ def publish(directive: Directive, *, audit: bool = True, check: bool = True) -> 
         raise Refused("Chưa ban hành được: " + " ".join(found))
     directive.status = DirectiveStatus.OPEN
     directive.published_at = utcnow()
-    result = sync_progress(directive, audit_changes=False)
+    result = sync_progress(directive, audit_changes=False, tell_units=False)
+    notify.directive_reached(directive, result.added)
     if audit:
         _record_directive("directive.publish", directive, units=len({u for _, u in result.added}))
     return result
@@ -295,8 +303,15 @@ def change_task(task: Task, directive: Directive, **values) -> dict:
                  before={"code": task.code, **{name: before[name] for name in changed}},
                  after={"code": task.code, "title": task.title,
                         **{name: after[name] for name in changed}})
+    reached: set[int] = set()
     if not directive.is_draft and ({"audience", "lead_unit_id"} & changed.keys()):
-        sync_progress(directive)
+        result = sync_progress(directive)
+        reached = {unit_id for task_id, unit_id in result.added + result.restored
+                   if task_id == task.id}
+    if "deadline" in changed and directive.is_open:
+        old = changed["deadline"]
+        notify.task_deadline_moved(task, directive, date.fromisoformat(old) if old else None,
+                                   task.deadline, skip_units=reached)
     return changed
 
 

@@ -2,8 +2,10 @@
 by e-mail.
 
 Every event that tells someone something calls `notify_unit` or `notify_reviewers` in the
-transaction of the change itself, so a notification exists exactly when its change does. E-mail is
-only queued here (MailMessage rows); `flask --app portal send-mail` sends it later.
+transaction of the change itself, so a notification exists exactly when its change does (the
+events of the checklist, the review and a directive's life word theirs in `events.py`). E-mail is
+only queued here (MailMessage rows); `flask --app portal send-mail` sends it later. The bell and
+the list are `routes.py`, their queries `queries.py`.
 """
 
 from __future__ import annotations
@@ -46,10 +48,21 @@ KINDS = {
 
 def unit_staff(unit_id: int) -> list[User]:
     """The active staff accounts of a unit: who is told what concerns the unit."""
-    return list(db.session.scalars(
-        select(User).where(User.unit_id == unit_id, User.role == Role.UNIT, User.active)
+    return staff_by_unit([unit_id]).get(unit_id, [])
+
+
+def staff_by_unit(unit_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The active staff accounts of several units, in one query."""
+    wanted = set(unit_ids)
+    if not wanted:
+        return {}
+    found: dict[int, list[User]] = {}
+    for user in db.session.scalars(
+        select(User).where(User.unit_id.in_(wanted), User.role == Role.UNIT, User.active)
         .order_by(User.id)
-    ))
+    ):
+        found.setdefault(user.unit_id, []).append(user)
+    return found
 
 
 def reviewers() -> list[User]:
@@ -65,10 +78,27 @@ def notify_unit(unit_id: int, kind: str, title: str, **details) -> list[Notifica
     return notify(unit_staff(unit_id), kind, title, unit_id=unit_id, **details)
 
 
+def notify_units(kind: str, messages: Iterable[tuple[int, str, dict]]) -> list[Notification]:
+    """Tell several units at once, each its own (unit id, title, details as for `notify`): one
+    query finds every unit's staff, however many units a change reaches."""
+    assert KINDS[kind].for_units, kind
+    messages = list(messages)
+    staff = staff_by_unit(unit_id for unit_id, _, _ in messages)
+    made = []
+    for unit_id, title, details in messages:
+        made += notify(staff.get(unit_id, []), kind, title, unit_id=unit_id, **details)
+    return made
+
+
 def notify_reviewers(kind: str, title: str, **details) -> list[Notification]:
     """Tell Phòng Nội vụ's reviewers; `details` as for `notify`."""
     assert not KINDS[kind].for_units, kind
     return notify(reviewers(), kind, title, **details)
+
+
+def _fit(text: str, limit: int) -> str:
+    """Text cut to its column's length (PostgreSQL refuses longer), marked where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def notify(
@@ -83,39 +113,66 @@ def notify(
     unit_id: int | None = None,
     group_key: str | None = None,
     dedupe_key: str | None = None,
+    group_title: str = "",
+    group_url: str = "",
 ) -> list[Notification]:
     """Add a notification for each user, in the current transaction, and queue its e-mail.
 
     With `group_key`, a user's unread notification with the same key is counted up and brought
-    to the top instead of a new line being added (and no new e-mail is queued). With
-    `dedupe_key`, a user who already has a notification with that key gets nothing more.
+    to the top instead of a new line being added (and no new e-mail is queued); it then reads
+    `group_title` ("{count}" replaced by the new count) and leads to `group_url`, when given, as
+    it is about several things. With `dedupe_key`, a user who already has a notification with
+    that key gets nothing more.
     """
+    users = list(users)
+    if not users:
+        return []
+    ids = [user.id for user in users]
+    told = set()
+    if dedupe_key:
+        told = set(db.session.scalars(select(Notification.user_id).where(
+            Notification.user_id.in_(ids), Notification.dedupe_key == dedupe_key
+        )))
+    unread: dict[int, Notification] = {}
+    if group_key:
+        unread = {found.user_id: found for found in db.session.scalars(
+            select(Notification).where(
+                Notification.user_id.in_(ids), Notification.group_key == group_key,
+                Notification.read_at.is_(None),
+            ).order_by(Notification.id)
+        )}
     now = utcnow()
+    title, body, url = _fit(title, 300), body.strip(), _fit(url, 500)
     made = []
     for user in users:
-        if dedupe_key and db.session.scalar(select(Notification.id).where(
-            Notification.user_id == user.id, Notification.dedupe_key == dedupe_key
-        )):
+        if user.id in told:
             continue
-        if group_key:
-            unread = db.session.scalar(select(Notification).where(
-                Notification.user_id == user.id, Notification.group_key == group_key,
-                Notification.read_at.is_(None),
-            ))
-            if unread is not None:
-                unread.count += 1
-                unread.title, unread.body, unread.updated_at = title, body, now
-                made.append(unread)
-                continue
+        grouped = unread.get(user.id)
+        if grouped is not None:
+            grouped.count += 1
+            grouped.title = _fit(group_title.replace("{count}", str(grouped.count)), 300) \
+                if group_title else title
+            grouped.body, grouped.updated_at = body, now
+            if group_url:
+                grouped.url, grouped.progress_id = _fit(group_url, 500), None
+            made.append(grouped)
+            continue
         notification = Notification(
             user_id=user.id, kind=kind, title=title, body=body, url=url,
             progress_id=progress_id, directive_id=directive_id, unit_id=unit_id,
-            group_key=group_key, dedupe_key=dedupe_key, created_at=now, updated_at=now,
+            group_key=group_key, dedupe_key=dedupe_key, count=1, created_at=now,
+            updated_at=now,
         )
         db.session.add(notification)
         made.append(notification)
         queue_mail(user, kind, title, body, url)
     return made
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A path inside the portal ("/items/12"), for a notification's link: built from the URL map,
+    so that it works outside a request too (commands, the demo data)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def mail_enabled() -> bool:

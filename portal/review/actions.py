@@ -1,5 +1,6 @@
 """What a reviewer decides: approve, return with a comment, reopen, grant or refuse an extension.
-Each decision is audited with the item and committed here."""
+Each decision is audited with the item, told to the unit (but reopening, which asks nothing of
+it) and committed here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ..checklist.actions import snapshot
 from ..deadlines import utcnow
 from ..extensions import db
 from ..models import ExtensionStatus, Progress, ProgressStatus, User
+from ..notifications import events as notify
 
 
 class NotReviewable(ValueError):
@@ -31,6 +33,7 @@ def approve(item: Progress, user: User, comment: str = "") -> None:
     if item.status is not ProgressStatus.SUBMITTED:
         raise NotReviewable(f"Chỉ duyệt được nhiệm vụ «Chờ duyệt» (hiện: {item.status.label}).")
     _decide(item, user, "review.approve", ProgressStatus.APPROVED, comment)
+    notify.item_approved(item, item.review_comment)
     db.session.commit()
 
 
@@ -40,6 +43,7 @@ def approve_many(items: list[Progress], user: User) -> int:
     for item in items:
         if item.status is ProgressStatus.SUBMITTED:
             _decide(item, user, "review.approve", ProgressStatus.APPROVED, "")
+            notify.item_approved(item)
             approved += 1
     db.session.commit()
     return approved
@@ -53,6 +57,7 @@ def return_for_more(item: Progress, user: User, comment: str) -> None:
     if not comment.strip():
         raise NotReviewable("Hãy ghi rõ nội dung đơn vị cần bổ sung.")
     _decide(item, user, "review.return", ProgressStatus.RETURNED, comment)
+    notify.item_returned(item, item.review_comment)
     db.session.commit()
 
 
@@ -83,4 +88,5 @@ def decide_extension(item: Progress, user: User, grant: bool, note: str = "",
                      if extension.granted_deadline else None,
                      "note": extension.decision_note,
                  })
+    notify.extension_decided(item, extension)
     db.session.commit()

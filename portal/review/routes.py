@@ -1,4 +1,5 @@
-"""Review routes: the live matrix, the reviewer's decisions on an item, the review queue."""
+"""Review routes: the live matrix, the reviewer's decisions on an item, the review queue, and
+reminders to units from the matrix."""
 
 from __future__ import annotations
 
@@ -21,16 +22,18 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import ID_MAX
 from ..checklist import queries as checklist_queries
 from ..checklist.forms import ActionForm
 from ..checklist.routes import act, render_item
 from ..deadlines import today
 from ..extensions import db
-from ..htmx import is_htmx
+from ..htmx import is_htmx, render
 from ..models import Progress, Role, Task, UnitKind
+from ..notifications import bell, reminders
 from ..permissions import READ_EVERYTHING, roles_required
 from . import actions, queries
-from .forms import ExtensionDecisionForm, ReopenForm, ReviewForm
+from .forms import ExtensionDecisionForm, RemindForm, ReopenForm, ReviewForm
 from .queries import ROWS_PER_PAGE, STATUS_FILTERS, Filters
 
 bp = Blueprint("review", __name__)
@@ -48,25 +51,32 @@ def _logged_in() -> None:
 @bp.get("/directives/<int:directive_id>/matrix")
 @roles_required(*READ_EVERYTHING)
 def matrix(directive_id: int):
-    """The matrix page; under htmx its fragment, or 304 when nothing changed since the poll."""
+    """The matrix page; under htmx its fragment, or 304 when nothing changed since the poll.
+    A poll also brings the user's bell (out of band; the cached matrix holds nothing per user)."""
     filters = Filters.from_args(request.args)
     on = today()
     revision = queries.directive_revision(directive_id)
     tag = f"{revision}.{on.isoformat()}"
-    if is_htmx() and (request.headers.get("HX-PTag") == tag or tag in request.if_none_match):
+    unread = bell.unread()
+    poll_tag, sent = bell.poll_tag(tag, unread), request.headers.get("HX-PTag", "")
+    if is_htmx() and (sent == poll_tag or poll_tag in request.if_none_match):
         response = make_response("", 304)
+    elif is_htmx() and bell.same_page(sent, tag):
+        response = make_response(bell.oob(unread))  # only the bell changed
     else:
-        html = _matrix_html(directive_id, revision, on, filters, tag)
+        html = bell.with_poll_tag(_matrix_html(directive_id, revision, on, filters, tag), tag,
+                                  poll_tag)
         if is_htmx():
-            response = make_response(html)
+            response = make_response(html + bell.oob(unread))
         else:
             directive = checklist_queries.get_directive(directive_id)
             response = make_response(render_template(
                 "review/matrix.html", directive=directive, matrix_html=Markup(html),
                 filters=filters, status_filters=STATUS_FILTERS, kinds=list(UnitKind),
+                remind_form=_remind_form(directive),
             ))
-    response.headers["HX-PTag"] = tag
-    response.set_etag(tag)
+    response.headers["HX-PTag"] = poll_tag
+    response.set_etag(poll_tag)
     response.vary.add("HX-Request")
     return response
 
@@ -165,6 +175,8 @@ def approve_many():
         wanted = [int(value) for value in request.form.getlist("item")]
     except ValueError:
         abort(400)
+    if any(abs(item) > ID_MAX for item in wanted):  # no such row; SQLite cannot compare it
+        abort(400)
     if not wanted:
         flash("Chưa chọn nhiệm vụ nào để duyệt.", "error")
         return redirect(url_for(".queue"), code=303)
@@ -179,3 +191,45 @@ def approve_many():
         message += f" {skipped} nhiệm vụ không còn ở trạng thái chờ duyệt nên được bỏ qua."
     flash(message, "success")
     return redirect(url_for(".queue"), code=303)
+
+
+# --- reminders ("Nhắc nhở") from the matrix -----------------------------------------------------
+
+
+def _remind_form(directive) -> RemindForm | None:
+    """The matrix page's reminder form: for Phòng Nội vụ's reviewers, on an open directive."""
+    if current_user.role is not Role.REVIEWER or not directive.is_open:
+        return None
+    return RemindForm(reminders.remind_targets(directive.id))
+
+
+@bp.post("/directives/<int:directive_id>/reminders")
+@roles_required(Role.REVIEWER)
+def remind(directive_id: int):
+    """Remind one unit, the units that have not done a task, or every unit with overdue items."""
+    directive = checklist_queries.get_directive(directive_id)
+    if not directive.is_open:
+        abort(409, description=checklist_queries.CLOSED_DIRECTIVE)
+    targets = reminders.remind_targets(directive.id)
+    form = RemindForm(targets)
+    if not form.validate_on_submit():
+        return _remind_answer(directive, form, status=422)
+    try:
+        sent = reminders.send_reminder(directive, current_user, form.scope.data,
+                                       form.message.data, today(), unit_id=form.unit_id,
+                                       task_id=form.task_id)
+    except reminders.NobodyToRemind as error:
+        db.session.rollback()
+        return _remind_answer(directive, form, status=422, refusal=str(error))
+    said = f"Đã nhắc {sent.units} đơn vị ({sent.items} nhiệm vụ)."
+    if is_htmx():
+        return _remind_answer(directive, RemindForm(targets, formdata=None), reminded=said)
+    flash(said, "success")
+    return redirect(url_for(".matrix", directive_id=directive.id), code=303)
+
+
+def _remind_answer(directive, form: RemindForm, status: int = 200, **context):
+    """The reminder form again: under htmx the fragment that replaces it on the matrix page,
+    otherwise (no JavaScript) a page of its own."""
+    return render("review/remind.html", "review/_remind.html", status=status,
+                  directive=directive, remind_form=form, **context)

@@ -97,6 +97,8 @@ NOT_PAGES = {
                             "(tests/test_reports.py)",
     "admin.import_passwords": "the first passwords of imported accounts, a CSV download given "
                               "once (afterwards 410 with the error page, checked for 403 here)",
+    "notifications.open": "marks one of the user's notifications read and redirects to its item "
+                          "(tests/test_notifications.py); the list's links to it are not followed",
 }
 
 # Routes a role is refused (403), by endpoint or by blueprint ("admin."). The crawler checks the
