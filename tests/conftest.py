@@ -134,7 +134,10 @@ def visitor(app) -> PortalClient:
 @pytest.fixture
 def login(app):
     """login("phuong1") gives a client logged in as that demo account."""
+    return login_as(app)
 
+
+def login_as(app):
     def make(username: str) -> PortalClient:
         client = PortalClient(app.test_client())
         response = client.login(username)
@@ -147,6 +150,10 @@ def login(app):
 @pytest.fixture
 def ids(app):
     """Ids by name: ids.unit("Phường 1"), ids.item("Phường 1", "1.1"), ids.user("lanhdao")."""
+    return ids_of(app)
+
+
+def ids_of(app):
 
     class Ids:
         def unit(self, name: str) -> int:

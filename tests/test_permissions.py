@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +26,13 @@ from flask import url_for
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from portal import create_app
 from portal.demo import sample_pdf
 from portal.directives import lifecycle, load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Directive, Evidence, Progress, ProgressStatus, Task
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, ids_of, login_as, seeded_app, test_settings
 
 PDF = sample_pdf("quyen truy cap")
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
@@ -175,7 +179,47 @@ class World:
 
 @pytest.fixture
 def world(app, login, ids, tmp_path) -> World:
-    """Phường 1 has uploaded one PDF to its item 1.1, through the upload route, as phuong1."""
+    """Phường 1 has uploaded one PDF to its item 1.1, through the upload route, as phuong1; and
+    the rest of World. In this module the app may be a copy of a portal where it is built
+    already (`app` below): that copy's world is the same."""
+    return getattr(app, "world", None) or build_world(app, login, ids, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def world_template(tmp_path_factory):
+    """On SQLite, the demo portal with its World, built once for the module: each test below gets
+    a copy of its database file and upload folder (the table runs ~650 tests). On PostgreSQL
+    (TEST_DATABASE_URL), None: each test builds its own, as elsewhere."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        return None
+    root = tmp_path_factory.mktemp("world")
+    apps = seeded_app(root, f"sqlite:///{root / 'portal.sqlite3'}")
+    template = next(apps)
+    built = build_world(template, login_as(template), ids_of(template), root)
+    next(apps, None)  # the fixture's own clean-up: every connection closed
+    return root, built
+
+
+@pytest.fixture
+def app(world_template, tmp_path, database_url):
+    """The portal with World built: a copy of world_template's, or built afresh on PostgreSQL."""
+    if world_template is None:
+        yield from seeded_app(tmp_path, database_url)
+        return
+    root, built = world_template
+    with sqlite3.connect(root / "portal.sqlite3") as source, \
+            sqlite3.connect(tmp_path / "portal.sqlite3") as copy:
+        source.backup(copy)
+    shutil.copytree(root / "uploads", tmp_path / "uploads")
+    copied = create_app(test_settings(tmp_path, f"sqlite:///{tmp_path / 'portal.sqlite3'}"))
+    copied.world = built
+    yield copied
+    with copied.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def build_world(app, login, ids, tmp_path) -> World:
     item = ids.item("Phường 1", "1.1")
     response = login("phuong1").upload(item, PDF, "Báo cáo khắc phục.pdf", htmx=False)
     assert response.status_code == 303, response.get_data(as_text=True)
