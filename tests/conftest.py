@@ -148,6 +148,18 @@ def login_as(app):
 
 
 @pytest.fixture
+def ward(login) -> PortalClient:
+    """Phường 1's staff, logged in: the unit most tests act as."""
+    return login("phuong1")
+
+
+@pytest.fixture
+def report_item(ids) -> int:
+    """Phường 1's item 1.1, a report: the item most upload tests attach to."""
+    return ids.item("Phường 1", "1.1")
+
+
+@pytest.fixture
 def ids(app):
     """Ids by name: ids.unit("Phường 1"), ids.item("Phường 1", "1.1"), ids.user("lanhdao")."""
     return ids_of(app)

@@ -22,11 +22,6 @@ def audit_actions(app, item_id: int) -> list[str]:
         ))
 
 
-@pytest.fixture
-def ward(login):
-    return login("phuong1")
-
-
 def test_unit_lands_on_its_own_checklist(ward, ids):
     response = ward.get("/", follow_redirects=True)
     html = response.get_data(as_text=True)

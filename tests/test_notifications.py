@@ -67,11 +67,6 @@ def bell_count(page: str) -> str:
 
 
 @pytest.fixture
-def ward(login) -> PortalClient:
-    return login("phuong1")
-
-
-@pytest.fixture
 def reviewer(login) -> PortalClient:
     return login("noivu.duyet")
 

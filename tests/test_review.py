@@ -45,11 +45,6 @@ def loaded(item_id: int) -> Progress:
 
 
 @pytest.fixture
-def ward(login):
-    return login("phuong1")
-
-
-@pytest.fixture
 def reviewer(login):
     return login("noivu.duyet")
 

@@ -47,16 +47,6 @@ def count(app, model, *where) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-@pytest.fixture
-def ward(login):
-    return login("phuong1")
-
-
-@pytest.fixture
-def report_item(ids):
-    return ids.item("Phường 1", "1.1")
-
-
 # --------------------------------------------------------------------------- atomic uploads
 
 def test_upload_whose_commit_fails_leaves_no_file(app, report_item, upload_dir):

@@ -65,16 +65,6 @@ def docx() -> bytes:
 
 
 @pytest.fixture
-def ward(login):
-    return login("phuong1")
-
-
-@pytest.fixture
-def report_item(ids):
-    return ids.item("Phường 1", "1.1")
-
-
-@pytest.fixture
 def temp_dir(tmp_path, monkeypatch):
     """The system temporary folder for this test alone, so that what a request leaves there shows
     (Werkzeug spools large form parts to it)."""

@@ -43,16 +43,6 @@ def evidence_rows(app, item_id: int) -> list[Evidence]:
         return rows
 
 
-@pytest.fixture
-def ward(login):
-    return login("phuong1")
-
-
-@pytest.fixture
-def report_item(ids):
-    return ids.item("Phường 1", "1.1")
-
-
 @pytest.mark.parametrize(
     "content, name, content_type",
     [
