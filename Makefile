@@ -5,7 +5,13 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test e2e e2e-tools lint install db bench serve load
+.PHONY: run test check e2e e2e-tools lint install db bench serve load
+
+# The suite runs on every core (pytest-xdist), two workers at least; each worker has its own
+# databases and upload folders (tests/databases.py). `--dist loadgroup` keeps each browser module,
+# and the tests that start servers, on one worker.
+JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 2 : n )))
+PYTEST := $(BIN)/pytest -q -n $(JOBS) --dist loadgroup
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +41,12 @@ db: install
 run: db
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The whole suite, browser tests included, and the 25 slowest tests.
 test: install e2e-tools
-	$(BIN)/pytest -q
+	$(PYTEST) --durations=25
 
 e2e: install e2e-tools
-	$(BIN)/pytest -q tests/e2e
+	$(PYTEST) tests/e2e
 
 bench: install
 	$(BIN)/python bench/matrix.py

@@ -1,5 +1,8 @@
 """Fixtures: the real app on a real database (a SQLite file, or TEST_DATABASE_URL for PostgreSQL),
-real uploads on disk, the demo units, letter and accounts, and clients logged in per role."""
+real uploads on disk, the demo units, letter and accounts, and clients logged in per role.
+
+The demo city is seeded once per test process into a template (tests/databases.py); each test
+works on a copy of its own."""
 
 from __future__ import annotations
 
@@ -8,20 +11,32 @@ import os
 import re
 
 import pytest
-from sqlalchemy import select, text
+from jinja2 import BytecodeCache
+from sqlalchemy import select
+from werkzeug.routing import Rule
 
 from portal import create_app, demo
 from portal.extensions import db
 from portal.models import Progress, Task, Unit, User
 
+from .databases import Databases, install_write_counter
+
 PASSWORD = "mat-khau-demo-2023"
 MAX_UPLOAD_MB = 1
 
+# Tests that start servers or processes of their own (gunicorn, LibreOffice, `flask send-mail`,
+# four writers): under pytest-xdist (`--dist loadgroup`) they run one after another on one
+# worker, so that they never starve each other of the machine's cores.
+SERVERS = pytest.mark.xdist_group("servers")
 
-def _reset_postgres() -> None:
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items) -> None:
+    """A browser test module runs on one worker: its server and Chromium start once."""
+    for item in items:
+        if item.path.parent.name == "e2e":
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
+
 
 
 def item_row(app, item_id: int) -> Progress:
@@ -30,11 +45,6 @@ def item_row(app, item_id: int) -> Progress:
         item = db.session.get(Progress, item_id)
         db.session.expunge(item)
         return item
-
-
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'portal.sqlite3'}"
 
 
 def test_settings(root, database_url: str) -> dict:
@@ -54,25 +64,95 @@ def test_settings(root, database_url: str) -> dict:
 test_settings.__test__ = False  # a helper, not a test
 
 
+def seed(app, root) -> None:
+    """The demo city: its units, the Sa Đéc letter and the demo accounts; then the write counter."""
+    with app.app_context():
+        db.create_all()
+        demo.seed(PASSWORD)
+        db.session.remove()
+    install_write_counter(app)
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    """This test process's templates (the seeded demo city, built here) and their copies."""
+    databases = Databases(tmp_path_factory.mktemp("databases"),
+                          os.environ.get("TEST_DATABASE_URL"), test_settings)
+    databases.template("seeded", seed)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def database_url(databases, tmp_path):
+    """A database of the test's own holding the demo city: a copy of the seeded template."""
+    url = databases.copy("seeded", tmp_path)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def empty_database_url(databases, tmp_path):
+    """A new database with no tables, as a new installation has."""
+    url = databases.empty(tmp_path)
+    yield url
+    databases.drop(url)
+
+
 @pytest.fixture
 def app(tmp_path, database_url):
     yield from seeded_app(tmp_path, database_url)
 
 
+class CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept for the whole test process: each test has an app of its
+    own, and compiling every template again for each took a quarter of the suite's time. Jinja
+    compiles a template again whenever its source changes (the bucket checks a checksum)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
+def _builders_compiled_once() -> None:
+    """Werkzeug compiles two URL builders for every route of every new app, through Python's
+    compiler: 40 ms of each test's own app. A builder is a pure function of its rule's parsed
+    parts (it takes the rule as its first argument and reads the converters from it when called),
+    so the tests keep the first one compiled for each rule and give it to the same rule of the
+    next app."""
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def builder_compiled_once(rule: Rule, append_unknown: bool = True):
+        key = (rule.rule, tuple(rule._trace), repr(sorted((rule.defaults or {}).items())),
+               append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = builder_compiled_once
+
+
+_builders_compiled_once()
+
+
 def seeded_app(tmp_path, database_url, **settings):
-    """The app on a fresh database with the demo data, `settings` on top of the tests' own;
-    the database is emptied again afterwards (for fixtures that need other settings)."""
+    """The app on `database_url` (a copy of the seeded template), `settings` on top of the
+    tests' own; every connection closed afterwards."""
     app = create_app({**test_settings(tmp_path, database_url), **settings})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            _reset_postgres()
-        db.create_all()
-        demo.seed(PASSWORD)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     yield app
     with app.app_context():
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            _reset_postgres()
         db.engine.dispose()
 
 

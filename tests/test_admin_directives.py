@@ -26,7 +26,8 @@ from portal.models import (
     Unit,
 )
 
-from .test_permissions import audit_actions_since, database_rows, last_audit_id
+from .databases import database_rows, writes, written_since
+from .test_permissions import audit_actions_since, last_audit_id
 
 SEED = (SA_DEC_2023.parent / "sa-dec-2023-cchc.txt").read_text(encoding="utf-8")
 SA_DEC_TITLE = "Chấn chỉnh, khắc phục thực hiện công tác CCHC qua kết quả kiểm tra năm 2023"
@@ -235,7 +236,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
         "too-long-file", "both"])
 def test_bad_letter_is_refused_with_nothing_written(app, login, text, file, field, message):
     admin = login("quantri")
-    rows = database_rows(app)
+    counted = writes(app)
 
     response = import_letter(admin, text, file)
 
@@ -243,16 +244,16 @@ def test_bad_letter_is_refused_with_nothing_written(app, login, text, file, fiel
     page = html(response)
     error = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', page)
     assert error and str(escape(message)) in error.group(1), page[:4000]
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_import_refuses_a_slug_already_taken(app, login):
     admin = login("quantri")
-    rows = database_rows(app)
+    counted = writes(app)
     response = import_letter(admin, SEED, slug="sa-dec-2023-cchc")
     assert response.status_code == 422
     assert says(response, "Đã có văn bản với mã «sa-dec-2023-cchc»")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     # left blank, the code is made from the title, and never clashes
     first = directive_row(app, created_id(import_letter(admin, SEED)))
     second = directive_row(app, created_id(import_letter(admin, SEED)))
@@ -278,14 +279,14 @@ GOOD = {"title": "Kế hoạch CCHC năm 2024", "subject": "V/v triển khai k�
 ], ids=["no-title", "bad-date", "bad-year", "duplicate-slug", "bad-slug", "long-number"])
 def test_directive_by_hand_with_bad_fields_is_refused(app, login, change, field, message):
     admin = login("quantri")
-    rows = database_rows(app)
+    counted = writes(app)
 
     response = admin.post("/admin/directives/new", GOOD | change)
 
     assert response.status_code == 422
     error = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', html(response))
     assert error and str(escape(message)) in error.group(1), html(response)[:4000]
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_directive_by_hand_is_a_draft_without_tasks(app, login):
@@ -395,13 +396,13 @@ def test_publish_is_refused_while_a_task_is_unmatched_then_reaches_the_units(app
     # the unresolved task is shown with the addressee the letter named
     assert says(page, "Chưa xác định đơn vị thực hiện (1 nhiệm vụ)")
     assert says(page, "Mục 2. Giám đốc Công ty Cổ phần Cấp nước Đồng Tháp")
-    rows = database_rows(app)
+    counted = writes(app)
 
     response = admin.post(f"/admin/directives/{draft}/publish")
 
     assert response.status_code == 422
     assert says(response, "Chưa ban hành được: Nhiệm vụ 2.1: Chưa xác định đơn vị thực hiện.")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
     water = tasks_by_code(app, draft)["2.1"]
     with app.app_context():
@@ -426,10 +427,10 @@ def test_publish_is_refused_while_a_task_is_unmatched_then_reaches_the_units(app
     checklist = ward.get(f"/directives/{draft}/units/{ids.unit('Phường 1')}")
     assert checklist.status_code == 200 and says(checklist, "Rà soát, sửa chữa đường ống")
     # published once is published: a second publish is refused and writes nothing
-    rows = database_rows(app)
+    counted = writes(app)
     again = admin.post(f"/admin/directives/{draft}/publish")
     assert again.status_code == 422 and says(again, "Văn bản này đã được ban hành.")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 # --- closing, archiving, reopening ---------------------------------------------------------------
@@ -440,22 +441,22 @@ def test_closed_and_archived_directive_is_read_only_then_reopened(app, login, id
     directive, unit = ids.directive(), ids.unit("Phường 1")
     item = ids.item("Phường 1", "1.4")
     checklist = f"/directives/{directive}/units/{unit}"
-    rows = database_rows(app)
+    counted = writes(app)
     for action, refusal in (("reopen", "Chỉ văn bản đã kết thúc mới mở lại được."),
                             ("archive", "Hãy kết thúc văn bản trước khi lưu trữ."),
                             ("unarchive", "Văn bản này không ở trong lưu trữ.")):
         response = admin.post(f"/admin/directives/{directive}/{action}")
         assert response.status_code == 422 and says(response, refusal), action
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
     audit_id = last_audit_id(app)
     assert admin.post(f"/admin/directives/{directive}/close").status_code == 303
     assert audit_actions_since(app, audit_id) == ["directive.close"]
     assert directive_row(app, directive).status is DirectiveStatus.CLOSED
-    rows = database_rows(app)
+    counted = writes(app)
     refused = ward.post(f"/items/{item}/save", {"note": "Sau khi kết thúc"})
     assert refused.status_code == 409 and says(refused, CLOSED)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     assert ward.get(checklist).status_code == 200
 
     assert admin.post(f"/admin/directives/{directive}/archive").status_code == 303
@@ -516,13 +517,13 @@ def test_copy_to_next_cycle_is_a_new_draft_and_leaves_the_source_alone(app, logi
             assert after[table] == rows, table
     assert says(admin.get(f"/admin/directives/{copy}"), "Sao chép từ")
 
-    rows = database_rows(app)
+    counted = writes(app)
     again = admin.post(f"/admin/directives/{source}/copy", {
         "year": "2024", "slug": "sa-dec-2024-cchc", "title": "Lần nữa"})
     assert again.status_code == 422 and says(again, "Đã có văn bản với mã «sa-dec-2024-cchc»")
     bad = admin.post(f"/admin/directives/{source}/copy", {"year": "", "slug": "", "title": ""})
     assert bad.status_code == 422 and says(bad, "Hãy nhập năm") and says(bad, "Hãy nhập tiêu đề")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 # --- deleting a draft ----------------------------------------------------------------------------
@@ -548,10 +549,10 @@ def test_a_draft_can_be_deleted_and_a_published_directive_cannot(app, login, ids
     for closed in (False, True):
         if closed:
             assert admin.post(f"/admin/directives/{published}/close").status_code == 303
-        rows = database_rows(app)
+        counted = writes(app)
         refused = admin.post(f"/admin/directives/{published}/delete")
         assert refused.status_code == 422 and says(refused, "Chỉ xoá được bản nháp.")
-        assert database_rows(app) == rows
+        assert written_since(app, counted) == set()
     assert directive_row(app, published).status is DirectiveStatus.CLOSED
 
 
@@ -590,11 +591,11 @@ def test_inspected_units_of_a_published_directive_move_items_and_keep_progress(a
     assert items[("1.1", ward_unit)].note == "Đang tổng hợp."
     assert items[("1.14", ward_unit)].hidden
 
-    rows = database_rows(app)
+    counted = writes(app)
     bad = admin.post(f"/admin/directives/{directive}/inspected", {"units": ["99999"]})
     assert bad.status_code == 422 and says(bad, "Đơn vị không có hoặc đã ngừng hoạt động")
     assert admin.post(f"/admin/directives/{directive}/close").status_code == 303
-    rows = database_rows(app)
+    counted = writes(app)
     closed = admin.post(f"/admin/directives/{directive}/inspected", {"units": []})
     assert closed.status_code == 422 and says(closed, "Văn bản đã kết thúc")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()

@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Progress, Role, Task, Unit, UnitKind, User
 
 from .conftest import PASSWORD, PortalClient
-from .test_permissions import database_rows
+from .databases import database_rows, writes, written_since
 
 CHANGE_FIRST = "Hãy đặt mật khẩu mới của riêng bạn trước khi tiếp tục."
 NEW_PASSWORD = "mat-khau-rieng-2024"
@@ -147,11 +147,11 @@ def test_admin_creates_a_unit_listed_under_its_kind_after_the_others(app, admin)
 ])
 def test_bad_unit_is_refused_with_its_message_and_nothing_written(app, admin, form, field,
                                                                    message):
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post("/admin/units/new", form)
     assert response.status_code == 422
     assert f'<p class="error" id="{field}-error">{escape(message)}' in html(response)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_admin_edits_a_unit_and_the_audit_keeps_before_and_after(app, admin, ids):
@@ -172,11 +172,11 @@ def test_admin_edits_a_unit_and_the_audit_keeps_before_and_after(app, admin, ids
     assert event.after == {"name": "Phường 1 (Sa Đéc)", "short_name": "P.1", "position": 40}
 
     # Another unit's name is taken, whatever its case.
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/units/{unit_id}/edit", {"name": "PHƯỜNG 2", "kind": "commune"})
     assert response.status_code == 422
     assert says(response, "Đã có đơn vị tên «PHƯỜNG 2»; tên đơn vị không được trùng.")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     # Its own name is not.
     response = admin.post(f"/admin/units/{unit_id}/edit", {"name": "phường 1 (sa đéc)",
                                                            "kind": "commune"})
@@ -208,9 +208,9 @@ def test_units_move_up_and_down_and_sort_in_vietnamese_order(app, admin, ids):
     assert page.index("Xã Tân Phú Đông") < page.index("Xã Tân Quy Tây")
 
     # Already first: nothing changes, nothing is audited.
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/units/{ids.unit('Phường 1')}/move", {"direction": "up"})
-    assert response.status_code == 303 and database_rows(app) == rows
+    assert response.status_code == 303 and written_since(app, counted) == set()
     assert admin.post(f"/admin/units/{ids.unit('Phường 1')}/move",
                       {"direction": "sideways"}).status_code == 400
 
@@ -358,11 +358,11 @@ def test_a_first_password_is_hashed_cheaply_and_the_own_one_at_full_cost(app, ad
 def test_bad_account_is_refused_with_its_message_and_nothing_written(app, admin, ids, form,
                                                                      field, message):
     form = {k: v.format(unit=ids.unit("Phường 1")) for k, v in form.items()}
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post("/admin/users/new", form)
     assert response.status_code == 422
     assert f'<p class="error" id="{field}-error">{escape(message)}' in html(response)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_account_of_an_inactive_unit_cannot_be_created(app, admin, ids):
@@ -397,17 +397,17 @@ def test_admin_edits_an_account(app, admin, ids):
                             "unit_id": ids.unit("Phòng Tư pháp")}
     assert event.after == {"full_name": "Trần Văn B", "role": "leader", "unit_id": None}
 
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/users/{user_id}/edit", {
         "full_name": "Trần Văn B", "role": "reviewer", "unit": "", "active": "y"})
     assert response.status_code == 422
     assert says(response, "Vai trò «Phòng Nội vụ (theo dõi, duyệt)» cần chọn đơn vị.")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_admin_cannot_lock_themselves_out(app, admin, ids):
     me = ids.user("quantri")
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/users/{me}/edit", {"full_name": "Quản trị", "role": "leader",
                                                        "unit": "", "active": "y"})
     assert response.status_code == 422
@@ -417,7 +417,7 @@ def test_admin_cannot_lock_themselves_out(app, admin, ids):
     assert response.status_code == 422 and says(response, "Bạn không thể tự khoá tài khoản")
     response = admin.post(f"/admin/users/{me}/active", {"active": "0"})
     assert response.status_code == 422 and says(response, "Bạn không thể tự khoá tài khoản")
-    assert database_rows(app) == rows and is_logged_in(admin)
+    assert written_since(app, counted) == set() and is_logged_in(admin)
 
 
 @pytest.mark.parametrize("way", ["button", "edit form"])
@@ -519,11 +519,11 @@ def test_only_admins_see_the_administration_link(login):
 
 
 def test_admin_post_without_csrf_token_is_refused(app, admin):
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post("/admin/units/new", {"name": "Phường Giả", "kind": "commune"},
                           csrf=False)
     assert response.status_code == 400
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 # --- bulk import ---------------------------------------------------------------------------------
@@ -542,7 +542,7 @@ def test_units_import_from_csv_previews_then_writes_everything_on_confirm(app, a
         ["Phòng Dân tộc", "DT", "phòng chuyên môn", "3"],
         ["Trung tâm Y tế", "TTYT", "service", ""],
     ], delimiter, bom)
-    rows, audit_id = database_rows(app), last_audit_id(app)
+    counted, audit_id = writes(app), last_audit_id(app)
     response = upload(admin, "units", content, "don-vi.csv")
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin/import/units/preview"
@@ -551,7 +551,7 @@ def test_units_import_from_csv_previews_then_writes_everything_on_confirm(app, a
     page = html(preview)
     assert "Phường Mỹ Phú" in page and "Xác nhận nhập 3 đơn vị" in page
     assert "Đơn vị sự nghiệp công lập" in page  # how "service" was understood
-    assert database_rows(app) == rows  # nothing yet
+    assert written_since(app, counted) == set()  # nothing yet
 
     response = admin.post("/admin/import/units/confirm")
     assert response.status_code == 303 and response.headers["Location"] == "/admin/units"
@@ -563,10 +563,10 @@ def test_units_import_from_csv_previews_then_writes_everything_on_confirm(app, a
     assert {e.after["imported_from"] for e in events} == {"don-vi.csv"}
     assert says(admin.get("/admin/units"), "Đã thêm 3 đơn vị từ tệp «don-vi.csv».")
     # Confirming again writes nothing more: the pending import is gone.
-    rows = database_rows(app)
+    counted = writes(app)
     again = admin.post("/admin/import/units/confirm")
     assert again.status_code == 303 and again.headers["Location"] == "/admin/import/units"
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     assert pending_files(app) == []
 
 
@@ -580,7 +580,7 @@ def test_units_import_shows_each_rows_errors_and_refuses_to_confirm(app, admin):
         ["Phòng Mới", "PM", "sở"],
         ["Phòng Khác", "PK", ""],
     ])
-    rows = database_rows(app)
+    counted = writes(app)
     assert upload(admin, "units", content, "don-vi.csv").status_code == 303
     preview = admin.get("/admin/import/units/preview")
     page = html(preview)
@@ -598,7 +598,7 @@ def test_units_import_shows_each_rows_errors_and_refuses_to_confirm(app, admin):
     response = admin.post("/admin/import/units/confirm")
     assert response.status_code == 422
     assert says(response, "Không nhập được: còn 5 dòng có lỗi. Chưa ghi gì vào hệ thống.")
-    assert database_rows(app) == rows  # not even the good row
+    assert written_since(app, counted) == set()  # not even the good row
 
 
 @pytest.mark.parametrize(("what", "header", "missing"), [
@@ -608,14 +608,14 @@ def test_units_import_shows_each_rows_errors_and_refuses_to_confirm(app, admin):
 ])
 def test_missing_column_is_an_error_of_the_whole_file_naming_it(app, admin, what, header,
                                                                 missing):
-    rows = database_rows(app)
+    counted = writes(app)
     for content, name in ((csv_bytes([header, ["a"] * len(header)]), "tep.csv"),
                           (xlsx_bytes([header, ["a"] * len(header)]), "tep.xlsx")):
         response = upload(admin, what, content, name)
         assert response.status_code == 422
         assert says(response, f"Thiếu cột {missing} ở dòng tiêu đề (dòng đầu)."), name
         assert admin.get(f"/admin/import/{what}/preview").status_code == 303  # nothing pending
-    assert database_rows(app) == rows and pending_files(app) == []
+    assert written_since(app, counted) == set() and pending_files(app) == []
 
 
 @pytest.mark.parametrize(("content", "name", "message"), [
@@ -632,11 +632,11 @@ def test_missing_column_is_an_error_of_the_whole_file_naming_it(app, admin, what
 ])
 def test_unreadable_file_is_refused_with_a_vietnamese_message(app, admin, content, name,
                                                               message):
-    rows = database_rows(app)
+    counted = writes(app)
     response = upload(admin, "units", content, name)
     assert response.status_code == 422
     assert says(response, message)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_upload_without_a_file_asks_for_one(admin):
@@ -661,7 +661,7 @@ def test_users_import_errors_duplicates_unknown_unit_bad_role(app, admin, ids):
         ["", "Phạm K", "quản trị", ""],
         ["nv.moi", "", "duyệt", "Phòng Nội vụ"],
     ])
-    rows = database_rows(app)
+    counted = writes(app)
     assert upload(admin, "users", content, "tai-khoan.csv").status_code == 303
     page = html(admin.get("/admin/import/users/preview"))
     for message in (
@@ -680,7 +680,7 @@ def test_users_import_errors_duplicates_unknown_unit_bad_role(app, admin, ids):
         assert str(escape(message)) in page, message
     assert "10 dòng có lỗi" in page  # every row but the first
     assert admin.post("/admin/import/users/confirm").status_code == 422
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 @pytest.mark.parametrize(("word", "role"), [
@@ -706,11 +706,11 @@ def test_users_import_from_xlsx_shows_passwords_once_and_the_csv_downloads_once(
         [None, None, None, None],  # an empty row is skipped
         ["@Trần C", "nv.them", "duyệt", "Phòng Nội vụ"],
     ])
-    rows, audit_id = database_rows(app), last_audit_id(app)
+    counted, audit_id = writes(app), last_audit_id(app)
     assert upload(admin, "users", content, "tai-khoan.xlsx").status_code == 303
     preview = html(admin.get("/admin/import/users/preview"))
     assert "Cán bộ đơn vị · Phường 1" in preview and "Xác nhận nhập 3 tài khoản" in preview
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
     response = admin.post("/admin/import/users/confirm")
     assert response.status_code == 200
@@ -762,14 +762,14 @@ def test_first_passwords_are_not_kept_past_their_time(app, admin):
 def test_an_import_not_confirmed_writes_nothing(app, admin):
     content = csv_bytes([UNITS_HEADER, ["Phường Mỹ Phú", "MP", "commune"],
                          ["Phường Mỹ Phú", "MP", "commune"]])
-    rows = database_rows(app)
+    counted = writes(app)
     upload(admin, "units", content, "don-vi.csv")
     admin.get("/admin/import/units/preview")
     # A good file uploaded afterwards replaces the pending one; still nothing written.
     upload(admin, "units", csv_bytes([UNITS_HEADER, ["Phường Mỹ Phú", "MP", "commune"]]),
            "don-vi-2.csv")
     assert "Xác nhận nhập 1 đơn vị" in html(admin.get("/admin/import/units/preview"))
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     assert len(pending_files(app)) == 1
     # Another administrator's session does not see it.
     other = PortalClient(app.test_client())
@@ -785,11 +785,11 @@ def test_rows_checked_again_at_confirmation(app, admin):
     assert "Xác nhận nhập 1 đơn vị" in html(admin.get("/admin/import/units/preview"))
     # Meanwhile the same unit is created by hand.
     admin.post("/admin/units/new", {"name": "Phường Mỹ Phú", "kind": "commune"})
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post("/admin/import/units/confirm")
     assert response.status_code == 422
     assert says(response, "Đơn vị «Phường Mỹ Phú» đã có trong hệ thống.")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_a_thousand_accounts_import_quickly(app, admin):
@@ -818,10 +818,10 @@ def test_a_thousand_accounts_import_quickly(app, admin):
 def test_a_thousand_rows_with_one_bad_write_nothing(app, admin):
     rows_in_file = [[f"Đơn vị thử {n}", f"T{n}", "commune"] for n in range(1000)]
     rows_in_file[777][2] = "hành tinh"
-    rows = database_rows(app)
+    counted = writes(app)
     assert upload(admin, "units", csv_bytes([UNITS_HEADER] + rows_in_file),
                   "don-vi.csv").status_code == 303
     page = html(admin.get("/admin/import/units/preview"))
     assert "1 dòng có lỗi" in page and "Loại đơn vị «hành tinh» không hợp lệ" in page
     assert admin.post("/admin/import/units/confirm").status_code == 422
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()

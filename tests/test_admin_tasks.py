@@ -32,7 +32,7 @@ from portal.models import (
 )
 
 from .conftest import PortalClient
-from .test_permissions import database_rows
+from .databases import writes, written_since
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -237,9 +237,9 @@ def test_editing_a_published_deadline_is_audited_with_before_and_after(app, admi
 
     # The form shows it back as dd/mm/yyyy; saving it unchanged writes nothing.
     assert 'value="31/07/2023"' in html(admin.get(f"/admin/tasks/{task.id}/edit"))
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/tasks/{task.id}/edit", form_of(app, task.id))
-    assert response.status_code == 303 and database_rows(app) == rows
+    assert response.status_code == 303 and written_since(app, counted) == set()
 
 
 def test_a_metric_target_reads_vietnamese_decimals_and_other_kinds_drop_the_measure(
@@ -327,9 +327,9 @@ def test_chosen_units_are_stored_as_a_list_and_a_named_unit_shows_ticked(app, ad
     assert 'checked id="audience-6" name="audience" type="radio" value="units"' in page
     assert f'value="{culture}" id="unit-{culture}" checked' in page
     # Saved as it is, the letter's wording stays: nothing changes.
-    rows = database_rows(app)
+    counted = writes(app)
     assert admin.post(f"/admin/tasks/{task.id}/edit", form_of(app, task.id)).status_code == 303
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
     chosen = [culture, ids.unit("Phường 1"), ids.unit("Phòng Nội vụ")]
     response = admin.post(f"/admin/tasks/{task.id}/edit", form_of(
@@ -398,10 +398,10 @@ def test_withdrawing_a_published_task_hides_it_and_restoring_brings_it_back(app,
     assert f'action="/admin/tasks/{task.id}/restore"' in html(listing)
 
     # Withdrawn twice: refused, nothing written.
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/tasks/{task.id}/withdraw")
     assert response.status_code == 409 and says(response, "đã được rút khỏi văn bản")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
     audit_id = last_audit_id(app)
     response = admin.post(f"/admin/tasks/{task.id}/restore")
@@ -451,12 +451,12 @@ def test_tasks_move_up_and_down_within_their_section(app, admin, ids):
     assert codes_in_order(app, directive)[:3] == ["1.1", "1.2", "1.3"]
 
     # First of its section, last of its section: nothing moves, nothing is written.
-    rows = database_rows(app)
+    counted = writes(app)
     for code, direction in (("1.1", "up"), ("1.14", "down"), ("2.1", "up")):
         task = task_row(app, directive, code)
         response = admin.post(f"/admin/tasks/{task.id}/move", {"direction": direction})
         assert response.status_code == 303
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     assert says(admin.get(f"/admin/directives/{directive}"), "Nhiệm vụ 2.1 đã ở đầu mục.")
     assert admin.post(f"/admin/tasks/{first.id}/move", {"direction": "left"}).status_code == 400
 
@@ -503,10 +503,10 @@ def test_merging_on_a_draft_joins_the_texts_and_keeps_the_earliest_deadline(app,
         TaskKind.METRIC, Measure.COUNT, Decimal("0"), True)
 
     # The last task of a section has nothing after it to merge with.
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/tasks/{task_row(app, draft, '1.14').id}/merge")
     assert response.status_code == 409 and says(response, "là nhiệm vụ cuối của mục")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_splitting_on_a_draft_cuts_the_text_at_the_chosen_sentence(app, admin, draft):
@@ -536,13 +536,13 @@ def test_splitting_on_a_draft_cuts_the_text_at_the_chosen_sentence(app, admin, d
     assert event.before["text"] == task.text
 
     # Now one sentence each: nothing left to split.
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/tasks/{second.id}/split", {
         "at": "1", "title": "x", "new_code": "1.1c", "new_title": "y"})
     assert response.status_code == 422
     assert error_of(response, "at", "Nội dung nhiệm vụ chưa có hoặc chỉ có một câu; không có "
                                     "chỗ để tách. Hãy thêm nhiệm vụ mới thay vì tách.")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 @pytest.mark.parametrize(("form", "field", "message"), [
@@ -555,12 +555,12 @@ def test_splitting_on_a_draft_cuts_the_text_at_the_chosen_sentence(app, admin, d
 def test_bad_split_is_refused_with_its_message_and_nothing_written(app, admin, draft, form,
                                                                    field, message):
     task = task_row(app, draft, "1.1")
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/tasks/{task.id}/split", {
         "at": "1", "title": "Khắc phục", "new_code": "1.1b", "new_title": "Báo cáo"} | form)
     assert response.status_code == 422
     assert error_of(response, field, message)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_merge_and_split_are_refused_on_a_published_directive(app, admin, ids):
@@ -568,14 +568,14 @@ def test_merge_and_split_are_refused_on_a_published_directive(app, admin, ids):
     task = task_row(app, directive, "1.1")
     listing = html(admin.get(f"/admin/directives/{directive}"))
     assert "/merge" not in listing and "/split" not in listing
-    rows = database_rows(app)
+    counted = writes(app)
     for response in (admin.post(f"/admin/tasks/{task.id}/merge"),
                      admin.get(f"/admin/tasks/{task.id}/split"),
                      admin.post(f"/admin/tasks/{task.id}/split", {
                          "at": "1", "title": "a", "new_code": "1.1b", "new_title": "b"})):
         assert response.status_code == 409
         assert says(response, DRAFT_ONLY)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 # --- bad input -----------------------------------------------------------------------------------
@@ -607,7 +607,7 @@ def test_merge_and_split_are_refused_on_a_published_directive(app, admin, ids):
 ])
 def test_bad_task_is_refused_with_its_message_and_nothing_written(app, admin, ids, draft,
                                                                   change, field, message):
-    rows = database_rows(app)
+    counted = writes(app)
     # A new task of the draft, and an edit of the published 1.4 where units are at work.
     response = admin.post(f"/admin/directives/{draft}/tasks/new", new_form(**change))
     assert response.status_code == 422
@@ -617,7 +617,7 @@ def test_bad_task_is_refused_with_its_message_and_nothing_written(app, admin, id
     response = admin.post(f"/admin/tasks/{task.id}/edit", form_of(app, task.id, **change))
     assert response.status_code == 422
     assert error_of(response, field, message)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_unmatched_audience_is_shown_with_its_heading_and_must_be_replaced(app, admin, draft):
@@ -637,12 +637,12 @@ def test_unmatched_audience_is_shown_with_its_heading_and_must_be_replaced(app, 
     assert "checked" not in html(page)[html(page).index('name="audience"') - 40:
                                        html(page).index("units-picker")]
 
-    rows = database_rows(app)
+    counted = writes(app)
     response = admin.post(f"/admin/tasks/{task.id}/edit", form_of(app, task.id))
     assert response.status_code == 422
     assert error_of(response, "audience", "Văn bản chưa xác định được đơn vị thực hiện nhiệm "
                                           "vụ này; hãy chọn đơn vị thực hiện.")
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
     response = admin.post(f"/admin/tasks/{task.id}/edit",
                           form_of(app, task.id, audience="kind:office"))
@@ -661,7 +661,7 @@ def test_nothing_changes_on_a_closed_directive(app, admin, ids):
     listing = html(admin.get(f"/admin/directives/{directive}"))
     assert f'action="/admin/tasks/{task.id}/' not in listing
     assert f"/admin/tasks/{task.id}/edit" not in listing and "/tasks/new" not in listing
-    rows = database_rows(app)
+    counted = writes(app)
     for response in (
         admin.get(f"/admin/directives/{directive}/tasks/new"),
         admin.post(f"/admin/directives/{directive}/tasks/new", new_form()),
@@ -677,7 +677,7 @@ def test_nothing_changes_on_a_closed_directive(app, admin, ids):
         assert says(response, message)
         assert f'href="/admin/directives/{directive}#task-{task.id}"' in html(response) \
             or f'href="/admin/directives/{directive}#tasks"' in html(response)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_unknown_task_or_directive_is_404(admin):

@@ -65,7 +65,8 @@ from portal.models import (
 from portal.review.forms import ExtensionDecisionForm, RemindForm, ReopenForm, ReviewForm
 
 from .conftest import PASSWORD, PortalClient
-from .test_permissions import database_rows, stored_files, world  # noqa: F401  (a fixture)
+from .databases import writes, written_since
+from .test_permissions import stored_files, world, world_app, world_template  # noqa: F401
 
 PDF = sample_pdf("thu nghiem ngau nhien")
 
@@ -317,25 +318,24 @@ class Fuzz:
             client.csrf_token()
         else:
             client = self.client(form.account)
-        rows, files = database_rows(self.app), stored_files(self.app)
+        counted, files = writes(self.app), stored_files(self.app)
         extra = {"content_type": "multipart/form-data"} if form.multipart else {}
         if form.multipart and "file" in sent:
             sent["file"] = (io.BytesIO(PDF), sent["file"])
         response = client.post(url, sent, htmx=htmx, **extra)
         if "file" in sent:
             sent["file"] = sent["file"][1]
-        self.check(form, client, sent, response, rows, files)
+        self.check(form, client, sent, response, counted, files)
         return response
 
-    def check(self, form: Form, client, sent: dict, response, rows, files) -> None:
+    def check(self, form: Form, client, sent: dict, response, counted, files) -> None:
         body = response.get_data(as_text=True)
         status = response.status_code
         assert status < 500, f"{status} for {sent!r}:\n{body[:3000]}"
         assert_escaped(body, sent)
         if status >= 400:
             assert_explained(body, status)
-            after = database_rows(self.app)
-            changed = {name for name in after if after[name] != rows[name]}
+            changed = written_since(self.app, counted)
             assert changed <= form.refusal_writes, f"a refusal ({status}) wrote to {changed}"
             assert stored_files(self.app) == files, "a refusal left a file"
             return
@@ -349,6 +349,12 @@ class Fuzz:
             form.stored(self, sent, response)
         if form.reset:
             form.reset(self)
+
+
+@pytest.fixture
+def app(databases, world_template, tmp_path):  # noqa: F811  (world_template is the fixture)
+    """The portal of tests/test_permissions.py, World built."""
+    yield from world_app(databases, tmp_path)
 
 
 @pytest.fixture
@@ -990,12 +996,12 @@ def csv_bytes(what: str, rows: list[list]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def refused_or_explained(response, rows, files, app) -> None:
+def refused_or_explained(response, counted, files, app) -> None:
     body = response.get_data(as_text=True)
     assert response.status_code < 500, body[:3000]
     if response.status_code >= 400:
         assert_explained(body, response.status_code)
-        assert database_rows(app) == rows and stored_files(app) == files
+        assert written_since(app, counted) == set() and stored_files(app) == files
 
 
 @SETTINGS
@@ -1006,23 +1012,23 @@ def test_fuzz_import(fuzz, upload):
     app, admin = fuzz.app, fuzz.client("quantri")
     what, name = upload["what"], upload["name"]
     name = "" if name is OMIT else name
-    rows, files = database_rows(app), stored_files(app)
+    counted, files = writes(app), stored_files(app)
     sent = {"file": name, **{f"cell{i}": cell for i, row in enumerate(upload["rows"])
                              for cell in row if cell is not OMIT}}
     response = admin.post(f"/admin/import/{what}",
                           {"file": (io.BytesIO(csv_bytes(what, upload["rows"])), name)},
                           content_type="multipart/form-data")
-    refused_or_explained(response, rows, files, app)
+    refused_or_explained(response, counted, files, app)
     assert_escaped(response.get_data(as_text=True), sent)
     if response.status_code != 303:
         return
     preview = admin.get(response.headers["Location"])
     assert preview.status_code == 200, preview.get_data(as_text=True)[:3000]
     assert_escaped(preview.get_data(as_text=True), sent)
-    assert database_rows(app) == rows, "the preview wrote"
+    assert written_since(app, counted) == set(), "the preview wrote"
 
     confirmed = admin.post(f"/admin/import/{what}/confirm")
-    refused_or_explained(confirmed, rows, files, app)
+    refused_or_explained(confirmed, counted, files, app)
     assert_escaped(confirmed.get_data(as_text=True), sent)
     assert not overlong(app), overlong(app)
     if confirmed.status_code >= 400:

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +23,13 @@ from flask import url_for
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.demo import sample_pdf
 from portal.directives import lifecycle, load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Directive, Evidence, Progress, ProgressStatus, Task
 
-from .conftest import PASSWORD, ids_of, login_as, seeded_app, test_settings
+from .conftest import PASSWORD, ids_of, login_as, seeded_app
+from .databases import writes, written_since
 
 PDF = sample_pdf("quyen truy cap")
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
@@ -55,25 +52,6 @@ READERS_ACCOUNTS = [ROLES[role] for role in READERS]
 
 
 # --- what the app holds, before and after a request ------------------------------------------
-
-
-def database_rows(app) -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order: any write anywhere shows up, except the
-    audit events that record refusals (`access.denied`), which every refusal writes and
-    `denials_since` counts."""
-    audit = AuditEvent.__table__
-    with app.app_context():
-        return {
-            table.name: [
-                tuple(row)
-                for row in db.session.execute(
-                    (table.select().where(audit.c.action != "access.denied")
-                     if table is audit else table.select())
-                    .order_by(*table.primary_key.columns)
-                )
-            ]
-            for table in db.metadata.sorted_tables
-        }
 
 
 def denials_since(app, audit_id: int) -> list[tuple[str, str, int, str]]:
@@ -177,46 +155,32 @@ class World:
         }
 
 
-@pytest.fixture
-def world(app, login, ids, tmp_path) -> World:
-    """Phường 1 has uploaded one PDF to its item 1.1, through the upload route, as phuong1; and
-    the rest of World. In this module the app may be a copy of a portal where it is built
-    already (`app` below): that copy's world is the same."""
-    return getattr(app, "world", None) or build_world(app, login, ids, tmp_path)
-
-
 @pytest.fixture(scope="module")
-def world_template(tmp_path_factory):
-    """On SQLite, the demo portal with its World, built once for the module: each test below gets
-    a copy of its database file and upload folder (the table runs ~650 tests). On PostgreSQL
-    (TEST_DATABASE_URL), None: each test builds its own, as elsewhere."""
-    if os.environ.get("TEST_DATABASE_URL"):
-        return None
-    root = tmp_path_factory.mktemp("world")
-    apps = seeded_app(root, f"sqlite:///{root / 'portal.sqlite3'}")
-    template = next(apps)
-    built = build_world(template, login_as(template), ids_of(template), root)
-    next(apps, None)  # the fixture's own clean-up: every connection closed
-    return root, built
+def world_template(databases):
+    """The demo portal with its World, built once per test process from the seeded template;
+    each test gets a copy of its database and upload folder (the table runs ~650 tests)."""
+    return databases.template(
+        "world", lambda app, root: build_world(app, login_as(app), ids_of(app), root),
+        base="seeded")
 
 
 @pytest.fixture
-def app(world_template, tmp_path, database_url):
-    """The portal with World built: a copy of world_template's, or built afresh on PostgreSQL."""
-    if world_template is None:
-        yield from seeded_app(tmp_path, database_url)
-        return
-    root, built = world_template
-    with sqlite3.connect(root / "portal.sqlite3") as source, \
-            sqlite3.connect(tmp_path / "portal.sqlite3") as copy:
-        source.backup(copy)
-    shutil.copytree(root / "uploads", tmp_path / "uploads")
-    copied = create_app(test_settings(tmp_path, f"sqlite:///{tmp_path / 'portal.sqlite3'}"))
-    copied.world = built
-    yield copied
-    with copied.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def app(databases, world_template, tmp_path):
+    """The portal with World built: a copy of world_template's."""
+    yield from world_app(databases, tmp_path)
+
+
+def world_app(databases, tmp_path):
+    url = databases.copy("world", tmp_path)
+    yield from seeded_app(tmp_path, url)
+    databases.drop(url)
+
+
+@pytest.fixture
+def world(world_template) -> World:
+    """Phường 1 has uploaded one PDF to its item 1.1, through the upload route, as phuong1; and
+    the rest of World."""
+    return world_template.built
 
 
 def build_world(app, login, ids, tmp_path) -> World:
@@ -713,13 +677,13 @@ def test_route_answers_each_role_as_the_table_says(app, world, visitor, login, r
     expect = route.expect[role]
     values = world.values(role)
     url = route.url.format(**values)
-    rows, files, audit_id = database_rows(app), stored_files(app), last_audit_id(app)
+    counted, files, audit_id = writes(app), stored_files(app), last_audit_id(app)
 
     response = send(client, route, url, values)
 
     check_answer(response, expect, values, url, route.method)
     if expect.audit is None:
-        assert database_rows(app) == rows, "a request that changes nothing wrote to the database"
+        assert written_since(app, counted) == set(), "a request that changes nothing wrote"
         assert stored_files(app) == files
     else:
         assert audit_actions_since(app, audit_id) == [expect.audit]
@@ -746,7 +710,7 @@ def test_route_answers_each_role_as_the_table_says(app, world, visitor, login, r
             html = again.get_data(as_text=True)
             assert FORBIDDEN in html and "<html" not in html
         assert denials_since(app, audit_id) == ([denial] if not home else [])
-        assert database_rows(app) == rows
+        assert written_since(app, counted) == set()
         assert stored_files(app) == files
 
 
@@ -808,7 +772,7 @@ def test_ward_cannot_change_other_wards_item_by_changing_the_id(app, world, logi
     neighbour = login("phuong2")
     own_item = ids.item("Phường 2", "1.4")
     state, evidence = item_state(app, world.item), evidence_of(app, world.item)
-    rows, files, audit_id = database_rows(app), stored_files(app), last_audit_id(app)
+    counted, files, audit_id = writes(app), stored_files(app), last_audit_id(app)
 
     for url in item_post_urls(app, world.item, world.evidence):
         for htmx in (False, True):
@@ -822,7 +786,7 @@ def test_ward_cannot_change_other_wards_item_by_changing_the_id(app, world, logi
     # Nothing but the refusals themselves, each in the audit log.
     attempts = 2 * len(item_post_urls(app, world.item, world.evidence))
     assert audit_actions_since(app, audit_id) == ["access.denied"] * attempts
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     assert stored_files(app) == files
     # The same account does change its own item: the refusals above are about whose item it is.
     response = post_everything(neighbour, f"/items/{own_item}/save", htmx=False)
@@ -842,7 +806,7 @@ def test_reviewer_admin_and_other_units_every_item_post_is_403(app, world, login
 @pytest.mark.parametrize("username", ["phuong1", "lanhdao", "quantri", "phongnoivu"])
 def test_only_the_reviewer_decides(app, world, login, username):
     client = login(username)
-    rows, files = database_rows(app), stored_files(app)
+    counted, files = writes(app), stored_files(app)
     for item_id in (world.submitted, world.approved, world.extension_item):
         for url in item_post_urls(app, item_id, world.evidence, area="review"):
             for htmx in (False, True):
@@ -850,18 +814,18 @@ def test_only_the_reviewer_decides(app, world, login, username):
                                              "comment": "x"}, htmx=htmx)
                 assert response.status_code == 403, (username, url, htmx)
     assert client.post("/review/approve", {"item": world.submitted}).status_code == 403
-    assert database_rows(app) == rows and stored_files(app) == files
+    assert written_since(app, counted) == set() and stored_files(app) == files
 
 
 def assert_every_item_post_refused(app, world, client) -> None:
-    rows, files = database_rows(app), stored_files(app)
+    counted, files = writes(app), stored_files(app)
     for item_id in (world.item, world.fresh_item):
         for url in item_post_urls(app, item_id, world.evidence):
             for htmx in (False, True):
                 response = post_everything(client, url, htmx)
                 assert response.status_code == 403, (url, htmx)
                 assert FORBIDDEN in response.get_data(as_text=True)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     assert stored_files(app) == files
 
 
@@ -878,7 +842,7 @@ def test_readers_see_items_without_any_button(world, login):
 
 
 def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
-    rows, files = database_rows(app), stored_files(app)
+    counted, files = writes(app), stored_files(app)
     values = {"item_id": world.item, "evidence_id": world.evidence,
               "directive_id": world.directive, "unit_id": world.unit,
               "user_id": world.account, "task_id": world.task, "what": "units",
@@ -903,13 +867,13 @@ def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
         plain = visitor.get(url) if method == "GET" else post_everything(visitor, url, False)
         assert plain.status_code == 302, (method, url)
         assert urlsplit(plain.headers["Location"]).path == "/login"
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     assert stored_files(app) == files
 
 
 def test_unit_cannot_remove_evidence_of_another_item_via_mismatched_ids(app, world, login, ids):
     owner, neighbour = login("phuong1"), login("phuong2")
-    rows, files = database_rows(app), stored_files(app)
+    counted, files = writes(app), stored_files(app)
     stored = Path(app.config["UPLOAD_DIR"]) / world.stored_name[:2] / world.stored_name
     assert stored.is_file()
 
@@ -926,7 +890,7 @@ def test_unit_cannot_remove_evidence_of_another_item_via_mismatched_ids(app, wor
     assert evidence_of(app, world.item) == [(world.evidence, world.stored_name)]
     assert stored.is_file() and stored.read_bytes() == PDF
     assert item_state(app, world.fresh_item)[0] is ProgressStatus.NOT_STARTED
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
     assert stored_files(app) == files
     # With its own item's id the same evidence is removed: the 404s were about the mismatch.
     response = owner.post(f"/items/{world.item}/evidence/{world.evidence}/delete")
@@ -936,14 +900,14 @@ def test_unit_cannot_remove_evidence_of_another_item_via_mismatched_ids(app, wor
 
 def test_refused_upload_writes_nothing_to_disk_or_database(app, world, visitor, login):
     clients = [visitor, login("phuong2"), login("lanhdao"), login("noivu.duyet")]
-    rows, files = database_rows(app), stored_files(app)
+    counted, files = writes(app), stored_files(app)
     for client in clients:
         for htmx in (False, True):
             response = client.upload(world.item, PDF, "khong-duoc-nhan.pdf", htmx=htmx)
             assert response.status_code in (302, 401, 403)
     assert stored_files(app) == files  # not even a temporary file
     assert evidence_of(app, world.item) == [(world.evidence, world.stored_name)]
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()
 
 
 def test_home_affairs_unit_staff_are_not_its_reviewer(app, world, login, ids):
@@ -965,7 +929,7 @@ def test_home_affairs_unit_staff_are_not_its_reviewer(app, world, login, ids):
 
 def test_unknown_ids_are_404_and_write_nothing(app, world, login):
     clients = {username: login(username) for username in ("phuong1", "lanhdao")}
-    rows = database_rows(app)
+    counted = writes(app)
     for username, client in clients.items():
         for url in ("/items/999999", "/evidence/999999/download", "/directives/999999"):
             response = client.get(url)
@@ -976,4 +940,4 @@ def test_unknown_ids_are_404_and_write_nothing(app, world, login):
         # an unknown evidence id on Phường 1's item: 404 for its staff, 403 for anyone else
         response = client.post(f"/items/{world.item}/evidence/999999/delete")
         assert response.status_code == (404 if username == "phuong1" else 403)
-    assert database_rows(app) == rows
+    assert written_since(app, counted) == set()

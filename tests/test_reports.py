@@ -26,6 +26,7 @@ from portal.models import Directive, Progress, ProgressStatus, Task, Unit
 from portal.reports.spreadsheet import LONG_HEADER, cell_text
 from portal.review import queries
 
+from .conftest import SERVERS
 from .test_dashboard import Tables, dashboard, make_progress, ok
 
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
@@ -482,6 +483,7 @@ def test_completion_over_time_counts_a_reopening_back(app, progress, login, ids)
     assert totals["done"] == 1  # the reopened item is no longer done
 
 
+@SERVERS
 def test_the_word_report_opens_in_libreoffice_writer(progress, login, ids, tmp_path):
     """LibreOffice Writer (as the offices have it) opens the report and lays it out: converted to
     PDF, it reads the title, a unit's note and the signature block."""

@@ -15,26 +15,19 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import AuditEvent, Evidence, Progress, ProgressStatus, Unit, User
 
-from .conftest import _reset_postgres
-
 
 @pytest.fixture
-def empty_app(tmp_path, database_url):
+def empty_app(tmp_path, empty_database_url):
     """A new installation: its own instance folder, an empty database."""
     app = create_app({
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": empty_database_url,
         "PASSWORD_TIME_COST": 1,
         "PASSWORD_MEMORY_COST": 64,
     })
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            _reset_postgres()
     yield app
     with app.app_context():
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            _reset_postgres()
         db.engine.dispose()
 
 

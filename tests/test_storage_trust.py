@@ -31,7 +31,7 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import AuditEvent, Directive, Evidence, Progress, User
 
-from .conftest import PASSWORD, PortalClient, test_settings
+from .conftest import PASSWORD, SERVERS, PortalClient, test_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = sample_pdf("kiem chung")
@@ -215,6 +215,7 @@ class Writer(threading.Thread):
                 self.failures.append(response.status_code)
 
 
+@SERVERS
 def test_backup_under_writes_restores_into_a_new_instance(app, report_item, tmp_path,
                                                           second_database):
     writer = Writer(app, report_item)
@@ -328,6 +329,7 @@ def save_notes(settings: dict, username: str, item_id: int, changes: int) -> dic
     return {"locked": locked, "failed": failed}
 
 
+@SERVERS
 def test_four_processes_save_at_once_without_database_is_locked(app, ids, tmp_path, database_url):
     wards = [(f"phuong{n}", ids.item(f"Phường {n}", "1.1")) for n in range(1, WRITERS + 1)]
     directive_id = ids.directive()
@@ -404,6 +406,7 @@ def wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
     raise AssertionError(f"not serving on {port}:\n{log.read_text()}")
 
 
+@SERVERS
 def test_two_app_servers_on_one_database_see_each_others_changes(app, ids, tmp_path):
     """Two gunicorn servers on one database (PostgreSQL in CI's second pass, the SQLite file
     otherwise) and one upload folder: what one writes the other shows, a session opened on one is

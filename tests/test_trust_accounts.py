@@ -243,22 +243,16 @@ def test_weak_new_password_is_refused(app, login, new, message):
 
 
 @pytest.fixture
-def production_app(tmp_path, database_url, monkeypatch):
+def production_app(tmp_path, empty_database_url, monkeypatch):
     from flask_migrate import upgrade
 
-    from .conftest import _reset_postgres
-
     monkeypatch.setenv("PORTAL_ENV", "production")
-    app = create_app({**test_settings(tmp_path, database_url), "TESTING": False})
+    app = create_app({**test_settings(tmp_path, empty_database_url), "TESTING": False})
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            _reset_postgres()
         upgrade()
     yield app
     with app.app_context():
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            _reset_postgres()
         db.engine.dispose()
 
 
