@@ -45,6 +45,10 @@ run: db
 test: install e2e-tools
 	$(PYTEST) --durations=25
 
+# After each edit: the fast tests on SQLite (the permission table included), in about a minute.
+check: install
+	$(PYTEST) -m "not slow"
+
 e2e: install e2e-tools
 	$(PYTEST) tests/e2e
 

@@ -26,16 +26,20 @@ MAX_UPLOAD_MB = 1
 
 # Tests that start servers or processes of their own (gunicorn, LibreOffice, `flask send-mail`,
 # four writers): under pytest-xdist (`--dist loadgroup`) they run one after another on one
-# worker, so that they never starve each other of the machine's cores.
+# worker, so that they never starve each other of the machine's cores. They are slow too.
 SERVERS = pytest.mark.xdist_group("servers")
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items) -> None:
-    """A browser test module runs on one worker: its server and Chromium start once."""
+    """A browser test module runs on one worker: its server and Chromium start once. Browser
+    tests and those that start servers are `slow`: `make check` leaves them to `make test`."""
     for item in items:
         if item.path.parent.name == "e2e":
             item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
+            item.add_marker(pytest.mark.slow)
+        elif any(mark.args == ("servers",) for mark in item.iter_markers("xdist_group")):
+            item.add_marker(pytest.mark.slow)
 
 
 

@@ -792,6 +792,7 @@ def test_rows_checked_again_at_confirmation(app, admin):
     assert written_since(app, counted) == set()
 
 
+@pytest.mark.slow
 def test_a_thousand_accounts_import_quickly(app, admin):
     units = ["Phường 1", "Phường 2", "Phòng Tư pháp", "Xã Tân Khánh Đông"]
     content = csv_bytes([USERS_HEADER] + [

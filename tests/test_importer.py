@@ -399,6 +399,7 @@ fragments = st.sampled_from([
 texts = st.lists(st.one_of(st.text(letters, max_size=40), fragments), max_size=40).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(texts)
 def test_any_text_gives_a_draft_or_a_clear_refusal(text):

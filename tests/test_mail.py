@@ -323,6 +323,7 @@ def test_permanent_refusal_fails_at_once_with_its_error(app, smtp, ids):
     assert send(app, now=utcnow() + timedelta(days=1)).sent == 0
 
 
+@pytest.mark.slow
 def test_silent_server_never_holds_up_the_request_and_the_message_ends_failed(
         app, silent_port, ids, login):
     app.config.update(SMTP_PORT=silent_port, SMTP_TIMEOUT=2, MAIL_MAX_ATTEMPTS=3)

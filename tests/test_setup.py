@@ -68,6 +68,7 @@ def test_migrations_build_exactly_the_models_schema(empty_app):
         db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
 
 
+@pytest.mark.slow
 def test_seed_demo_prints_one_line_per_account_and_fills_sample_progress(empty_app, tmp_path):
     with empty_app.app_context():
         upgrade()
@@ -170,6 +171,7 @@ def _contents(connection) -> dict:
     return rows
 
 
+@pytest.mark.slow
 def test_migrations_go_down_and_up_again_keeping_data_and_schema(empty_app):
     """On a database with data, 0008 and 0007 down and up again keep every row, give the same
     schema and chain the audit events that were there before them."""
@@ -204,6 +206,7 @@ def test_migrations_go_down_and_up_again_keeping_data_and_schema(empty_app):
         assert verified.output.startswith(f"OK: {events} sự kiện")
 
 
+@pytest.mark.slow
 def test_migrations_down_to_nothing_and_up_again_give_the_same_schema(empty_app):
     from flask_migrate import downgrade
 
@@ -237,6 +240,7 @@ def _rows_as_dicts(connection) -> dict[str, list[dict]]:
     return rows
 
 
+@pytest.mark.slow
 def test_migrations_back_before_the_directive_lifecycle_keep_every_row(empty_app):
     """Down past 0006 and 0007 on a seeded database (SQLite rebuilds tables that others refer to)
     and up again: every row keeps every value its columns held at each step."""
