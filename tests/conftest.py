@@ -148,12 +148,30 @@ def _builders_compiled_once() -> None:
 
 _builders_compiled_once()
 
+# Per database system: its first engine's dialect, and a cache of the statements compiled for it.
+_DIALECTS: dict[str, tuple] = {}
+
+
+def _statements_compiled_once(app) -> None:
+    """SQLAlchemy keeps the SQL it compiled for each statement in a cache of the engine's own, and
+    each test's app has a new engine: compiling the same queries again took a fifth of the suite.
+    The app's engine is given the dialect of the first engine on the same database system (the
+    same driver and server, initialised the same way) and a cache shared with it
+    (`compiled_cache`, a documented execution option); connections are still the engine's own."""
+    with app.app_context():
+        engine = db.engine
+        dialect, compiled = _DIALECTS.setdefault(
+            f"{engine.dialect.name}+{engine.dialect.driver}", (engine.dialect, {}))
+        engine.dialect = dialect
+        engine.update_execution_options(compiled_cache=compiled)
+
 
 def seeded_app(tmp_path, database_url, **settings):
     """The app on `database_url` (a copy of the seeded template), `settings` on top of the
     tests' own; every connection closed afterwards."""
     app = create_app({**test_settings(tmp_path, database_url), **settings})
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    _statements_compiled_once(app)
     yield app
     with app.app_context():
         db.session.remove()

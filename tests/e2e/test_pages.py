@@ -9,22 +9,21 @@ role's own unit or Phường 1, items in each status, an evidence file uploaded 
 route), so a new page route is crawled without touching this file. The routes that are not pages
 are named in NOT_PAGES with the reason.
 
-Each page is opened twice: in the role's ordinary profile (the portal's CSP in force, the cache
-off, every request and console message recorded), and, on a second browser driven from its own
-thread at the same time, in a profile that ignores the CSP only so that axe-core can be injected
-from tests/e2e/node_modules (it is never served by the portal). The HTML the server sent is kept
-and checked by one run of vnu.jar at the end.
+Each page is opened once, in the role's ordinary profile (the portal's CSP in force, the cache
+off, every request and console message recorded); once the other checks have looked at it,
+axe-core from tests/e2e/node_modules (never served by the portal) is evaluated in it through the
+DevTools protocol, which the page's CSP does not govern. The HTML the server sent is kept and
+checked by one run of vnu.jar at the end.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import queue
 import re
 import shutil
 import struct
 import subprocess
-import threading
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -44,9 +43,6 @@ from portal.models import Directive, Evidence, Progress, ProgressStatus, Task, U
 
 from .conftest import (
     AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
     VNU,
     BrowserLog,
     LiveServer,
@@ -495,8 +491,8 @@ def _profile(browser, log: BrowserLog, **options):
 class Crawler:
     """Crawls one role at a time, once per module; keeps the HTML the server sent."""
 
-    def __init__(self, browser, site: Site, folder: Path, axe: AxeWorker):
-        self.browser, self.site, self.folder, self.axe = browser, site, folder, axe
+    def __init__(self, browser, site: Site, folder: Path):
+        self.browser, self.site, self.folder = browser, site, folder
         self.base = site.server.url
         self.adapter = site.server.app.url_map.bind("127.0.0.1")
         self.done: dict[str, RoleCrawl] = {}
@@ -603,7 +599,6 @@ class Crawler:
         crawl = RoleCrawl(role)
         log = BrowserLog()
         context, page = _profile(self.browser, log)
-        self.axe.jobs.put(("role", ROLES[role]))
         try:
             if ROLES[role]:
                 log_in_at(self.base, page, ROLES[role])
@@ -615,9 +610,6 @@ class Crawler:
             self._work(role, crawl, todo, page, log)
         finally:
             context.close()
-        found = self.axe.wait_for([id(visit) for visit in crawl.visits])
-        for visit in crawl.visits:
-            visit.problems["axe"] += found[id(visit)]
         return crawl
 
     def _work(self, role, crawl, todo, page, log) -> None:
@@ -657,12 +649,15 @@ class Crawler:
 
             visit = Visit(role, target, status, self._keep(role, len(crawl.visits), response))
             about = self._directive_title(args) if status == 200 else None
-            self.axe.jobs.put(("page", (id(visit), target)))
             if page.locator("img[loading=lazy]").count():
                 # A lazy picture does not hold the load event: let it arrive, so it is counted
                 # and not cut off by the next page.
                 page.wait_for_load_state("networkidle")
             visit.transfer = inspect_page(page, log, marks, target, about, visit.problems)
+            try:
+                visit.problems["axe"] += run_axe(page)
+            except Exception as error:  # one page's failure is that page's problem
+                visit.problems["axe"].append(f"axe did not run: {error}")
             crawl.visits.append(visit)
             if status == 200 and target.how is None:
                 todo += self._links(page, role, followed, seen)
@@ -711,93 +706,22 @@ def open_target(page, target: Target):
     return page.goto(target.url, wait_until="load")
 
 
+@functools.cache
+def axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
 def run_axe(page) -> list[str]:
-    """axe-core on the page loaded in `page` (whose profile ignores the CSP, as axe is injected
-    inline): its serious and critical violations, described."""
-    page.add_script_tag(path=AXE)
+    """axe-core on the page loaded in `page`, evaluated through the DevTools protocol (so the
+    page's CSP does not stop it): its serious and critical violations, described."""
+    page.evaluate(axe_source())
     return axe_problems(page.evaluate(AXE_RUN, AXE_TAGS))
 
 
-class AxeWorker(threading.Thread):
-    """The axe pass, in a Chromium of its own driven from a thread of its own (Playwright's
-    sync API stays in the thread that started it), so that it runs while the ordinary pass goes
-    on. Jobs: ("role", username or None) starts a fresh profile that ignores the CSP and logs
-    in; ("page", (key, target)) opens the target there and runs axe."""
-
-    def __init__(self, base: str):
-        super().__init__(name="e2e-axe", daemon=True)
-        self.base = base
-        self.jobs: queue.Queue = queue.Queue()
-        self.results: dict[int, list[str]] = {}
-        self.failure: BaseException | None = None
-        self._changed = threading.Condition()
-
-    def run(self) -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as driver:
-                browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                 args=CHROMIUM_ARGS)
-                try:
-                    self._serve(browser)
-                finally:
-                    browser.close()
-        except BaseException as error:  # reported to the waiting test, not lost in the thread
-            with self._changed:
-                self.failure = error
-                self._changed.notify_all()
-
-    def _serve(self, browser) -> None:
-        context = page = None
-        while (job := self.jobs.get()) is not None:
-            kind, value = job
-            if kind == "role":
-                if context:
-                    context.close()
-                context = browser.new_context(viewport={"width": 1366, "height": 768},
-                                              locale="vi-VN", bypass_csp=True)
-                context.set_default_timeout(TIMEOUT_MS)
-                page = context.new_page()
-                if value:
-                    log_in_at(self.base, page, value)
-                continue
-            key, target = value
-            try:
-                open_target(page, target)
-                found = run_axe(page)
-            except Exception as error:  # one page's failure is that page's problem
-                found = [f"axe did not run: {error}"]
-            with self._changed:
-                self.results[key] = found
-                self._changed.notify_all()
-        if context:
-            context.close()
-
-    def wait_for(self, keys: list[int]) -> dict[int, list[str]]:
-        with self._changed:
-            finished = self._changed.wait_for(
-                lambda: self.failure or all(key in self.results for key in keys), timeout=300)
-        if self.failure:
-            raise self.failure
-        assert finished, "the axe pass did not finish in 5 minutes"
-        return {key: self.results.pop(key) for key in keys}
-
-    def stop(self) -> None:
-        self.jobs.put(None)
-        self.join(timeout=30)
-
-
 @pytest.fixture(scope="module")
-def crawler(browser, site, tmp_path_factory) -> Iterator[Crawler]:
+def crawler(browser, site, tmp_path_factory) -> Crawler:
     require_tool(AXE, "axe-core")
-    axe = AxeWorker(site.server.url)
-    axe.start()
-    crawler = Crawler(browser, site, tmp_path_factory.mktemp("pages"), axe)
-    try:
-        yield crawler
-    finally:
-        axe.stop()
+    return Crawler(browser, site, tmp_path_factory.mktemp("pages"))
 
 
 def report(crawl: RoleCrawl, check: str) -> str:
