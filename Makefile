@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test check e2e e2e-tools lint install db bench serve load
+.PHONY: run test check test-postgres e2e e2e-tools lint install db bench serve load
 
 # The suite runs on every core (pytest-xdist), two workers at least; each worker has its own
 # databases and upload folders (tests/databases.py). `--dist loadgroup` keeps each browser module,
@@ -48,6 +48,12 @@ test: install e2e-tools
 # After each edit: the fast tests on SQLite (the permission table included), in about a minute.
 check: install
 	$(PYTEST) -m "not slow"
+
+# The suite on PostgreSQL (CI's second pass; the browser tests ran on SQLite): each worker makes
+# its databases next to TEST_DATABASE_URL's, whose own database is never written.
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: install
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) --durations=25 --ignore=tests/e2e
 
 e2e: install e2e-tools
 	$(PYTEST) tests/e2e

@@ -178,6 +178,13 @@ def seeded_app(tmp_path, database_url, **settings):
         db.engine.dispose()
 
 
+def copied_app(databases, template: str, tmp_path, **settings):
+    """The app on a copy of template `template`: its database and its upload folder."""
+    url = databases.copy(template, tmp_path)
+    yield from seeded_app(tmp_path, url, **settings)
+    databases.drop(url)
+
+
 @pytest.fixture
 def upload_dir(app):
     from pathlib import Path

@@ -18,6 +18,8 @@ from portal.extensions import db
 from portal.models import Progress, ProgressStatus, Task, Unit, UnitKind
 from portal.review import queries
 
+from .conftest import copied_app, ids_of, login_as
+
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
 SVG = "{http://www.w3.org/2000/svg}"
 TRICKY_NAME = 'Phường <3> & "Ba"'
@@ -50,9 +52,26 @@ def make_progress(login, ids) -> None:
     ok(fourth.post(f"/items/{sent}/submit", {"late_reason": "Chậm do thay đổi nhân sự."}))
 
 
+@pytest.fixture(scope="module")
+def progress_template(databases):
+    return databases.template(
+        "dashboard", lambda app, root: make_progress(login_as(app), ids_of(app)), base="seeded")
+
+
 @pytest.fixture
-def progress(app, login, ids) -> int:
-    make_progress(login, ids)
+def app(request, databases, tmp_path):
+    """The portal; for a test that asks for `progress`, a copy of one where it was made (once per
+    test process, through the routes)."""
+    if "progress" in request.fixturenames:
+        request.getfixturevalue("progress_template")
+        yield from copied_app(databases, "dashboard", tmp_path)
+    else:
+        yield from copied_app(databases, "seeded", tmp_path)
+
+
+@pytest.fixture
+def progress(app, ids) -> int:
+    """make_progress's work is in the app's database: the directive's id."""
     return ids.directive()
 
 

@@ -28,7 +28,7 @@ from portal.directives import lifecycle, load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Directive, Evidence, Progress, ProgressStatus, Task
 
-from .conftest import PASSWORD, ids_of, login_as, seeded_app
+from .conftest import PASSWORD, copied_app, ids_of, login_as
 from .databases import writes, written_since
 
 PDF = sample_pdf("quyen truy cap")
@@ -171,9 +171,7 @@ def app(databases, world_template, tmp_path):
 
 
 def world_app(databases, tmp_path):
-    url = databases.copy("world", tmp_path)
-    yield from seeded_app(tmp_path, url)
-    databases.drop(url)
+    yield from copied_app(databases, "world", tmp_path)
 
 
 @pytest.fixture

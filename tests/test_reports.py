@@ -26,7 +26,7 @@ from portal.models import Directive, Progress, ProgressStatus, Task, Unit
 from portal.reports.spreadsheet import LONG_HEADER, cell_text
 from portal.review import queries
 
-from .conftest import SERVERS
+from .conftest import SERVERS, copied_app, ids_of, login_as
 from .test_dashboard import Tables, dashboard, make_progress, ok
 
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
@@ -36,7 +36,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
-def progress(app, login, ids) -> int:
+def progress(app, ids) -> int:
+    """make_reports_progress's work is in the app's database: the directive's id."""
+    return ids.directive()
+
+
+def make_reports_progress(login, ids) -> None:
     """The dashboard tests' progress, plus a note with Vietnamese punctuation on Phường 1's 1.8
     and a link on its 1.2."""
     make_progress(login, ids)
@@ -44,7 +49,24 @@ def progress(app, login, ids) -> int:
     ok(ward.post(f"/items/{ids.item('Phường 1', '1.2')}/save", {"note": NOTE}))
     ok(ward.post(f"/items/{ids.item('Phường 1', '1.2')}/links",
                  {"url": "https://sadec.dongthap.gov.vn/tin-cchc-phuong-1"}))
-    return ids.directive()
+
+
+@pytest.fixture(scope="module")
+def progress_template(databases):
+    return databases.template(
+        "reports", lambda app, root: make_reports_progress(login_as(app), ids_of(app)),
+        base="seeded")
+
+
+@pytest.fixture
+def app(request, databases, tmp_path):
+    """The portal; for a test that asks for `progress`, a copy of one where it was made (once per
+    test process, through the routes)."""
+    if "progress" in request.fixturenames:
+        request.getfixturevalue("progress_template")
+        yield from copied_app(databases, "reports", tmp_path)
+    else:
+        yield from copied_app(databases, "seeded", tmp_path)
 
 
 def the_matrix(app, directive: int) -> queries.Matrix:
