@@ -29,9 +29,9 @@ from matrix import build_database, settings  # noqa: E402  (bench/matrix.py)
 from portal import create_app  # noqa: E402
 from portal.deadlines import today  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from portal.matrix.model import completion_over_time, matrix  # noqa: E402
 from portal.reports import official, pictures, spreadsheet  # noqa: E402
-from portal.reports.queries import completion_over_time, details  # noqa: E402
-from portal.review.queries import matrix  # noqa: E402
+from portal.reports.queries import details  # noqa: E402
 
 SIZES = [(30, 25), (1000, 50)]
 AIMS = {(30, 25): 1.0, (1000, 50): 10.0}  # seconds, per file

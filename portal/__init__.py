@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, current_app, render_template, request
+from flask import Flask, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
@@ -14,14 +14,23 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import formatting
+from . import cli, formatting, permissions
+from .admin import bp as admin_bp
+from .api.routes import bp as api_bp
+from .audit import audit_denial
+from .auth.routes import bp as auth_bp
+from .checklist.routes import bp as checklist_bp
 from .config import ROOT, load_settings
+from .dashboard.routes import bp as dashboard_bp
 from .extensions import csrf, db, login_manager, migrate
 from .htmx import is_htmx
+from .models import ID_MAX, User
+from .notifications import bell
+from .notifications.routes import bp as notifications_bp
+from .reports.routes import bp as reports_bp
+from .review.queries import waiting_count
+from .review.routes import bp as review_bp
 from .serving import BodyDeadline
-
-# The largest id a row can have (SQLite's INTEGER, PostgreSQL's bigint).
-ID_MAX = 2**63 - 1
 
 
 class IdConverter(IntegerConverter):
@@ -56,17 +65,6 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     _set_up_login(app)
 
-    from .admin import bp as admin_bp
-    from .api.routes import bp as api_bp
-    from .auth.routes import bp as auth_bp
-    from .checklist.routes import bp as checklist_bp
-    from .dashboard.routes import bp as dashboard_bp
-    from .notifications import bell
-    from .notifications.routes import bp as notifications_bp
-    from .reports import bp as reports_bp
-    from .review.queries import waiting_count
-    from .review.routes import bp as review_bp
-
     app.register_blueprint(auth_bp)
     app.register_blueprint(checklist_bp)
     app.register_blueprint(review_bp)
@@ -77,9 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.jinja_env.globals["waiting_for_review"] = waiting_count
     app.jinja_env.globals["unread_notifications"] = bell.unread
-
-    from . import cli
-
+    permissions.register(app)
     cli.register(app)
     formatting.register(app)
     _register_error_pages(app)
@@ -100,8 +96,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _set_up_login(app: Flask) -> None:
-    from .models import User
-
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
@@ -112,8 +106,6 @@ def _set_up_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import redirect, url_for
-
         login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
         if not (request.endpoint == "checklist.home" and request.method == "GET"):
             # Opening the portal's address before logging in is the way in, not a denial.
@@ -181,26 +173,6 @@ def _refuse_nul() -> None:
     for key, values in (*request.args.lists(), *request.form.lists()):
         if "\x00" in key or any("\x00" in value for value in values):
             abort(422, description=NUL_REFUSED)
-
-
-def audit_denial(status: int) -> None:
-    """Record a refused request (403, or 401 for a visitor) in the audit log, in a transaction of
-    its own: whatever the request had begun is rolled back first, and a failure to record never
-    turns the refusal into an error."""
-    from .audit import record
-
-    db.session.rollback()
-    try:
-        record("access.denied", after={
-            "method": request.method,
-            "path": request.path[:500],
-            "endpoint": request.endpoint or "",
-            "status": status,
-        })
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        current_app.logger.exception("Could not record the refusal of %s", request.path)
 
 
 def _too_large_message() -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -103,6 +103,24 @@ AUDIT_CHAIN_LOCK = 0x6175646974
 HASHED_FIELDS = ("id", "at", "user_id", "username", "action", "target_type", "target_id",
                  "unit_id", "before", "after", "ip")
 _PENDING = "audit_ids_to_chain"  # session.info: ids of events added in this transaction
+
+
+def audit_denial(status: int) -> None:
+    """Record a refused request (403, or 401 for a visitor) in the audit log, in a transaction of
+    its own: whatever the request had begun is rolled back first, and a failure to record never
+    turns the refusal into an error."""
+    db.session.rollback()
+    try:
+        record("access.denied", after={
+            "method": request.method,
+            "path": request.path[:500],
+            "endpoint": request.endpoint or "",
+            "status": status,
+        })
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("Could not record the refusal of %s", request.path)
 
 
 def event_hash(fields, prev_hash: str) -> str:

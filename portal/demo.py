@@ -12,11 +12,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from .auth.passwords import hash_password
-from .checklist import actions
 from .directives import SA_DEC_2023, load_directive
 from .extensions import db
+from .items import actions
+from .items import decisions as review
 from .models import Measure, Progress, ProgressStatus, Role, TaskKind, Unit, UnitKind, User
-from .review import actions as review
 
 UNITS: list[tuple[UnitKind, str, str]] = [
     (UnitKind.OFFICE, "Văn phòng HĐND và UBND", "VP HĐND-UBND"),

@@ -18,6 +18,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
 
+# The largest id a row can have (SQLite's INTEGER, PostgreSQL's bigint).
+ID_MAX = 2**63 - 1
+
 
 class LabelledEnum(enum.StrEnum):
     """A stored string value with the Vietnamese label users read, a CSS class and a symbol, so

@@ -1,13 +1,19 @@
-"""Who may do what. Every route asks here; nothing else decides access."""
+"""Who may do what. Every route, every query that refuses and every template asks here; nothing
+else decides access.
+
+The rules are functions of a user (`may_*`, `reads_only`, `works_in_a_unit`); routes use the
+`require_*` forms, which answer 403, or the `roles_required` decorator. Templates call the same
+functions, registered as Jinja globals by `register`: a template never compares role strings.
+"""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import Flask, abort
 from flask_login import current_user
 
-from .models import Role, User
+from .models import Evidence, Role, User
 
 READ_EVERYTHING = (Role.REVIEWER, Role.LEADER, Role.ADMIN)
 
@@ -24,9 +30,33 @@ def may_work_on_unit(user: User, unit_id: int) -> bool:
     return user.role is Role.UNIT and user.unit_id == unit_id
 
 
+def may_view_evidence(user: User, evidence: Evidence) -> bool:
+    """Evidence is seen by those who see its unit; a supporting unit's (phối hợp) also by the
+    staff of the unit that leads the task it contributed to."""
+    item = evidence.progress
+    if item.supporting and user.role is Role.UNIT and item.task.lead_unit_id == user.unit_id:
+        return True
+    return may_view_unit(user, item.unit_id)
+
+
 def may_review(user: User) -> bool:
-    """Phòng Nội vụ's reviewers decide on submitted items and extensions."""
+    """Phòng Nội vụ's reviewers decide on submitted items and extensions, and send reminders."""
     return user.role is Role.REVIEWER
+
+
+def may_administer(user: User) -> bool:
+    """Administrators manage units, accounts, directives and the mail queue."""
+    return user.role is Role.ADMIN
+
+
+def reads_only(user: User) -> bool:
+    """Leadership reads everything and acts on nothing (so is told nothing to act on)."""
+    return user.role is Role.LEADER
+
+
+def works_in_a_unit(user: User) -> bool:
+    """Unit staff see their own unit's checklists only, and land on them."""
+    return user.role is Role.UNIT
 
 
 def require_view_unit(unit_id: int) -> None:
@@ -36,6 +66,21 @@ def require_view_unit(unit_id: int) -> None:
 
 def require_work_on_unit(unit_id: int) -> None:
     if not may_work_on_unit(current_user, unit_id):
+        abort(403)
+
+
+def require_view_evidence(evidence: Evidence) -> None:
+    if not may_view_evidence(current_user, evidence):
+        abort(403)
+
+
+def require_review() -> None:
+    if not may_review(current_user):
+        abort(403)
+
+
+def require_administrator() -> None:
+    if not may_administer(current_user):
         abort(403)
 
 
@@ -52,3 +97,12 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorate
+
+
+def register(app: Flask) -> None:
+    """The rules templates ask, as Jinja globals (`may_review(current_user)`, …)."""
+    app.jinja_env.globals.update(
+        may_review=may_review,
+        may_administer=may_administer,
+        reads_only=reads_only,
+    )

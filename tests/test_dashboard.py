@@ -11,12 +11,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from portal.dashboard import charts
 from portal.deadlines import DeadlineState, today
 from portal.demo import sample_pdf
 from portal.extensions import db
+from portal.matrix import charts
+from portal.matrix import model as queries
 from portal.models import Progress, ProgressStatus, Task, Unit, UnitKind
-from portal.review import queries
 
 from .conftest import copied_app, ids_of, login_as
 

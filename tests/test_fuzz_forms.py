@@ -45,9 +45,18 @@ from portal.admin.directive_forms import CopyForm, DirectiveForm, InspectedForm,
 from portal.admin.forms import EditUserForm, ImportForm, NewUserForm, UnitForm
 from portal.admin.task_forms import SplitForm, TaskForm
 from portal.auth.forms import LoginForm, MailSettingsForm, PasswordForm
-from portal.checklist.forms import ExtensionForm, LinkForm, ProgressForm, SubmitForm, UploadForm
 from portal.demo import sample_pdf
 from portal.extensions import db
+from portal.items.forms import (
+    ExtensionDecisionForm,
+    ExtensionForm,
+    LinkForm,
+    ProgressForm,
+    ReopenForm,
+    ReviewForm,
+    SubmitForm,
+    UploadForm,
+)
 from portal.models import (
     AuditEvent,
     Directive,
@@ -62,7 +71,7 @@ from portal.models import (
     Unit,
     User,
 )
-from portal.review.forms import ExtensionDecisionForm, RemindForm, ReopenForm, ReviewForm
+from portal.review.forms import RemindForm
 
 from .conftest import PASSWORD, PortalClient
 from .databases import writes, written_since

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from portal.demo import sample_pdf
 from portal.directives import DirectiveFileError, lifecycle, load_directive
 from portal.extensions import db
+from portal.matrix.model import matrix
 from portal.models import (
     AuditEvent,
     Directive,
@@ -27,7 +28,6 @@ from portal.models import (
     Unit,
     UnitKind,
 )
-from portal.review.queries import matrix
 
 
 def sa_dec() -> Directive:

@@ -10,14 +10,14 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select
 
-from portal.checklist.actions import SUPPORTING_ONLY
-from portal.checklist.queries import CLOSED_DIRECTIVE
 from portal.deadlines import local_date, today
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
+from portal.items.actions import SUPPORTING_ONLY
+from portal.items.queries import CLOSED_DIRECTIVE
+from portal.matrix import model as review_queries
 from portal.models import Directive, Progress, Task
-from portal.review import queries as review_queries
 
 
 def sa_dec(directive_id: int) -> Directive:

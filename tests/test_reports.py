@@ -22,9 +22,9 @@ from sqlalchemy import event, select
 from portal.deadlines import today
 from portal.demo import sample_pdf
 from portal.extensions import db
+from portal.matrix import model as queries
 from portal.models import Directive, Progress, ProgressStatus, Task, Unit
 from portal.reports.spreadsheet import LONG_HEADER, cell_text
-from portal.review import queries
 
 from .conftest import SERVERS, copied_app, ids_of, login_as
 from .test_dashboard import Tables, dashboard, make_progress, ok

@@ -26,9 +26,9 @@ from sqlalchemy import create_engine, func, select, text
 from werkzeug.datastructures import FileStorage
 
 from portal import create_app
-from portal.checklist import actions
 from portal.demo import sample_pdf
 from portal.extensions import db
+from portal.items import actions
 from portal.models import AuditEvent, Directive, Evidence, Progress, User
 
 from .conftest import PASSWORD, SERVERS, PortalClient, test_settings

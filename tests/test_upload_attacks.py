@@ -33,11 +33,11 @@ from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
 from portal import CONTENT_SECURITY_POLICY
-from portal.checklist.queries import CLOSED_DIRECTIVE
 from portal.checklist.routes import ONE_FILE
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
+from portal.items.queries import CLOSED_DIRECTIVE
 from portal.models import Directive, Evidence
 
 from .conftest import MAX_UPLOAD_MB, SERVERS

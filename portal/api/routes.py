@@ -12,8 +12,8 @@ from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from ..deadlines import today
+from ..matrix import model
 from ..permissions import READ_EVERYTHING, roles_required
-from ..review import queries
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -46,12 +46,12 @@ def _logged_in():
 def matrix(directive_id: int):
     """The matrix as data; 304 while the directive's revision and the day are unchanged."""
     on = today()
-    revision = queries.directive_revision(directive_id)
+    revision = model.directive_revision(directive_id)
     if f"{revision}.{on.isoformat()}" in request.if_none_match:
         response = current_app.response_class(status=304)
         response.set_etag(f"{revision}.{on.isoformat()}")
         return response
-    m = queries.matrix(directive_id, on)
+    m = model.matrix(directive_id, on)
     response = json_response(matrix_data(m))
     response.set_etag(f"{m.revision}.{on.isoformat()}")
     return response
@@ -61,7 +61,7 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def matrix_data(m: queries.Matrix) -> dict:
+def matrix_data(m: model.Matrix) -> dict:
     directive = m.directive
     return {
         "directive": {"id": directive.id, "title": directive.title, "number": directive.number,

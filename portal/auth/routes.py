@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..deadlines import utcnow
 from ..extensions import db
+from ..htmx import is_htmx
 from ..models import User
 from ..notifications import mail
 from .forms import LoginForm, MailSettingsForm, PasswordForm
@@ -27,6 +28,30 @@ from .lockout import current_lock, forget_failures, record_failure
 from .passwords import check_password, hash_password, spend_equal_time, weakness
 
 bp = Blueprint("auth", __name__)
+
+# What an account that must change its password may still open.
+OPEN_BEFORE_PASSWORD_CHANGE = {"static", "auth.change_password", "auth.logout"}
+CHANGE_PASSWORD_FIRST = (
+    "Mật khẩu của bạn do quản trị viên cấp. Hãy đặt mật khẩu mới của riêng bạn trước khi "
+    "tiếp tục."
+)
+
+
+@bp.before_app_request
+def _password_change_first():
+    """The one rule that reaches every page of the portal: an account whose password an
+    administrator chose (a new account, a reset) changes it before doing anything else."""
+    if request.endpoint is None or request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE:
+        return None
+    if not (current_user.is_authenticated and current_user.must_change_password):
+        return None
+    # Once, however many requests are sent here before the password page shows it.
+    if CHANGE_PASSWORD_FIRST not in (message for _, message in session.get("_flashes", [])):
+        flash(CHANGE_PASSWORD_FIRST, "info")
+    target = url_for("auth.change_password")
+    if is_htmx():
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target, code=303)
 
 
 def safe_next(target: str | None) -> str | None:

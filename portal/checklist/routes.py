@@ -1,50 +1,28 @@
-"""Checklist routes: the directives a user sees, a unit's checklist, and the actions on an item.
-
-Every action answers an htmx request with the item's fragment and a plain form post with a
-redirect back to the checklist, so the page works with JavaScript off.
+"""Checklist routes: the directives a user sees, a unit's checklist, the unit's actions on an
+item and its evidence. How an item is shown and how each action answers is `portal.items.view`.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import storage
 from ..deadlines import today
-from ..extensions import db
-from ..htmx import is_htmx, render
-from ..models import EvidenceKind, Role
-from ..permissions import (
-    may_review,
-    may_work_on_unit,
-    require_view_unit,
-    require_work_on_unit,
-)
-from ..review.actions import NotReviewable
-from ..review.forms import ExtensionDecisionForm, ReopenForm, ReviewForm
-from ..review.queries import history
-from . import actions, queries
-from .forms import ActionForm, ExtensionForm, LinkForm, ProgressForm, SubmitForm, UploadForm
+from ..htmx import render
+from ..items import actions
+from ..items import queries as item_queries
+from ..items.forms import ActionForm, ExtensionForm, LinkForm, ProgressForm, SubmitForm, UploadForm
+from ..items.view import act, back_to_checklist, done, item_forms, item_to_change, render_item
+from ..models import EvidenceKind
+from ..permissions import may_work_on_unit, require_view_unit, works_in_a_unit
+from . import queries
 
 bp = Blueprint("checklist", __name__)
 
-# Forms on an item that start empty; a posted one is passed in as <name>_form to keep its input.
-BLANK_FORMS = {
-    "link": LinkForm,
-    "upload": UploadForm,
-    "action": ActionForm,
-    "submit": SubmitForm,
-    "extension": ExtensionForm,
-    "review": ReviewForm,
-    "reopen": ReopenForm,
-    "decision": ExtensionDecisionForm,
-}
 ONE_FILE = "Mỗi lần chỉ đính kèm một tệp; hãy gửi từng tệp một. Chưa có tệp nào được lưu."
 # Evidence is whatever users sent: a browser that opens it anyway runs nothing in it.
 SANDBOXED = "default-src 'none'; img-src 'self'; sandbox"
-# Refusals an action raises with a message for the user: answered 422 with the item.
-REFUSALS = (actions.NotReadyToSubmit, actions.ExtensionRefused, NotReviewable)
 
 
 @bp.before_request
@@ -74,7 +52,7 @@ def directives():
 def directive(directive_id: int):
     """Unit staff go to their own checklist; everyone else to the matrix of every unit."""
     found = queries.get_directive(directive_id)
-    if current_user.role is Role.UNIT:
+    if works_in_a_unit(current_user):
         return redirect(url_for(".unit_checklist", directive_id=found.id,
                                 unit_id=current_user.unit_id))
     return redirect(url_for("review.matrix", directive_id=found.id))
@@ -94,8 +72,8 @@ def unit_checklist(directive_id: int, unit_id: int):
         directive=found,
         unit=unit,
         items=items,
-        item_forms={item.id: _forms(item) for item in items},
-        item_contributions=queries.contributions_by_item(items),
+        item_forms={item.id: item_forms(item) for item in items},
+        item_contributions=item_queries.contributions_by_item(items),
         changes=queries.changes(found, unit.id),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=found.is_open and may_work_on_unit(current_user, unit.id),
@@ -105,13 +83,12 @@ def unit_checklist(directive_id: int, unit_id: int):
 
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
-    found = queries.get_item(item_id)
-    return render_item(found)
+    return render_item(item_queries.get_item(item_id))
 
 
 @bp.post("/items/<int:item_id>/start")
 def start(item_id: int):
-    found = _item_to_change(item_id)
+    found = item_to_change(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     return act(found, lambda: actions.start(found, current_user),
@@ -120,7 +97,7 @@ def start(item_id: int):
 
 @bp.post("/items/<int:item_id>/save")
 def save(item_id: int):
-    found = _item_to_change(item_id)
+    found = item_to_change(item_id)
     form = ProgressForm(task=found.task)
     if not form.validate_on_submit():
         return render_item(found, status=422, progress_form=form)
@@ -131,7 +108,7 @@ def save(item_id: int):
 
 @bp.post("/items/<int:item_id>/files")
 def upload(item_id: int):
-    found = _item_to_change(item_id)
+    found = item_to_change(item_id)
     form = UploadForm()
     if not form.validate_on_submit():
         abort(400)
@@ -140,7 +117,7 @@ def upload(item_id: int):
     uploaded = request.files.get("file")
     if uploaded is None or not uploaded.filename:
         return render_item(found, status=422, upload_error="Hãy chọn một tệp để đính kèm.")
-    back = _back_to_checklist(found)
+    back = back_to_checklist(found)
     try:
         evidence = actions.add_file(found, current_user, uploaded)
     except storage.EvidenceTooLarge as error:
@@ -154,7 +131,7 @@ def upload(item_id: int):
 
 @bp.post("/items/<int:item_id>/links")
 def add_link(item_id: int):
-    found = _item_to_change(item_id)
+    found = item_to_change(item_id)
     form = LinkForm()
     if not form.validate_on_submit():
         return render_item(found, status=422, link_form=form)
@@ -164,7 +141,7 @@ def add_link(item_id: int):
 
 @bp.post("/items/<int:item_id>/evidence/<int:evidence_id>/delete")
 def remove_evidence(item_id: int, evidence_id: int):
-    found = _item_to_change(item_id)
+    found = item_to_change(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     evidence = next((e for e in found.evidence if e.id == evidence_id), None)
@@ -176,7 +153,7 @@ def remove_evidence(item_id: int, evidence_id: int):
 
 @bp.post("/items/<int:item_id>/submit")
 def submit(item_id: int):
-    found = _item_to_change(item_id)
+    found = item_to_change(item_id)
     form = SubmitForm()
     if not form.validate_on_submit():
         return render_item(found, status=422, submit_form=form)
@@ -186,7 +163,7 @@ def submit(item_id: int):
 
 @bp.post("/items/<int:item_id>/extension")
 def request_extension(item_id: int):
-    found = _item_to_change(item_id)
+    found = item_to_change(item_id)
     form = ExtensionForm()
     if not form.validate_on_submit():
         return render_item(found, status=422, extension_form=form)
@@ -197,7 +174,7 @@ def request_extension(item_id: int):
 
 @bp.get("/evidence/<int:evidence_id>/download")
 def download(evidence_id: int):
-    evidence = queries.get_evidence(evidence_id)
+    evidence = item_queries.get_evidence(evidence_id)
     if evidence.kind is not EvidenceKind.FILE:
         abort(404)
     path = storage.path_for(evidence.stored_name)
@@ -217,7 +194,7 @@ def download(evidence_id: int):
 @bp.get("/evidence/<int:evidence_id>/view")
 def view_evidence(evidence_id: int):
     """A PDF or picture shown in the browser, for the reviewer's preview."""
-    evidence = queries.get_evidence(evidence_id)
+    evidence = item_queries.get_evidence(evidence_id)
     if not evidence.previewable:
         abort(404)
     path = storage.path_for(evidence.stored_name)
@@ -230,92 +207,4 @@ def view_evidence(evidence_id: int):
         # sandbox, which some versions of Chromium's PDF viewer refuse; as application/pdf with
         # nosniff, no browser reads it as a page, whatever else is in it.
         response.headers["Content-Security-Policy"] = SANDBOXED
-    return response
-
-
-def _item_to_change(item_id: int):
-    found = queries.get_item(item_id)
-    require_work_on_unit(found.unit_id)
-    if not found.task.directive.is_open:
-        abort(409, description=queries.CLOSED_DIRECTIVE)
-    return found
-
-
-def act(found, change, success: str, back: str | None = None, **forms):
-    """Run one action on an item and answer with the item, or with why it could not be done."""
-    back = back or _back_to_checklist(found)
-    try:
-        change()
-    except actions.ItemLocked as error:
-        return render_item(found, status=409, message=str(error), **forms)
-    except REFUSALS as error:
-        db.session.rollback()
-        return render_item(queries.get_item(found.id), status=422, message=str(error), **forms)
-    except StaleDataError:
-        db.session.rollback()
-        return render_item(
-            queries.get_item(found.id),
-            status=409,
-            message="Nhiệm vụ vừa được người khác cập nhật; dưới đây là nội dung mới nhất.",
-        )
-    return done(found.id, back, success)
-
-
-def _back_to_checklist(found) -> str:
-    return url_for(".unit_checklist", directive_id=found.task.directive_id, unit_id=found.unit_id,
-                   _anchor=f"item-{found.id}")
-
-
-def done(item_id: int, back: str, success: str):
-    """After a change: the fresh item under htmx, otherwise back to the checklist (303)."""
-    if is_htmx():
-        return render_item(queries.get_item(item_id), saved=success)
-    flash(success, "success")
-    return redirect(back, code=303)
-
-
-def _forms(found, **given) -> dict:
-    """The item's forms: the one just posted keeps what was typed, the others the saved state."""
-    blank = {name: given.get(f"{name}_form") or form(formdata=None)
-             for name, form in BLANK_FORMS.items()}
-    return blank | {
-        "progress": given.get("progress_form") or ProgressForm(
-            formdata=None,
-            task=found.task,
-            data={
-                "note": found.note,
-                "numerator": "" if found.numerator is None else found.numerator,
-                "denominator": "" if found.denominator is None else found.denominator,
-                "quantity": "" if found.quantity is None else found.quantity,
-            },
-        ),
-    }
-
-
-def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
-                upload_error: str = "", **given):
-    """The item as a page, or under htmx as the fragment that replaces it (also the side panel
-    of the matrix), with its history and the controls the current user may use."""
-    is_open = found.task.directive.is_open
-    response = render(
-        "checklist/item.html",
-        "checklist/_item.html",
-        status=status,
-        item=found,
-        # The page names its directive (title, heading); the fragment does not need it.
-        directive=None if is_htmx() else queries.get_directive(found.task.directive_id),
-        forms=_forms(found, **given),
-        contributions=queries.contributions(found),
-        # A closed or archived directive is read-only for everyone: no forms on its items.
-        can_work=is_open and may_work_on_unit(current_user, found.unit_id),
-        can_review=is_open and may_review(current_user),
-        history=history(found.id),
-        open=bool(status != 200 or saved),
-        message=message,
-        saved=saved,
-        upload_error=upload_error,
-        today=today(),
-    )
-    if saved:
-        response.headers["HX-Trigger"] = "matrix-changed"
     return response

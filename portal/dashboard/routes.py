@@ -6,10 +6,9 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 
 from ..deadlines import DeadlineState, today
+from ..matrix import charts
+from ..matrix.model import completion_over_time, matrix
 from ..permissions import READ_EVERYTHING, roles_required
-from ..reports.queries import completion_over_time
-from ..review import queries
-from . import charts
 
 bp = Blueprint("dashboard", __name__)
 
@@ -25,7 +24,7 @@ def _logged_in() -> None:
 @bp.get("/directives/<int:directive_id>/dashboard")
 @roles_required(*READ_EVERYTHING)
 def dashboard(directive_id: int):
-    m = queries.matrix(directive_id, today())
+    m = matrix(directive_id, today())
     totals = m.totals()
     overdue = m.overdue_items()
     over_time = completion_over_time(m)

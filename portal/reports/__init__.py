@@ -5,9 +5,3 @@ routes.py checks who may download what (the same roles as the page each export c
 queries.py reads what the matrix does not hold; spreadsheet.py, official.py, pictures.py and
 archive.py write the files.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("reports", __name__)
-
-from . import routes  # noqa: E402,F401  (the routes attach themselves to bp)

@@ -3,7 +3,7 @@ administrative document (Nghị định 30/2020/NĐ-CP): A4, Times New Roman, th
 the issuing body and the national motto side by side, number and place-and-date, the title, a
 body written from the data, then "Nơi nhận" and the signature block.
 
-Every figure is the matrix's (`review.queries.matrix`), the words around them (notes, sections)
+Every figure is the matrix's (`matrix.model.matrix`), the words around them (notes, sections)
 come from `reports.queries.details`, and the charts are `reports.pictures`. Each paragraph carries
 a named style (`STYLES`), so that the document's structure can be read back and checked.
 Large tables are written as one piece of XML: a 1000-unit table through python-docx's cell API
@@ -26,11 +26,11 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
-from ..dashboard.charts import target_text
 from ..deadlines import DeadlineState
 from ..formatting import format_date, format_number
+from ..matrix.charts import target_text
+from ..matrix.model import Matrix, Row
 from ..models import ProgressStatus
-from ..review.queries import Matrix, Row
 from .pictures import Picture
 from .queries import Details
 

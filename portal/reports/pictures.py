@@ -1,6 +1,6 @@
 """The dashboard's charts as PNG pictures for the Word report, drawn with matplotlib on the server.
 
-The bars are the dashboard's own (`dashboard.charts`: `kind_bars`, `state_bars`, `targets_reached`,
+The bars are the dashboard's own (`matrix.charts`: `kind_bars`, `state_bars`, `targets_reached`,
 and `over_time_points`), so the picture, the SVG on screen and the numbers written under each
 picture agree. Each figure is written at the end of its bar, as on screen: colour never carries
 meaning alone. matplotlib ships DejaVu Sans, which has every Vietnamese letter: nothing depends on
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..dashboard import charts
-from ..dashboard.charts import TONES, Bar
+from ..matrix import charts
+from ..matrix.charts import TONES, Bar
 
 FONT = "DejaVu Sans"
 WIDTH_INCHES = 6.3  # 160 mm: the text width of an A4 page with the decree's margins

@@ -1,23 +1,20 @@
-"""What the exports read beyond the review matrix: the details of every item (note, evidence,
-who submitted and reviewed it) and completion over time from the audit log.
+"""What the exports read beyond the matrix: the details of every item (note, evidence, who
+submitted and reviewed it).
 
-Every figure of every export comes from `review.queries.matrix`, the same as the screen's; this
-module only adds words and names around them, in a fixed number of statements.
+Every figure of every export comes from `portal.matrix.model.matrix`, the same as the screen's;
+this module only adds words and names around them, in a fixed number of statements.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from ..deadlines import local_date
 from ..extensions import db
 from ..models import (
-    AuditEvent,
     Evidence,
     EvidenceKind,
     Progress,
@@ -25,7 +22,6 @@ from ..models import (
     Task,
     User,
 )
-from ..review.queries import Matrix
 
 
 @dataclass
@@ -109,53 +105,3 @@ def details(directive_id: int) -> Details:
         sections.setdefault(section_id, SectionOfTasks(number or "", heading or "", [])
                             ).task_ids.append(task_id)
     return Details(items, list(sections.values()))
-
-
-@dataclass(frozen=True)
-class Day:
-    on: date
-    approved: int  # approvals that day, less reopenings
-    done: int  # approved items at the end of the day
-    assigned: int  # items counted today: the share is of today's total
-
-    @property
-    def before(self) -> int:
-        """Approved items at the start of the day."""
-        return max(self.done - self.approved, 0)
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.assigned) if self.assigned else 0
-
-
-def completion_over_time(m: Matrix) -> list[Day]:
-    """Approved items day by day, from the audit log's approvals and reopenings of the items the
-    matrix counts. The series ends on the matrix's own figure today; earlier days are worked
-    back from it, so that items approved without a logged decision (an import) count from the
-    start and the last point always equals the screen's."""
-    counted = {cell.item_id for cell in m.cells}
-    total = m.totals()
-    net: dict[date, int] = defaultdict(int)
-    if counted:
-        directive_items = (
-            select(Progress.id).join(Task, Task.id == Progress.task_id)
-            .where(Task.directive_id == m.directive.id)
-        )
-        for at, action, target_id in db.session.execute(
-            select(AuditEvent.at, AuditEvent.action, AuditEvent.target_id)
-            .where(AuditEvent.target_type == "Progress",
-                   AuditEvent.action.in_(("review.approve", "review.reopen")),
-                   AuditEvent.target_id.in_(directive_items))
-        ):
-            if target_id in counted:
-                net[local_date(at)] += 1 if action == "review.approve" else -1
-    days = sorted(day for day in net if day <= m.on)
-    done = total["done"] - sum(net[day] for day in days)
-    assigned = total["assigned"]
-    series = []
-    for day in days:
-        done += net[day]
-        series.append(Day(day, net[day], max(done, 0), assigned))
-    if not series or series[-1].on != m.on:
-        series.append(Day(m.on, 0, total["done"], assigned))
-    return series

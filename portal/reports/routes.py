@@ -7,20 +7,22 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import abort, send_file
+from flask import Blueprint, abort, send_file
 from flask_login import login_required
 
 from ..checklist import queries as checklist_queries
 from ..deadlines import today
+from ..matrix.model import completion_over_time, matrix
 from ..permissions import READ_EVERYTHING, require_view_unit, roles_required
-from ..review.queries import matrix
-from . import bp, official, pictures, spreadsheet
+from . import official, pictures, spreadsheet
 from .archive import archive_name, write_zip
-from .queries import completion_over_time, details
+from .queries import details
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV = "text/csv; charset=utf-8"
+
+bp = Blueprint("reports", __name__)
 
 
 @bp.before_request

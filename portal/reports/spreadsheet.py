@@ -3,7 +3,7 @@
 The workbook holds three sheets: "Ma trận" (units × tasks, each cell the status symbol and word,
 coloured as on screen, completion per row and per column), "Nhiệm vụ" (each task with its
 completion) and "Chi tiết" (one row per unit and task, for the reviewer's own pivot tables). The
-CSV is "Chi tiết" alone. Every figure is the matrix's (`review.queries.matrix`); the words around
+CSV is "Chi tiết" alone. Every figure is the matrix's (`matrix.model.matrix`); the words around
 them come from `reports.queries.details`.
 
 The workbook is written with XlsxWriter in constant_memory mode: rows stream to a temporary file,
@@ -25,11 +25,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..dashboard.charts import target_text
 from ..deadlines import DeadlineState, city_zone
 from ..formatting import format_date, format_number
+from ..matrix.charts import target_text
+from ..matrix.model import Cell, Column, Matrix, Row
 from ..models import ProgressStatus
-from ..review.queries import Cell, Column, Matrix, Row
 from .queries import Details
 
 # States worth adding to a cell's words: the others follow from its status (as on screen).

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 from .. import audit
-from ..checklist.actions import snapshot
 from ..deadlines import utcnow
 from ..extensions import db
 from ..models import ExtensionStatus, Progress, ProgressStatus, User
 from ..notifications import events as notify
+from .actions import snapshot
 
 
 class NotReviewable(ValueError):

@@ -3,8 +3,8 @@
 `bar_chart` draws horizontal bars, each with its label on the left and its figure written at its
 end, so that colour never carries meaning alone; an optional target is a dashed line with its own
 label. Every text is escaped, and the SVG is a standalone document (presentation attributes only,
-no CSS needed) so that the Word report can embed the same drawings. The three charts of the
-dashboard are built from a `Matrix` by the functions at the end.
+no CSS needed) so that the Word report can embed the same drawings (`reports.pictures`). The
+charts of the dashboard are built from a `Matrix` by the functions at the end.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from ..deadlines import DeadlineState
 from ..formatting import format_number
-from ..review.queries import Column, Matrix
+from .model import Column, Matrix
 
 FONT = "'Segoe UI', Arial, 'Noto Sans', 'Liberation Sans', 'DejaVu Sans', sans-serif"
 INK, MUTED, GRID = "#1b1f24", "#555e68", "#d5d9de"
@@ -359,7 +359,7 @@ def line_chart(points: list[tuple[str, float, str]], *, title: str, maximum: flo
 
 
 def over_time_points(days) -> list[tuple[str, float, str]]:
-    """The days of `reports.queries.completion_over_time` as chart points: the level before the
+    """The days of `model.completion_over_time` as chart points: the level before the
     first day, then each day's, written as "dd/mm" and "40 % (12/30)"."""
     if not days:
         return []

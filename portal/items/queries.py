@@ -1,0 +1,93 @@
+"""A checklist item as its views read it: the item with its task, evidence and extension, what
+the supporting units recorded on a task it leads, its evidence, and its history, each in a fixed
+number of statements. `get_item` and `get_evidence` refuse (404, 403) what the current user may
+not see."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import AuditEvent, Evidence, Progress, Task
+from ..permissions import require_view_evidence, require_view_unit
+
+
+def shown_items():
+    """Items that are shown (not hidden), with everything their view reads loaded."""
+    return select(Progress).where(Progress.hidden.is_(False)).options(
+        selectinload(Progress.task).options(selectinload(Task.section),
+                                            selectinload(Task.directive),
+                                            selectinload(Task.lead_unit)),
+        selectinload(Progress.evidence),
+        selectinload(Progress.unit),
+        selectinload(Progress.extension),
+    )
+
+
+def get_item(progress_id: int) -> Progress:
+    """The item with its task and evidence, if the current user may see its unit."""
+    item = db.session.scalar(shown_items().where(Progress.id == progress_id))
+    if item is None:
+        abort(404)
+    require_view_unit(item.unit_id)
+    return item
+
+
+CLOSED_DIRECTIVE = ("Văn bản này đã kết thúc; kết quả được giữ để tra cứu và không thay đổi được "
+                    "nữa.")
+
+
+def contributions(item: Progress) -> list[Progress]:
+    """What the supporting units (phối hợp) recorded on the task a lead unit's item belongs to."""
+    if item.supporting or item.task.lead_unit_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Progress)
+        .options(selectinload(Progress.unit), selectinload(Progress.evidence))
+        .where(Progress.task_id == item.task_id, Progress.supporting.is_(True),
+               Progress.hidden.is_(False))
+        .order_by(Progress.unit_id)
+    ))
+
+
+def contributions_by_item(items: list[Progress]) -> dict[int, list[Progress]]:
+    """`contributions` for every lead unit's item of a checklist at once (item id: the supporting
+    units' items), in a fixed number of statements however many items lead."""
+    leading = {item.task_id: item.id for item in items
+               if not item.supporting and item.task.lead_unit_id is not None}
+    if not leading:
+        return {}
+    found: dict[int, list[Progress]] = {item_id: [] for item_id in leading.values()}
+    for supporting in db.session.scalars(
+        select(Progress)
+        .options(selectinload(Progress.unit), selectinload(Progress.evidence))
+        .where(Progress.task_id.in_(leading), Progress.supporting.is_(True),
+               Progress.hidden.is_(False))
+        .order_by(Progress.task_id, Progress.unit_id)
+    ):
+        found[leading[supporting.task_id]].append(supporting)
+    return found
+
+
+def get_evidence(evidence_id: int) -> Evidence:
+    """A piece of evidence, if the current user may see it (`permissions.may_view_evidence`)."""
+    evidence = db.session.scalar(
+        select(Evidence)
+        .options(selectinload(Evidence.progress).joinedload(Progress.task))  # the lead unit rule
+        .where(Evidence.id == evidence_id)
+    )
+    if evidence is None:
+        abort(404)
+    require_view_evidence(evidence)
+    return evidence
+
+
+def history(item_id: int) -> list[AuditEvent]:
+    """What happened to an item, oldest first (evidence and extension events name the item)."""
+    return list(db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "Progress", AuditEvent.target_id == item_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ))

@@ -1,0 +1,81 @@
+"""The live matrix: what a reader's page and its poll (every 4 s, and at once after a change)
+are answered with.
+
+A poll is answered 304 while the directive's revision, the day and the reader's unread count
+are unchanged; with the bell alone (out of band) when only the count changed; otherwise with the
+matrix fragment and the bell. The fragment holds nothing per user, so it is rendered once per
+directive, revision, day and filters and shared by every reader in the process (an LRU of
+`CACHE_SIZE`); the reader's poll tag is written into it on the way out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+
+from flask import Response, current_app, make_response, render_template, request
+
+from ..deadlines import today
+from ..htmx import is_htmx
+from ..notifications import bell
+from .model import ROWS_PER_PAGE, Filters, directive_revision, matrix
+
+CACHE_SIZE = 128
+_cache_lock = threading.Lock()
+
+
+def respond(directive_id: int, filters: Filters, page: Callable[..., str]) -> Response:
+    """The matrix page (`page` renders it around the fragment's context), or under htmx its
+    fragment, the bell alone, or 304."""
+    on = today()
+    revision = directive_revision(directive_id)
+    tag = f"{revision}.{on.isoformat()}"
+    unread = bell.unread()
+    poll_tag, sent = bell.poll_tag(tag, unread), request.headers.get("HX-PTag", "")
+    if is_htmx() and (sent == poll_tag or poll_tag in request.if_none_match):
+        response = make_response("", 304)
+    elif is_htmx() and bell.same_page(sent, tag):
+        response = make_response(bell.oob(unread))  # only the bell changed
+    elif is_htmx():
+        html = bell.with_poll_tag(_fragment(directive_id, revision, on, filters, tag), tag,
+                                  poll_tag)
+        response = make_response(html + bell.oob(unread))
+    else:
+        response = make_response(page(**fragment_context(directive_id, on, filters, poll_tag)))
+    response.headers["HX-PTag"] = poll_tag
+    response.set_etag(poll_tag)
+    response.vary.add("HX-Request")
+    return response
+
+
+def fragment_context(directive_id: int, on: date, filters: Filters, tag: str) -> dict:
+    """What `review/_matrix.html` shows: the page of rows the filters leave, with the totals."""
+    data = matrix(directive_id, on)
+    rows = data.filtered(filters)
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = min(filters.page, pages)
+    totals = data.totals()
+    return {
+        "m": data, "rows": rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE],
+        "filtered": rows, "filters": filters, "page": page, "pages": pages, "tag": tag,
+        "totals": totals, "shown_totals": totals if rows is data.rows else data.totals(rows),
+    }
+
+
+def _fragment(directive_id: int, revision: int, on: date, filters: Filters, tag: str) -> str:
+    """The rendered fragment, reused while the directive's revision, the day and filters hold."""
+    cache = current_app.extensions.setdefault("matrix_cache", OrderedDict())
+    key = (directive_id, revision, on, filters)
+    with _cache_lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    html = render_template("review/_matrix.html",
+                           **fragment_context(directive_id, on, filters, tag))
+    with _cache_lock:
+        cache[key] = html
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    return html
