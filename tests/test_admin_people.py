@@ -185,7 +185,7 @@ def test_admin_edits_a_unit_and_the_audit_keeps_before_and_after(app, admin, ids
 
 def commune_order(app) -> list[str]:
     with app.app_context():
-        from portal.admin.actions import units_in_order
+        from portal.admin.people.actions import units_in_order
 
         return [u.name for u in units_in_order(UnitKind.COMMUNE)]
 

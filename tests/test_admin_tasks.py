@@ -14,8 +14,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from portal.admin.task_actions import DRAFT_ONLY, NOT_EDITABLE
 from portal.directives import lifecycle
+from portal.directives.editing import DRAFT_ONLY, NOT_EDITABLE
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -111,7 +111,7 @@ def section_id(app, directive_id: int, number: str) -> int:
 
 def form_of(app, task_id: int, **changes) -> dict:
     """What the edit form posts for a task left as it is, with `changes`."""
-    from portal.admin.task_forms import TaskForm
+    from portal.admin.directives.task_forms import TaskForm
 
     with app.app_context():
         task = db.session.get(Task, task_id)

@@ -41,9 +41,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from wtforms.fields.core import UnboundField
 
-from portal.admin.directive_forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
-from portal.admin.forms import EditUserForm, ImportForm, NewUserForm, UnitForm
-from portal.admin.task_forms import SplitForm, TaskForm
+from portal.admin.directives.forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
+from portal.admin.directives.task_forms import SplitForm, TaskForm
+from portal.admin.people.forms import EditUserForm, ImportForm, NewUserForm, UnitForm
 from portal.auth.forms import LoginForm, MailSettingsForm, PasswordForm
 from portal.demo import sample_pdf
 from portal.extensions import db

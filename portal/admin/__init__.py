@@ -1,26 +1,21 @@
-"""Administration: units and user accounts (people.py), and their bulk import (imports.py);
-directives and tasks; the e-mail queue (mail.py).
+"""Administration, in three sub-areas under one blueprint (blueprint.py, with its gate):
 
-Only administrators enter (`permissions.require_administrator`): a visitor is sent to the login
-page, anyone else gets 403.
+- people/: units and user accounts (routes, forms, actions, queries) and their bulk import from
+  CSV or XLSX (imports.py);
+- directives/: directives and their tasks (routes.py, tasks.py and their forms); what editing
+  does to a directive is `portal.directives` (lifecycle.py, editing.py, drafts.py);
+- mail.py: the e-mail queue.
+
+fields.py holds what every administration form shares.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import login_required
+from . import mail
+from .blueprint import bp
+from .directives import routes as directive_routes
+from .directives import tasks as task_routes
+from .people import routes as people_routes
 
-from ..permissions import require_administrator
-from . import imports
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@login_required
-def _administrators_only() -> None:
-    require_administrator()
-    imports.sweep()  # first passwords and pending imports do not outlive their time
-
-
-from . import directives, mail, people, tasks  # noqa: E402,F401  (their routes attach to bp)
+# The routes modules attach their routes to bp when imported.
+__all__ = ["bp", "directive_routes", "mail", "people_routes", "task_routes"]

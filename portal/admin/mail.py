@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from ..models import MailStatus
 from ..notifications import mail
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/mail")

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..directives import DirectiveFileError, lifecycle, resolve_audience
 from ..extensions import db
 from ..models import AuditEvent, Directive, DirectiveStatus, Section, Task, Unit, UnitKind
 from ..vietnamese import sort_key
+from . import DirectiveFileError, lifecycle, resolve_audience
 
 Refused = lifecycle.Refused
 

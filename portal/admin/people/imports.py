@@ -32,12 +32,13 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from .. import audit
-from ..auth.passwords import hash_first_password
-from ..extensions import db
-from ..models import Role, Unit, UnitKind, User
-from ..notifications.mail import address_error
-from ..vietnamese import fold
+from ... import audit
+from ...auth.passwords import hash_first_password
+from ...extensions import db
+from ...models import Role, Unit, UnitKind, User
+from ...notifications.mail import address_error
+from ...vietnamese import fold
+from ..fields import clean
 from . import actions
 
 MAX_ROWS = 5000
@@ -215,7 +216,7 @@ def _rows(what: str, table: Iterator[tuple[int, list[str]]]) -> list[dict]:
     for line, cells in table:
         if not any(c.strip() for c in cells):
             continue
-        values = {key: actions.clean(cells[i]) if i < len(cells) else ""
+        values = {key: clean(cells[i]) if i < len(cells) else ""
                   for key, i in positions.items()}
         rows.append({"line": line, "values": values})
         if len(rows) > MAX_ROWS:

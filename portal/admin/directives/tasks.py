@@ -8,14 +8,18 @@ the reason, and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from ..directives import lifecycle
-from ..extensions import db
-from ..models import Directive, Task
-from . import bp, task_actions
-from .task_actions import Refused
+from ...directives import editing as task_actions
+from ...directives import lifecycle
+from ...directives.editing import Refused
+from ...extensions import db
+from ...models import Directive, Task
+from ..blueprint import bp
 from .task_forms import SplitForm, TaskForm
 
 DUPLICATE_CODE = "Số hiệu này vừa được dùng cho nhiệm vụ khác; hãy chọn số hiệu khác."
@@ -123,37 +127,53 @@ def edit_task(task_id: int):
     return _form_page(form, directive, task)
 
 
-@bp.post("/tasks/<int:task_id>/move")
-def move_task(task_id: int):
+def _change(task_id: int, change: Callable[[Task, Directive], Said]):
+    """One change to a task from its list: refused, the reason (409) and nothing written;
+    otherwise committed, what was done flashed, and back to the task (303)."""
     task = task_actions.get_task(task_id)
     directive = task.directive
+    try:
+        said = change(task, directive)
+    except Refused as refusal:
+        return _refused(refusal, directive, task_id)
+    db.session.commit()
+    if said.message:
+        flash(said.message, said.category)
+    return redirect(_back(directive, said.back_to), code=303)
+
+
+class Said(NamedTuple):
+    """What a change says once made, and which task the list opens at (None: the list's top)."""
+
+    message: str
+    back_to: int | None
+    category: str = "success"
+
+
+@bp.post("/tasks/<int:task_id>/move")
+def move_task(task_id: int):
     direction = request.form.get("direction")
     if direction not in ("up", "down"):
         abort(400)
-    try:
-        moved = task_actions.move_task(task, directive, direction)
-    except Refused as refusal:
-        return _refused(refusal, directive, task_id)
-    if moved:
-        db.session.commit()
-    else:
-        flash(f"Nhiệm vụ {task.code} đã ở {'đầu' if direction == 'up' else 'cuối'} mục.", "info")
-    return redirect(_back(directive, task_id), code=303)
+
+    def move(task: Task, directive: Directive) -> Said:
+        if task_actions.move_task(task, directive, direction):
+            return Said("", task.id)
+        return Said(f"Nhiệm vụ {task.code} đã ở {'đầu' if direction == 'up' else 'cuối'} mục.",
+                    task.id, "info")
+
+    return _change(task_id, move)
 
 
 @bp.post("/tasks/<int:task_id>/merge")
 def merge_task(task_id: int):
-    task = task_actions.get_task(task_id)
-    directive = task.directive
-    try:
+    def merge(task: Task, directive: Directive) -> Said:
         second = task_actions.next_in_section(task, directive)
         task_actions.merge_with_next(task, directive)
-    except Refused as refusal:
-        return _refused(refusal, directive, task_id)
-    code, other = task.code, second.code
-    db.session.commit()
-    flash(f"Đã gộp nhiệm vụ {other} vào nhiệm vụ {code}; hãy xem lại tên và nội dung.", "success")
-    return redirect(_back(directive, task_id), code=303)
+        return Said(f"Đã gộp nhiệm vụ {second.code} vào nhiệm vụ {task.code}; hãy xem lại tên "
+                    "và nội dung.", task.id)
+
+    return _change(task_id, merge)
 
 
 @bp.route("/tasks/<int:task_id>/split", methods=["GET", "POST"])
@@ -186,32 +206,23 @@ def split_task(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/withdraw")
 def withdraw_task(task_id: int):
-    task = task_actions.get_task(task_id)
-    directive = task.directive
-    code, draft = task.code, directive.is_draft
-    try:
+    def withdraw(task: Task, directive: Directive) -> Said:
+        code, draft = task.code, directive.is_draft
         task_actions.withdraw_task(task, directive)
-    except Refused as refusal:
-        return _refused(refusal, directive, task_id)
-    db.session.commit()
-    if draft:
-        flash(f"Đã xoá nhiệm vụ {code}.", "success")
-        return redirect(_back(directive), code=303)
-    flash(f"Đã rút nhiệm vụ {code} khỏi văn bản: các đơn vị không còn thấy nhiệm vụ này; những "
-          "gì đơn vị đã ghi nhận được giữ lại và trở lại đầy đủ nếu khôi phục.", "success")
-    return redirect(_back(directive, task_id), code=303)
+        if draft:
+            return Said(f"Đã xoá nhiệm vụ {code}.", None)
+        return Said(f"Đã rút nhiệm vụ {code} khỏi văn bản: các đơn vị không còn thấy nhiệm vụ "
+                    "này; những gì đơn vị đã ghi nhận được giữ lại và trở lại đầy đủ nếu khôi "
+                    "phục.", task.id)
+
+    return _change(task_id, withdraw)
 
 
 @bp.post("/tasks/<int:task_id>/restore")
 def restore_task(task_id: int):
-    task = task_actions.get_task(task_id)
-    directive = task.directive
-    try:
+    def restore(task: Task, directive: Directive) -> Said:
         task_actions.restore_task(task, directive)
-    except Refused as refusal:
-        return _refused(refusal, directive, task_id)
-    code = task.code
-    db.session.commit()
-    flash(f"Đã khôi phục nhiệm vụ {code}: các đơn vị thấy lại nhiệm vụ cùng những gì đã ghi "
-          "nhận.", "success")
-    return redirect(_back(directive, task_id), code=303)
+        return Said(f"Đã khôi phục nhiệm vụ {task.code}: các đơn vị thấy lại nhiệm vụ cùng những "
+                    "gì đã ghi nhận.", task.id)
+
+    return _change(task_id, restore)

@@ -12,11 +12,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..directives import drafts, lifecycle
-from ..extensions import db
-from ..models import Directive, DirectiveStatus, Section, Task, Unit
-from . import bp, queries
-from .directive_forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
+from ...directives import drafts, lifecycle
+from ...extensions import db
+from ...models import Directive, DirectiveStatus, Section, Task, Unit
+from ..blueprint import bp
+from ..people import queries
+from .forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
 
 # The administrator's list: what is still being written and what units work on first.
 STATUS_ORDER = [DirectiveStatus.DRAFT, DirectiveStatus.OPEN, DirectiveStatus.CLOSED,

@@ -22,9 +22,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
-from ..formatting import format_date, format_number, parse_date
-from ..models import Measure, Section, Task, TaskKind, Unit
-from . import actions, task_actions
+from ...directives import editing as task_actions
+from ...formatting import format_date, format_number, parse_date
+from ...models import Measure, Section, Task, TaskKind, Unit
+from ..fields import StoredLength, clean
 
 CODE_MAX, TITLE_MAX, MEASURE_UNIT_MAX, HINT_MAX = 20, 300, 80, 300
 TEXT_MAX = 20_000  # a task's words from the letter: a few paragraphs, never pages and pages
@@ -32,7 +33,7 @@ TARGET_MAX = Decimal("9999999999.99")  # Numeric(12, 2)
 
 
 def _required(field, message: str) -> str:
-    value = actions.clean(field.data)
+    value = clean(field.data)
     field.data = value
     if not value:
         raise ValidationError(message)
@@ -68,7 +69,7 @@ class TaskForm(FlaskForm):
     code = StringField("Số hiệu", description="Ví dụ 1.4; không trùng với nhiệm vụ khác của "
                                               "văn bản.")
     section = SelectField("Thuộc mục", validate_choice=False)
-    title = StringField("Tên nhiệm vụ", validators=[actions.StoredLength(
+    title = StringField("Tên nhiệm vụ", validators=[StoredLength(
         max=TITLE_MAX, message=f"Tên nhiệm vụ tối đa {TITLE_MAX} ký tự.")])
     text = TextAreaField(
         "Nội dung (lời văn bản)",
@@ -80,14 +81,14 @@ class TaskForm(FlaskForm):
                           + [SelectChoice(m.value, m.label) for m in Measure],
                           validate_choice=False,
                           description="Bắt buộc với nhiệm vụ số liệu; bỏ qua với loại khác.")
-    measure_unit = StringField("Đơn vị tính", validators=[actions.StoredLength(
+    measure_unit = StringField("Đơn vị tính", validators=[StoredLength(
         max=MEASURE_UNIT_MAX, message=f"Đơn vị tính tối đa {MEASURE_UNIT_MAX} ký tự.")],
         description="Ví dụ: hồ sơ, thư xin lỗi, văn bản.")
     target = StringField("Chỉ tiêu", description="Một số, ví dụ 100 hoặc 90,5; để trống nếu "
                                                  "không có chỉ tiêu.")
     target_at_most = BooleanField("Không được vượt quá chỉ tiêu (ví dụ: hồ sơ trễ hạn còn lại "
                                   "tối đa 0); bỏ chọn nếu cần đạt ít nhất chỉ tiêu")
-    evidence_hint = StringField("Tài liệu kiểm chứng gợi ý", validators=[actions.StoredLength(
+    evidence_hint = StringField("Tài liệu kiểm chứng gợi ý", validators=[StoredLength(
         max=HINT_MAX, message=f"Gợi ý tài liệu kiểm chứng tối đa {HINT_MAX} ký tự.")])
     deadline = StringField("Hạn hoàn thành", description="Dạng dd/mm/yyyy, ví dụ 30/06/2023; "
                                                          "để trống nếu không có hạn.")
@@ -158,7 +159,7 @@ class TaskForm(FlaskForm):
     # --- field checks ---
 
     def validate_code(self, field) -> None:
-        code = actions.clean(field.data)
+        code = clean(field.data)
         field.data = code
         message = _code_error(code)
         if message:
@@ -254,10 +255,10 @@ class TaskForm(FlaskForm):
             "text": (self.text.data or "").strip().replace("\r\n", "\n"),
             "kind": kind,
             "measure": Measure(self.measure.data) if metric else None,
-            "measure_unit": actions.clean(self.measure_unit.data) if metric else "",
+            "measure_unit": clean(self.measure_unit.data) if metric else "",
             "target": _parse_target(self.target.data) if metric and self.target.data else None,
             "target_at_most": bool(self.target_at_most.data) if metric else False,
-            "evidence_hint": actions.clean(self.evidence_hint.data),
+            "evidence_hint": clean(self.evidence_hint.data),
             "deadline": parse_date(self.deadline.data) if self.deadline.data else None,
             "audience": self._rule(),
             "lead_unit_id": int(self.lead_unit.data) if self.lead_unit.data else None,
@@ -268,10 +269,10 @@ class SplitForm(FlaskForm):
     """Where to cut a task's text, and the two tasks' codes and titles."""
 
     at = RadioField("Tách sau câu", validate_choice=False, coerce=str)
-    title = StringField("Tên nhiệm vụ thứ nhất (giữ số hiệu cũ)", validators=[actions.StoredLength(
+    title = StringField("Tên nhiệm vụ thứ nhất (giữ số hiệu cũ)", validators=[StoredLength(
         max=TITLE_MAX, message=f"Tên nhiệm vụ tối đa {TITLE_MAX} ký tự.")])
     new_code = StringField("Số hiệu nhiệm vụ thứ hai")
-    new_title = StringField("Tên nhiệm vụ thứ hai", validators=[actions.StoredLength(
+    new_title = StringField("Tên nhiệm vụ thứ hai", validators=[StoredLength(
         max=TITLE_MAX, message=f"Tên nhiệm vụ tối đa {TITLE_MAX} ký tự.")])
 
     def __init__(self, *args, task: Task, directive, **kwargs):
@@ -297,7 +298,7 @@ class SplitForm(FlaskForm):
         _required(field, "Hãy nhập tên nhiệm vụ thứ hai.")
 
     def validate_new_code(self, field) -> None:
-        code = actions.clean(field.data)
+        code = clean(field.data)
         field.data = code
         message = _code_error(code)
         if message:

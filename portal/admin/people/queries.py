@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..extensions import db
-from ..models import Role, Unit, UnitKind, User
-from ..vietnamese import fold, sort_key
+from ...extensions import db
+from ...models import Role, Unit, UnitKind, User
+from ...vietnamese import fold, sort_key
 
 
 def get_unit(unit_id: int) -> Unit:

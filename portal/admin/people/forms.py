@@ -9,14 +9,15 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ..extensions import db
-from ..models import Role, Unit, UnitKind
-from ..notifications.mail import address_error
+from ...extensions import db
+from ...models import Role, Unit, UnitKind
+from ...notifications.mail import address_error
+from ..fields import StoredLength, clean
 from . import actions
 
 
 def _required(field, message: str) -> str:
-    value = actions.clean(field.data)
+    value = clean(field.data)
     field.data = value
     if not value:
         raise ValidationError(message)
@@ -24,9 +25,9 @@ def _required(field, message: str) -> str:
 
 
 class UnitForm(FlaskForm):
-    name = StringField("Tên đơn vị", validators=[actions.StoredLength(
+    name = StringField("Tên đơn vị", validators=[StoredLength(
         max=actions.NAME_MAX, message=f"Tên đơn vị tối đa {actions.NAME_MAX} ký tự.")])
-    short_name = StringField("Tên viết tắt", validators=[actions.StoredLength(
+    short_name = StringField("Tên viết tắt", validators=[StoredLength(
         max=actions.SHORT_NAME_MAX,
         message=f"Tên viết tắt tối đa {actions.SHORT_NAME_MAX} ký tự.")])
     kind = SelectField("Loại đơn vị", choices=[SelectChoice("", "— Chọn loại đơn vị —")]
@@ -61,7 +62,7 @@ class UnitForm(FlaskForm):
 class AccountForm(FlaskForm):
     """What an account is: who, in which role, of which unit."""
 
-    full_name = StringField("Họ và tên", validators=[actions.StoredLength(
+    full_name = StringField("Họ và tên", validators=[StoredLength(
         max=actions.FULL_NAME_MAX, message=f"Họ và tên tối đa {actions.FULL_NAME_MAX} ký tự.")])
     role = SelectField("Vai trò", choices=[SelectChoice("", "— Chọn vai trò —")]
                        + [SelectChoice(r.value, r.label) for r in Role], validate_choice=False)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..htmx import render
-from ..models import Role, UnitKind
-from . import actions, bp, imports, queries
+from ...htmx import render
+from ...models import Role, UnitKind
+from ..blueprint import bp
+from . import actions, imports, queries
 from .forms import EditUserForm, ImportForm, NewUserForm, UnitForm
 
 IMPORT_TITLES = {"units": "Nhập đơn vị từ tệp", "users": "Nhập tài khoản từ tệp"}

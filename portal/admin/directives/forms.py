@@ -11,11 +11,11 @@ from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from ..directives import drafts
-from ..directives.importer import LetterImportError, import_letter, read_letter_file
-from ..formatting import format_date, parse_date
-from ..models import Directive
-from .actions import StoredLength, clean
+from ...directives import drafts
+from ...directives.importer import LetterImportError, import_letter, read_letter_file
+from ...formatting import format_date, parse_date
+from ...models import Directive
+from ..fields import StoredLength, clean
 
 # A công văn is a few pages; a hundred pages of text is far more than any letter to import.
 LETTER_MAX_CHARS = 200_000
