@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from .auth.passwords import hash_password
 from .checklist import actions
-from .directives import SA_DEC_2023, load_directive
+from .directives.loader import SA_DEC_2023, load_directive
 from .extensions import db
 from .models import Measure, Progress, ProgressStatus, Role, TaskKind, Unit, UnitKind, User
 from .review import actions as review

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..directives import DirectiveFileError, lifecycle, resolve_audience
+from ..directives import lifecycle
+from ..directives.audience import DirectiveFileError, resolve_audience
 from ..extensions import db
 from ..models import AuditEvent, Directive, DirectiveStatus, Section, Task, Unit, UnitKind
 from ..vietnamese import sort_key
