@@ -11,7 +11,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import demo
-from .directives import DirectiveFileError, load_directive
+from .directives.audience import DirectiveFileError
+from .directives.loader import load_directive
 from .extensions import db
 
 

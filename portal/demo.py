@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from .auth.passwords import hash_password
-from .directives import SA_DEC_2023, load_directive
+from .directives.loader import SA_DEC_2023, load_directive
 from .extensions import db
 from .items import actions
 from .items import decisions as review

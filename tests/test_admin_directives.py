@@ -13,7 +13,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from portal.directives import SA_DEC_2023, lifecycle
+from portal.directives import lifecycle
+from portal.directives.loader import SA_DEC_2023
 from portal.extensions import db
 from portal.models import (
     Directive,

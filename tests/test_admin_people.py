@@ -17,7 +17,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from portal.directives import load_directive
+from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Progress, Role, Task, Unit, UnitKind, User
 

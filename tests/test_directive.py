@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from portal.directives import DirectiveFileError, load_directive
+from portal.directives.audience import DirectiveFileError
+from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import Directive, Progress, Task, Unit
 
@@ -91,7 +92,7 @@ def test_each_task_keeps_the_letters_own_words(app):
 
 
 def test_loading_the_same_directive_twice_is_refused(app):
-    from portal.directives import SA_DEC_2023
+    from portal.directives.loader import SA_DEC_2023
 
     with app.app_context(), pytest.raises(DirectiveFileError, match="đã có"):
         load_directive(SA_DEC_2023)

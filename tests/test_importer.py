@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from portal.demo import UNITS
-from portal.directives import DIRECTIVES_DIR, load_directive
 from portal.directives.importer import (
     Draft,
     LetterImportError,
@@ -25,6 +24,7 @@ from portal.directives.importer import (
     normalize_text,
     read_letter_file,
 )
+from portal.directives.loader import DIRECTIVES_DIR, load_directive
 from portal.extensions import db
 from portal.models import Directive, Progress, Task
 

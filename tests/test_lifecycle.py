@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.demo import sample_pdf
-from portal.directives import DirectiveFileError, lifecycle, load_directive
+from portal.directives import lifecycle
+from portal.directives.audience import DirectiveFileError
+from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.matrix.model import matrix
 from portal.models import (

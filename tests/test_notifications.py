@@ -9,7 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.directives import lifecycle, load_directive
+from portal.directives import lifecycle
+from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import Directive, Notification, Progress, Task, User
 from portal.notifications import notify_unit

@@ -24,7 +24,8 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.demo import sample_pdf
-from portal.directives import lifecycle, load_directive
+from portal.directives import lifecycle
+from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Directive, Evidence, Progress, ProgressStatus, Task
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event, func, insert, select, update
 
 from portal.demo import sample_pdf
-from portal.directives import load_directive
+from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import (
     AuditEvent,

@@ -223,7 +223,7 @@ def test_exports_use_a_fixed_number_of_statements(app, progress, login, tmp_path
                      "    - {code: '1', title: Báo cáo quý}\n"
                      "    - {code: '2', title: Báo cáo năm}\n",
                      encoding="utf-8")
-    from portal.directives import load_directive
+    from portal.directives.loader import load_directive
 
     with app.app_context():
         small_id = load_directive(small).id

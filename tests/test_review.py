@@ -155,7 +155,7 @@ def future_items(app, ids, tmp_path):
         f"    - {{code: '2', title: Báo cáo năm, deadline: {due}}}\n",
         encoding="utf-8",
     )
-    from portal.directives import load_directive
+    from portal.directives.loader import load_directive
 
     with app.app_context():
         directive = load_directive(path)

@@ -30,7 +30,7 @@ from ..models import (
     Unit,
 )
 from ..vietnamese import fold
-from . import DirectiveFileError
+from .audience import DirectiveFileError
 from .importer import Draft, UnitRef
 from .lifecycle import Refused, active_units, inspected_ids, reached_unit_ids
 

@@ -18,7 +18,8 @@ from .. import audit
 from ..extensions import db
 from ..models import AuditEvent, Directive, DirectiveStatus, Section, Task, Unit, UnitKind
 from ..vietnamese import sort_key
-from . import DirectiveFileError, lifecycle, resolve_audience
+from . import lifecycle
+from .audience import DirectiveFileError, resolve_audience
 
 Refused = lifecycle.Refused
 

@@ -32,7 +32,7 @@ from ..models import (
     Unit,
 )
 from ..notifications import events as notify
-from . import DirectiveFileError, resolve_audience
+from .audience import DirectiveFileError, resolve_audience
 
 # Task fields an editor changes; what a unit is told when one of them changes.
 TASK_FIELDS = {

@@ -203,7 +203,7 @@ def future_item(live_server, tmp_path_factory) -> int:
         f"    - {{code: '1', title: Báo cáo quý, deadline: {due.isoformat()}}}\n",
         encoding="utf-8",
     )
-    from portal.directives import load_directive
+    from portal.directives.loader import load_directive
 
     with live_server.app.app_context():
         directive = load_directive(path)

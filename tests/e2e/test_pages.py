@@ -37,7 +37,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, RequestRedirect
 
-from portal.directives import lifecycle, load_directive
+from portal.directives import lifecycle
+from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import Directive, Evidence, Progress, ProgressStatus, Task, Unit, User
 

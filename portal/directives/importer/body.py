@@ -1,0 +1,238 @@
+"""The fourth stage: the orders in the letter's body. Lines join into paragraphs (`_paragraphs`),
+a paragraph is cut into sentences and clauses (`_spans`), and a clause that opens with an order
+verb begins a task. From a task's own words come its title, its deadline (`_deadline`, with the
+letter's year when the words give none, and a note saying so), its kind (`_classify`: a report,
+a document such as a plan, a rate with its target, a count) and, when one sentence names
+several rates, one task for each (`_split_rates`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .addressees import _ADDRESSEE_START
+from .draft import DraftTask
+from .text import _MARKER, _VERB_RE, _capitalize, _Para, skeleton
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary (folded: lower case, no diacritics)
+
+ADVERBS = ["thuong xuyen", "khan truong", "nghiem tuc", "tiep tuc", "chu dong", "kip thoi",
+           "tich cuc", "khan cap", "khan truong nghiem tuc"]
+CONTINUATIONS = ["dong thoi"]
+_ADVERB_PREFIX = re.compile(r"^(?:(?:" + "|".join(ADVERBS) + r")\b[\s,]*)+")
+
+
+# --------------------------------------------------------------------------------------------
+# Paragraphs
+
+
+def _paragraphs(lines: list[str]) -> list[_Para]:
+    paras: list[_Para] = []
+    blank = False
+    for line in lines:
+        if not line:
+            blank = True
+            continue
+        marker = _MARKER.match(line)
+        if marker:
+            paras.append(_Para(marker.group("marker"), line[marker.end():]))
+        elif paras and _joins(paras[-1], line, blank):
+            paras[-1].text += " " + line
+        else:
+            paras.append(_Para("", line))
+        blank = False
+    return paras
+
+
+def _joins(prev: _Para, line: str, blank: bool) -> bool:
+    text = prev.text.rstrip()
+    if not text:
+        return False
+    last = text[-1]
+    first_lower = line[0].islower()
+    if last == ",":
+        return True
+    if blank:
+        return last not in ".;:!?" and first_lower
+    if last in ".;:!?":
+        return first_lower
+    return first_lower or not _heading_like(prev)
+
+
+def _heading_like(para: _Para) -> bool:
+    folded = skeleton(para.text).strip()
+    return bool(_ADDRESSEE_START.match(folded)) and not _VERB_RE.search(folded)
+
+
+# --------------------------------------------------------------------------------------------
+# Sentences, clauses, orders
+
+
+def _spans(text: str, separators: str) -> list[tuple[int, int]]:
+    """Spans of `text` cut after each separator outside parentheses (a sentence's "." only
+    before a capital letter, a digit or the end, and not after a short abbreviation)."""
+    spans = []
+    depth = 0
+    start = 0
+    n = len(text)
+    for index, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch in separators and depth == 0:
+            if ch in ".!?":
+                after = text[index + 1:index + 3]
+                if index + 1 < n and not after[:1].isspace():
+                    continue
+                nxt = text[index + 1:].lstrip()[:1]
+                if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "(\"“-"):
+                    continue
+                word = text[max(start, text.rfind(" ", start, index) + 1):index]
+                if re.fullmatch(r"(?:TP|Tp|TM|KT|TL|TUQ|Q|ThS|TS|PGS|GS|St|v\.v|[A-ZĐa-z])",
+                                word):
+                    continue
+            spans.append((start, index + 1))
+            start = index + 1
+    if start < n:
+        spans.append((start, n))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _starts_with_order(folded: str) -> bool:
+    """The clause opens with an order verb (adverbs such as "thường xuyên" count as its
+    opening)."""
+    return bool(_VERB_RE.match(folded.lstrip(" ,-–:;(")))
+
+
+def _is_continuation(folded: str) -> bool:
+    folded = folded.lstrip(" ,-–:;(")
+    return any(folded.startswith(word) for word in CONTINUATIONS)
+
+
+def _has_order(folded: str) -> bool:
+    return bool(_VERB_RE.search(folded))
+
+
+def _clean_task_text(text: str) -> str:
+    text = text.strip().rstrip(",;: ")
+    if text.endswith("./."):
+        text = text[:-3].rstrip() + "."
+    if text and text[-1] not in ".!?":
+        text += "."
+    return _capitalize(text)
+
+
+def _title(text: str) -> str:
+    text = re.sub(r"\s*\([^()]*\)", "", text)
+    text = _capitalize(text)
+    sk = skeleton(text)
+    stripped = re.match(r"(?:(?:" + "|".join(ADVERBS + CONTINUATIONS) + r")\b[\s,]*)+", sk)
+    if stripped and stripped.end() < len(text) and _VERB_RE.match(sk[stripped.end():]):
+        text = text[stripped.end():]
+    for cut in (". ", "; ", ":"):
+        position = text.find(cut)
+        if position > 0:
+            text = text[:position]
+    text = text.strip(" .;:,")
+    if len(text) > 90:
+        sk = skeleton(text)
+        commas = [m.start() for m in re.finditer(r", (?!(?:phuong|ban|don vi|xa|thi tran)\b)",
+                                                 sk[:91])]
+        if commas and commas[-1] >= 50:
+            text = text[:commas[-1]]
+        else:
+            space = text.rfind(" ", 0, 88)
+            text = text[:space if space > 20 else 88].rstrip(" ,;") + "…"
+    return _capitalize(text.strip())
+
+
+_DEADLINE = re.compile(
+    r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc)\b"
+    r"[\s:,]*(?:la\s+|vao\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut)?)?\s*,?\s*)?"
+    r"(?:ngay\s*)?(?:(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*"
+    r"(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9])"
+    r"|(?P<d2>[0-9]{1,2})\s*thang\s*(?P<m2>[0-9]{1,2})(?:\s*nam\s*(?P<y2>[0-9]{4}))?)"
+)
+
+
+def _deadline(text: str, year: int | None, notes: list[str]) -> tuple[date | None, str]:
+    found: list[tuple[date, str]] = []
+    sk = skeleton(text)
+    for match in _DEADLINE.finditer(sk):
+        words = text[match.start():match.end()]
+        day = int(match.group("d") or match.group("d2"))
+        month = int(match.group("m") or match.group("m2"))
+        raw_year = match.group("y") or match.group("y2")
+        if raw_year:
+            the_year = int(raw_year) + (2000 if len(raw_year) == 2 else 0)
+        elif year:
+            the_year = year
+            notes.append(f"Hạn «{words}» không ghi năm: lấy năm của văn bản ({year}).")
+        else:
+            notes.append(f"Hạn «{words}» không ghi năm: chưa đặt hạn.")
+            continue
+        try:
+            found.append((date(the_year, month, day), words))
+        except ValueError:
+            notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
+    if not found:
+        return None, ""
+    if len({d for d, _ in found}) > 1:
+        notes.append("Có nhiều hạn trong đoạn: " + "; ".join(w for _, w in found)
+                     + f". Lấy hạn đầu tiên ({found[0][1]}).")
+    return found[0]
+
+
+_TARGET = re.compile(r"(?<![0-9.,])([0-9]{1,3}(?:[.,][0-9]{1,2})?)\s*%")
+
+
+def _classify(task: DraftTask) -> None:
+    sk = skeleton(task.text)
+    report = bool(re.search(r"(?<![\w])báo cáo", task.text)) or sk.startswith("bao cao")
+    if "ty le" in sk and not report:
+        task.kind, task.measure = "metric", "percent"
+        target = _TARGET.search(task.text)
+        if target:
+            value = float(target.group(1).replace(",", "."))
+            task.target = int(value) if value.is_integer() else value
+    elif report:
+        task.kind = "report"
+    elif re.search(r"(?<![\w])(?:kế hoạch|quy chế)", task.text) or re.match(
+            r"(?:ke hoach|quy che)\b", sk):
+        task.kind = "document"
+    elif re.search(r"\bso luong\b", sk):
+        task.kind, task.measure = "metric", "count"
+    else:
+        task.kind = "action"
+
+
+def _split_rates(text: str) -> list[str] | None:
+    """'Nâng cao tỷ lệ A, tỷ lệ B, tỷ lệ C đúng quy định' → one order per rate."""
+    sk = skeleton(text)
+    positions = [m.start() for m in re.finditer(r"\bty le\b", sk)]
+    if len(positions) < 2:
+        return None
+    prefix = text[:positions[0]]
+    if not _VERB_RE.search(skeleton(prefix)) or len(prefix) > 60:
+        return None
+    for position in positions[1:]:
+        if not re.search(r",\s*(?:va\s+)?$", sk[:position]):
+            return None
+    parts = []
+    bounds = positions + [len(text)]
+    for index, position in enumerate(positions):
+        piece = text[position:bounds[index + 1]].rstrip().rstrip(",").rstrip()
+        piece = re.sub(r"\s+và$", "", piece)
+        parts.append(_clean_task_text(prefix + piece))
+    return parts

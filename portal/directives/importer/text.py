@@ -1,0 +1,95 @@
+"""What the importer's stages share: a letter's words folded to their skeleton, capitalising,
+the markers that open a numbered or bulleted paragraph, and the verbs that give an order.
+
+The vocabulary is folded (lower case, no diacritics) and looked for in `skeleton(text)`, which
+keeps every character where it was: a match found in the skeleton slices the letter's own words,
+so the header, the addressees and the body all read the letter the same way and quote it as
+written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+class _SkeletonTable(dict):
+    """str.translate table, filled as characters are met: one character for one character."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch in "Đđ":
+            out = "d"
+        else:
+            base = next((c for c in unicodedata.normalize("NFD", ch)
+                         if not unicodedata.combining(c)), " ")
+            low = base.lower()
+            out = low if len(low) == 1 else base if len(base) == 1 else " "
+        self[code] = out
+        return out
+
+
+_SKELETON = _SkeletonTable()
+
+
+def skeleton(text: str) -> str:
+    """Lower case without diacritics, character for character: positions in the result are
+    positions in `text`, so a match found here slices the original words."""
+    return text.translate(_SKELETON)
+
+
+def _capitalize(text: str) -> str:
+    for index, ch in enumerate(text):
+        if ch.isalpha():
+            if ch.islower():
+                return text[:index] + ch.upper() + text[index + 1:]
+            return text
+        if ch not in "(\"'“«[":
+            return text
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary (folded: lower case, no diacritics)
+
+ORDER_VERBS = [
+    "thuc hien", "cap nhat", "theo doi", "nang cao", "khac phuc", "xay dung", "huong dan",
+    "kiem tra", "bao cao", "tuyen truyen", "day manh", "trien khai", "chu tri", "ra soat",
+    "tham muu", "nghien cuu", "phoi hop", "to chuc", "ban hanh", "don doc", "giai quyet",
+    "tiep nhan", "ho tro", "tang cuong", "chan chinh", "quan triet", "gui", "cung cap",
+    "de xuat", "tong hop", "duy tri", "bo tri", "cong khai", "niem yet", "cai dat",
+    "chi dao", "dam bao", "hoan thanh", "rut kinh nghiem", "phan cong", "xu ly", "lap",
+    "tien hanh", "tap trung", "thong bao", "sua doi", "bo sung", "khan truong",
+    "thuong xuyen", "tiep tuc", "chu dong", "nghiem tuc", "tich cuc", "kip thoi", "ra quyet dinh",
+    "danh gia", "cai thien", "rut ngan", "nop", "dang tai", "su dung", "trien khai thuc hien",
+]
+_VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ORDER_VERBS), key=len,
+                                                     reverse=True)) + r")\b")
+
+
+# --------------------------------------------------------------------------------------------
+# Paragraphs
+
+
+_MARKER = re.compile(
+    r"^(?P<marker>[-+•●▪◦‣–—*·○■□➢➤✓❖→>]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})+\.?|"
+    r"\(?[0-9]{1,2}[.)]|\(?[a-zđ][.)]|\(?[IVX]{1,5}[.)])\s+(?=\S)"
+)
+
+
+@dataclass
+class _Para:
+    marker: str
+    text: str
+
+    @property
+    def level(self) -> str:
+        marker = self.marker.strip("()")
+        if not marker:
+            return ""
+        if re.fullmatch(r"[0-9]{1,2}[.)]", marker) or re.fullmatch(r"[IVX]{1,5}[.)]", marker):
+            return "top"
+        if marker[0].isdigit():
+            return "sub"
+        return "bullet"
