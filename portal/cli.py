@@ -9,11 +9,23 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from . import demo
+from . import demo, storage
+from .audit import verify_chain
+from .auth.passwords import weakness
+from .backup import BackupError, backup, restore
+from .deadlines import today
 from .directives.audience import DirectiveFileError
+from .directives.importer import LetterImportError, UnitRef, import_letter, read_letter_file
 from .directives.loader import load_directive
 from .extensions import db
+from .formatting import parse_date
+from .models import Unit
+from .notifications.mail import send_queued
+from .notifications.reminders import remind
+from .vietnamese import fold
 
 
 def register(app: Flask) -> None:
@@ -44,7 +56,6 @@ def seed_demo(password: str | None, sample_progress: bool, if_empty: bool) -> No
             "Cơ sở dữ liệu đã có dữ liệu; seed-demo chỉ chạy trên CSDL trống."
         )
     if current_app.config["PRODUCTION"]:
-        from .auth.passwords import weakness
 
         if not password:
             raise click.ClickException(
@@ -94,11 +105,7 @@ def load_directive_command(path: Path) -> None:
 def import_directive_command(path: Path, out: Path | None, slug: str | None, force: bool) -> None:
     """Read a letter (.txt or .docx), match its addressees to the units in the database and
     write a draft directive (YAML) for review."""
-    from sqlalchemy import select
 
-    from .directives.importer import LetterImportError, UnitRef, import_letter, read_letter_file
-    from .models import Unit
-    from .vietnamese import fold
 
     out = out or path.with_suffix(".yaml")
     if out.resolve() == path.resolve():
@@ -129,7 +136,6 @@ def import_directive_command(path: Path, out: Path | None, slug: str | None, for
 @with_appcontext
 def verify_audit_command() -> None:
     """Check the audit log's chain of hashes: OK with the count, or the first broken link."""
-    from .audit import verify_chain
 
     with db.engine.connect() as connection:
         check = verify_chain(connection)
@@ -148,7 +154,6 @@ def verify_audit_command() -> None:
               help="Xoá tệp không có bản ghi và cũ hơn 1 ngày (không bao giờ xoá tệp có bản ghi).")
 def check_storage_command(fix: bool) -> None:
     """List evidence files without rows, rows without files and files whose SHA-256 changed."""
-    from . import storage
 
     report, labels = storage.check_database()
     for line in storage.report_lines(report, labels):
@@ -168,7 +173,6 @@ def check_storage_command(fix: bool) -> None:
 def backup_command(directory: Path) -> None:
     """Copy the database and the evidence files into DIRECTORY, with a manifest of SHA-256
     checksums, while the portal keeps serving."""
-    from .backup import BackupError, backup
 
     try:
         outcome = backup(directory)
@@ -186,7 +190,6 @@ def backup_command(directory: Path) -> None:
 @click.option("--force", is_flag=True, help="Ghi đè cơ sở dữ liệu và tệp đang có.")
 def restore_command(directory: Path, force: bool) -> None:
     """Check a backup against its manifest, then restore it into the configured instance."""
-    from .backup import BackupError, restore
 
     try:
         outcome = restore(directory, force=force)
@@ -210,7 +213,6 @@ def restore_command(directory: Path, force: bool) -> None:
 def send_mail_command(limit: int, quiet: bool) -> None:
     """Send the queued e-mail whose time has come (run every minute or five by cron or a
     systemd timer); print what was sent, what will be tried again and what failed."""
-    from .notifications.mail import send_queued
 
     if not current_app.config["SMTP_HOST"]:
         if not quiet:
@@ -232,11 +234,7 @@ def send_mail_command(limit: int, quiet: bool) -> None:
 def remind_command(day: str | None) -> None:
     """Give the deadline reminders due today (7, 3, 1 days before, overdue) and the day's
     digests, for cron or a systemd timer once a day; a second run the same day creates nothing."""
-    from sqlalchemy.exc import IntegrityError
 
-    from .deadlines import today
-    from .formatting import parse_date
-    from .notifications.reminders import remind
 
     try:
         on = parse_date(day) if day else today()

@@ -24,6 +24,9 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from .extensions import db
+from .models import Evidence, EvidenceKind
+
 # Extension -> (content family, MIME type).
 ALLOWED = {
     "pdf": ("pdf", "application/pdf"),
@@ -325,9 +328,6 @@ def remove_orphans(report: StorageReport, has_row, root: Path | None = None,
 def check_database() -> tuple[StorageReport, dict[str, str]]:
     """check-storage: the files against every file evidence row; also each row's label by stored
     name, for the report."""
-    from .extensions import db
-    from .models import Evidence, EvidenceKind
-
     rows = db.session.execute(
         select(Evidence.id, Evidence.file_name, Evidence.stored_name, Evidence.sha256)
         .where(Evidence.kind == EvidenceKind.FILE)
@@ -337,9 +337,6 @@ def check_database() -> tuple[StorageReport, dict[str, str]]:
 
 
 def has_row(stored_name: str) -> bool:
-    from .extensions import db
-    from .models import Evidence
-
     return db.session.scalar(
         select(Evidence.id).where(Evidence.stored_name == stored_name).limit(1)
     ) is not None
