@@ -10,7 +10,7 @@ What every answer must be:
 - never a 5xx;
 - a refusal (4xx) says why in Vietnamese (a field's error or the page's message) and writes
   nothing: no row of any table changes, no file appears (a failed login writes its failure only);
-- a success stores what the app says it stores: names through `admin.actions.clean` (composed to
+- a success stores what the app says it stores: names through `admin.fields.clean` (composed to
   NFC, spaces collapsed, invisible characters dropped), free text (notes, comments, reasons) as
   typed less the spaces at its ends, figures and dates as parsed; nothing longer than its column
   (PostgreSQL refuses what SQLite keeps);
