@@ -1,5 +1,6 @@
-"""What every administration form shares: typed text as it is stored (`clean`), and a length
-limit counted on that text (`StoredLength`)."""
+"""What every administration form shares: typed text as it is stored (`clean`), a length limit
+counted on that text (`StoredLength`), and a field that must not be blank once cleaned
+(`required`)."""
 
 from __future__ import annotations
 
@@ -27,3 +28,12 @@ class StoredLength(Length):
     def __call__(self, form, field) -> None:
         if len(clean(field.data)) > self.max:
             raise ValidationError(self.message)
+
+
+def required(field, message: str) -> str:
+    """The field's text `clean`ed, written back to the field; `message` if nothing is left."""
+    value = clean(field.data)
+    field.data = value
+    if not value:
+        raise ValidationError(message)
+    return value

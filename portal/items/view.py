@@ -19,29 +19,18 @@ from ..extensions import db
 from ..htmx import is_htmx, render
 from ..models import Progress
 from ..permissions import may_review, may_work_on_unit, require_review, require_work_on_unit
-from . import actions, decisions, queries
-from .forms import (
-    ActionForm,
-    ExtensionDecisionForm,
-    ExtensionForm,
-    LinkForm,
-    ProgressForm,
-    ReopenForm,
-    ReviewForm,
-    SubmitForm,
-    UploadForm,
-)
+from . import actions, decisions, forms, queries
 
 # Forms on an item that start empty; a posted one is passed in as <name>_form to keep its input.
 BLANK_FORMS = {
-    "link": LinkForm,
-    "upload": UploadForm,
-    "action": ActionForm,
-    "submit": SubmitForm,
-    "extension": ExtensionForm,
-    "review": ReviewForm,
-    "reopen": ReopenForm,
-    "decision": ExtensionDecisionForm,
+    "link": forms.LinkForm,
+    "upload": forms.UploadForm,
+    "action": forms.ActionForm,
+    "submit": forms.SubmitForm,
+    "extension": forms.ExtensionForm,
+    "review": forms.ReviewForm,
+    "reopen": forms.ReopenForm,
+    "decision": forms.ExtensionDecisionForm,
 }
 # Refusals an action raises with a message for the user: answered 422 with the item.
 REFUSALS = (actions.NotReadyToSubmit, actions.ExtensionRefused, decisions.NotReviewable)
@@ -103,7 +92,7 @@ def item_forms(found, **given) -> dict:
     blank = {name: given.get(f"{name}_form") or form(formdata=None)
              for name, form in BLANK_FORMS.items()}
     return blank | {
-        "progress": given.get("progress_form") or ProgressForm(
+        "progress": given.get("progress_form") or forms.ProgressForm(
             formdata=None,
             task=found.task,
             data={

@@ -15,7 +15,7 @@ from ...directives import drafts
 from ...directives.importer import LetterImportError, import_letter, read_letter_file
 from ...formatting import format_date, parse_date
 from ...models import Directive
-from ..fields import StoredLength, clean
+from ..fields import StoredLength, clean, required
 
 # A công văn is a few pages; a hundred pages of text is far more than any letter to import.
 LETTER_MAX_CHARS = 200_000
@@ -27,14 +27,6 @@ SLUG_HINT = "Dùng trong địa chỉ và tệp xuất; chữ thường không d
 
 def _length(label: str, maximum: int) -> StoredLength:
     return StoredLength(max=maximum, message=f"{label} tối đa {maximum} ký tự.")
-
-
-def _required(field, message: str) -> str:
-    value = clean(field.data)
-    field.data = value
-    if not value:
-        raise ValidationError(message)
-    return value
 
 
 def _year(field) -> int:
@@ -99,7 +91,7 @@ class DirectiveForm(FlaskForm):
             "issued_on": format_date(directive.issued_on), "year": str(directive.year)}
 
     def validate_title(self, field) -> None:
-        _required(field, "Hãy nhập tiêu đề văn bản.")
+        required(field, "Hãy nhập tiêu đề văn bản.")
 
     def validate_issued_on(self, field) -> None:
         text = (field.data or "").strip()
@@ -188,7 +180,7 @@ class CopyForm(FlaskForm):
         self.year_value = _year(field)
 
     def validate_title(self, field) -> None:
-        _required(field, "Hãy nhập tiêu đề văn bản.")
+        required(field, "Hãy nhập tiêu đề văn bản.")
 
     def validate_slug(self, field) -> None:
         if not _slug(field):

@@ -25,19 +25,11 @@ from wtforms.validators import Length, ValidationError
 from ...directives import editing as task_actions
 from ...formatting import format_date, format_number, parse_date
 from ...models import Measure, Section, Task, TaskKind, Unit
-from ..fields import StoredLength, clean
+from ..fields import StoredLength, clean, required
 
 CODE_MAX, TITLE_MAX, MEASURE_UNIT_MAX, HINT_MAX = 20, 300, 80, 300
 TEXT_MAX = 20_000  # a task's words from the letter: a few paragraphs, never pages and pages
 TARGET_MAX = Decimal("9999999999.99")  # Numeric(12, 2)
-
-
-def _required(field, message: str) -> str:
-    value = clean(field.data)
-    field.data = value
-    if not value:
-        raise ValidationError(message)
-    return value
 
 
 def _code_error(code: str) -> str | None:
@@ -175,7 +167,7 @@ class TaskForm(FlaskForm):
             raise ValidationError("Mục không có trong văn bản này.")
 
     def validate_title(self, field) -> None:
-        _required(field, "Hãy nhập tên nhiệm vụ.")
+        required(field, "Hãy nhập tên nhiệm vụ.")
 
     def validate_kind(self, field) -> None:
         if field.data not in TaskKind._value2member_map_:
@@ -292,10 +284,10 @@ class SplitForm(FlaskForm):
         self.at_value = int(field.data)
 
     def validate_title(self, field) -> None:
-        _required(field, "Hãy nhập tên nhiệm vụ thứ nhất.")
+        required(field, "Hãy nhập tên nhiệm vụ thứ nhất.")
 
     def validate_new_title(self, field) -> None:
-        _required(field, "Hãy nhập tên nhiệm vụ thứ hai.")
+        required(field, "Hãy nhập tên nhiệm vụ thứ hai.")
 
     def validate_new_code(self, field) -> None:
         code = clean(field.data)

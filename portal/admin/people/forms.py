@@ -12,16 +12,8 @@ from wtforms.validators import ValidationError
 from ...extensions import db
 from ...models import Role, Unit, UnitKind
 from ...notifications.mail import address_error
-from ..fields import StoredLength, clean
+from ..fields import StoredLength, required
 from . import actions
-
-
-def _required(field, message: str) -> str:
-    value = clean(field.data)
-    field.data = value
-    if not value:
-        raise ValidationError(message)
-    return value
 
 
 class UnitForm(FlaskForm):
@@ -41,7 +33,7 @@ class UnitForm(FlaskForm):
         self.position_value: int | None = None
 
     def validate_name(self, field) -> None:
-        name = _required(field, "Hãy nhập tên đơn vị.")
+        name = required(field, "Hãy nhập tên đơn vị.")
         if actions.unit_name_taken(name, except_id=self.unit.id if self.unit else None):
             raise ValidationError(f"Đã có đơn vị tên «{name}»; tên đơn vị không được trùng.")
 
@@ -80,7 +72,7 @@ class AccountForm(FlaskForm):
         self.unit_value: Unit | None = None
 
     def validate_full_name(self, field) -> None:
-        _required(field, "Hãy nhập họ và tên.")
+        required(field, "Hãy nhập họ và tên.")
 
     def validate_role(self, field) -> None:
         if field.data not in Role._value2member_map_:
