@@ -21,8 +21,8 @@ from portal.directives import load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Progress, Role, Task, Unit, UnitKind, User
 
-from .conftest import PASSWORD, PortalClient
-from .databases import database_rows, writes, written_since
+from .support.clients import PASSWORD, PortalClient
+from .support.databases import database_rows, writes, written_since
 
 CHANGE_FIRST = "Hãy đặt mật khẩu mới của riêng bạn trước khi tiếp tục."
 NEW_PASSWORD = "mat-khau-rieng-2024"

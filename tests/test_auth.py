@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditEvent, Progress, ProgressStatus, User
 
-from .conftest import PASSWORD, PortalClient
+from .support.clients import PASSWORD, PortalClient
 
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 CSRF_MESSAGE = (

@@ -35,8 +35,10 @@ from portal.models import AuditEvent, MailMessage, MailStatus, Notification, Use
 from portal.notifications import KINDS, notify_unit
 from portal.notifications.mail import backoff, send_queued
 
-from .conftest import SERVERS, PortalClient, seeded_app
-from .databases import writes, written_since
+from .support.apps import seeded_app
+from .support.clients import PortalClient
+from .support.databases import writes, written_since
+from .support.marks import SERVERS
 
 BASE_URL = "https://cchc.sadec.gov.vn"
 SENDER = "Cổng CCHC Sa Đéc <cong-cchc@sadec.gov.vn>"

@@ -26,8 +26,12 @@ from portal.models import Directive, Progress, ProgressStatus, Task, Unit
 from portal.reports.spreadsheet import LONG_HEADER, cell_text
 from portal.review import queries
 
-from .conftest import SERVERS, copied_app, ids_of, login_as
-from .test_dashboard import Tables, dashboard, make_progress, ok
+from .support.apps import copied_app
+from .support.clients import login_as
+from .support.marks import SERVERS
+from .support.pages import Tables, dashboard
+from .support.progress import make_progress, ok
+from .support.records import ids_of
 
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
 NOTE = "Đã rà soát 1.234 hồ sơ; khắc phục xong lỗi «trễ hạn» tại Bộ phận Một cửa."

@@ -24,7 +24,7 @@ from portal.models import (
 )
 from portal.vietnamese import sort_key
 
-from .conftest import item_row
+from .support.records import item_row
 
 
 def history(app, item_id: int) -> list[str]:

@@ -9,8 +9,6 @@ import io
 import json
 import multiprocessing
 import os
-import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +18,6 @@ import traceback
 import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from werkzeug.datastructures import FileStorage
@@ -31,7 +28,10 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import AuditEvent, Directive, Evidence, Progress, User
 
-from .conftest import PASSWORD, SERVERS, PortalClient, test_settings
+from .support.apps import test_settings
+from .support.clients import PASSWORD, Browser, PortalClient
+from .support.marks import SERVERS
+from .support.servers import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = sample_pdf("kiem chung")
@@ -352,12 +352,6 @@ def test_four_processes_save_at_once_without_database_is_locked(app, ids, tmp_pa
 
 # --------------------------------------------------------------------------- two app servers
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(app, port: int, log: Path, **settings: str) -> subprocess.Popen:
     """gunicorn serving the portal with the test app's database, key and upload folder, and
     `settings` as PORTAL_* variables."""
@@ -374,36 +368,6 @@ def serve(app, port: int, log: Path, **settings: str) -> subprocess.Popen:
          "--workers", "1", "--threads", "2", "--error-logfile", "-", "portal:create_app()"],
         env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
-
-
-class Browser:
-    def __init__(self, port: int):
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
-        self.token = ""
-
-    def try_login(self, username: str, password: str) -> httpx.Response:
-        page = self.http.get("/login").text
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        return self.http.post("/login", data={"username": username, "password": password,
-                                              "csrf_token": token})
-
-    def login(self, username: str) -> None:
-        response = self.try_login(username, PASSWORD)
-        assert response.status_code == 303, response.text
-        page = self.http.get("/account/password").text
-        self.token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-
-def wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError(f"not serving on {port}:\n{log.read_text()}")
 
 
 @SERVERS

@@ -24,7 +24,8 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import AuditEvent, Evidence, LoginFailure
 
-from .conftest import PASSWORD, PortalClient, seeded_app, test_settings
+from .support.apps import seeded_app, test_settings
+from .support.clients import PASSWORD, PortalClient
 
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 ACCOUNT_LOCKED = "Tài khoản này đã nhập sai mật khẩu quá nhiều lần"

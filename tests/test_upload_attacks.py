@@ -40,10 +40,12 @@ from portal.directives import lifecycle
 from portal.extensions import db
 from portal.models import Directive, Evidence
 
-from .conftest import MAX_UPLOAD_MB, SERVERS
-from .databases import writes, written_since
-from .test_permissions import stored_files
-from .test_storage_trust import Browser, free_port, wait_until_serving
+from .support.apps import MAX_UPLOAD_MB
+from .support.clients import Browser
+from .support.databases import writes, written_since
+from .support.marks import SERVERS
+from .support.records import stored_files
+from .support.servers import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = sample_pdf("kiem chung")
