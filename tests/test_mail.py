@@ -39,6 +39,7 @@ from .support.apps import seeded_app
 from .support.clients import PortalClient
 from .support.databases import writes, written_since
 from .support.marks import SERVERS
+from .support.servers import free_port
 
 BASE_URL = "https://cchc.sadec.gov.vn"
 SENDER = "Cổng CCHC Sa Đéc <cong-cchc@sadec.gov.vn>"
@@ -93,12 +94,6 @@ class Recorder:
 class Server:
     port: int
     recorder: Recorder
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(recorder: Recorder, **options) -> Controller:
