@@ -32,10 +32,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the repository: `portal`, and `tests.support.servers`
+sys.path.insert(0, str(ROOT))  # the repository: `portal`, and `tests.support`
 
 from portal import create_app  # noqa: E402
 from portal.auth.passwords import hash_password  # noqa: E402
@@ -59,6 +59,7 @@ from portal.models import (  # noqa: E402
     User,
 )
 from tests.support.servers import Gunicorn, portal_environment  # noqa: E402
+from tests.support.statements import recorded_statements  # noqa: E402
 
 SIZES = [(30, 25), (300, 25), (1000, 50)]  # units × tasks
 USERNAME = "bench.duyet"
@@ -245,53 +246,47 @@ def measure_in_process(config: dict, directive_id: int, cold_repeats: int,
     app = create_app(config)
     with app.app_context():
         engine = db.engine
-    seen: list[str] = []
+    with recorded_statements(engine) as seen:  # the cold timings and the profile too
+        client = login_test_client(app)
+        url = f"/directives/{directive_id}/matrix"
+        htmx = {"HX-Request": "true"}
 
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
+        def run(name: str, expect: int, cold: bool = False, headers: dict | None = None):
+            if cold:
+                app.extensions.pop("matrix_cache", None)
+            before = len(seen)
+            response = client.get(url, headers=headers or {})
+            assert response.status_code == expect, f"{name}: {response.status_code}"
+            statements[name] = len(seen) - before
+            return response
 
-    event.listen(engine, "before_cursor_execute", count)
-    client = login_test_client(app)
-    url = f"/directives/{directive_id}/matrix"
-    htmx = {"HX-Request": "true"}
+        statements: dict[str, int] = {}
+        page = run("full, cold", 200, cold=True)
+        run("full, warm", 200)
+        tag = page.headers["HX-PTag"]
+        run("poll, unchanged", 304, headers={**htmx, "HX-PTag": tag})
+        fragment = run("fragment, cold", 200, cold=True, headers=htmx)
 
-    def run(name: str, expect: int, cold: bool = False, headers: dict | None = None):
-        if cold:
+        cold = []
+        for _ in range(cold_repeats):
             app.extensions.pop("matrix_cache", None)
-        before = len(seen)
-        response = client.get(url, headers=headers or {})
-        assert response.status_code == expect, f"{name}: {response.status_code}"
-        statements[name] = len(seen) - before
-        return response
-
-    statements: dict[str, int] = {}
-    page = run("full, cold", 200, cold=True)
-    run("full, warm", 200)
-    tag = page.headers["HX-PTag"]
-    run("poll, unchanged", 304, headers={**htmx, "HX-PTag": tag})
-    fragment = run("fragment, cold", 200, cold=True, headers=htmx)
-
-    cold = []
-    for _ in range(cold_repeats):
-        app.extensions.pop("matrix_cache", None)
-        started = time.perf_counter()
-        response = client.get(url)
-        cold.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    if profile:
-        app.extensions.pop("matrix_cache", None)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        client.get(url)
-        profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-        stats.print_stats(35)
-        print(out.getvalue())
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-        print(out.getvalue())
-    event.remove(engine, "before_cursor_execute", count)
+            started = time.perf_counter()
+            response = client.get(url)
+            cold.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        if profile:
+            app.extensions.pop("matrix_cache", None)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            client.get(url)
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats.print_stats(35)
+            print(out.getvalue())
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+            print(out.getvalue())
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
