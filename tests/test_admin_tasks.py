@@ -12,13 +12,12 @@ from decimal import Decimal
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.admin.task_actions import DRAFT_ONLY, NOT_EDITABLE
 from portal.directives import lifecycle
 from portal.extensions import db
 from portal.models import (
-    AuditEvent,
     Directive,
     DirectiveStatus,
     Evidence,
@@ -34,7 +33,7 @@ from portal.models import (
 from .support.clients import PortalClient
 from .support.databases import writes, written_since
 from .support.forms import form_of, new_form
-from .support.records import task_row
+from .support.records import audit_since, last_audit_id, task_row
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -49,21 +48,6 @@ def says(response, text: str) -> bool:
 
 def error_of(response, field: str, message: str) -> bool:
     return f'<p class="error" id="{field}-error">{escape(message)}' in html(response)
-
-
-def last_audit_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.max(AuditEvent.id))) or 0
-
-
-def audit_since(app, audit_id: int) -> list[AuditEvent]:
-    with app.app_context():
-        events = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > audit_id).order_by(AuditEvent.id)
-        ).all()
-        for event in events:
-            db.session.expunge(event)
-        return events
 
 
 def codes_in_order(app, directive_id: int) -> list[str]:

@@ -1,5 +1,5 @@
 """What the portal under test has recorded, read back by a test: ids by name (`ids_of`), rows
-detached for reading (`item_row`, `task_row`), the audit log (`last_audit_id`,
+detached for reading (`item_row`, `task_row`), the audit log (`last_audit_id`, `audit_since`,
 `audit_actions_since`) and the files of the upload folder with their hashes (`stored_files`)."""
 
 from __future__ import annotations
@@ -76,6 +76,16 @@ def stored_files(app) -> dict[str, str]:
 def last_audit_id(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def audit_since(app, audit_id: int) -> list[AuditEvent]:
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > audit_id).order_by(AuditEvent.id)
+        ).all()
+        for event in events:
+            db.session.expunge(event)
+        return events
 
 
 def audit_actions_since(app, audit_id: int) -> list[str]:
