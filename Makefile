@@ -8,8 +8,8 @@ FLASK := $(BIN)/flask --app portal
 .PHONY: run test check test-postgres e2e e2e-tools lint install db bench serve load
 
 # The suite runs on every core (pytest-xdist), two workers at least; each worker has its own
-# databases and upload folders (tests/databases.py). `--dist loadgroup` keeps each browser module,
-# and the tests that start servers, on one worker.
+# databases and upload folders (tests/support/databases.py). `--dist loadgroup` keeps each browser
+# module, and the tests that start servers, on one worker.
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 2 : n )))
 PYTEST := $(BIN)/pytest -q -n $(JOBS) --dist loadgroup
 

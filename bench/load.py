@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import hashlib
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,12 +30,13 @@ import httpx
 from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the repository: `portal`, and `tests.support.servers`
 
 from portal import create_app, demo, storage  # noqa: E402
 from portal.auth.passwords import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import Directive, Evidence, Progress, Role, Unit, User  # noqa: E402
+from tests.support.servers import Gunicorn, portal_environment  # noqa: E402
 
 PASSWORD = "mat-khau-load-2023"
 SECRET_KEY = "load-secret-key"
@@ -77,62 +74,19 @@ def settings(root: Path) -> dict:
     }
 
 
-class Server:
+def start_server(root: Path, workers: int, threads: int) -> Gunicorn:
     """The portal under gunicorn with the flags of `make serve`, on a free port."""
-
-    def __init__(self, root: Path, workers: int, threads: int):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        config = settings(root)
-        env = dict(os.environ)
-        env.update({f"PORTAL_{name}": str(config[name]) for name in (
-            "DATABASE_URL", "UPLOAD_DIR", "SECRET_KEY", "PASSWORD_TIME_COST",
-            "PASSWORD_MEMORY_COST")})
-        env["BENCH_INSTANCE_PATH"] = config["INSTANCE_PATH"]  # bench/serve.py: not instance/
-        env["PORTAL_ENV"] = "production"
-        self.log_path = root / "gunicorn.log"
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-             "--worker-class", "gthread", "--threads", str(threads), "--timeout", "60",
-             "--graceful-timeout", "30", "--keep-alive", "75", "--error-logfile", "-",
-             "bench.serve:app"],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()}")
-            with contextlib.suppress(OSError), \
-                    socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not start:\n{self.log_path.read_text()}")
-
-    def cpu(self) -> float:
-        """CPU seconds used so far by the master's children (the workers), from /proc."""
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:  # gone meanwhile
-                continue
-            if int(fields[1]) == self.process.pid:  # ppid; utime and stime follow at 11, 12
-                total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=15)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        self.log.close()
+    config = settings(root)
+    env = portal_environment(config, ("DATABASE_URL", "UPLOAD_DIR", "SECRET_KEY",
+                                      "PASSWORD_TIME_COST", "PASSWORD_MEMORY_COST"))
+    env["BENCH_INSTANCE_PATH"] = config["INSTANCE_PATH"]  # bench/serve.py: not instance/
+    env["PORTAL_ENV"] = "production"
+    return Gunicorn(
+        "bench.serve:app", root / "gunicorn.log",
+        ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+         "--timeout", "60", "--graceful-timeout", "30", "--keep-alive", "75",
+         "--error-logfile", "-"],
+        env)
 
 
 # --------------------------------------------------------------------------- the database
@@ -314,19 +268,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="portal-load-") as temp:
         root = Path(temp)
         plan = prepare(root, args.reviewers, args.uploaders)
-        server = Server(root, args.workers, args.threads)
+        server = start_server(root, args.workers, args.threads)
         stats, accepted = Stats(), []
         try:
-            server.wait_ready()
+            server.wait_until_serving()
             print(f"gunicorn: {args.workers} gthread workers × {args.threads} threads; "
                   f"{args.reviewers} matrices polled every {args.poll_interval:g} s, "
                   f"{args.uploaders} units uploading every ~{args.upload_pause:g} s, "
                   f"for {args.seconds:g} s; load average {os.getloadavg()[0]:.2f}")
-            cpu = time.process_time(), server.cpu()
+            cpu = time.process_time(), server.workers_cpu()
             seconds = asyncio.run(drive(server.port, plan, args, stats, accepted))
-            cpu = time.process_time() - cpu[0], server.cpu() - cpu[1]
+            cpu = time.process_time() - cpu[0], server.workers_cpu() - cpu[1]
         finally:
-            server.stop()
+            server.stop(timeout=15)
         cores = os.cpu_count() or 1
         print(f"load average after: {os.getloadavg()[0]:.2f}; CPU seconds: gunicorn workers "
               f"{cpu[1]:.1f}, this load generator {cpu[0]:.1f} "

@@ -12,7 +12,6 @@ exit, Ctrl-C included. See bench/README.md for what the figures mean.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import http.client
 import io
@@ -21,9 +20,7 @@ import pstats
 import random
 import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,10 +32,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the repository: `portal`, and `tests.support`
 
 from portal import create_app  # noqa: E402
 from portal.auth.passwords import hash_password  # noqa: E402
@@ -61,6 +58,8 @@ from portal.models import (  # noqa: E402
     UnitKind,
     User,
 )
+from tests.support.servers import Gunicorn, portal_environment  # noqa: E402
+from tests.support.statements import recorded_statements  # noqa: E402
 
 SIZES = [(30, 25), (300, 25), (1000, 50)]  # units × tasks
 USERNAME = "bench.duyet"
@@ -247,53 +246,47 @@ def measure_in_process(config: dict, directive_id: int, cold_repeats: int,
     app = create_app(config)
     with app.app_context():
         engine = db.engine
-    seen: list[str] = []
+    with recorded_statements(engine) as seen:  # the cold timings and the profile too
+        client = login_test_client(app)
+        url = f"/directives/{directive_id}/matrix"
+        htmx = {"HX-Request": "true"}
 
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
+        def run(name: str, expect: int, cold: bool = False, headers: dict | None = None):
+            if cold:
+                app.extensions.pop("matrix_cache", None)
+            before = len(seen)
+            response = client.get(url, headers=headers or {})
+            assert response.status_code == expect, f"{name}: {response.status_code}"
+            statements[name] = len(seen) - before
+            return response
 
-    event.listen(engine, "before_cursor_execute", count)
-    client = login_test_client(app)
-    url = f"/directives/{directive_id}/matrix"
-    htmx = {"HX-Request": "true"}
+        statements: dict[str, int] = {}
+        page = run("full, cold", 200, cold=True)
+        run("full, warm", 200)
+        tag = page.headers["HX-PTag"]
+        run("poll, unchanged", 304, headers={**htmx, "HX-PTag": tag})
+        fragment = run("fragment, cold", 200, cold=True, headers=htmx)
 
-    def run(name: str, expect: int, cold: bool = False, headers: dict | None = None):
-        if cold:
+        cold = []
+        for _ in range(cold_repeats):
             app.extensions.pop("matrix_cache", None)
-        before = len(seen)
-        response = client.get(url, headers=headers or {})
-        assert response.status_code == expect, f"{name}: {response.status_code}"
-        statements[name] = len(seen) - before
-        return response
-
-    statements: dict[str, int] = {}
-    page = run("full, cold", 200, cold=True)
-    run("full, warm", 200)
-    tag = page.headers["HX-PTag"]
-    run("poll, unchanged", 304, headers={**htmx, "HX-PTag": tag})
-    fragment = run("fragment, cold", 200, cold=True, headers=htmx)
-
-    cold = []
-    for _ in range(cold_repeats):
-        app.extensions.pop("matrix_cache", None)
-        started = time.perf_counter()
-        response = client.get(url)
-        cold.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    if profile:
-        app.extensions.pop("matrix_cache", None)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        client.get(url)
-        profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-        stats.print_stats(35)
-        print(out.getvalue())
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-        print(out.getvalue())
-    event.remove(engine, "before_cursor_execute", count)
+            started = time.perf_counter()
+            response = client.get(url)
+            cold.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        if profile:
+            app.extensions.pop("matrix_cache", None)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            client.get(url)
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats.print_stats(35)
+            print(out.getvalue())
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+            print(out.getvalue())
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -302,73 +295,17 @@ def measure_in_process(config: dict, directive_id: int, cold_repeats: int,
 
 # --------------------------------------------------------------------------- gunicorn
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+def start_server(config: dict, root: Path, worker_class: str, workers: int,
+                 threads: int) -> Gunicorn:
     """gunicorn serving bench/serve.py on one database; stop() ends it and its workers."""
-
-    def __init__(self, config: dict, root: Path, worker_class: str, workers: int, threads: int):
-        self.port = free_port()
-        self.log_path = root / "gunicorn.log"
-        env = dict(os.environ)
-        env.update({
-            "BENCH_INSTANCE_PATH": config["INSTANCE_PATH"],
-            "PORTAL_DATABASE_URL": config["DATABASE_URL"],
-            "PORTAL_SECRET_KEY": config["SECRET_KEY"],
-            "PORTAL_UPLOAD_DIR": config["UPLOAD_DIR"],
-            "PORTAL_PASSWORD_TIME_COST": str(config["PASSWORD_TIME_COST"]),
-            "PORTAL_PASSWORD_MEMORY_COST": str(config["PASSWORD_MEMORY_COST"]),
-        })
-        command = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
-                   "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                   "--worker-class", worker_class, "--log-level", "warning",
-                   "--error-logfile", "-"]
-        if worker_class == "gthread":  # with sync, --threads > 1 would switch to gthread
-            command += ["--threads", str(threads)]
-        command.append("bench.serve:app")
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        # Its own session: Ctrl-C reaches only this script, which then stops gunicorn itself.
-        self.process = subprocess.Popen(command, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_ready(self, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not start:\n{self.log_path.read_text()}")
-
-    def workers_cpu(self) -> float:
-        """CPU seconds used so far by the master's children (the workers), from /proc."""
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:  # gone meanwhile
-                continue
-            if int(fields[1]) == self.process.pid:  # ppid; utime and stime follow at 11, 12
-                total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()  # the master stops its workers gracefully
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=10)
-        # Whatever is left of its process group (the workers of a master that did not stop).
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        self.log.close()
+    env = portal_environment(config, ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR",
+                                      "PASSWORD_TIME_COST", "PASSWORD_MEMORY_COST"))
+    env["BENCH_INSTANCE_PATH"] = config["INSTANCE_PATH"]
+    options = ["--workers", str(workers), "--worker-class", worker_class,
+               "--log-level", "warning", "--error-logfile", "-"]
+    if worker_class == "gthread":  # with sync, --threads > 1 would switch to gthread
+        options += ["--threads", str(threads)]
+    return Gunicorn("bench.serve:app", root / "gunicorn.log", options, env)
 
 
 # --------------------------------------------------------------------------- HTTP client
@@ -515,9 +452,9 @@ def bench_size(root: Path, units: int, tasks: int, args) -> SizeResult:
     print(f"  in process: SQL {local.statements}, cold page "
           f"{statistics.median(local.cold_seconds) * 1000:.0f} ms (median)", flush=True)
 
-    server = Server(config, root, args.worker_class, args.workers, args.threads)
+    server = start_server(config, root, args.worker_class, args.workers, args.threads)
     try:
-        server.wait_ready()
+        server.wait_until_serving(timeout=20)
         browser = Browser(server.port)
         browser.login()
         url = f"/directives/{directive_id}/matrix"

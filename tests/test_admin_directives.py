@@ -27,8 +27,8 @@ from portal.models import (
     Unit,
 )
 
-from .databases import database_rows, writes, written_since
-from .test_permissions import audit_actions_since, last_audit_id
+from .support.databases import database_rows, writes, written_since
+from .support.records import audit_actions_since, last_audit_id
 
 SEED = (SA_DEC_2023.parent / "sa-dec-2023-cchc.txt").read_text(encoding="utf-8")
 SA_DEC_TITLE = "Chấn chỉnh, khắc phục thực hiện công tác CCHC qua kết quả kiểm tra năm 2023"

@@ -21,8 +21,9 @@ from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import AuditEvent, Progress, Role, Task, Unit, UnitKind, User
 
-from .conftest import PASSWORD, PortalClient
-from .databases import database_rows, writes, written_since
+from .support.clients import PASSWORD, PortalClient
+from .support.databases import database_rows, writes, written_since
+from .support.records import audit_since, last_audit_id
 
 CHANGE_FIRST = "Hãy đặt mật khẩu mới của riêng bạn trước khi tiếp tục."
 NEW_PASSWORD = "mat-khau-rieng-2024"
@@ -57,21 +58,6 @@ def user_row(app, username: str) -> User | None:
         if user is not None:
             db.session.expunge(user)
         return user
-
-
-def audit_since(app, audit_id: int) -> list[AuditEvent]:
-    with app.app_context():
-        events = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > audit_id).order_by(AuditEvent.id)
-        ).all()
-        for event in events:
-            db.session.expunge(event)
-        return events
-
-
-def last_audit_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
 def is_logged_in(client: PortalClient) -> bool:

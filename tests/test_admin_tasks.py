@@ -12,13 +12,12 @@ from decimal import Decimal
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.directives import lifecycle
 from portal.directives.editing import DRAFT_ONLY, NOT_EDITABLE
 from portal.extensions import db
 from portal.models import (
-    AuditEvent,
     Directive,
     DirectiveStatus,
     Evidence,
@@ -31,8 +30,10 @@ from portal.models import (
     UnitKind,
 )
 
-from .conftest import PortalClient
-from .databases import writes, written_since
+from .support.clients import PortalClient
+from .support.databases import writes, written_since
+from .support.forms import form_of, new_form
+from .support.records import audit_since, last_audit_id, task_row
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -47,30 +48,6 @@ def says(response, text: str) -> bool:
 
 def error_of(response, field: str, message: str) -> bool:
     return f'<p class="error" id="{field}-error">{escape(message)}' in html(response)
-
-
-def last_audit_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.max(AuditEvent.id))) or 0
-
-
-def audit_since(app, audit_id: int) -> list[AuditEvent]:
-    with app.app_context():
-        events = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > audit_id).order_by(AuditEvent.id)
-        ).all()
-        for event in events:
-            db.session.expunge(event)
-        return events
-
-
-def task_row(app, directive_id: int, code: str) -> Task | None:
-    with app.app_context():
-        task = db.session.scalar(select(Task).where(Task.directive_id == directive_id,
-                                                    Task.code == code))
-        if task is not None:
-            db.session.expunge(task)
-        return task
 
 
 def codes_in_order(app, directive_id: int) -> list[str]:
@@ -107,26 +84,6 @@ def section_id(app, directive_id: int, number: str) -> int:
     with app.app_context():
         return db.session.scalar(select(Section.id).where(Section.directive_id == directive_id,
                                                           Section.number == number))
-
-
-def form_of(app, task_id: int, **changes) -> dict:
-    """What the edit form posts for a task left as it is, with `changes`."""
-    from portal.admin.directives.task_forms import TaskForm
-
-    with app.app_context():
-        task = db.session.get(Task, task_id)
-        data = TaskForm.data_of(task, lifecycle.active_units())
-    data.update(changes)
-    if data.pop("target_at_most"):
-        data["target_at_most"] = "y"
-    return data
-
-
-def new_form(**changes) -> dict:
-    return {"code": "9.1", "section": "", "title": "Báo cáo bổ sung về CCHC", "text": "",
-            "kind": "report", "measure": "", "measure_unit": "", "target": "",
-            "evidence_hint": "", "deadline": "30/09/2023", "audience": "all",
-            "lead_unit": ""} | changes
 
 
 def checklist_of(client: PortalClient, directive_id: int, unit_id: int) -> str:

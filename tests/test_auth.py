@@ -8,12 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent, Progress, ProgressStatus, User
 
-from .conftest import PASSWORD, PortalClient
+from .support.clients import PASSWORD, PortalClient
+from .support.records import last_audit_id
 
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 CSRF_MESSAGE = (
@@ -31,11 +32,6 @@ def audit_events(app, since: int = 0) -> list[tuple]:
             .where(AuditEvent.id > since)
             .order_by(AuditEvent.id)
         )]
-
-
-def last_audit_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
 def password_hash(app, username: str) -> str:

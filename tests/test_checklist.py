@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEvent, Evidence, ProgressStatus
 
-from .conftest import item_row
+from .support.records import item_row
 
 
 def audit_actions(app, item_id: int) -> list[str]:

@@ -5,51 +5,26 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from portal.deadlines import DeadlineState, today
-from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.matrix import charts
 from portal.matrix import model as queries
 from portal.models import Progress, ProgressStatus, Task, Unit, UnitKind
 
-from .conftest import copied_app, ids_of, login_as
+from .support.apps import copied_app
+from .support.clients import login_as
+from .support.pages import Tables, dashboard
+from .support.progress import make_progress, ok
+from .support.records import ids_of
 
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
 SVG = "{http://www.w3.org/2000/svg}"
 TRICKY_NAME = 'Phường <3> & "Ba"'
-
-
-def ok(response) -> None:
-    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
-
-
-def make_progress(login, ids) -> None:
-    """Real work through the real routes: Phường 1 reports 45/50 for 1.10 and its overdue 1.1
-    (late, with an explanation), both approved; its 1.8 waits for review; Phường 2 has 30/60;
-    Phường 4 has sent its overdue 1.1 for review."""
-    ward, reviewer = login("phuong1"), login("noivu.duyet")
-    rate, late, waiting = (ids.item("Phường 1", code) for code in ("1.10", "1.1", "1.8"))
-    ok(ward.post(f"/items/{rate}/save", {"numerator": "45", "denominator": "50", "note": ""}))
-    ok(ward.post(f"/items/{rate}/submit"))
-    ok(ward.upload(late, sample_pdf("khac phuc"), "Báo cáo khắc phục.pdf", htmx=False))
-    ok(ward.post(f"/items/{late}/submit", {"late_reason": "Chờ số liệu của Đoàn kiểm tra."}))
-    ok(ward.post(f"/items/{waiting}/save", {"note": "Đã xử lý văn bản trên iDesk."}))
-    ok(ward.post(f"/items/{waiting}/submit"))
-    for item in (rate, late):
-        ok(reviewer.post(f"/items/{item}/review", {"verdict": "approve"}))
-    neighbour = ids.item("Phường 2", "1.10")
-    ok(login("phuong2").post(f"/items/{neighbour}/save",
-                             {"numerator": "30", "denominator": "60", "note": ""}))
-    # Phường 4 sends its overdue 1.1 in: nothing done yet, but nothing overdue any more either
-    fourth, sent = login("phuong4"), ids.item("Phường 4", "1.1")
-    ok(fourth.upload(sent, sample_pdf("phuong 4"), "Báo cáo.pdf", htmx=False))
-    ok(fourth.post(f"/items/{sent}/submit", {"late_reason": "Chậm do thay đổi nhân sự."}))
 
 
 @pytest.fixture(scope="module")
@@ -78,44 +53,6 @@ def progress(app, ids) -> int:
 # --- reading the page --------------------------------------------------------------------------
 
 
-class Tables(HTMLParser):
-    """The text of every cell of every table with an id: {id: [[cell, ...], ...]}."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._table: str | None = None
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table" and attrs.get("id"):
-            self._table = attrs["id"]
-            self.tables[self._table] = []
-        elif self._table and tag == "tr":
-            self._row = []
-        elif self._row is not None and tag in ("td", "th"):
-            self._cell = []
-        elif self._cell is not None and tag == "br":
-            self._cell.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.tables[self._table].append(self._row)
-            self._row = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def body_rows(table: list[list[str]]) -> dict[str, list[str]]:
     """Rows by their first cell, the header row left out."""
     return {row[0]: row[1:] for row in table[1:]}
@@ -132,12 +69,6 @@ def svgs(html: str) -> list[str]:
 def texts(svg: str) -> list[str]:
     """Every text drawn in the SVG, read by an XML parser (so it must be well-formed)."""
     return ["".join(node.itertext()) for node in ET.fromstring(svg).iter(f"{SVG}text")]
-
-
-def dashboard(client, directive: int) -> str:
-    response = client.get(f"/directives/{directive}/dashboard")
-    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-    return response.get_data(as_text=True)
 
 
 def the_matrix(app: Flask, directive: int) -> queries.Matrix:

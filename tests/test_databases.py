@@ -1,6 +1,6 @@
-"""The tests' own databases (tests/databases.py), which every "nothing was written" relies on: each
-test's copy is its own, and the write counter sees every insert, update and delete in every table,
-committed, and nothing else but the refusals' audit events."""
+"""The tests' own databases (tests/support/databases.py), which every "nothing was written" relies
+on: each test's copy is its own, and the write counter sees every insert, update and delete in
+every table, committed, and nothing else but the refusals' audit events."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from portal import audit, create_app
 from portal.extensions import db
 from portal.models import AuditEvent, Unit, UnitKind
 
-from .conftest import test_settings
-from .databases import COUNTER, writes, written_since
+from .support.apps import test_settings
+from .support.databases import COUNTER, writes, written_since
 
 
 def triggers(app) -> dict[str, set[str]]:

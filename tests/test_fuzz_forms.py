@@ -73,9 +73,10 @@ from portal.models import (
 )
 from portal.review.forms import RemindForm
 
-from .conftest import PASSWORD, PortalClient
-from .databases import writes, written_since
-from .test_permissions import stored_files, world, world_app, world_template  # noqa: F401
+from .support.clients import PASSWORD, PortalClient
+from .support.databases import writes, written_since
+from .support.records import stored_files
+from .support.world import world_app
 
 pytestmark = pytest.mark.slow  # 30 examples a form: not for `make check`
 
@@ -284,7 +285,7 @@ def read(app, query):
 class Fuzz:
     """The world of tests/test_permissions.py, clients per account, and the checks above."""
 
-    def __init__(self, app, world, login):  # noqa: F811  (world is the fixture)
+    def __init__(self, app, world, login):
         self.app, self.world, self.login = app, world, login
         self.clients: dict[str, PortalClient] = {}
         with app.app_context():
@@ -369,13 +370,13 @@ class Fuzz:
 
 
 @pytest.fixture
-def app(databases, world_template, tmp_path):  # noqa: F811  (world_template is the fixture)
+def app(databases, world_template, tmp_path):
     """The portal of tests/test_permissions.py, World built."""
     yield from world_app(databases, tmp_path)
 
 
 @pytest.fixture
-def fuzz(app, world, login) -> Fuzz:  # noqa: F811  (world is the fixture)
+def fuzz(app, world, login) -> Fuzz:
     return Fuzz(app, world, login)
 
 

@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.deadlines import local_date, today
 from portal.demo import sample_pdf
@@ -18,6 +18,8 @@ from portal.items.actions import SUPPORTING_ONLY
 from portal.items.queries import CLOSED_DIRECTIVE
 from portal.matrix import model as review_queries
 from portal.models import Directive, Progress, Task
+
+from .support.statements import count_statements
 
 
 def sa_dec(directive_id: int) -> Directive:
@@ -250,23 +252,6 @@ def test_lead_unit_sees_contributions_and_downloads_them(app, login, ids):
     # The supporting unit's item does not list contributions of its own.
     assert "Đóng góp của đơn vị phối hợp" not in ward2.get(
         f"/items/{supporting}").get_data(as_text=True)
-
-
-def count_statements(app, client, url: str) -> int:
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def listen(*args):
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    assert response.status_code == 200
-    return len(statements)
 
 
 def test_checklist_statements_do_not_grow_with_lead_tasks_or_changes(app, login, ids):

@@ -26,7 +26,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.config import ROOT
 from portal.deadlines import utcnow
@@ -35,8 +35,12 @@ from portal.models import AuditEvent, MailMessage, MailStatus, Notification, Use
 from portal.notifications import KINDS, notify_unit
 from portal.notifications.mail import backoff, send_queued
 
-from .conftest import SERVERS, PortalClient, seeded_app
-from .databases import writes, written_since
+from .support.apps import seeded_app
+from .support.clients import PortalClient
+from .support.databases import writes, written_since
+from .support.marks import SERVERS
+from .support.records import last_audit_id
+from .support.servers import free_port
 
 BASE_URL = "https://cchc.sadec.gov.vn"
 SENDER = "Cổng CCHC Sa Đéc <cong-cchc@sadec.gov.vn>"
@@ -91,12 +95,6 @@ class Recorder:
 class Server:
     port: int
     recorder: Recorder
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(recorder: Recorder, **options) -> Controller:
@@ -211,11 +209,6 @@ def send_mail_command(app, *options: str) -> str:
     result = app.test_cli_runner().invoke(args=["send-mail", *options])
     assert result.exit_code == 0, result.output
     return result.output.strip()
-
-
-def last_audit_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
 def audit_since(app, audit_id: int) -> list[tuple]:

@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from portal.directives import lifecycle
-from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import Directive, Notification, Progress, Task, User
 from portal.notifications import notify_unit
 
-from .conftest import PortalClient
-from .test_admin_tasks import form_of, new_form, task_row
+from .support.clients import PortalClient
+from .support.directives import load_future
+from .support.forms import form_of, new_form
+from .support.records import task_row
 
 EVERYONE = ("phuong1", "phuong2", "phongnoivu", "phongtuphap", "noivu.duyet", "lanhdao",
             "quantri")
@@ -80,18 +81,7 @@ def admin(login) -> PortalClient:
 @pytest.fixture
 def future(app, tmp_path) -> int:
     """A letter for the communes due in 2099: deadlines still ahead, extensions possible."""
-    path = tmp_path / "future.yaml"
-    path.write_text(
-        "slug: ke-hoach-2099\nyear: 2099\ntitle: Kế hoạch năm 2099\nsections:\n"
-        " - number: '1'\n   audience: kind:commune\n   tasks:\n"
-        "    - {code: '1', title: Báo cáo quý, deadline: 2099-06-30}\n"
-        "    - {code: '2', title: Báo cáo năm, deadline: 2099-06-30}\n",
-        encoding="utf-8",
-    )
-    with app.app_context():
-        directive_id = load_directive(path).id
-        db.session.commit()
-    return directive_id
+    return load_future(app, tmp_path)
 
 
 def future_item(app, directive_id: int, unit_name: str, code: str) -> int:

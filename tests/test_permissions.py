@@ -11,28 +11,25 @@ Every refusal is checked to have written nothing: no database row anywhere, no f
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from portal.demo import sample_pdf
-from portal.directives import lifecycle
-from portal.directives.loader import load_directive
 from portal.extensions import db
-from portal.models import AuditEvent, Directive, Evidence, Progress, ProgressStatus, Task
+from portal.models import AuditEvent, Progress, ProgressStatus
 
-from .conftest import PASSWORD, copied_app, ids_of, login_as
-from .databases import writes, written_since
+from .support.clients import PASSWORD
+from .support.databases import writes, written_since
+from .support.records import audit_actions_since, last_audit_id, stored_files
+from .support.world import PDF, World, evidence_of, world_app
 
-PDF = sample_pdf("quyen truy cap")
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
 NOT_FOUND = "Không tìm thấy trang hoặc dữ liệu được yêu cầu."
 
@@ -46,7 +43,6 @@ ROLES = {
     "leader": "lanhdao",
     "admin": "quantri",
 }
-OWN_UNIT = {"owner": "Phường 1", "other_ward": "Phường 2", "noivu_staff": "Phòng Nội vụ"}
 OTHER_UNITS = ("other_ward", "noivu_staff")
 READERS = ("reviewer", "leader", "admin")
 READERS_ACCOUNTS = [ROLES[role] for role in READERS]
@@ -68,39 +64,6 @@ def denials_since(app, audit_id: int) -> list[tuple[str, str, int, str]]:
         ]
 
 
-def stored_files(app) -> dict[str, str]:
-    """Every file under UPLOAD_DIR (temporary ones too) with the SHA-256 of its content."""
-    root = Path(app.config["UPLOAD_DIR"])
-    if not root.exists():
-        return {}
-    return {
-        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in root.rglob("*")
-        if path.is_file()
-    }
-
-
-def last_audit_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.max(AuditEvent.id))) or 0
-
-
-def audit_actions_since(app, audit_id: int) -> list[str]:
-    with app.app_context():
-        return list(db.session.scalars(
-            select(AuditEvent.action).where(AuditEvent.id > audit_id).order_by(AuditEvent.id)
-        ))
-
-
-def evidence_of(app, item_id: int) -> list[tuple[int, str]]:
-    with app.app_context():
-        return [tuple(row) for row in db.session.execute(
-            select(Evidence.id, Evidence.stored_name)
-            .where(Evidence.progress_id == item_id)
-            .order_by(Evidence.id)
-        )]
-
-
 def item_state(app, item_id: int) -> tuple:
     with app.app_context():
         item = db.session.get(Progress, item_id)
@@ -108,152 +71,13 @@ def item_state(app, item_id: int) -> tuple:
                 item.submitted_at, item.updated_at, item.version)
 
 
-# --- the demo data the table's URLs point at --------------------------------------------------
-
-
-@dataclass
-class World:
-    directive: int
-    directive_title: str
-    unit: int  # Phường 1
-    item: int  # Phường 1's 1.1, a report, holding the evidence below
-    task_title: str
-    fresh_item: int  # Phường 1's 1.4, not started
-    evidence: int  # a PDF uploaded by phuong1 through the real route
-    stored_name: str
-    submitted: int  # Phường 1's 1.5, sent for review
-    approved: int  # Phường 1's 1.8, approved by the reviewer
-    future: int  # a second directive, due in 2099
-    future_item: int  # Phường 1's item of it, nothing asked yet
-    extension_item: int  # Phường 1's other item of it, an extension asked
-    account: int  # Phòng Tư pháp's staff account, which the administrator manages
-    task: int  # the Sa Đéc directive's task 1.4 (published, open)
-    draft: int  # a draft: the 2099 directive copied to 2100, not published
-    draft_task: int  # the draft's first task
-    own_units: dict[str, int] = field(default_factory=dict)
-    notification: int = 0  # Phường 1's notification of the approval, already opened (read)
-
-    def values(self, role: str | None = None) -> dict:
-        return {
-            "directive": self.directive,
-            "directive_title": self.directive_title,
-            "unit": self.unit,
-            "item": self.item,
-            "task_title": self.task_title,
-            "fresh_item": self.fresh_item,
-            "evidence": self.evidence,
-            "submitted": self.submitted,
-            "approved": self.approved,
-            "future": self.future,
-            "future_item": self.future_item,
-            "extension_item": self.extension_item,
-            "account": self.account,
-            "task": self.task,
-            "draft": self.draft,
-            "draft_task": self.draft_task,
-            "own_unit": self.own_units.get(role),
-            "notification": self.notification,
-        }
-
-
-@pytest.fixture(scope="module")
-def world_template(databases):
-    """The demo portal with its World, built once per test process from the seeded template;
-    each test gets a copy of its database and upload folder (the table runs ~650 tests)."""
-    return databases.template(
-        "world", lambda app, root: build_world(app, login_as(app), ids_of(app), root),
-        base="seeded")
+# --- the demo data the table's URLs point at: World, in tests/support/world.py -----------------
 
 
 @pytest.fixture
 def app(databases, world_template, tmp_path):
     """The portal with World built: a copy of world_template's."""
     yield from world_app(databases, tmp_path)
-
-
-def world_app(databases, tmp_path):
-    yield from copied_app(databases, "world", tmp_path)
-
-
-@pytest.fixture
-def world(world_template) -> World:
-    """Phường 1 has uploaded one PDF to its item 1.1, through the upload route, as phuong1; and
-    the rest of World."""
-    return world_template.built
-
-
-def build_world(app, login, ids, tmp_path) -> World:
-    item = ids.item("Phường 1", "1.1")
-    response = login("phuong1").upload(item, PDF, "Báo cáo khắc phục.pdf", htmx=False)
-    assert response.status_code == 303, response.get_data(as_text=True)
-    [(evidence, stored_name)] = evidence_of(app, item)
-    with app.app_context():
-        directive = db.session.get(Directive, ids.directive())
-        task_title = db.session.scalar(
-            select(Task.title).join(Progress, Progress.task_id == Task.id)
-            .where(Progress.id == item)
-        )
-        directive_title = directive.title
-    ward, reviewer = login("phuong1"), login("noivu.duyet")
-    submitted, approved = ids.item("Phường 1", "1.5"), ids.item("Phường 1", "1.8")
-    for item_id in (submitted, approved):
-        assert ward.post(f"/items/{item_id}/save", {"note": "Đã thực hiện."}).status_code == 303
-        assert ward.post(f"/items/{item_id}/submit").status_code == 303
-    assert reviewer.post(f"/items/{approved}/review",
-                         {"verdict": "approve"}).status_code == 303
-    future_path = tmp_path / "future.yaml"
-    future_path.write_text(
-        "slug: ke-hoach-2099\nyear: 2099\ntitle: Kế hoạch năm 2099\nsections:\n"
-        " - number: '1'\n   audience: kind:commune\n   tasks:\n"
-        "    - {code: '1', title: Báo cáo quý, deadline: 2099-06-30}\n"
-        "    - {code: '2', title: Báo cáo năm, deadline: 2099-06-30}\n",
-        encoding="utf-8",
-    )
-    with app.app_context():
-        future = load_directive(future_path).id
-        db.session.commit()
-        future_item, extension_item = db.session.scalars(
-            select(Progress.id).join(Task, Task.id == Progress.task_id)
-            .where(Task.directive_id == future, Progress.unit_id == ids.unit("Phường 1"))
-            .order_by(Task.position)
-        ).all()
-    assert ward.post(f"/items/{extension_item}/extension",
-                     {"reason": "Chờ số liệu quý", "proposed": "31/12/2099"}).status_code == 303
-    with app.app_context():
-        draft = lifecycle.copy_for_cycle(db.session.get(Directive, future), 2100,
-                                         "ke-hoach-2100", "Kế hoạch năm 2100")
-        db.session.commit()
-        draft_id = draft.id
-        draft_task = lifecycle.tasks_of(draft)[0].id
-        task = db.session.scalar(select(Task.id).where(Task.directive_id == ids.directive(),
-                                                       Task.code == "1.4"))
-    from portal.models import Notification
-
-    with app.app_context():
-        notification = db.session.scalar(select(Notification.id).where(
-            Notification.progress_id == approved, Notification.kind == "review.approved"))
-    assert ward.get(f"/notifications/{notification}/open").status_code == 303
-    return World(
-        directive=ids.directive(),
-        directive_title=directive_title,
-        unit=ids.unit("Phường 1"),
-        item=item,
-        task_title=task_title,
-        fresh_item=ids.item("Phường 1", "1.4"),
-        evidence=evidence,
-        stored_name=stored_name,
-        submitted=submitted,
-        approved=approved,
-        future=future,
-        future_item=future_item,
-        extension_item=extension_item,
-        account=ids.user("phongtuphap"),
-        task=task,
-        draft=draft_id,
-        draft_task=draft_task,
-        own_units={role: ids.unit(name) for role, name in OWN_UNIT.items()},
-        notification=notification,
-    )
 
 
 # --- the table -----------------------------------------------------------------------------------

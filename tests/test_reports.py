@@ -17,7 +17,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.deadlines import today
 from portal.demo import sample_pdf
@@ -26,8 +26,13 @@ from portal.matrix import model as queries
 from portal.models import Directive, Progress, ProgressStatus, Task, Unit
 from portal.reports.spreadsheet import LONG_HEADER, cell_text
 
-from .conftest import SERVERS, copied_app, ids_of, login_as
-from .test_dashboard import Tables, dashboard, make_progress, ok
+from .support.apps import copied_app
+from .support.clients import login_as
+from .support.marks import SERVERS
+from .support.pages import Tables, dashboard
+from .support.progress import make_progress, ok
+from .support.records import ids_of
+from .support.statements import recorded_statements
 
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
 NOTE = "Đã rà soát 1.234 hồ sơ; khắc phục xong lỗi «trễ hạn» tại Bộ phận Một cửa."
@@ -233,14 +238,8 @@ def test_exports_use_a_fixed_number_of_statements(app, progress, login, tmp_path
     for url in ("matrix.xlsx", "details.csv", "report.docx"):
         counts = []
         for directive in (progress, small_id):
-            seen = []
-
-            def count(*_args, seen=seen):
-                seen.append(1)
-
-            event.listen(engine, "before_cursor_execute", count)
-            assert client.get(f"/directives/{directive}/reports/{url}").status_code == 200
-            event.remove(engine, "before_cursor_execute", count)
+            with recorded_statements(engine) as seen:
+                assert client.get(f"/directives/{directive}/reports/{url}").status_code == 200
             counts.append(len(seen))
         assert counts[0] == counts[1], (url, counts)
         assert counts[0] <= 12, (url, counts)

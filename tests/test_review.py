@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -24,7 +24,8 @@ from portal.models import (
 )
 from portal.vietnamese import sort_key
 
-from .conftest import item_row
+from .support.records import item_row
+from .support.statements import count_statements
 
 
 def history(app, item_id: int) -> list[str]:
@@ -362,27 +363,9 @@ def test_every_kind_of_change_moves_the_revision(app, ward, reviewer, ids):
     assert revision() == seen[-1]
 
 
-def count_statements(app, client, url: str) -> int:
-    app.extensions.get("matrix_cache", {}).clear()
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def listen(*args):
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    assert response.status_code == 200
-    return len(statements)
-
-
 def test_matrix_statements_do_not_grow_with_units(app, reviewer, ids):
     url = matrix_url(ids)
-    with_24_units = count_statements(app, reviewer, url)
+    with_24_units = count_statements(app, reviewer, url, cold_matrix=True)
     with app.app_context():
         task_ids = db.session.scalars(select(Task.id).where(
             Task.directive_id == ids.directive())).all()
@@ -397,7 +380,7 @@ def test_matrix_statements_do_not_grow_with_units(app, reviewer, ids):
         db.session.commit()
     html = reviewer.get(url).get_data(as_text=True)
     assert "(0 %)" in html and "trang" in html.lower()
-    with_300_units = count_statements(app, reviewer, url)
+    with_300_units = count_statements(app, reviewer, url, cold_matrix=True)
     assert with_300_units == with_24_units
     assert with_24_units <= 11  # 10, and the bell's unread count in the navigation
 

@@ -9,18 +9,13 @@ import io
 import json
 import multiprocessing
 import os
-import re
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import traceback
 import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from werkzeug.datastructures import FileStorage
@@ -31,9 +26,11 @@ from portal.extensions import db
 from portal.items import actions
 from portal.models import AuditEvent, Directive, Evidence, Progress, User
 
-from .conftest import PASSWORD, SERVERS, PortalClient, test_settings
+from .support.apps import test_settings
+from .support.clients import PASSWORD, Browser, PortalClient
+from .support.marks import SERVERS
+from .support.servers import APP_SETTINGS, Gunicorn, free_port, portal_environment
 
-ROOT = Path(__file__).resolve().parent.parent
 PDF = sample_pdf("kiem chung")
 POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
@@ -352,58 +349,13 @@ def test_four_processes_save_at_once_without_database_is_locked(app, ids, tmp_pa
 
 # --------------------------------------------------------------------------- two app servers
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(app, port: int, log: Path, **settings: str) -> subprocess.Popen:
+def serve(app, port: int, log: Path, **settings: str) -> Gunicorn:
     """gunicorn serving the portal with the test app's database, key and upload folder, and
     `settings` as PORTAL_* variables."""
-    env = dict(os.environ)
-    env.update({
-        "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
-        "PORTAL_SECRET_KEY": app.config["SECRET_KEY"],
-        "PORTAL_UPLOAD_DIR": app.config["UPLOAD_DIR"],
-        "PORTAL_MAX_UPLOAD_MB": str(app.config["MAX_UPLOAD_MB"]),
-        **{f"PORTAL_{name}": value for name, value in settings.items()},
-    })
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "2", "--error-logfile", "-", "portal:create_app()"],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
-
-
-class Browser:
-    def __init__(self, port: int):
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
-        self.token = ""
-
-    def try_login(self, username: str, password: str) -> httpx.Response:
-        page = self.http.get("/login").text
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        return self.http.post("/login", data={"username": username, "password": password,
-                                              "csrf_token": token})
-
-    def login(self, username: str) -> None:
-        response = self.try_login(username, PASSWORD)
-        assert response.status_code == 303, response.text
-        page = self.http.get("/account/password").text
-        self.token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-
-def wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError(f"not serving on {port}:\n{log.read_text()}")
+    return Gunicorn(
+        "portal:create_app()", log, ["--workers", "1", "--threads", "2", "--error-logfile", "-"],
+        env=portal_environment(app.config, APP_SETTINGS) | portal_environment(settings),
+        port=port)
 
 
 @SERVERS
@@ -416,8 +368,8 @@ def test_two_app_servers_on_one_database_see_each_others_changes(app, ids, tmp_p
     servers = [serve(app, port, log, LOGIN_MAX_FAILURES="4")
                for port, log in zip(ports, logs, strict=True)]
     try:
-        for port, server, log in zip(ports, servers, logs, strict=True):
-            wait_until_serving(port, server, log)
+        for server in servers:
+            server.wait_until_serving()
         ward, reviewer = Browser(ports[0]), Browser(ports[1])
         ward.login("phuong1")
         reviewer.login("noivu.duyet")
@@ -460,10 +412,4 @@ def test_two_app_servers_on_one_database_see_each_others_changes(app, ids, tmp_p
             assert "quá nhiều lần" in response.text and int(response.headers["Retry-After"]) > 0
     finally:
         for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, 9)
-                server.wait()
+            server.stop()

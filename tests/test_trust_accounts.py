@@ -24,7 +24,9 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import AuditEvent, Evidence, LoginFailure
 
-from .conftest import PASSWORD, PortalClient, seeded_app, test_settings
+from .support.apps import seeded_app, test_settings
+from .support.clients import PASSWORD, PortalClient
+from .support.records import last_audit_id
 
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 ACCOUNT_LOCKED = "Tài khoản này đã nhập sai mật khẩu quá nhiều lần"
@@ -48,11 +50,6 @@ def actions_since(app, since: int) -> list[tuple[str, str]]:
         return [tuple(row) for row in db.session.execute(
             select(AuditEvent.action, AuditEvent.username)
             .where(AuditEvent.id > since).order_by(AuditEvent.id))]
-
-
-def last_audit_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
 def age_failures(app, minutes: int) -> None:

@@ -15,12 +15,9 @@ Content-Disposition header; on disk a file has a random name inside UPLOAD_DIR.
 from __future__ import annotations
 
 import io
-import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -40,12 +37,13 @@ from portal.extensions import db
 from portal.items.queries import CLOSED_DIRECTIVE
 from portal.models import Directive, Evidence
 
-from .conftest import MAX_UPLOAD_MB, SERVERS
-from .databases import writes, written_since
-from .test_permissions import stored_files
-from .test_storage_trust import Browser, free_port, wait_until_serving
+from .support.apps import MAX_UPLOAD_MB
+from .support.clients import Browser
+from .support.databases import writes, written_since
+from .support.marks import SERVERS
+from .support.records import stored_files
+from .support.servers import APP_SETTINGS, Gunicorn, portal_environment
 
-ROOT = Path(__file__).resolve().parent.parent
 PDF = sample_pdf("kiem chung")
 PAGE = b"<html><body><script>alert(document.cookie)</script></body></html>"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
@@ -371,35 +369,21 @@ def served(app, tmp_path):
     """The portal under gunicorn as `make serve` runs it (gthread workers, --timeout 60,
     keep-alive 75 s, wsgi:app), with one worker of two threads, body limits short enough for a
     test, a temporary folder of its own and no control socket (shared by every gunicorn)."""
-    port, log, temp = free_port(), tmp_path / "gunicorn.log", tmp_path / "server-tmp"
+    log, temp = tmp_path / "gunicorn.log", tmp_path / "server-tmp"
     temp.mkdir()
-    env = dict(os.environ)
-    env.update({
-        "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
-        "PORTAL_SECRET_KEY": app.config["SECRET_KEY"],
-        "PORTAL_UPLOAD_DIR": app.config["UPLOAD_DIR"],
-        "PORTAL_MAX_UPLOAD_MB": str(app.config["MAX_UPLOAD_MB"]),
-        "PORTAL_REQUEST_BODY_TIMEOUT": str(BODY_TIMEOUT),
-        "PORTAL_REQUEST_BODY_MIN_RATE_KB": str(MIN_RATE_KB),
-        "TMPDIR": str(temp),
-    })
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--worker-class", "gthread", "--threads", "2", "--timeout", "60",
+    env = portal_environment(app.config, APP_SETTINGS) | portal_environment({
+        "REQUEST_BODY_TIMEOUT": BODY_TIMEOUT, "REQUEST_BODY_MIN_RATE_KB": MIN_RATE_KB})
+    server = Gunicorn(
+        "wsgi:app", log,
+        ["--workers", "1", "--worker-class", "gthread", "--threads", "2", "--timeout", "60",
          "--graceful-timeout", "5", "--keep-alive", "75", "--access-logfile", "-",
-         "--error-logfile", "-", "--no-control-socket", "wsgi:app"],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
+         "--error-logfile", "-", "--no-control-socket"],
+        env={**env, "TMPDIR": str(temp)})
     try:
-        wait_until_serving(port, process, log)
-        yield port, log, temp
+        server.wait_until_serving()
+        yield server.port, log, temp
     finally:
-        process.send_signal(signal.SIGINT)  # a quick shutdown: nothing is left to finish
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
+        server.stop(signal.SIGINT)  # a quick shutdown: nothing is left to finish
 
 
 class SlowUpload:

@@ -15,7 +15,7 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import AuditEvent, Evidence, Progress, ProgressStatus
 
-from .conftest import MAX_UPLOAD_MB
+from .support.apps import MAX_UPLOAD_MB
 
 PDF = sample_pdf("kiem chung")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

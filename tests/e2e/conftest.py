@@ -1,5 +1,5 @@
 """Browser fixtures: the real portal served over HTTP on 127.0.0.1, and Debian's Chromium driven by
-Playwright (never a downloaded browser).
+Playwright (never a downloaded browser). What they are made of is in tests/support/browser.py.
 
 Without /usr/bin/chromium the browser tests are skipped on a developer's machine and fail in CI
 (CI set), so that a broken CI image cannot pass by skipping them.
@@ -8,89 +8,22 @@ Without /usr/bin/chromium the browser tests are skipped on a developer's machine
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
-from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from portal import create_app, demo
-from portal.extensions import db
-from portal.models import Progress, Task, Unit
-
-from ..conftest import test_settings
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "mat-khau-e2e-2023"
-# Milliseconds: everything here is local, so a few seconds is plenty.
-TIMEOUT_MS = 5000
-
-
-@dataclass
-class LiveServer:
-    """The portal answering real HTTP on 127.0.0.1, and its Flask app for looking at the data."""
-
-    app: Flask
-    url: str
-    upload_dir: Path
-
-    def item_id(self, unit_name: str, code: str) -> int:
-        with self.app.app_context():
-            return db.session.scalar(
-                select(Progress.id)
-                .join(Task, Task.id == Progress.task_id)
-                .join(Unit, Unit.id == Progress.unit_id)
-                .where(Unit.name == unit_name, Task.code == code)
-            )
-
-    def stored_files(self) -> set[Path]:
-        """Every file under UPLOAD_DIR, temporary ones included."""
-        if not self.upload_dir.exists():
-            return set()
-        return {p for p in self.upload_dir.rglob("*") if p.is_file()}
-
-
-@contextmanager
-def serve(tmp_path_factory, *, sample_progress: bool = False) -> Iterator[LiveServer]:
-    """The portal on its own SQLite file (TEST_DATABASE_URL is for the rest of the suite), seeded
-    with the demo data (and the demo's sample progress if asked), served threaded on 127.0.0.1
-    as browsers open requests in parallel."""
-    root = tmp_path_factory.mktemp("e2e-portal")
-    app = create_app(test_settings(root, f"sqlite:///{root / 'portal.sqlite3'}"))
-    with app.app_context():
-        db.create_all()
-        demo.seed(PASSWORD, sample_progress=sample_progress)
-        db.session.remove()
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-portal", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}",
-                         upload_dir=Path(app.config["UPLOAD_DIR"]))
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+from ..support.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    BrowserLog,
+    LiveServer,
+    log_in_at,
+    new_page,
+    serve,
+)
 
 
 @pytest.fixture(scope="module")
@@ -99,21 +32,6 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     different ward so that tests share no items."""
     with serve(tmp_path_factory) as server:
         yield server
-
-
-TOOLS = Path(__file__).resolve().parent / "node_modules"
-AXE = TOOLS / "axe-core" / "axe.min.js"
-VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
-
-
-def require_tool(path: Path, what: str) -> Path:
-    """A page checker installed by `make e2e-tools`; in CI its absence fails the run."""
-    if not path.exists():
-        message = f"{what} missing at {path}: run `make e2e-tools` (npm ci in tests/e2e)"
-        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def _require_chromium() -> None:
@@ -147,60 +65,6 @@ def browser(playwright_driver):
     )
     yield browser
     browser.close()
-
-
-@dataclass
-class BrowserLog:
-    """What a page did on the network and in its console, for asserting on afterwards."""
-
-    requests: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    # Document loads (a same-document history.replaceState, which htmx does, is not one).
-    loads: list[str] = field(default_factory=list)
-
-    def watch(self, page) -> None:
-        page.on("request", lambda request: self.requests.append(request.url))
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
-        page.on("requestfailed", self._failed)
-        page.on("domcontentloaded", lambda page: self.loads.append(page.url))
-
-    def _console(self, message) -> None:
-        if message.type != "error":
-            return
-        url = message.location.get("url") or ""
-        if urlsplit(url).path == "/favicon.ico":
-            # The portal has no icon; Chromium asks for /favicon.ico once and logs the 404.
-            return
-        self.console_errors.append(f"{message.text} ({url})")
-
-    def console_errors_except(self, *statuses: int) -> list[str]:
-        """Console errors, but for Chromium's "Failed to load resource" on expected statuses."""
-        expected = tuple(f"the server responded with a status of {status} " for status in statuses)
-        return [e for e in self.console_errors if not any(text in e for text in expected)]
-
-    def _failed(self, request) -> None:
-        self.failed.append(f"{request.method} {request.url}: {request.failure}")
-
-    def foreign_requests(self) -> list[str]:
-        """Requests to anything but this machine (data: and blob: URLs stay in the page)."""
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in ("data", "blob")
-            and urlsplit(url).hostname != "127.0.0.1"
-        ]
-
-
-def new_page(browser, log: BrowserLog, **context_options):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN",
-                                  **context_options)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    log.watch(page)
-    return context, page
 
 
 @pytest.hookimpl(wrapper=True)
@@ -241,16 +105,6 @@ def page_without_js(browser, browser_log, request):
     context, page = new_page(browser, browser_log, java_script_enabled=False)
     yield page
     _close(request, context, page)
-
-
-def log_in_at(base_url: str, page, username: str) -> None:
-    """Log in through the login form of the portal at `base_url`, as a person would; waits for
-    the page the portal lands on."""
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập").click()
 
 
 @pytest.fixture

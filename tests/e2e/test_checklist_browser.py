@@ -15,7 +15,7 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import Evidence, ProgressStatus
 
-from ..conftest import item_row
+from ..support.records import item_row
 
 DETAILS = "Cập nhật kết quả, số liệu, tài liệu kiểm chứng"
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import BrowserLog, new_page
+from ..support.browser import BrowserLog, new_page
 
 
 def test_reviewers_matrix_shows_a_wards_submission_without_reload(

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Notification, User
 
-from ..conftest import PortalClient
-from .conftest import PASSWORD
+from ..support.browser import PASSWORD
+from ..support.clients import PortalClient
 
 
 def client_of(live_server, username: str) -> PortalClient:

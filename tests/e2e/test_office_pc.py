@@ -37,8 +37,8 @@ from portal.models import (
     User,
 )
 
-from ..conftest import item_row
-from .conftest import ARTIFACTS, PASSWORD, TIMEOUT_MS, BrowserLog
+from ..support.browser import ARTIFACTS, PASSWORD, TIMEOUT_MS, BrowserLog
+from ..support.records import item_row
 
 DETAILS = "Cập nhật kết quả, số liệu, tài liệu kiểm chứng"
 SCREENS = [(1366, 768), (1024, 768)]

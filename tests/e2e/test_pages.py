@@ -42,7 +42,7 @@ from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import Directive, Evidence, Progress, ProgressStatus, Task, Unit, User
 
-from .conftest import (
+from ..support.browser import (
     AXE,
     VNU,
     BrowserLog,
