@@ -251,7 +251,7 @@ def overlong(app, tables: set[str] | None = None) -> list[tuple[str, str, int]]:
 
 def clean(value: str) -> str:
     """What the administration stores of a name: composed, invisible characters dropped, single
-    spaces (the rule of portal/admin/actions.py, written again to be checked against it)."""
+    spaces (the rule of portal/admin/fields.py, written again to be checked against it)."""
     value = unicodedata.normalize("NFC", value)
     value = "".join(ch for ch in value
                     if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf"))
