@@ -40,13 +40,15 @@ def matrix(directive_id: int):
     """The matrix page; under htmx its fragment, or 304 when nothing changed since the poll
     (`portal.matrix.live`)."""
 
-    def page(**fragment) -> str:
-        directive = checklist_queries.get_directive(directive_id)
-        return render_template("review/matrix.html", directive=directive,
-                               status_filters=STATUS_FILTERS, kinds=list(UnitKind),
-                               remind_form=_remind_form(directive), **fragment)
+    filters = Filters.from_args(request.args)
 
-    return live.respond(directive_id, Filters.from_args(request.args), page)
+    def page(matrix_html) -> str:
+        directive = checklist_queries.get_directive(directive_id)
+        return render_template("review/matrix.html", directive=directive, matrix_html=matrix_html,
+                               filters=filters, status_filters=STATUS_FILTERS,
+                               kinds=list(UnitKind), remind_form=_remind_form(directive))
+
+    return live.respond(directive_id, filters, page)
 
 
 def _back_to_matrix(found: Progress) -> str:
