@@ -9,6 +9,7 @@ the world) is in tests/support/, which tests import as a library; fixtures are n
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -76,8 +77,6 @@ def app(tmp_path, database_url):
 
 @pytest.fixture
 def upload_dir(app):
-    from pathlib import Path
-
     return Path(app.config["UPLOAD_DIR"])
 
 

@@ -16,7 +16,7 @@ from portal.matrix import charts
 from portal.matrix import model as queries
 from portal.models import Progress, ProgressStatus, Task, Unit, UnitKind
 
-from .support.apps import copied_app
+from .support.apps import app_with_progress
 from .support.clients import login_as
 from .support.pages import Tables, dashboard
 from .support.progress import make_progress, ok
@@ -37,11 +37,7 @@ def progress_template(databases):
 def app(request, databases, tmp_path):
     """The portal; for a test that asks for `progress`, a copy of one where it was made (once per
     test process, through the routes)."""
-    if "progress" in request.fixturenames:
-        request.getfixturevalue("progress_template")
-        yield from copied_app(databases, "dashboard", tmp_path)
-    else:
-        yield from copied_app(databases, "seeded", tmp_path)
+    yield from app_with_progress(request, databases, "dashboard", tmp_path)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from portal.matrix import model as queries
 from portal.models import Directive, Progress, ProgressStatus, Task, Unit
 from portal.reports.spreadsheet import LONG_HEADER, cell_text
 
-from .support.apps import copied_app
+from .support.apps import app_with_progress
 from .support.clients import login_as
 from .support.marks import SERVERS
 from .support.pages import Tables, dashboard
@@ -67,11 +67,7 @@ def progress_template(databases):
 def app(request, databases, tmp_path):
     """The portal; for a test that asks for `progress`, a copy of one where it was made (once per
     test process, through the routes)."""
-    if "progress" in request.fixturenames:
-        request.getfixturevalue("progress_template")
-        yield from copied_app(databases, "reports", tmp_path)
-    else:
-        yield from copied_app(databases, "seeded", tmp_path)
+    yield from app_with_progress(request, databases, "reports", tmp_path)
 
 
 def the_matrix(app, directive: int) -> queries.Matrix:

@@ -39,7 +39,6 @@ def _logged_in() -> None:
 def matrix(directive_id: int):
     """The matrix page; under htmx its fragment, or 304 when nothing changed since the poll
     (`portal.matrix.live`)."""
-
     filters = Filters.from_args(request.args)
 
     def page(matrix_html) -> str:

@@ -107,3 +107,14 @@ def copied_app(databases, template: str, tmp_path, **settings):
     url = databases.copy(template, tmp_path)
     yield from seeded_app(tmp_path, url, **settings)
     databases.drop(url)
+
+
+def app_with_progress(request, databases, template: str, tmp_path):
+    """The app of a module that prepares progress once per test process (its `progress_template`
+    fixture, building template `template`): a copy of that template for a test that asks for
+    `progress`, of the seeded demo city otherwise."""
+    if "progress" in request.fixturenames:
+        request.getfixturevalue("progress_template")
+        yield from copied_app(databases, template, tmp_path)
+    else:
+        yield from copied_app(databases, "seeded", tmp_path)

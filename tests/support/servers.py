@@ -41,7 +41,8 @@ def wait_until_serving(port: int, process: subprocess.Popen, log: Path,
             if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)  # not yet listening, or not yet answering 200
     raise AssertionError(f"not serving on {port}:\n{log.read_text()}")
 
 
