@@ -64,6 +64,18 @@ def parse_date(text: str) -> date:
     return value
 
 
+# What a spreadsheet takes for the start of a formula when it opens a CSV or a typed cell.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text for a CSV field that Excel and LibreOffice show as written, never run: one that starts
+    like a formula (`=HYPERLINK(…)`, `+1`, `@SUM`, a tab) gets a leading apostrophe, which both
+    read as "this is text" (OWASP's CSV injection advice). A sheet needs none: XlsxWriter's
+    `write_string` stores any text as text, where its `write` would make `=…` a formula."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, number=format_number, size=format_size

@@ -184,6 +184,9 @@ class Directive(db.Model):
     copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directives.id"))
     # Counts every change to the directive's items, so an unchanged matrix is known unread.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # How "trước ngày 16/6" reads: True (the default) lets the deadline day count; False is the
+    # strict reading, due the day before (portal/deadlines.py).
+    deadline_day_counts: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="directive", order_by="Section.position", lazy="raise"
@@ -462,6 +465,7 @@ class LoginFailure(db.Model):
     __table_args__ = (
         sa.Index("ix_login_failures_username_at", "username", "at"),
         sa.Index("ix_login_failures_ip_at", "ip", "at"),
+        sa.Index("ix_login_failures_username_ip_at", "username", "ip", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -548,3 +552,22 @@ class MailMessage(db.Model):
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class ReportSettings(db.Model):
+    """Who issues and signs the official report (portal/reports/official.py), as an administrator
+    sets it: one row for the portal. The signature block reads, top to bottom, the authority line
+    where the signer signs for someone ("KT. TRƯỞNG PHÒNG", "TM. ỦY BAN NHÂN DÂN"), the signer's
+    title, room for the signature and seal, and the signer's name."""
+
+    __tablename__ = "report_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office: Mapped[str] = mapped_column(sa.String(200), default="PHÒNG NỘI VỤ")
+    number_symbol: Mapped[str] = mapped_column(sa.String(40), default="BC-PNV")
+    authority_line: Mapped[str] = mapped_column(sa.String(200), default="")
+    signer_title: Mapped[str] = mapped_column(sa.String(200), default="TRƯỞNG PHÒNG")
+    signer_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    recipients: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

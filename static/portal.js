@@ -36,6 +36,12 @@
     };
   }
 
+  // Every htmx request carries the page's CSRF token (the csrf-token meta tag of base.html).
+  document.addEventListener("htmx:config:request", function (event) {
+    var token = document.querySelector('meta[name="csrf-token"]');
+    if (token) event.detail.ctx.request.headers["X-CSRFToken"] = token.content;
+  });
+
   document.addEventListener("htmx:config:request", function (event) {
     var form = event.detail.ctx.sourceElement;
     if (!form || !form.matches || !form.matches("form[data-upload]")) return;

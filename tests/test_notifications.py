@@ -440,7 +440,7 @@ def test_read_all_under_htmx_answers_the_list_and_empties_the_bell(app, ward):
     body = html(response)
     assert "<html" not in body
     assert 'id="notifications"' in body and "Đã đánh dấu 1 thông báo là đã đọc." in body
-    assert '<span id="bell" hx-swap-oob="innerHTML"></span>' in body
+    assert '<span id="bell" data-hx-swap-oob="innerHTML"></span>' in body
     assert "Đánh dấu tất cả" not in body  # nothing left to mark
     again = ward.post("/notifications/read-all", htmx=True)
     assert "Không có thông báo nào chưa đọc." in html(again)
@@ -483,7 +483,7 @@ def test_the_matrix_poll_brings_the_bell_and_stays_304_while_nothing_changes(
     changed = reviewer.get(url, htmx=True, headers={"HX-PTag": tag})
     body = html(changed)
     assert changed.status_code == 200 and 'id="matrix"' in body
-    assert body.endswith('<span id="bell" hx-swap-oob="innerHTML"><span class="count">1</span>'
+    assert body.endswith('<span id="bell" data-hx-swap-oob="innerHTML"><span class="count">1</span>'
                          '<span class="visually-hidden"> chưa đọc</span></span>')
     tag = changed.headers["HX-PTag"]
     assert f'hx-ptag="{tag}"' in body and tag.endswith(".1")
@@ -494,7 +494,7 @@ def test_the_matrix_poll_brings_the_bell_and_stays_304_while_nothing_changes(
     reviewer.get(f"/notifications/{note.id}/open")
     bell_only = reviewer.get(url, htmx=True, headers={"HX-PTag": tag})
     assert bell_only.status_code == 200
-    assert html(bell_only) == '<span id="bell" hx-swap-oob="innerHTML"></span>'
+    assert html(bell_only) == '<span id="bell" data-hx-swap-oob="innerHTML"></span>'
     tag = bell_only.headers["HX-PTag"]
     assert tag.endswith(".0")
     assert reviewer.get(url, htmx=True, headers={"HX-PTag": tag}).status_code == 304
@@ -510,7 +510,7 @@ def test_the_cached_matrix_holds_nothing_of_the_user(app, ward, reviewer, login,
     for_reviewer = html(reviewer.get(url, htmx=True))
     for_leader = html(login("lanhdao").get(url, htmx=True))
     assert for_reviewer.endswith('chưa đọc</span></span>')
-    assert for_leader.endswith('<span id="bell" hx-swap-oob="innerHTML"></span>')
+    assert for_leader.endswith('<span id="bell" data-hx-swap-oob="innerHTML"></span>')
 
     def matrix_of(body: str) -> str:
         return re.sub(r'hx-ptag="[^"]+"', "", body[:body.index('<span id="bell"')])

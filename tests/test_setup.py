@@ -148,8 +148,9 @@ def _schema(connection) -> dict:
 
 
 # What migrations 0007 and 0008 add: gone after a downgrade to 0006.
-LATER_TABLES = {"login_failures", "notifications", "deadline_reminders", "mail_messages"}
-LATER_COLUMNS = {"prev_hash", "hash", "email", "mail_kinds_off"}
+LATER_TABLES = {"login_failures", "notifications", "deadline_reminders", "mail_messages",
+                "report_settings"}
+LATER_COLUMNS = {"prev_hash", "hash", "email", "mail_kinds_off", "deadline_day_counts"}
 
 
 def _contents(connection) -> dict:
@@ -173,7 +174,7 @@ def _contents(connection) -> dict:
 
 @pytest.mark.slow
 def test_migrations_go_down_and_up_again_keeping_data_and_schema(empty_app):
-    """On a database with data, 0008 and 0007 down and up again keep every row, give the same
+    """On a database with data, 0009, 0008 and 0007 down and up again keep every row, give the same
     schema and chain the audit events that were there before them."""
     from flask_migrate import downgrade
 

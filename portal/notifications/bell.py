@@ -32,10 +32,10 @@ def poll_tag(tag: str, count: int) -> str:
 
 
 def with_poll_tag(html: str, tag: str, poll_tag: str) -> str:
-    """A cached fragment (nothing per user in it) with the reader's poll tag in its `hx-ptag`:
+    """A cached fragment (nothing per user in it) with the reader's poll tag in its `data-hx-ptag`:
     htmx takes the tag from that attribute again whenever the fragment is swapped in, so it must
     be the one the next poll is to send, or that poll would never be answered 304."""
-    return html.replace(f'hx-ptag="{tag}"', f'hx-ptag="{poll_tag}"', 1)
+    return html.replace(f'data-hx-ptag="{tag}"', f'data-hx-ptag="{poll_tag}"', 1)
 
 
 def same_page(sent: str, tag: str) -> bool:
