@@ -713,7 +713,8 @@ def test_users_import_from_xlsx_shows_passwords_once_and_the_csv_downloads_once(
     assert download.status_code == 200 and download.mimetype == "text/csv"
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
-    table = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig"))))
+    table = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig"), newline=""),
+                            delimiter=";"))  # Excel's list separator on a Vietnamese-format PC
     assert table[0] == ["Tên đăng nhập", "Họ và tên", "Vai trò", "Đơn vị", "Mật khẩu ban đầu"]
     assert {row[0]: row[4] for row in table[1:]} == passwords
     assert table[3][:2] == ["nv.them", "'@Trần C"]  # not a formula to Excel

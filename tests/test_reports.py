@@ -150,7 +150,7 @@ def test_xlsx_matrix_sheet_is_the_screens_matrix(app, progress, login):
                            totals["overdue"])
     assert sum(1 for _, _, status in in_db if status is ProgressStatus.APPROVED) == totals["done"]
     tasks = list(book["Nhiệm vụ"].iter_rows(min_row=4, values_only=True))
-    assert [(t[0], t[1], t[5], t[6], t[7]) for t in tasks] == [
+    assert [(t[0], t[1], *t[-3:]) for t in tasks] == [
         (c.code, c.title, c.done, c.assigned, c.percent) for c in m.columns]
 
 
@@ -169,7 +169,9 @@ def test_xlsx_long_sheet_has_one_row_per_unit_and_task_with_details(app, progres
     by_key = {(r[0], r[2]): dict(zip(LONG_HEADER, r, strict=True)) for r in rows[1:]}
 
     rate = by_key[("Phường 1", "1.10")]
-    assert rate["Số liệu"] == 90 and rate["Chỉ tiêu"] == "≥ 100 %"
+    assert (rate["Số liệu"], rate["Đơn vị tính"], rate["Tử số"], rate["Mẫu số"]) == (
+        90, "%", 45, 50)
+    assert (rate["Chỉ tiêu"], rate["Loại chỉ tiêu"]) == (100, "Tối thiểu (≥)")
     assert rate["Đạt chỉ tiêu"] == "Chưa đạt"
     assert rate["Trạng thái"] == "✓ Đạt" and rate["Tình trạng so với hạn"] == "Hoàn thành đúng hạn"
     assert rate["Gửi duyệt bởi"].endswith("(phuong1)")
@@ -196,7 +198,7 @@ def test_csv_is_the_long_sheet_in_utf8_with_bom(app, progress, login):
     client = login("quantri")
     data = download(client, f"/directives/{progress}/reports/details.csv", "text/csv")
     assert data.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
     sheet = workbook(client, progress)["Chi tiết"]
     assert rows[0] == LONG_HEADER and len(rows) == sheet.max_row
     by_key = {(r[0], r[2]): dict(zip(LONG_HEADER, r, strict=True)) for r in rows[1:]}
@@ -388,7 +390,7 @@ def test_directive_without_tasks_or_progress_gives_valid_files(app, login, ids, 
     m = the_matrix(app, directive)
     assert book["Chi tiết"].max_row == 1 + sum(len(row.cells) for row in m.rows)
     data = download(client, f"/directives/{directive}/reports/details.csv", "text/csv")
-    assert data.decode("utf-8-sig").splitlines()[0].startswith("Đơn vị,Loại đơn vị")
+    assert data.decode("utf-8-sig").splitlines()[0].startswith("Đơn vị;Loại đơn vị")
     document = report(client, directive)
     text = "\n".join(text for _, text in styled_paragraphs(document))
     assert "BÁO CÁO" in text and "TRƯỞNG PHÒNG" in text
@@ -428,14 +430,14 @@ def test_unit_downloads_its_checklist_and_evidence_as_a_zip(app, progress, login
     links = archive.read("Liên kết.txt").decode("utf-8")
     assert "1.2 - https://sadec.dongthap.gov.vn/tin-cchc-phuong-1" in links
     rows = list(csv.reader(io.StringIO(archive.read("Danh sách nhiệm vụ.csv").decode(
-        "utf-8-sig"))))
+        "utf-8-sig"), newline=""), delimiter=";"))
     with app.app_context():
         own = set(db.session.scalars(
             select(Task.code).join(Progress, Progress.task_id == Task.id)
             .where(Progress.unit_id == unit, Task.directive_id == progress,
                    Progress.hidden.is_(False))))
     assert {row[0] for row in rows[1:]} == own
-    assert next(row for row in rows if row[0] == "1.2")[7] == NOTE
+    assert next(row for row in rows if row[0] == "1.2")[8] == NOTE
 
 
 def test_unit_cannot_download_another_units_zip(app, progress, login, ids):

@@ -1,17 +1,18 @@
 """A unit's own checklist with its evidence, as one ZIP: each file named after its task's code
-("1.1 - Báo cáo.pdf"), the links in "Liên kết.txt", the items in "Danh sách nhiệm vụ.csv"."""
+("1.1 - Báo cáo.pdf"), the links in "Liên kết.txt", the items in "Danh sách nhiệm vụ.csv" (in the
+form `portal.sheets` gives every CSV: ";"-separated for Excel on a Vietnamese-format PC, and no
+note a unit typed ever runs as a formula on the reader's PC)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 from datetime import date
 from typing import IO
 
 from ..deadlines import state_of
-from ..formatting import format_date, format_number
-from ..models import Directive, EvidenceKind, Progress, Unit
+from ..formatting import format_date
+from ..models import Directive, EvidenceKind, Measure, Progress, Unit
+from ..sheets import csv_bytes
 from ..storage import clean_file_name, path_for
 
 LINKS = "Liên kết.txt"
@@ -66,18 +67,24 @@ def write_zip(directive: Directive, unit: Unit, items: list[Progress], on: date,
         archive.writestr(ITEMS, _items_csv(items, on))
 
 
+ITEMS_HEADER = ["Mã nhiệm vụ", "Nhiệm vụ", "Vai trò", "Hạn", "Trạng thái",
+                "Tình trạng so với hạn", "Số liệu", "Đơn vị tính", "Ghi chú",
+                "Tài liệu kiểm chứng"]
+
+
+def _unit_of(item: Progress) -> str:
+    """What the figure counts in: "%" for a rate, the task's unit for a count."""
+    measure = item.task.measure
+    if measure is Measure.PERCENT:
+        return "%"
+    return item.task.measure_unit if measure is Measure.COUNT else ""
+
+
 def _items_csv(items: list[Progress], on: date) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Mã nhiệm vụ", "Nhiệm vụ", "Vai trò", "Hạn", "Trạng thái",
-                     "Tình trạng so với hạn", "Số liệu", "Ghi chú", "Tài liệu kiểm chứng"])
-    for item in items:
-        state = state_of(item, on)
-        writer.writerow([
-            item.task.code, item.task.title,
-            "Phối hợp (không tính)" if item.supporting else "Thực hiện",
-            format_date(item.deadline), f"{item.status.symbol} {item.status.label}",
-            state.label, format_number(item.figure), item.note,
-            "; ".join(evidence.label for evidence in item.evidence),
-        ])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(ITEMS_HEADER, (
+        [item.task.code, item.task.title,
+         "Phối hợp (không tính)" if item.supporting else "Thực hiện",
+         item.deadline, f"{item.status.symbol} {item.status.label}", state_of(item, on).label,
+         item.figure, _unit_of(item), item.note,
+         "; ".join(evidence.label for evidence in item.evidence)]
+        for item in items))

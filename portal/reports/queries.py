@@ -1,5 +1,5 @@
 """What the exports read beyond the matrix: the details of every item (note, evidence, who
-submitted and reviewed it).
+submitted and reviewed it, a rate's numerator and denominator).
 
 Every figure of every export comes from `portal.matrix.model.matrix`, the same as the screen's;
 this module only adds words and names around them, in a fixed number of statements.
@@ -34,6 +34,9 @@ class ItemDetails:
     submitted_by: str = ""
     reviewed_by: str = ""
     reviewed_at: datetime | None = None
+    # A rate's two counts ("45 / 50"), kept beside the figure the matrix computes from them.
+    numerator: int | None = None
+    denominator: int | None = None
     files: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
 
@@ -71,10 +74,10 @@ def details(directive_id: int) -> Details:
     shown = (Task.directive_id == directive_id) & Progress.hidden.is_(False)
     items: dict[int, ItemDetails] = {}
     for (item_id, note, late_reason, comment, s_name, s_full, r_name, r_full,
-         reviewed_at) in db.session.execute(
+         reviewed_at, numerator, denominator) in db.session.execute(
         select(Progress.id, Progress.note, Progress.late_reason, Progress.review_comment,
                submitter.username, submitter.full_name, reviewer.username, reviewer.full_name,
-               Progress.reviewed_at)
+               Progress.reviewed_at, Progress.numerator, Progress.denominator)
         .join(Task, Task.id == Progress.task_id)
         .outerjoin(submitter, submitter.id == Progress.submitted_by_id)
         .outerjoin(reviewer, reviewer.id == Progress.reviewed_by_id)
@@ -82,7 +85,7 @@ def details(directive_id: int) -> Details:
     ):
         items[item_id] = ItemDetails(note or "", late_reason or "", comment or "",
                                      _person(s_name, s_full), _person(r_name, r_full),
-                                     reviewed_at)
+                                     reviewed_at, numerator, denominator)
     for item_id, kind, file_name, url in db.session.execute(
         select(Evidence.progress_id, Evidence.kind, Evidence.file_name, Evidence.url)
         .join(Progress, Progress.id == Evidence.progress_id)

@@ -2,9 +2,12 @@
 
 The workbook holds three sheets: "Ma trận" (units × tasks, each cell the status symbol and word,
 coloured as on screen, completion per row and per column), "Nhiệm vụ" (each task with its
-completion) and "Chi tiết" (one row per unit and task, for the reviewer's own pivot tables). The
-CSV is "Chi tiết" alone. Every figure is the matrix's (`matrix.model.matrix`); the words around
-them come from `reports.queries.details`.
+completion) and "Chi tiết" (one row per unit and task, for the reviewer's own pivot tables: a
+figure, its unit, numerator and denominator and the target each a column of its own, numbers as
+numbers). The CSV is "Chi tiết" alone, in the form `portal.sheets` gives every CSV. Every figure
+is the matrix's (`matrix.model.matrix`); the words around them come from
+`reports.queries.details`. Every sheet prints on A4 (`sheets.print_on_a4`), and no text a user
+typed ever becomes a formula: text is written by `write_string` alone.
 
 The workbook is written with XlsxWriter in constant_memory mode: rows stream to a temporary file,
 so a 1000 × 50 directive (50,000 detail rows) is never held as cells in memory. It replaced
@@ -14,8 +17,6 @@ XlsxWriter takes 7.8 s for the same workbook, with the same peak memory (47 MB).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import IO
@@ -26,10 +27,10 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..deadlines import DeadlineState, city_zone
-from ..formatting import format_date, format_number
-from ..matrix.charts import target_text
+from ..formatting import format_date
 from ..matrix.model import Cell, Column, Matrix, Row
 from ..models import ProgressStatus
+from ..sheets import csv_bytes, print_on_a4, write_cell
 from .queries import Details
 
 # States worth adding to a cell's words: the others follow from its status (as on screen).
@@ -74,13 +75,30 @@ def export_name(what: str, m: Matrix, extension: str) -> str:
 
 LONG_HEADER = [
     "Đơn vị", "Loại đơn vị", "Mã nhiệm vụ", "Nhiệm vụ", "Vai trò", "Hạn", "Trạng thái",
-    "Tình trạng so với hạn", "Số liệu", "Chỉ tiêu", "Đạt chỉ tiêu", "Ghi chú", "Giải trình",
-    "Số tài liệu kiểm chứng", "Tài liệu kiểm chứng", "Gửi duyệt bởi", "Gửi duyệt lúc",
-    "Duyệt bởi", "Duyệt lúc", "Ý kiến duyệt",
+    "Tình trạng so với hạn", "Số liệu", "Đơn vị tính", "Tử số", "Mẫu số", "Chỉ tiêu",
+    "Loại chỉ tiêu", "Đạt chỉ tiêu", "Ghi chú", "Giải trình", "Số tài liệu kiểm chứng",
+    "Tài liệu kiểm chứng", "Gửi duyệt bởi", "Gửi duyệt lúc", "Duyệt bởi", "Duyệt lúc",
+    "Ý kiến duyệt",
 ]
-LONG_WIDTHS = [30, 22, 10, 50, 14, 12, 22, 26, 10, 16, 12, 50, 30, 12, 50, 28, 17, 28, 17, 40]
-DATE_COLUMNS = {5}
-MOMENT_COLUMNS = {16, 18}
+LONG_WIDTHS = [30, 22, 10, 50, 14, 12, 22, 26, 10, 16, 10, 10, 10, 14, 12, 50, 30, 12, 50, 28,
+               17, 28, 17, 40]
+DATE_COLUMNS = {LONG_HEADER.index("Hạn")}
+MOMENT_COLUMNS = {LONG_HEADER.index("Gửi duyệt lúc"), LONG_HEADER.index("Duyệt lúc")}
+# A target is at least (≥) or at most (≤) its number.
+AT_LEAST, AT_MOST = "Tối thiểu (≥)", "Tối đa (≤)"
+
+
+def measure_unit(column: Column) -> str:
+    """What a task's figure counts in: "%" for a rate, the task's unit for a count."""
+    if column.measure == "percent":
+        return "%"
+    return column.measure_unit if column.measure == "count" else ""
+
+
+def target_kind(column: Column) -> str:
+    if column.target is None:
+        return ""
+    return AT_MOST if column.target_at_most else AT_LEAST
 
 
 def long_rows(m: Matrix, details: Details) -> Iterator[list]:
@@ -92,6 +110,8 @@ def long_rows(m: Matrix, details: Details) -> Iterator[list]:
         return moment.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None) if (
             moment) else None
 
+    units = {column.task_id: measure_unit(column) for column in m.columns}
+    kinds = {column.task_id: target_kind(column) for column in m.columns}
     for row in m.rows:
         for column in m.columns:
             cell = row.cells.get(column.task_id)
@@ -99,10 +119,12 @@ def long_rows(m: Matrix, details: Details) -> Iterator[list]:
                 continue
             found = details.of(cell.item_id)
             reached = None if cell.supporting else column.reached(cell.figure)
+            rate = column.measure == "percent"  # a count has no numerator nor denominator
             yield [
                 row.name, row.kind.label, column.code, column.title, role_text(cell),
                 cell.deadline, f"{cell.status.symbol} {cell.status.label}", cell.state.label,
-                cell.figure, target_text(column),
+                cell.figure, units[column.task_id], found.numerator if rate else None,
+                found.denominator if rate else None, column.target, kinds[column.task_id],
                 "" if reached is None else ("Đạt" if reached else "Chưa đạt"),
                 found.note, found.late_reason, cell.evidence_count, "; ".join(found.evidence),
                 found.submitted_by, local(cell.submitted_at), found.reviewed_by,
@@ -111,25 +133,9 @@ def long_rows(m: Matrix, details: Details) -> Iterator[list]:
 
 
 def write_csv(m: Matrix, details: Details) -> bytes:
-    """The long list as CSV, UTF-8 with a BOM so that Excel reads the Vietnamese right."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(LONG_HEADER)
-    for values in long_rows(m, details):
-        writer.writerow([_as_text(value) for value in values])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%H:%M %d/%m/%Y")
-    if isinstance(value, date):
-        return format_date(value)
-    if isinstance(value, float | int):
-        return format_number(value)
-    return str(value)
+    """The long list as CSV (`sheets.csv_bytes`: ";"-separated UTF-8 with a BOM, decimal
+    commas, for Excel on a Vietnamese-format PC)."""
+    return csv_bytes(LONG_HEADER, long_rows(m, details))
 
 
 # --- the workbook --------------------------------------------------------------------------
@@ -223,22 +229,8 @@ class _Rows:
     def append(self, items: list) -> None:
         for column, item in enumerate(items):
             value, style = item if item.__class__ is tuple else (item, None)
-            _write(self.sheet, self.row, column, value, style)
+            write_cell(self.sheet, self.row, column, value, style)
         self.row += 1
-
-
-def _write(sheet: Worksheet, row: int, column: int, value, style: Format | None = None) -> None:
-    if value is None or value == "":
-        if style is not None:
-            sheet.write_blank(row, column, None, style)
-    elif isinstance(value, str):
-        sheet.write_string(row, column, value, style)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, column, value, style)
-    elif isinstance(value, date):  # datetimes too
-        sheet.write_datetime(row, column, value, style)
-    else:
-        sheet.write_number(row, column, value, style)
 
 
 def _widths(sheet: Worksheet, widths: list[int]) -> None:
@@ -274,6 +266,7 @@ def _matrix_sheet(sheet: Worksheet, styles: _Styles, m: Matrix) -> None:
     widths = [34, 24, *([22] * codes), 10, 12, 12, 10]
     _widths(sheet, widths)
     sheet.freeze_panes("C5")
+    print_on_a4(sheet, header_row=3)
     first, last = 4, 4 + len(m.rows)
     sheet.autofilter(f"A{first}:{xl_col_to_name(len(widths) - 1)}{max(last, first + 1)}")
 
@@ -304,15 +297,19 @@ def _matrix_row(styles: _Styles, m: Matrix, row: Row) -> list:
     ]
 
 
+TASKS_HEADER = ["Mã", "Nhiệm vụ", "Hạn", "Chỉ tiêu", "Loại chỉ tiêu", "Đơn vị tính", "Đạt",
+                "Được giao", "Tỷ lệ hoàn thành (%)"]
+
+
 def _tasks_sheet(sheet: Worksheet, styles: _Styles, m: Matrix) -> None:
-    _widths(sheet, [10, 60, 12, 18, 22, 10, 12, 12])
+    _widths(sheet, [10, 60, 12, 10, 14, 22, 10, 12, 12])
     sheet.freeze_panes("A4")
-    sheet.autofilter(f"A3:H{max(3 + len(m.columns), 4)}")
+    print_on_a4(sheet, header_row=2)
+    last = xl_col_to_name(len(TASKS_HEADER) - 1)
+    sheet.autofilter(f"A3:{last}{max(3 + len(m.columns), 4)}")
     rows = _Rows(sheet)
     _heading(rows, styles, m, "Nhiệm vụ")
-    rows.append([styles.header(text) for text in (
-        "Mã", "Nhiệm vụ", "Hạn", "Chỉ tiêu", "Đơn vị tính", "Đạt", "Được giao",
-        "Tỷ lệ hoàn thành (%)")])
+    rows.append([styles.header(text) for text in TASKS_HEADER])
     for column in m.columns:
         rows.append(_task_row(styles, column))
 
@@ -320,8 +317,8 @@ def _tasks_sheet(sheet: Worksheet, styles: _Styles, m: Matrix) -> None:
 def _task_row(styles: _Styles, column: Column) -> list:
     return [column.code, styles.wrap(column.title),
             styles.date(column.deadline) if column.deadline else "",
-            target_text(column), column.measure_unit, column.done, column.assigned,
-            column.percent]
+            column.target, target_kind(column), measure_unit(column), column.done,
+            column.assigned, column.percent]
 
 
 # Day 0 of Excel's day numbers (right for every day after 28/02/1900).
@@ -331,6 +328,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 def _long_sheet(sheet: Worksheet, styles: _Styles, m: Matrix, details: Details) -> None:
     _widths(sheet, LONG_WIDTHS)
     sheet.freeze_panes("A2")
+    print_on_a4(sheet, header_row=0)
     count = sum(len(row.cells) for row in m.rows)
     sheet.autofilter(f"A1:{xl_col_to_name(len(LONG_HEADER) - 1)}{max(count + 1, 2)}")
     rows = _Rows(sheet)
@@ -358,4 +356,4 @@ def _long_sheet(sheet: Worksheet, styles: _Styles, m: Matrix, details: Details) 
             elif kind is date:
                 write_number(number, index, (value - EXCEL_EPOCH.date()).days, formats[index])
             else:
-                _write(sheet, number, index, value, formats.get(index))
+                write_cell(sheet, number, index, value, formats.get(index))

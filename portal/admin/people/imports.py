@@ -37,6 +37,7 @@ from ...auth.passwords import hash_first_password
 from ...extensions import db
 from ...models import Role, Unit, UnitKind, User
 from ...notifications.mail import address_error
+from ...sheets import csv_bytes
 from ...vietnamese import fold
 from ..fields import clean
 from . import actions
@@ -489,11 +490,7 @@ def sweep() -> None:
 
 
 def passwords_csv(accounts: list[list[str]]) -> bytes:
-    """The first passwords as a CSV file Excel opens with its Vietnamese letters intact."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(["Tên đăng nhập", "Họ và tên", "Vai trò", "Đơn vị", "Mật khẩu ban đầu"])
-    # A cell starting with = + - @ would be a formula to Excel: kept as text.
-    writer.writerows([f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell for cell in row]
-                     for row in accounts)
-    return out.getvalue().encode("utf-8-sig")
+    """The first passwords as a CSV file Excel opens in columns with its Vietnamese letters
+    intact; a name that starts like a formula stays text (`sheets.csv_bytes`)."""
+    return csv_bytes(["Tên đăng nhập", "Họ và tên", "Vai trò", "Đơn vị", "Mật khẩu ban đầu"],
+                     accounts)
