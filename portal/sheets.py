@@ -33,9 +33,17 @@ DECIMAL = ","
 def csv_number(value: float | int | Decimal) -> str:
     """A number as a Vietnamese-format spreadsheet reads it: 90,5; 1234 (no grouping, whose "."
     a PC with another format would take for a decimal point); never an exponent."""
-    if isinstance(value, int):
+    kind = value.__class__
+    if kind is int:
         return str(value)
-    number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if kind is float:
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = repr(value)  # the shortest that reads back the same: "33.3", not "33.29999…"
+        if "e" not in text:
+            return text.replace(".", DECIMAL)
+        value = Decimal(text)
+    number = Decimal(value)
     if number == number.to_integral_value():
         return str(int(number))
     return format(number.normalize(), "f").replace(".", DECIMAL)
@@ -44,10 +52,14 @@ def csv_number(value: float | int | Decimal) -> str:
 def csv_field(value) -> str:
     """One value as a CSV field: text kept from running as a formula, numbers with a decimal
     comma, dates dd/mm/yyyy and moments HH:MM dd/mm/yyyy as on screen."""
+    # Most fields are text or numbers: those are tried first (a 1000 × 50 list has 1.2 million).
+    kind = value.__class__
+    if kind is str:
+        return spreadsheet_text(value)
     if value is None:
         return ""
-    if isinstance(value, str):
-        return spreadsheet_text(value)
+    if kind is int or kind is float or kind is Decimal:
+        return csv_number(value)
     if isinstance(value, datetime):
         return value.strftime("%H:%M %d/%m/%Y")
     if isinstance(value, date):
