@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import cli, formatting, permissions
+from . import cli, formatting, navigation, permissions
 from .admin import bp as admin_bp
 from .api.routes import bp as api_bp
 from .audit import audit_denial
@@ -28,7 +28,6 @@ from .models import ID_MAX, User
 from .notifications import bell
 from .notifications.routes import bp as notifications_bp
 from .reports.routes import bp as reports_bp
-from .review.queries import waiting_count
 from .review.routes import bp as review_bp
 from .serving import BodyDeadline
 
@@ -73,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)
-    app.jinja_env.globals["waiting_for_review"] = waiting_count
+    app.jinja_env.globals["waiting_for_review"] = navigation.waiting
     app.jinja_env.globals["unread_notifications"] = bell.unread
     permissions.register(app)
     cli.register(app)

@@ -22,6 +22,18 @@ def format_datetime(value: datetime | None) -> str:
     return value.replace(tzinfo=UTC).astimezone(city_zone()).strftime("%H:%M %d/%m/%Y")
 
 
+def format_moment(value: datetime | None, on: date | None = None) -> str:
+    """A stored UTC moment as the city's time of day, "09:41", and its date as well, "09:41 ngày
+    05/12/2026", when that is not the day `on` (today in the city by default)."""
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=UTC).astimezone(city_zone())
+    said = local.strftime("%H:%M")
+    if local.date() != (on or today()):
+        said += local.strftime(" ngày %d/%m/%Y")
+    return said
+
+
 def format_number(value: Decimal | int | float | None) -> str:
     """Vietnamese writes 90,5 and 1.234."""
     if value is None:
@@ -78,7 +90,8 @@ def spreadsheet_text(value: str) -> str:
 
 def register(app) -> None:
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, number=format_number, size=format_size
+        date=format_date, datetime=format_datetime, moment=format_moment,
+        number=format_number, size=format_size
     )
     # city_today(): the day in the city, for a printed page's "In ngày dd/mm/yyyy";
     # local_date(moment): the city's day of a stored moment (a directive's closing day).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -184,6 +184,9 @@ class Directive(db.Model):
     copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directives.id"))
     # Counts every change to the directive's items, so an unchanged matrix is known unread.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the revision last moved on (naive UTC): what the matrix and dashboard call "Cập nhật
+    # lúc 09:41"; NULL until the first change.
+    changed_at: Mapped[datetime | None]
     # How "trước ngày 16/6" reads: True (the default) lets the deadline day count; False is the
     # strict reading, due the day before (portal/deadlines.py).
     deadline_day_counts: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
@@ -274,6 +277,19 @@ def meets_target(figure, target, at_most: bool) -> bool | None:
     return figure <= target if at_most else figure >= target
 
 
+class TargetResult(LabelledEnum):
+    """A figure against its task's target, in words that never say "Đạt": that word is Phòng Nội
+    vụ's verdict, and "✓ Đạt" beside "✗ Chưa đạt chỉ tiêu" would read as a contradiction."""
+
+    MET = "met", "Đáp ứng chỉ tiêu", "target-reached", "✓"
+    MISSED = "missed", "Chưa đáp ứng chỉ tiêu", "target-missed", "✗"
+
+    @classmethod
+    def of(cls, reached: bool | None) -> TargetResult | None:
+        """The result for `meets_target`'s answer; None where there is nothing to say."""
+        return None if reached is None else cls.MET if reached else cls.MISSED
+
+
 class Progress(db.Model):
     """One unit's work on one task: exists once the task has reached the unit, and stays (hidden)
     if it stops reaching it, so that nothing recorded is lost."""
@@ -343,6 +359,10 @@ class Progress(db.Model):
     @property
     def target_reached(self) -> bool | None:
         return meets_target(self.figure, self.task.target, self.task.target_at_most)
+
+    @property
+    def target_result(self) -> TargetResult | None:
+        return TargetResult.of(self.target_reached)
 
 
 class Extension(db.Model):
@@ -425,7 +445,8 @@ class AuditEvent(db.Model):
 @sa.event.listens_for(Session, "after_flush")
 def _count_directive_changes(session: Session, _context) -> None:
     """Every flush that touches items, evidence, extensions or tasks moves their directive's
-    revision on, in the same transaction: the matrix's change counter cannot be forgotten."""
+    revision on and stamps its time, in the same transaction: the matrix's change counter cannot
+    be forgotten."""
     task_ids: set[int] = set()
     progress_ids: set[int] = set()
     directive_ids: set[int] = set()
@@ -453,7 +474,8 @@ def _count_directive_changes(session: Session, _context) -> None:
     session.connection().execute(
         sa.update(directives)
         .where(directives.c.id.in_(directive_ids))
-        .values(revision=directives.c.revision + 1)
+        .values(revision=directives.c.revision + 1,
+                changed_at=datetime.now(UTC).replace(tzinfo=None))
     )
 
 

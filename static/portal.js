@@ -58,18 +58,16 @@
     event.detail.ctx.fetch = xhrFetch(form);
   });
 
-  // Matrix: a cell opens its item in the side panel; closing the panel returns focus to the cell.
+  // Matrix: a cell opens its item in the side panel (the item's URL + "/panel": the item under
+  // its unit's name, with the panel's "Đóng" button); closing the panel returns focus to the cell.
   var lastCell = null;
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("#matrix td > a");
     if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
       event.preventDefault();
       lastCell = link.id;
-      htmx.ajax("GET", link.getAttribute("href"), { target: "#panel", swap: "innerHTML" }).then(function () {
-        var panel = document.getElementById("panel");
-        panel.insertAdjacentHTML("afterbegin",
-          '<button type="button" class="close" data-close-panel>Đóng</button>');
-        panel.focus();
+      htmx.ajax("GET", link.getAttribute("href") + "/panel", { target: "#panel", swap: "innerHTML" }).then(function () {
+        document.getElementById("panel").focus();
       });
       return;
     }

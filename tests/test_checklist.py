@@ -63,21 +63,21 @@ def test_rate_is_computed_and_compared_with_the_target(app, ward, ids):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "45 / 50 văn bản ký số = <strong>90 %</strong>" in html
-    assert "Chưa đạt chỉ tiêu" in html  # target is 100 %
+    assert "✗ Chưa đáp ứng chỉ tiêu" in html  # target is 100 %
     row = item_row(app, item_id)
     assert (row.numerator, row.denominator) == (45, 50)
     response = ward.post(f"/items/{item_id}/save", {"numerator": "1.234", "denominator": "1.234"},
                          htmx=True)
-    assert "Đạt chỉ tiêu" in response.get_data(as_text=True)
+    assert "✓ Đáp ứng chỉ tiêu" in response.get_data(as_text=True)
     assert item_row(app, item_id).numerator == 1234
 
 
 def test_count_at_most_target(app, ward, ids):
     item_id = ids.item("Phường 1", "1.7")
     html = ward.post(f"/items/{item_id}/save", {"quantity": "0"}, htmx=True).get_data(as_text=True)
-    assert "Đạt chỉ tiêu" in html and "≤ 0" in html
+    assert "✓ Đáp ứng chỉ tiêu" in html and "≤ 0" in html
     html = ward.post(f"/items/{item_id}/save", {"quantity": "3"}, htmx=True).get_data(as_text=True)
-    assert "Chưa đạt chỉ tiêu" in html
+    assert "✗ Chưa đáp ứng chỉ tiêu" in html
     assert item_row(app, item_id).quantity == 3
 
 

@@ -473,20 +473,22 @@ def test_the_matrix_poll_brings_the_bell_and_stays_304_while_nothing_changes(
     url = f"/directives/{ids.directive()}/matrix"
     page = reviewer.get(url)
     assert bell_count(html(page)) == ""
-    # The page's poll tag is the matrix's and the reader's count: its first poll is a 304.
+    # The page's poll tag is the matrix's and the reader's counts (unread, waiting for review):
+    # its first poll is a 304.
     tag = re.search(r'hx-ptag="([^"]+)"', html(page)).group(1)
-    assert tag == page.headers["HX-PTag"] and tag.endswith(".0")
+    assert tag == page.headers["HX-PTag"] and tag.endswith(".0-0")
     assert reviewer.get(url, htmx=True, headers={"HX-PTag": tag}).status_code == 304
 
-    # A submission changes the matrix and the bell: both come back, the bell out of band.
+    # A submission changes the matrix, the bell and the waiting count: all come back, the
+    # counts out of band.
     send_in(ward, ids.item("Phường 1", "1.5"))
     changed = reviewer.get(url, htmx=True, headers={"HX-PTag": tag})
     body = html(changed)
     assert changed.status_code == 200 and 'id="matrix"' in body
     assert body.endswith('<span id="bell" data-hx-swap-oob="innerHTML"><span class="count">1</span>'
-                         '<span class="visually-hidden"> chưa đọc</span></span>')
+                         '<span class="visually-hidden"> chưa đọc</span></span>' + WAITING_1)
     tag = changed.headers["HX-PTag"]
-    assert f'hx-ptag="{tag}"' in body and tag.endswith(".1")
+    assert f'hx-ptag="{tag}"' in body and tag.endswith(".1-1")
     assert reviewer.get(url, htmx=True, headers={"HX-PTag": tag}).status_code == 304
 
     # Reading the notification changes only the bell: no matrix is sent, the bell is emptied.
@@ -494,13 +496,16 @@ def test_the_matrix_poll_brings_the_bell_and_stays_304_while_nothing_changes(
     reviewer.get(f"/notifications/{note.id}/open")
     bell_only = reviewer.get(url, htmx=True, headers={"HX-PTag": tag})
     assert bell_only.status_code == 200
-    assert html(bell_only) == '<span id="bell" data-hx-swap-oob="innerHTML"></span>'
+    assert html(bell_only) == '<span id="bell" data-hx-swap-oob="innerHTML"></span>' + WAITING_1
     tag = bell_only.headers["HX-PTag"]
-    assert tag.endswith(".0")
+    assert tag.endswith(".0-1")
     assert reviewer.get(url, htmx=True, headers={"HX-PTag": tag}).status_code == 304
-    # A poll with the matrix's tag alone (no count) gets the bell alone too.
+    # A poll with the matrix's tag alone (no count) gets the counts alone too.
     matrix_tag = tag.rpartition(".")[0]
     assert html(reviewer.get(url, htmx=True, headers={"HX-PTag": matrix_tag})) == html(bell_only)
+
+
+WAITING_1 = '<span id="waiting" data-hx-swap-oob="innerHTML"><span class="count">1</span></span>'
 
 
 def test_the_cached_matrix_holds_nothing_of_the_user(app, ward, reviewer, login, ids):
@@ -509,7 +514,8 @@ def test_the_cached_matrix_holds_nothing_of_the_user(app, ward, reviewer, login,
     url = f"/directives/{ids.directive()}/matrix"
     for_reviewer = html(reviewer.get(url, htmx=True))
     for_leader = html(login("lanhdao").get(url, htmx=True))
-    assert for_reviewer.endswith('chưa đọc</span></span>')
+    assert for_reviewer.endswith('chưa đọc</span></span>' + WAITING_1)
+    # Leadership reviews nothing: the bell alone, no waiting count.
     assert for_leader.endswith('<span id="bell" data-hx-swap-oob="innerHTML"></span>')
 
     def matrix_of(body: str) -> str:

@@ -210,6 +210,10 @@ ROUTES = [
     Route("review.matrix", "GET", "/directives/{directive}/matrix", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
         readers=Expect(200, says="Ma trận theo dõi"))),
+    # The matrix's side panel: the item under its unit's name, for those who read the matrix.
+    Route("review.panel", "GET", "/items/{item}/panel", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="{task_title}", actions=False))),
     Route("review.queue", "GET", "/review", reviewer_only(
         Expect(200, says="Nhiệm vụ chờ duyệt (1)"))),
     Route("review.review", "POST", "/items/{submitted}/review", reviewer_only(

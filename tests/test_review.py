@@ -241,7 +241,8 @@ def test_queue_oldest_first_and_batch_approval(app, login, reviewer, ids):
     order = [int(i) for i in re.findall(r'name="item" value="(\d+)"', queue)]
     assert order == sent
     nav = reviewer.get("/directives").get_data(as_text=True)
-    assert re.search(r'Chờ duyệt <span class="count">3</span>', nav)
+    assert ('Chờ duyệt <span id="waiting" aria-live="polite"><span class="count">3</span>'
+            in nav)
 
     response = reviewer.post("/review/approve", {"item": [str(sent[0]), str(sent[2])]})
     assert response.status_code == 303

@@ -33,7 +33,7 @@ def dashboard(directive_id: int):
         {
             "column": column,
             "target": charts.target_text(column),
-            "figures": [(row, cell, column.reached(cell.figure))
+            "figures": [(row, cell, column.result(cell.figure))
                         for row, cell in m.figures(column)],
             "reported": sum(cell.figure is not None for _, cell in m.figures(column)),
             "chart": charts.metric(m, column),

@@ -106,13 +106,14 @@ def item_forms(found, **given) -> dict:
 
 
 def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
-                upload_error: str = "", **given):
-    """The item as a page, or under htmx as the fragment that replaces it (also the side panel
-    of the matrix), with its history and the controls the current user may use."""
+                upload_error: str = "", fragment: str = "checklist/_item.html", **given):
+    """The item as a page, or under htmx as the fragment that replaces it (or `fragment`, which
+    includes it: the matrix's side panel), with its history and the controls the current user
+    may use."""
     is_open = found.task.directive.is_open
     response = render(
         "checklist/item.html",
-        "checklist/_item.html",
+        fragment,
         status=status,
         item=found,
         # The page names its directive (title, heading); the fragment does not need it.

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from ..deadlines import DeadlineState
 from ..formatting import format_number
+from ..models import TargetResult
 from .model import Column, Matrix
 
 FONT = "'Segoe UI', Arial, 'Noto Sans', 'Liberation Sans', 'DejaVu Sans', sans-serif"
@@ -39,7 +40,7 @@ STATE_TONES = {
     DeadlineState.DUE_SOON: "warn",
     DeadlineState.OVERDUE: "bad",
 }
-REACHED, MISSED = "✓", "✗"
+REACHED, MISSED = TargetResult.MET.symbol, TargetResult.MISSED.symbol
 
 FONT_SIZE = 14
 CHAR_WIDTH = 7.4  # an average advance at 14px, a little generous (measured in Chromium)
@@ -224,7 +225,8 @@ def target_text(column: Column) -> str:
 
 
 def figure_text(column: Column, figure: float | None) -> str:
-    """A unit's figure with ✓ or ✗ against the target, or the words for no figure yet."""
+    """A unit's figure with ✓ or ✗ against the target (`TargetResult`'s symbols), or the words
+    for no figure yet."""
     if figure is None:
         return "chưa có số liệu"
     text = format_number(figure) + (" %" if column.measure == "percent" else "")
@@ -247,8 +249,11 @@ def metric_bars(matrix: Matrix, column: Column) -> list[Bar]:
 
 def metric_note(column: Column) -> str:
     target = target_text(column)
-    return (f"Đường đứt nét: chỉ tiêu {target}. {REACHED} đạt chỉ tiêu, {MISSED} chưa đạt."
-            if target else "Nhiệm vụ không đặt chỉ tiêu.")
+    if not target:
+        return "Nhiệm vụ không đặt chỉ tiêu."
+    met, missed = TargetResult.MET, TargetResult.MISSED
+    return (f"Đường đứt nét: chỉ tiêu {target}. {met.symbol} {met.label.lower()}, "
+            f"{missed.symbol} {missed.label.lower()}.")
 
 
 def metric(matrix: Matrix, column: Column) -> Markup:
@@ -282,7 +287,7 @@ def targets_reached(matrix: Matrix) -> list[Bar]:
     return bars
 
 
-TARGETS_TITLE = "Tỷ lệ đơn vị đạt chỉ tiêu, theo nhiệm vụ có chỉ tiêu"
+TARGETS_TITLE = "Tỷ lệ đơn vị đáp ứng chỉ tiêu, theo nhiệm vụ có chỉ tiêu"
 
 
 def line_chart(points: list[tuple[str, float, str]], *, title: str, maximum: float = 100,

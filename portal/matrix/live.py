@@ -1,11 +1,12 @@
 """The live matrix: what a reader's page and its poll (every 4 s, and at once after a change)
 are answered with.
 
-A poll is answered 304 while the directive's revision, the day and the reader's unread count
-are unchanged; with the bell alone (out of band) when only the count changed; otherwise with the
-matrix fragment and the bell. The fragment holds nothing per user, so it is rendered once per
-directive, revision, day and filters and shared by every reader in the process (an LRU of
-`CACHE_SIZE`); the reader's poll tag is written into it on the way out.
+A poll is answered 304 while the directive's revision, the day and the reader's counts in the
+navigation (unread notifications, items waiting for review) are unchanged; with those counts
+alone (out of band) when only they changed; otherwise with the matrix fragment and the counts.
+The fragment holds nothing per user, so it is rendered once per directive, revision, day and
+filters and shared by every reader in the process (an LRU of `CACHE_SIZE`); the reader's poll tag
+is written into it on the way out.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from datetime import date
 from flask import Response, current_app, make_response, render_template, request
 from markupsafe import Markup
 
+from .. import navigation
 from ..deadlines import today
 from ..htmx import is_htmx
-from ..notifications import bell
 from .model import ROWS_PER_PAGE, Filters, directive_revision, matrix
 
 CACHE_SIZE = 128
@@ -29,23 +30,23 @@ _cache_lock = threading.Lock()
 
 def respond(directive_id: int, filters: Filters, page: Callable[[Markup], str]) -> Response:
     """The matrix page (`page` renders it around the rendered fragment), or under htmx the
-    fragment alone, the bell alone, or 304."""
+    fragment, the navigation's counts alone, or 304."""
     on = today()
     revision = directive_revision(directive_id)
     tag = f"{revision}.{on.isoformat()}"
-    unread = bell.unread()
-    poll_tag, sent = bell.poll_tag(tag, unread), request.headers.get("HX-PTag", "")
+    counts = navigation.counts()
+    poll_tag, sent = navigation.poll_tag(tag, counts), request.headers.get("HX-PTag", "")
     if is_htmx() and (sent == poll_tag or poll_tag in request.if_none_match):
         response = make_response("", 304)
-    elif is_htmx() and bell.same_page(sent, tag):
-        response = make_response(bell.oob(unread))  # only the bell changed
+    elif is_htmx() and navigation.same_page(sent, tag):
+        response = make_response(navigation.oob(counts))  # only the counts changed
     else:
-        html = bell.with_poll_tag(_fragment(directive_id, revision, on, filters, tag), tag,
-                                  poll_tag)
+        html = navigation.with_poll_tag(_fragment(directive_id, revision, on, filters, tag), tag,
+                                        poll_tag)
         # The page is rendered around the cached fragment too: rendering the fragment is most
         # of a page's cost (a 1000 × 50 matrix is 50,000 cells), and a page load is as common
         # as a poll when many readers open the matrix at once.
-        response = make_response(html + bell.oob(unread) if is_htmx()
+        response = make_response(html + navigation.oob(counts) if is_htmx()
                                  else page(Markup(html)))
     response.headers["HX-PTag"] = poll_tag
     response.set_etag(poll_tag)

@@ -26,6 +26,7 @@ from ..models import (
     ExtensionStatus,
     Progress,
     ProgressStatus,
+    TargetResult,
     Task,
     Unit,
     UnitKind,
@@ -146,6 +147,9 @@ class Column:
 
     def reached(self, figure: float | None) -> bool | None:
         return meets_target(figure, self.target, self.target_at_most)
+
+    def result(self, figure: float | None) -> TargetResult | None:
+        return TargetResult.of(self.reached(figure))
 
 
 @dataclass

@@ -14,6 +14,7 @@ from ..deadlines import today
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..items import decisions
+from ..items import queries as item_queries
 from ..items.forms import ActionForm, ExtensionDecisionForm, ReopenForm, ReviewForm
 from ..items.queries import CLOSED_DIRECTIVE
 from ..items.view import act, item_for_review, render_item
@@ -48,6 +49,14 @@ def matrix(directive_id: int):
                                kinds=list(UnitKind), remind_form=_remind_form(directive))
 
     return live.respond(directive_id, filters, page)
+
+
+@bp.get("/items/<int:item_id>/panel")
+@roles_required(*READ_EVERYTHING)
+def panel(item_id: int):
+    """An item in the matrix's side panel, under its unit's name and with the button that closes
+    the panel; without htmx, the item's page."""
+    return render_item(item_queries.get_item(item_id), fragment="review/_panel.html")
 
 
 def _back_to_matrix(found: Progress) -> str:

@@ -22,6 +22,7 @@ def test_reviewers_matrix_shows_a_wards_submission_without_reload(
     page.on("response", lambda r: polls.append(r.status) if "/matrix" in r.url else None)
     page.evaluate("window.__marker = 1")
     loads = len(browser_log.loads)
+    waiting = int(page.locator("#waiting .count").text_content())
     cell.focus()
 
     # The ward, in its own browser profile, writes a note and submits the item.
@@ -46,6 +47,8 @@ def test_reviewers_matrix_shows_a_wards_submission_without_reload(
     assert page.evaluate("window.__marker") == 1
     assert browser_log.loads[loads:] == []
     assert page.evaluate("document.activeElement.id") == f"c{item_id}"
+    # The navigation's "Chờ duyệt" count came with the same poll.
+    expect(page.locator("#waiting .count")).to_have_text(str(waiting + 1))
 
     # Nothing changes now: the next poll is answered 304 and nothing is swapped.
     polls.clear()

@@ -1,5 +1,6 @@
 """Real work through the real routes, for the tests that read it back (the dashboard's and the
-reports'): `make_progress`, and `ok`, a post that must answer 303."""
+reports'): `make_progress`, `send_in` (one item saved and submitted by its unit), and `ok`, a
+post that must answer 303."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from portal.demo import sample_pdf
 
 def ok(response) -> None:
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+
+
+def send_in(ward, item_id: int, note: str = "Đã thực hiện đầy đủ.") -> None:
+    """The unit's staff (`ward`, a logged-in client) write a note on the item and submit it."""
+    ok(ward.post(f"/items/{item_id}/save", {"note": note}))
+    ok(ward.post(f"/items/{item_id}/submit"))
 
 
 def make_progress(login, ids) -> None:
