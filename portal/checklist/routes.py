@@ -15,7 +15,7 @@ from ..items import queries as item_queries
 from ..items.forms import ActionForm, ExtensionForm, LinkForm, ProgressForm, SubmitForm, UploadForm
 from ..items.view import act, back_to_checklist, done, item_forms, item_to_change, render_item
 from ..models import EvidenceKind
-from ..permissions import may_work_on_unit, require_view_unit, works_in_a_unit
+from ..permissions import may_work_on_unit, reads_only, require_view_unit, works_in_a_unit
 from . import queries
 
 bp = Blueprint("checklist", __name__)
@@ -33,7 +33,11 @@ def _logged_in() -> None:
 
 @bp.get("/")
 def home():
+    """Where a user lands after logging in: leadership on the dashboard of the directive being
+    worked on (the newest open one); others on their one directive, or the list of them."""
     directives = queries.directives_for(current_user)
+    if reads_only(current_user) and directives:
+        return redirect(url_for("dashboard.dashboard", directive_id=directives[0].id))
     if len(directives) == 1:
         return redirect(url_for(".directive", directive_id=directives[0].id))
     return redirect(url_for(".directives"))
