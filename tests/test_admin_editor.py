@@ -55,7 +55,7 @@ def test_submenu_marks_the_part_a_deeper_page_belongs_to(admin, app, ids):
 def test_editor_shows_the_directives_details_as_a_form(admin, ids):
     directive = ids.directive()
     html = admin.get(f"/admin/directives/{directive}").get_data(as_text=True)
-    form = re.search(r'<form method="post" class="form-grid" action="([^"]+)"[^>]*>(.*?)</form>',
+    form = re.search(r'<form method="post" class="narrow" action="([^"]+)"[^>]*>(.*?)</form>',
                      html, re.S)
     assert form.group(1) == f"/admin/directives/{directive}/edit"
     fields = form.group(2)

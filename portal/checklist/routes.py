@@ -78,6 +78,9 @@ def unit_checklist(directive_id: int, unit_id: int):
         items=items,
         item_forms={item.id: item_forms(item) for item in items},
         item_contributions=item_queries.contributions_by_item(items),
+        # Each item as its own page or an htmx swap shows it: history and what is missing too.
+        item_histories=item_queries.histories([item.id for item in items]),
+        item_missing={item.id: actions.missing_for_submission(item) for item in items},
         changes=queries.changes(found, unit.id),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=found.is_open and may_work_on_unit(current_user, unit.id),
