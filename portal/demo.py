@@ -53,8 +53,28 @@ STAFF_ACCOUNTS = [
 ]
 
 
+# Demo user names for units whose name is long: the abbreviation the city's offices write (TC-KH,
+# LĐ-TB&XH …), so that every demo account is short enough to type.
+SHORT_USERNAMES = {
+    "Văn phòng HĐND và UBND": "vanphong",
+    "Phòng Tài chính - Kế hoạch": "phongtckh",
+    "Phòng Văn hóa và Thông tin": "phongvhtt",
+    "Phòng Lao động - Thương binh và Xã hội": "phongldtbxh",
+    "Phòng Tài nguyên và Môi trường": "phongtnmt",
+    "Phòng Quản lý đô thị": "phongqldt",
+    "Phòng Giáo dục và Đào tạo": "phonggddt",
+    "Thanh tra Thành phố": "thanhtra",
+    "Trung tâm Văn hóa - Thể thao và Truyền thanh": "ttvhttt",
+    "Ban Quản lý dự án đầu tư xây dựng": "bqlda",
+    "Trung tâm Dịch vụ nông nghiệp": "ttdvnn",
+}
+
+
 def username_for(unit_name: str) -> str:
-    """phuong1, phongtuphap, xatankhanhdong: the unit's name without marks or spaces."""
+    """phuong1, phongtuphap, xatankhanhdong: the unit's name without marks or spaces, or its
+    short name from SHORT_USERNAMES (phongtckh, ttvhttt)."""
+    if unit_name in SHORT_USERNAMES:
+        return SHORT_USERNAMES[unit_name]
     text = unit_name.replace("Đ", "D").replace("đ", "d")
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())

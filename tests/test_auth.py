@@ -86,7 +86,7 @@ def test_login_redirects_303_home_and_is_audited(app, visitor, ids):
         ("phuong1", "/directives/{directive}/units/{phuong1}"),
         ("phongtuphap", "/directives/{directive}/units/{tuphap}"),
         ("noivu.duyet", "/directives/{directive}/matrix"),
-        ("lanhdao", "/directives/{directive}/matrix"),
+        ("lanhdao", "/directives/{directive}/dashboard"),
     ],
 )
 def test_home_lands_a_unit_on_its_checklist_and_others_on_the_matrix(login, ids, username,

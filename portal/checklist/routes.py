@@ -15,7 +15,7 @@ from ..items import queries as item_queries
 from ..items.forms import ActionForm, ExtensionForm, LinkForm, ProgressForm, SubmitForm, UploadForm
 from ..items.view import act, back_to_checklist, done, item_forms, item_to_change, render_item
 from ..models import EvidenceKind
-from ..permissions import may_work_on_unit, require_view_unit, works_in_a_unit
+from ..permissions import may_work_on_unit, reads_only, require_view_unit, works_in_a_unit
 from . import queries
 
 bp = Blueprint("checklist", __name__)
@@ -33,7 +33,11 @@ def _logged_in() -> None:
 
 @bp.get("/")
 def home():
+    """Where a user lands after logging in: leadership on the dashboard of the directive being
+    worked on (the newest open one); others on their one directive, or the list of them."""
     directives = queries.directives_for(current_user)
+    if reads_only(current_user) and directives:
+        return redirect(url_for("dashboard.dashboard", directive_id=directives[0].id))
     if len(directives) == 1:
         return redirect(url_for(".directive", directive_id=directives[0].id))
     return redirect(url_for(".directives"))
@@ -74,6 +78,9 @@ def unit_checklist(directive_id: int, unit_id: int):
         items=items,
         item_forms={item.id: item_forms(item) for item in items},
         item_contributions=item_queries.contributions_by_item(items),
+        # Each item as its own page or an htmx swap shows it: history and what is missing too.
+        item_histories=item_queries.histories([item.id for item in items]),
+        item_missing={item.id: actions.missing_for_submission(item) for item in items},
         changes=queries.changes(found, unit.id),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=found.is_open and may_work_on_unit(current_user, unit.id),

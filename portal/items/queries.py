@@ -1,28 +1,33 @@
 """A checklist item as its views read it: the item with its task, evidence and extension, what
 the supporting units recorded on a task it leads, its evidence, and its history, each in a fixed
-number of statements. `get_item` and `get_evidence` refuse (404, 403) what the current user may
-not see."""
+number of statements; people by their full names. `get_item` and `get_evidence` refuse (404, 403)
+what the current user may not see."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AuditEvent, Evidence, Progress, Task
+from ..models import AuditEvent, Evidence, Progress, Task, User
 from ..permissions import require_view_evidence, require_view_unit
 
 
 def shown_items():
-    """Items that are shown (not hidden), with everything their view reads loaded."""
+    """Items that are shown (not hidden), with everything their view reads loaded: the people
+    who submitted, reviewed and uploaded too, whom the item names."""
     return select(Progress).where(Progress.hidden.is_(False)).options(
         selectinload(Progress.task).options(selectinload(Task.section),
                                             selectinload(Task.directive),
                                             selectinload(Task.lead_unit)),
-        selectinload(Progress.evidence),
+        selectinload(Progress.evidence).selectinload(Evidence.created_by),
         selectinload(Progress.unit),
         selectinload(Progress.extension),
+        selectinload(Progress.submitted_by),
+        selectinload(Progress.reviewed_by),
     )
 
 
@@ -84,10 +89,32 @@ def get_evidence(evidence_id: int) -> Evidence:
     return evidence
 
 
-def history(item_id: int) -> list[AuditEvent]:
+class Happened(NamedTuple):
+    """One line of an item's history: the event and the person who did it, by full name."""
+
+    event: AuditEvent
+    who: str
+
+
+SYSTEM = "Hệ thống"  # an event no person caused: a scheduled reminder
+
+
+def history(item_id: int) -> list[Happened]:
     """What happened to an item, oldest first (evidence and extension events name the item)."""
-    return list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.target_type == "Progress", AuditEvent.target_id == item_id)
+    return histories([item_id])[item_id]
+
+
+def histories(item_ids: list[int]) -> dict[int, list[Happened]]:
+    """`history` of several items at once (a checklist's), in one statement."""
+    found: dict[int, list[Happened]] = {item_id: [] for item_id in item_ids}
+    if not item_ids:
+        return found
+    rows = db.session.execute(
+        select(AuditEvent, User.full_name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.target_type == "Progress", AuditEvent.target_id.in_(item_ids))
         .order_by(AuditEvent.at, AuditEvent.id)
-    ))
+    )
+    for event, full_name in rows:
+        found[event.target_id].append(Happened(event, full_name or event.username or SYSTEM))
+    return found

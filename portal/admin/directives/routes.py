@@ -39,7 +39,8 @@ def _active_units_by_kind() -> list[tuple]:
 
 
 def _editor(directive: Directive) -> dict:
-    """Everything the editor's page shows, its tasks with their sections and lead units."""
+    """Everything the editor's page shows: its details as a form, its tasks with their sections
+    and lead units."""
     tasks = list(db.session.scalars(
         select(Task).options(selectinload(Task.section), selectinload(Task.lead_unit))
         .where(Task.directive_id == directive.id).order_by(Task.position, Task.id)
@@ -49,6 +50,7 @@ def _editor(directive: Directive) -> dict:
     live = [task for task in tasks if not task.withdrawn]
     return {
         "directive": directive,
+        "form": DirectiveForm(formdata=None, directive=directive),
         "tasks": tasks,
         "units": units,
         "sections": list(db.session.scalars(
@@ -66,8 +68,11 @@ def _editor(directive: Directive) -> dict:
     }
 
 
-def _editor_page(directive: Directive, status: int = 200, message: str = ""):
-    return render_template("admin/directive.html", message=message,
+def editor_page(directive: Directive, status: int = 200, message: str = "",
+                task_id: int | None = None):
+    """The editor's page; with a refusal's message at its top, which links to the task (or the
+    task list) it concerns when `task_id` is given (0: the list)."""
+    return render_template("admin/directive.html", message=message, message_task=task_id,
                            **_editor(directive)), status
 
 
@@ -91,7 +96,7 @@ def directives():
 
 @bp.get("/directives/<int:directive_id>")
 def directive(directive_id: int):
-    return _editor_page(_get(directive_id))
+    return editor_page(_get(directive_id))
 
 
 # --- a new draft: by hand or from a letter -------------------------------------------------------
@@ -213,7 +218,7 @@ def _lifecycle_post(directive_id: int, change, success: str):
         db.session.commit()
     except lifecycle.Refused as refusal:
         db.session.rollback()
-        return _editor_page(_get(directive_id), 422, str(refusal))
+        return editor_page(_get(directive_id), 422, str(refusal))
     flash(success.format(title=found.title), "success")
     return _back(found)
 
@@ -226,7 +231,7 @@ def publish_directive(directive_id: int):
         db.session.commit()
     except lifecycle.Refused as refusal:
         db.session.rollback()
-        return _editor_page(_get(directive_id), 422, str(refusal))
+        return editor_page(_get(directive_id), 422, str(refusal))
     units = len({unit_id for _, unit_id in result.added})
     flash(f"Đã ban hành văn bản «{found.title}»: {len(result.added)} nhiệm vụ được giao cho "
           f"{units} đơn vị.", "success")
@@ -288,6 +293,6 @@ def delete_directive(directive_id: int):
         db.session.commit()
     except lifecycle.Refused as refusal:
         db.session.rollback()
-        return _editor_page(_get(directive_id), 422, str(refusal))
+        return editor_page(_get(directive_id), 422, str(refusal))
     flash(f"Đã xoá bản nháp «{title}».", "success")
     return redirect(url_for(".directives"), code=303)

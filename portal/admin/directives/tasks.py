@@ -3,7 +3,7 @@
 Every form is a plain post: an invalid one is answered with its page and the messages beside the
 fields (422), a valid one with a redirect (303) to the task in the directive's page. A change the
 directive's state forbids (closed, archived; merge and split once published) is answered 409 with
-the reason, and writes nothing.
+the directive's page and the reason at its top, and writes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ...directives.editing import Refused
 from ...extensions import db
 from ...models import Directive, Task
 from ..blueprint import bp
+from .routes import editor_page
 from .task_forms import SplitForm, TaskForm
 
 DUPLICATE_CODE = "Số hiệu này vừa được dùng cho nhiệm vụ khác; hãy chọn số hiệu khác."
@@ -42,10 +43,9 @@ def _back(directive: Directive, task_id: int | None = None) -> str:
 
 
 def _refused(refusal: Refused, directive: Directive, task_id: int | None = None):
-    """Nothing was written: the reason, and the way back to the directive."""
+    """Nothing was written: the directive's page, with the reason at its top (409)."""
     db.session.rollback()
-    return render_template("errors/page.html", message=str(refusal), status=409,
-                           back=_back(directive, task_id)), 409
+    return editor_page(directive, 409, str(refusal), task_id or 0)
 
 
 def _form(directive: Directive, task: Task | None = None, **kwargs) -> TaskForm:
