@@ -229,7 +229,7 @@ def test_exports_use_a_fixed_number_of_statements(app, progress, login, tmp_path
         assert counts[0] <= 12, (url, counts)
 
 
-# --- the Word report: tests/test_official_report.py ------------------------------------------------
+# --- the Word report: tests/test_official_report.py ----------------------------------------------
 
 
 # --- empty directives ----------------------------------------------------------------------------

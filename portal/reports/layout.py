@@ -38,7 +38,6 @@ STYLES = {
     "Report Title": (14, True, False, "center", 0, 0),
     "Report Subject": (14, True, False, "center", 0, 2),
     "Report Heading": (14, True, False, "justify", 12.7, 6),
-    "Report Subheading": (14, True, True, "justify", 12.7, 6),
     "Report Body": (14, False, False, "justify", 12.7, 6),
     "Report List": (14, False, False, "justify", 12.7, 3),
     "Report Figure": (12, False, False, "center", 0, 0),
@@ -108,8 +107,8 @@ class Layout:
             layout.first_line_indent = Mm(indent) if indent else None
             layout.space_before = Pt(0)
             layout.space_after = Pt(after)
-            layout.keep_with_next = name in ("Report Heading", "Report Subheading",
-                                             "Report Annex Number", "Report Annex Title")
+            layout.keep_with_next = name in ("Report Heading", "Report Annex Number",
+                                             "Report Annex Title")
             if name == "Report Rule":  # a paragraph that only draws its border: 2 pt high
                 layout.line_spacing = Pt(2)
                 layout.space_before = Pt(3)

@@ -41,14 +41,14 @@ from .queries import Details
 NOTES_PER_TASK = 8  # what units reported, per task: the rest is in the Excel file
 NOTE_LENGTH = 180
 NAMED_IN_BODY = 12  # units named in one sentence of the body; every unit is in Phụ lục I
-# The decree's samples split the 165 mm between the margins about 38 : 62, so that the Quốc
-# hiệu (88 mm at 13 pt bold) holds on one line beside an issuing body of two lines.
+# Two columns as the decree's samples lay them out, the issuing body's narrower: 63 + 102 mm of
+# the 165 between the margins, so that the Quốc hiệu (88 mm at 13 pt bold in Times New Roman)
+# holds on one line and "UBND THÀNH PHỐ SA ĐÉC" (56 mm at 13 pt) on one too.
 HEADER_WIDTHS = (Mm(63), Mm(102))
 CLOSING_WIDTHS = (Mm(80), Mm(85))
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_LINE = "Độc lập - Tự do - Hạnh phúc"
 DOCUMENT_KIND = "Công văn"  # what a directive is: a letter of the city
-
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
 _MONTH_YEAR = re.compile(r"tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 
