@@ -31,7 +31,7 @@ from portal.deadlines import today  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.matrix.model import completion_over_time, matrix  # noqa: E402
 from portal.reports import official, pictures, spreadsheet  # noqa: E402
-from portal.reports.queries import details  # noqa: E402
+from portal.reports.queries import details, signing  # noqa: E402
 
 SIZES = [(30, 25), (1000, 50)]
 AIMS = {(30, 25): 1.0, (1000, 50): 10.0}  # seconds, per file
@@ -47,7 +47,7 @@ def build_xlsx(directive_id: int) -> bytes:
 def build_docx(directive_id: int) -> bytes:
     m = matrix(directive_id, today())
     drawn = pictures.report_pictures(m, completion_over_time(m))
-    return official.write_docx(m, details(directive_id), drawn)
+    return official.write_docx(m, details(directive_id), drawn, signing())
 
 
 def build_csv(directive_id: int) -> bytes:

@@ -44,6 +44,7 @@ from wtforms.fields.core import UnboundField
 from portal.admin.directives.forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
 from portal.admin.directives.task_forms import SplitForm, TaskForm
 from portal.admin.people.forms import EditUserForm, ImportForm, NewUserForm, UnitForm
+from portal.admin.report_settings import ReportSettingsForm
 from portal.auth.forms import LoginForm, MailSettingsForm, PasswordForm
 from portal.demo import sample_pdf
 from portal.extensions import db
@@ -66,6 +67,7 @@ from portal.models import (
     ExtensionStatus,
     Progress,
     ProgressStatus,
+    ReportSettings,
     Section,
     Task,
     Unit,
@@ -592,6 +594,21 @@ def directive_saved(fuzz: Fuzz, sent: dict, directive_id: int) -> None:
         assert found.issued_on == (as_date(issued) if issued else None)
 
 
+def report_settings_saved(fuzz: Fuzz, sent: dict, response) -> None:
+    """Names as the administration stores them, the symbol in capitals, "Nơi nhận" one cleaned
+    line each without the decree's dashes and stops (added when printed)."""
+    stored = read(fuzz.app, select(ReportSettings).order_by(ReportSettings.id).limit(1))[0]
+    for name in ("office", "authority_line", "signer_title", "signer_name"):
+        if name in sent:
+            assert getattr(stored, name) == clean(sent[name])
+    if "number_symbol" in sent:
+        assert stored.number_symbol == clean(sent["number_symbol"]).upper()
+    if "recipients" in sent:
+        lines = [clean(line).lstrip("-–•+* ").rstrip(" ;.,")
+                 for line in sent["recipients"].splitlines()]
+        assert stored.recipients == "\n".join(line for line in lines if line)
+
+
 def created_directive(fuzz: Fuzz, sent: dict, response) -> None:
     fields = ("title", "subject", "number", "issuer", "date_line", "signer", "signer_title",
               "issued_on")
@@ -793,6 +810,14 @@ FORMS = {form.endpoint: form for form in [
         "unit": number("", Ref("unit")), "active": text(OMIT, "y"), "email": text(*ADDRESSES),
     }, EditUserForm, stored=edited_user),
     Form("admin.retry_mail", "quantri", "/admin/mail/retry", {"message": number("1", "2")}),
+    Form("admin.report_settings", "quantri", "/admin/report", {
+        "office": text("Phòng Nội vụ", "Văn phòng HĐND và UBND", NFD_NAME),
+        "number_symbol": text("BC-PNV", "bc-vp", "UBND-HC"),
+        "authority_line": text("", "KT. TRƯỞNG PHÒNG", "tm. Ủy ban nhân dân"),
+        "signer_title": text("TRƯỞNG PHÒNG", "Phó Chủ tịch"),
+        "signer_name": text(NAME, NFD_NAME),
+        "recipients": text("Lưu: VT, PNV", "- Thường trực UBND Thành phố;\r\n- Lưu: VT, PNV."),
+    }, ReportSettingsForm, stored=report_settings_saved),
     Form("admin.set_user_active", "quantri", "/admin/users/{account}/active", {
         "active": text("0", "1")}),
     # -- the administrator: directives and their tasks
@@ -972,6 +997,8 @@ test_fuzz_auth_mail_settings = fuzz_test("auth.mail_settings")
 test_fuzz_notifications_read_all = fuzz_test(
     "notifications.read_all", {"upto": "²"}, {"upto": "99999999999999999999"})
 test_fuzz_review_remind = fuzz_test("review.remind")
+test_fuzz_admin_report_settings = fuzz_test(
+    "admin.report_settings", {"recipients": "\u2028".join(["Lưu"] * 30)})
 test_fuzz_admin_retry_mail = fuzz_test(
     "admin.retry_mail", {"message": "²"}, {"message": "99999999999999999999"})
 

@@ -428,6 +428,15 @@ ROUTES = [
     Route("admin.retry_mail", "POST", "/admin/mail/retry", admin_only(
         Expect(404, says=NOT_FOUND)), data=lambda: {"message": "999999"}),
     # <<< mail
+    # >>> report settings
+    Route("admin.report_settings", "GET", "/admin/report", admin_only(
+        Expect(200, says='name="signer_name"'))),
+    Route("admin.report_settings", "POST", "/admin/report", admin_only(
+        Expect(303, to="/admin/report", audit="report_settings.update")),
+        data=lambda: {"office": "Phòng Nội vụ", "number_symbol": "BC-PNV",
+                      "authority_line": "KT. TRƯỞNG PHÒNG", "signer_title": "PHÓ TRƯỞNG PHÒNG",
+                      "signer_name": "Nguyễn Văn An", "recipients": "Lưu: VT, PNV"}),
+    # <<< report settings
 ]
 
 

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import subprocess
 import zipfile
 from datetime import date
 
 import pytest
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Mm
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -28,7 +22,6 @@ from portal.reports.spreadsheet import LONG_HEADER, cell_text
 
 from .support.apps import app_with_progress
 from .support.clients import login_as
-from .support.marks import SERVERS
 from .support.pages import Tables, dashboard
 from .support.progress import make_progress, ok
 from .support.records import ids_of
@@ -99,11 +92,6 @@ def download(client, url: str, mimetype: str) -> bytes:
 def workbook(client, directive: int):
     data = download(client, f"/directives/{directive}/reports/matrix.xlsx", XLSX)
     return load_workbook(io.BytesIO(data))
-
-
-def report(client, directive: int):
-    data = download(client, f"/directives/{directive}/reports/report.docx", DOCX)
-    return Document(io.BytesIO(data))
 
 
 # --- Excel ---------------------------------------------------------------------------------------
@@ -243,128 +231,7 @@ def test_exports_use_a_fixed_number_of_statements(app, progress, login, tmp_path
         assert counts[0] <= 12, (url, counts)
 
 
-# --- the Word report -----------------------------------------------------------------------------
-
-
-def styled_paragraphs(document) -> list[tuple[str, str]]:
-    """(style name, text) of every paragraph in reading order, tables' cells included."""
-    names = {style.style_id: style.name for style in document.styles}
-    found = []
-    for p in document.element.body.iter(qn("w:p")):
-        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
-        found.append((names.get(style.get(qn("w:val"))) if style is not None else "Normal", text))
-    return found
-
-
-def test_docx_is_an_administrative_document_in_the_decrees_order(app, progress, login):
-    document = report(login("lanhdao"), progress)
-    section = document.sections[0]
-    # A4 (Word keeps sizes in twentieths of a point: a few EMU off a millimetre figure)
-    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
-    margins = {side: round(getattr(section, f"{side}_margin").mm, 1)
-               for side in ("top", "bottom", "left", "right")}
-    assert 20 <= margins["top"] <= 25 and 20 <= margins["bottom"] <= 25, margins
-    assert 30 <= margins["left"] <= 35 and 15 <= margins["right"] <= 20, margins
-    for name in ("Normal", "Report Body", "Report Title"):
-        style = document.styles[name]
-        assert style.font.name == "Times New Roman"
-        assert Mm(0) < (style.font.size or document.styles["Normal"].font.size)
-    assert 13 <= document.styles["Report Body"].font.size.pt <= 14
-
-    # Issuing body and motto side by side, in a table without borders.
-    header = document.tables[0]
-    left, right = (cell.text for cell in header.rows[0].cells)
-    assert "UBND THÀNH PHỐ SA ĐÉC" in left and "PHÒNG NỘI VỤ" in left
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right
-    assert "Độc lập - Tự do - Hạnh phúc" in right
-    borders = header._tbl.tblPr.find(qn("w:tblBorders"))
-    assert borders is not None and {b.get(qn("w:val")) for b in borders} == {"nil"}
-    assert header.rows[1].cells[0].text.startswith("Số:")
-    assert header.rows[1].cells[1].text.startswith("Sa Đéc, ngày ")
-
-    paragraphs = [(style, text) for style, text in styled_paragraphs(document) if text]
-    order = [
-        ("Report Issuer", "UBND THÀNH PHỐ SA ĐÉC"),
-        ("Report Motto", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
-        ("Report Number", "Số:"),
-        ("Report Place Date", "Sa Đéc, ngày"),
-        ("Report Title", "BÁO CÁO"),
-        ("Report Subject", "Kết quả thực hiện văn bản của Ủy ban nhân dân thành phố Sa Đéc về "
-                           "việc chấn chỉnh, khắc phục thực hiện công tác CCHC"),
-        ("Report Body", "Thực hiện văn bản"),
-        ("Report Heading", "I. NỘI DUNG YÊU CẦU"),
-        ("Report Heading", "II. KẾT QUẢ CHUNG"),
-        ("Report Heading", "III. TÌNH HÌNH THỰC HIỆN CỦA CÁC ĐƠN VỊ"),
-        ("Report Heading", "IV. SỐ LIỆU CÁC NHIỆM VỤ CÓ CHỈ TIÊU"),
-        ("Report Heading", "V. KẾT QUẢ THEO TỪNG NỘI DUNG"),
-        ("Report Body", "Trên đây là báo cáo"),
-        ("Report Recipients Heading", "Nơi nhận:"),
-        ("Report Recipients", "- Lưu: VT, PNV."),
-        ("Report Signature", "TRƯỞNG PHÒNG"),
-    ]
-    position = 0
-    for style, start in order:
-        while position < len(paragraphs) and not (
-                paragraphs[position][0] == style and paragraphs[position][1].startswith(start)):
-            position += 1
-        assert position < len(paragraphs), f"missing, or out of order: {style} «{start}»"
-    headings = [text for style, text in paragraphs if style == "Report Heading"]
-    assert len(headings) == 5
-
-
-def test_docx_figures_are_the_matrixs(app, progress, login):
-    m = the_matrix(app, progress)
-    totals = m.totals()
-    document = report(login("noivu.duyet"), progress)
-    text = "\n".join(text for _, text in styled_paragraphs(document))
-    assert (f"hoàn thành (được Phòng Nội vụ duyệt «Đạt») {totals['done']}/{totals['assigned']} "
-            f"lượt nhiệm vụ, đạt {totals['percent']} %") in text
-    assert f"Văn bản giao {len(m.columns)} nhiệm vụ cho {totals['units']} đơn vị" in text
-    for state, count, share in m.by_state():
-        assert f"- {state.label}: {count} ({share} %)." in text
-    # Still overdue, named with their tasks; Phường 1 finished its 1.1 late.
-    overdue = [row for row in m.rows if row.overdue]
-    assert f"3. Đơn vị còn nhiệm vụ quá hạn chưa hoàn thành ({len(overdue)}):" in text
-    phuong_2 = next(row for row in overdue if row.name == "Phường 2")
-    assert f"- Phường 2: {phuong_2.overdue} nhiệm vụ (1.1" in text
-    assert "Phường 4: " not in text.split("3. Đơn vị còn")[1].split("IV.")[0]
-    # What units reported, shortened where long, per section and task.
-    for column in m.columns:
-        assert (f"{column.code} {column.title}: {column.done}/{column.assigned} đơn vị hoàn "
-                f"thành ({column.percent} %).") in text
-    assert f"- Phường 1: {NOTE}" in text
-    # Metric tasks: each unit's figure against the target, in a table.
-    rate = next(c for c in m.metric_columns if c.code == "1.10")
-    table = next(t for t in document.tables[1:]
-                 if len(t.rows) == len(m.figures(rate)) + 1
-                 and any(r.cells[0].text == "Phường 1" and r.cells[1].text == "90 %"
-                         for r in t.rows))
-    assert [cell.text for cell in table.rows[0].cells] == ["Đơn vị", "Số liệu", "So với chỉ tiêu"]
-    figures = {r.cells[0].text: (r.cells[1].text, r.cells[2].text) for r in table.rows[1:]}
-    assert figures["Phường 1"] == ("90 %", "✗ Chưa đạt")
-    assert figures["Phường 2"] == ("50 %", "✗ Chưa đạt")
-    assert figures["Phường 3"] == ("—", "Chưa có số liệu")
-    assert set(figures) == {row.name for row, _ in m.figures(rate)}
-
-
-def test_docx_charts_are_png_pictures_with_their_numbers_as_text(app, progress, login):
-    m = the_matrix(app, progress)
-    document = report(login("noivu.duyet"), progress)
-    pictures = [part for part in document.part.package.parts
-                if part.partname.endswith(".png")]
-    assert len(pictures) == 4  # by kind, deadline states, over time, targets reached
-    for part in pictures:
-        assert part.blob.startswith(b"\x89PNG\r\n\x1a\n")
-    captions = [text for style, text in styled_paragraphs(document) if style == "Report Caption"]
-    assert [c.split(". ", 1)[0] for c in captions] == [f"Biểu đồ {n}" for n in range(1, 5)]
-    numbers = [text for style, text in styled_paragraphs(document)
-               if style == "Report Figure Text"]
-    totals = m.totals()
-    assert f"Toàn thành phố: {totals['percent']} % ({totals['done']}/{totals['assigned']})" in (
-        numbers[0])
-    descriptions = [p.get("descr") for p in document.element.body.iter(qn("wp:docPr"))]
-    assert len(descriptions) == 4 and all("%" in d for d in descriptions)
+# --- the Word report: tests/test_official_report.py ----------------------------------------------
 
 
 # --- empty directives ----------------------------------------------------------------------------
@@ -391,13 +258,7 @@ def test_directive_without_tasks_or_progress_gives_valid_files(app, login, ids, 
     assert book["Chi tiết"].max_row == 1 + sum(len(row.cells) for row in m.rows)
     data = download(client, f"/directives/{directive}/reports/details.csv", "text/csv")
     assert data.decode("utf-8-sig").splitlines()[0].startswith("Đơn vị;Loại đơn vị")
-    document = report(client, directive)
-    text = "\n".join(text for _, text in styled_paragraphs(document))
-    assert "BÁO CÁO" in text and "TRƯỞNG PHÒNG" in text
-    if which == "empty":
-        assert "Văn bản chưa giao nhiệm vụ nào cho các đơn vị." in text
-    else:
-        assert "0/" in text and "đạt 0 %" in text
+    # The Word report of both: tests/test_official_report.py
 
 
 def test_draft_directive_has_no_exports(app, login, empty_directive):
@@ -500,29 +361,3 @@ def test_completion_over_time_counts_a_reopening_back(app, progress, login, ids)
     rows = Tables(dashboard(login("lanhdao"), progress)).tables["over-time"][1:]
     assert rows[-1][1:3] == ["1", f"{totals['done']}/{totals['assigned']}"]
     assert totals["done"] == 1  # the reopened item is no longer done
-
-
-@SERVERS
-def test_the_word_report_opens_in_libreoffice_writer(progress, login, ids, tmp_path):
-    """LibreOffice Writer (as the offices have it) opens the report and lays it out: converted to
-    PDF, it reads the title, a unit's note and the signature block."""
-    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    if not (soffice and pdftotext):
-        message = "needs LibreOffice Writer (soffice) and pdftotext; .ci/run installs them"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    report = login("noivu.duyet").get(f"/directives/{ids.directive()}/reports/report.docx")
-    assert report.status_code == 200
-    (tmp_path / "bao-cao.docx").write_bytes(report.data)
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(tmp_path / "bao-cao.docx")],
-                   check=True, timeout=240, capture_output=True)
-    assert (tmp_path / "bao-cao.pdf").read_bytes().startswith(b"%PDF")
-    text = subprocess.run([pdftotext, "-layout", str(tmp_path / "bao-cao.pdf"), "-"],
-                          check=True, capture_output=True, text=True).stdout
-    words = " ".join(text.split())
-    assert "BÁO CÁO" in words and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in words
-    assert "Độc lập - Tự do - Hạnh phúc" in words
-    assert "Nơi nhận" in words and "Phường 1" in words

@@ -10,6 +10,7 @@ the fonts of the server.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -22,6 +23,12 @@ FONT = "DejaVu Sans"
 WIDTH_INCHES = 6.3  # 160 mm: the text width of an A4 page with the decree's margins
 DPI = 150
 INK, MUTED, GRID = charts.INK, charts.MUTED, charts.GRID
+_PERCENT = re.compile(r"(\d) %")
+
+
+def _typeset(text: str) -> str:
+    """The report's typography in its pictures: "21%", no space before the sign."""
+    return _PERCENT.sub(r"\1%", text)
 
 
 @dataclass(frozen=True)
@@ -74,24 +81,25 @@ def bars(items: list[Bar], *, title: str, maximum: float | None = None,
     axes.set_xticks([tick for tick in charts._ticks(top) if tick <= top])
     axes.tick_params(axis="x", labelsize=8, colors=MUTED)
     if unit:
-        axes.xaxis.set_major_formatter(lambda value, _: f"{charts.format_number(value)}{unit}")
+        axes.xaxis.set_major_formatter(
+            lambda value, _: _typeset(f"{charts.format_number(value)}{unit}"))
     axes.grid(axis="x", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     for position, bar in zip(positions, items, strict=True):
-        axes.text((bar.value or 0) + top * 0.015, position, bar.text, va="center",
+        axes.text((bar.value or 0) + top * 0.015, position, _typeset(bar.text), va="center",
                   fontfamily=FONT, fontsize=8.5, color=INK if bar.value is not None else MUTED,
                   fontweight="bold" if bar.value is not None else "normal")
     if target is not None:
         axes.axvline(target, color=INK, linestyle=(0, (5, 3)), linewidth=1.2)
-        axes.text(target, -0.75, target_text, ha="center", va="bottom", fontfamily=FONT,
+        axes.text(target, -0.75, _typeset(target_text), ha="center", va="bottom", fontfamily=FONT,
                   fontsize=8.5, color=INK)
     axes.set_title(title, fontfamily=FONT, fontsize=10, loc="left", color=INK)
     text = "; ".join(f"{bar.label}: {bar.text}" for bar in items)
     if target_text:
         text += f". {target_text}"
-    return Picture(title, _png(figure), text + ".")
+    return Picture(title, _png(figure), _typeset(text + "."))
 
 
 def line(points: list[tuple[str, float, str]], *, title: str) -> Picture:
@@ -103,7 +111,7 @@ def line(points: list[tuple[str, float, str]], *, title: str) -> Picture:
     values = [value for _, value, _ in points]
     axes.plot(xs, values, color=TONES["accent"], linewidth=2, marker="o", markersize=3.5)
     axes.set_ylim(0, 105)
-    axes.set_yticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"])
+    axes.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
     step = max(1, -(-len(points) // 8))
     shown = sorted({*range(0, len(points), step), len(points) - 1}) if points else []
     axes.set_xticks(shown, [points[i][0] for i in shown], fontfamily=FONT)
@@ -112,13 +120,13 @@ def line(points: list[tuple[str, float, str]], *, title: str) -> Picture:
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if points:
-        axes.annotate(points[-1][2], (xs[-1], values[-1]), xytext=(6, 6),
+        axes.annotate(_typeset(points[-1][2]), (xs[-1], values[-1]), xytext=(6, 6),
                       textcoords="offset points", fontfamily=FONT, fontsize=8.5,
                       fontweight="bold", color=INK, ha="right" if len(points) > 1 else "left")
         axes.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
     axes.set_title(title, fontfamily=FONT, fontsize=10, loc="left", color=INK)
     text = "; ".join(f"{label}: {said}" for label, _, said in points)
-    return Picture(title, _png(figure), text + ".")
+    return Picture(title, _png(figure), _typeset(text + "."))
 
 
 def report_pictures(m, over_time) -> list[Picture]:

@@ -1,5 +1,6 @@
 """What the exports read beyond the matrix: the details of every item (note, evidence, who
-submitted and reviewed it, a rate's numerator and denominator).
+submitted and reviewed it, a rate's numerator and denominator), and who issues and signs the
+official report (`signing`).
 
 Every figure of every export comes from `portal.matrix.model.matrix`, the same as the screen's;
 this module only adds words and names around them, in a fixed number of statements.
@@ -18,10 +19,23 @@ from ..models import (
     Evidence,
     EvidenceKind,
     Progress,
+    ReportSettings,
     Section,
     Task,
     User,
 )
+
+# What the report says until an administrator sets it (/admin/report).
+SIGNING_DEFAULTS = {
+    "office": "Phòng Nội vụ",
+    "number_symbol": "BC-PNV",
+    "authority_line": "",
+    "signer_title": "TRƯỞNG PHÒNG",
+    "signer_name": "",
+    "recipients": "Thường trực UBND Thành phố (CT, các PCT)\n"
+                  "Các phòng chuyên môn, đơn vị sự nghiệp, UBND các xã, phường\n"
+                  "Lưu: VT, PNV",
+}
 
 
 @dataclass
@@ -108,3 +122,10 @@ def details(directive_id: int) -> Details:
         sections.setdefault(section_id, SectionOfTasks(number or "", heading or "", [])
                             ).task_ids.append(task_id)
     return Details(items, list(sections.values()))
+
+
+def signing() -> ReportSettings:
+    """The portal's one row of report settings, or (not yet set) one with the defaults, not
+    added to the session."""
+    found = db.session.scalar(select(ReportSettings).order_by(ReportSettings.id).limit(1))
+    return found if found is not None else ReportSettings(**SIGNING_DEFAULTS)

@@ -16,7 +16,7 @@ from ..matrix.model import completion_over_time, matrix
 from ..permissions import READ_EVERYTHING, require_view_unit, roles_required
 from . import official, pictures, spreadsheet
 from .archive import archive_name, write_zip
-from .queries import details
+from .queries import details, signing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -65,7 +65,7 @@ def matrix_csv(directive_id: int):
 def official_report(directive_id: int):
     m = _matrix(directive_id)
     drawn = pictures.report_pictures(m, completion_over_time(m))
-    data = official.write_docx(m, details(directive_id), drawn)
+    data = official.write_docx(m, details(directive_id), drawn, signing())
     return _download(data, spreadsheet.export_name("Báo cáo kết quả", m, "docx"), DOCX)
 
 
