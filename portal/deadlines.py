@@ -78,9 +78,8 @@ def deadline_text(deadline: date | None, day_counts: bool = True) -> str:
 def reading_text(day_counts: bool = True) -> str:
     """One sentence for a page that lists many deadlines of one directive."""
     if day_counts:
-        return ("Hạn «trước ngày …» tính cả ngày ghi trong văn bản: việc hoàn thành trong ngày "
-                "đó vẫn đúng hạn.")
-    return ("Hạn «trước ngày …» hiểu chặt: hạn cuối là ngày liền trước ngày ghi trong văn bản.")
+        return "Hạn «trước ngày …» tính cả ngày ghi trong văn bản."
+    return "Hạn «trước ngày …»: hạn cuối là ngày liền trước ngày ghi trong văn bản."
 
 
 def deadline_state(

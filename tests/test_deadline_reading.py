@@ -133,6 +133,8 @@ def test_the_item_the_matrix_and_a_submission_follow_the_reading(app, admin, log
     assert "trước ngày 16/06/2023 (hạn cuối 15/06)" in html
     assert "Quá hạn chưa hoàn thành" in html and "Sắp đến hạn" not in html
     assert cell_state() == "overdue"  # the cached matrix is not reused
+    dashboard = reviewer.get(f"/directives/{directive}/dashboard").get_data(as_text=True)
+    assert "Hạn (hạn cuối: ngày liền trước)" in dashboard
     # On the 16th the item is late under the strict reading: an explanation is asked for.
     ward.post(f"/items/{item}/save", {"note": "Đã có báo cáo."})
     response = ward.post(f"/items/{item}/submit", {})

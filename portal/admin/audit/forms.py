@@ -10,6 +10,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ...formatting import parse_date
@@ -45,7 +46,7 @@ class Filters:
         return {name: value for name, value in values.items() if value}
 
 
-def _id(text: str) -> int | None:
+def query_id(text: str) -> int | None:
     """An id as the page's lists offer it, or None: never an integer past the database's."""
     text = (text or "").strip()
     if not (text.isdecimal() and text.isascii() and len(text) <= 19) or int(text) > ID_MAX:
@@ -69,9 +70,11 @@ class AuditFilterForm(FlaskForm):
     def __init__(self, *args, units: list[tuple[str, str]], directives: list[tuple[str, str]],
                  actions: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit.choices = [("", "Mọi đơn vị"), *units]
-        self.directive.choices = [("", "Mọi văn bản"), *directives]
-        self.action.choices = [("", "Mọi loại sự kiện"), *actions]
+        for field, everything, offered in ((self.unit, "Mọi đơn vị", units),
+                                           (self.directive, "Mọi văn bản", directives),
+                                           (self.action, "Mọi loại sự kiện", actions)):
+            field.choices = [SelectChoice(value, label)
+                             for value, label in [("", everything), *offered]]
         self.filters = Filters()
 
     def validate_user(self, field) -> None:
@@ -82,7 +85,7 @@ class AuditFilterForm(FlaskForm):
     @staticmethod
     def _offered(field, message: str) -> None:
         field.data = (field.data or "").strip()
-        if field.data and field.data not in {value for value, _ in field.choices}:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(message)
 
     def validate_unit(self, field) -> None:
@@ -120,8 +123,8 @@ class AuditFilterForm(FlaskForm):
         if valid:
             self.filters = Filters(
                 username=self.user.data or "",
-                unit_id=_id(self.unit.data),
-                directive_id=_id(self.directive.data),
+                unit_id=query_id(self.unit.data),
+                directive_id=query_id(self.directive.data),
                 action=self.action.data or "",
                 since=parse_date(self.since.data) if self.since.data else None,
                 until=parse_date(self.until.data) if self.until.data else None,

@@ -13,7 +13,7 @@ from ...formatting import format_date
 from ...htmx import render
 from ..blueprint import bp
 from . import export, queries, view
-from .forms import AuditFilterForm, _id
+from .forms import AuditFilterForm, query_id
 
 
 def _form() -> AuditFilterForm:
@@ -30,8 +30,8 @@ def _filter_text(form: AuditFilterForm) -> str:
     for field in (form.user, form.unit, form.directive, form.action, form.since, form.until):
         value = form.filters.args().get(field.name)
         if value:
-            shown = dict(field.choices).get(str(value), value) if hasattr(field, "choices") \
-                else value
+            labels = {choice.value: choice.label for choice in getattr(field, "choices", [])}
+            shown = labels.get(str(value), value)
             parts.append(f"{field.label.text}: {shown}")
     return "; ".join(parts)
 
@@ -40,8 +40,8 @@ def _filter_text(form: AuditFilterForm) -> str:
 def audit():
     form = _form()
     valid = not form.errors
-    events = queries.page(form.filters, before=_id(request.args.get("before", "")),
-                        after=_id(request.args.get("after", ""))) if valid else None
+    events = queries.page(form.filters, before=query_id(request.args.get("before", "")),
+                        after=query_id(request.args.get("after", ""))) if valid else None
     return render("admin/audit.html", "admin/_audit_events.html", 200 if valid else 422,
                   form=form, events=events, args=form.filters.args(), shown=view)
 

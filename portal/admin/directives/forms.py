@@ -9,6 +9,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ...directives import drafts
@@ -76,7 +77,8 @@ class DirectiveForm(FlaskForm):
     signer = StringField("Người ký", validators=[_length("Người ký", 200)])
     signer_title = StringField("Chức vụ người ký", validators=[_length("Chức vụ người ký", 200)])
     deadline_reading = SelectField(
-        "Cách hiểu hạn «trước ngày …»", choices=DEADLINE_READINGS, default="counts",
+        "Cách hiểu hạn «trước ngày …»", default="counts",
+        choices=[SelectChoice(value, label) for value, label in DEADLINE_READINGS],
         validate_choice=False,
         description="Áp dụng cho mọi hạn của văn bản (cả hạn đã gia hạn): trạng thái quá hạn, "
                     "sắp đến hạn, hoàn thành quá hạn và lịch nhắc hạn tính theo cách này.")
