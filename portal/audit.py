@@ -34,7 +34,7 @@ from .deadlines import utcnow
 from .extensions import db
 from .models import AuditEvent, User
 
-# What each action reads as in an item's history.
+# What each action reads as in an item's history and in the audit log's page.
 ACTION_LABELS = {
     "progress.start": "Bắt đầu thực hiện",
     "progress.save": "Cập nhật ghi chú, số liệu",
@@ -54,6 +54,41 @@ ACTION_LABELS = {
     "logout": "Đăng xuất",
     "password.change": "Đổi mật khẩu",
     "access.denied": "Bị từ chối truy cập",
+    "account.mail_settings": "Đổi cài đặt thư điện tử",
+    "unit.create": "Tạo đơn vị",
+    "unit.update": "Sửa đơn vị",
+    "unit.move": "Đổi thứ tự đơn vị",
+    "unit.sort": "Sắp xếp lại đơn vị",
+    "unit.deactivate": "Ngừng hoạt động đơn vị",
+    "unit.reactivate": "Cho đơn vị hoạt động lại",
+    "user.create": "Tạo tài khoản",
+    "user.update": "Sửa tài khoản",
+    "user.password_reset": "Đặt lại mật khẩu",
+    "user.deactivate": "Khoá tài khoản",
+    "user.reactivate": "Mở lại tài khoản",
+    "directive.import": "Nhập công văn thành bản nháp",
+    "directive.create": "Tạo văn bản chỉ đạo",
+    "directive.update": "Sửa thông tin văn bản",
+    "directive.delete": "Xoá bản nháp",
+    "directive.publish": "Ban hành văn bản",
+    "directive.close": "Kết thúc văn bản",
+    "directive.reopen": "Mở lại văn bản",
+    "directive.archive": "Lưu trữ văn bản",
+    "directive.unarchive": "Đưa văn bản ra khỏi lưu trữ",
+    "directive.copy": "Sao chép văn bản sang chu kỳ mới",
+    "directive.inspected": "Sửa danh sách đơn vị được kiểm tra",
+    "task.add": "Thêm nhiệm vụ",
+    "task.change": "Sửa nhiệm vụ",
+    "task.delete": "Xoá nhiệm vụ",
+    "task.move": "Đổi thứ tự nhiệm vụ",
+    "task.merge": "Gộp nhiệm vụ",
+    "task.split": "Tách nhiệm vụ",
+    "task.withdraw": "Rút nhiệm vụ khỏi văn bản",
+    "task.restore": "Khôi phục nhiệm vụ",
+    "progress.added": "Giao nhiệm vụ cho đơn vị",
+    "progress.hidden": "Nhiệm vụ không còn giao cho đơn vị",
+    "progress.restored": "Giao lại nhiệm vụ cho đơn vị",
+    "mail.retry": "Gửi lại thư điện tử",
 }
 
 

@@ -1,4 +1,12 @@
-"""Dates as the city reads them: today in Asia/Ho_Chi_Minh and the deadline state of an item."""
+"""Dates as the city reads them: today in Asia/Ho_Chi_Minh, the deadline state of an item and
+how a directive reads its deadlines.
+
+A deadline is stored as the letter writes it: "trước ngày 16/6" is 16/06. Each directive says
+how that reads (`Directive.deadline_day_counts`): by default the day itself still counts (work
+done on 16/06 is on time); under the strict reading the last day is the day before (15/06). The
+reading applies to every deadline of the directive, a granted extension's too, and `last_day`
+is the one place that turns a written deadline into the last day on time.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +25,8 @@ class DeadlineState(LabelledEnum):
     DONE_LATE = "done_late", "Hoàn thành quá hạn", "dl-done-late"
     AWAITING_REVIEW = "awaiting_review", "Chờ duyệt", "dl-awaiting"
     ON_TRACK = "on_track", "Đang thực hiện trong hạn", "dl-on-track"
+    # A task without a deadline that nobody has started is neither in time nor late.
+    NOT_STARTED = "unstarted", "Chưa thực hiện", "dl-not-started"
     DUE_SOON = "due_soon", "Sắp đến hạn", "dl-due-soon"
     OVERDUE = "overdue", "Quá hạn chưa hoàn thành", "dl-overdue"
 
@@ -47,19 +57,48 @@ def today() -> date:
     return local_date(utcnow())
 
 
+def last_day(deadline: date | None, day_counts: bool = True) -> date | None:
+    """The last day on time for a deadline written "trước ngày <deadline>": the day itself when
+    the directive lets it count (the default), the day before under the strict reading."""
+    if deadline is None:
+        return None
+    return deadline if day_counts else deadline - timedelta(days=1)
+
+
+def deadline_text(deadline: date | None, day_counts: bool = True) -> str:
+    """The deadline as every page and message writes it, with the reading that applies:
+    "trước ngày 16/06/2023 (tính cả ngày 16/06)" or "trước ngày 16/06/2023 (hạn cuối 15/06)"."""
+    if deadline is None:
+        return "Không quy định"
+    last = last_day(deadline, day_counts)
+    reading = (f"tính cả ngày {last:%d/%m}" if day_counts else f"hạn cuối {last:%d/%m}")
+    return f"trước ngày {deadline:%d/%m/%Y} ({reading})"
+
+
+def reading_text(day_counts: bool = True) -> str:
+    """One sentence for a page that lists many deadlines of one directive."""
+    if day_counts:
+        return "Hạn «trước ngày …» tính cả ngày ghi trong văn bản."
+    return "Hạn «trước ngày …»: hạn cuối là ngày liền trước ngày ghi trong văn bản."
+
+
 def deadline_state(
     deadline: date | None,
     status: ProgressStatus,
     submitted_at: datetime | None,
     on: date,
     due_soon_days: int,
+    day_counts: bool = True,
 ) -> DeadlineState:
     """The one rule for deadline states.
 
     Done means approved, and it is on time when the approved work was submitted on or before the
-    deadline (the reviewer's delay does not count against the unit). The deadline day itself is on
-    time; days are the city's calendar days. A task without a deadline is never late.
+    last day (the reviewer's delay does not count against the unit). The last day is the deadline
+    itself, or the day before under the directive's strict reading (`last_day`); days are the
+    city's calendar days. A task without a deadline is never late; nobody having started it, it
+    is "Chưa thực hiện".
     """
+    deadline = last_day(deadline, day_counts)
     if status is ProgressStatus.APPROVED:
         late = deadline is not None and submitted_at is not None and (
             local_date(submitted_at) > deadline
@@ -68,6 +107,8 @@ def deadline_state(
     if status is ProgressStatus.SUBMITTED:
         return DeadlineState.AWAITING_REVIEW
     if deadline is None:
+        if status is ProgressStatus.NOT_STARTED:
+            return DeadlineState.NOT_STARTED
         return DeadlineState.ON_TRACK
     if on > deadline:
         return DeadlineState.OVERDUE
@@ -77,11 +118,20 @@ def deadline_state(
 
 
 def state_of(item, on: date | None = None) -> DeadlineState:
-    """The deadline state of an item (its extension loaded), today unless `on` is given."""
+    """The deadline state of an item (its extension and its task's directive loaded), today
+    unless `on` is given."""
     return deadline_state(
         item.deadline,
         item.status,
         item.submitted_at,
         on or today(),
         current_app.config["DUE_SOON_DAYS"],
+        item.task.directive.deadline_day_counts,
     )
+
+
+def is_late(item, on: date | None = None) -> bool:
+    """Past the last day on time of the deadline that counts (a granted extension's, else the
+    task's), under its directive's reading (task and directive loaded)."""
+    last = last_day(item.deadline, item.task.directive.deadline_day_counts)
+    return last is not None and (on or today()) > last

@@ -16,7 +16,7 @@ from .directives.loader import SA_DEC_2023, load_directive
 from .extensions import db
 from .items import actions
 from .items import decisions as review
-from .models import Measure, Progress, ProgressStatus, Role, TaskKind, Unit, UnitKind, User
+from .models import Measure, Progress, ProgressStatus, Role, Task, TaskKind, Unit, UnitKind, User
 
 UNITS: list[tuple[UnitKind, str, str]] = [
     (UnitKind.OFFICE, "Văn phòng HĐND và UBND", "VP HĐND-UBND"),
@@ -159,7 +159,8 @@ def review_sample(reviewer: User, seed_value: int = 2023) -> None:
 def _load(item_id: int) -> Progress:
     return db.session.scalars(
         select(Progress)
-        .options(selectinload(Progress.task), selectinload(Progress.evidence),
+        .options(selectinload(Progress.task).selectinload(Task.directive),
+                 selectinload(Progress.evidence),
                  selectinload(Progress.extension))
         .where(Progress.id == item_id)
         .execution_options(populate_existing=True)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from .audit import describe
-from .deadlines import city_zone, local_date, state_of, today
+from .deadlines import city_zone, deadline_text, local_date, reading_text, state_of, today
 from .storage import ACCEPT_ATTRIBUTE
 
 
@@ -95,6 +95,9 @@ def register(app) -> None:
     )
     # city_today(): the day in the city, for a printed page's "In ngày dd/mm/yyyy";
     # local_date(moment): the city's day of a stored moment (a directive's closing day).
+    # deadline_text(day, day_counts): a deadline with the reading its directive gives it;
+    # deadline_reading(day_counts): that reading as one sentence, for a page of many deadlines.
     app.jinja_env.globals.update(deadline_state=state_of, accept_files=ACCEPT_ATTRIBUTE,
-                                 city_today=today, local_date=local_date)
+                                 city_today=today, local_date=local_date,
+                                 deadline_text=deadline_text, deadline_reading=reading_text)
     app.jinja_env.filters["describe"] = describe

@@ -83,7 +83,8 @@ def test_tasks_units_and_directive_are_the_databases(app, directive, login):
                 .where(Task.directive_id == directive)))).all())
         on = today()
         assert data["directive"] == {"id": directive, "title": found.title,
-                                     "number": found.number, "revision": found.revision}
+                                     "number": found.number, "revision": found.revision,
+                                     "deadline_day_counts": found.deadline_day_counts}
     assert data["on"] == on.isoformat()
     assert [(t["id"], t["code"], t["title"]) for t in data["tasks"]] == [
         (id_, code, title) for id_, code, title, _ in tasks]

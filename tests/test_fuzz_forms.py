@@ -592,6 +592,8 @@ def directive_saved(fuzz: Fuzz, sent: dict, directive_id: int) -> None:
     if "issued_on" in sent:
         issued = sent["issued_on"].strip()
         assert found.issued_on == (as_date(issued) if issued else None)
+    if "deadline_reading" in sent:  # left out: the default (new) or unchanged (edited)
+        assert found.deadline_day_counts is (sent["deadline_reading"] == "counts")
 
 
 def report_settings_saved(fuzz: Fuzz, sent: dict, response) -> None:
@@ -747,6 +749,7 @@ def directive_fields() -> dict[str, Field]:
         "signer": text("", NAME),
         "signer_title": text("", "Chủ tịch"),
         "slug": text(*SLUGS),
+        "deadline_reading": text("counts", "strict"),
     }
 
 

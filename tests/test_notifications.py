@@ -143,7 +143,7 @@ def test_a_task_added_to_the_open_letter_tells_each_unit_it_reaches(app, admin, 
     note = notes(app, "phuong2")[0]
     assert note.kind == "task.added"
     assert note.title == "Nhiệm vụ mới cho đơn vị: 9.1 «Báo cáo bổ sung về CCHC»"
-    assert "Hạn: 30/09/2023" in note.body
+    assert "Hạn: trước ngày 30/09/2023 (tính cả ngày 30/09)" in note.body
     item = ids.item("Phường 2", "9.1")
     assert (note.url, note.progress_id) == (f"/items/{item}", item)
     with app.app_context():
@@ -185,6 +185,7 @@ def test_a_moved_deadline_tells_every_unit_reached_old_and_new(app, admin, ids):
     assert first.title.endswith("đổi từ (không có hạn) thành 31/07/2023")
     assert latest.title == ("Hạn nhiệm vụ 1.4 «Theo dõi, kiểm tra, đôn đốc thực hiện nhiệm vụ "
                             "CCHC» đổi từ 31/07/2023 thành 15/08/2023")
+    assert "Hạn mới: trước ngày 15/08/2023 (tính cả ngày 15/08)." in latest.body
     assert latest.url == f"/items/{ids.item('Phường 1', '1.4')}"
     for name in ("phuong2", "phongnoivu", "phongtuphap"):
         assert kinds_of(app, name)[:2] == ["task.deadline", "task.deadline"], name
@@ -315,7 +316,8 @@ def test_a_moved_deadline_tells_a_unit_with_an_extension_that_it_stands(
     assert mine.kind == theirs.kind == "task.deadline"
     assert mine.title.endswith("đổi từ 30/06/2099 thành 31/07/2099") and mine.title == theirs.title
     assert mine.body.endswith("Đơn vị đã được gia hạn đến 15/12/2099; hạn này vẫn áp dụng.")
-    assert theirs.body == "Văn bản «Kế hoạch năm 2099»."
+    assert theirs.body == ("Văn bản «Kế hoạch năm 2099». Hạn mới: trước ngày 31/07/2099 "
+                           "(tính cả ngày 31/07).")
 
 
 def test_leaders_and_administrators_never_receive_anything_that_asks_for_action(

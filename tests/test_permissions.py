@@ -437,6 +437,14 @@ ROUTES = [
                       "authority_line": "KT. TRƯỞNG PHÒNG", "signer_title": "PHÓ TRƯỞNG PHÒNG",
                       "signer_name": "Nguyễn Văn An", "recipients": "Lưu: VT, PNV"}),
     # <<< report settings
+    # >>> audit: the audit log in the portal (tests/test_audit_log.py filters, pages, exports)
+    Route("admin.audit", "GET", "/admin/audit", admin_only(
+        Expect(200, says="Nhật ký hệ thống"))),
+    Route("admin.audit_chain", "GET", "/admin/audit/chain", admin_only(
+        Expect(200, says="Chuỗi băm nguyên vẹn"))),
+    Route("admin.audit_export", "GET", "/admin/audit/export.xlsx", admin_only(
+        Expect(200, download="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    # <<< audit
 ]
 
 

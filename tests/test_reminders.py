@@ -142,7 +142,8 @@ def test_reminders_at_7_3_1_days_and_the_day_after_the_deadline(app, ids):
         ("deadline.passed", f"Đã quá hạn: {name}", url, item),
     ]
     [passed] = told(app, "phuong1", "deadline.passed")
-    assert "Hạn: 16/06/2023" in passed.body and "giải trình nộp muộn" in passed.body
+    assert "Hạn: trước ngày 16/06/2023 (tính cả ngày 16/06)" in passed.body
+    assert "giải trình nộp muộn" in passed.body
     # Phòng Nội vụ's staff are reminded of their own task 1.14 (20/06) only: 7 days before on
     # the 13th, 3 days on the 17th; no run on the 19th or 20th, so its 1-day reminder is
     # skipped and the run of the 30th says it has passed.
@@ -219,7 +220,8 @@ def test_a_granted_extension_moves_the_reminders(app, login, ids):
     assert given(app, item) == [("3", DUE)]
     run(app, date(2023, 6, 23))
     assert given(app, item) == [("3", DUE), ("7", date(2023, 6, 30))]
-    assert "Hạn: 30/06/2023 (đã gia hạn)" in told(app, "phuong1", "deadline.soon")[-1].body
+    assert "Hạn (đã gia hạn): trước ngày 30/06/2023 (tính cả ngày 30/06)" in told(
+        app, "phuong1", "deadline.soon")[-1].body
     run(app, date(2023, 7, 1))
     assert given(app, item)[-1] == (OVERDUE, date(2023, 6, 30))
 
@@ -307,8 +309,11 @@ def test_a_units_digest_lists_its_open_items_with_their_deadline_state(app, ids)
     assert lines[0].startswith("Văn bản: Chấn chỉnh, khắc phục")
     # The most urgent first; the item sent for review is not the unit's to do.
     assert lines[1] == ("- 1.1 Báo cáo kết quả khắc phục hạn chế theo Báo cáo kiểm tra CCHC năm "
-                        "2023: Quá hạn chưa hoàn thành, hạn 16/06/2023")
-    assert "- 1.2 " in digest.body and "Đang thực hiện trong hạn, không có hạn" in digest.body
+                        "2023: Quá hạn chưa hoàn thành, hạn trước ngày 16/06/2023 "
+                        "(tính cả ngày 16/06)")
+    # Nobody started 1.2, which has no deadline: not "trong hạn".
+    assert "- 1.2 " in digest.body and "Chưa thực hiện, không có hạn" in digest.body
+    assert "Đang thực hiện trong hạn, không có hạn" not in digest.body
     assert "- 1.5 " not in digest.body
     # Due soon reads so three days before.
     run(app, date(2023, 6, 13))

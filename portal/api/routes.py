@@ -65,7 +65,9 @@ def matrix_data(m: model.Matrix) -> dict:
     directive = m.directive
     return {
         "directive": {"id": directive.id, "title": directive.title, "number": directive.number,
-                      "revision": m.revision},
+                      "revision": m.revision,
+                      # True: "trước ngày 16/06" lets the 16th count; False: the 15th is the last.
+                      "deadline_day_counts": directive.deadline_day_counts},
         "on": m.on.isoformat(),
         "tasks": [
             {"id": c.task_id, "code": c.code, "title": c.title, "deadline": _day(c.deadline),

@@ -40,7 +40,7 @@ SLUG_MAX = 80
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # What the administrator writes about a directive; the rest (status, dates) follows its life.
 METADATA = ("number", "issuer", "date_line", "issued_on", "year", "subject", "title", "signer",
-            "signer_title", "slug")
+            "signer_title", "slug", "deadline_day_counts")
 
 
 # The importer's warnings speak of the YAML file's keys; the editor reads what to do on its pages.
@@ -178,6 +178,9 @@ def update_metadata(directive: Directive, **values) -> dict:
     changed = [name for name in after if after[name] != before[name]]
     if not changed:
         return {}
+    if "deadline_day_counts" in changed:
+        # Every deadline state of the directive reads anew: its matrix must not be reused.
+        directive.revision += 1
     db.session.flush()
     audit.record("directive.update", directive,
                  before={name: before[name] for name in changed},

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from .. import audit, storage
-from ..deadlines import today, utcnow
+from ..deadlines import is_late, last_day, today, utcnow
 from ..extensions import db
 from ..models import (
     Evidence,
@@ -190,11 +190,6 @@ def missing_for_submission(item: Progress) -> list[str]:
     return missing
 
 
-def is_late(item: Progress) -> bool:
-    """Past the deadline that counts (a granted extension's, else the task's)."""
-    return item.deadline is not None and today() > item.deadline
-
-
 SUPPORTING_ONLY = ("Đơn vị phối hợp không gửi duyệt và không xin gia hạn: tài liệu, ghi chú đã "
                    "đính kèm được đơn vị chủ trì và Phòng Nội vụ xem cùng nhiệm vụ.")
 
@@ -238,7 +233,7 @@ def request_extension(item: Progress, user: User, reason: str, proposed: date) -
         raise ExtensionRefused("Nhiệm vụ không quy định hạn nên không cần gia hạn.")
     if item.extension is not None:
         raise ExtensionRefused("Mỗi nhiệm vụ chỉ được xin gia hạn một lần; đơn vị đã xin rồi.")
-    if today() > deadline:
+    if today() > last_day(deadline, item.task.directive.deadline_day_counts):
         raise ExtensionRefused("Đã quá hạn: chỉ được xin gia hạn trước khi hết hạn.")
     if proposed <= deadline:
         raise ExtensionRefused(

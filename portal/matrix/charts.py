@@ -37,6 +37,7 @@ STATE_TONES = {
     DeadlineState.DONE_LATE: "late",
     DeadlineState.AWAITING_REVIEW: "wait",
     DeadlineState.ON_TRACK: "info",
+    DeadlineState.NOT_STARTED: "muted",
     DeadlineState.DUE_SOON: "warn",
     DeadlineState.OVERDUE: "bad",
 }

@@ -74,7 +74,9 @@ class Filters:
 # A cell filter is a progress status or a deadline state, both labelled for the select box.
 STATUS_FILTERS = {
     **{s.value: s.label for s in ProgressStatus},
-    **{s.value: s.label for s in DeadlineState if s is not DeadlineState.AWAITING_REVIEW},
+    # Chờ duyệt and Chưa thực hiện are the statuses of the same name.
+    **{s.value: s.label for s in DeadlineState
+       if s not in (DeadlineState.AWAITING_REVIEW, DeadlineState.NOT_STARTED)},
 }
 
 
@@ -245,6 +247,7 @@ def matrix(directive_id: int, on: date) -> Matrix:
     if directive is None or directive.is_draft:
         abort(404)
     due_soon = current_app.config["DUE_SOON_DAYS"]
+    day_counts = directive.deadline_day_counts
 
     columns = {
         row.id: Column(row.id, row.code, row.title, row.deadline,
@@ -295,7 +298,8 @@ def matrix(directive_id: int, on: date) -> Matrix:
         else:
             figure = quantity if column.measure == "count" else None
         units[unit_id].cells[task_id] = Cell(
-            item_id, status, deadline_state(deadline, status, submitted_at, on, due_soon),
+            item_id, status,
+            deadline_state(deadline, status, submitted_at, on, due_soon, day_counts),
             evidence_count, figure, deadline, submitted_at, supporting,
         )
         if not supporting:

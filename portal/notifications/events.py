@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..deadlines import deadline_text
 from ..extensions import db
 from ..formatting import format_date
 from ..models import Directive, Extension, ExtensionStatus, Progress, Task, Unit
@@ -90,7 +91,8 @@ def tasks_reached(directive: Directive, added: Iterable[tuple[int, int]],
         else:
             title = f"Nhiệm vụ mới cho đơn vị: {_named(task)}"
             body = ""
-        body += f"Văn bản «{directive.title}». Hạn: {_day(task.deadline)}."
+        body += (f"Văn bản «{directive.title}». Hạn: "
+                 f"{deadline_text(task.deadline, directive.deadline_day_counts)}.")
         item_id = items[(task_id, unit_id)]
         messages.append((unit_id, title, {"body": body, "url": _item_link(item_id),
                                           "progress_id": item_id,
@@ -113,7 +115,8 @@ def task_deadline_moved(task: Task, directive: Directive, old: date | None, new:
     for item_id, unit_id, extended in items:
         if unit_id in skip_units:
             continue
-        body = f"Văn bản «{directive.title}»."
+        body = (f"Văn bản «{directive.title}». Hạn mới: "
+                f"{deadline_text(new, directive.deadline_day_counts)}.")
         if extended:  # the unit's own deadline is the extension's, which stands
             body += f" Đơn vị đã được gia hạn đến {format_date(extended)}; hạn này vẫn áp dụng."
         messages.append((unit_id, f"Hạn nhiệm vụ {_named(task)} đổi từ {_day(old)} thành "

@@ -26,7 +26,7 @@ from flask import current_app
 from sqlalchemy import String, cast, insert, literal_column, select, union_all
 
 from .. import audit
-from ..deadlines import DeadlineState, deadline_state, utcnow
+from ..deadlines import DeadlineState, deadline_state, deadline_text, last_day, utcnow
 from ..extensions import db
 from ..formatting import format_date
 from ..models import (
@@ -53,7 +53,8 @@ OPEN_STATUSES = tuple(status for status in ProgressStatus if status.editable_by_
 SOON = (("7", 7), ("3", 3), ("1", 1))
 OVERDUE = "overdue"
 # How a digest orders its lines: the most urgent first.
-URGENCY = (DeadlineState.OVERDUE, DeadlineState.DUE_SOON, DeadlineState.ON_TRACK)
+URGENCY = (DeadlineState.OVERDUE, DeadlineState.DUE_SOON, DeadlineState.ON_TRACK,
+           DeadlineState.NOT_STARTED)
 TITLE_MAX = 300
 
 
@@ -86,6 +87,11 @@ class OpenItem:
     deadline: date | None
     extended: bool  # the deadline is a granted extension's
     state: DeadlineState
+    day_counts: bool = True  # the directive's reading of its deadlines (portal/deadlines.py)
+
+    @property
+    def last_day(self) -> date | None:
+        return last_day(self.deadline, self.day_counts)
 
     @property
     def name(self) -> str:
@@ -94,7 +100,8 @@ class OpenItem:
     def due_text(self) -> str:
         if self.deadline is None:
             return "không có hạn"
-        return f"hạn {format_date(self.deadline)}" + (" (đã gia hạn)" if self.extended else "")
+        return (f"hạn{' (đã gia hạn)' if self.extended else ''} "
+                f"{deadline_text(self.deadline, self.day_counts)}")
 
     def line(self) -> str:
         """The item's line in a digest or a reminder."""
@@ -123,7 +130,8 @@ def open_items(on: date, directive_id: int | None = None) -> list[OpenItem]:
     rows = db.session.execute(
         select(Progress.id, Progress.unit_id, Unit.name, Unit.kind, Progress.status,
                Task.id, Task.code, Task.title, Task.position, Task.deadline,
-               Directive.id, Directive.title, Extension.status, Extension.granted_deadline)
+               Directive.id, Directive.title, Directive.deadline_day_counts, Extension.status,
+               Extension.granted_deadline)
         .join(Task, Task.id == Progress.task_id)
         .join(Directive, Directive.id == Task.directive_id)
         .join(Unit, Unit.id == Progress.unit_id)
@@ -133,13 +141,14 @@ def open_items(on: date, directive_id: int | None = None) -> list[OpenItem]:
     ).all()
     items = []
     for (item_id, unit_id, unit_name, unit_kind, status, task_id, code, title, position,
-         task_deadline, directive_id_, directive_title, extension_status, granted) in rows:
+         task_deadline, directive_id_, directive_title, day_counts, extension_status,
+         granted) in rows:
         extended = extension_status is ExtensionStatus.GRANTED and granted is not None
         deadline = granted if extended else task_deadline
         items.append(OpenItem(
             item_id, unit_id, unit_name, unit_kind, task_id, code, title, position,
             directive_id_, directive_title, deadline, extended,
-            deadline_state(deadline, status, None, on, due_soon),
+            deadline_state(deadline, status, None, on, due_soon, day_counts), day_counts,
         ))
     return items
 
@@ -242,12 +251,12 @@ def _deadline_reminders(items: list[OpenItem], on: date, staff, outcome: RemindO
     for item in items:
         if item.deadline is None:
             continue
-        threshold = threshold_due(item.deadline, on)
+        threshold = threshold_due(item.last_day, on)
         if threshold is None or (item.id, threshold, item.deadline) in given:
             continue
         new.append({"progress_id": item.id, "threshold": threshold, "deadline": item.deadline,
                     "sent_at": now})
-        left = (item.deadline - on).days
+        left = (item.last_day - on).days
         if threshold == OVERDUE:
             kind, title = "deadline.passed", f"Đã quá hạn: {item.name}"
             ask = (f"Đã quá hạn {-left} ngày. Hãy hoàn thành và gửi Phòng Nội vụ duyệt sớm, "
@@ -260,7 +269,8 @@ def _deadline_reminders(items: list[OpenItem], on: date, staff, outcome: RemindO
             ask = "Hãy hoàn thành và gửi Phòng Nội vụ duyệt trước hạn."
             outcome.soon += 1
         body = (f"Văn bản: {item.directive_title}\nNhiệm vụ: {item.name}\n"
-                f"Hạn: {format_date(item.deadline)}{' (đã gia hạn)' if item.extended else ''}\n"
+                f"Hạn{' (đã gia hạn)' if item.extended else ''}: "
+                f"{deadline_text(item.deadline, item.day_counts)}\n"
                 f"{ask}")
         outcome.notifications += len(notify(
             staff.get(item.unit_id, []), kind, _clip(title), body=body,

@@ -87,6 +87,7 @@ NOT_PAGES = {
                                "(tests/test_reports.py)",
     "reports.unit_archive": "a unit's items and evidence as a ZIP download "
                             "(tests/test_reports.py)",
+    "admin.audit_export": "the audit log as an Excel download (tests/test_audit_log.py)",
     "admin.import_passwords": "the first passwords of imported accounts, a CSV download given "
                               "once (afterwards 410 with the error page, checked for 403 here)",
     "notifications.open": "marks one of the user's notifications read and redirects to its item "

@@ -8,7 +8,8 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ...directives import drafts
@@ -23,6 +24,11 @@ YEAR_MIN, YEAR_MAX = 1900, 2999
 SLUG_RULE = ("Mã văn bản chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, tối đa "
              f"{drafts.SLUG_MAX} ký tự, ví dụ sa-dec-2024-cchc.")
 SLUG_HINT = "Dùng trong địa chỉ và tệp xuất; chữ thường không dấu, số, gạch ngang."
+# How the directive reads "trước ngày …" (Directive.deadline_day_counts, portal/deadlines.py).
+DEADLINE_READINGS = [
+    ("counts", "Tính cả ngày ghi trong văn bản (trước ngày 16/6: hạn cuối 16/6)"),
+    ("strict", "Hạn cuối là ngày liền trước (trước ngày 16/6: hạn cuối 15/6)"),
+]
 
 
 def _length(label: str, maximum: int) -> StoredLength:
@@ -70,6 +76,12 @@ class DirectiveForm(FlaskForm):
     year = StringField("Năm", description="Năm của chu kỳ thực hiện, ví dụ 2024.")
     signer = StringField("Người ký", validators=[_length("Người ký", 200)])
     signer_title = StringField("Chức vụ người ký", validators=[_length("Chức vụ người ký", 200)])
+    deadline_reading = SelectField(
+        "Cách hiểu hạn «trước ngày …»", default="counts",
+        choices=[SelectChoice(value, label) for value, label in DEADLINE_READINGS],
+        validate_choice=False,
+        description="Áp dụng cho mọi hạn của văn bản (cả hạn đã gia hạn): trạng thái quá hạn, "
+                    "sắp đến hạn, hoàn thành quá hạn và lịch nhắc hạn tính theo cách này.")
     slug = StringField("Mã văn bản", description=SLUG_HINT + " Để trống thì tạo từ tiêu đề.")
 
     def __init__(self, *args, directive: Directive | None = None, **kwargs):
@@ -88,7 +100,8 @@ class DirectiveForm(FlaskForm):
         return {name: getattr(directive, name) for name in
                 ("title", "subject", "number", "issuer", "date_line", "signer",
                  "signer_title", "slug")} | {
-            "issued_on": format_date(directive.issued_on), "year": str(directive.year)}
+            "issued_on": format_date(directive.issued_on), "year": str(directive.year),
+            "deadline_reading": "counts" if directive.deadline_day_counts else "strict"}
 
     def validate_title(self, field) -> None:
         required(field, "Hãy nhập tiêu đề văn bản.")
@@ -106,6 +119,10 @@ class DirectiveForm(FlaskForm):
     def validate_year(self, field) -> None:
         self.year_value = _year(field)
 
+    def validate_deadline_reading(self, field) -> None:
+        if field.data not in dict(DEADLINE_READINGS):
+            raise ValidationError("Hãy chọn một trong hai cách hiểu hạn «trước ngày …».")
+
     def validate_slug(self, field) -> None:
         self.slug_value = _slug(field, except_id=self.directive.id if self.directive else None)
 
@@ -116,6 +133,7 @@ class DirectiveForm(FlaskForm):
         values["subject"] = (self.subject.data or "").strip()
         values["issued_on"] = self.issued_on_value
         values["year"] = self.year_value
+        values["deadline_day_counts"] = self.deadline_reading.data == "counts"
         if "slug" in self:
             values["slug"] = self.slug_value or drafts.slug_from(values["title"], self.year_value)
         return values
