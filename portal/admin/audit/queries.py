@@ -4,7 +4,7 @@ the export, and the check of the chain of hashes (`audit.verify_chain`, as `flas
 
 A directive's events are those whose target is the directive, one of its tasks or one of its
 units' items. Each statement reads one page through an index: the primary key (newest first),
-`ix_audit_events_at` for a period, and the indexes of 0010_a11y_audit for a person, a unit, a
+`ix_audit_events_at` for a period, and the indexes of 0010_audit_indexes for a person, a unit, a
 kind of event and a target.
 """
 

@@ -1,12 +1,12 @@
 """The audit log read in the portal: one index per filter of its page (a person, a unit, a kind
 of event, a target), each with the id so that a page is read newest first from the index alone
 
-Revision ID: 0010_a11y_audit
+Revision ID: 0010_audit_indexes
 Revises: 0009_office_ready
 """
 from alembic import op
 
-revision = "0010_a11y_audit"
+revision = "0010_audit_indexes"
 down_revision = "0009_office_ready"
 branch_labels = None
 depends_on = None

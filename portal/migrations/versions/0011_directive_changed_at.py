@@ -2,14 +2,14 @@
 of its revision), for the matrix's and the dashboard's "Cập nhật lúc 09:41"; existing directives
 start from their publication (or creation)
 
-Revision ID: 0010_screens_review
-Revises: 0009_office_ready
+Revision ID: 0011_directive_changed_at
+Revises: 0010_audit_indexes
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_screens_review"
-down_revision = "0009_office_ready"
+revision = "0011_directive_changed_at"
+down_revision = "0010_audit_indexes"
 branch_labels = None
 depends_on = None
 
