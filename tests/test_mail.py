@@ -667,7 +667,8 @@ def test_admin_sees_the_queue_with_its_failures_and_filters_it(app, smtp, ids, a
     fill_queue(app, smtp, ids)
     page = html(admin.get("/admin/mail"))
     assert "<h1>Hàng đợi thư điện tử</h1>" in page
-    assert 'href="/admin/mail">Thư điện tử</a>' in page  # in the administration's navigation
+    # in the administration's navigation, marked as the page shown
+    assert 'href="/admin/mail" aria-current="page">Thư điện tử</a>' in page
     for text in ("Tất cả (3)", "Chờ gửi (1)", "Đã gửi (1)", "Gửi không được (1)",
                  WARD_ADDRESS, "[Cổng CCHC] Thư đã gửi", "550 5.7.1 Relaying denied",
                  "451 4.3.0 Try again later"):

@@ -156,9 +156,10 @@ ROUTES = [
                       "confirm": "mat-khau-moi-2024"}),
     Route("checklist.home", "GET", "/", logged_in(
         # wards have two directives here (2023, and 2099 for communes): the list of them;
-        # Phòng Nội vụ's staff only the 2023 one
+        # Phòng Nội vụ's staff only the 2023 one; leadership the newest one's dashboard
         TO_LOGIN, Expect(302, to="/directives")) | {
-            "noivu_staff": Expect(302, to="/directives/{directive}")}),
+            "noivu_staff": Expect(302, to="/directives/{directive}"),
+            "leader": Expect(302, to="/directives/{future}/dashboard")}),
     Route("checklist.directives", "GET", "/directives", logged_in(
         TO_LOGIN, Expect(200, says="{directive_title}"))),
     Route("checklist.directive", "GET", "/directives/{directive}", answers(

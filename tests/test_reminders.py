@@ -453,7 +453,7 @@ def test_remind_one_unit(app, reviewer, ids):
     assert item in {e[0] for e in events}
     for client in (reviewer,):
         html = client.get(f"/items/{item}").get_data(as_text=True)
-        assert f"noivu.duyet · Nhắc nhở: {MESSAGE}" in html
+        assert f"Chuyên viên Phòng Nội vụ · Nhắc nhở: {MESSAGE}" in html
 
 
 def test_unit_sees_the_reminder_on_its_items_history(app, reviewer, login, ids):
