@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ...directives import drafts, lifecycle
 from ...extensions import db
 from ...models import Directive, DirectiveStatus, Section, Task, Unit
+from ...query_string import number
 from ..blueprint import bp
 from ..people import queries
 from .forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
@@ -190,11 +191,9 @@ def preview_directive(directive_id: int):
     groups = _active_units_by_kind()
     unit = None
     preview = None
-    chosen = request.args.get("unit", "")
-    if chosen:
-        if not chosen.isdecimal():
-            abort(404)
-        unit = db.session.get(Unit, int(chosen))
+    if request.args.get("unit"):
+        unit_id = number(request.args, "unit")
+        unit = db.session.get(Unit, unit_id) if unit_id else None
         if unit is None or not unit.active:
             abort(404)
         preview = drafts.tasks_for_unit(found, unit.id)
