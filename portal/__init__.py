@@ -4,6 +4,7 @@ command-line commands, error pages and security headers."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,6 +20,7 @@ from .admin import bp as admin_bp
 from .api.routes import bp as api_bp
 from .audit import audit_denial
 from .auth.routes import bp as auth_bp
+from .auth.routes import safe_next
 from .checklist.routes import bp as checklist_bp
 from .config import ROOT, load_settings
 from .dashboard.routes import bp as dashboard_bp
@@ -186,11 +188,16 @@ def _too_large_message() -> str:
 
 
 def _same_site_referrer() -> str | None:
-    """The page the user came from, when it is one of ours: the way back after an error."""
-    referrer = request.referrer or ""
-    if referrer.startswith(request.host_url):
-        return "/" + referrer[len(request.host_url):]
-    return None
+    """The page the user came from, when it is one of ours: the way back after an error. Only
+    its path (and query) is kept, and only as a path `next` may take: the Referer is the
+    client's to write, and "http://host//other.host/" must not become a link to //other.host."""
+    try:
+        came_from = urlsplit(request.referrer or "")
+    except ValueError:  # an unclosed "[" in the host, for one
+        return None
+    if not came_from.netloc or came_from.netloc.lower() != request.host.lower():
+        return None
+    return safe_next(came_from.path + (f"?{came_from.query}" if came_from.query else ""))
 
 
 CONTENT_SECURITY_POLICY = (
