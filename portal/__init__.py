@@ -6,7 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
@@ -23,6 +32,7 @@ from .auth.routes import bp as auth_bp
 from .auth.routes import safe_next
 from .checklist.routes import bp as checklist_bp
 from .config import ROOT, load_settings
+from .cross_site import CrossSiteRequest, refuse_cross_site
 from .dashboard.routes import bp as dashboard_bp
 from .extensions import csrf, db, login_manager, migrate
 from .htmx import is_htmx
@@ -63,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    app.before_request(refuse_cross_site)  # before the CSRF check reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
     _set_up_login(app)
@@ -146,6 +157,15 @@ def _register_error_pages(app: Flask) -> None:
             400,
             "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.",
         )
+
+    @app.errorhandler(CrossSiteRequest)
+    def cross_site_error(error: CrossSiteRequest):
+        audit_denial(403)
+        answer = render_error(403, error.description)
+        # The browser sent a cross-site post without the session cookie (SameSite=Lax): the new
+        # session the page's form token starts must not replace, and so end, the user's own.
+        session.modified = False
+        return answer
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
