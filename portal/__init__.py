@@ -1,38 +1,25 @@
 """The portal: create_app builds the Flask application with its settings, extensions, blueprints,
-command-line commands, error pages and security headers."""
+command-line commands, error pages (portal/errors.py), request guards and security headers."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import (
-    Flask,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import cli, formatting, permissions
+from . import cli, errors, formatting, permissions
 from .admin import bp as admin_bp
 from .api.routes import bp as api_bp
 from .audit import audit_denial
 from .auth.routes import bp as auth_bp
-from .auth.routes import safe_next
 from .checklist.routes import bp as checklist_bp
 from .config import ROOT, load_settings
-from .cross_site import CrossSiteRequest, refuse_cross_site
+from .cross_site import refuse_cross_site
 from .dashboard.routes import bp as dashboard_bp
 from .extensions import csrf, db, login_manager, migrate
 from .htmx import is_htmx
@@ -91,7 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     permissions.register(app)
     cli.register(app)
     formatting.register(app)
-    _register_error_pages(app)
+    errors.register(app)
     app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     return app
@@ -129,61 +116,6 @@ def _set_up_login(app: Flask) -> None:
         return redirect(login_url)
 
 
-ERROR_MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy trang hoặc dữ liệu được yêu cầu.",
-    405: "Thao tác không được hỗ trợ.",
-    408: "Dữ liệu gửi lên bị ngừng hoặc quá chậm nên máy chủ đã thôi nhận; chưa có gì được lưu. "
-         "Hãy kiểm tra kết nối mạng và gửi lại.",
-    413: "Tệp hoặc dữ liệu gửi lên vượt quá giới hạn cho phép.",
-    500: "Đã xảy ra lỗi ở máy chủ. Thao tác chưa được lưu; vui lòng thử lại.",
-}
-
-
-def _register_error_pages(app: Flask) -> None:
-    def render_error(status: int, message: str):
-        if is_htmx():
-            # Errors under htmx go to the page's message area, not into the item that asked.
-            html = render_template("errors/_message.html", message=message, status=status)
-            return html, status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
-        page = render_template("errors/page.html", message=message, status=status,
-                               back=_same_site_referrer())
-        return page, status
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_error(
-            400,
-            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.",
-        )
-
-    @app.errorhandler(CrossSiteRequest)
-    def cross_site_error(error: CrossSiteRequest):
-        audit_denial(403)
-        answer = render_error(403, error.description)
-        # The browser sent a cross-site post without the session cookie (SameSite=Lax): the new
-        # session the page's form token starts must not replace, and so end, the user's own.
-        session.modified = False
-        return answer
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code == 413:
-            return render_error(413, _too_large_message())
-        if error.code is None or error.code < 400:
-            return error
-        if error.code == 403:
-            audit_denial(403)
-        return render_error(error.code, ERROR_MESSAGES.get(error.code, error.description))
-
-    @app.errorhandler(Exception)
-    def server_error(error: Exception):
-        db.session.rollback()
-        app.logger.exception("Unhandled error on %s", request.path)
-        return render_error(500, ERROR_MESSAGES[500])
-
-
 NUL_REFUSED = ("Dữ liệu gửi lên có ký tự rỗng (NUL, mã 0), là ký tự không gõ được từ bàn phím; "
                "hãy xoá ký tự đó (thường do dán từ tệp khác) rồi gửi lại. Chưa có gì được lưu.")
 
@@ -195,29 +127,6 @@ def _refuse_nul() -> None:
     for key, values in (*request.args.lists(), *request.form.lists()):
         if "\x00" in key or any("\x00" in value for value in values):
             abort(422, description=NUL_REFUSED)
-
-
-def _too_large_message() -> str:
-    """Why a request was too large: its size, or (within the size) its number of parts."""
-    config = current_app.config
-    length = request.content_length
-    if length is not None and length <= config["MAX_CONTENT_LENGTH"]:
-        return (f"Biểu mẫu gửi lên có quá nhiều phần (tối đa {config['MAX_FORM_PARTS']}) hoặc "
-                "một ô nhập quá dài; mỗi lần chỉ đính kèm một tệp.")
-    return f"Tệp vượt quá giới hạn {config['MAX_UPLOAD_MB']} MB; hãy nén hoặc chia nhỏ tệp."
-
-
-def _same_site_referrer() -> str | None:
-    """The page the user came from, when it is one of ours: the way back after an error. Only
-    its path (and query) is kept, and only as a path `next` may take: the Referer is the
-    client's to write, and "http://host//other.host/" must not become a link to //other.host."""
-    try:
-        came_from = urlsplit(request.referrer or "")
-    except ValueError:  # an unclosed "[" in the host, for one
-        return None
-    if not came_from.netloc or came_from.netloc.lower() != request.host.lower():
-        return None
-    return safe_next(came_from.path + (f"?{came_from.query}" if came_from.query else ""))
 
 
 CONTENT_SECURITY_POLICY = (
