@@ -14,6 +14,7 @@ import pytest
 from werkzeug.datastructures import ImmutableMultiDict
 
 from portal.models import ID_MAX
+from portal.query_string import number
 
 from .support.clients import PortalClient
 from .support.world import World, world_app
@@ -125,3 +126,13 @@ def test_no_query_string_value_is_a_server_error(app, world, login, username):
                     failures.append((url, name, value[:30], response.status_code))
     assert ROLES[username] <= found, ROLES[username] - found
     assert failures == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("7", 7), ("007", 7), (str(ID_MAX), ID_MAX), (str(ID_MAX + 1), None), ("0", None),
+    ("-1", None), ("+1", None), (" 7", None), ("7 ", None), ("٣", None), ("²", None),
+    ("1" * 5000, None), ("", None), ("1_000", None),
+])
+def test_a_query_string_number_is_ascii_digits_within_id_max(text, value):
+    assert number({"page": text}, "page") == value
+    assert number({}, "page") is None
