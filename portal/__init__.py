@@ -1,26 +1,25 @@
 """The portal: create_app builds the Flask application with its settings, extensions, blueprints,
-command-line commands, error pages and security headers."""
+command-line commands, error pages (portal/errors.py), request guards and security headers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import cli, formatting, navigation, permissions
+from . import cli, errors, formatting, navigation, permissions
 from .admin import bp as admin_bp
 from .api.routes import bp as api_bp
 from .audit import audit_denial
 from .auth.routes import bp as auth_bp
 from .checklist.routes import bp as checklist_bp
 from .config import ROOT, load_settings
+from .cross_site import refuse_cross_site
 from .dashboard.routes import bp as dashboard_bp
 from .extensions import csrf, db, login_manager, migrate
 from .htmx import is_htmx
@@ -60,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    app.before_request(refuse_cross_site)  # before the CSRF check reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
     _set_up_login(app)
@@ -77,7 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     permissions.register(app)
     cli.register(app)
     formatting.register(app)
-    _register_error_pages(app)
+    errors.register(app)
     app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     return app
@@ -115,52 +115,6 @@ def _set_up_login(app: Flask) -> None:
         return redirect(login_url)
 
 
-ERROR_MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy trang hoặc dữ liệu được yêu cầu.",
-    405: "Thao tác không được hỗ trợ.",
-    408: "Dữ liệu gửi lên bị ngừng hoặc quá chậm nên máy chủ đã thôi nhận; chưa có gì được lưu. "
-         "Hãy kiểm tra kết nối mạng và gửi lại.",
-    413: "Tệp hoặc dữ liệu gửi lên vượt quá giới hạn cho phép.",
-    500: "Đã xảy ra lỗi ở máy chủ. Thao tác chưa được lưu; vui lòng thử lại.",
-}
-
-
-def _register_error_pages(app: Flask) -> None:
-    def render_error(status: int, message: str):
-        if is_htmx():
-            # Errors under htmx go to the page's message area, not into the item that asked.
-            html = render_template("errors/_message.html", message=message, status=status)
-            return html, status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
-        page = render_template("errors/page.html", message=message, status=status,
-                               back=_same_site_referrer())
-        return page, status
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_error(
-            400,
-            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.",
-        )
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code == 413:
-            return render_error(413, _too_large_message())
-        if error.code is None or error.code < 400:
-            return error
-        if error.code == 403:
-            audit_denial(403)
-        return render_error(error.code, ERROR_MESSAGES.get(error.code, error.description))
-
-    @app.errorhandler(Exception)
-    def server_error(error: Exception):
-        db.session.rollback()
-        app.logger.exception("Unhandled error on %s", request.path)
-        return render_error(500, ERROR_MESSAGES[500])
-
-
 NUL_REFUSED = ("Dữ liệu gửi lên có ký tự rỗng (NUL, mã 0), là ký tự không gõ được từ bàn phím; "
                "hãy xoá ký tự đó (thường do dán từ tệp khác) rồi gửi lại. Chưa có gì được lưu.")
 
@@ -172,24 +126,6 @@ def _refuse_nul() -> None:
     for key, values in (*request.args.lists(), *request.form.lists()):
         if "\x00" in key or any("\x00" in value for value in values):
             abort(422, description=NUL_REFUSED)
-
-
-def _too_large_message() -> str:
-    """Why a request was too large: its size, or (within the size) its number of parts."""
-    config = current_app.config
-    length = request.content_length
-    if length is not None and length <= config["MAX_CONTENT_LENGTH"]:
-        return (f"Biểu mẫu gửi lên có quá nhiều phần (tối đa {config['MAX_FORM_PARTS']}) hoặc "
-                "một ô nhập quá dài; mỗi lần chỉ đính kèm một tệp.")
-    return f"Tệp vượt quá giới hạn {config['MAX_UPLOAD_MB']} MB; hãy nén hoặc chia nhỏ tệp."
-
-
-def _same_site_referrer() -> str | None:
-    """The page the user came from, when it is one of ours: the way back after an error."""
-    referrer = request.referrer or ""
-    if referrer.startswith(request.host_url):
-        return "/" + referrer[len(request.host_url):]
-    return None
 
 
 CONTENT_SECURITY_POLICY = (

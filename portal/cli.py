@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from pathlib import Path
@@ -20,12 +21,25 @@ from .deadlines import today
 from .directives.audience import DirectiveFileError
 from .directives.importer import LetterImportError, UnitRef, import_letter, read_letter_file
 from .directives.loader import load_directive
-from .extensions import db
+from .extensions import db, writing
 from .formatting import parse_date
 from .models import Unit
 from .notifications.mail import send_queued
 from .notifications.reminders import remind
 from .vietnamese import fold
+
+
+def writes_while_serving(command):
+    """A command that writes to the database while the portal serves: each of its transactions
+    takes SQLite's write lock when it begins, as a writing request's does, so that it waits for
+    the requests writing at that moment instead of failing with "database is locked"."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with writing():
+            return command(*args, **kwargs)
+
+    return run
 
 
 def register(app: Flask) -> None:
@@ -45,6 +59,7 @@ def register(app: Flask) -> None:
 @click.option("--password", help="Mật khẩu cho mọi tài khoản demo (mặc định: tạo ngẫu nhiên).")
 @click.option("--sample-progress", is_flag=True, help="Điền thêm tiến độ, số liệu, minh chứng mẫu.")
 @click.option("--if-empty", is_flag=True, help="Không làm gì nếu cơ sở dữ liệu đã có dữ liệu.")
+@writes_while_serving
 def seed_demo(password: str | None, sample_progress: bool, if_empty: bool) -> None:
     """Load the Sa Đéc units, the 2023 letter and one demo account per role and unit."""
     if not demo.is_empty():
@@ -84,6 +99,7 @@ def _keep_accounts(lines: list[str], password: str) -> None:
 @click.command("load-directive")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@writes_while_serving
 def load_directive_command(path: Path) -> None:
     """Load a directive file (YAML) with its tasks for the units it reaches."""
     try:
@@ -188,6 +204,7 @@ def backup_command(directory: Path) -> None:
 @with_appcontext
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Ghi đè cơ sở dữ liệu và tệp đang có.")
+@writes_while_serving
 def restore_command(directory: Path, force: bool) -> None:
     """Check a backup against its manifest, then restore it into the configured instance."""
 
@@ -210,6 +227,7 @@ def restore_command(directory: Path, force: bool) -> None:
               help="Số thư gửi tối đa trong một lần chạy.")
 @click.option("--quiet", is_flag=True,
               help="Không in gì khi không có thư nào đến lượt gửi (cho cron chạy mỗi phút).")
+@writes_while_serving
 def send_mail_command(limit: int, quiet: bool) -> None:
     """Send the queued e-mail whose time has come (run every minute or five by cron or a
     systemd timer); print what was sent, what will be tried again and what failed."""
@@ -231,6 +249,7 @@ def send_mail_command(limit: int, quiet: bool) -> None:
 @click.option("--today", "day", metavar="NGÀY",
               help="Chạy như vào ngày này (dd/mm/yyyy hoặc yyyy-mm-dd), để chạy bù; "
                    "mặc định: hôm nay theo giờ Thành phố.")
+@writes_while_serving
 def remind_command(day: str | None) -> None:
     """Give the deadline reminders due today (7, 3, 1 days before, overdue) and the day's
     digests, for cron or a systemd timer once a day; a second run the same day creates nothing."""

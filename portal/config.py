@@ -41,8 +41,11 @@ class Config:
     ENV = "development"
     # Served over HTTPS (directly or behind a proxy): Secure cookies and HSTS.
     HTTPS = False
-    # Failed logins: after this many within the window, the account or address waits.
+    # Failed logins within the window: this many from one address and the address waits; this
+    # many for one account, from all addresses together, and the account waits, except in a
+    # browser that has logged into it before (portal/auth/lockout.py says why).
     LOGIN_MAX_FAILURES = 10
+    LOGIN_ACCOUNT_MAX_FAILURES = 50
     LOGIN_WINDOW_MINUTES = 15
     # A form left open over a weekend still submits: the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
@@ -88,6 +91,7 @@ ENV_SETTINGS = {
     "ENV": str,
     "HTTPS": _flag,
     "LOGIN_MAX_FAILURES": int,
+    "LOGIN_ACCOUNT_MAX_FAILURES": int,
     "LOGIN_WINDOW_MINUTES": int,
     "PROXIES": int,
     "BASE_URL": str,

@@ -1,5 +1,10 @@
 """Flask extensions, created once here and bound to the app in create_app; and how the portal
-uses SQLite as a multi-user database (transactions that take the write lock up front)."""
+uses SQLite as a multi-user database (transactions that take the write lock up front, in writing
+requests and in the commands that write, `writing`)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from flask_login import LoginManager
@@ -32,6 +37,21 @@ csrf = CSRFProtect()
 # Requests that only read: their transactions need no write lock.
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# Set while a command that writes runs (`writing`): its transactions are a writing request's.
+_WRITING = ContextVar("writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Inside, outside any request, every transaction takes SQLite's write lock when it begins,
+    as a writing request's does: for the commands that write while the portal serves (remind,
+    send-mail, load-directive, seed-demo, restore)."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
 
 def _is_pysqlite(dbapi_connection) -> bool:
     return type(dbapi_connection).__module__.startswith("sqlite3")
@@ -55,7 +75,8 @@ def _sqlite_begin(connection) -> None:
         return
     if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return
-    # Outside a request (commands, tests' own set-up), deferred as sqlite3 always was: a script
-    # that opens a second session while the first is still in its transaction must not wait on it.
-    writing = has_request_context() and request.method not in READING_METHODS
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    # Outside a request, deferred as sqlite3 always was unless a writing command says otherwise
+    # (`writing`): a script or a test's set-up that opens a second session while the first is
+    # still in its transaction must not wait on it.
+    writes = _WRITING.get() or (has_request_context() and request.method not in READING_METHODS)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -3,6 +3,8 @@ chosen password must be (long enough, not the user name, not a common one)."""
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -59,23 +61,36 @@ def hash_first_password(password: str) -> str:
     return PasswordHasher(**FIRST_PASSWORD).hash(password)
 
 
-def check_password(password_hash: str, password: str) -> bool:
+def check_password(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one hashed, after the same work whatever the hash: an account
+    that does not exist (None) or whose first password is cheaply hashed still costs one
+    verification at the portal's cost, so that timing tells nothing about who has an account."""
+    if password_hash is None:
+        _verify(_dummy_hash(), password)
+        return False
     try:
-        matches = _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        matches = False
+        matches = _verify(password_hash, password)
+    except InvalidHashError:  # not a hash at all: nothing was worked out
+        _verify(_dummy_hash(), password)
+        return False
     if password_hash.startswith(_FIRST_PREFIX):
-        # Answer as slowly as for any other account: timing must not tell who has not logged in.
-        spend_equal_time(password)
+        _verify(_dummy_hash(), password)
     return matches
 
 
-# Hashed once per process so that an unknown user name costs as much as a wrong password.
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except VerificationError:
+        return False
+
+
+# A hash at the portal's cost of a password no one has, made once per process and cost.
 _DUMMY: dict[str, str] = {}
 
 
-def spend_equal_time(password: str) -> None:
+def _dummy_hash() -> str:
     key = f"{current_app.config['PASSWORD_TIME_COST']}/{current_app.config['PASSWORD_MEMORY_COST']}"
     if key not in _DUMMY:
-        _DUMMY[key] = hash_password("not-a-real-password")
-    check_password(_DUMMY[key], password)
+        _DUMMY[key] = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY[key]

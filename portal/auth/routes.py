@@ -25,7 +25,7 @@ from ..models import User
 from ..notifications import mail
 from .forms import LoginForm, MailSettingsForm, PasswordForm
 from .lockout import current_lock, forget_failures, record_failure
-from .passwords import check_password, hash_password, spend_equal_time, weakness
+from .passwords import check_password, hash_password, weakness
 
 bp = Blueprint("auth", __name__)
 
@@ -84,10 +84,10 @@ def login():
         return _locked(form, lock)
 
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    if user is None:
-        spend_equal_time(form.password.data)
-    if user is None or not user.active or not check_password(user.password_hash,
-                                                              form.password.data):
+    # The password is checked for every name, known, unknown or switched off: the same work
+    # whatever the answer, so that its time does not tell which accounts exist.
+    matches = check_password(user.password_hash if user else None, form.password.data)
+    if user is None or not user.active or not matches:
         audit.record("login.failed", user, username=username[:80])
         lock = record_failure(username, address)
         if lock:

@@ -32,6 +32,7 @@ from ..models import (
     UnitKind,
     meets_target,
 )
+from ..query_string import number
 from ..vietnamese import fold, sort_key
 
 ROWS_PER_PAGE = 100
@@ -51,16 +52,12 @@ class Filters:
     def from_args(cls, args) -> Filters:
         kind = args.get("kind", "")
         status = args.get("status", "")
-        try:
-            page = max(1, int(args.get("page", 1)))
-        except ValueError:
-            page = 1
         return cls(
             kind=kind if kind in UnitKind._value2member_map_ else "",
             status=status if status in STATUS_FILTERS else "",
             overdue=args.get("overdue") in ("1", "on", "true"),
             q=" ".join(args.get("q", "").split())[:100],
-            page=page,
+            page=number(args, "page") or 1,
         )
 
     def args(self, **changes) -> dict:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..htmx import is_htmx, render
+from ..query_string import number
 from . import KINDS, bell, queries
 
 bp = Blueprint("notifications", __name__)
@@ -25,10 +26,7 @@ def _listing(listing: queries.Page, said: str = ""):
 
 
 def _page_asked() -> int:
-    try:
-        return int(request.values.get("page", 1))
-    except ValueError:
-        return 1
+    return number(request.values, "page") or 1
 
 
 @bp.get("/notifications")

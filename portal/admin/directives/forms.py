@@ -14,12 +14,17 @@ from wtforms.validators import ValidationError
 
 from ...directives import drafts
 from ...directives.importer import LetterImportError, import_letter, read_letter_file
-from ...formatting import format_date, parse_date
+from ...formatting import format_date, format_number, parse_date
 from ...models import Directive
 from ..fields import StoredLength, clean, required
 
 # A công văn is a few pages; a hundred pages of text is far more than any letter to import.
 LETTER_MAX_CHARS = 200_000
+# A pasted letter the portal would not even read (past MAX_FORM_MEMORY_SIZE, 413): its length is
+# not known, only that it is over.
+LETTER_TOO_LONG = ("Văn bản dán vào quá dài; công văn nhập được tối đa "
+                   f"{format_number(LETTER_MAX_CHARS)} ký tự. Hãy kiểm tra đã dán đúng một công "
+                   "văn, hoặc chọn tệp .docx của công văn. Chưa có gì được lưu.")
 YEAR_MIN, YEAR_MAX = 1900, 2999
 SLUG_RULE = ("Mã văn bản chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, tối đa "
              f"{drafts.SLUG_MAX} ký tự, ví dụ sa-dec-2024-cchc.")

@@ -8,16 +8,21 @@ refusal's Vietnamese words (422). A valid post ends in a redirect (303).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from ... import errors
 from ...directives import drafts, lifecycle
 from ...extensions import db
 from ...models import Directive, DirectiveStatus, Section, Task, Unit
+from ...permissions import may_administer
+from ...query_string import number
 from ..blueprint import bp
 from ..people import queries
-from .forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
+from .forms import LETTER_TOO_LONG, CopyForm, DirectiveForm, InspectedForm, LetterForm
 
 # The administrator's list: what is still being written and what units work on first.
 STATUS_ORDER = [DirectiveStatus.DRAFT, DirectiveStatus.OPEN, DirectiveStatus.CLOSED,
@@ -140,6 +145,24 @@ def import_directive():
     return render_template("admin/directive_import.html", form=form), _status()
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    """A letter pasted past the form's limit is refused before any route reads it (413): the
+    import page says so next to the field, empty again. Any other 413 of administration, or one
+    for someone who may not import, is the portal's own error page."""
+    if request.endpoint != "admin.import_directive" or not (
+            current_user.is_authenticated and may_administer(current_user)):
+        return errors.too_large()
+    form = LetterForm(formdata=None)
+    limit_mb = current_app.config["MAX_UPLOAD_MB"]
+    if (request.content_length or 0) > current_app.config["MAX_CONTENT_LENGTH"]:
+        form.file.errors = [f"Tệp hoặc nội dung gửi lên vượt quá giới hạn {limit_mb} MB. "
+                            "Chưa có gì được lưu."]
+    else:
+        form.text.errors = [LETTER_TOO_LONG]
+    return render_template("admin/directive_import.html", form=form), 413
+
+
 # --- metadata, inspected units, preview ----------------------------------------------------------
 
 
@@ -195,11 +218,9 @@ def preview_directive(directive_id: int):
     groups = _active_units_by_kind()
     unit = None
     preview = None
-    chosen = request.args.get("unit", "")
-    if chosen:
-        if not chosen.isdecimal():
-            abort(404)
-        unit = db.session.get(Unit, int(chosen))
+    if request.args.get("unit"):
+        unit_id = number(request.args, "unit")
+        unit = db.session.get(Unit, unit_id) if unit_id else None
         if unit is None or not unit.active:
             abort(404)
         preview = drafts.tasks_for_unit(found, unit.id)

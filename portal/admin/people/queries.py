@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
 from ...models import Role, Unit, UnitKind, User
+from ...query_string import number
 from ...vietnamese import fold, sort_key
 
 
@@ -56,11 +57,10 @@ class UserFilters:
     @classmethod
     def from_args(cls, args) -> UserFilters:
         role = args.get("role", "")
-        unit = args.get("unit", "")
         active = {"1": True, "0": False}.get(args.get("active", ""))
         return cls(
             role=Role(role) if role in Role._value2member_map_ else None,
-            unit_id=int(unit) if unit.isdecimal() else None,
+            unit_id=number(args, "unit"),
             active=active,
             q=args.get("q", "").strip()[:100],
         )
