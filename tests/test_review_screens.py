@@ -13,10 +13,11 @@ from sqlalchemy import select, update
 
 from portal.deadlines import today, utcnow
 from portal.extensions import db
-from portal.models import Directive
+from portal.models import Directive, DirectiveStatus
 
 from .support.directives import load_future
 from .support.progress import make_progress, send_in
+from .support.statements import count_statements
 
 
 def html(response) -> str:
@@ -170,3 +171,22 @@ def test_leadership_has_no_waiting_count_in_its_navigation_or_polls(login, ids):
     page = html(leader.get(matrix_url(ids)))
     assert 'id="waiting"' not in page and "Chờ duyệt <" not in page
     assert 'id="waiting"' not in html(leader.get(matrix_url(ids), htmx=True))
+
+
+def test_the_waiting_count_is_counted_again_only_after_a_change(app, reviewer, ward, ids):
+    """A reviewer's every page and poll shows the count: it is kept while the open directives'
+    revisions hold, and right again after any change to an item."""
+    url = matrix_url(ids)
+    reviewer.get(url)
+    kept = count_statements(app, reviewer, "/directives")
+    send_in(ward, ids.item("Phường 1", "1.5"))
+    assert count_statements(app, reviewer, "/directives") == kept + 1  # counted again
+    assert count_statements(app, reviewer, "/directives") == kept
+    assert '<span class="count">1</span></span>' in html(reviewer.get("/directives"))
+    # Closing the directive takes its items out of the count.
+    with app.app_context():
+        db.session.execute(update(Directive).where(Directive.id == ids.directive()).values(
+            status=DirectiveStatus.CLOSED))
+        db.session.commit()
+    assert ('<span id="waiting" aria-live="polite"><span class="count">0</span></span>'
+            in html(reviewer.get("/directives")))

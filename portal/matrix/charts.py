@@ -132,11 +132,11 @@ def bar_chart(bars: list[Bar], *, title: str, maximum: float | None = None,
                 f'width="{round(end - plot_x, 1)}" height="{BAR_HEIGHT}" '
                 f'fill="{TONES.get(bar.tone, TONES["accent"])}"/>'
             )
-        colour = MUTED if bar.value is None else INK
+        # A figure in bold ink (the svg's own fill); nothing reported, in muted regular type.
+        # Only what differs from the svg is written: the dashboard draws a hundred of these.
+        look = f'fill="{MUTED}"' if bar.value is None else 'font-weight="600"'
         at = plot_x + plot_width + 12 if in_column else round(end + 6, 1)
-        parts.append(f'<text x="{at}" y="{middle + 5}" fill="{colour}" '
-                     f'font-weight="{400 if bar.value is None else 600}">'
-                     f"{escape(bar.text)}</text>")
+        parts.append(f'<text x="{at}" y="{middle + 5}" {look}>{escape(bar.text)}</text>')
         parts.append("</g>")
     parts.append("</g>")
 

@@ -588,13 +588,14 @@ def sideways(page) -> int:
 
 
 def assert_sticky_headers(page) -> None:
-    """Scrolled right and down, the matrix still shows unit names at its left edge and task codes
-    at its top, on top of the cells scrolled under them."""
+    """Scrolled right (where it is wider than its box) and down, the matrix still shows unit names
+    at its left edge and task codes at its top, on top of the cells scrolled under them."""
     scrolled = page.evaluate("""() => { const s = document.querySelector('.matrix-scroll');
         s.scrollIntoView({block: "start"});
         s.scrollLeft = s.scrollWidth; s.scrollTop = s.scrollHeight;
-        return [s.scrollLeft, s.scrollTop]; }""")
-    assert scrolled[0] > 0 and scrolled[1] > 0, f"the matrix did not scroll: {scrolled}"
+        return [s.scrollLeft, s.scrollTop, s.scrollWidth > s.clientWidth]; }""")
+    wider = scrolled[2]
+    assert (scrolled[0] > 0) == wider and scrolled[1] > 0, f"the matrix did not scroll: {scrolled}"
     box = page.locator(".matrix-scroll").bounding_box()
     unit = page.locator("table.matrix tbody tr:not(.group) th[scope=row]").last
     code = page.locator("table.matrix thead th").nth(-3)  # the last task's code
