@@ -33,9 +33,10 @@ def submenu(response) -> dict[str, str]:
 def test_submenu_marks_the_page_shown(admin):
     for url, label in [("/admin/units", "Đơn vị"), ("/admin/users", "Tài khoản"),
                        ("/admin/directives", "Văn bản chỉ đạo"), ("/admin/mail", "Thư điện tử"),
-                       ("/admin/import/users", "Nhập tài khoản từ tệp")]:
+                       ("/admin/import/users", "Nhập tài khoản từ tệp"),
+                       ("/admin/report", "Người ký báo cáo"), ("/admin/audit", "Nhật ký hệ thống")]:
         links = submenu(admin.get(url))
-        assert len(links) == 6
+        assert len(links) == 8
         assert {name for name, current in links.items() if current} == {label}, url
         assert links[label] == "page"
 
