@@ -81,10 +81,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_text(value: str) -> str:
-    """Text for a CSV field that Excel and LibreOffice show as written, never run: one that starts
-    like a formula (`=HYPERLINK(…)`, `+1`, `@SUM`, a tab) gets a leading apostrophe, which both
-    read as "this is text" (OWASP's CSV injection advice). A sheet needs none: XlsxWriter's
-    `write_string` stores any text as text, where its `write` would make `=…` a formula."""
+    """Text for a CSV field that Excel and LibreOffice never run: one that starts like a formula
+    (`=HYPERLINK(…)`, `+1`, `@SUM`, a tab) gets a leading apostrophe, so that the spreadsheet
+    shows it as text, apostrophe included (OWASP's advice on CSV injection). A sheet needs none:
+    XlsxWriter's `write_string` stores any text as text, where its `write` would make `=…` a
+    formula (portal/sheets.py)."""
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 

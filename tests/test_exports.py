@@ -145,9 +145,9 @@ def test_detail_sheet_keeps_figures_units_and_targets_as_numbers(app, login, ids
     rate = by_key[("Phường 1", "1.10")]
     assert {column: rate[column].value for column in (
         "Số liệu", "Đơn vị tính", "Tử số", "Mẫu số", "Chỉ tiêu", "Loại chỉ tiêu",
-        "Đạt chỉ tiêu")} == {"Số liệu": 90, "Đơn vị tính": "%", "Tử số": 45, "Mẫu số": 50,
+        "Đáp ứng chỉ tiêu")} == {"Số liệu": 90, "Đơn vị tính": "%", "Tử số": 45, "Mẫu số": 50,
                              "Chỉ tiêu": 100, "Loại chỉ tiêu": "Tối thiểu (≥)",
-                             "Đạt chỉ tiêu": "Chưa đạt"}
+                             "Đáp ứng chỉ tiêu": "Chưa đáp ứng chỉ tiêu"}
     for column in ("Số liệu", "Tử số", "Mẫu số", "Chỉ tiêu"):
         assert rate[column].data_type == "n", column
     third = by_key[(UNIT_NAME, "1.10")]

@@ -237,7 +237,7 @@ def test_body_gives_leadership_the_matrixs_figures(app, progress, login):
     # Metric tasks: how many units reach the target; each unit's figure is in the annex.
     rate = next(c for c in m.metric_columns if c.code == "1.10")
     assert re.search(r"- 1\.10 Tỷ lệ ký số văn bản điện tử trên iDesk \(chỉ tiêu ≥ 100%\): "
-                     rf"0/{len(m.figures(rate))} đơn vị đạt chỉ tiêu", body)
+                     rf"0/{len(m.figures(rate))} đơn vị đáp ứng chỉ tiêu", body)
     assert "Số liệu của từng đơn vị tại Phụ lục III." in body
     # Per section of the letter, not per unit: the notes are in the annex.
     assert "- Mục 1 (" in body and NOTE[:20] not in body

@@ -160,7 +160,7 @@ def test_xlsx_long_sheet_has_one_row_per_unit_and_task_with_details(app, progres
     assert (rate["Số liệu"], rate["Đơn vị tính"], rate["Tử số"], rate["Mẫu số"]) == (
         90, "%", 45, 50)
     assert (rate["Chỉ tiêu"], rate["Loại chỉ tiêu"]) == (100, "Tối thiểu (≥)")
-    assert rate["Đạt chỉ tiêu"] == "Chưa đạt"
+    assert rate["Đáp ứng chỉ tiêu"] == "Chưa đáp ứng chỉ tiêu"
     assert rate["Trạng thái"] == "✓ Đạt" and rate["Tình trạng so với hạn"] == "Hoàn thành đúng hạn"
     assert rate["Gửi duyệt bởi"].endswith("(phuong1)")
     assert rate["Duyệt bởi"].endswith("(noivu.duyet)")

@@ -310,7 +310,7 @@ class Report(Layout):
             figures = m.figures(column)
             reached = sum(column.reached(cell.figure) is True for _, cell in figures)
             missing = sum(cell.figure is None for _, cell in figures)
-            said = (f"{reached}/{len(figures)} đơn vị đạt chỉ tiêu" if target
+            said = (f"{reached}/{len(figures)} đơn vị đáp ứng chỉ tiêu" if target
                     else f"{len(figures) - missing}/{len(figures)} đơn vị đã báo cáo số liệu")
             self.paragraph(f"- {column.code} {column.title}"
                            f"{' (chỉ tiêu ' + target + ')' if target else ''}: {said}; "

@@ -26,10 +26,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..deadlines import DeadlineState, city_zone
-from ..formatting import format_date
+from ..deadlines import DeadlineState, city_zone, reading_text
+from ..formatting import format_date, format_moment
 from ..matrix.model import Cell, Column, Matrix, Row
-from ..models import ProgressStatus
+from ..models import ProgressStatus, TargetResult
 from ..sheets import csv_bytes, print_on_a4, write_cell
 from .queries import Details
 
@@ -76,7 +76,7 @@ def export_name(what: str, m: Matrix, extension: str) -> str:
 LONG_HEADER = [
     "Đơn vị", "Loại đơn vị", "Mã nhiệm vụ", "Nhiệm vụ", "Vai trò", "Hạn", "Trạng thái",
     "Tình trạng so với hạn", "Số liệu", "Đơn vị tính", "Tử số", "Mẫu số", "Chỉ tiêu",
-    "Loại chỉ tiêu", "Đạt chỉ tiêu", "Ghi chú", "Giải trình", "Số tài liệu kiểm chứng",
+    "Loại chỉ tiêu", "Đáp ứng chỉ tiêu", "Ghi chú", "Giải trình", "Số tài liệu kiểm chứng",
     "Tài liệu kiểm chứng", "Gửi duyệt bởi", "Gửi duyệt lúc", "Duyệt bởi", "Duyệt lúc",
     "Ý kiến duyệt",
 ]
@@ -125,7 +125,7 @@ def long_rows(m: Matrix, details: Details) -> Iterator[list]:
                 cell.deadline, f"{cell.status.symbol} {cell.status.label}", cell.state.label,
                 cell.figure, units[column.task_id], found.numerator if rate else None,
                 found.denominator if rate else None, column.target, kinds[column.task_id],
-                "" if reached is None else ("Đạt" if reached else "Chưa đạt"),
+                "" if reached is None else TargetResult.of(reached).label,
                 found.note, found.late_reason, cell.evidence_count, "; ".join(found.evidence),
                 found.submitted_by, local(cell.submitted_at), found.reviewed_by,
                 local(found.reviewed_at), found.review_comment,
@@ -257,8 +257,11 @@ def _heading(rows: _Rows, styles: _Styles, m: Matrix, title: str) -> None:
     number = f"số {directive.number}" if directive.number else "(chưa có số)"
     rows.append([styles.meta(
         f"Văn bản {number} của {directive.issuer or 'UBND Thành phố'} · Số liệu ngày "
-        f"{format_date(m.on)}, đến lần thay đổi thứ {m.revision} · Hoàn thành là nhiệm vụ đã "
-        "được Phòng Nội vụ duyệt «Đạt»")])
+        f"{format_date(m.on)}"
+        + (f", cập nhật lúc {format_moment(directive.changed_at, m.on)}" if directive.changed_at
+           else "")
+        + f" · {reading_text(directive.deadline_day_counts)} · Hoàn thành là nhiệm vụ đã được "
+        "Phòng Nội vụ duyệt «Đạt»")])
 
 
 def _matrix_sheet(sheet: Worksheet, styles: _Styles, m: Matrix) -> None:
