@@ -19,17 +19,10 @@ from portal.extensions import db
 from portal.models import User
 
 from .support.apps import seeded_app
-from .support.clients import PASSWORD, PortalClient
+from .support.clients import PASSWORD, PortalClient, client_at
 
 ACCOUNT_LOCKED = "Tài khoản này đã nhập sai mật khẩu quá nhiều lần"
 ADDRESS_LOCKED = "Máy của bạn (địa chỉ mạng này) đã nhập sai mật khẩu quá nhiều lần"
-
-
-def client_at(app, address: str) -> PortalClient:
-    """A browser on a machine of the office network."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return PortalClient(client)
 
 
 def guess(client: PortalClient, username: str, times: int = 1) -> list[int]:

@@ -25,18 +25,11 @@ from portal.extensions import db
 from portal.models import AuditEvent, Evidence, LoginFailure
 
 from .support.apps import seeded_app, test_settings
-from .support.clients import PASSWORD, PortalClient
+from .support.clients import PASSWORD, PortalClient, client_at
 from .support.records import last_audit_id
 
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 ADDRESS_LOCKED = "Máy của bạn (địa chỉ mạng này) đã nhập sai mật khẩu quá nhiều lần"
-
-
-def client_at(app, address: str) -> PortalClient:
-    """A browser on another machine of the office network."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return PortalClient(client)
 
 
 def fail(client: PortalClient, username: str, times: int) -> list[int]:

@@ -65,6 +65,13 @@ def login_as(app):
     return make
 
 
+def client_at(app, address: str) -> PortalClient:
+    """A browser on a given machine (REMOTE_ADDR) of the office network."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return PortalClient(client)
+
+
 class Browser:
     def __init__(self, port: int):
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
