@@ -61,7 +61,8 @@ def register(app: Flask) -> None:
 @click.option("--if-empty", is_flag=True, help="Không làm gì nếu cơ sở dữ liệu đã có dữ liệu.")
 @writes_while_serving
 def seed_demo(password: str | None, sample_progress: bool, if_empty: bool) -> None:
-    """Load the Sa Đéc units, the 2023 letter and one demo account per role and unit."""
+    """Load the Sa Đéc units, the 2023 letter, each unit's head and officers and one demo account
+    for each other role."""
     if not demo.is_empty():
         if if_empty:
             accounts = Path(current_app.instance_path) / "demo-accounts.tsv"
@@ -80,7 +81,7 @@ def seed_demo(password: str | None, sample_progress: bool, if_empty: bool) -> No
             raise click.ClickException(reason)
     password = password or secrets.token_urlsafe(9)
     users = demo.seed(password, sample_progress=sample_progress)
-    lines = [f"{u.username}\t{u.role.value}\t{u.unit.name if u.unit else ''}" for u in users]
+    lines = [demo.account_line(user) for user in users]
     for line in lines:
         click.echo(line)
     click.echo(f"Mật khẩu của mọi tài khoản demo: {password}", err=True)

@@ -1,5 +1,6 @@
-"""Demo data: the units of Sa Đéc city, the 2023 letter, one account per role and per unit, and
-optionally a believable spread of progress so that a first look shows a living city."""
+"""Demo data: the units of Sa Đéc city, the 2023 letter, the people of each unit (its head and one
+to three officers), one account for each other role, and optionally a believable spread of
+progress so that a first look shows a living city."""
 
 from __future__ import annotations
 
@@ -16,7 +17,18 @@ from .directives.loader import SA_DEC_2023, load_directive
 from .extensions import db
 from .items import actions
 from .items import decisions as review
-from .models import Measure, Progress, ProgressStatus, Role, Task, TaskKind, Unit, UnitKind, User
+from .models import (
+    Measure,
+    Progress,
+    ProgressStatus,
+    Role,
+    Task,
+    TaskKind,
+    Unit,
+    UnitKind,
+    UnitPosition,
+    User,
+)
 
 UNITS: list[tuple[UnitKind, str, str]] = [
     (UnitKind.OFFICE, "Văn phòng HĐND và UBND", "VP HĐND-UBND"),
@@ -80,6 +92,58 @@ def username_for(unit_name: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
 
 
+# How many officers each unit has, in the order of UNITS, round and round: one to three.
+OFFICERS_PER_UNIT = (2, 1, 3)
+
+FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
+                "Ngô", "Dương", "Lý", "Phan", "Trương", "Lâm")
+MIDDLE_NAMES = {"m": ("Văn", "Minh", "Hữu", "Quốc", "Thanh", "Công"),
+                "f": ("Thị", "Ngọc", "Thu", "Kim", "Thanh", "Bích")}
+GIVEN_NAMES = {"m": ("Hùng", "Dũng", "Phúc", "Tài", "Khoa", "Tâm", "Long", "Nghĩa", "Trung",
+                     "Hải", "Bình", "Sơn", "Lộc", "Thành"),
+               "f": ("Lan", "Hạnh", "Trang", "Mai", "Thảo", "Nhung", "Yến", "Phương", "Linh",
+                     "Hương", "Diễm", "Ngân", "Tuyết", "Loan")}
+
+
+def people_names(count: int, seed_value: int = 2023) -> list[str]:
+    """`count` different Vietnamese full names, the same ones on every run: 'Trần Thị Hạnh'."""
+    rng = random.Random(seed_value)
+    names: list[str] = []
+    while len(names) < count:
+        sex = rng.choice("mf")
+        name = " ".join((rng.choice(FAMILY_NAMES), rng.choice(MIDDLE_NAMES[sex]),
+                         rng.choice(GIVEN_NAMES[sex])))
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def unit_people(units: list[Unit], password_hash: str) -> tuple[list[User], list[User]]:
+    """Each unit's head, whose user name is the unit's (phuong1), and its officers (phuong1.cb1,
+    phuong1.cb2 …): (heads, officers)."""
+    counts = [OFFICERS_PER_UNIT[n % len(OFFICERS_PER_UNIT)] for n in range(len(units))]
+    names = iter(people_names(len(units) + sum(counts)))
+    heads, officers = [], []
+    for unit, count in zip(units, counts, strict=True):
+        username = username_for(unit.name)
+        heads.append(User(username=username, full_name=next(names), password_hash=password_hash,
+                          role=Role.UNIT, position=UnitPosition.HEAD, unit_id=unit.id))
+        officers += [
+            User(username=f"{username}.cb{n}", full_name=next(names),
+                 password_hash=password_hash, role=Role.UNIT, position=UnitPosition.OFFICER,
+                 unit_id=unit.id)
+            for n in range(1, count + 1)
+        ]
+    return heads, officers
+
+
+def account_line(user: User) -> str:
+    """How seed-demo lists an account: 'phuong1<TAB>head<TAB>Phường 1'; a unit's people by their
+    place in it (head, officer), everyone else by their role."""
+    role = user.position.value if user.position else user.role.value
+    return f"{user.username}\t{role}\t{user.unit.name if user.unit else ''}"
+
+
 def is_empty() -> bool:
     return db.session.scalar(select(Unit.id).limit(1)) is None
 
@@ -92,21 +156,25 @@ def seed(password: str, sample_progress: bool = False) -> list[User]:
         db.session.add(units[name])
     db.session.flush()
 
-    password_hash = hash_password(password)
-    users = [
-        User(username=username_for(name), full_name=f"Cán bộ {name}", password_hash=password_hash,
-             role=Role.UNIT, unit_id=unit.id)
-        for name, unit in units.items()
+    password_hash = hash_password(password)  # one hash for every account: seeding stays quick
+    heads, officers = unit_people(list(units.values()), password_hash)
+    # Heads first: each is the first account of its unit, as the migration that made heads has it.
+    db.session.add_all(heads)
+    db.session.flush()
+    others = [
+        User(username=username, full_name=full_name, password_hash=password_hash, role=role,
+             unit_id=units[unit_name].id if unit_name else None)
+        for username, role, unit_name, full_name in STAFF_ACCOUNTS
     ]
-    for username, role, unit_name, full_name in STAFF_ACCOUNTS:
-        unit_id = units[unit_name].id if unit_name else None
-        users.append(User(username=username, full_name=full_name, password_hash=password_hash,
-                          role=role, unit_id=unit_id))
-    db.session.add_all(users)
+    db.session.add_all(officers + others)
     load_directive(SA_DEC_2023)
     db.session.commit()
+    by_unit = {unit.id: [] for unit in units.values()}
+    for user in heads + officers:
+        by_unit[user.unit_id].append(user)
+    users = [user for people in by_unit.values() for user in people] + others
     if sample_progress:
-        fill_sample_progress({u.unit_id: u for u in users if u.role is Role.UNIT})
+        fill_sample_progress({head.unit_id: head for head in heads})
         reviewer = next(u for u in users if u.role is Role.REVIEWER)
         review_sample(reviewer)
     return users

@@ -51,6 +51,15 @@ class Role(LabelledEnum):
     ADMIN = "admin", "Quản trị hệ thống"
 
 
+class UnitPosition(LabelledEnum):
+    """Where a unit's person stands in it: the head (a deputy may be given the same right) answers
+    for the unit, assigns its items and signs them off; officers do the work. Only `Role.UNIT`
+    accounts have one."""
+
+    HEAD = "head", "Lãnh đạo đơn vị"
+    OFFICER = "officer", "Cán bộ"
+
+
 class TaskKind(LabelledEnum):
     ACTION = "action", "Thực hiện"
     DOCUMENT = "document", "Văn bản, kế hoạch"
@@ -129,6 +138,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(300))
     role: Mapped[Role] = mapped_column(_enum(Role))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    # A unit account's place in its unit (head or officer); None for every other role.
+    position: Mapped[UnitPosition | None] = mapped_column(_enum(UnitPosition))
     active: Mapped[bool] = mapped_column(default=True)
     # Set when an administrator chose the password (new account, reset): changed at next login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -1,9 +1,9 @@
 """Who may do what. Every route, every query that refuses and every template asks here; nothing
 else decides access.
 
-The rules are functions of a user (`may_*`, `reads_only`, `works_in_a_unit`); routes use the
-`require_*` forms, which answer 403, or the `roles_required` decorator. Templates call the same
-functions, registered as Jinja globals by `register`: a template never compares role strings.
+The rules are functions of a user (`may_*`, `reads_only`, `works_in_a_unit`, `heads_unit`); routes
+use the `require_*` forms, which answer 403, or the `roles_required` decorator. Templates call the
+same functions, registered as Jinja globals by `register`: a template never compares role strings.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import wraps
 from flask import Flask, abort
 from flask_login import current_user
 
-from .models import Evidence, Role, User
+from .models import Evidence, Role, UnitPosition, User
 
 READ_EVERYTHING = (Role.REVIEWER, Role.LEADER, Role.ADMIN)
 
@@ -28,6 +28,12 @@ def may_view_unit(user: User, unit_id: int) -> bool:
 def may_work_on_unit(user: User, unit_id: int) -> bool:
     """Only a unit's own staff change its progress and evidence."""
     return user.role is Role.UNIT and user.unit_id == unit_id
+
+
+def heads_unit(user: User, unit_id: int) -> bool:
+    """The unit's head (lãnh đạo đơn vị, or a deputy given the same right) assigns its items and
+    signs them off; its officers work on them; nobody outside the unit does either."""
+    return may_work_on_unit(user, unit_id) and user.position is UnitPosition.HEAD
 
 
 def may_view_evidence(user: User, evidence: Evidence) -> bool:

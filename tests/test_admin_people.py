@@ -19,7 +19,16 @@ from sqlalchemy import func, select
 
 from portal.directives.loader import load_directive
 from portal.extensions import db
-from portal.models import AuditEvent, Progress, Role, Task, Unit, UnitKind, User
+from portal.models import (
+    AuditEvent,
+    Progress,
+    Role,
+    Task,
+    Unit,
+    UnitKind,
+    UnitPosition,
+    User,
+)
 
 from .support.clients import PASSWORD, PortalClient
 from .support.databases import database_rows, writes, written_since
@@ -369,19 +378,27 @@ def test_account_of_an_inactive_unit_cannot_be_created(app, admin, ids):
 def test_admin_edits_an_account(app, admin, ids):
     user_id = ids.user("phongtuphap")
     page = admin.get(f"/admin/users/{user_id}/edit")
-    assert page.status_code == 200 and "Cán bộ Phòng Tư pháp" in html(page)
+    assert page.status_code == 200 and "Đặng Minh Nghĩa" in html(page)
+    assert '<option selected value="head">Lãnh đạo đơn vị</option>' in html(page)
+    counted = writes(app)
+    response = admin.post(f"/admin/users/{user_id}/edit", {  # still head of a unit: refused
+        "full_name": "Trần Văn B", "role": "leader", "unit": "", "active": "y"})
+    assert response.status_code == 422
+    assert says(response, "Vị trí trong đơn vị chỉ dành cho vai trò «Cán bộ đơn vị»")
+    assert written_since(app, counted) == set()
     audit_id = last_audit_id(app)
     response = admin.post(f"/admin/users/{user_id}/edit", {
-        "full_name": "Trần Văn B", "role": "leader", "unit": "", "active": "y"})
+        "full_name": "Trần Văn B", "role": "leader", "position": "", "unit": "", "active": "y"})
     assert response.status_code == 303 and response.headers["Location"] == "/admin/users"
     user = user_row(app, "phongtuphap")
     assert (user.full_name, user.role, user.unit_id, user.active) == (
         "Trần Văn B", Role.LEADER, None, True)
     [event] = audit_since(app, audit_id)
     assert event.action == "user.update"
-    assert event.before == {"full_name": "Cán bộ Phòng Tư pháp", "role": "unit",
+    assert event.before == {"full_name": "Đặng Minh Nghĩa", "role": "unit", "position": "head",
                             "unit_id": ids.unit("Phòng Tư pháp")}
-    assert event.after == {"full_name": "Trần Văn B", "role": "leader", "unit_id": None}
+    assert event.after == {"full_name": "Trần Văn B", "role": "leader", "position": None,
+                           "unit_id": None}
 
     counted = writes(app)
     response = admin.post(f"/admin/users/{user_id}/edit", {
@@ -487,8 +504,11 @@ def test_account_list_filters_by_role_unit_state_and_name(app, admin, ids):
     locked = html(admin.get("/admin/users?active=0"))
     assert "phuong2</a>" in locked and "phuong1</a>" not in locked
     assert "phuong2</a>" not in html(admin.get("/admin/users?active=1"))
-    found = html(admin.get("/admin/users?q=phuong%201"))  # "Phường 1" without its marks
+    found = html(admin.get("/admin/users?q=huynh%20kim"))  # Huỳnh Kim Hương without her marks
     assert "phuong1</a>" in found and "phuong2</a>" not in found
+    # Each unit account says where it stands in its unit.
+    row = found.split('id="user-')[1]
+    assert "<td>Cán bộ đơn vị</td>\n        <td>Lãnh đạo đơn vị</td>" in row
     # A bad filter value is no filter.
     assert "lanhdao</a>" in html(admin.get("/admin/users?role=king&unit=abc"))
 
@@ -669,6 +689,95 @@ def test_users_import_errors_duplicates_unknown_unit_bad_role(app, admin, ids):
     assert written_since(app, counted) == set()
 
 
+def test_users_import_reads_the_place_in_the_unit_in_words_with_or_without_marks(app, admin,
+                                                                                ids):
+    content = csv_bytes([
+        USERS_HEADER + ["Vị trí"],
+        ["p1.pho", "Trần Văn Phó", "cán bộ đơn vị", "Phường 1", "lanh dao don vi"],
+        ["p1.ct", "Lê Văn Chủ", "đơn vị", "Phường 1", "Lãnh đạo"],
+        ["p1.cv", "Ngô Thị Cán", "đơn vị", "Phường 1", "CÁN BỘ"],
+        ["p1.trong", "Võ Văn Trống", "đơn vị", "Phường 1", ""],
+        ["ld.trong", "Phạm Văn Lãnh", "lãnh đạo", "", ""],
+    ])
+    assert upload(admin, "users", content, "tk.csv").status_code == 303
+    preview = html(admin.get("/admin/import/users/preview"))
+    assert "Cán bộ đơn vị · Lãnh đạo đơn vị · Phường 1" in preview
+    assert admin.post("/admin/import/users/confirm").status_code == 200
+    positions = {name: user_row(app, name).position
+                 for name in ("p1.pho", "p1.ct", "p1.cv", "p1.trong", "ld.trong")}
+    assert positions == {"p1.pho": UnitPosition.HEAD, "p1.ct": UnitPosition.HEAD,
+                         "p1.cv": UnitPosition.OFFICER, "p1.trong": UnitPosition.OFFICER,
+                         "ld.trong": None}
+
+
+def test_users_import_refuses_a_bad_place_in_the_unit_row_by_row(app, admin):
+    content = csv_bytes([
+        USERS_HEADER + ["Vị trí trong đơn vị"],
+        ["p1.dung", "Trần Văn Đúng", "cán bộ đơn vị", "Phường 1", "cán bộ"],
+        ["p1.sep", "Trần Văn Sếp", "cán bộ đơn vị", "Phường 1", "sếp"],
+        ["ld.moi", "Lê Văn Lãnh", "lãnh đạo", "", "Lãnh đạo đơn vị"],
+        ["nv.moi", "Ngô Thị Duyệt", "duyệt", "Phòng Nội vụ", "cán bộ"],
+    ])
+    counted = writes(app)
+    assert upload(admin, "users", content, "tk.csv").status_code == 303
+    page = html(admin.get("/admin/import/users/preview"))
+    assert str(escape("Vị trí trong đơn vị «sếp» không hợp lệ; dùng «Lãnh đạo đơn vị» hoặc "
+                      "«Cán bộ»; để trống là «Cán bộ».")) in page
+    refused = str(escape("Vị trí trong đơn vị chỉ dành cho vai trò «Cán bộ đơn vị»; hãy để "
+                         "trống ô này."))
+    assert page.count(refused) == 2
+    assert "3 dòng có lỗi" in page
+    assert admin.post("/admin/import/users/confirm").status_code == 422
+    assert written_since(app, counted) == set() and user_row(app, "p1.dung") is None
+
+
+def test_admin_gives_a_unit_a_second_head_and_officers(app, admin, ids):
+    audit_id = last_audit_id(app)
+    unit = str(ids.unit("Phường 1"))
+    response = admin.post("/admin/users/new", {
+        "username": "phuong1.pho", "full_name": "Trần Văn Phó", "role": "unit",
+        "position": "head", "unit": unit})
+    assert response.status_code == 200
+    response = admin.post("/admin/users/new", {
+        "username": "phuong1.cb9", "full_name": "Lê Thị Chín", "role": "unit", "unit": unit})
+    assert response.status_code == 200
+    assert user_row(app, "phuong1.pho").position is UnitPosition.HEAD
+    assert user_row(app, "phuong1.cb9").position is UnitPosition.OFFICER  # left empty: officer
+    assert user_row(app, "phuong1").position is UnitPosition.HEAD  # two heads, as a deputy
+    first, second = audit_since(app, audit_id)
+    assert first.after["position"] == "head" and second.after["position"] == "officer"
+
+    # A head made an officer, and back: each change in the audit log.
+    officer = ids.user("phuong1.cb1")
+    audit_id = last_audit_id(app)
+    form = {"full_name": "Người Được Giao", "role": "unit", "position": "head", "unit": unit,
+            "active": "y"}
+    assert admin.post(f"/admin/users/{officer}/edit", form).status_code == 303
+    [event] = audit_since(app, audit_id)
+    assert event.before["position"] == "officer" and event.after["position"] == "head"
+    page = html(admin.get(f"/admin/users?unit={unit}"))
+    assert page.count("<td>Lãnh đạo đơn vị</td>") == 3 and page.count("<td>Cán bộ</td>") == 2
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"role": "unit", "position": "chief"}, "Vị trí trong đơn vị không hợp lệ."),
+    ({"role": "leader", "position": "officer", "unit": ""},
+     "Vị trí trong đơn vị chỉ dành cho vai trò «Cán bộ đơn vị»; hãy để trống ô này."),
+    ({"role": "reviewer", "position": "head"},
+     "Vị trí trong đơn vị chỉ dành cho vai trò «Cán bộ đơn vị»; hãy để trống ô này."),
+])
+def test_account_form_refuses_a_bad_place_in_the_unit(app, admin, ids, form, message):
+    data = {"username": "moi.canbo", "full_name": "Nguyễn Văn Mới",
+            "unit": str(ids.unit("Phòng Nội vụ"))} | form
+    counted = writes(app)
+    response = admin.post("/admin/users/new", data)
+    assert response.status_code == 422 and says(response, message)
+    edit = admin.post(f"/admin/users/{ids.user('phuong1.cb1')}/edit", data | {"active": "y"})
+    assert edit.status_code == 422 and says(edit, message)
+    assert written_since(app, counted) == set()
+    assert user_row(app, "phuong1.cb1").position is UnitPosition.OFFICER
+
+
 @pytest.mark.parametrize(("word", "role"), [
     ("cán bộ đơn vị", Role.UNIT), ("Đơn vị", Role.UNIT), ("unit", Role.UNIT),
     ("Phòng Nội vụ", Role.REVIEWER), ("duyệt", Role.REVIEWER), ("reviewer", Role.REVIEWER),
@@ -695,7 +804,7 @@ def test_users_import_from_xlsx_shows_passwords_once_and_the_csv_downloads_once(
     counted, audit_id = writes(app), last_audit_id(app)
     assert upload(admin, "users", content, "tai-khoan.xlsx").status_code == 303
     preview = html(admin.get("/admin/import/users/preview"))
-    assert "Cán bộ đơn vị · Phường 1" in preview and "Xác nhận nhập 3 tài khoản" in preview
+    assert "Cán bộ đơn vị · Cán bộ · Phường 1" in preview and "Xác nhận nhập 3 tài khoản" in preview
     assert written_since(app, counted) == set()
 
     response = admin.post("/admin/import/users/confirm")

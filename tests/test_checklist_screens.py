@@ -102,11 +102,11 @@ def test_people_are_named_by_full_name(ward, login, ids, report_item):
     approve(login, report_item)
     for client in (ward, login("noivu.duyet")):
         html = article(client.get(f"/items/{report_item}").get_data(as_text=True), report_item)
-        assert "người gửi: Cán bộ Phường 1" in html
+        assert "người gửi: Huỳnh Kim Hương" in html
         assert "người duyệt: Chuyên viên Phòng Nội vụ" in html
-        assert "tải lên bởi Cán bộ Phường 1" in html
+        assert "tải lên bởi Huỳnh Kim Hương" in html
         history = history_of(html, report_item)
-        assert "· Cán bộ Phường 1 · Thêm tài liệu kiểm chứng: Báo cáo.pdf" in history
+        assert "· Huỳnh Kim Hương · Thêm tài liệu kiểm chứng: Báo cáo.pdf" in history
         assert "· Chuyên viên Phòng Nội vụ · Duyệt: Đạt" in history
         assert "phuong1" not in history and "noivu.duyet" not in history
 

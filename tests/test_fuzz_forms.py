@@ -563,6 +563,15 @@ def created_user(fuzz: Fuzz, sent: dict, response) -> None:
     assert unit_id == (int(sent["unit"]) if sent.get("unit") else None)
     (email,) = read(fuzz.app, select(User.email).where(User.username == username))
     assert email == sent.get("email", "").strip()
+    (position,) = read(fuzz.app, select(User.position).where(User.username == username))
+    assert position == stored_position(sent)
+
+
+def stored_position(sent: dict) -> str | None:
+    """A unit account is stored as what was chosen, an officer if nothing was; others as none."""
+    if sent.get("role") != "unit":
+        return None
+    return sent.get("position") or "officer"
 
 
 def edited_user(fuzz: Fuzz, sent: dict, response) -> None:
@@ -575,6 +584,10 @@ def edited_user(fuzz: Fuzz, sent: dict, response) -> None:
     if "email" in sent:
         (email,) = read(fuzz.app, select(User.email).where(User.id == fuzz.values["account"]))
         assert email == sent["email"].strip()
+    if "position" in sent and "role" in sent:
+        (position,) = read(fuzz.app, select(User.position)
+                           .where(User.id == fuzz.values["account"]))
+        assert position == stored_position(sent)
     assert active is (sent.get("active", "") not in ("", "false"))  # a box not ticked is off
 
 
@@ -712,6 +725,7 @@ NOTES = ("Đã họp triển khai.", NAME, NFD_NAME, "Dòng một\r\nDòng hai",
 FIGURES = ("", "45", "50", " 1.234 ", "0", "10000000")
 UNIT_KINDS = ("office", "service", "commune")
 ROLE_VALUES = ("unit", "reviewer", "leader", "admin")
+POSITION_VALUES = ("head", "officer")
 SLUGS = ("", "ke-hoach-2101", "sa-dec-2024-cchc", "van-ban-moi")
 TASK_KINDS = ("action", "document", "report", "metric")
 AUDIENCES = ("all", "inspected", "not_inspected", "kind:office", "kind:service",
@@ -806,11 +820,13 @@ FORMS = {form.endpoint: form for form in [
     Form("admin.new_user", "quantri", "/admin/users/new", {
         "username": text("canbo.moi", "ld.2", "Can_Bo-3"),
         "full_name": text("Nguyễn Văn A", NFD_NAME), "role": text(*ROLE_VALUES),
-        "unit": number("", Ref("unit")), "email": text(*ADDRESSES),
+        "position": text("", *POSITION_VALUES), "unit": number("", Ref("unit")),
+        "email": text(*ADDRESSES),
     }, NewUserForm, stored=created_user),
     Form("admin.edit_user", "quantri", "/admin/users/{account}/edit", {
         "full_name": text("Trần Văn B", NFD_NAME), "role": text(*ROLE_VALUES),
-        "unit": number("", Ref("unit")), "active": text(OMIT, "y"), "email": text(*ADDRESSES),
+        "position": text(OMIT, "", *POSITION_VALUES), "unit": number("", Ref("unit")),
+        "active": text(OMIT, "y"), "email": text(*ADDRESSES),
     }, EditUserForm, stored=edited_user),
     Form("admin.retry_mail", "quantri", "/admin/mail/retry", {"message": number("1", "2")}),
     Form("admin.report_settings", "quantri", "/admin/report", {

@@ -247,7 +247,7 @@ def test_notification_arrives_in_vietnamese_with_a_link_to_the_item(app, smtp, i
     message = mail.message
     assert message["Subject"] == f"[Cổng CCHC] {told.title}"
     assert "«" in told.title  # the task's Vietnamese title, «quoted»
-    assert message["To"] == f"Cán bộ Phường 1 <{WARD_ADDRESS}>"
+    assert message["To"] == f"Huỳnh Kim Hương <{WARD_ADDRESS}>"
     assert message["From"] == SENDER
     assert message["Date"] and message["Message-ID"].endswith("@sadec.gov.vn>")
     # The headers travel as RFC 2047 words, the bodies as 7-bit: any server takes them.
@@ -260,7 +260,7 @@ def test_notification_arrives_in_vietnamese_with_a_link_to_the_item(app, smtp, i
     assert told.url == f"/items/{ids.item('Phường 1', '1.5')}"
     assert told.title in text and str(escape(told.title)) in page
     for body in (text, page):
-        assert "Kính gửi Cán bộ Phường 1," in body
+        assert "Kính gửi Huỳnh Kim Hương," in body
         assert "Bổ sung biên bản họp triển khai." in body
         assert KINDS["review.returned"].label in body
     assert f"Xem chi tiết trên cổng: {link}" in text
@@ -606,7 +606,7 @@ def admin(login) -> PortalClient:
 
 def test_admin_sets_an_address_in_the_account_form(app, admin, ids):
     account = ids.user("phongtuphap")
-    form = {"full_name": "Cán bộ Phòng Tư pháp", "role": "unit",
+    form = {"full_name": "Đặng Minh Nghĩa", "role": "unit", "position": "head",
             "unit": str(ids.unit("Phòng Tư pháp")), "active": "y"}
     counted = writes(app)
     response = admin.post(f"/admin/users/{account}/edit", form | {"email": "tu phap@x"})

@@ -1,7 +1,8 @@
 """Who may and who may not, for every route.
 
 A table gives, for each endpoint and method of the URL map, the answer each role gets: a visitor who
-has not logged in, the staff of the unit that owns the item (Phường 1), the staff of another unit
+has not logged in, the people of the unit that owns the item (Phường 1: its head, and one of its
+officers, who gets the head's answer unless the row says otherwise), the staff of another unit
 (Phường 2, and Phòng Nội vụ's own staff, who are a unit like any other), and those who read
 everything (Phòng Nội vụ's reviewer, the city's leader, the administrator). A route added to the app
 without a row here fails `test_every_route_has_a_row_for_every_role`.
@@ -23,7 +24,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEvent, Progress, ProgressStatus
+from portal.models import AuditEvent, Progress, ProgressStatus, User
+from portal.permissions import heads_unit, may_view_unit, may_work_on_unit
 
 from .support.clients import PASSWORD
 from .support.databases import writes, written_since
@@ -36,7 +38,8 @@ NOT_FOUND = "Không tìm thấy trang hoặc dữ liệu được yêu cầu."
 # Role -> demo account (None: not logged in).
 ROLES = {
     "visitor": None,
-    "owner": "phuong1",
+    "owner": "phuong1",  # Phường 1's head
+    "owner_officer": "phuong1.cb1",
     "other_ward": "phuong2",
     "noivu_staff": "phongnoivu",
     "reviewer": "noivu.duyet",
@@ -100,10 +103,12 @@ DENIED = Expect(403, says=FORBIDDEN)
 BACK = "/directives/{directive}/units/{unit}#item-{item}"
 
 
-def answers(*, visitor: Expect, owner: Expect, other_units: Expect, readers: Expect) -> dict:
+def answers(*, visitor: Expect, owner: Expect, other_units: Expect, readers: Expect,
+            officer: Expect | None = None) -> dict:
     return {
         "visitor": visitor,
         "owner": owner,
+        "owner_officer": owner if officer is None else officer,
         **dict.fromkeys(OTHER_UNITS, other_units),
         **dict.fromkeys(READERS, readers),
     }
@@ -273,7 +278,8 @@ ROUTES = [
         Expect(200, says="phongtuphap"))),
     Route("admin.edit_user", "POST", "/admin/users/{account}/edit", admin_only(
         Expect(303, to="/admin/users", audit="user.update")),
-        data=lambda: {"full_name": "Trần Văn B", "role": "leader", "unit": "", "active": "y"}),
+        data=lambda: {"full_name": "Trần Văn B", "role": "leader", "position": "", "unit": "",
+                      "active": "y"}),
     Route("admin.reset_password", "POST", "/admin/users/{account}/password", admin_only(
         Expect(200, says="Mật khẩu mới", audit="user.password_reset"))),
     Route("admin.set_user_active", "POST", "/admin/users/{account}/active", admin_only(
@@ -398,9 +404,10 @@ ROUTES = [
     Route("notifications.index", "GET", "/notifications", logged_in(
         TO_LOGIN, Expect(200, says="<h1>Thông báo</h1>"))),
     # Phường 1's notification of the approval, read already (opening it again writes nothing):
-    # its staff are led to the item; for anyone else it does not exist.
+    # its head is led to the item; for anyone else, the unit's officers too, it does not exist.
     Route("notifications.open", "GET", "/notifications/{notification}/open", answers(
         visitor=TO_LOGIN, owner=Expect(303, to="/items/{approved}"),
+        officer=Expect(404, says=NOT_FOUND),
         other_units=Expect(404, says=NOT_FOUND), readers=Expect(404, says=NOT_FOUND))),
     # Marks the user's own unread ones up to the newest the list showed: up to none here, so
     # nothing is written (tests/test_notifications.py marks real ones).
@@ -786,3 +793,30 @@ def test_unknown_ids_are_404_and_write_nothing(app, world, login):
         response = client.post(f"/items/{world.item}/evidence/999999/delete")
         assert response.status_code == (404 if username == "phuong1" else 403)
     assert written_since(app, counted) == set()
+
+
+def test_only_a_units_heads_head_it(app, world, ids, login):
+    """heads_unit: the unit's head (and a deputy given the same right) heads it; its officers,
+    other units' heads, Phòng Nội vụ's reviewer, leadership and the administrator do not."""
+    admin = login("quantri")
+    ward_1, ward_2, home_affairs = ids.unit("Phường 1"), ids.unit("Phường 2"), ids.unit(
+        "Phòng Nội vụ")
+    # Phường 1's first officer is given the head's right, as a deputy would be.
+    response = admin.post(f"/admin/users/{ids.user('phuong1.cb2')}/edit", {
+        "full_name": "Phó Chủ tịch Phường 1", "role": "unit", "position": "head",
+        "unit": str(ward_1), "active": "y"})
+    assert response.status_code == 303
+
+    def heads(username: str) -> set[int]:
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.username == username))
+            return {unit for unit in (ward_1, ward_2, home_affairs) if heads_unit(user, unit)}
+
+    assert heads("phuong1") == heads("phuong1.cb2") == {ward_1}
+    assert heads("phuong2") == {ward_2} and heads("phongnoivu") == {home_affairs}
+    for username in ("phuong1.cb1", "phuong2.cb1", "noivu.duyet", "lanhdao", "quantri"):
+        assert heads(username) == set(), username
+    # An officer still works on the unit's items: heading is the one thing it lacks.
+    with app.app_context():
+        officer = db.session.scalar(select(User).where(User.username == "phuong1.cb1"))
+        assert may_work_on_unit(officer, ward_1) and may_view_unit(officer, ward_1)

@@ -77,13 +77,26 @@ def test_seed_demo_prints_one_line_per_account_and_fills_sample_progress(empty_a
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if "\t" in line]
     rows = [line.split("\t") for line in lines]
-    assert ["phuong1", "unit", "Phường 1"] in rows
+    assert ["phuong1", "head", "Phường 1"] in rows
+    assert ["phuong1.cb1", "officer", "Phường 1"] in rows
     assert ["noivu.duyet", "reviewer", "Phòng Nội vụ"] in rows
     assert ["lanhdao", "leader", ""] in rows and ["quantri", "admin", ""] in rows
-    assert {role for _, role, _ in rows} == {"unit", "reviewer", "leader", "admin"}
+    assert {role for _, role, _ in rows} == {"head", "officer", "reviewer", "leader", "admin"}
+    # Every unit has one head and one to three officers, listed together.
+    people = {}
+    for _, role, unit in rows:
+        if role in ("head", "officer"):
+            people.setdefault(unit, []).append(role)
+    assert len(people) == 24
+    assert all(roles[0] == "head" and 2 <= len(roles) <= 4 and roles.count("head") == 1
+               for roles in people.values())
+    assert {len(roles) for roles in people.values()} == {2, 3, 4}
     with empty_app.app_context():
         assert len(rows) == db.session.scalar(select(func.count(User.id)))
         assert db.session.scalar(select(func.count(Unit.id))) == 24
+        names = db.session.scalars(select(User.full_name).where(User.unit_id.is_not(None)))
+        names = list(names)
+        assert len(set(names)) == len(names) and "Cán bộ Phường 1" not in names
         statuses = set(db.session.scalars(select(Progress.status)))
         assert {ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS,
                 ProgressStatus.SUBMITTED} <= statuses
@@ -94,7 +107,8 @@ def test_seed_demo_prints_one_line_per_account_and_fills_sample_progress(empty_a
         )
         assert db.session.scalar(select(func.count(AuditEvent.id))) > len(files)
     accounts = tmp_path / "instance" / "demo-accounts.tsv"
-    assert "phuong1\tunit\tPhường 1" in accounts.read_text(encoding="utf-8")
+    kept = accounts.read_text(encoding="utf-8").splitlines()
+    assert kept[1:] == lines  # after the password line, the same lines as printed
     assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
 
     again = runner.invoke(args=["seed-demo", "--if-empty"])
@@ -147,11 +161,11 @@ def _schema(connection) -> dict:
     }
 
 
-# What migrations 0007 and 0008 add: gone after a downgrade to 0006.
+# What migrations 0007 and later add: gone after a downgrade to 0006.
 LATER_TABLES = {"login_failures", "notifications", "deadline_reminders", "mail_messages",
                 "report_settings"}
 LATER_COLUMNS = {"prev_hash", "hash", "email", "mail_kinds_off", "deadline_day_counts",
-                 "changed_at"}
+                 "changed_at", "users.position"}
 
 
 def _contents(connection) -> dict:
@@ -164,8 +178,8 @@ def _contents(connection) -> dict:
         if model_table.name in LATER_TABLES:
             continue
         present = {c["name"] for c in inspect(connection).get_columns(model_table.name)}
-        names = [c.name for c in model_table.columns
-                 if c.name in present and c.name not in LATER_COLUMNS]
+        names = [c.name for c in model_table.columns if c.name in present
+                 and not {c.name, f"{model_table.name}.{c.name}"} & LATER_COLUMNS]
         query = select(*[column(name) for name in names]).select_from(
             table(model_table.name)
         ).order_by(*[column(c.name) for c in model_table.primary_key.columns])
@@ -272,3 +286,56 @@ def test_migrations_back_before_the_directive_lifecycle_keep_every_row(empty_app
             assert [{k: row[k] for k in rows[0]} for row in again[name]] == rows, name
         assert all(not row["hidden"] for row in again["progress"])
         assert all(row["status"] == "open" for row in again["directives"])
+
+
+def test_migration_to_unit_positions_makes_each_units_first_account_its_head(empty_app, capsys):
+    """0012 on accounts made before it: every unit account an officer, the first of each unit
+    (lowest id) its head, other roles none; it says how many; down and up keeps every account."""
+    from flask_migrate import downgrade
+
+    units = [(1, "Phường 1", "P1", "commune", 1, True), (2, "Phường 2", "P2", "commune", 2, True),
+             (3, "Phòng Nội vụ", "Nội vụ", "office", 1, True)]
+    # (id, username, role, unit id, active): ids out of the units' order on purpose.
+    accounts = [(1, "lanhdao", "leader", None, True), (2, "p2.duyet", "reviewer", 2, True),
+                (3, "p1.b", "unit", 1, True), (4, "p2.a", "unit", 2, False),
+                (5, "p1.a", "unit", 1, True), (6, "p2.c", "unit", 2, True),
+                (7, "noivu.duyet", "reviewer", 3, True), (8, "p1.c", "unit", 1, True)]
+    with empty_app.app_context():
+        upgrade(revision="0011_directive_changed_at")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO units (id, name, short_name, kind, position, active) "
+                "VALUES (:id, :name, :short, :kind, :position, :active)"),
+                [dict(zip(("id", "name", "short", "kind", "position", "active"), unit,
+                          strict=True)) for unit in units])
+            connection.execute(text(
+                "INSERT INTO users (id, username, full_name, password_hash, role, unit_id, active,"
+                " must_change_password, session_token, email, mail_kinds_off) VALUES (:id,"
+                " :username, :username, 'x', :role, :unit_id, :active, false, :username, '',"
+                " '[]')"),
+                [dict(zip(("id", "username", "role", "unit_id", "active"), account, strict=True))
+                 for account in accounts])
+        db.session.remove()
+        capsys.readouterr()
+        upgrade()  # Alembic's logging configuration writes its log to standard error
+        assert ("Unit accounts: 2 made their unit's head (lãnh đạo đơn vị), 3 officers (cán bộ)"
+                in capsys.readouterr().err)
+
+        def positions() -> dict[str, str | None]:
+            with db.engine.connect() as connection:
+                return dict(connection.execute(text("SELECT username, position FROM users")).all())
+
+        assert positions() == {"lanhdao": None, "p2.duyet": None, "noivu.duyet": None,
+                               "p1.b": "head", "p1.a": "officer", "p1.c": "officer",
+                               "p2.a": "head", "p2.c": "officer"}
+        with db.engine.connect() as connection:
+            before = _rows_as_dicts(connection)
+        downgrade(revision="0011_directive_changed_at")
+        with db.engine.connect() as connection:
+            down = _rows_as_dicts(connection)
+        assert all("position" not in row for row in down["users"])
+        assert down["users"] == [{k: v for k, v in row.items() if k != "position"}
+                                 for row in before["users"]]
+        upgrade()
+        with db.engine.connect() as connection:
+            assert _rows_as_dicts(connection) == before

@@ -21,7 +21,8 @@ from .apps import copied_app
 from .directives import load_future
 
 PDF = sample_pdf("quyen truy cap")
-OWN_UNIT = {"owner": "Phường 1", "other_ward": "Phường 2", "noivu_staff": "Phòng Nội vụ"}
+OWN_UNIT = {"owner": "Phường 1", "owner_officer": "Phường 1", "other_ward": "Phường 2",
+            "noivu_staff": "Phòng Nội vụ"}
 
 
 def evidence_of(app, item_id: int) -> list[tuple[int, str]]:

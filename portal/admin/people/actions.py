@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ... import audit
 from ...auth.passwords import hash_first_password
 from ...extensions import db
-from ...models import Role, Unit, UnitKind, User
+from ...models import Role, Unit, UnitKind, UnitPosition, User
 from ...vietnamese import sort_key
 from ..fields import clean
 
@@ -75,6 +75,22 @@ def unit_rule_error(role: Role, unit: Unit | None) -> str | None:
     return None
 
 
+def position_for(role: Role, position: UnitPosition | None) -> UnitPosition | None:
+    """A unit account left without a place in its unit is one of its officers."""
+    if role is Role.UNIT and position is None:
+        return UnitPosition.OFFICER
+    return position
+
+
+def position_rule_error(role: Role, position: UnitPosition | None) -> str | None:
+    """A unit account is its unit's head or one of its officers; no other role has a place in a
+    unit's work (a reviewer's unit is only where they sit)."""
+    if role is not Role.UNIT and position is not None:
+        return (f"Vị trí trong đơn vị chỉ dành cho vai trò «{Role.UNIT.label}»; "
+                "hãy để trống ô này.")
+    return None
+
+
 def new_password() -> str:
     """Four groups of four (about 79 bits): 'k7dp-3mxa-q9rt-hw2e'."""
     return "-".join(
@@ -90,6 +106,7 @@ def unit_snapshot(unit: Unit) -> dict:
 def user_snapshot(user: User) -> dict:
     """What the audit log keeps of an account: never the password or its hash."""
     return {"username": user.username, "full_name": user.full_name, "role": user.role.value,
+            "position": user.position.value if user.position else None,
             "unit_id": user.unit_id, "active": user.active, "email": user.email}
 
 
@@ -198,13 +215,13 @@ def set_unit_active(unit: Unit, active: bool) -> None:
 
 
 def create_user(username: str, full_name: str, role: Role, unit: Unit | None,
-                email: str = "") -> tuple[User, str]:
+                email: str = "", position: UnitPosition | None = None) -> tuple[User, str]:
     """A new account with a generated first password: (the account, the password to show once)."""
     username = username.lower()
     if username_taken(username):
         raise Refused(f"Đã có tài khoản «{username}».")
     password = new_password()
-    user = User(username=username, full_name=clean(full_name), role=role,
+    user = User(username=username, full_name=clean(full_name), role=role, position=position,
                 unit_id=unit.id if unit else None, password_hash=hash_first_password(password),
                 must_change_password=True, email=email)
     db.session.add(user)
@@ -225,10 +242,11 @@ def _keep_own_access(user: User, by: User, role: Role, active: bool) -> None:
 
 
 def update_user(user: User, by: User, full_name: str, role: Role, unit: Unit | None,
-                active: bool, email: str) -> None:
+                active: bool, email: str, position: UnitPosition | None = None) -> None:
     _keep_own_access(user, by, role, active)
     before = user_snapshot(user)
     user.full_name, user.role, user.unit_id = clean(full_name), role, unit.id if unit else None
+    user.position = position
     user.email = email
     if user.active and not active:
         user.end_sessions()

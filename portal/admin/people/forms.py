@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ...extensions import db
-from ...models import Role, Unit, UnitKind
+from ...models import Role, Unit, UnitKind, UnitPosition
 from ...notifications.mail import address_error
 from ..fields import StoredLength, required
 from . import actions
@@ -58,6 +58,13 @@ class AccountForm(FlaskForm):
         max=actions.FULL_NAME_MAX, message=f"Họ và tên tối đa {actions.FULL_NAME_MAX} ký tự.")])
     role = SelectField("Vai trò", choices=[SelectChoice("", "— Chọn vai trò —")]
                        + [SelectChoice(r.value, r.label) for r in Role], validate_choice=False)
+    position = SelectField(
+        "Vị trí trong đơn vị", validate_choice=False,
+        choices=[SelectChoice("", "— Không chọn —")]
+        + [SelectChoice(p.value, p.label) for p in UnitPosition],
+        description="Với cán bộ đơn vị: lãnh đạo đơn vị (có thể nhiều người, như cấp phó được "
+                    "giao) phân công và duyệt trước khi gửi Phòng Nội vụ; không chọn là «Cán "
+                    "bộ». Để trống với các vai trò khác.")
     unit = SelectField("Đơn vị", validate_choice=False,
                        description="Bắt buộc với cán bộ đơn vị và Phòng Nội vụ; "
                                    "để trống với lãnh đạo và quản trị.")
@@ -70,6 +77,7 @@ class AccountForm(FlaskForm):
         self.unit.choices = unit_choices
         self.role_value: Role | None = None
         self.unit_value: Unit | None = None
+        self.position_value: UnitPosition | None = None
 
     def validate_full_name(self, field) -> None:
         required(field, "Hãy nhập họ và tên.")
@@ -78,6 +86,16 @@ class AccountForm(FlaskForm):
         if field.data not in Role._value2member_map_:
             raise ValidationError("Hãy chọn vai trò.")
         self.role_value = Role(field.data)
+
+    def validate_position(self, field) -> None:
+        if field.data and field.data not in UnitPosition._value2member_map_:
+            raise ValidationError("Vị trí trong đơn vị không hợp lệ.")
+        position = UnitPosition(field.data) if field.data else None
+        if self.role_value is not None:
+            message = actions.position_rule_error(self.role_value, position)
+            if message:
+                raise ValidationError(message)
+            self.position_value = actions.position_for(self.role_value, position)
 
     def validate_email(self, field) -> None:
         field.data = (field.data or "").strip()

@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from ... import audit
 from ...auth.passwords import hash_first_password
 from ...extensions import db
-from ...models import Role, Unit, UnitKind, User
+from ...models import Role, Unit, UnitKind, UnitPosition, User
 from ...notifications.mail import address_error
 from ...sheets import csv_bytes
 from ...vietnamese import fold
@@ -73,6 +73,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("username", "Tên đăng nhập", True, ("ten dang nhap", "tai khoan", "username")),
         Column("full_name", "Họ và tên", True, ("ho va ten", "ho ten", "full name")),
         Column("role", "Vai trò", True, ("vai tro", "role")),
+        Column("unit_position", "Vị trí trong đơn vị", False,
+               ("vi tri trong don vi", "vi tri", "chuc vu", "position")),
         Column("unit", "Đơn vị", False, ("don vi", "ten don vi", "unit")),
         Column("email", "Thư điện tử", False, ("thu dien tu", "dia chi thu dien tu", "dia chi thu",
                                                "email", "e mail", "mail")),
@@ -91,8 +93,13 @@ ROLE_WORDS = {
     Role.LEADER: ("lanh dao",),
     Role.ADMIN: ("quan tri", "quan tri vien"),
 }
+POSITION_WORDS = {
+    UnitPosition.HEAD: ("lanh dao don vi", "lanh dao", "thu truong", "truong don vi"),
+    UnitPosition.OFFICER: ("can bo", "chuyen vien", "cong chuc", "vien chuc"),
+}
 KIND_HINT = "dùng «Phòng chuyên môn», «Đơn vị sự nghiệp công lập» hoặc «Xã, phường»"
 ROLE_HINT = "dùng «Cán bộ đơn vị», «Phòng Nội vụ», «Lãnh đạo» hoặc «Quản trị»"
+POSITION_HINT = "dùng «Lãnh đạo đơn vị» hoặc «Cán bộ»; để trống là «Cán bộ»"
 
 
 def words(text: str) -> str:
@@ -110,6 +117,7 @@ def _lookup(table: dict) -> dict[str, object]:
 
 KINDS = _lookup(KIND_WORDS)
 ROLES = _lookup(ROLE_WORDS)
+POSITIONS = _lookup(POSITION_WORDS)
 
 
 # --- 1. reading the file -----------------------------------------------------------------------
@@ -338,6 +346,16 @@ def _check_users(rows: list[Row]) -> None:
             row.errors.append("Thiếu vai trò.")
         elif role is None:
             row.errors.append(f"Vai trò «{role_text}» không hợp lệ; {ROLE_HINT}.")
+        position_text = row.values.get("unit_position", "")
+        position = POSITIONS.get(words(position_text))
+        if position_text and position is None:
+            row.errors.append(f"Vị trí trong đơn vị «{position_text}» không hợp lệ; "
+                              f"{POSITION_HINT}.")
+        elif role is not None:
+            message = actions.position_rule_error(role, position)
+            if message:
+                row.errors.append(message)
+            position = actions.position_for(role, position)
         unit_text = row.values.get("unit", "")
         unit = None
         if unit_text:
@@ -353,10 +371,11 @@ def _check_users(rows: list[Row]) -> None:
         if message:
             row.errors.append(message)
         row.data = {"username": username, "full_name": full_name, "role": role,
-                    "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else "",
-                    "email": email}
+                    "position": position, "unit_id": unit.id if unit else None,
+                    "unit_name": unit.name if unit else "", "email": email}
         row.meaning = " · ".join(part for part in (
-            role.label if role else "", unit.name if unit else "") if part)
+            role.label if role else "", position.label if position else "",
+            unit.name if unit else "") if part)
 
 
 # --- 3. writing --------------------------------------------------------------------------------
@@ -390,7 +409,8 @@ def write(what: str, rows: list[Row], file_name: str) -> list:
         passwords = [actions.new_password() for _ in rows]
         created = [
             User(username=row.data["username"], full_name=row.data["full_name"],
-                 role=row.data["role"], unit_id=row.data["unit_id"],
+                 role=row.data["role"], position=row.data["position"],
+                 unit_id=row.data["unit_id"],
                  password_hash=hash_first_password(password), must_change_password=True,
                  email=row.data["email"])
             for row, password in zip(rows, passwords, strict=True)

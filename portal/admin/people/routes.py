@@ -132,7 +132,7 @@ def new_user():
         try:
             user, password = actions.create_user(form.username.data, form.full_name.data,
                                                  form.role_value, form.unit_value,
-                                                 form.email.data)
+                                                 form.email.data, form.position_value)
         except actions.Refused as refusal:
             form.username.errors.append(str(refusal))
         else:
@@ -141,19 +141,26 @@ def new_user():
     return render_template("admin/user_form.html", form=form, user=None), _status()
 
 
+def _account_data(user) -> dict:
+    """An account's form, filled with what it is now."""
+    return {"full_name": user.full_name, "role": user.role.value,
+            "position": user.position.value if user.position else "",
+            "unit": str(user.unit_id or ""), "active": user.active, "email": user.email}
+
+
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id: int):
     user = queries.get_user(user_id)
     form = EditUserForm(
         unit_choices=queries.unit_choices(keep=user.unit_id),
-        data={"full_name": user.full_name, "role": user.role.value,
-              "unit": str(user.unit_id or ""), "active": user.active, "email": user.email},
+        data=_account_data(user),
     )
     message = ""
     if form.validate_on_submit():
         try:
             actions.update_user(user, current_user, form.full_name.data, form.role_value,
-                                form.unit_value, form.active.data, form.email.data)
+                                form.unit_value, form.active.data, form.email.data,
+                                form.position_value)
         except actions.Refused as refusal:
             message = str(refusal)
         else:
@@ -180,8 +187,7 @@ def set_user_active(user_id: int):
         form = EditUserForm(
             formdata=None,
             unit_choices=queries.unit_choices(keep=user.unit_id),
-            data={"full_name": user.full_name, "role": user.role.value,
-                  "unit": str(user.unit_id or ""), "active": user.active, "email": user.email},
+            data=_account_data(user),
         )
         return render_template("admin/user_form.html", form=form, user=user,
                                message=str(refusal)), 422
