@@ -61,12 +61,12 @@ def unread_counts(item_ids: list[int], reader: User) -> dict[int, int]:
             .where(MessageRead.user_id == reader.id,
                    MessageRead.progress_id == Message.progress_id)
             .correlate(Message).scalar_subquery())
-    return dict(db.session.execute(
+    return {item_id: count for item_id, count in db.session.execute(
         select(Message.progress_id, func.count(Message.id))
         .where(Message.progress_id.in_(item_ids), Message.author_id != reader.id,
                Message.id > func.coalesce(seen, 0))
         .group_by(Message.progress_id)
-    ).tuples())
+    )}
 
 
 def get_message(message_id: int) -> Message:
