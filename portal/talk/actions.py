@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from .. import audit, storage
@@ -95,9 +96,14 @@ def delete(message: Message, item: Progress, user: User) -> None:
 
 
 def mark_read(reader: User, item_id: int, newest_id: int) -> None:
-    """Remember that `reader` has seen the conversation up to `newest_id`."""
-    if _mark_read(reader, item_id, newest_id):
+    """Remember that `reader` has seen the conversation up to `newest_id`. The same reader in
+    two tabs at once may both add the row: the one that loses leaves it to the other."""
+    if not _mark_read(reader, item_id, newest_id):
+        return
+    try:
         db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
 
 
 def _mark_read(reader: User, item_id: int, newest_id: int) -> bool:
