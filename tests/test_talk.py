@@ -16,7 +16,15 @@ from portal.deadlines import utcnow
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
-from portal.models import Directive, Evidence, Message, MessageRead, Notification, User
+from portal.models import (
+    Directive,
+    Evidence,
+    MailMessage,
+    Message,
+    MessageRead,
+    Notification,
+    User,
+)
 
 from .support.apps import seeded_app
 from .support.clients import login_as
@@ -314,3 +322,19 @@ def test_conversations_add_no_statement_to_the_matrix_or_its_poll(app, ward, rev
     assert count_statements(app, reviewer, url, cold_matrix=True) == page_before
     with app.app_context():
         assert db.session.scalar(select(func.count(MessageRead.user_id))) >= 1
+
+
+def test_a_new_message_is_mailed_to_those_who_chose_it(app, ward, reviewer, item):
+    app.config["SMTP_HOST"] = "127.0.0.1"
+    with app.app_context():
+        for username, off in (("noivu.duyet", []), ("phuong1", ["talk.to_unit"])):
+            user = db.session.scalar(select(User).where(User.username == username))
+            user.email, user.mail_kinds_off = f"{username}@sadec.gov.vn", off
+        db.session.commit()
+    assert write(ward, item, "Xin hướng dẫn cách nhập số liệu.").status_code == 303
+    assert write(reviewer, item, "Nhập theo mẫu số 2.").status_code == 303
+    with app.app_context():
+        mails = db.session.execute(select(MailMessage.to_address, MailMessage.kind)).all()
+    # The reviewer chose this kind of e-mail; Phường 1's staff turned theirs off (the bell stays).
+    assert [tuple(m) for m in mails] == [("noivu.duyet@sadec.gov.vn", "talk.to_reviewers")]
+    assert told(app, "phuong1", "talk.to_unit")
