@@ -29,6 +29,7 @@ from .notifications.routes import bp as notifications_bp
 from .reports.routes import bp as reports_bp
 from .review.routes import bp as review_bp
 from .serving import BodyDeadline
+from .talk.routes import bp as talk_bp
 
 
 class IdConverter(IntegerConverter):
@@ -72,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(talk_bp)
     app.jinja_env.globals["waiting_for_review"] = navigation.waiting
     app.jinja_env.globals["unread_notifications"] = bell.unread
     permissions.register(app)

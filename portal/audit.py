@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "review.return": "Yêu cầu bổ sung",
     "review.reopen": "Mở lại cho đơn vị",
     "reminder.send": "Nhắc nhở",
+    "message.write": "Gửi trao đổi",
+    "message.delete": "Xoá tin nhắn trao đổi",
     "login": "Đăng nhập",
     "login.failed": "Đăng nhập không thành công",
     "login.locked": "Tạm khoá đăng nhập do sai nhiều lần",

@@ -17,6 +17,9 @@ class Config:
     SECRET_KEY: str | None = None
     UPLOAD_DIR: str | None = None
     MAX_UPLOAD_MB = 20
+    # Trao đổi: the longest message, and how long its writer may still delete it.
+    MESSAGE_MAX_CHARS = 4000
+    MESSAGE_DELETE_MINUTES = 5
     # What one unit's evidence files may take in all, in MB.
     UNIT_QUOTA_MB = 2048
     # Multipart forms (uploads): the portal's largest has four parts (the letter import), so a
@@ -83,6 +86,8 @@ ENV_SETTINGS = {
     "SECRET_KEY": str,
     "UPLOAD_DIR": str,
     "MAX_UPLOAD_MB": int,
+    "MESSAGE_MAX_CHARS": int,
+    "MESSAGE_DELETE_MINUTES": int,
     "UNIT_QUOTA_MB": int,
     "REQUEST_BODY_TIMEOUT": int,
     "REQUEST_BODY_MIN_RATE_KB": int,

@@ -431,6 +431,42 @@ class Evidence(db.Model):
         return self.kind is EvidenceKind.FILE and self.content_type in PREVIEWABLE
 
 
+class Message(db.Model):
+    """One message of an item's conversation (Trao đổi) between its unit and Phòng Nội vụ, with
+    an optional file kept as evidence files are but never counted as evidence. Kept as written:
+    never edited; its writer may delete it within MESSAGE_DELETE_MINUTES. It does not move the
+    directive's revision: the matrix does not show conversations."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(sa.ForeignKey("progress.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    file_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    stored_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    content_type: Mapped[str] = mapped_column(sa.String(100), default="")
+    size: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime]
+
+    author: Mapped[User] = relationship(lazy="raise")
+
+
+class MessageRead(db.Model):
+    """How far a user has read an item's conversation: the newest message they were shown."""
+
+    __tablename__ = "message_reads"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    progress_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("progress.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_message_id: Mapped[int] = mapped_column(default=0)
+
+
 class AuditEvent(db.Model):
     """Who did what, when, with the state before and after."""
 

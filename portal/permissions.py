@@ -13,7 +13,7 @@ from functools import wraps
 from flask import Flask, abort
 from flask_login import current_user
 
-from .models import Evidence, Role, UnitPosition, User
+from .models import Evidence, Message, Role, UnitPosition, User
 
 READ_EVERYTHING = (Role.REVIEWER, Role.LEADER, Role.ADMIN)
 
@@ -45,6 +45,17 @@ def may_view_evidence(user: User, evidence: Evidence) -> bool:
     return may_view_unit(user, item.unit_id)
 
 
+def may_write_conversation(user: User, unit_id: int) -> bool:
+    """An item's conversation (Trao đổi) is between its unit's staff and Phòng Nội vụ's
+    reviewers; whoever else sees the item reads it."""
+    return may_work_on_unit(user, unit_id) or may_review(user)
+
+
+def may_delete_message(user: User, message: Message) -> bool:
+    """A message is deleted by its writer alone (and only soon after writing it: `portal.talk`)."""
+    return message.author_id == user.id
+
+
 def may_review(user: User) -> bool:
     """Phòng Nội vụ's reviewers decide on submitted items and extensions, and send reminders."""
     return user.role is Role.REVIEWER
@@ -72,6 +83,16 @@ def require_view_unit(unit_id: int) -> None:
 
 def require_work_on_unit(unit_id: int) -> None:
     if not may_work_on_unit(current_user, unit_id):
+        abort(403)
+
+
+def require_write_conversation(unit_id: int) -> None:
+    if not may_write_conversation(current_user, unit_id):
+        abort(403)
+
+
+def require_delete_message(message: Message) -> None:
+    if not may_delete_message(current_user, message):
         abort(403)
 
 

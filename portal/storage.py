@@ -1,5 +1,7 @@
 """Evidence files on disk: checked by content, written atomically under generated names, counted
-against the unit's quota, and compared with the database (check-storage).
+against the unit's quota, and compared with the database (check-storage). A file attached to an
+item's conversation (`portal/talk`) is checked and kept the same way, but is not evidence and is
+not counted against the quota.
 
 A file lives at UPLOAD_DIR/<first two characters>/<stored name>; its original name is kept only in
 the database, for display and download. A file is written to a temporary name in its folder,
@@ -25,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from .extensions import db
-from .models import Evidence, EvidenceKind
+from .models import Evidence, EvidenceKind, Message
 
 # Extension -> (content family, MIME type).
 ALLOWED = {
@@ -326,20 +328,23 @@ def remove_orphans(report: StorageReport, has_row, root: Path | None = None,
 
 
 def check_database() -> tuple[StorageReport, dict[str, str]]:
-    """check-storage: the files against every file evidence row; also each row's label by stored
-    name, for the report."""
+    """check-storage: the files against every file evidence row and every message's file; also
+    each row's label by stored name, for the report."""
     rows = db.session.execute(
         select(Evidence.id, Evidence.file_name, Evidence.stored_name, Evidence.sha256)
         .where(Evidence.kind == EvidenceKind.FILE)
+    ).all()
+    rows += db.session.execute(
+        select(Message.id, Message.file_name, Message.stored_name, Message.sha256)
+        .where(Message.stored_name != "")
     ).all()
     labels = {r.stored_name: f"#{r.id} «{r.file_name}»" for r in rows}
     return check((r.stored_name, r.sha256) for r in rows), labels
 
 
 def has_row(stored_name: str) -> bool:
-    return db.session.scalar(
-        select(Evidence.id).where(Evidence.stored_name == stored_name).limit(1)
-    ) is not None
+    return any(db.session.scalar(select(table.id).where(table.stored_name == stored_name).limit(1))
+               is not None for table in (Evidence, Message))
 
 
 def report_lines(report: StorageReport, labels: dict[str, str]) -> list[str]:

@@ -65,6 +65,7 @@ from portal.models import (
     EvidenceKind,
     Extension,
     ExtensionStatus,
+    Message,
     Progress,
     ProgressStatus,
     ReportSettings,
@@ -74,6 +75,7 @@ from portal.models import (
     User,
 )
 from portal.review.forms import RemindForm
+from portal.talk.forms import MessageForm
 
 from .support.clients import PASSWORD, PortalClient
 from .support.databases import writes, written_since
@@ -436,6 +438,15 @@ def uploaded(fuzz: Fuzz, sent: dict, response) -> None:
     assert not any(unicodedata.category(ch)[0] == "C" for ch in name), repr(name)
 
 
+def wrote_message(fuzz: Fuzz, sent: dict, response) -> None:
+    body, file_name = read(fuzz.app, select(Message.body, Message.file_name).where(
+        Message.progress_id == fuzz.values["item"]).order_by(Message.id.desc()).limit(1))
+    assert body == sent["body"].strip()
+    assert bool(file_name) == bool(sent.get("file"))  # no file chosen: none kept
+    assert "/" not in file_name and "\\" not in file_name
+    assert not any(unicodedata.category(ch)[0] == "C" for ch in file_name), repr(file_name)
+
+
 def submitted(fuzz: Fuzz, sent: dict, response) -> None:
     status, late_reason = read(fuzz.app, select(Progress.status, Progress.late_reason)
                                .where(Progress.id == fuzz.values["item"]))
@@ -786,6 +797,9 @@ FORMS = {form.endpoint: form for form in [
     Form("checklist.submit", "phuong1", "/items/{item}/submit", {
         "late_reason": text("Chờ số liệu.", NFD_NAME),
     }, SubmitForm, stored=submitted, reset=return_item),
+    Form("talk.write", "phuong1", "/items/{item}/messages", {
+        "body": text(*NOTES), "file": text(OMIT, "Dự thảo.pdf"),
+    }, MessageForm, multipart=True, stored=wrote_message),
     Form("checklist.request_extension", "phuong1", "/items/{future_item}/extension", {
         "reason": text("Chờ số liệu quý IV", NFD_NAME), "proposed": day(*DATES),
     }, ExtensionForm, stored=asked_extension, reset=forget_extension),
@@ -892,6 +906,7 @@ NOT_FUZZED = {
     "auth.logout": "no field: the CSRF token only",
     "checklist.start": "no field: the CSRF token only (ActionForm)",
     "checklist.remove_evidence": "no field: the CSRF token only (ActionForm)",
+    "talk.delete": "no field: the CSRF token only (DeleteMessageForm)",
     "admin.reset_password": "no field: the portal makes the password",
     "admin.publish_directive": "no field",
     "admin.close_directive": "no field",
@@ -966,6 +981,7 @@ test_fuzz_checklist_save = fuzz_test(
 test_fuzz_checklist_add_link = fuzz_test("checklist.add_link")
 test_fuzz_checklist_upload = fuzz_test("checklist.upload")
 test_fuzz_checklist_submit = fuzz_test("checklist.submit")
+test_fuzz_talk_write = fuzz_test("talk.write")
 test_fuzz_checklist_request_extension = fuzz_test(
     "checklist.request_extension", {"reason": "Chờ số liệu", "proposed": "31/12/9999"})
 test_fuzz_review_review = fuzz_test("review.review", {"verdict": " ", "comment": ""})

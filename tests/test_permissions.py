@@ -101,6 +101,7 @@ class Expect:
 TO_LOGIN = Expect(302, to="/login")
 DENIED = Expect(403, says=FORBIDDEN)
 BACK = "/directives/{directive}/units/{unit}#item-{item}"
+TALK = "/items/{item}/messages#talk-new"
 
 
 def answers(*, visitor: Expect, owner: Expect, other_units: Expect, readers: Expect,
@@ -453,6 +454,24 @@ ROUTES = [
     Route("admin.audit_export", "GET", "/admin/audit/export.xlsx", admin_only(
         Expect(200, download="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     # <<< audit
+    # >>> talk: an item's conversation (tests/test_talk.py). Whoever sees the item reads it (the
+    # readers have seen its one message already: reading again writes nothing); the unit's staff
+    # and the reviewer write; its writer alone deletes a message.
+    Route("talk.conversation", "GET", "/items/{item}/messages", answers(
+        visitor=TO_LOGIN, owner=Expect(200, says='action="/items/{item}/messages"'),
+        other_units=DENIED, readers=Expect(200, says="Đề nghị hướng dẫn mẫu báo cáo."))),
+    Route("talk.write", "POST", "/items/{item}/messages", answers(
+        visitor=TO_LOGIN, owner=Expect(303, to=TALK, audit="message.write"),
+        other_units=DENIED, readers=DENIED) | {
+            "reviewer": Expect(303, to=TALK, audit="message.write")},
+        data=lambda: {"body": "Đơn vị gửi bổ sung trong tuần."}),
+    Route("talk.delete", "POST", "/messages/{message}/delete", answers(
+        visitor=TO_LOGIN, owner=Expect(303, to=TALK, audit="message.delete"),
+        other_units=DENIED, readers=DENIED)),
+    Route("talk.download", "GET", "/messages/{message}/file", answers(
+        visitor=TO_LOGIN, owner=Expect(200, pdf=True), other_units=DENIED,
+        readers=Expect(200, pdf=True))),
+    # <<< talk
 ]
 
 

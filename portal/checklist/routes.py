@@ -16,6 +16,7 @@ from ..items.forms import ActionForm, ExtensionForm, LinkForm, ProgressForm, Sub
 from ..items.view import act, back_to_checklist, done, item_forms, item_to_change, render_item
 from ..models import EvidenceKind
 from ..permissions import may_work_on_unit, reads_only, require_view_unit, works_in_a_unit
+from ..talk import queries as talk_queries
 from . import queries
 
 bp = Blueprint("checklist", __name__)
@@ -81,6 +82,7 @@ def unit_checklist(directive_id: int, unit_id: int):
         # Each item as its own page or an htmx swap shows it: history and what is missing too.
         item_histories=item_queries.histories([item.id for item in items]),
         item_missing={item.id: actions.missing_for_submission(item) for item in items},
+        item_unread=talk_queries.unread_counts([item.id for item in items], current_user),
         changes=queries.changes(found, unit.id),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=found.is_open and may_work_on_unit(current_user, unit.id),

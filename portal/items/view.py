@@ -19,6 +19,7 @@ from ..extensions import db
 from ..htmx import is_htmx, render
 from ..models import Progress
 from ..permissions import may_review, may_work_on_unit, require_review, require_work_on_unit
+from ..talk.queries import unread_counts
 from . import actions, decisions, forms, queries
 
 # Forms on an item that start empty; a posted one is passed in as <name>_form to keep its input.
@@ -125,6 +126,7 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
         can_review=is_open and may_review(current_user),
         history=queries.history(found.id),
         missing=actions.missing_for_submission(found),
+        talk_unread=unread_counts([found.id], current_user).get(found.id, 0),
         open=bool(status != 200 or saved),
         message=message,
         saved=saved,

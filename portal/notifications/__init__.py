@@ -39,9 +39,11 @@ KINDS = {
     "deadline.passed": Kind("Nhắc hạn: đã quá hạn", True),
     "reminder": Kind("Nhắc nhở của Phòng Nội vụ", True),
     "digest.unit": Kind("Tổng hợp việc còn mở của đơn vị", True),
+    "talk.to_unit": Kind("Trao đổi mới của Phòng Nội vụ về nhiệm vụ", True),
     "items.submitted": Kind("Đơn vị gửi duyệt", False),
     "late.explained": Kind("Giải trình nộp muộn", False),
     "extension.requested": Kind("Đơn vị xin gia hạn", False),
+    "talk.to_reviewers": Kind("Trao đổi mới của đơn vị về nhiệm vụ", False),
     "digest.overdue": Kind("Tổng hợp đơn vị có nhiệm vụ quá hạn", False),
 }
 

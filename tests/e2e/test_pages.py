@@ -78,6 +78,7 @@ ROLES = {
 NOT_PAGES = {
     "static": "the portal's stylesheet and scripts: loaded, counted and checked with every page",
     "checklist.download": "an evidence file sent as a download (Content-Disposition: attachment)",
+    "talk.download": "a message's file sent as a download (tests/test_talk.py)",
     "checklist.view_evidence": "an evidence file (PDF or picture) shown as is for the reviewer's "
                                "preview; the uploaded picture is loaded as an <img> of its item",
     "api.matrix": "the matrix as JSON for other programs",

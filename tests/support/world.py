@@ -1,13 +1,15 @@
 """The world of the permission table (tests/test_permissions.py), which the form fuzzer
 (tests/test_fuzz_forms.py) works in too: the demo city after real work through the routes, with one
 of everything a route acts on (`World`: a PDF uploaded by Phường 1, items sent and approved, the
-2099 directive with an extension asked, a draft, a notification read), made by `build_world` into
+2099 directive with an extension asked, a draft, a notification read, a message with a file on
+Phường 1's item that every reader has seen), made by `build_world` into
 a template once per test process (the fixtures `world_template` and `world` are in
 tests/conftest.py); `world_app` is the portal on a copy of it. `evidence_of` reads an item's
 evidence back."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
-from portal.models import Directive, Evidence, Progress, Task
+from portal.models import Directive, Evidence, Message, Progress, Task
 
 from .apps import copied_app
 from .directives import load_future
@@ -55,6 +57,7 @@ class World:
     draft_task: int  # the draft's first task
     own_units: dict[str, int] = field(default_factory=dict)
     notification: int = 0  # Phường 1's notification of the approval, already opened (read)
+    message: int = 0  # phuong1's message with a PDF on `item`, seen by every reader
 
     def values(self, role: str | None = None) -> dict:
         return {
@@ -76,12 +79,14 @@ class World:
             "draft_task": self.draft_task,
             "own_unit": self.own_units.get(role),
             "notification": self.notification,
+            "message": self.message,
         }
 
 
 def world_app(databases, tmp_path):
-    """The portal on a copy of the world template's database and upload folder."""
-    yield from copied_app(databases, "world", tmp_path)
+    """The portal on a copy of the world template's database and upload folder. The template is
+    built once per process: its message stays deletable however much later a test runs."""
+    yield from copied_app(databases, "world", tmp_path, MESSAGE_DELETE_MINUTES=24 * 60)
 
 
 def build_world(app, login, ids, tmp_path) -> World:
@@ -126,6 +131,15 @@ def build_world(app, login, ids, tmp_path) -> World:
         notification = db.session.scalar(select(Notification.id).where(
             Notification.progress_id == approved, Notification.kind == "review.approved"))
     assert ward.get(f"/notifications/{notification}/open").status_code == 303
+    response = ward.post(f"/items/{item}/messages",
+                         {"body": "Đề nghị hướng dẫn mẫu báo cáo.",
+                          "file": (io.BytesIO(PDF), "Mẫu báo cáo.pdf")},
+                         content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    for reader in ("noivu.duyet", "lanhdao", "quantri"):
+        assert login(reader).get(f"/items/{item}/messages").status_code == 200
+    with app.app_context():
+        message = db.session.scalar(select(Message.id).where(Message.progress_id == item))
     return World(
         directive=ids.directive(),
         directive_title=directive_title,
@@ -146,5 +160,6 @@ def build_world(app, login, ids, tmp_path) -> World:
         draft_task=draft_task,
         own_units={role: ids.unit(name) for role, name in OWN_UNIT.items()},
         notification=notification,
+        message=message,
     )
 
