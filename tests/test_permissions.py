@@ -467,7 +467,7 @@ ROUTES = [
         data=lambda: {"body": "Đơn vị gửi bổ sung trong tuần."}),
     Route("talk.delete", "POST", "/messages/{message}/delete", answers(
         visitor=TO_LOGIN, owner=Expect(303, to=TALK, audit="message.delete"),
-        other_units=DENIED, readers=DENIED)),
+        officer=Expect(403), other_units=DENIED, readers=DENIED)),
     Route("talk.download", "GET", "/messages/{message}/file", answers(
         visitor=TO_LOGIN, owner=Expect(200, pdf=True), other_units=DENIED,
         readers=Expect(200, pdf=True))),

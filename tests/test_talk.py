@@ -84,6 +84,7 @@ def unread_markers(page: str) -> int:
 
 
 def test_unit_and_reviewer_talk_each_told_and_each_sees_what_is_new(app, ward, reviewer, item):
+    writer = ids_of(app).full_name("phuong1")
     audit_id = last_audit_id(app)
     response = write(ward, item, "Đề nghị hướng dẫn mẫu báo cáo quý.")
     assert response.status_code == 303
@@ -93,13 +94,13 @@ def test_unit_and_reviewer_talk_each_told_and_each_sees_what_is_new(app, ward, r
     [note] = told(app, "noivu.duyet", "talk.to_reviewers")
     assert note.url == f"/items/{item}/messages" and note.progress_id == item
     assert "1.1" in note.title and "Phường 1" in note.title
-    assert note.body.startswith("Cán bộ Phường 1: Đề nghị hướng dẫn")
+    assert note.body.startswith(f"{writer}: Đề nghị hướng dẫn")
     assert not told(app, "phuong1", "talk.to_reviewers")
     assert not told(app, "lanhdao", "talk.to_reviewers")
 
     page = html(reviewer.get(f"/items/{item}/messages"))
     assert unread_markers(page) == 1 and "1 tin mới" in page
-    assert "Cán bộ Phường 1" in page and "Đề nghị hướng dẫn mẫu báo cáo quý." in page
+    assert writer in page and "Đề nghị hướng dẫn mẫu báo cáo quý." in page
     when = re.search(r"<time datetime=\"[^\"]+\">(\d\d:\d\d \d\d/\d\d/\d{4})</time>", page)
     assert when, page  # city time, as the item's history shows it
     # Seen once, it is no longer new to the reviewer; the writer never saw it as new.

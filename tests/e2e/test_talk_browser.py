@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import Message
 
 from ..support.browser import BrowserLog, new_page
+from ..support.records import ids_of
 
 PHONE = {"width": 390, "height": 844}
 OPEN = re.compile(r"^Mở trao đổi giữa đơn vị và Phòng Nội vụ")
@@ -79,7 +80,7 @@ def test_reviewer_and_officer_talk_on_an_item_in_place(browser, live_server, log
         reply = reviewer.locator(talk_id).locator(".message.unread")
         expect(reply).to_have_count(1)
         expect(reply).to_contain_text("Đơn vị sẽ bổ sung biên bản trong tuần.")
-        expect(reply).to_contain_text("Cán bộ Phường 1")
+        expect(reply).to_contain_text(ids_of(live_server.app).full_name("phuong1"))
         assert bodies(live_server, item_id) == ["Đề nghị đơn vị bổ sung biên bản họp.",
                                                  "Đơn vị sẽ bổ sung biên bản trong tuần."]
         assert reviewer_log.page_errors == [] and ward_log.page_errors == []

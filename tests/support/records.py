@@ -24,6 +24,10 @@ def ids_of(app):
             with app.app_context():
                 return db.session.scalar(select(User.id).where(User.username == username))
 
+        def full_name(self, username: str) -> str:
+            with app.app_context():
+                return db.session.scalar(select(User.full_name).where(User.username == username))
+
         def item(self, unit_name: str, code: str) -> int:
             with app.app_context():
                 return db.session.scalar(

@@ -2,8 +2,8 @@
 (tests/test_fuzz_forms.py) works in too: the demo city after real work through the routes, with one
 of everything a route acts on (`World`: a PDF uploaded by Phường 1, items sent and approved, the
 2099 directive with an extension asked, a draft, a notification read, a message with a file on
-Phường 1's item that every reader has seen), made by `build_world` into
-a template once per test process (the fixtures `world_template` and `world` are in
+Phường 1's item that every reader, Phường 1's officer too, has seen), made by `build_world` into a
+template once per test process (the fixtures `world_template` and `world` are in
 tests/conftest.py); `world_app` is the portal on a copy of it. `evidence_of` reads an item's
 evidence back."""
 
@@ -136,7 +136,7 @@ def build_world(app, login, ids, tmp_path) -> World:
                           "file": (io.BytesIO(PDF), "Mẫu báo cáo.pdf")},
                          content_type="multipart/form-data")
     assert response.status_code == 303, response.get_data(as_text=True)
-    for reader in ("noivu.duyet", "lanhdao", "quantri"):
+    for reader in ("noivu.duyet", "lanhdao", "quantri", "phuong1.cb1"):
         assert login(reader).get(f"/items/{item}/messages").status_code == 200
     with app.app_context():
         message = db.session.scalar(select(Message.id).where(Message.progress_id == item))
