@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -119,6 +119,22 @@ class StoredFile:
 def served_type(content_type: str) -> str:
     """The Content-Type to serve a stored file with: one of ours, or a plain download."""
     return content_type if content_type in SERVED_TYPES else "application/octet-stream"
+
+
+# A stored file is whatever users sent: a browser that opens it anyway runs nothing in it.
+SANDBOXED = "default-src 'none'; img-src 'self'; sandbox"
+
+
+def send_download(stored_name: str, content_type: str, file_name: str) -> Response:
+    """A stored file (evidence or a message's attachment) as a download under its own name,
+    never cached, sandboxed; 404 when the file is missing on disk."""
+    path = path_for(stored_name) if stored_name else None
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=served_type(content_type), as_attachment=True,
+                         download_name=file_name, max_age=0)
+    response.headers["Content-Security-Policy"] = SANDBOXED
+    return response
 
 
 def upload_root() -> Path:

@@ -22,8 +22,6 @@ from . import queries
 bp = Blueprint("checklist", __name__)
 
 ONE_FILE = "Mỗi lần chỉ đính kèm một tệp; hãy gửi từng tệp một. Chưa có tệp nào được lưu."
-# Evidence is whatever users sent: a browser that opens it anyway runs nothing in it.
-SANDBOXED = "default-src 'none'; img-src 'self'; sandbox"
 
 
 @bp.before_request
@@ -186,18 +184,7 @@ def download(evidence_id: int):
     evidence = item_queries.get_evidence(evidence_id)
     if evidence.kind is not EvidenceKind.FILE:
         abort(404)
-    path = storage.path_for(evidence.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=storage.served_type(evidence.content_type),
-        as_attachment=True,
-        download_name=evidence.file_name,
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = SANDBOXED
-    return response
+    return storage.send_download(evidence.stored_name, evidence.content_type, evidence.file_name)
 
 
 @bp.get("/evidence/<int:evidence_id>/view")
@@ -215,5 +202,5 @@ def view_evidence(evidence_id: int):
         # A picture opened on its own runs nothing. A PDF keeps the pages' policy rather than a
         # sandbox, which some versions of Chromium's PDF viewer refuse; as application/pdf with
         # nosniff, no browser reads it as a page, whatever else is in it.
-        response.headers["Content-Security-Policy"] = SANDBOXED
+        response.headers["Content-Security-Policy"] = storage.SANDBOXED
     return response

@@ -5,7 +5,7 @@ and Phòng Nội vụ write (`permissions.require_write_conversation`), in an op
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from .. import storage
@@ -22,8 +22,6 @@ from .forms import DeleteMessageForm, MessageForm
 bp = Blueprint("talk", __name__)
 
 ONE_FILE = "Mỗi tin nhắn chỉ đính kèm một tệp. Tin nhắn chưa được gửi."
-# A message's file is whatever users sent: a browser that opens it anyway runs nothing in it.
-SANDBOXED = "default-src 'none'; img-src 'self'; sandbox"
 
 
 @bp.before_request
@@ -118,12 +116,4 @@ def delete(message_id: int):
 def download(message_id: int):
     message = queries.get_message(message_id)
     item_queries.get_item(message.progress_id)
-    if not message.stored_name:
-        abort(404)
-    path = storage.path_for(message.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=storage.served_type(message.content_type),
-                         as_attachment=True, download_name=message.file_name, max_age=0)
-    response.headers["Content-Security-Policy"] = SANDBOXED
-    return response
+    return storage.send_download(message.stored_name, message.content_type, message.file_name)
