@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "review.reopen": "Mở lại cho đơn vị",
     "reminder.send": "Nhắc nhở",
     "message.write": "Gửi trao đổi",
+    "item.assign": "Phân công",
+    "progress.send_up": "Trình lãnh đạo đơn vị",
+    "progress.return_to_officer": "Lãnh đạo đơn vị trả lại cán bộ",
     "message.delete": "Xoá tin nhắn trao đổi",
     "login": "Đăng nhập",
     "login.failed": "Đăng nhập không thành công",
@@ -98,9 +101,28 @@ def describe(event: AuditEvent) -> str:
     """One line for an item's history: the action and what it carried."""
     label = ACTION_LABELS.get(event.action, event.action)
     details = event.after or event.before or {}
+    if event.action == "item.assign":
+        return f"{label}: {_assignment_words(details)}"
+    if event.action == "progress.return_to_officer":
+        return f"{label}: {details.get('head_comment', '')}"
+    if event.action == "progress.send_up":
+        return label
     extra = details.get("file_name") or details.get("url") or details.get("review_comment") \
         or details.get("reason") or details.get("note") or details.get("message") or ""
     return f"{label}: {extra}" if extra else label
+
+
+def _assignment_words(state: dict) -> str:
+    """An assignment as the item's history reads it: who, by when, with what note."""
+    names = state.get("names") or state.get("officers") or []
+    if not names:
+        return "bỏ phân công"
+    words = ", ".join(names)
+    if state.get("due_on"):
+        words += f"; hạn nội bộ {date.fromisoformat(state['due_on']).strftime('%d/%m/%Y')}"
+    if state.get("note"):
+        words += f"; ghi chú: {state['note']}"
+    return words
 
 
 def record(

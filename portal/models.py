@@ -140,6 +140,8 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
     # A unit account's place in its unit (head or officer); None for every other role.
     position: Mapped[UnitPosition | None] = mapped_column(_enum(UnitPosition))
+    # Chức vụ, as the person signs: "Chuyên viên", "Phó Trưởng phòng", "Chủ tịch UBND phường".
+    title: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     # Set when an administrator chose the password (new account, reset): changed at next login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -163,6 +165,12 @@ class User(UserMixin, db.Model):
     def end_sessions(self) -> None:
         """Log this user out everywhere: logout, password change."""
         self.session_token = secrets.token_hex(32)
+
+    @property
+    def display_name(self) -> str:
+        """The person as pages, exports and reports name them: full name, then title."""
+        name = self.full_name or self.username
+        return f"{name} ({self.title})" if self.title else name
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -201,6 +209,9 @@ class Directive(db.Model):
     # How "trước ngày 16/6" reads: True (the default) lets the deadline day count; False is the
     # strict reading, due the day before (portal/deadlines.py).
     deadline_day_counts: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Trình lãnh đạo đơn vị: a unit's officers send an item to their head, who alone sends it on
+    # to Phòng Nội vụ. Off: any of the unit's staff submits.
+    sign_off_required: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="directive", order_by="Section.position", lazy="raise"
@@ -333,6 +344,13 @@ class Progress(db.Model):
     hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Phối hợp: the unit supports the task's lead unit; its item does not count for completion.
     supporting: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Sign-off inside the unit: since when an officer's work waits for the head (None: it does
+    # not), who prepared what went to Phòng Nội vụ, which head signed it off, and the head's
+    # comment when returning it to the officer.
+    awaiting_head_since: Mapped[datetime | None]
+    prepared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    signed_off_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    head_comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     task: Mapped[Task] = relationship(lazy="raise")
     unit: Mapped[Unit] = relationship(lazy="raise")
@@ -341,7 +359,11 @@ class Progress(db.Model):
     )
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id], lazy="raise")
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="raise")
+    prepared_by: Mapped[User | None] = relationship(foreign_keys=[prepared_by_id], lazy="raise")
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id],
+                                                      lazy="raise")
     extension: Mapped[Extension | None] = relationship(back_populates="progress", lazy="raise")
+    assignment: Mapped[Assignment | None] = relationship(back_populates="progress", lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -374,6 +396,44 @@ class Progress(db.Model):
     @property
     def target_result(self) -> TargetResult | None:
         return TargetResult.of(self.target_reached)
+
+
+    @property
+    def awaiting_head(self) -> bool:
+        """An officer sent it to the unit's head, who has not yet sent it on or returned it."""
+        return self.awaiting_head_since is not None and self.status.editable_by_unit
+
+
+assignment_officers = sa.Table(
+    "assignment_officers",
+    db.metadata,
+    sa.Column("assignment_id", sa.ForeignKey("assignments.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+
+class Assignment(db.Model):
+    """Phân công: the unit's head hands an item to one or more of its officers, with an optional
+    internal due date and a note. One per item, changed in place; every change is audited. It
+    moves no directive revision: the matrix does not show it."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("progress.id", ondelete="CASCADE"), unique=True
+    )
+    due_on: Mapped[date | None]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    assigned_at: Mapped[datetime]
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    progress: Mapped[Progress] = relationship(back_populates="assignment", lazy="raise")
+    officers: Mapped[list[User]] = relationship(
+        secondary=assignment_officers, order_by="User.full_name", lazy="raise"
+    )
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id], lazy="raise")
 
 
 class Extension(db.Model):

@@ -13,7 +13,7 @@ from functools import wraps
 from flask import Flask, abort
 from flask_login import current_user
 
-from .models import Evidence, Message, Role, UnitPosition, User
+from .models import Evidence, Message, Progress, Role, UnitPosition, User
 
 READ_EVERYTHING = (Role.REVIEWER, Role.LEADER, Role.ADMIN)
 
@@ -34,6 +34,21 @@ def heads_unit(user: User, unit_id: int) -> bool:
     """The unit's head (lãnh đạo đơn vị, or a deputy given the same right) assigns its items and
     signs them off; its officers work on them; nobody outside the unit does either."""
     return may_work_on_unit(user, unit_id) and user.position is UnitPosition.HEAD
+
+
+def may_submit(user: User, item: Progress) -> bool:
+    """Who sends an item to Phòng Nội vụ: its unit's head; an officer too where the directive
+    asks for no sign-off inside the unit."""
+    if heads_unit(user, item.unit_id):
+        return True
+    return may_work_on_unit(user, item.unit_id) and not item.task.directive.sign_off_required
+
+
+def may_send_up(user: User, item: Progress) -> bool:
+    """An officer sends an item up to the unit's head (trình lãnh đạo đơn vị) where the directive
+    asks for sign-off; the head has nobody to send it up to."""
+    return (may_work_on_unit(user, item.unit_id) and not heads_unit(user, item.unit_id)
+            and item.task.directive.sign_off_required)
 
 
 def may_view_evidence(user: User, evidence: Evidence) -> bool:
@@ -86,6 +101,22 @@ def require_work_on_unit(unit_id: int) -> None:
         abort(403)
 
 
+def require_head_of_unit(unit_id: int) -> None:
+    """Assigning a unit's items and signing them off are its head's alone."""
+    if not heads_unit(current_user, unit_id):
+        abort(403)
+
+
+def require_submit(item: Progress) -> None:
+    if not may_submit(current_user, item):
+        abort(403)
+
+
+def require_send_up(item: Progress) -> None:
+    if not may_send_up(current_user, item):
+        abort(403)
+
+
 def require_write_conversation(unit_id: int) -> None:
     if not may_write_conversation(current_user, unit_id):
         abort(403)
@@ -132,4 +163,8 @@ def register(app: Flask) -> None:
         may_review=may_review,
         may_administer=may_administer,
         reads_only=reads_only,
+        heads_unit=heads_unit,
+        works_in_a_unit=works_in_a_unit,
+        may_submit=may_submit,
+        may_send_up=may_send_up,
     )

@@ -83,21 +83,21 @@ def test_login_redirects_303_home_and_is_audited(app, visitor, ids):
 @pytest.mark.parametrize(
     "username, lands_on",
     [
-        ("phuong1", "/directives/{directive}/units/{phuong1}"),
-        ("phongtuphap", "/directives/{directive}/units/{tuphap}"),
+        ("phuong1", "/my-work"),
+        ("phongtuphap", "/my-work"),
         ("noivu.duyet", "/directives/{directive}/matrix"),
         ("lanhdao", "/directives/{directive}/dashboard"),
     ],
 )
-def test_home_lands_a_unit_on_its_checklist_and_others_on_the_matrix(login, ids, username,
-                                                                     lands_on):
+def test_home_lands_a_unit_on_its_work_and_others_on_the_matrix(login, ids, username,
+                                                                lands_on):
     expected = lands_on.format(directive=ids.directive(), phuong1=ids.unit("Phường 1"),
                                tuphap=ids.unit("Phòng Tư pháp"))
     response = login(username).get("/", follow_redirects=True)
     assert response.status_code == 200
     assert response.request.path == expected
-    if username == "phuong1":
-        assert "Phường 1: nhiệm vụ theo văn bản" in response.get_data(as_text=True)
+    if username == "phuong1":  # the head: their work, and what waits for their sign-off
+        assert "Chờ tôi ký duyệt" in response.get_data(as_text=True)
 
 
 def deactivate(app, username: str) -> None:

@@ -22,8 +22,11 @@ def audit_actions(app, item_id: int) -> list[str]:
         ))
 
 
-def test_unit_lands_on_its_own_checklist(ward, ids):
-    response = ward.get("/", follow_redirects=True)
+def test_unit_lands_on_its_work_and_one_link_away_its_checklist(ward, ids):
+    home = ward.get("/", follow_redirects=True)
+    assert home.request.path == "/my-work"
+    assert f'href="/directives/{ids.directive()}"' in home.get_data(as_text=True)
+    response = ward.get(f"/directives/{ids.directive()}", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Phường 1: nhiệm vụ theo văn bản" in html

@@ -96,6 +96,7 @@ class Expect:
     pdf: bool = False  # the body is the uploaded PDF, as an attachment
     shown: bool = False  # the body is the uploaded PDF, shown in the browser
     download: str = ""  # the body is a file of this type sent as an attachment (an export)
+    sends: str = "submit"  # with actions: where the item goes when done (a head submits)
 
 
 TO_LOGIN = Expect(302, to="/login")
@@ -160,12 +161,17 @@ ROUTES = [
         TO_LOGIN, Expect(422, says="Mật khẩu hiện tại không đúng.")),
         data=lambda: {"current": "khong-phai-mat-khau", "new": "mat-khau-moi-2024",
                       "confirm": "mat-khau-moi-2024"}),
-    Route("checklist.home", "GET", "/", logged_in(
-        # wards have two directives here (2023, and 2099 for communes): the list of them;
-        # Phòng Nội vụ's staff only the 2023 one; leadership the newest one's dashboard
-        TO_LOGIN, Expect(302, to="/directives")) | {
-            "noivu_staff": Expect(302, to="/directives/{directive}"),
-            "leader": Expect(302, to="/directives/{future}/dashboard")}),
+    Route("checklist.home", "GET", "/", answers(
+        # a unit's staff land on their work; leadership on the newest directive's dashboard;
+        # Phòng Nội vụ's reviewer and the administrator on the list of directives
+        visitor=TO_LOGIN, owner=Expect(302, to="/my-work"),
+        other_units=Expect(302, to="/my-work"), readers=Expect(302, to="/directives"),
+    ) | {"leader": Expect(302, to="/directives/{future}/dashboard")}),
+    # Việc của tôi: a unit's own people only; the head also sees what waits for sign-off.
+    Route("checklist.my_work", "GET", "/my-work", answers(
+        visitor=TO_LOGIN, owner=Expect(200, says="Chờ tôi ký duyệt"),
+        officer=Expect(200, says="Việc được giao cho tôi"),
+        other_units=Expect(200, says="Việc được giao cho tôi"), readers=DENIED)),
     Route("checklist.directives", "GET", "/directives", logged_in(
         TO_LOGIN, Expect(200, says="{directive_title}"))),
     Route("checklist.directive", "GET", "/directives/{directive}", answers(
@@ -178,12 +184,15 @@ ROUTES = [
     Route("checklist.unit_checklist", "GET", "/directives/{directive}/units/{unit}", answers(
         visitor=TO_LOGIN,
         owner=Expect(200, says="Phường 1: nhiệm vụ theo văn bản", actions=True),
+        officer=Expect(200, says="Phường 1: nhiệm vụ theo văn bản", actions=True,
+                       sends="send-up"),
         other_units=DENIED,
         readers=Expect(200, says="Phường 1: nhiệm vụ theo văn bản", actions=False),
     )),
     Route("checklist.item", "GET", "/items/{item}", answers(
         visitor=TO_LOGIN,
         owner=Expect(200, says="{task_title}", actions=True),
+        officer=Expect(200, says="{task_title}", actions=True, sends="send-up"),
         other_units=DENIED,
         readers=Expect(200, says="{task_title}", actions=False),
     )),
@@ -201,9 +210,22 @@ ROUTES = [
         data=lambda: {"url": "https://sadec.dongthap.gov.vn/tin-cchc"}),
     Route("checklist.remove_evidence", "POST", "/items/{item}/evidence/{evidence}/delete",
           item_action(Expect(303, to=BACK, audit="evidence.remove"))),
+    # Where the directive asks for sign-off (the default) only the head sends to Phòng Nội vụ;
+    # an officer sends the item up to the head, who may also send it back.
     Route("checklist.submit", "POST", "/items/{item}/submit", item_action(
-        Expect(303, to=BACK, audit="progress.submit")),
+        Expect(303, to=BACK, audit="progress.submit")) | {"owner_officer": DENIED},
         data=lambda: {"late_reason": "Chờ số liệu từ Hệ thống một cửa."}),
+    Route("checklist.send_up", "POST", "/items/{item}/send-up", item_action(DENIED) | {
+        "owner_officer": Expect(303, to=BACK, audit="progress.send_up")},
+        data=lambda: {"late_reason": "Chờ số liệu từ Hệ thống một cửa."}),
+    Route("checklist.return_to_officer", "POST", "/items/{item}/return-to-officer",
+          item_action(Expect(422, says="không ở trạng thái chờ lãnh đạo")) | {
+              "owner_officer": DENIED},
+          data=lambda: {"comment": "Bổ sung số liệu tháng 6."}),
+    # Phân công: the head hands an item to the unit's officers.
+    Route("checklist.assign", "POST", "/items/{item}/assign", item_action(
+        Expect(303, to=BACK, audit="item.assign")) | {"owner_officer": DENIED},
+        data=lambda: {"officers": "{officer}", "due_on": "20/06/2023", "note": "Làm gấp."}),
     Route("checklist.request_extension", "POST", "/items/{future_item}/extension", item_action(
         Expect(303, to="/directives/{future}/units/{unit}#item-{future_item}",
                audit="extension.request")),
@@ -498,7 +520,7 @@ def check_answer(response, expect: Expect, values: dict, url: str, method: str) 
         shown = {k: escape(v) if isinstance(v, str) else v for k, v in values.items()}
         assert expect.says.format(**shown) in body
     if expect.actions is True:
-        assert f'action="/items/{values["item"]}/submit"' in body
+        assert f'action="/items/{values["item"]}/{expect.sends}"' in body
         assert f'action="/items/{values["item"]}/files"' in body
     elif expect.actions is False:
         assert 'action="/items/' not in body and "hx-post" not in body

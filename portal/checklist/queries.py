@@ -3,14 +3,26 @@ queries are in `portal.items.queries`)."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import abort
 from sqlalchemy import select
 
+from ..deadlines import last_day
 from ..directives.lifecycle import changes_for, describe_change
 from ..extensions import db
 from ..items.queries import shown_items
-from ..models import AuditEvent, Directive, DirectiveStatus, Progress, Task, Unit, User
-from ..permissions import works_in_a_unit
+from ..models import (
+    AuditEvent,
+    Directive,
+    DirectiveStatus,
+    Progress,
+    ProgressStatus,
+    Task,
+    Unit,
+    User,
+)
+from ..permissions import heads_unit, works_in_a_unit
 
 STATUS_ORDER = [DirectiveStatus.OPEN, DirectiveStatus.CLOSED, DirectiveStatus.ARCHIVED]
 
@@ -57,6 +69,48 @@ def checklist(directive_id: int, unit_id: int) -> list[Progress]:
         .order_by(Task.position)
     )
     return list(db.session.scalars(query))
+
+
+class MyWork(NamedTuple):
+    """Việc của tôi: the open items handed to a unit's person; for its head also the items that
+    wait for their sign-off and every open item of the unit."""
+
+    mine: list[Progress]
+    awaiting_me: list[Progress]
+    unit_items: list[Progress]
+    heads: bool
+
+
+def _due(item: Progress) -> tuple:
+    """Soonest first: the earlier of the head's internal due date and the item's last day;
+    items without either last, then in the letter's order."""
+    days = [day for day in (
+        item.assignment.due_on if item.assignment else None,
+        last_day(item.deadline, item.task.directive.deadline_day_counts) if item.deadline
+        else None,
+    ) if day is not None]
+    return (not days, min(days) if days else None, item.task.directive_id, item.task.position)
+
+
+def my_work(user: User) -> MyWork:
+    """The unit's open items (in open directives, not yet approved, not hidden) in a fixed
+    number of statements, sorted soonest due first and shared out as `MyWork` says."""
+    items = sorted(db.session.scalars(
+        shown_items()
+        .join(Progress.task)
+        .join(Task.directive)
+        .where(Progress.unit_id == user.unit_id, Directive.status == DirectiveStatus.OPEN,
+               Progress.status != ProgressStatus.APPROVED)
+    ), key=_due)
+    heads = heads_unit(user, user.unit_id)
+    mine = [item for item in items
+            if item.assignment and any(u.id == user.id for u in item.assignment.officers)]
+    return MyWork(
+        mine=mine,
+        awaiting_me=[item for item in items if item.awaiting_head] if heads else [],
+        unit_items=items if heads else [],
+        heads=heads,
+    )
 
 
 def changes(directive: Directive, unit_id: int) -> list[tuple[AuditEvent, str]]:

@@ -10,12 +10,31 @@ from flask_login import current_user, login_required
 from .. import storage
 from ..deadlines import today
 from ..htmx import render
-from ..items import actions
+from ..items import actions, assignment
 from ..items import queries as item_queries
-from ..items.forms import ActionForm, ExtensionForm, LinkForm, ProgressForm, SubmitForm, UploadForm
+from ..items.forms import (
+    ActionForm,
+    AssignForm,
+    ExtensionForm,
+    LinkForm,
+    ProgressForm,
+    SignOffReturnForm,
+    SubmitForm,
+    UploadForm,
+)
 from ..items.view import act, back_to_checklist, done, item_forms, item_to_change, render_item
-from ..models import EvidenceKind
-from ..permissions import may_work_on_unit, reads_only, require_view_unit, works_in_a_unit
+from ..models import EvidenceKind, Role
+from ..permissions import (
+    heads_unit,
+    may_work_on_unit,
+    reads_only,
+    require_head_of_unit,
+    require_send_up,
+    require_submit,
+    require_view_unit,
+    roles_required,
+    works_in_a_unit,
+)
 from ..talk import queries as talk_queries
 from . import queries
 
@@ -32,14 +51,27 @@ def _logged_in() -> None:
 
 @bp.get("/")
 def home():
-    """Where a user lands after logging in: leadership on the dashboard of the directive being
-    worked on (the newest open one); others on their one directive, or the list of them."""
+    """Where a user lands after logging in: a unit's staff on their work ("Việc của tôi");
+    leadership on the dashboard of the directive being worked on (the newest open one); others
+    on their one directive, or the list of them."""
+    if works_in_a_unit(current_user):
+        return redirect(url_for(".my_work"))
     directives = queries.directives_for(current_user)
     if reads_only(current_user) and directives:
         return redirect(url_for("dashboard.dashboard", directive_id=directives[0].id))
     if len(directives) == 1:
         return redirect(url_for(".directive", directive_id=directives[0].id))
     return redirect(url_for(".directives"))
+
+
+@bp.get("/my-work")
+@roles_required(Role.UNIT)
+def my_work():
+    """Việc của tôi: the open items handed to the user, soonest due first; for the unit's head
+    also what waits for their sign-off and every open item of the unit with who has it."""
+    work = queries.my_work(current_user)
+    return render("checklist/my_work.html", "checklist/my_work.html", work=work,
+                  directives=queries.directives_for(current_user), today=today())
 
 
 @bp.get("/directives")
@@ -84,6 +116,8 @@ def unit_checklist(directive_id: int, unit_id: int):
         changes=queries.changes(found, unit.id),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=found.is_open and may_work_on_unit(current_user, unit.id),
+        people=(assignment.unit_people(unit.id)
+                if found.is_open and heads_unit(current_user, unit.id) else []),
         today=today(),
     )
 
@@ -158,9 +192,47 @@ def remove_evidence(item_id: int, evidence_id: int):
                 "Đã xoá tài liệu kiểm chứng.")
 
 
+@bp.post("/items/<int:item_id>/assign")
+def assign(item_id: int):
+    found = item_to_change(item_id)
+    require_head_of_unit(found.unit_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        return render_item(found, status=422, assign_form=form)
+    said = "Đã phân công." if form.officer_ids else "Đã bỏ phân công."
+    return act(found, lambda: assignment.assign(found, current_user, form.officer_ids,
+                                                 form.due_date, form.note.data or ""),
+               said, assign_form=form)
+
+
+@bp.post("/items/<int:item_id>/send-up")
+def send_up(item_id: int):
+    """Trình lãnh đạo đơn vị: an officer's finished item goes to the unit's head."""
+    found = item_to_change(item_id)
+    require_send_up(found)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return render_item(found, status=422, submit_form=form)
+    return act(found, lambda: actions.send_up(found, current_user, form.late_reason.data or ""),
+               "Đã trình lãnh đạo đơn vị.", submit_form=form)
+
+
+@bp.post("/items/<int:item_id>/return-to-officer")
+def return_to_officer(item_id: int):
+    """The head returns an item sent up to them, with what to change."""
+    found = item_to_change(item_id)
+    require_head_of_unit(found.unit_id)
+    form = SignOffReturnForm()
+    if not form.validate_on_submit():
+        return render_item(found, status=422, sign_off_return_form=form)
+    return act(found, lambda: actions.return_to_officer(found, current_user, form.comment.data),
+               "Đã trả lại cán bộ kèm ý kiến.", sign_off_return_form=form)
+
+
 @bp.post("/items/<int:item_id>/submit")
 def submit(item_id: int):
     found = item_to_change(item_id)
+    require_submit(found)
     form = SubmitForm()
     if not form.validate_on_submit():
         return render_item(found, status=422, submit_form=form)

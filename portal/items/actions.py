@@ -25,6 +25,7 @@ from ..models import (
     User,
 )
 from ..notifications import events as notify
+from ..permissions import heads_unit
 
 
 class ItemLocked(ValueError):
@@ -45,14 +46,22 @@ def snapshot(item: Progress) -> dict:
         "quantity": item.quantity,
         "late_reason": item.late_reason,
         "review_comment": item.review_comment,
+        "awaiting_head": item.awaiting_head_since is not None,
+        "head_comment": item.head_comment,
     }
 
 
-def _check_editable(item: Progress) -> None:
+AWAITING_HEAD = ("Nhiệm vụ đang chờ lãnh đạo đơn vị xem xét; cán bộ chỉ sửa tiếp khi lãnh đạo "
+                 "trả lại.")
+
+
+def _check_editable(item: Progress, user: User) -> None:
     if not item.status.editable_by_unit:
         raise ItemLocked(
             f"Nhiệm vụ đang ở trạng thái «{item.status.label}», đơn vị không thể sửa."
         )
+    if item.awaiting_head and not heads_unit(user, item.unit_id):
+        raise ItemLocked(AWAITING_HEAD)
 
 
 def _touch(item: Progress) -> None:
@@ -65,7 +74,7 @@ def _touch(item: Progress) -> None:
 
 
 def start(item: Progress, user: User) -> None:
-    _check_editable(item)
+    _check_editable(item, user)
     if item.status is not ProgressStatus.NOT_STARTED:
         return
     before = snapshot(item)
@@ -76,7 +85,7 @@ def start(item: Progress, user: User) -> None:
 
 
 def save(item: Progress, user: User, note: str, figures: dict[str, int | None]) -> None:
-    _check_editable(item)
+    _check_editable(item, user)
     before = snapshot(item)
     item.note = note.strip()
     for name, value in figures.items():
@@ -94,7 +103,7 @@ def add_file(item: Progress, user: User, upload: FileStorage) -> Evidence:
     """Keep an uploaded file; raises storage.EvidenceRejected with the reason if it cannot be
     (storage.QuotaExceeded when the unit's files would pass its quota). The file is on disk
     before its row is committed, and removed again if the commit fails."""
-    _check_editable(item)
+    _check_editable(item, user)
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * storage.MB
     # Checked while reading, so that an upload over the quota stops early...
     stored = storage.save(upload, max_bytes, unit_quota(item.unit_id))
@@ -143,7 +152,7 @@ def unit_quota(unit_id: int) -> storage.Quota:
 
 
 def add_link(item: Progress, user: User, url: str) -> Evidence:
-    _check_editable(item)
+    _check_editable(item, user)
     evidence = Evidence(
         progress_id=item.id,
         kind=EvidenceKind.LINK,
@@ -162,7 +171,7 @@ def add_link(item: Progress, user: User, url: str) -> Evidence:
 
 def remove_evidence(item: Progress, user: User, evidence: Evidence) -> None:
     """Delete one piece of evidence; the file goes only after its row is gone."""
-    _check_editable(item)
+    _check_editable(item, user)
     before = {"evidence_id": evidence.id, "kind": evidence.kind.value,
               "file_name": evidence.file_name, "url": evidence.url, "sha256": evidence.sha256}
     stored_name = evidence.stored_name
@@ -194,28 +203,86 @@ SUPPORTING_ONLY = ("Đơn vị phối hợp không gửi duyệt và không xin 
                    "đính kèm được đơn vị chủ trì và Phòng Nội vụ xem cùng nhiệm vụ.")
 
 
-def submit(item: Progress, user: User, late_reason: str = "") -> None:
-    """Send the item to Phòng Nội vụ; after the deadline only with an explanation (giải trình)."""
-    _check_editable(item)
+def _ready(item: Progress, late_reason: str) -> str:
+    """The explanation (giải trình) the item goes with, or NotReadyToSubmit with what it lacks:
+    after the deadline one is needed (the one an officer sent up with it counts)."""
     if item.supporting:
         raise NotReadyToSubmit(SUPPORTING_ONLY)
     missing = missing_for_submission(item)
-    late_reason = late_reason.strip()
+    late_reason = late_reason.strip() or item.late_reason.strip()
     if is_late(item) and not late_reason:
         missing.append("Nhiệm vụ đã quá hạn: hãy ghi giải trình lý do chậm trước khi gửi.")
     if missing:
         raise NotReadyToSubmit(" ".join(missing))
+    return late_reason if is_late(item) else ""
+
+
+def submit(item: Progress, user: User, late_reason: str = "") -> None:
+    """Send the item to Phòng Nội vụ; after the deadline only with an explanation (giải trình).
+    Where the directive asks for sign-off only the unit's head sends (`permissions.may_submit`);
+    the item then names who prepared it and who signed it off."""
+    _check_editable(item, user)
+    item.late_reason = _ready(item, late_reason)
     before = snapshot(item)
     now = utcnow()
-    item.late_reason = late_reason if is_late(item) else ""
+    signing = heads_unit(user, item.unit_id)
+    item.prepared_by_id = item.prepared_by_id if item.awaiting_head else user.id
+    item.signed_off_by_id = user.id if signing else None
+    item.awaiting_head_since = None
     item.status = ProgressStatus.SUBMITTED
     item.started_at = item.started_at or now
     item.submitted_at = now
     item.submitted_by_id = user.id
     item.updated_at = now
     audit.record("progress.submit", item, unit_id=item.unit_id, before=before,
-                 after=snapshot(item), user=user)
+                 after=snapshot(item) | {"prepared_by_id": item.prepared_by_id,
+                                         "signed_off_by_id": item.signed_off_by_id}, user=user)
     notify.item_submitted(item)
+    db.session.commit()
+
+
+def send_up(item: Progress, user: User, late_reason: str = "") -> None:
+    """Trình lãnh đạo đơn vị: an officer sends finished work to the unit's head, who sends it on
+    or returns it. It must be as complete as a submission; officers cannot change it meanwhile."""
+    _check_editable(item, user)
+    if item.awaiting_head:
+        raise NotReadyToSubmit("Nhiệm vụ đã được trình lãnh đạo đơn vị, đang chờ xem xét.")
+    late_reason = _ready(item, late_reason)
+    before = snapshot(item)
+    now = utcnow()
+    item.late_reason = late_reason
+    item.awaiting_head_since = now
+    item.prepared_by_id = user.id
+    item.head_comment = ""
+    item.started_at = item.started_at or now
+    if item.status is ProgressStatus.NOT_STARTED:
+        item.status = ProgressStatus.IN_PROGRESS
+    item.updated_at = now
+    audit.record("progress.send_up", item, unit_id=item.unit_id, before=before,
+                 after=snapshot(item), user=user)
+    notify.sign_off_requested(item, user)
+    db.session.commit()
+
+
+class NotAwaitingHead(ValueError):
+    """The item is not waiting for the head's sign-off (sent on or returned meanwhile)."""
+
+
+def return_to_officer(item: Progress, head: User, comment: str) -> None:
+    """The head sends an item back to the officer who prepared it, saying what to change."""
+    _check_editable(item, head)
+    if not item.awaiting_head:
+        raise NotAwaitingHead("Nhiệm vụ không ở trạng thái chờ lãnh đạo đơn vị xem xét.")
+    before = snapshot(item)
+    item.awaiting_head_since = None
+    item.head_comment = comment.strip()
+    item.updated_at = utcnow()
+    audit.record("progress.return_to_officer", item, unit_id=item.unit_id, before=before,
+                 after=snapshot(item), user=head)
+    told = {user.id: user for user in item.assignment.officers} if item.assignment else {}
+    if item.prepared_by_id and item.prepared_by_id not in told:
+        told[item.prepared_by_id] = db.session.get(User, item.prepared_by_id)
+    notify.sign_off_returned(item, head, [u for u in told.values() if u.active], comment)
     db.session.commit()
 
 
@@ -225,7 +292,7 @@ class ExtensionRefused(ValueError):
 
 def request_extension(item: Progress, user: User, reason: str, proposed: date) -> Extension:
     """Ask once, before the deadline, for a later one (gia hạn)."""
-    _check_editable(item)
+    _check_editable(item, user)
     if item.supporting:
         raise ExtensionRefused(SUPPORTING_ONLY)
     deadline = item.task.deadline

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -148,6 +148,50 @@ class ExtensionForm(FlaskForm):
             self.proposed_date = parse_date(field.data or "")
         except ValueError as error:
             raise ValidationError(str(error)) from None
+
+
+ASSIGN_NOTE_MAX = 1000
+
+
+class AssignForm(FlaskForm):
+    """Phân công: the head ticks the officers; the due date and note are optional. The ticked
+    ids are read here and checked against the unit's people by `assignment.assign`."""
+
+    officers = SelectMultipleField("Cán bộ thực hiện", coerce=str, validate_choice=False)
+    due_on = StringField("Hạn nội bộ (dd/mm/yyyy, không bắt buộc)")
+    note = TextAreaField(
+        "Ghi chú cho cán bộ",
+        validators=[Length(max=ASSIGN_NOTE_MAX,
+                           message=f"Ghi chú tối đa {ASSIGN_NOTE_MAX} ký tự.")],
+    )
+
+    def validate_officers(self, field) -> None:
+        self.officer_ids = []
+        for raw in field.data or []:
+            if not str(raw).isdigit() or len(str(raw)) > 18:
+                raise ValidationError("Người được chọn không hợp lệ.")
+            self.officer_ids.append(int(raw))
+
+    def validate_due_on(self, field) -> None:
+        self.due_date = None
+        if (field.data or "").strip():
+            try:
+                self.due_date = parse_date(field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from None
+
+
+class SignOffReturnForm(FlaskForm):
+    """The head returns an item to its officer: what to change is required."""
+
+    comment = TextAreaField(
+        "Ý kiến của lãnh đạo đơn vị (nội dung cần sửa)",
+        validators=[Length(max=2000, message="Ý kiến tối đa 2000 ký tự.")],
+    )
+
+    def validate_comment(self, field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError("Hãy ghi rõ nội dung cán bộ cần sửa.")
 
 
 # --- the reviewer's forms ---------------------------------------------------------------------

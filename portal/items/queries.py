@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AuditEvent, Evidence, Progress, Task, User
+from ..models import Assignment, AuditEvent, Evidence, Progress, Task, User
 from ..permissions import require_view_evidence, require_view_unit
 
 
@@ -28,6 +28,9 @@ def shown_items():
         selectinload(Progress.extension),
         selectinload(Progress.submitted_by),
         selectinload(Progress.reviewed_by),
+        selectinload(Progress.prepared_by),
+        selectinload(Progress.signed_off_by),
+        selectinload(Progress.assignment).selectinload(Assignment.officers),
     )
 
 
@@ -90,7 +93,8 @@ def get_evidence(evidence_id: int) -> Evidence:
 
 
 class Happened(NamedTuple):
-    """One line of an item's history: the event and the person who did it, by full name."""
+    """One line of an item's history: the event and the person who did it, by full name and
+    title."""
 
     event: AuditEvent
     who: str
@@ -110,11 +114,12 @@ def histories(item_ids: list[int]) -> dict[int, list[Happened]]:
     if not item_ids:
         return found
     rows = db.session.execute(
-        select(AuditEvent, User.full_name)
+        select(AuditEvent, User)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .where(AuditEvent.target_type == "Progress", AuditEvent.target_id.in_(item_ids))
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    for event, full_name in rows:
-        found[event.target_id].append(Happened(event, full_name or event.username or SYSTEM))
+    for event, user in rows:
+        who = user.display_name if user is not None else event.username or SYSTEM
+        found[event.target_id].append(Happened(event, who))
     return found

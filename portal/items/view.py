@@ -18,9 +18,15 @@ from ..deadlines import today
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..models import Progress
-from ..permissions import may_review, may_work_on_unit, require_review, require_work_on_unit
+from ..permissions import (
+    heads_unit,
+    may_review,
+    may_work_on_unit,
+    require_review,
+    require_work_on_unit,
+)
 from ..talk.queries import unread_counts
-from . import actions, decisions, forms, queries
+from . import actions, assignment, decisions, forms, queries
 
 # Forms on an item that start empty; a posted one is passed in as <name>_form to keep its input.
 BLANK_FORMS = {
@@ -32,9 +38,11 @@ BLANK_FORMS = {
     "review": forms.ReviewForm,
     "reopen": forms.ReopenForm,
     "decision": forms.ExtensionDecisionForm,
+    "sign_off_return": forms.SignOffReturnForm,
 }
 # Refusals an action raises with a message for the user: answered 422 with the item.
-REFUSALS = (actions.NotReadyToSubmit, actions.ExtensionRefused, decisions.NotReviewable)
+REFUSALS = (actions.NotReadyToSubmit, actions.ExtensionRefused, actions.NotAwaitingHead,
+            assignment.AssignmentRefused, decisions.NotReviewable)
 
 
 def item_to_change(item_id: int) -> Progress:
@@ -92,7 +100,14 @@ def item_forms(found, **given) -> dict:
     """The item's forms: the one just posted keeps what was typed, the others the saved state."""
     blank = {name: given.get(f"{name}_form") or form(formdata=None)
              for name, form in BLANK_FORMS.items()}
+    assigned = found.assignment
     return blank | {
+        "assign": given.get("assign_form") or forms.AssignForm(formdata=None, data={
+            "officers": [str(u.id) for u in assigned.officers] if assigned else [],
+            "due_on": assigned.due_on.strftime("%d/%m/%Y") if assigned and assigned.due_on
+            else "",
+            "note": assigned.note if assigned else "",
+        }),
         "progress": given.get("progress_form") or forms.ProgressForm(
             formdata=None,
             task=found.task,
@@ -123,6 +138,9 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
         contributions=queries.contributions(found),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=is_open and may_work_on_unit(current_user, found.unit_id),
+        # The head's assignment form offers the unit's people.
+        people=(assignment.unit_people(found.unit_id)
+                if is_open and heads_unit(current_user, found.unit_id) else []),
         can_review=is_open and may_review(current_user),
         history=queries.history(found.id),
         missing=actions.missing_for_submission(found),

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ..deadlines import utcnow
 from ..extensions import db
-from ..models import MailMessage, MailStatus, Notification, Role, User
+from ..models import MailMessage, MailStatus, Notification, Role, UnitPosition, User
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ KINDS = {
     "reminder": Kind("Nhắc nhở của Phòng Nội vụ", True),
     "digest.unit": Kind("Tổng hợp việc còn mở của đơn vị", True),
     "talk.to_unit": Kind("Trao đổi mới của Phòng Nội vụ về nhiệm vụ", True),
+    "item.assigned": Kind("Được phân công thực hiện nhiệm vụ", True),
+    "signoff.requested": Kind("Cán bộ trình lãnh đạo đơn vị", True),
+    "signoff.returned": Kind("Lãnh đạo đơn vị trả lại nhiệm vụ", True),
     "items.submitted": Kind("Đơn vị gửi duyệt", False),
     "late.explained": Kind("Giải trình nộp muộn", False),
     "extension.requested": Kind("Đơn vị xin gia hạn", False),
@@ -65,6 +68,21 @@ def staff_by_unit(unit_ids: Iterable[int]) -> dict[int, list[User]]:
     ):
         found.setdefault(user.unit_id, []).append(user)
     return found
+
+
+def item_people(unit_id: int, assignees: Iterable[User] = ()) -> list[User]:
+    """Who inside a unit answers for one item: its assignees and the unit's heads, or, while
+    nobody is assigned, all its active staff."""
+    staff = unit_staff(unit_id)
+    wanted = {user.id for user in assignees}
+    if not wanted:
+        return staff
+    return [user for user in staff if user.id in wanted or user.position is UnitPosition.HEAD]
+
+
+def unit_heads(unit_id: int) -> list[User]:
+    """The unit's active heads (and deputies given the same right)."""
+    return [user for user in unit_staff(unit_id) if user.position is UnitPosition.HEAD]
 
 
 def reviewers() -> list[User]:

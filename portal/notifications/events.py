@@ -17,8 +17,8 @@ from sqlalchemy import select
 from ..deadlines import deadline_text
 from ..extensions import db
 from ..formatting import format_date
-from ..models import Directive, Extension, ExtensionStatus, Progress, Task, Unit
-from . import notify_reviewers, notify_unit, notify_units, path_for
+from ..models import Directive, Extension, ExtensionStatus, Progress, Task, Unit, User
+from . import notify, notify_reviewers, notify_unit, notify_units, path_for, unit_heads
 
 
 def _task(item: Progress) -> Task:
@@ -158,6 +158,43 @@ def extension_decided(item: Progress, extension: Extension) -> None:
                  f"{_day(task.deadline)}")
     notify_unit(item.unit_id, "extension.decided", title, body=extension.decision_note,
                 **_about_item(item))
+
+
+# --- told inside a unit: its head and its officers ------------------------------------------
+
+
+def item_assigned(item: Progress, officers: Iterable[User], by: User,
+                  due_on: date | None, note: str) -> None:
+    """The officers an item was just handed to (phân công) are told, with the head's note and
+    internal due date."""
+    task = _task(item)
+    directive = _directive(task)
+    deadline = deadline_text(item.deadline, directive.deadline_day_counts)
+    body = f"Văn bản «{directive.title}». Hạn: {deadline}."
+    if due_on:
+        body += f" Hạn nội bộ: {format_date(due_on)}."
+    if note.strip():
+        body += f" Ghi chú của lãnh đạo: {note.strip()}"
+    notify(officers, "item.assigned", f"{by.display_name} giao cho bạn nhiệm vụ {_named(task)}",
+           body=body, unit_id=item.unit_id, **_about_item(item))
+
+
+def sign_off_requested(item: Progress, officer: User) -> None:
+    """An officer sent an item up (trình lãnh đạo đơn vị): the unit's heads are told."""
+    task = _task(item)
+    notify(unit_heads(item.unit_id), "signoff.requested",
+           f"{officer.display_name} trình nhiệm vụ {_named(task)}",
+           body="Xem lại rồi «Gửi duyệt» lên Phòng Nội vụ, hoặc trả lại cán bộ kèm ý kiến.",
+           unit_id=item.unit_id, **_about_item(item))
+
+
+def sign_off_returned(item: Progress, head: User, officers: Iterable[User], comment: str) -> None:
+    """The head returned an item to whoever prepared it (and its assignees), with a comment."""
+    task = _task(item)
+    notify(officers, "signoff.returned",
+           f"{head.display_name} trả lại nhiệm vụ {_named(task)}",
+           body=f"Ý kiến của lãnh đạo: {comment.strip()}", unit_id=item.unit_id,
+           **_about_item(item))
 
 
 # --- told to Phòng Nội vụ ----------------------------------------------------------------------

@@ -58,6 +58,7 @@ class World:
     own_units: dict[str, int] = field(default_factory=dict)
     notification: int = 0  # Phường 1's notification of the approval, already opened (read)
     message: int = 0  # phuong1's message with a PDF on `item`, seen by every reader
+    officer: int = 0  # phuong1.cb1, an officer of Phường 1 (phuong1 is its head)
 
     def values(self, role: str | None = None) -> dict:
         return {
@@ -80,6 +81,7 @@ class World:
             "own_unit": self.own_units.get(role),
             "notification": self.notification,
             "message": self.message,
+            "officer": self.officer,
         }
 
 
@@ -161,5 +163,6 @@ def build_world(app, login, ids, tmp_path) -> World:
         own_units={role: ids.unit(name) for role, name in OWN_UNIT.items()},
         notification=notification,
         message=message,
+        officer=ids.user("phuong1.cb1"),
     )
 
