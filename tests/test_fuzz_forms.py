@@ -39,6 +39,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.core import UnboundField
 
 from portal.admin.directives.forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
@@ -49,16 +50,19 @@ from portal.auth.forms import LoginForm, MailSettingsForm, PasswordForm
 from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.items.forms import (
+    AssignForm,
     ExtensionDecisionForm,
     ExtensionForm,
     LinkForm,
     ProgressForm,
     ReopenForm,
     ReviewForm,
+    SignOffReturnForm,
     SubmitForm,
     UploadForm,
 )
 from portal.models import (
+    Assignment,
     AuditEvent,
     Directive,
     Evidence,
@@ -461,6 +465,48 @@ def return_item(fuzz: Fuzz) -> None:
     assert response.status_code == 303
 
 
+def assigned(fuzz: Fuzz, sent: dict, response) -> None:
+    """The ticked people of the unit have the item, with the due date and note as given."""
+    with fuzz.app.app_context():
+        found = db.session.scalar(select(Assignment).options(selectinload(Assignment.officers))
+                                  .where(Assignment.progress_id == fuzz.values["item"]))
+        if not sent.get("officers"):  # none ticked: the assignment taken back
+            assert found.officers == [] and found.note == "" and found.due_on is None
+            return
+        assert [str(user.id) for user in found.officers] == sent["officers"]
+        assert found.note == sent.get("note", "").strip()
+        due = sent.get("due_on", "").strip()
+        assert found.due_on == (as_date(due) if due else None)
+
+
+def sent_up(fuzz: Fuzz, sent: dict, response) -> None:
+    awaiting, late_reason = read(fuzz.app, select(Progress.awaiting_head_since,
+                                                  Progress.late_reason)
+                                 .where(Progress.id == fuzz.values["item"]))
+    assert awaiting is not None
+    assert late_reason == sent.get("late_reason", "").strip()
+
+
+def head_returns(fuzz: Fuzz) -> None:
+    """Phường 1's head sends 1.1 back, so that the officer can send it up again."""
+    response = fuzz.client("phuong1").post(f"/items/{fuzz.values['item']}/return-to-officer",
+                                           {"comment": "Sửa để thử lại."})
+    assert response.status_code == 303
+
+
+def returned_to_officer(fuzz: Fuzz, sent: dict, response) -> None:
+    awaiting, comment = read(fuzz.app, select(Progress.awaiting_head_since,
+                                              Progress.head_comment)
+                             .where(Progress.id == fuzz.values["item"]))
+    assert awaiting is None and comment == sent["comment"].strip()
+
+
+def officer_sends_up(fuzz: Fuzz) -> None:
+    response = fuzz.client("phuong1.cb1").post(f"/items/{fuzz.values['item']}/send-up",
+                                               {"late_reason": "Chờ số liệu."})
+    assert response.status_code == 303
+
+
 def asked_extension(fuzz: Fuzz, sent: dict, response) -> None:
     reason, proposed = read(fuzz.app, select(Extension.reason, Extension.proposed_deadline)
                             .where(Extension.progress_id == fuzz.values["future_item"]))
@@ -576,6 +622,8 @@ def created_user(fuzz: Fuzz, sent: dict, response) -> None:
     assert email == sent.get("email", "").strip()
     (position,) = read(fuzz.app, select(User.position).where(User.username == username))
     assert position == stored_position(sent)
+    (title,) = read(fuzz.app, select(User.title).where(User.username == username))
+    assert title == clean(sent.get("title", ""))
 
 
 def stored_position(sent: dict) -> str | None:
@@ -618,6 +666,8 @@ def directive_saved(fuzz: Fuzz, sent: dict, directive_id: int) -> None:
         assert found.issued_on == (as_date(issued) if issued else None)
     if "deadline_reading" in sent:  # left out: the default (new) or unchanged (edited)
         assert found.deadline_day_counts is (sent["deadline_reading"] == "counts")
+    if "sign_off" in sent:
+        assert found.sign_off_required is (sent["sign_off"] == "required")
 
 
 def report_settings_saved(fuzz: Fuzz, sent: dict, response) -> None:
@@ -775,6 +825,7 @@ def directive_fields() -> dict[str, Field]:
         "signer_title": text("", "Chủ tịch"),
         "slug": text(*SLUGS),
         "deadline_reading": text("counts", "strict"),
+        "sign_off": text("required", "direct"),
     }
 
 
@@ -800,6 +851,18 @@ FORMS = {form.endpoint: form for form in [
     Form("talk.write", "phuong1", "/items/{item}/messages", {
         "body": text(*NOTES), "file": text(OMIT, "Dự thảo.pdf"),
     }, MessageForm, multipart=True, stored=wrote_message),
+    Form("checklist.assign", "phuong1", "/items/{item}/assign", {
+        # Phòng Tư pháp's account is no one of Phường 1's: refused.
+        "officers": several(Ref("officer"), Ref("account")), "due_on": day("", "20/06/2023"),
+        "note": text("", "Làm gấp, gửi trước họp giao ban.", NFD_NAME),
+    }, AssignForm, stored=assigned),
+    Form("checklist.send_up", "phuong1.cb1", "/items/{item}/send-up", {
+        "late_reason": text("Chờ số liệu.", NFD_NAME),
+    }, SubmitForm, stored=sent_up, reset=head_returns),
+    Form("checklist.return_to_officer", "phuong1", "/items/{item}/return-to-officer", {
+        "comment": text("Bổ sung số liệu tháng 6.", NFD_NAME),
+    }, SignOffReturnForm, stored=returned_to_officer, reset=officer_sends_up,
+        prepare=officer_sends_up),
     Form("checklist.request_extension", "phuong1", "/items/{future_item}/extension", {
         "reason": text("Chờ số liệu quý IV", NFD_NAME), "proposed": day(*DATES),
     }, ExtensionForm, stored=asked_extension, reset=forget_extension),
@@ -834,11 +897,13 @@ FORMS = {form.endpoint: form for form in [
     Form("admin.new_user", "quantri", "/admin/users/new", {
         "username": text("canbo.moi", "ld.2", "Can_Bo-3"),
         "full_name": text("Nguyễn Văn A", NFD_NAME), "role": text(*ROLE_VALUES),
+        "title": text("", "Chuyên viên", "Phó Chủ tịch UBND phường", NFD_NAME),
         "position": text("", *POSITION_VALUES), "unit": number("", Ref("unit")),
         "email": text(*ADDRESSES),
     }, NewUserForm, stored=created_user),
     Form("admin.edit_user", "quantri", "/admin/users/{account}/edit", {
         "full_name": text("Trần Văn B", NFD_NAME), "role": text(*ROLE_VALUES),
+        "title": text(OMIT, "", "Trưởng phòng"),
         "position": text(OMIT, "", *POSITION_VALUES), "unit": number("", Ref("unit")),
         "active": text(OMIT, "y"), "email": text(*ADDRESSES),
     }, EditUserForm, stored=edited_user),
@@ -981,6 +1046,9 @@ test_fuzz_checklist_save = fuzz_test(
 test_fuzz_checklist_add_link = fuzz_test("checklist.add_link")
 test_fuzz_checklist_upload = fuzz_test("checklist.upload")
 test_fuzz_checklist_submit = fuzz_test("checklist.submit")
+test_fuzz_checklist_assign = fuzz_test("checklist.assign")
+test_fuzz_checklist_send_up = fuzz_test("checklist.send_up")
+test_fuzz_checklist_return_to_officer = fuzz_test("checklist.return_to_officer")
 test_fuzz_talk_write = fuzz_test("talk.write")
 test_fuzz_checklist_request_extension = fuzz_test(
     "checklist.request_extension", {"reason": "Chờ số liệu", "proposed": "31/12/9999"})

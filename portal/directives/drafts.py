@@ -40,7 +40,7 @@ SLUG_MAX = 80
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # What the administrator writes about a directive; the rest (status, dates) follows its life.
 METADATA = ("number", "issuer", "date_line", "issued_on", "year", "subject", "title", "signer",
-            "signer_title", "slug", "deadline_day_counts")
+            "signer_title", "slug", "deadline_day_counts", "sign_off_required")
 
 
 # The importer's warnings speak of the YAML file's keys; the editor reads what to do on its pages.

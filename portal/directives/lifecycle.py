@@ -240,6 +240,7 @@ def copy_for_cycle(source: Directive, year: int, slug: str, title: str) -> Direc
         subject=source.subject, title=title, signer=source.signer,
         signer_title=source.signer_title, full_text=source.full_text,
         deadline_day_counts=source.deadline_day_counts,
+        sign_off_required=source.sign_off_required,
         status=DirectiveStatus.DRAFT, copied_from_id=source.id,
     )
     db.session.add(copy)

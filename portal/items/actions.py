@@ -205,11 +205,13 @@ SUPPORTING_ONLY = ("Đơn vị phối hợp không gửi duyệt và không xin 
 
 def _ready(item: Progress, late_reason: str) -> str:
     """The explanation (giải trình) the item goes with, or NotReadyToSubmit with what it lacks:
-    after the deadline one is needed (the one an officer sent up with it counts)."""
+    after the deadline one is needed (the one an officer sent up with it counts for the head)."""
     if item.supporting:
         raise NotReadyToSubmit(SUPPORTING_ONLY)
     missing = missing_for_submission(item)
-    late_reason = late_reason.strip() or item.late_reason.strip()
+    if item.awaiting_head:  # the head sends on what the officer explained, unless rewritten
+        late_reason = late_reason.strip() or item.late_reason.strip()
+    late_reason = late_reason.strip()
     if is_late(item) and not late_reason:
         missing.append("Nhiệm vụ đã quá hạn: hãy ghi giải trình lý do chậm trước khi gửi.")
     if missing:

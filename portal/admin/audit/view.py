@@ -23,6 +23,7 @@ FIELD_LABELS = {
     "number": "Số, ký hiệu", "issuer": "Cơ quan ban hành", "date_line": "Địa danh, ngày tháng",
     "issued_on": "Ngày ban hành", "year": "Năm", "subject": "Trích yếu", "signer": "Người ký",
     "signer_title": "Chức vụ người ký", "deadline_day_counts": "Tính cả ngày hạn",
+    "sign_off_required": "Lãnh đạo đơn vị ký duyệt trước khi gửi",
     "units": "Đơn vị", "method": "Phương thức", "path": "Địa chỉ", "status_code": "Mã trả lời",
     "endpoint": "Chức năng", "until": "Đến", "measure": "Số liệu", "target": "Chỉ tiêu",
     "audience": "Đơn vị thực hiện", "lead_unit_id": "Mã đơn vị chủ trì", "size": "Dung lượng",

@@ -35,6 +35,13 @@ DEADLINE_READINGS = [
     ("strict", "Hạn cuối là ngày liền trước (trước ngày 16/6: hạn cuối 15/6)"),
 ]
 
+# Whether a unit's officers send an item up to their head, who sends it on (Directive.sign_off_
+# required), or send it to Phòng Nội vụ themselves.
+SIGN_OFF_CHOICES = [
+    ("required", "Cán bộ trình lãnh đạo đơn vị; lãnh đạo đơn vị gửi Phòng Nội vụ"),
+    ("direct", "Cán bộ đơn vị gửi thẳng Phòng Nội vụ"),
+]
+
 
 def _length(label: str, maximum: int) -> StoredLength:
     return StoredLength(max=maximum, message=f"{label} tối đa {maximum} ký tự.")
@@ -87,6 +94,12 @@ class DirectiveForm(FlaskForm):
         validate_choice=False,
         description="Áp dụng cho mọi hạn của văn bản (cả hạn đã gia hạn): trạng thái quá hạn, "
                     "sắp đến hạn, hoàn thành quá hạn và lịch nhắc hạn tính theo cách này.")
+    sign_off = SelectField(
+        "Gửi duyệt trong đơn vị", default="required",
+        choices=[SelectChoice(value, label) for value, label in SIGN_OFF_CHOICES],
+        validate_choice=False,
+        description="Mặc định lãnh đạo đơn vị xem lại (ký duyệt) trước khi nhiệm vụ đến Phòng "
+                    "Nội vụ.")
     slug = StringField("Mã văn bản", description=SLUG_HINT + " Để trống thì tạo từ tiêu đề.")
 
     def __init__(self, *args, directive: Directive | None = None, **kwargs):
@@ -106,7 +119,8 @@ class DirectiveForm(FlaskForm):
                 ("title", "subject", "number", "issuer", "date_line", "signer",
                  "signer_title", "slug")} | {
             "issued_on": format_date(directive.issued_on), "year": str(directive.year),
-            "deadline_reading": "counts" if directive.deadline_day_counts else "strict"}
+            "deadline_reading": "counts" if directive.deadline_day_counts else "strict",
+            "sign_off": "required" if directive.sign_off_required else "direct"}
 
     def validate_title(self, field) -> None:
         required(field, "Hãy nhập tiêu đề văn bản.")
@@ -128,6 +142,10 @@ class DirectiveForm(FlaskForm):
         if field.data not in dict(DEADLINE_READINGS):
             raise ValidationError("Hãy chọn một trong hai cách hiểu hạn «trước ngày …».")
 
+    def validate_sign_off(self, field) -> None:
+        if field.data not in dict(SIGN_OFF_CHOICES):
+            raise ValidationError("Hãy chọn cách gửi duyệt trong đơn vị.")
+
     def validate_slug(self, field) -> None:
         self.slug_value = _slug(field, except_id=self.directive.id if self.directive else None)
 
@@ -139,6 +157,7 @@ class DirectiveForm(FlaskForm):
         values["issued_on"] = self.issued_on_value
         values["year"] = self.year_value
         values["deadline_day_counts"] = self.deadline_reading.data == "counts"
+        values["sign_off_required"] = self.sign_off.data == "required"
         if "slug" in self:
             values["slug"] = self.slug_value or drafts.slug_from(values["title"], self.year_value)
         return values
@@ -158,6 +177,10 @@ class LetterForm(FlaskForm):
         self.units = units or []
         self.draft = None
         self.slug_value = ""
+
+    def validate_sign_off(self, field) -> None:
+        if field.data not in dict(SIGN_OFF_CHOICES):
+            raise ValidationError("Hãy chọn cách gửi duyệt trong đơn vị.")
 
     def validate_slug(self, field) -> None:
         self.slug_value = _slug(field)
@@ -204,6 +227,10 @@ class CopyForm(FlaskForm):
 
     def validate_title(self, field) -> None:
         required(field, "Hãy nhập tiêu đề văn bản.")
+
+    def validate_sign_off(self, field) -> None:
+        if field.data not in dict(SIGN_OFF_CHOICES):
+            raise ValidationError("Hãy chọn cách gửi duyệt trong đơn vị.")
 
     def validate_slug(self, field) -> None:
         if not _slug(field):

@@ -29,6 +29,7 @@ USERNAME_RULE = (
 # Roles that belong to one unit; leadership and administrators belong to none.
 UNIT_ROLES = (Role.UNIT, Role.REVIEWER)
 NAME_MAX, SHORT_NAME_MAX, FULL_NAME_MAX = 200, 80, 200
+TITLE_MAX = 120  # users.title
 
 
 class Refused(ValueError):
@@ -107,6 +108,7 @@ def user_snapshot(user: User) -> dict:
     """What the audit log keeps of an account: never the password or its hash."""
     return {"username": user.username, "full_name": user.full_name, "role": user.role.value,
             "position": user.position.value if user.position else None,
+            "title": user.title,
             "unit_id": user.unit_id, "active": user.active, "email": user.email}
 
 
@@ -215,13 +217,15 @@ def set_unit_active(unit: Unit, active: bool) -> None:
 
 
 def create_user(username: str, full_name: str, role: Role, unit: Unit | None,
-                email: str = "", position: UnitPosition | None = None) -> tuple[User, str]:
+                email: str = "", position: UnitPosition | None = None,
+                title: str = "") -> tuple[User, str]:
     """A new account with a generated first password: (the account, the password to show once)."""
     username = username.lower()
     if username_taken(username):
         raise Refused(f"Đã có tài khoản «{username}».")
     password = new_password()
     user = User(username=username, full_name=clean(full_name), role=role, position=position,
+                title=clean(title),
                 unit_id=unit.id if unit else None, password_hash=hash_first_password(password),
                 must_change_password=True, email=email)
     db.session.add(user)
@@ -242,11 +246,13 @@ def _keep_own_access(user: User, by: User, role: Role, active: bool) -> None:
 
 
 def update_user(user: User, by: User, full_name: str, role: Role, unit: Unit | None,
-                active: bool, email: str, position: UnitPosition | None = None) -> None:
+                active: bool, email: str, position: UnitPosition | None = None,
+                title: str = "") -> None:
     _keep_own_access(user, by, role, active)
     before = user_snapshot(user)
     user.full_name, user.role, user.unit_id = clean(full_name), role, unit.id if unit else None
     user.position = position
+    user.title = clean(title)
     user.email = email
     if user.active and not active:
         user.end_sessions()

@@ -56,6 +56,10 @@ class AccountForm(FlaskForm):
 
     full_name = StringField("Họ và tên", validators=[StoredLength(
         max=actions.FULL_NAME_MAX, message=f"Họ và tên tối đa {actions.FULL_NAME_MAX} ký tự.")])
+    title = StringField("Chức vụ", description="Không bắt buộc; như người đó ký: Chuyên viên, "
+                        "Phó Trưởng phòng, Chủ tịch UBND phường…", validators=[StoredLength(
+                            max=actions.TITLE_MAX,
+                            message=f"Chức vụ tối đa {actions.TITLE_MAX} ký tự.")])
     role = SelectField("Vai trò", choices=[SelectChoice("", "— Chọn vai trò —")]
                        + [SelectChoice(r.value, r.label) for r in Role], validate_choice=False)
     position = SelectField(

@@ -74,7 +74,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("full_name", "Họ và tên", True, ("ho va ten", "ho ten", "full name")),
         Column("role", "Vai trò", True, ("vai tro", "role")),
         Column("unit_position", "Vị trí trong đơn vị", False,
-               ("vi tri trong don vi", "vi tri", "chuc vu", "position")),
+               ("vi tri trong don vi", "vi tri", "position")),
+        Column("title", "Chức vụ", False, ("chuc vu", "chuc danh", "title")),
         Column("unit", "Đơn vị", False, ("don vi", "ten don vi", "unit")),
         Column("email", "Thư điện tử", False, ("thu dien tu", "dia chi thu dien tu", "dia chi thu",
                                                "email", "e mail", "mail")),
@@ -366,13 +367,16 @@ def _check_users(rows: list[Row]) -> None:
             message = actions.unit_rule_error(role, unit)
             if message:
                 row.errors.append(message)
+        title = row.values.get("title", "")
+        if len(title) > actions.TITLE_MAX:
+            row.errors.append(f"Chức vụ dài quá {actions.TITLE_MAX} ký tự.")
         email = row.values.get("email", "")
         message = address_error(email)
         if message:
             row.errors.append(message)
         row.data = {"username": username, "full_name": full_name, "role": role,
                     "position": position, "unit_id": unit.id if unit else None,
-                    "unit_name": unit.name if unit else "", "email": email}
+                    "unit_name": unit.name if unit else "", "email": email, "title": title}
         row.meaning = " · ".join(part for part in (
             role.label if role else "", position.label if position else "",
             unit.name if unit else "") if part)
@@ -409,7 +413,7 @@ def write(what: str, rows: list[Row], file_name: str) -> list:
         passwords = [actions.new_password() for _ in rows]
         created = [
             User(username=row.data["username"], full_name=row.data["full_name"],
-                 role=row.data["role"], position=row.data["position"],
+                 role=row.data["role"], position=row.data["position"], title=row.data["title"],
                  unit_id=row.data["unit_id"],
                  password_hash=hash_first_password(password), must_change_password=True,
                  email=row.data["email"])

@@ -132,7 +132,8 @@ def new_user():
         try:
             user, password = actions.create_user(form.username.data, form.full_name.data,
                                                  form.role_value, form.unit_value,
-                                                 form.email.data, form.position_value)
+                                                 form.email.data, form.position_value,
+                                                 form.title.data or "")
         except actions.Refused as refusal:
             form.username.errors.append(str(refusal))
         else:
@@ -145,7 +146,8 @@ def _account_data(user) -> dict:
     """An account's form, filled with what it is now."""
     return {"full_name": user.full_name, "role": user.role.value,
             "position": user.position.value if user.position else "",
-            "unit": str(user.unit_id or ""), "active": user.active, "email": user.email}
+            "title": user.title, "unit": str(user.unit_id or ""), "active": user.active,
+            "email": user.email}
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -160,7 +162,7 @@ def edit_user(user_id: int):
         try:
             actions.update_user(user, current_user, form.full_name.data, form.role_value,
                                 form.unit_value, form.active.data, form.email.data,
-                                form.position_value)
+                                form.position_value, form.title.data or "")
         except actions.Refused as refusal:
             message = str(refusal)
         else:
