@@ -15,9 +15,10 @@ from werkzeug.datastructures import FileStorage
 from .auth.passwords import hash_password
 from .directives.loader import SA_DEC_2023, load_directive
 from .extensions import db
-from .items import actions
+from .items import actions, assignment
 from .items import decisions as review
 from .models import (
+    Assignment,
     Measure,
     Progress,
     ProgressStatus,
@@ -29,6 +30,7 @@ from .models import (
     UnitPosition,
     User,
 )
+from .talk import actions as talk
 
 UNITS: list[tuple[UnitKind, str, str]] = [
     (UnitKind.OFFICE, "Văn phòng HĐND và UBND", "VP HĐND-UBND"),
@@ -118,6 +120,25 @@ def people_names(count: int, seed_value: int = 2023) -> list[str]:
     return names
 
 
+def head_title(unit: Unit) -> str:
+    """How the head of a demo unit signs: Chánh Văn phòng, Trưởng phòng, Giám đốc, Chủ tịch
+    UBND phường."""
+    if unit.name.startswith("Văn phòng"):
+        return "Chánh Văn phòng"
+    if unit.name.startswith("Thanh tra"):
+        return "Chánh Thanh tra"
+    if unit.kind is UnitKind.SERVICE:
+        return "Trưởng ban" if unit.name.startswith("Ban") else "Giám đốc"
+    if unit.kind is UnitKind.COMMUNE:
+        return f"Chủ tịch UBND {unit.name.split()[0].lower()}"
+    return "Trưởng phòng"
+
+
+# An officer's title by the kind of their unit.
+OFFICER_TITLES = {UnitKind.OFFICE: "Chuyên viên", UnitKind.SERVICE: "Viên chức",
+                  UnitKind.COMMUNE: "Công chức Văn phòng - Thống kê"}
+
+
 def unit_people(units: list[Unit], password_hash: str) -> tuple[list[User], list[User]]:
     """Each unit's head, whose user name is the unit's (phuong1), and its officers (phuong1.cb1,
     phuong1.cb2 …): (heads, officers)."""
@@ -127,11 +148,12 @@ def unit_people(units: list[Unit], password_hash: str) -> tuple[list[User], list
     for unit, count in zip(units, counts, strict=True):
         username = username_for(unit.name)
         heads.append(User(username=username, full_name=next(names), password_hash=password_hash,
-                          role=Role.UNIT, position=UnitPosition.HEAD, unit_id=unit.id))
+                          role=Role.UNIT, position=UnitPosition.HEAD, unit_id=unit.id,
+                          title=head_title(unit)))
         officers += [
             User(username=f"{username}.cb{n}", full_name=next(names),
                  password_hash=password_hash, role=Role.UNIT, position=UnitPosition.OFFICER,
-                 unit_id=unit.id)
+                 unit_id=unit.id, title=OFFICER_TITLES[unit.kind])
             for n in range(1, count + 1)
         ]
     return heads, officers
@@ -174,19 +196,29 @@ def seed(password: str, sample_progress: bool = False) -> list[User]:
         by_unit[user.unit_id].append(user)
     users = [user for people in by_unit.values() for user in people] + others
     if sample_progress:
-        fill_sample_progress({head.unit_id: head for head in heads})
+        fill_sample_progress(by_unit)
         reviewer = next(u for u in users if u.role is Role.REVIEWER)
         review_sample(reviewer)
+        talk_sample(reviewer)
     return users
 
 
-def fill_sample_progress(staff_by_unit: dict[int, User], seed_value: int = 2023) -> None:
-    """Work done by the units, through the same actions a user takes, so it is audited too."""
+def fill_sample_progress(people_by_unit: dict[int, list[User]], seed_value: int = 2023) -> None:
+    """Work done by the units, through the same actions a user takes, so it is audited too: the
+    head hands most items to an officer, who works them and sends finished ones up; the head
+    sends most of those on to Phòng Nội vụ and leaves a few waiting for sign-off."""
     rng = random.Random(seed_value)
     for item_id in db.session.scalars(select(Progress.id).order_by(Progress.id)).all():
         item = _load(item_id)
-        task, user = item.task, staff_by_unit[item.unit_id]
+        people = people_by_unit[item.unit_id]
+        head = next((u for u in people if u.position is UnitPosition.HEAD), people[0])
+        officers = [u for u in people if u.position is UnitPosition.OFFICER] or [head]
+        task, user = item.task, rng.choice(officers)
         roll = rng.random()
+        if roll < 0.1:
+            continue
+        assignment.assign(item, head, [user.id], None,
+                          rng.choice(SAMPLE_ASSIGN_NOTES) if roll < 0.4 else "")
         if roll < 0.25:
             continue
         if task.measure is Measure.PERCENT:
@@ -206,7 +238,29 @@ def fill_sample_progress(staff_by_unit: dict[int, User], seed_value: int = 2023)
         if roll > 0.6:
             item = _load(item_id)
             if not actions.missing_for_submission(item):
-                actions.submit(item, user, late_reason=rng.choice(SAMPLE_LATE_REASONS))
+                reason = rng.choice(SAMPLE_LATE_REASONS)
+                if user is head:
+                    actions.submit(item, head, late_reason=reason)
+                    continue
+                actions.send_up(item, user, late_reason=reason)
+                if rng.random() < 0.85:
+                    actions.submit(_load(item_id), head)
+
+
+def talk_sample(reviewer: User, count: int = 6) -> None:
+    """A few conversations: Phòng Nội vụ asks about items it returned, the officer answers."""
+    returned = db.session.scalars(
+        select(Progress.id).where(Progress.status == ProgressStatus.RETURNED)
+        .order_by(Progress.id).limit(count)
+    ).all()
+    for item_id in returned:
+        item = _load(item_id)
+        answerer = item.assignment.officers[0] if item.assignment else None
+        talk.write(item, reviewer, "Đề nghị đơn vị gửi kèm văn bản có chữ ký số; bản chụp "
+                                   "chưa đọc được số, ký hiệu.", None)
+        if answerer is not None:
+            talk.write(_load(item_id), answerer, "Dạ, đơn vị đang xin chữ ký số của lãnh đạo, "
+                                                 "sẽ bổ sung trong tuần này.", None)
 
 
 def review_sample(reviewer: User, seed_value: int = 2023) -> None:
@@ -229,11 +283,17 @@ def _load(item_id: int) -> Progress:
         select(Progress)
         .options(selectinload(Progress.task).selectinload(Task.directive),
                  selectinload(Progress.evidence),
-                 selectinload(Progress.extension))
+                 selectinload(Progress.extension),
+                 selectinload(Progress.assignment).selectinload(Assignment.officers))
         .where(Progress.id == item_id)
         .execution_options(populate_existing=True)
     ).one()
 
+
+SAMPLE_ASSIGN_NOTES = [
+    "Phối hợp bộ phận một cửa lấy số liệu, trình trước 2 ngày.",
+    "Dự thảo báo cáo, gửi lại để xem trước khi trình ký.",
+]
 
 SAMPLE_RETURNS = [
     "Đề nghị bổ sung văn bản có chữ ký số của Thủ trưởng đơn vị.",

@@ -420,8 +420,12 @@ def test_report_of_a_directive_without_tasks_has_no_annex(app, login):
 def seed_demo_progress(app, root) -> None:
     """The demo's sample progress (`make run`'s), through the same actions units take."""
     with app.app_context():
-        users = db.session.scalars(select(User)).all()
-        demo.fill_sample_progress({u.unit_id: u for u in users if u.role is Role.UNIT})
+        users = db.session.scalars(select(User).order_by(User.id)).all()
+        people: dict[int, list[User]] = {}
+        for user in users:
+            if user.role is Role.UNIT:
+                people.setdefault(user.unit_id, []).append(user)
+        demo.fill_sample_progress(people)
         demo.review_sample(next(u for u in users if u.role is Role.REVIEWER))
         db.session.remove()
 

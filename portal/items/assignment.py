@@ -52,9 +52,10 @@ def assign(item: Progress, head: User, officer_ids: list[int], due_on: date | No
     before = _state(assignment)
     chosen = [people[i] for i in dict.fromkeys(officer_ids)]
     if assignment is None:
+        # By its id, not through `item.assignment`: the item itself stays unchanged, so that
+        # its directive's revision (and every matrix) stays where it is.
         assignment = Assignment(progress_id=item.id, assigned_at=utcnow())
         db.session.add(assignment)
-        item.assignment = assignment
     known = {user.id for user in assignment.officers} if assignment.id else set()
     assignment.officers = chosen
     assignment.due_on = due_on if chosen else None

@@ -468,14 +468,17 @@ class Report(Layout):
         self._annex(number, "Ý kiến, ghi chú của các đơn vị theo từng nhiệm vụ", on)
         rows: list = []
         for column in m.columns:
-            notes = [(row, self.details.of(row.cells[column.task_id].item_id).note)
+            notes = [(row, self.details.of(row.cells[column.task_id].item_id))
                      for row in m.rows if column.task_id in row.cells]
-            notes = [(row, note) for row, note in notes if clean(note)]
+            notes = [(row, found) for row, found in notes if clean(found.note)]
             if not notes:
                 continue
             rows.append(f"{column.code} {column.title}: {column.done}/{column.assigned} đơn vị "
                         f"hoàn thành ({column.percent}%)")
-            rows.extend([row.name, shorten(note)] for row, note in notes[:NOTES_PER_TASK])
+            # The unit, and the head who signed its item off, by name and title.
+            rows.extend([row.name + (f"\nKý duyệt: {found.signer_words}"
+                                     if found.signer_words else ""), shorten(found.note)]
+                        for row, found in notes[:NOTES_PER_TASK])
             if len(notes) > NOTES_PER_TASK:
                 rows.append(["", f"Và {len(notes) - NOTES_PER_TASK} đơn vị khác có ghi chú "
                                  "(xem tệp Excel, trang “Chi tiết”)."])

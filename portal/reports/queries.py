@@ -47,6 +47,10 @@ class ItemDetails:
     review_comment: str = ""
     submitted_by: str = ""
     reviewed_by: str = ""
+    # Inside the unit: who prepared what was sent, and which head signed it off.
+    prepared_by: str = ""
+    signed_off_by: str = ""
+    signer_words: str = ""  # the head who signed off as a letter names them: name, title
     reviewed_at: datetime | None = None
     # A rate's two counts ("45 / 50"), kept beside the figure the matrix computes from them.
     numerator: int | None = None
@@ -75,31 +79,43 @@ class Details:
         return self.items.get(item_id) or ItemDetails()
 
 
-def _person(username: str | None, full_name: str | None) -> str:
+def _person(username: str | None, full_name: str | None, title: str | None) -> str:
+    """A person as exports name them: full name, title, then the account."""
     if not username:
         return ""
-    return f"{full_name} ({username})" if full_name else username
+    named = _words(full_name, title)
+    return f"{named} ({username})" if named else username
+
+
+def _words(full_name: str | None, title: str | None) -> str:
+    return ", ".join(part for part in (full_name, title) if part)
 
 
 def details(directive_id: int) -> Details:
     """Notes, evidence names, submitter and reviewer of every shown item, and the sections: three
     statements whatever the directive's size."""
-    submitter, reviewer = aliased(User), aliased(User)
+    people = {role: aliased(User) for role in ("submitted", "reviewed", "prepared", "signed")}
     shown = (Task.directive_id == directive_id) & Progress.hidden.is_(False)
     items: dict[int, ItemDetails] = {}
-    for (item_id, note, late_reason, comment, s_name, s_full, r_name, r_full,
-         reviewed_at, numerator, denominator) in db.session.execute(
+    for (item_id, note, late_reason, comment, reviewed_at, numerator, denominator, *named
+         ) in db.session.execute(
         select(Progress.id, Progress.note, Progress.late_reason, Progress.review_comment,
-               submitter.username, submitter.full_name, reviewer.username, reviewer.full_name,
-               Progress.reviewed_at, Progress.numerator, Progress.denominator)
+               Progress.reviewed_at, Progress.numerator, Progress.denominator,
+               *[column for person in people.values()
+                 for column in (person.username, person.full_name, person.title)])
         .join(Task, Task.id == Progress.task_id)
-        .outerjoin(submitter, submitter.id == Progress.submitted_by_id)
-        .outerjoin(reviewer, reviewer.id == Progress.reviewed_by_id)
+        .outerjoin(people["submitted"], people["submitted"].id == Progress.submitted_by_id)
+        .outerjoin(people["reviewed"], people["reviewed"].id == Progress.reviewed_by_id)
+        .outerjoin(people["prepared"], people["prepared"].id == Progress.prepared_by_id)
+        .outerjoin(people["signed"], people["signed"].id == Progress.signed_off_by_id)
         .where(shown)
     ):
-        items[item_id] = ItemDetails(note or "", late_reason or "", comment or "",
-                                     _person(s_name, s_full), _person(r_name, r_full),
-                                     reviewed_at, numerator, denominator)
+        submitted, reviewed, prepared, signed = (_person(*named[i:i + 3])
+                                                 for i in range(0, 12, 3))
+        items[item_id] = ItemDetails(note or "", late_reason or "", comment or "", submitted,
+                                     reviewed, prepared, signed,
+                                     _words(*named[10:12]) or (named[9] or ""), reviewed_at,
+                                     numerator, denominator)
     for item_id, kind, file_name, url in db.session.execute(
         select(Evidence.progress_id, Evidence.kind, Evidence.file_name, Evidence.url)
         .join(Progress, Progress.id == Evidence.progress_id)

@@ -78,10 +78,10 @@ LONG_HEADER = [
     "Tình trạng so với hạn", "Số liệu", "Đơn vị tính", "Tử số", "Mẫu số", "Chỉ tiêu",
     "Loại chỉ tiêu", "Đáp ứng chỉ tiêu", "Ghi chú", "Giải trình", "Số tài liệu kiểm chứng",
     "Tài liệu kiểm chứng", "Gửi duyệt bởi", "Gửi duyệt lúc", "Duyệt bởi", "Duyệt lúc",
-    "Ý kiến duyệt",
+    "Ý kiến duyệt", "Người chuẩn bị", "Lãnh đạo đơn vị ký duyệt",
 ]
 LONG_WIDTHS = [30, 22, 10, 50, 14, 12, 22, 26, 10, 16, 10, 10, 10, 14, 12, 50, 30, 12, 50, 28,
-               17, 28, 17, 40]
+               17, 28, 17, 40, 28, 28]
 DATE_COLUMNS = {LONG_HEADER.index("Hạn")}
 MOMENT_COLUMNS = {LONG_HEADER.index("Gửi duyệt lúc"), LONG_HEADER.index("Duyệt lúc")}
 # A target is at least (≥) or at most (≤) its number.
@@ -128,7 +128,8 @@ def long_rows(m: Matrix, details: Details) -> Iterator[list]:
                 "" if reached is None else TargetResult.of(reached).label,
                 found.note, found.late_reason, cell.evidence_count, "; ".join(found.evidence),
                 found.submitted_by, local(cell.submitted_at), found.reviewed_by,
-                local(found.reviewed_at), found.review_comment,
+                local(found.reviewed_at), found.review_comment, found.prepared_by,
+                found.signed_off_by,
             ]
 
 

@@ -13,7 +13,7 @@ from .. import audit, storage
 from ..deadlines import utcnow
 from ..extensions import db
 from ..models import Message, MessageRead, Progress, Task, User
-from ..notifications import notify, path_for, reviewers, unit_staff
+from ..notifications import item_people, notify, path_for, reviewers
 from ..permissions import may_review
 from .queries import may_still_delete
 
@@ -26,9 +26,11 @@ class GracePassed(Exception):
 
 def recipients(item: Progress, author: User) -> tuple[str, list[User]]:
     """Who is told of a new message, and as which kind: the other side of the conversation (a
-    reviewer's message tells the unit's staff; a unit's, Phòng Nội vụ's reviewers)."""
+    reviewer's message tells the item's people in its unit: its assignees and the unit's heads,
+    or all its staff while nobody is assigned; a unit's, Phòng Nội vụ's reviewers)."""
     if may_review(author):
-        return "talk.to_unit", unit_staff(item.unit_id)
+        assignees = item.assignment.officers if item.assignment else []
+        return "talk.to_unit", item_people(item.unit_id, assignees)
     return "talk.to_reviewers", reviewers()
 
 
