@@ -74,6 +74,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(talk_bp)
+    # A line that holds only a template tag leaves nothing in the page: a checklist repeats its
+    # item's template for every item, and the page weighs less by as much as it had blank lines.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["waiting_for_review"] = navigation.waiting
     app.jinja_env.globals["unread_notifications"] = bell.unread
     permissions.register(app)

@@ -106,7 +106,8 @@ def test_people_are_named_by_full_name(ward, login, ids, report_item):
         assert "người duyệt: Chuyên viên Phòng Nội vụ" in html
         assert "tải lên bởi Huỳnh Kim Hương" in html
         history = history_of(html, report_item)
-        assert "· Huỳnh Kim Hương · Thêm tài liệu kiểm chứng: Báo cáo.pdf" in history
+        assert ("· Huỳnh Kim Hương (Chủ tịch UBND phường) · Thêm tài liệu kiểm chứng: Báo cáo.pdf"
+                in history)
         assert "· Chuyên viên Phòng Nội vụ · Duyệt: Đạt" in history
         assert "phuong1" not in history and "noivu.duyet" not in history
 

@@ -39,6 +39,7 @@ LATE_REASON = "@SUM(1;2) chậm do thay đổi nhân sự"
 COMMENT = "-2+3 hồ sơ còn thiếu chữ ký"
 FILE_NAME = "+1+1 Báo cáo.pdf"
 FULL_NAME = "=2+3 Lê Văn Phường Hai"
+SIGNED = SIGNED  # name, title, account
 UNIT_NAME = "=1+1 Phường 3"
 
 
@@ -122,13 +123,13 @@ def test_text_typed_by_users_stays_text_in_every_sheet(app, login, ids):
     assert formulas(book) == []
     rows = list(book["Chi tiết"].iter_rows(min_row=2))
     values = {cell.value: cell for row in rows for cell in row}
-    for text in (NOTE, LATE_REASON, COMMENT, f"{FULL_NAME} (phuong2)", UNIT_NAME):
+    for text in (NOTE, LATE_REASON, COMMENT, SIGNED, UNIT_NAME):
         assert values[text].data_type == "s", text
     assert values[FILE_NAME].data_type == "s"
     returned = keyed([[c.value for c in row] for row in rows], LONG_HEADER)[
         ("Phường 2", "1.1")]
     assert (returned["Giải trình"], returned["Ý kiến duyệt"]) == (LATE_REASON, COMMENT)
-    assert returned["Gửi duyệt bởi"] == f"{FULL_NAME} (phuong2)"
+    assert returned["Gửi duyệt bởi"] == SIGNED
     assert returned["Tài liệu kiểm chứng"] == FILE_NAME
     matrix = [row[0].value for row in book["Ma trận"].iter_rows(min_row=5)]
     assert UNIT_NAME in matrix
@@ -218,7 +219,7 @@ def test_csvs_are_semicolon_separated_utf8_with_bom_and_keep_text_as_text(app, l
     returned = by_key[("Phường 2", "1.1")]
     assert (returned["Giải trình"], returned["Ý kiến duyệt"], returned["Gửi duyệt bởi"],
             returned["Tài liệu kiểm chứng"]) == (
-        "'" + LATE_REASON, "'" + COMMENT, f"'{FULL_NAME} (phuong2)", "'" + FILE_NAME)
+        "'" + LATE_REASON, "'" + COMMENT, "'" + SIGNED, "'" + FILE_NAME)
     third = by_key[("'" + UNIT_NAME, "1.10")]
     assert [third[c] for c in ("Số liệu", "Đơn vị tính", "Tử số", "Mẫu số", "Chỉ tiêu")] == [
         "33,3", "%", "1", "3", "100"]
@@ -280,7 +281,7 @@ def test_libreoffice_opens_every_csv_in_columns_with_text_as_text(app, login, id
     assert (noted.value, noted.data_type) == ("'" + NOTE, "s")
     returned = by_key[("Phường 2", "1.1")]
     for column, text in (("Giải trình", LATE_REASON), ("Ý kiến duyệt", COMMENT),
-                         ("Gửi duyệt bởi", f"{FULL_NAME} (phuong2)"),
+                         ("Gửi duyệt bởi", SIGNED),
                          ("Tài liệu kiểm chứng", FILE_NAME)):
         assert (returned[column].value, returned[column].data_type) == ("'" + text, "s")
     # Numbers read as numbers with the decimal comma, the deadline as a date.

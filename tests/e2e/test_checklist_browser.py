@@ -15,6 +15,7 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import Evidence, ProgressStatus
 
+from ..support.browser import open_checklist
 from ..support.records import item_row
 
 DETAILS = "Cập nhật kết quả, số liệu, tài liệu kiểm chứng"
@@ -55,6 +56,7 @@ def test_ward_uploads_evidence_and_submits_without_page_reload(
     assert pdf.read_bytes().startswith(b"%PDF-1.4")
 
     log_in(page, "phuong1")
+    open_checklist(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Phường 1: nhiệm vụ theo văn bản")
     article = page.locator(f"article#item-{item_id}")
     expect(article.locator("header .code")).to_have_text("1.1")
@@ -126,6 +128,7 @@ def test_ward_uploads_evidence_and_submits_without_page_reload(
 def test_figure_over_100_percent_is_refused_in_place(page, browser_log, live_server, log_in):
     item_id = live_server.item_id("Phường 2", "1.10")
     log_in(page, "phuong2")
+    open_checklist(page)
     page.evaluate("window.__marker = 1")
     loads, url = len(browser_log.loads), page.url
 
@@ -172,6 +175,7 @@ def test_upload_and_submit_work_with_javascript_off(
     pdf.write_bytes(sample_pdf("Phuong 3 - 1.1"))
 
     log_in(page, "phuong3")
+    open_checklist(page)
     checklist = page.url.split("#")[0]
     assert re.fullmatch(rf"{re.escape(live_server.url)}/directives/\d+/units/\d+", checklist)
 
@@ -219,6 +223,7 @@ def test_file_over_the_limit_is_refused_and_nothing_is_stored(
     assert big.stat().st_size > limit_mb * 1024 * 1024
 
     log_in(page, username)
+    open_checklist(page)
     files_before = live_server.stored_files()
     rows_before = evidence_count(live_server)
     posted = []
@@ -268,6 +273,7 @@ def test_every_label_names_its_field(page, live_server, log_in):
     """Each label on the checklist points at a control (screen readers, clicking the label)."""
     item_id = live_server.item_id("Phường Tân Quy Đông", "1.10")
     log_in(page, "phuongtanquydong")
+    open_checklist(page)
     orphans = page.evaluate(
         """() => [...document.querySelectorAll("label[for]")]
             .filter(label => !document.getElementById(label.htmlFor))

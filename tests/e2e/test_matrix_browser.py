@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from ..support.browser import BrowserLog, new_page
+from ..support.browser import BrowserLog, new_page, open_checklist
 
 
 def test_reviewers_matrix_shows_a_wards_submission_without_reload(
@@ -30,6 +30,7 @@ def test_reviewers_matrix_shows_a_wards_submission_without_reload(
     context, ward = new_page(browser, ward_log)
     try:
         log_in(ward, "phuong4")
+        open_checklist(ward)
         article = ward.locator(f"article#item-{item_id}")
         article.locator("summary", has_text="Cập nhật kết quả").click()
         article.get_by_label("Ghi chú, kết quả thực hiện").fill("Đã niêm yết đầy đủ TTHC.")

@@ -37,7 +37,7 @@ from portal.models import (
     User,
 )
 
-from ..support.browser import ARTIFACTS, PASSWORD, TIMEOUT_MS, BrowserLog
+from ..support.browser import ARTIFACTS, PASSWORD, TIMEOUT_MS, BrowserLog, open_checklist
 from ..support.records import item_row
 
 DETAILS = "Cập nhật kết quả, số liệu, tài liệu kiểm chứng"
@@ -228,6 +228,8 @@ def test_without_javascript_log_in_change_password_and_log_out(
 
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     post(page, page.get_by_role("button", name="Đăng nhập"))
+    assert page.url == f"{live_server.url}/my-work"
+    open_checklist(page)
     assert page.url.split("#")[0] == checklist_url(live_server, "Phòng Y tế")
     expect(page.get_by_role("heading", level=1)).to_have_text("Phòng Y tế: nhiệm vụ theo văn bản")
 
@@ -272,6 +274,7 @@ def test_without_javascript_a_unit_works_an_item_through(
     pdf.write_bytes(sample_pdf("Phuong 1 - 1.1"))
 
     log_in(page, "phuong1")
+    open_checklist(page)
     assert page.url.split("#")[0] == checklist
     article = page.locator(f"article#item-{report}")
 
@@ -342,9 +345,9 @@ def test_without_javascript_an_extension_is_asked_and_granted(
     granted = city_today(live_server) + timedelta(days=30)
 
     log_in(page, "xatankhanhdong")
-    # Two directives reach this commune now: the portal lists them; a plain link opens one.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Văn bản chỉ đạo")
-    page.get_by_role("link", name="Báo cáo quý").click()
+    # Two directives reach this commune now: its work lists them; a plain link opens one.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc của tôi")
+    open_checklist(page, "Báo cáo quý")
     article = open_work(page, future_item)
     article.get_by_label("Lý do xin gia hạn").fill("Chờ số liệu quý từ Sở.")
     article.get_by_label(re.compile(r"^Đề nghị gia hạn đến ngày")).fill(dmy(asked_for))
@@ -476,7 +479,8 @@ def test_keyboard_only_a_unit_attaches_a_file_and_submits(page, browser_log, liv
     article = page.locator(f"article#item-{item_id}")
     result = article.locator(".item-result")
 
-    keyboard_log_in(page, live_server.url, "phuongtanquydong")
+    keyboard_log_in(page, live_server.url, "phuongtanquydong",
+                    f"/directives/{directive_id(live_server)}")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Phường Tân Quy Đông"))
 
     tab_to(page, f"#item-{item_id} details.work > summary")

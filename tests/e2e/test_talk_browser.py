@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Message
 
-from ..support.browser import BrowserLog, new_page
+from ..support.browser import BrowserLog, new_page, open_checklist
 from ..support.records import ids_of
 
 PHONE = {"width": 390, "height": 844}
@@ -59,6 +59,7 @@ def test_reviewer_and_officer_talk_on_an_item_in_place(browser, live_server, log
 
         ward.set_viewport_size(PHONE)
         log_in(ward, "phuong1")
+        open_checklist(ward)
         article = ward.locator(f"article#item-{item_id}")
         expect(article.locator(talk_id).locator(".badge.unread")).to_have_text("1 tin mới")
         article.locator(talk_id).get_by_role("link", name=OPEN).click()
@@ -111,6 +112,7 @@ def test_reviewer_and_officer_talk_with_javascript_off(browser, live_server, log
 
         ward.set_viewport_size(PHONE)
         log_in(ward, "phuong2")
+        open_checklist(ward)
         article = ward.locator(f"article#item-{item_id}")
         expect(article.locator(talk_id).locator(".badge.unread")).to_have_text("1 tin mới")
         with ward.expect_navigation():

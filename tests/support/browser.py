@@ -162,6 +162,15 @@ def new_page(browser, log: BrowserLog, **context_options):
     return context, page
 
 
+def open_checklist(page, title: str | None = None) -> None:
+    """From "Việc của tôi", where a unit's person lands after logging in, to the unit's checklist
+    of a directive (the first listed, or the one whose title has `title`), by its link."""
+    links = page.locator("section[aria-labelledby=directives-title] ul.directives a")
+    link = links.first if title is None else links.filter(has_text=title)
+    with page.expect_navigation():
+        link.click()
+
+
 def log_in_at(base_url: str, page, username: str) -> None:
     """Log in through the login form of the portal at `base_url`, as a person would; waits for
     the page the portal lands on."""
