@@ -39,7 +39,7 @@ LATE_REASON = "@SUM(1;2) chậm do thay đổi nhân sự"
 COMMENT = "-2+3 hồ sơ còn thiếu chữ ký"
 FILE_NAME = "+1+1 Báo cáo.pdf"
 FULL_NAME = "=2+3 Lê Văn Phường Hai"
-SIGNED = SIGNED  # name, title, account
+SIGNED = f"{FULL_NAME}, Chủ tịch UBND phường (phuong2)"  # name, title, account
 UNIT_NAME = "=1+1 Phường 3"
 
 

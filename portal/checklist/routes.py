@@ -25,7 +25,6 @@ from ..items.forms import (
 from ..items.view import act, back_to_checklist, done, item_forms, item_to_change, render_item
 from ..models import EvidenceKind, Role
 from ..permissions import (
-    heads_unit,
     may_work_on_unit,
     reads_only,
     require_head_of_unit,
