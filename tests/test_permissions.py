@@ -224,7 +224,7 @@ ROUTES = [
           data=lambda: {"comment": "Bổ sung số liệu tháng 6."}),
     # Phân công: the head hands an item to the unit's officers.
     Route("checklist.assign", "POST", "/items/{item}/assign", item_action(
-        Expect(303, to=BACK, audit="item.assign")) | {"owner_officer": DENIED},
+        Expect(303, to="/items/{item}", audit="item.assign")) | {"owner_officer": DENIED},
         data=lambda: {"officers": "{officer}", "due_on": "20/06/2023", "note": "Làm gấp."}),
     Route("checklist.request_extension", "POST", "/items/{future_item}/extension", item_action(
         Expect(303, to="/directives/{future}/units/{unit}#item-{future_item}",

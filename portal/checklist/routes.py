@@ -199,9 +199,10 @@ def assign(item_id: int):
     if not form.validate_on_submit():
         return render_item(found, status=422, assign_form=form)
     said = "Đã phân công." if form.officer_ids else "Đã bỏ phân công."
+    # Without JavaScript, back to the item's own page, where its assignment form is.
     return act(found, lambda: assignment.assign(found, current_user, form.officer_ids,
                                                  form.due_date, form.note.data or ""),
-               said, assign_form=form)
+               said, back=url_for(".item", item_id=found.id), assign_form=form)
 
 
 @bp.post("/items/<int:item_id>/send-up")

@@ -258,7 +258,7 @@ def test_without_javascript_log_in_change_password_and_log_out(
     page.get_by_label("Tên đăng nhập").fill("phongyte")
     page.get_by_label("Mật khẩu", exact=True).fill(new_password)
     post(page, page.get_by_role("button", name="Đăng nhập"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Phòng Y tế: nhiệm vụ theo văn bản")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc của tôi")
     no_script_ran(page, browser_log)
     assert browser_log.console_errors_except(401, 422) == []
 
