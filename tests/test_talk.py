@@ -84,7 +84,7 @@ def unread_markers(page: str) -> int:
 
 
 def test_unit_and_reviewer_talk_each_told_and_each_sees_what_is_new(app, ward, reviewer, item):
-    writer = ids_of(app).full_name("phuong1")
+    writer = ids_of(app).full_name("phuong1") + " (Chủ tịch UBND phường)"  # name and title
     audit_id = last_audit_id(app)
     response = write(ward, item, "Đề nghị hướng dẫn mẫu báo cáo quý.")
     assert response.status_code == 303

@@ -72,7 +72,7 @@ def _notify(item: Progress, author: User, message: Message) -> None:
         [user for user in users if user.id != author.id],
         kind,
         f"Trao đổi mới về nhiệm vụ {task.code} từ {side}".strip(),
-        body=f"{author.full_name or author.username}: {text}",
+        body=f"{author.display_name}: {text}",
         url=path_for("talk.conversation", item_id=item.id),
         progress_id=item.id,
         directive_id=task.directive_id,

@@ -8,29 +8,18 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models import Message
-
-from ..support.browser import BrowserLog, new_page, open_checklist
+from ..support.browser import (
+    BrowserLog,
+    fits_the_screen,
+    new_page,
+    open_checklist,
+)
+from ..support.browser import message_bodies as bodies
 from ..support.records import ids_of
 
 PHONE = {"width": 390, "height": 844}
 OPEN = re.compile(r"^Mở trao đổi giữa đơn vị và Phòng Nội vụ")
-
-
-def bodies(live_server, item_id: int) -> list[str]:
-    with live_server.app.app_context():
-        return list(db.session.scalars(
-            select(Message.body).where(Message.progress_id == item_id).order_by(Message.id)))
-
-
-def fits_the_screen(page, selector: str) -> None:
-    """The element is no wider than the viewport, and the page does not scroll sideways for it."""
-    width = page.viewport_size["width"]
-    box = page.locator(selector).bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
 
 
 def send(talk, text: str) -> None:

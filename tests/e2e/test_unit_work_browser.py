@@ -12,9 +12,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Message, Progress, ProgressStatus, User
+from portal.models import Progress, ProgressStatus, User
 
-from ..support.browser import BrowserLog, log_in_at, new_page
+from ..support.browser import BrowserLog, fits_the_screen, log_in_at, new_page
+from ..support.browser import message_bodies as bodies
 
 PHONE = {"width": 390, "height": 844}
 OPEN_TALK = re.compile(r"^Mở trao đổi giữa đơn vị và Phòng Nội vụ")
@@ -31,19 +32,6 @@ def item_row(live_server, item_id: int) -> Progress:
         found = db.session.get(Progress, item_id)
         db.session.expunge(found)
         return found
-
-
-def bodies(live_server, item_id: int) -> list[str]:
-    with live_server.app.app_context():
-        return list(db.session.scalars(
-            select(Message.body).where(Message.progress_id == item_id).order_by(Message.id)))
-
-
-def fits_the_screen(page, selector: str) -> None:
-    width = page.viewport_size["width"]
-    box = page.locator(selector).first.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def click(page, role: str, name, js: bool, scope=None) -> None:

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app, demo
 from portal.extensions import db
-from portal.models import Progress, Task, Unit
+from portal.models import Message, Progress, Task, Unit
 
 from .apps import test_settings
 
@@ -160,6 +160,21 @@ def new_page(browser, log: BrowserLog, **context_options):
     page = context.new_page()
     log.watch(page)
     return context, page
+
+
+def fits_the_screen(page, selector: str) -> None:
+    """The element is no wider than the viewport, and the page does not scroll sideways."""
+    width = page.viewport_size["width"]
+    box = page.locator(selector).first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def message_bodies(live_server: LiveServer, item_id: int) -> list[str]:
+    """The words of an item's conversation, oldest first."""
+    with live_server.app.app_context():
+        return list(db.session.scalars(
+            select(Message.body).where(Message.progress_id == item_id).order_by(Message.id)))
 
 
 def open_checklist(page, title: str | None = None) -> None:
