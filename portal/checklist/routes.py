@@ -32,9 +32,12 @@ def _logged_in() -> None:
 
 @bp.get("/")
 def home():
-    """Where a user lands after logging in: leadership on the dashboard of the directive being
-    worked on (the newest open one); others on their one directive, or the list of them."""
+    """Where a user lands after logging in: leadership on the overview of every directive when
+    more than one is open, else on the dashboard of the directive being worked on (the newest
+    open one); others on their one directive, or the list of them."""
     directives = queries.directives_for(current_user)
+    if reads_only(current_user) and sum(d.is_open for d in directives) > 1:
+        return redirect(url_for("overview.overview"))
     if reads_only(current_user) and directives:
         return redirect(url_for("dashboard.dashboard", directive_id=directives[0].id))
     if len(directives) == 1:
