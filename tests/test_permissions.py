@@ -162,10 +162,10 @@ ROUTES = [
                       "confirm": "mat-khau-moi-2024"}),
     Route("checklist.home", "GET", "/", logged_in(
         # wards have two directives here (2023, and 2099 for communes): the list of them;
-        # Phòng Nội vụ's staff only the 2023 one; leadership the newest one's dashboard
+        # Phòng Nội vụ's staff only the 2023 one; leadership, with two open, the overview
         TO_LOGIN, Expect(302, to="/directives")) | {
             "noivu_staff": Expect(302, to="/directives/{directive}"),
-            "leader": Expect(302, to="/directives/{future}/dashboard")}),
+            "leader": Expect(302, to="/overview")}),
     Route("checklist.directives", "GET", "/directives", logged_in(
         TO_LOGIN, Expect(200, says="{directive_title}"))),
     Route("checklist.directive", "GET", "/directives/{directive}", answers(
@@ -472,6 +472,31 @@ ROUTES = [
         visitor=TO_LOGIN, owner=Expect(200, pdf=True), other_units=DENIED,
         readers=Expect(200, pdf=True))),
     # <<< talk
+    # >>> overview: Tổng hợp (tests/test_overview.py). Those who read everything read the
+    # overview and the ranking; a unit's staff see their own unit's scorecard and no other; only
+    # the reviewer sets the scoring formula.
+    Route("overview.overview", "GET", "/overview", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Tổng hợp các văn bản năm 2023"))),
+    Route("overview.scorecard", "GET", "/units/{unit}", answers(
+        visitor=TO_LOGIN, owner=Expect(200, says="Kết quả của Phường 1 năm 2023"),
+        other_units=DENIED, readers=Expect(200, says="Kết quả của Phường 1 năm 2023"))),
+    Route("overview.ranking", "GET", "/overview/ranking", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Cách tính:"))),
+    Route("overview.ranking_xlsx", "GET", "/overview/ranking.xlsx", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=Expect(200, download=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))),
+    Route("overview.ranking_docx", "GET", "/overview/ranking.docx", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=Expect(
+            200, download="application/vnd.openxmlformats-officedocument."
+                          "wordprocessingml.document"))),
+    Route("overview.formula", "GET", "/overview/formula", reviewer_only(
+        Expect(200, says='name="on_time"'))),
+    Route("overview.formula", "POST", "/overview/formula", reviewer_only(
+        Expect(303, to="/overview/ranking", audit="scoring.update")),
+        data=lambda: {"on_time": "1", "late": "0,5", "overdue": "0", "returned": "0"}),
+    # <<< overview
 ]
 
 

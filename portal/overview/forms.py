@@ -10,7 +10,7 @@ from wtforms import StringField
 
 from .scoring import WEIGHTS
 
-NUMBER = re.compile(r"[+-]?\d{1,3}([.,]\d{1,2})?")
+NUMBER = re.compile(r"[+-]?[0-9]{1,3}([.,][0-9]{1,2})?")
 LIMIT = Decimal(100)
 
 

@@ -79,16 +79,17 @@ def _year(text: str | None, what: str) -> int | None:
     return int(text)
 
 
-def period_from(args, years: list[int]) -> Period:
+def period_from(args, years: list[int], this_year: int) -> Period:
     """The period a query string asks for (`from_year`, `to_year`, or `year`); by default the
-    newest year that has a directive. PeriodError for a year that is not one, or a period that
-    ends before it starts."""
+    newest year up to this one that has a directive (a letter for years ahead is not what a
+    year's figures are about). PeriodError for a year that is not one, or a period that ends
+    before it starts."""
     single = _year(args.get("year"), "Năm")
     first = _year(args.get("from_year"), "Năm bắt đầu")
     last = _year(args.get("to_year"), "Năm kết thúc")
     if single is not None:
         first = last = single
-    default = years[0] if years else None
+    default = next((year for year in years if year <= this_year), years[-1] if years else None)
     first = first if first is not None else (last if last is not None else default)
     last = last if last is not None else first
     if first is None:

@@ -37,7 +37,7 @@ def _period() -> tuple[queries.Period | None, list[int], str]:
     """The period the query string asks for, the years to choose from, and what is wrong."""
     years = queries.directive_years()
     try:
-        return queries.period_from(request.args, years), years, ""
+        return queries.period_from(request.args, years, today().year), years, ""
     except queries.PeriodError as error:
         return None, years, str(error)
 
