@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from portal.deadlines import DeadlineState, deadline_state, last_day, late_from, local_date
 from portal.directives.loader import load_directive
 from portal.extensions import db
 from portal.models import (
     Extension,
     ExtensionStatus,
     Progress,
+    ProgressStatus,
     ScoringFormula,
     Task,
 )
@@ -176,8 +178,8 @@ def test_ranking_scores_by_the_formula_and_prints_it(app, login, ids, case):
     assert "0,5 × tỷ lệ hoàn thành quá hạn" in sheet["A2"].value
     phuong1 = next(row for row in sheet.iter_rows(min_row=6, values_only=True)
                    if row[1] == "Phường 1")
-    assert phuong1[0] == 1 and phuong1[3:7] == (6, 2, 1, 1) and phuong1[11] == pytest.approx(
-        27.78)
+    assert phuong1[0] == 1 and phuong1[3:10] == (6, 2, 1, 1, 1, 1, 2)  # waiting 1, returned
+    assert phuong1[11] == pytest.approx(27.78)  # once, two times in all
     document = Document(io.BytesIO(reviewer.get("/overview/ranking.docx?year=2024").data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "KẾT QUẢ XẾP LOẠI ĐƠN VỊ NĂM 2024" in text and "0,5 × tỷ lệ" in text
@@ -199,6 +201,20 @@ def test_setting_the_formula_is_audited_and_reviewer_only(app, login):
         response = login(username).post("/overview/formula", {"on_time": "1", "late": "0",
                                                               "overdue": "0", "returned": "0"})
         assert response.status_code == 403 and FORBIDDEN in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("day_counts", [True, False])
+def test_late_from_splits_submissions_as_the_deadline_rule_does(app, day_counts):
+    """The overview sorts submissions by `late_from`; `deadline_state` must agree either side."""
+    with app.app_context():
+        for deadline in (date(2024, 6, 16), date(2024, 1, 1), date(2023, 12, 31)):
+            first_late = late_from(deadline, day_counts)
+            for moment, state in ((first_late - timedelta(microseconds=1),
+                                   DeadlineState.DONE_ON_TIME),
+                                  (first_late, DeadlineState.DONE_LATE)):
+                assert deadline_state(deadline, ProgressStatus.APPROVED, moment,
+                                      date(2026, 1, 1), 3, day_counts) is state
+            assert local_date(first_late) == last_day(deadline, day_counts) + timedelta(days=1)
 
 
 # --- bad input: the reason, and nothing saved -------------------------------------------------

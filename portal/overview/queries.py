@@ -1,9 +1,12 @@
 """The figures of every directive of a period, of one unit, and of every unit for the ranking.
 
-Each figure set is read in one statement over every item of the period, whatever the number of
-directives or units (`_items`), with how often each item was returned joined in from the audit
-log; the deadline state of each item comes from the one rule (`deadlines.deadline_state`), with
-the extension granted and the directive's reading of "trước ngày".
+Each figure set is read in a fixed number of statements, whatever the number of directives or
+units. A unit's scorecard reads its items one by one (`_items`); the overview and the ranking,
+over tens of thousands of items, read them grouped (`_groups`): by directive or by unit, status,
+the deadline that counts (a granted extension's, else the task's), the directive's reading of
+"trước ngày" and whether the submission came at or after `deadlines.late_from`, so that each
+group's items stand alike before the one rule, `deadlines.deadline_state`, which is asked once
+per group. How often an item was returned comes from the audit log, joined in.
 
 What counts: items of published directives (open, closed or archived: each in its year) that the
 task still reaches (not hidden), of tasks not withdrawn, and not a supporting unit's (phối hợp),
@@ -14,12 +17,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, null, select, union
 
-from ..deadlines import DeadlineState, deadline_state, last_day
+from ..deadlines import DeadlineState, deadline_state, last_day, late_from
 from ..extensions import db
 from ..models import (
     AuditEvent,
@@ -123,21 +126,24 @@ class Figures:
     returns: int = 0  # how many times in all
 
     def add(self, item: Item) -> None:
-        self.assigned += 1
-        state = item.state
+        self.count(item.state, 1, 1 if item.returns else 0, item.returns)
+
+    def count(self, state: DeadlineState, items: int, returned_items: int = 0,
+              returns: int = 0) -> None:
+        """`items` items in `state`, of which `returned_items` were returned, `returns` times."""
+        self.assigned += items
         if state is DeadlineState.DONE_ON_TIME:
-            self.on_time += 1
+            self.on_time += items
         elif state is DeadlineState.DONE_LATE:
-            self.late += 1
+            self.late += items
         elif state is DeadlineState.OVERDUE:
-            self.overdue += 1
+            self.overdue += items
         elif state is DeadlineState.AWAITING_REVIEW:
-            self.waiting += 1
+            self.waiting += items
         else:
-            self.in_progress += 1
-        if item.returns:
-            self.returned_items += 1
-            self.returns += item.returns
+            self.in_progress += items
+        self.returned_items += returned_items
+        self.returns += returns
 
     @property
     def done(self) -> int:
@@ -179,15 +185,27 @@ class UnitRow:
     kind: UnitKind
 
 
-def _items(first_year: int, last_year: int, on: date, unit_id: int | None = None,
-           with_units: bool = False) -> tuple[list[Item], dict[int, UnitRow]]:
-    """Every counted item of the directives of these years (of one unit where given), with its
-    deadline state on `on` and how often it was returned: one statement."""
-    returns = (
+def _returns():
+    """How often each item was returned for more: one row per item ever returned."""
+    return (
         select(AuditEvent.target_id.label("item_id"), func.count().label("n"))
         .where(AuditEvent.action == RETURN_ACTION, AuditEvent.target_type == "Progress")
         .group_by(AuditEvent.target_id).subquery()
     )
+
+
+def _counted(first_year: int, last_year: int) -> tuple:
+    """The items that count, of the published directives of these years."""
+    return (Directive.year.between(first_year, last_year),
+            Directive.status != DirectiveStatus.DRAFT,
+            Progress.hidden.is_(False), Progress.supporting.is_(False),
+            Task.withdrawn.is_(False))
+
+
+def _items(first_year: int, last_year: int, on: date, unit_id: int) -> list[Item]:
+    """Every counted item of one unit in the directives of these years, with its deadline
+    state on `on` and how often it was returned: one statement."""
+    returns = _returns()
     columns = [Progress.id, Progress.unit_id, Progress.status, Progress.submitted_at,
                Task.code, Task.title, Task.deadline, Extension.status,
                Extension.granted_deadline, Directive.id, Directive.year,
@@ -198,22 +216,16 @@ def _items(first_year: int, last_year: int, on: date, unit_id: int | None = None
         .join(Directive, Directive.id == Task.directive_id)
         .outerjoin(Extension, Extension.progress_id == Progress.id)
         .outerjoin(returns, returns.c.item_id == Progress.id)
-        .where(Directive.year.between(first_year, last_year),
-               Directive.status != DirectiveStatus.DRAFT,
-               Progress.hidden.is_(False), Progress.supporting.is_(False),
-               Task.withdrawn.is_(False))
+        .where(*_counted(first_year, last_year))
         .order_by(Directive.year.desc(), Directive.id.desc(), Task.position)
     )
-    if with_units:
-        query = query.add_columns(Unit.name, Unit.kind).join(Unit, Unit.id == Progress.unit_id)
-    if unit_id is not None:
-        query = query.where(Progress.unit_id == unit_id)
+    query = query.where(Progress.unit_id == unit_id)
     due_soon = current_app.config["DUE_SOON_DAYS"]
     granted = ExtensionStatus.GRANTED
-    items, units = [], {}
-    for row in db.session.connection().execute(query):
-        (item_id, unit, status, submitted_at, code, title, task_deadline, extension_status,
-         granted_deadline, directive_id, year, day_counts, returned) = row[:13]
+    items = []
+    for (item_id, unit, status, submitted_at, code, title, task_deadline, extension_status,
+         granted_deadline, directive_id, year, day_counts, returned) in (
+            db.session.connection().execute(query)):
         deadline = granted_deadline if extension_status is granted else task_deadline
         items.append(Item(
             item_id, unit, directive_id, year, code, title, status, deadline,
@@ -221,9 +233,88 @@ def _items(first_year: int, last_year: int, on: date, unit_id: int | None = None
             deadline_state(deadline, status, submitted_at, on, due_soon, day_counts),
             returned,
         ))
-        if with_units and unit not in units:
-            units[unit] = UnitRow(unit, row[13], row[14])
-    return items, units
+    return items
+
+
+@dataclass(frozen=True)
+class Group:
+    """Items of one directive or unit that stand alike before the deadline rule."""
+
+    key: int  # the directive's or the unit's id
+    state: DeadlineState
+    deadline: date | None
+    last_day: date | None
+    items: int
+    returned_items: int
+    returns: int
+
+
+def _groups(first_year: int, last_year: int, on: date, by,
+            with_returns: bool = False) -> list[Group]:
+    """The counted items of these years grouped by `by` (Directive.id or Progress.unit_id) and
+    by what decides their deadline state, each group's state from `deadline_state`: two
+    statements (the deadlines of the period, then the groups)."""
+    granted = ExtensionStatus.GRANTED
+    deadline = func.coalesce(
+        case((Extension.status == granted, Extension.granted_deadline)), Task.deadline)
+    deadlines = set(db.session.scalars(union(
+        select(Task.deadline).join(Directive, Directive.id == Task.directive_id)
+        .where(Directive.year.between(first_year, last_year), Task.deadline.is_not(None)),
+        select(Extension.granted_deadline).where(Extension.status == granted,
+                                                 Extension.granted_deadline.is_not(None)),
+    )))
+    if deadlines:
+        cutoff = case(
+            (Directive.deadline_day_counts,
+             case({day: late_from(day, True) for day in deadlines}, value=deadline)),
+            else_=case({day: late_from(day, False) for day in deadlines}, value=deadline))
+        late = case((Progress.submitted_at.is_(None), null()),
+                    else_=Progress.submitted_at >= cutoff)
+    else:
+        late = null()
+    late = case((Progress.status == ProgressStatus.APPROVED, late))
+    # "+ 0" keeps SQLite from reading the items through the unit's index, one by one.
+    grouped = by + 0 if by is Progress.unit_id else by
+    query = (
+        select(grouped, Progress.status, deadline.label("deadline"), Directive.deadline_day_counts,
+               late.label("late"), func.count())
+        .select_from(Progress)
+        .join(Task, Task.id == Progress.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .outerjoin(Extension, Extension.progress_id == Progress.id)
+        .where(*_counted(first_year, last_year))
+        .group_by(grouped, Progress.status, deadline,
+                  Directive.deadline_day_counts, late)
+    )
+    if with_returns:
+        returns = _returns()
+        query = query.add_columns(func.count(returns.c.n), func.sum(returns.c.n)).outerjoin(
+            returns, returns.c.item_id == Progress.id)
+    due_soon = current_app.config["DUE_SOON_DAYS"]
+    groups = []
+    for key_id, status, day, day_counts, is_late, items, *returned in (
+            db.session.execute(query)):
+        returned_items, returns_sum = returned or (0, 0)
+        if isinstance(day, str):  # SQLite gives back a coalesced date as text
+            day = date.fromisoformat(day)
+        # One submission moment standing for the group's: at the first late moment, or just
+        # before it.
+        first_late = late_from(day, day_counts)
+        submitted = None if is_late is None or first_late is None else (
+            first_late if is_late else first_late - timedelta(microseconds=1))
+        state = deadline_state(day, status, submitted, on, due_soon, day_counts)
+        groups.append(Group(key_id, state, day, last_day(day, day_counts), items,
+                            returned_items, int(returns_sum or 0)))
+    return groups
+
+
+def _units_per_directive(first_year: int, last_year: int) -> dict[int, int]:
+    return dict(db.session.execute(
+        select(Task.directive_id, func.count(Progress.unit_id.distinct()))
+        .join(Task, Task.id == Progress.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .where(*_counted(first_year, last_year))
+        .group_by(Task.directive_id)).all())
 
 
 # --- the overview: every directive of the period ----------------------------------------------
@@ -237,7 +328,7 @@ class DirectiveLine:
     year: int
     status: DirectiveStatus
     figures: Figures = field(default_factory=Figures)
-    units: set[int] = field(default_factory=set)
+    units: int = 0
     next_deadline: date | None = None  # the earliest deadline still ahead of an unfinished item
 
 
@@ -259,16 +350,11 @@ class Overview:
     on: date
     directives: list[DirectiveLine]
     totals: Figures
-    units: int
-    behind: list[tuple[UnitRow, Figures]]  # units with the most overdue items first
-
-
-BEHIND_COUNT = 15
 
 
 def overview(period: Period, on: date, sort: str = "overdue") -> Overview:
     """Every published directive of the period with its figures, most overdue first (or as
-    `sort` says): two statements, whatever the number of directives and units."""
+    `sort` says): four statements, whatever the number of directives and units."""
     lines = {
         d.id: DirectiveLine(d.id, d.title, d.number, d.year, d.status)
         for d in db.session.execute(
@@ -277,28 +363,19 @@ def overview(period: Period, on: date, sort: str = "overdue") -> Overview:
             .where(Directive.year.between(period.first, period.last),
                    Directive.status != DirectiveStatus.DRAFT))
     }
-    items, unit_rows = _items(period.first, period.last, on, with_units=True)
-    totals, units = Figures(), set()
-    by_unit: dict[int, Figures] = defaultdict(Figures)
-    for item in items:
-        by_unit[item.unit_id].add(item)
-        line = lines[item.directive_id]
-        line.figures.add(item)
-        totals.add(item)
-        line.units.add(item.unit_id)
-        units.add(item.unit_id)
-        if item.state is not DeadlineState.OVERDUE and item.status not in (
-                ProgressStatus.APPROVED, ProgressStatus.SUBMITTED) and item.last_day and (
-                item.last_day >= on) and (line.next_deadline is None
-                                          or item.last_day < line.next_deadline):
-            line.next_deadline = item.last_day
+    totals = Figures()
+    for group in _groups(period.first, period.last, on, Directive.id):
+        line = lines[group.key]
+        line.figures.count(group.state, group.items)
+        totals.count(group.state, group.items)
+        if group.state in IN_PROGRESS and group.last_day and group.last_day >= on and (
+                line.next_deadline is None or group.last_day < line.next_deadline):
+            line.next_deadline = group.last_day
+    for directive_id, units in _units_per_directive(period.first, period.last).items():
+        lines[directive_id].units = units
     key = SORTS.get(sort, SORTS["overdue"])[1]
     ordered = sorted(lines.values(), key=lambda d: (*key(d), -d.year, sort_key(d.title)))
-    behind = sorted(((unit_rows[unit_id], figures) for unit_id, figures in by_unit.items()
-                     if figures.overdue),
-                    key=lambda pair: (-pair[1].overdue, pair[1].on_time_percent,
-                                      sort_key(pair[0].name)))[:BEHIND_COUNT]
-    return Overview(period, on, ordered, totals, len(units), behind)
+    return Overview(period, on, ordered, totals)
 
 
 # --- a unit's scorecard ---------------------------------------------------------------------
@@ -334,7 +411,7 @@ def scorecard(unit: Unit, period: Period, on: date) -> Scorecard:
     """Every item the unit was given in the period and in the period before, in one statement;
     the directives' titles in one more."""
     before = period.previous
-    items, _ = _items(before.first, period.last, on, unit_id=unit.id)
+    items = _items(before.first, period.last, on, unit.id)
     now, previous = Figures(), Figures()
     groups: dict[int, list[Item]] = defaultdict(list)
     for item in items:
@@ -370,10 +447,14 @@ class Ranked:
 def ranking(period: Period, on: date, score) -> list[tuple[UnitKind, list[Ranked]]]:
     """Every unit with items in the period, by kind, best score first, ranked within its kind
     (equal scores share a rank); `score` turns a unit's Figures into its score."""
-    items, units = _items(period.first, period.last, on, with_units=True)
     figures: dict[int, Figures] = defaultdict(Figures)
-    for item in items:
-        figures[item.unit_id].add(item)
+    for group in _groups(period.first, period.last, on, Progress.unit_id, with_returns=True):
+        figures[group.key].count(group.state, group.items, group.returned_items, group.returns)
+    units = {
+        row.id: UnitRow(row.id, row.name, row.kind)
+        for row in db.session.execute(select(Unit.id, Unit.name, Unit.kind)
+                                      .where(Unit.id.in_(list(figures))))
+    } if figures else {}
     by_kind: dict[UnitKind, list[Ranked]] = defaultdict(list)
     for unit_id, counted in figures.items():
         unit = units[unit_id]
