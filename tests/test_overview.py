@@ -302,3 +302,41 @@ def test_statements_do_not_grow_with_directives(app, login, ids, tmp_path):
     assert [count_statements(app, leader, url) for url in urls] == before
     assert count_statements(app, ward, f"/units/{unit}?year=2024") == own_before
     assert max(before) <= 10, before
+
+
+# --- year over year -------------------------------------------------------------------------
+
+
+def test_a_copied_directive_shows_beside_last_years_per_unit_and_task(app, login, ids, case):
+    admin = login("quantri")
+    response = admin.post(f"/admin/directives/{case}/copy",
+                          {"year": "2025", "title": "Kế hoạch CCHC năm 2025", "slug": "nam-2025"})
+    ok(response)
+    draft = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    ok(admin.post(f"/admin/directives/{draft}/publish"))
+    neighbour = ids.unit("Phường 2")
+    item = item_of(app, draft, neighbour, "1")
+    send_in(login("phuong2"), item)
+    ok(login("noivu.duyet").post(f"/items/{item}/review", {"verdict": "approve"}))
+
+    leader = login("lanhdao")
+    overview = leader.get("/overview?year=2025").get_data(as_text=True)
+    assert f'href="/overview/directives/{draft}/compare"' in overview
+    html = leader.get(f"/overview/directives/{draft}/compare").get_data(as_text=True)
+    assert "So với chu kỳ trước: Kế hoạch CCHC năm 2025" in html
+    assert "Kế hoạch CCHC năm 2024" in html
+    units = {row.split("</a>")[0].rsplit(">", 1)[-1]: cells(row)
+             for row in html.split('id="units"', 1)[1].split("</table>", 1)[0]
+             .split("<tr>")[2:]}
+    assert units["Phường 1"][0] == "33 %" and units["Phường 1"][-1] == "Giảm"
+    assert units["Phường 2"][:3] == ["0 %", "12 %", "+12"]  # 1 of 8, rounded as the matrix
+    assert units["Phường 2"][-1] == "Tiến bộ"
+    tasks = html.split('id="tasks"', 1)[1]
+    # Task 1: done on time by one commune each year; task 2: done late by Phường 1 in 2024 only.
+    assert "<th scope=\"row\">1 Đúng hạn</th>" in tasks
+    by_task = {row.split("</th>")[0].rsplit(">", 1)[-1]: cells(row)
+               for row in tasks.split("</table>", 1)[0].split("<tr>")[2:]}
+    assert by_task["1 Đúng hạn"][-1] == "Không đổi"
+    assert by_task["2 Quá hạn đã xong"][3:5] == ["11 %", "0 %"]
+    assert by_task["2 Quá hạn đã xong"][-1] == "Giảm"
+    assert login("phuong1").get(f"/overview/directives/{draft}/compare").status_code == 403

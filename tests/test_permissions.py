@@ -491,6 +491,10 @@ ROUTES = [
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=Expect(
             200, download="application/vnd.openxmlformats-officedocument."
                           "wordprocessingml.document"))),
+    # The demo letter was not copied from an earlier cycle: nothing to compare, and it says so.
+    Route("overview.compare", "GET", "/overview/directives/{directive}/compare", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="không được sao chép từ văn bản của chu kỳ trước"))),
     Route("overview.formula", "GET", "/overview/formula", reviewer_only(
         Expect(200, says='name="on_time"'))),
     Route("overview.formula", "POST", "/overview/formula", reviewer_only(

@@ -202,9 +202,11 @@ def _counted(first_year: int, last_year: int) -> tuple:
             Task.withdrawn.is_(False))
 
 
-def _items(first_year: int, last_year: int, on: date, unit_id: int) -> list[Item]:
-    """Every counted item of one unit in the directives of these years, with its deadline
-    state on `on` and how often it was returned: one statement."""
+def _items(first_year: int, last_year: int, on: date, unit_id: int | None = None,
+           directive_ids: tuple[int, ...] = ()) -> list[Item]:
+    """Every counted item of one unit in the directives of these years (or of every unit in
+    the directives named), with its deadline state on `on` and how often it was returned: one
+    statement."""
     returns = _returns()
     columns = [Progress.id, Progress.unit_id, Progress.status, Progress.submitted_at,
                Task.code, Task.title, Task.deadline, Extension.status,
@@ -219,7 +221,10 @@ def _items(first_year: int, last_year: int, on: date, unit_id: int) -> list[Item
         .where(*_counted(first_year, last_year))
         .order_by(Directive.year.desc(), Directive.id.desc(), Task.position)
     )
-    query = query.where(Progress.unit_id == unit_id)
+    if unit_id is not None:
+        query = query.where(Progress.unit_id == unit_id)
+    if directive_ids:
+        query = query.where(Directive.id.in_(directive_ids))
     due_soon = current_app.config["DUE_SOON_DAYS"]
     granted = ExtensionStatus.GRANTED
     items = []
@@ -327,6 +332,7 @@ class DirectiveLine:
     number: str
     year: int
     status: DirectiveStatus
+    copied_from_id: int | None = None
     figures: Figures = field(default_factory=Figures)
     units: int = 0
     next_deadline: date | None = None  # the earliest deadline still ahead of an unfinished item
@@ -356,10 +362,10 @@ def overview(period: Period, on: date, sort: str = "overdue") -> Overview:
     """Every published directive of the period with its figures, most overdue first (or as
     `sort` says): four statements, whatever the number of directives and units."""
     lines = {
-        d.id: DirectiveLine(d.id, d.title, d.number, d.year, d.status)
+        d.id: DirectiveLine(d.id, d.title, d.number, d.year, d.status, d.copied_from_id)
         for d in db.session.execute(
             select(Directive.id, Directive.title, Directive.number, Directive.year,
-                   Directive.status)
+                   Directive.status, Directive.copied_from_id)
             .where(Directive.year.between(period.first, period.last),
                    Directive.status != DirectiveStatus.DRAFT))
     }
@@ -411,7 +417,7 @@ def scorecard(unit: Unit, period: Period, on: date) -> Scorecard:
     """Every item the unit was given in the period and in the period before, in one statement;
     the directives' titles in one more."""
     before = period.previous
-    items = _items(before.first, period.last, on, unit.id)
+    items = _items(before.first, period.last, on, unit_id=unit.id)
     now, previous = Figures(), Figures()
     groups: dict[int, list[Item]] = defaultdict(list)
     for item in items:
@@ -470,3 +476,72 @@ def ranking(period: Period, on: date, score) -> list[tuple[UnitKind, list[Ranked
             groups.append((kind, ranked))
     return groups
 
+
+
+# --- year over year: a directive beside the one of the cycle before it was copied from ---------
+
+
+@dataclass
+class Change:
+    """One unit's or one task's figures in this cycle and the one before."""
+
+    name: str
+    now: Figures
+    before: Figures | None  # None: not in the cycle before
+    unit_id: int | None = None
+
+    def change(self, name: str) -> int | None:
+        if self.before is None or not self.before.assigned or not self.now.assigned:
+            return None
+        return getattr(self.now, name) - getattr(self.before, name)
+
+    @property
+    def verdict(self) -> str:
+        """Better, worse or the same, on time first, then done."""
+        on_time, done = self.change("on_time_percent"), self.change("percent")
+        if on_time is None:
+            return "Không có ở chu kỳ trước"
+        if on_time > 0 or (on_time == 0 and done > 0):
+            return "Tiến bộ"
+        if on_time < 0 or done < 0:
+            return "Giảm"
+        return "Không đổi"
+
+
+@dataclass
+class Comparison:
+    directive: Directive
+    previous: Directive | None
+    units: list[Change]
+    tasks: list[Change]
+    on: date
+
+
+def comparison(directive: Directive, on: date) -> Comparison:
+    """The directive beside the one it was copied from, per unit and per task (matched by its
+    code): three statements."""
+    previous = (db.session.get(Directive, directive.copied_from_id)
+                if directive.copied_from_id else None)
+    if previous is None or previous.is_draft:
+        return Comparison(directive, None, [], [], on)
+    items = _items(min(directive.year, previous.year), max(directive.year, previous.year), on,
+                   directive_ids=(directive.id, previous.id))
+    units: dict[int, list[Figures]] = defaultdict(lambda: [Figures(), Figures()])
+    tasks: dict[str, list] = {}
+    for item in items:
+        side = 0 if item.directive_id == directive.id else 1
+        units[item.unit_id][side].add(item)
+        entry = tasks.setdefault(item.code, [item.title, Figures(), Figures()])
+        if side == 0:
+            entry[0] = item.title
+        entry[1 + side].add(item)
+    names = dict(db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.id.in_(list(units)))).all()) if units else {}
+    unit_changes = sorted(
+        (Change(names[unit_id], now, before if before.assigned else None, unit_id)
+         for unit_id, (now, before) in units.items() if now.assigned),
+        key=lambda c: (c.change("on_time_percent") is None,
+                       c.change("on_time_percent") or 0, sort_key(c.name)))
+    task_changes = [Change(f"{code} {title}", now, before if before.assigned else None)
+                    for code, (title, now, before) in tasks.items() if now.assigned]
+    return Comparison(directive, previous, unit_changes, task_changes, on)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_login import login_required
 
 from ..deadlines import today
 from ..extensions import db
 from ..htmx import render
-from ..models import Unit
+from ..models import Directive, Unit
 from ..permissions import (
     require_read_overview,
     require_set_formula,
@@ -73,6 +73,18 @@ def scorecard(unit_id: int):
     return render("overview/scorecard.html", "overview/scorecard.html", period=period,
                   years=years, error="", unit=unit, card=card,
                   chart=charts.scorecard_trend(card))
+
+
+@bp.get("/overview/directives/<int:directive_id>/compare")
+def compare(directive_id: int):
+    """A directive copied to a new cycle beside the one it was copied from."""
+    require_read_overview()
+    directive = db.get_or_404(Directive, directive_id)
+    if directive.is_draft:
+        abort(404)
+    found = queries.comparison(directive, today())
+    return render("overview/compare.html", "overview/compare.html", c=found,
+                  directive=directive)
 
 
 def _ranking():
