@@ -125,7 +125,7 @@ def cells(fragment: str) -> list[str]:
 # --- the figures ----------------------------------------------------------------------------
 
 
-def test_overview_counts_each_directive_of_the_year_closed_ones_too(app, login, case):
+def test_overview_counts_each_directive_of_the_year_closed_ones_too(app, login, ids, case):
     html = login("lanhdao").get("/overview?year=2024").get_data(as_text=True)
     assert "Tổng hợp các văn bản năm 2024" in html
     assert "Kế hoạch CCHC năm 2024" in html and "Chấn chỉnh" not in html  # 2023's is not
@@ -139,6 +139,13 @@ def test_overview_counts_each_directive_of_the_year_closed_ones_too(app, login, 
     assert done == "4 % (3/70)"
     assert on_time == "3 %"  # 2 of 70
     assert overdue == "41" and waiting == "1"
+    # Behind on everything: the other communes have 5 overdue items each, Phường 1 one; each
+    # name leads to the unit's scorecard for the same period.
+    behind = html.split('id="behind"', 1)[1].split("</table>", 1)[0]
+    rows = behind.split("<tr>")[2:]
+    assert len(rows) == 9 and "Phường 1<" in rows[-1] and cells(rows[-1])[-1] == "1"
+    assert all(cells(row)[-1] == "5" for row in rows[:-1])
+    assert f'href="/units/{ids.unit("Phường 1")}?from_year=2024&amp;to_year=2024"' in behind
 
 
 def test_scorecard_counts_a_units_items_and_compares_with_the_year_before(app, login, ids, case):

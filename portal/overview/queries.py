@@ -254,14 +254,50 @@ class Group:
     returns: int
 
 
+def _deadline():
+    """The deadline that counts, in SQL: a granted extension's, else the task's."""
+    return func.coalesce(case((Extension.status == ExtensionStatus.GRANTED,
+                               Extension.granted_deadline)), Task.deadline)
+
+
+def _day(value) -> date | None:
+    """A date read back from a SQL expression (SQLite gives text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _overdue_by_unit(first_year: int, last_year: int, on: date) -> dict[int, int]:
+    """Each unit's overdue items in these years: one statement over the unfinished items whose
+    deadline is not after `on` (no other can be overdue), grouped by what decides their state,
+    each group's state from `deadline_state`."""
+    deadline = _deadline()
+    grouped = Progress.unit_id + 0  # read every item once, not through the unit's index
+    query = (
+        select(grouped, Progress.status, deadline, Directive.deadline_day_counts, func.count())
+        .select_from(Progress)
+        .join(Task, Task.id == Progress.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .outerjoin(Extension, Extension.progress_id == Progress.id)
+        .where(*_counted(first_year, last_year),
+               Progress.status.not_in((ProgressStatus.APPROVED, ProgressStatus.SUBMITTED)),
+               deadline <= on)
+        .group_by(grouped, Progress.status, deadline, Directive.deadline_day_counts)
+    )
+    due_soon = current_app.config["DUE_SOON_DAYS"]
+    overdue: dict[int, int] = defaultdict(int)
+    for unit_id, status, day, day_counts, items in db.session.execute(query):
+        if deadline_state(_day(day), status, None, on, due_soon,
+                          day_counts) is DeadlineState.OVERDUE:
+            overdue[unit_id] += items
+    return overdue
+
+
 def _groups(first_year: int, last_year: int, on: date, by,
             with_returns: bool = False) -> list[Group]:
     """The counted items of these years grouped by `by` (Directive.id or Progress.unit_id) and
     by what decides their deadline state, each group's state from `deadline_state`: two
     statements (the deadlines of the period, then the groups)."""
     granted = ExtensionStatus.GRANTED
-    deadline = func.coalesce(
-        case((Extension.status == granted, Extension.granted_deadline)), Task.deadline)
+    deadline = _deadline()
     deadlines = set(db.session.scalars(union(
         select(Task.deadline).join(Directive, Directive.id == Task.directive_id)
         .where(Directive.year.between(first_year, last_year), Task.deadline.is_not(None)),
@@ -300,8 +336,7 @@ def _groups(first_year: int, last_year: int, on: date, by,
     for key_id, status, day, day_counts, is_late, items, *returned in (
             db.session.execute(query)):
         returned_items, returns_sum = returned or (0, 0)
-        if isinstance(day, str):  # SQLite gives back a coalesced date as text
-            day = date.fromisoformat(day)
+        day = _day(day)
         # One submission moment standing for the group's: at the first late moment, or just
         # before it.
         first_late = late_from(day, day_counts)
@@ -356,11 +391,16 @@ class Overview:
     on: date
     directives: list[DirectiveLine]
     totals: Figures
+    behind: list[tuple[UnitRow, int]]  # the units with the most overdue items, most first
+
+
+BEHIND_COUNT = 15
 
 
 def overview(period: Period, on: date, sort: str = "overdue") -> Overview:
     """Every published directive of the period with its figures, most overdue first (or as
-    `sort` says): four statements, whatever the number of directives and units."""
+    `sort` says), and the units with the most overdue items across them: six statements,
+    whatever the number of directives and units."""
     lines = {
         d.id: DirectiveLine(d.id, d.title, d.number, d.year, d.status, d.copied_from_id)
         for d in db.session.execute(
@@ -381,7 +421,16 @@ def overview(period: Period, on: date, sort: str = "overdue") -> Overview:
         lines[directive_id].units = units
     key = SORTS.get(sort, SORTS["overdue"])[1]
     ordered = sorted(lines.values(), key=lambda d: (*key(d), -d.year, sort_key(d.title)))
-    return Overview(period, on, ordered, totals)
+    overdue = _overdue_by_unit(period.first, period.last, on)
+    worst = sorted(overdue, key=lambda unit_id: -overdue[unit_id])[:BEHIND_COUNT]
+    units = {
+        row.id: UnitRow(row.id, row.name, row.kind)
+        for row in db.session.execute(select(Unit.id, Unit.name, Unit.kind)
+                                      .where(Unit.id.in_(worst)))
+    } if worst else {}
+    behind = sorted(((units[unit_id], overdue[unit_id]) for unit_id in worst),
+                    key=lambda pair: (-pair[1], sort_key(pair[0].name)))
+    return Overview(period, on, ordered, totals, behind)
 
 
 # --- a unit's scorecard ---------------------------------------------------------------------
