@@ -282,6 +282,9 @@ def test_a_unit_sees_its_own_scorecard_and_no_other(app, login, ids):
     home = ward.get(f"/directives/{ids.directive()}/units/{ids.unit('Phường 1')}")
     assert f'href="/units/{ids.unit("Phường 1")}"' in home.get_data(as_text=True)
     assert login("lanhdao").get(f"/units/{ids.unit('Phường 2')}").status_code == 200
+    # From the matrix, a cell's side panel leads to its unit's scorecard.
+    panel = login("noivu.duyet").get(f"/items/{ids.item('Phường 2', '1.4')}/panel", htmx=True)
+    assert f'href="/units/{ids.unit("Phường 2")}"' in panel.get_data(as_text=True)
 
 
 def test_leadership_lands_on_the_overview_when_more_than_one_directive_is_open(
