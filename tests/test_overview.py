@@ -146,6 +146,12 @@ def test_overview_counts_each_directive_of_the_year_closed_ones_too(app, login, 
     assert len(rows) == 9 and "Phường 1<" in rows[-1] and cells(rows[-1])[-1] == "1"
     assert all(cells(row)[-1] == "5" for row in rows[:-1])
     assert f'href="/units/{ids.unit("Phường 1")}?from_year=2024&amp;to_year=2024"' in behind
+    # Archived, it still counts in its year, the same.
+    ok(login("quantri").post(f"/admin/directives/{case}/archive"))
+    again = login("lanhdao").get("/overview?year=2024").get_data(as_text=True)
+    assert "Đã lưu trữ" in again
+    assert cells(table_row(again, f"directive-{case}"))[1:6] == [units, done, on_time, overdue,
+                                                                 waiting]
 
 
 def test_scorecard_counts_a_units_items_and_compares_with_the_year_before(app, login, ids, case):
@@ -350,3 +356,5 @@ def test_a_copied_directive_shows_beside_last_years_per_unit_and_task(app, login
     assert by_task["2 Quá hạn đã xong"][3:5] == ["11 %", "0 %"]
     assert by_task["2 Quá hạn đã xong"][-1] == "Giảm"
     assert login("phuong1").get(f"/overview/directives/{draft}/compare").status_code == 403
+    # Its statements do not grow with the units and items it compares.
+    assert count_statements(app, leader, f"/overview/directives/{draft}/compare") <= 10
