@@ -92,7 +92,7 @@ def write_docx(groups: list[tuple[UnitKind, list[Ranked]]], period: Period, form
                          f"{f.on_time_percent}%", f"{entry.score:.2f}".replace(".", ",")])
     layout.table(["Hạng", "Đơn vị", "Được giao", "Đúng hạn", "Quá hạn đã xong",
                   "Quá hạn chưa xong", "Bị yêu cầu bổ sung", "Tỷ lệ đúng hạn", "Điểm"],
-                 rows, [Mm(w) for w in (14, 80, 22, 22, 24, 24, 24, 22, 20)])
+                 rows, [Mm(w) for w in (17, 77, 22, 22, 24, 24, 24, 22, 20)])
     layout.paragraph("", "Report Table")  # Word wants a paragraph, not a table, at the end
     out = io.BytesIO()
     layout.document.save(out)
