@@ -61,6 +61,7 @@ e2e: install e2e-tools
 bench: install
 	$(BIN)/python bench/matrix.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/overview.py
 
 # 100 reviewers polling matrices and 20 units uploading, against gunicorn (bench/load.py).
 load: install

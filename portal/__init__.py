@@ -26,6 +26,7 @@ from .htmx import is_htmx
 from .models import ID_MAX, User
 from .notifications import bell
 from .notifications.routes import bp as notifications_bp
+from .overview.routes import bp as overview_bp
 from .reports.routes import bp as reports_bp
 from .review.routes import bp as review_bp
 from .serving import BodyDeadline
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(talk_bp)
+    app.register_blueprint(overview_bp)
     # A line that holds only a template tag leaves nothing in the page: a checklist repeats its
     # item's template for every item, and the page weighs less by as much as it had blank lines.
     app.jinja_env.trim_blocks = True

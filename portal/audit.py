@@ -94,6 +94,7 @@ ACTION_LABELS = {
     "progress.hidden": "Nhiệm vụ không còn giao cho đơn vị",
     "progress.restored": "Giao lại nhiệm vụ cho đơn vị",
     "mail.retry": "Gửi lại thư điện tử",
+    "scoring.update": "Sửa cách tính điểm xếp loại đơn vị",
 }
 
 

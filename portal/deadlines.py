@@ -10,7 +10,7 @@ is the one place that turns a written deadline into the last day on time.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -63,6 +63,19 @@ def last_day(deadline: date | None, day_counts: bool = True) -> date | None:
     if deadline is None:
         return None
     return deadline if day_counts else deadline - timedelta(days=1)
+
+
+def late_from(deadline: date | None, day_counts: bool = True) -> datetime | None:
+    """The first stored (naive UTC) moment at which work submitted for this deadline is late:
+    the start, in the city, of the day after the last day on time. `deadline_state` calls a
+    submission late exactly when it is at or after this moment, so that a query over many items
+    may sort their submission times into on time and late by comparing with it, and ask
+    `deadline_state` once for each kind (portal/overview/queries.py)."""
+    last = last_day(deadline, day_counts)
+    if last is None:
+        return None
+    start = datetime.combine(last + timedelta(days=1), time.min, tzinfo=city_zone())
+    return start.astimezone(UTC).replace(tzinfo=None)
 
 
 def deadline_text(deadline: date | None, day_counts: bool = True) -> str:

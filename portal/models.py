@@ -708,3 +708,20 @@ class ReportSettings(db.Model):
     recipients: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime | None]
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class ScoringFormula(db.Model):
+    """How Phòng Nội vụ scores units for the yearly evaluation (portal/overview/scoring.py): a
+    weight for each of four shares of a unit's assigned items (done on time, done late, not
+    overdue, never returned). One row for the portal; without it, PAR-Index's own rule (the
+    share done on time: weights 1, 0, 0, 0). Each change is audited."""
+
+    __tablename__ = "scoring_formulas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on_time: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(1))
+    late: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(0))
+    overdue: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(0))
+    returned: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(0))
+    updated_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

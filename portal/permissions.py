@@ -91,6 +91,38 @@ def works_in_a_unit(user: User) -> bool:
     return user.role is Role.UNIT
 
 
+def may_read_overview(user: User) -> bool:
+    """Tổng hợp (every directive of a period) and the ranking of units are for Phòng Nội vụ's
+    reviewers and leadership, and the administrators who read everything."""
+    return user.role in READ_EVERYTHING
+
+
+def may_view_scorecard(user: User, unit_id: int) -> bool:
+    """A unit's scorecard across directives: its own staff see it, and no other unit's; those
+    who read everything see every unit's."""
+    return may_view_unit(user, unit_id)
+
+
+def may_set_formula(user: User) -> bool:
+    """Only Phòng Nội vụ's reviewers set the formula units are scored by."""
+    return user.role is Role.REVIEWER
+
+
+def require_read_overview() -> None:
+    if not may_read_overview(current_user):
+        abort(403)
+
+
+def require_view_scorecard(unit_id: int) -> None:
+    if not may_view_scorecard(current_user, unit_id):
+        abort(403)
+
+
+def require_set_formula() -> None:
+    if not may_set_formula(current_user):
+        abort(403)
+
+
 def require_view_unit(unit_id: int) -> None:
     if not may_view_unit(current_user, unit_id):
         abort(403)
@@ -167,4 +199,6 @@ def register(app: Flask) -> None:
         works_in_a_unit=works_in_a_unit,
         may_submit=may_submit,
         may_send_up=may_send_up,
+        may_read_overview=may_read_overview,
+        may_set_formula=may_set_formula,
     )

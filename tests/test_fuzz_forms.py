@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
@@ -73,11 +74,13 @@ from portal.models import (
     Progress,
     ProgressStatus,
     ReportSettings,
+    ScoringFormula,
     Section,
     Task,
     Unit,
     User,
 )
+from portal.overview.forms import FormulaForm
 from portal.review.forms import RemindForm
 from portal.talk.forms import MessageForm
 
@@ -685,6 +688,14 @@ def report_settings_saved(fuzz: Fuzz, sent: dict, response) -> None:
         assert stored.recipients == "\n".join(line for line in lines if line)
 
 
+def formula_saved(fuzz: Fuzz, sent: dict, response) -> None:
+    """Each weight as typed, read with a decimal comma or point, spaces dropped."""
+    stored = read(fuzz.app, select(ScoringFormula).order_by(ScoringFormula.id).limit(1))[0]
+    for name in ("on_time", "late", "overdue", "returned"):
+        typed = sent.get(name, "").strip().replace(" ", "").replace(",", ".")
+        assert getattr(stored, name) == Decimal(typed), name
+
+
 def created_directive(fuzz: Fuzz, sent: dict, response) -> None:
     fields = ("title", "subject", "number", "issuer", "date_line", "signer", "signer_title",
               "issued_on")
@@ -965,6 +976,11 @@ FORMS = {form.endpoint: form for form in [
         "task": number("", Ref("task")),
         "message": text("Đề nghị khẩn trương hoàn thành.", NFD_NAME),
     }, RemindForm, stored=reminded),
+    # -- the reviewer: the formula units are scored by
+    Form("overview.formula", "noivu.duyet", "/overview/formula", {
+        name: number("1", "0", "0,5", "-1", "2.25", " 1 ") for name in
+        ("on_time", "late", "overdue", "returned")
+    }, FormulaForm, stored=formula_saved),
 ]}
 
 NOT_FUZZED = {
@@ -1102,6 +1118,10 @@ test_fuzz_notifications_read_all = fuzz_test(
 test_fuzz_review_remind = fuzz_test("review.remind")
 test_fuzz_admin_report_settings = fuzz_test(
     "admin.report_settings", {"recipients": "\u2028".join(["Lưu"] * 30)})
+test_fuzz_overview_formula = fuzz_test(
+    "overview.formula", {"on_time": "0", "late": "0", "overdue": "0", "returned": "0"},
+    {"on_time": "1", "late": "-1", "overdue": "0", "returned": "0"},
+    {"on_time": "\u0663", "late": "0", "overdue": "0", "returned": "0"})
 test_fuzz_admin_retry_mail = fuzz_test(
     "admin.retry_mail", {"message": "²"}, {"message": "99999999999999999999"})
 

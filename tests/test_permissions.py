@@ -162,11 +162,11 @@ ROUTES = [
         data=lambda: {"current": "khong-phai-mat-khau", "new": "mat-khau-moi-2024",
                       "confirm": "mat-khau-moi-2024"}),
     Route("checklist.home", "GET", "/", answers(
-        # a unit's staff land on their work; leadership on the newest directive's dashboard;
+        # a unit's staff land on their work; leadership, with two directives open, the overview;
         # Phòng Nội vụ's reviewer and the administrator on the list of directives
         visitor=TO_LOGIN, owner=Expect(302, to="/my-work"),
         other_units=Expect(302, to="/my-work"), readers=Expect(302, to="/directives"),
-    ) | {"leader": Expect(302, to="/directives/{future}/dashboard")}),
+    ) | {"leader": Expect(302, to="/overview")}),
     # Việc của tôi: a unit's own people only; the head also sees what waits for sign-off.
     Route("checklist.my_work", "GET", "/my-work", answers(
         visitor=TO_LOGIN, owner=Expect(200, says="Chờ tôi ký duyệt"),
@@ -494,6 +494,35 @@ ROUTES = [
         visitor=TO_LOGIN, owner=Expect(200, pdf=True), other_units=DENIED,
         readers=Expect(200, pdf=True))),
     # <<< talk
+    # >>> overview: Tổng hợp (tests/test_overview.py). Those who read everything read the
+    # overview and the ranking; a unit's staff see their own unit's scorecard and no other; only
+    # the reviewer sets the scoring formula.
+    Route("overview.overview", "GET", "/overview", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Tổng hợp các văn bản năm 2023"))),
+    Route("overview.scorecard", "GET", "/units/{unit}", answers(
+        visitor=TO_LOGIN, owner=Expect(200, says="Kết quả của Phường 1 năm 2023"),
+        other_units=DENIED, readers=Expect(200, says="Kết quả của Phường 1 năm 2023"))),
+    Route("overview.ranking", "GET", "/overview/ranking", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Cách tính:"))),
+    Route("overview.ranking_xlsx", "GET", "/overview/ranking.xlsx", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=Expect(200, download=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))),
+    Route("overview.ranking_docx", "GET", "/overview/ranking.docx", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=Expect(
+            200, download="application/vnd.openxmlformats-officedocument."
+                          "wordprocessingml.document"))),
+    # The demo letter was not copied from an earlier cycle: nothing to compare, and it says so.
+    Route("overview.compare", "GET", "/overview/directives/{directive}/compare", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="không được sao chép từ văn bản của chu kỳ trước"))),
+    Route("overview.formula", "GET", "/overview/formula", reviewer_only(
+        Expect(200, says='name="on_time"'))),
+    Route("overview.formula", "POST", "/overview/formula", reviewer_only(
+        Expect(303, to="/overview/ranking", audit="scoring.update")),
+        data=lambda: {"on_time": "1", "late": "0,5", "overdue": "0", "returned": "0"}),
+    # <<< overview
 ]
 
 

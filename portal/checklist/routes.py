@@ -51,11 +51,14 @@ def _logged_in() -> None:
 @bp.get("/")
 def home():
     """Where a user lands after logging in: a unit's staff on their work ("Việc của tôi");
-    leadership on the dashboard of the directive being worked on (the newest open one); others
-    on their one directive, or the list of them."""
+    leadership on the overview of every directive when more than one is open, else on the
+    dashboard of the directive being worked on (the newest open one); others on their one
+    directive, or the list of them."""
     if works_in_a_unit(current_user):
         return redirect(url_for(".my_work"))
     directives = queries.directives_for(current_user)
+    if reads_only(current_user) and sum(d.is_open for d in directives) > 1:
+        return redirect(url_for("overview.overview"))
     if reads_only(current_user) and directives:
         return redirect(url_for("dashboard.dashboard", directive_id=directives[0].id))
     if len(directives) == 1:

@@ -91,21 +91,24 @@ NOT_PAGES = {
     "admin.audit_export": "the audit log as an Excel download (tests/test_audit_log.py)",
     "admin.import_passwords": "the first passwords of imported accounts, a CSV download given "
                               "once (afterwards 410 with the error page, checked for 403 here)",
+    "overview.ranking_xlsx": "the ranking of units as an Excel download (tests/test_overview.py)",
+    "overview.ranking_docx": "the ranking of units as a Word annex (tests/test_overview.py)",
     "notifications.open": "marks one of the user's notifications read and redirects to its item "
                           "(tests/test_notifications.py); the list's links to it are not followed",
 }
 
 # Routes a role is refused (403), by endpoint or by blueprint ("admin."). The crawler checks the
 # refusal, and the error page it shows is checked like any page, once per role.
-UNIT_REFUSED = {"review.matrix", "review.panel", "review.queue", "dashboard.dashboard", "admin."}
+UNIT_REFUSED = {"review.matrix", "review.panel", "review.queue", "dashboard.dashboard", "admin.",
+                "overview.overview", "overview.ranking", "overview.formula", "overview.compare"}
 REFUSED = {
     "visitor": set(),
     "ward": UNIT_REFUSED,
     "office": UNIT_REFUSED,
     # "Việc của tôi" is a unit's people's own.
     "reviewer": {"admin.", "checklist.my_work"},
-    "leader": {"review.queue", "admin.", "checklist.my_work"},
-    "admin": {"review.queue", "checklist.my_work"},
+    "leader": {"review.queue", "admin.", "checklist.my_work", "overview.formula"},
+    "admin": {"review.queue", "checklist.my_work", "overview.formula"},
 }
 
 
