@@ -76,6 +76,11 @@ def may_review(user: User) -> bool:
     return user.role is Role.REVIEWER
 
 
+def may_manage_findings(user: User) -> bool:
+    """Phòng Nội vụ's reviewers and administrators record a unit's findings and withdraw them."""
+    return user.role in (Role.REVIEWER, Role.ADMIN)
+
+
 def may_administer(user: User) -> bool:
     """Administrators manage units, accounts, directives and the mail queue."""
     return user.role is Role.ADMIN
@@ -137,6 +142,11 @@ def require_review() -> None:
         abort(403)
 
 
+def require_manage_findings() -> None:
+    if not may_manage_findings(current_user):
+        abort(403)
+
+
 def require_administrator() -> None:
     if not may_administer(current_user):
         abort(403)
@@ -167,4 +177,5 @@ def register(app: Flask) -> None:
         works_in_a_unit=works_in_a_unit,
         may_submit=may_submit,
         may_send_up=may_send_up,
+        may_manage_findings=may_manage_findings,
     )
