@@ -22,6 +22,7 @@ from .config import ROOT, load_settings
 from .cross_site import refuse_cross_site
 from .dashboard.routes import bp as dashboard_bp
 from .extensions import csrf, db, login_manager, migrate
+from .findings.routes import bp as findings_bp
 from .htmx import is_htmx
 from .models import ID_MAX, User
 from .notifications import bell
@@ -76,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(talk_bp)
     app.register_blueprint(overview_bp)
+    app.register_blueprint(findings_bp)
     # A line that holds only a template tag leaves nothing in the page: a checklist repeats its
     # item's template for every item, and the page weighs less by as much as it had blank lines.
     app.jinja_env.trim_blocks = True

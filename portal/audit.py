@@ -50,6 +50,11 @@ ACTION_LABELS = {
     "reminder.send": "Nhắc nhở",
     "message.write": "Gửi trao đổi",
     "item.assign": "Phân công",
+    "finding.add": "Thêm hạn chế cần khắc phục",
+    "finding.withdraw": "Rút hạn chế",
+    "finding.restore": "Khôi phục hạn chế",
+    "finding.answer": "Trả lời hạn chế",
+    "finding.review": "Duyệt hạn chế",
     "progress.send_up": "Trình lãnh đạo đơn vị",
     "progress.return_to_officer": "Lãnh đạo đơn vị trả lại cán bộ",
     "message.delete": "Xoá tin nhắn trao đổi",
@@ -108,6 +113,10 @@ def describe(event: AuditEvent) -> str:
         return f"{label}: {details.get('head_comment', '')}"
     if event.action == "progress.send_up":
         return label
+    if event.action.startswith("finding."):
+        return f"{label} {details.get('code', '')}: " + (
+            details.get("review_comment") or details.get("answer_note") or details.get("text")
+            or "")
     extra = details.get("file_name") or details.get("url") or details.get("review_comment") \
         or details.get("reason") or details.get("note") or details.get("message") or ""
     return f"{label}: {extra}" if extra else label

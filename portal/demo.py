@@ -15,10 +15,12 @@ from werkzeug.datastructures import FileStorage
 from .auth.passwords import hash_password
 from .directives.loader import SA_DEC_2023, load_directive
 from .extensions import db
-from .items import actions, assignment
+from .items import actions, assignment, findings
 from .items import decisions as review
 from .models import (
     Assignment,
+    Finding,
+    FindingField,
     Measure,
     Progress,
     ProgressStatus,
@@ -190,17 +192,62 @@ def seed(password: str, sample_progress: bool = False) -> list[User]:
     ]
     db.session.add_all(officers + others)
     load_directive(SA_DEC_2023)
+    findings.ensure_fields()
     db.session.commit()
     by_unit = {unit.id: [] for unit in units.values()}
     for user in heads + officers:
         by_unit[user.unit_id].append(user)
     users = [user for people in by_unit.values() for user in people] + others
     if sample_progress:
-        fill_sample_progress(by_unit)
         reviewer = next(u for u in users if u.role is Role.REVIEWER)
+        findings_sample(reviewer)
+        fill_sample_progress(by_unit)
         review_sample(reviewer)
         talk_sample(reviewer)
     return users
+
+
+# Made-up findings of the demo's inspection, each with its field's position (finding_fields).
+SAMPLE_FINDINGS = [
+    ("Chưa ban hành kế hoạch kiểm tra CCHC nội bộ năm 2023.", 1),
+    ("Chưa xây dựng kế hoạch nhân rộng mô hình, cách làm hay về CCHC.", 1),
+    ("Chưa rà soát, đánh giá văn bản quy phạm pháp luật do địa phương ban hành.", 2),
+    ("Chưa niêm yết đầy đủ TTHC tại Bộ phận tiếp nhận và trả kết quả.", 3),
+    ("Còn hồ sơ giải quyết trễ hạn trên Hệ thống thông tin một cửa điện tử.", 3),
+    ("Chưa cập nhật danh sách vị trí việc làm theo quy định mới.", 4),
+    ("Chưa thực hiện đánh giá, xếp loại công chức theo đúng thời hạn.", 5),
+    ("Chưa công khai dự toán ngân sách trên Trang thông tin điện tử.", 6),
+    ("Tỷ lệ văn bản điện tử ký số còn thấp so với chỉ tiêu.", 7),
+    ("Tỷ lệ số hoá hồ sơ, kết quả giải quyết TTHC chưa đạt.", 7),
+]
+
+
+def findings_sample(reviewer: User, seed_value: int = 2023) -> None:
+    """Phòng Nội vụ records 3–6 findings for each inspected unit, under its task 1.1."""
+    rng = random.Random(seed_value)
+    field_ids = dict(db.session.execute(select(FindingField.position, FindingField.id)).all())
+    items = db.session.scalars(
+        select(Progress.id).join(Task, Task.id == Progress.task_id)
+        .where(Task.code == "1.1", Progress.hidden.is_(False)).order_by(Progress.id)
+    ).all()
+    for item_id in items:
+        for n, (words, field) in enumerate(rng.sample(SAMPLE_FINDINGS, rng.randint(3, 6)),
+                                           start=1):
+            findings.add(_load(item_id), reviewer, f"HC{n}", words, field_ids.get(field), None)
+
+
+def answer_sample_findings(item: Progress, user: User, rng: random.Random) -> None:
+    """The unit answers its findings: most fixed with a file, the rest explained."""
+    for finding in item.findings:
+        if rng.random() < 0.7:
+            upload = FileStorage(io.BytesIO(sample_pdf(f"{finding.code} {item.unit_id}")),
+                                 filename=f"Khắc phục {finding.code}.pdf")
+            actions.add_file(_load(item.id), user, upload, finding_id=finding.id)
+            findings.answer(_load(item.id), _finding(finding.id), user, True,
+                            "Đã khắc phục, có văn bản kèm theo.")
+        else:
+            findings.answer(_load(item.id), _finding(finding.id), user, False,
+                            "Chờ kinh phí nâng cấp phần mềm, dự kiến hoàn thành quý IV.")
 
 
 def fill_sample_progress(people_by_unit: dict[int, list[User]], seed_value: int = 2023) -> None:
@@ -236,6 +283,8 @@ def fill_sample_progress(people_by_unit: dict[int, list[User]], seed_value: int 
         if task.code == "1.2":
             actions.add_link(item, user, f"https://sadec.dongthap.gov.vn/tin-cchc-{item.id}")
         if roll > 0.6:
+            item = _load(item_id)
+            answer_sample_findings(item, user, rng)
             item = _load(item_id)
             if not actions.missing_for_submission(item):
                 reason = rng.choice(SAMPLE_LATE_REASONS)
@@ -275,7 +324,18 @@ def review_sample(reviewer: User, seed_value: int = 2023) -> None:
         if roll < 0.55:
             review.approve(_load(item_id), reviewer)
         elif roll < 0.7:
-            review.return_for_more(_load(item_id), reviewer, rng.choice(SAMPLE_RETURNS))
+            item = _load(item_id)
+            if item.findings:  # one finding returned returns its item
+                findings.review(item, _finding(item.findings[-1].id), reviewer, False,
+                                "Nêu rõ lộ trình và thời hạn khắc phục.")
+            else:
+                review.return_for_more(item, reviewer, rng.choice(SAMPLE_RETURNS))
+
+
+def _finding(finding_id: int) -> Finding:
+    return db.session.scalars(select(Finding).options(selectinload(Finding.evidence))
+                              .where(Finding.id == finding_id)
+                              .execution_options(populate_existing=True)).one()
 
 
 def _load(item_id: int) -> Progress:
@@ -284,7 +344,8 @@ def _load(item_id: int) -> Progress:
         .options(selectinload(Progress.task).selectinload(Task.directive),
                  selectinload(Progress.evidence),
                  selectinload(Progress.extension),
-                 selectinload(Progress.assignment).selectinload(Assignment.officers))
+                 selectinload(Progress.assignment).selectinload(Assignment.officers),
+                 selectinload(Progress.findings).selectinload(Finding.evidence))
         .where(Progress.id == item_id)
         .execution_options(populate_existing=True)
     ).one()

@@ -364,6 +364,10 @@ class Progress(db.Model):
                                                       lazy="raise")
     extension: Mapped[Extension | None] = relationship(back_populates="progress", lazy="raise")
     assignment: Mapped[Assignment | None] = relationship(back_populates="progress", lazy="raise")
+    findings: Mapped[list[Finding]] = relationship(
+        primaryjoin="and_(Finding.progress_id == Progress.id, Finding.withdrawn.is_(False))",
+        order_by="Finding.position, Finding.id", lazy="raise", viewonly=True,
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -468,6 +472,8 @@ class Evidence(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     progress_id: Mapped[int] = mapped_column(sa.ForeignKey("progress.id"), index=True)
+    # Evidence of one finding of the item (still the item's: its quota, its count).
+    finding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("findings.id"), index=True)
     kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind))
     file_name: Mapped[str] = mapped_column(sa.String(255), default="")
     stored_name: Mapped[str] = mapped_column(sa.String(100), default="")
@@ -489,6 +495,65 @@ class Evidence(db.Model):
     def previewable(self) -> bool:
         """Browsers show these inline: PDF and pictures."""
         return self.kind is EvidenceKind.FILE and self.content_type in PREVIEWABLE
+
+
+class FindingAnswer(LabelledEnum):
+    """How a unit answers one finding of the inspection."""
+
+    FIXED = "fixed", "Đã khắc phục", "finding-fixed", "✓"
+    NOT_FIXED = "not_fixed", "Chưa khắc phục được", "finding-not-fixed", "✗"
+
+
+class FindingReview(LabelledEnum):
+    APPROVED = "approved", "Đạt", "status-approved", "✓"
+    RETURNED = "returned", "Yêu cầu bổ sung", "status-returned", "↩"
+
+
+class FindingField(db.Model):
+    """Lĩnh vực of a finding (công tác chỉ đạo điều hành, cải cách TTHC …): a list the
+    administrator extends."""
+
+    __tablename__ = "finding_fields"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Finding(db.Model):
+    """One shortcoming (hạn chế, khuyết điểm) the inspection found in one unit, under the item
+    of the task that orders it fixed: the unit answers it (fixed, with evidence; or not, with a
+    reason) and Phòng Nội vụ reviews the answer. Withdrawn findings are kept, not shown."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(sa.ForeignKey("progress.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20), default="")
+    text: Mapped[str] = mapped_column(sa.Text)
+    field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("finding_fields.id"))
+    deadline: Mapped[date | None]
+    position: Mapped[int] = mapped_column(default=0)
+    withdrawn: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    answer: Mapped[FindingAnswer | None] = mapped_column(_enum(FindingAnswer))
+    answer_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    review: Mapped[FindingReview | None] = mapped_column(_enum(FindingReview))
+    review_comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+    field: Mapped[FindingField | None] = relationship(lazy="raise")
+    evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id", lazy="raise",
+                                                    viewonly=True)
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="raise")
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="raise")
+
+    @property
+    def fixed(self) -> bool:
+        return self.answer is FindingAnswer.FIXED
 
 
 class Message(db.Model):
@@ -570,7 +635,7 @@ def _count_directive_changes(session: Session, _context) -> None:
             continue
         if isinstance(obj, Progress):
             task_ids.add(obj.task_id)
-        elif isinstance(obj, Evidence | Extension):
+        elif isinstance(obj, Evidence | Extension | Finding):
             progress_ids.add(obj.progress_id)
         elif isinstance(obj, Task):
             directive_ids.add(obj.directive_id)

@@ -76,6 +76,11 @@ def may_review(user: User) -> bool:
     return user.role is Role.REVIEWER
 
 
+def may_manage_findings(user: User) -> bool:
+    """Phòng Nội vụ's reviewers and administrators record a unit's findings and withdraw them."""
+    return user.role in (Role.REVIEWER, Role.ADMIN)
+
+
 def may_administer(user: User) -> bool:
     """Administrators manage units, accounts, directives and the mail queue."""
     return user.role is Role.ADMIN
@@ -169,6 +174,11 @@ def require_review() -> None:
         abort(403)
 
 
+def require_manage_findings() -> None:
+    if not may_manage_findings(current_user):
+        abort(403)
+
+
 def require_administrator() -> None:
     if not may_administer(current_user):
         abort(403)
@@ -201,4 +211,5 @@ def register(app: Flask) -> None:
         may_send_up=may_send_up,
         may_read_overview=may_read_overview,
         may_set_formula=may_set_formula,
+        may_manage_findings=may_manage_findings,
     )

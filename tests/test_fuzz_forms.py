@@ -50,6 +50,7 @@ from portal.admin.report_settings import ReportSettingsForm
 from portal.auth.forms import LoginForm, MailSettingsForm, PasswordForm
 from portal.demo import sample_pdf
 from portal.extensions import db
+from portal.items.finding_forms import AnswerForm, FindingForm, FindingReviewForm, WithdrawForm
 from portal.items.forms import (
     AssignForm,
     ExtensionDecisionForm,
@@ -70,6 +71,7 @@ from portal.models import (
     EvidenceKind,
     Extension,
     ExtensionStatus,
+    Finding,
     Message,
     Progress,
     ProgressStatus,
@@ -510,6 +512,39 @@ def officer_sends_up(fuzz: Fuzz) -> None:
     assert response.status_code == 303
 
 
+def finding_row(fuzz: Fuzz, finding_id: int | None = None) -> Finding:
+    with fuzz.app.app_context():
+        found = db.session.get(Finding, finding_id or fuzz.values["finding"])
+        db.session.expunge(found)
+        return found
+
+
+def added_finding(fuzz: Fuzz, sent: dict, response) -> None:
+    (newest,) = read(fuzz.app, select(func.max(Finding.id)))
+    found = finding_row(fuzz, newest)
+    assert found.text == sent["text"].strip()
+    assert found.field_id == (int(sent["field"]) if sent.get("field") else None)
+
+
+def answered_finding(fuzz: Fuzz, sent: dict, response) -> None:
+    found = finding_row(fuzz)
+    assert found.answer.value == sent["answer"] == "not_fixed"  # fixed needs evidence first
+    assert found.answer_note == sent["note"].strip()
+
+
+def reviewed_finding(fuzz: Fuzz, sent: dict, response) -> None:
+    found = finding_row(fuzz)
+    assert found.review.value == {"approve": "approved", "return": "returned"}[sent["verdict"]]
+
+
+def answer_finding_again(fuzz: Fuzz) -> None:
+    """Phường 1 answers the world's finding anew, so that it waits for a review again."""
+    response = fuzz.client("phuong1").post(f"/findings/{fuzz.values['finding']}/answer", {
+        "answer": "not_fixed", "note": f"Đang chờ kinh phí ({fuzz.visits})."})
+    fuzz.visits += 1
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+
+
 def asked_extension(fuzz: Fuzz, sent: dict, response) -> None:
     reason, proposed = read(fuzz.app, select(Extension.reason, Extension.proposed_deadline)
                             .where(Extension.progress_id == fuzz.values["future_item"]))
@@ -874,6 +909,23 @@ FORMS = {form.endpoint: form for form in [
         "comment": text("Bổ sung số liệu tháng 6.", NFD_NAME),
     }, SignOffReturnForm, stored=returned_to_officer, reset=officer_sends_up,
         prepare=officer_sends_up),
+    # -- findings: Phòng Nội vụ records them, Phường 1 answers, Phòng Nội vụ reviews
+    Form("findings.add", "noivu.duyet", "/items/{fresh_item}/findings", {
+        "code": text("", "HC2", "2.1"), "text": text(*NOTES), "field": number("", "1", "7"),
+        "deadline": day("", "30/06/2023"),
+    }, FindingForm, stored=added_finding),
+    Form("findings.withdraw", "noivu.duyet", "/findings/{finding}/withdraw", {
+        "withdrawn": text("0", "1")}, WithdrawForm),
+    Form("findings.answer", "phuong1", "/findings/{finding}/answer", {
+        "answer": text("fixed", "not_fixed"), "note": text(*NOTES),
+    }, AnswerForm, stored=answered_finding),
+    Form("findings.upload", "phuong1", "/findings/{finding}/files", {
+        "file": text("Kế hoạch.pdf", unicodedata.normalize("NFD", "Biên bản.pdf")),
+    }, UploadForm, multipart=True),
+    Form("findings.review", "noivu.duyet", "/findings/{finding}/review", {
+        "verdict": text("approve", "return"), "comment": text("", "Bổ sung biên bản.", NFD_NAME),
+    }, FindingReviewForm, stored=reviewed_finding, reset=answer_finding_again,
+        prepare=answer_finding_again),
     Form("checklist.request_extension", "phuong1", "/items/{future_item}/extension", {
         "reason": text("Chờ số liệu quý IV", NFD_NAME), "proposed": day(*DATES),
     }, ExtensionForm, stored=asked_extension, reset=forget_extension),
@@ -1063,6 +1115,11 @@ test_fuzz_checklist_add_link = fuzz_test("checklist.add_link")
 test_fuzz_checklist_upload = fuzz_test("checklist.upload")
 test_fuzz_checklist_submit = fuzz_test("checklist.submit")
 test_fuzz_checklist_assign = fuzz_test("checklist.assign")
+test_fuzz_findings_add = fuzz_test("findings.add")
+test_fuzz_findings_withdraw = fuzz_test("findings.withdraw")
+test_fuzz_findings_answer = fuzz_test("findings.answer")
+test_fuzz_findings_upload = fuzz_test("findings.upload")
+test_fuzz_findings_review = fuzz_test("findings.review")
 test_fuzz_checklist_send_up = fuzz_test("checklist.send_up")
 test_fuzz_checklist_return_to_officer = fuzz_test("checklist.return_to_officer")
 test_fuzz_talk_write = fuzz_test("talk.write")

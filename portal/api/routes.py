@@ -85,7 +85,8 @@ def matrix_data(m: model.Matrix) -> dict:
              "status": cell.status.value, "status_label": cell.status.label,
              "deadline_state": cell.state.value, "deadline_state_label": cell.state.label,
              "deadline": _day(cell.deadline), "figure": cell.figure,
-             "evidence_count": cell.evidence_count}
+             "evidence_count": cell.evidence_count,
+             "findings": {"total": cell.findings, "fixed": cell.fixed}}
             for r in m.rows for c in m.columns if (cell := r.cells.get(c.task_id))
         ],
     }

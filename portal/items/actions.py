@@ -17,6 +17,7 @@ from ..models import (
     Evidence,
     EvidenceKind,
     Extension,
+    FindingReview,
     Measure,
     Progress,
     ProgressStatus,
@@ -55,7 +56,7 @@ AWAITING_HEAD = ("Nhiệm vụ đang chờ lãnh đạo đơn vị xem xét; cá
                  "trả lại.")
 
 
-def _check_editable(item: Progress, user: User) -> None:
+def check_editable(item: Progress, user: User) -> None:
     if not item.status.editable_by_unit:
         raise ItemLocked(
             f"Nhiệm vụ đang ở trạng thái «{item.status.label}», đơn vị không thể sửa."
@@ -74,7 +75,7 @@ def _touch(item: Progress) -> None:
 
 
 def start(item: Progress, user: User) -> None:
-    _check_editable(item, user)
+    check_editable(item, user)
     if item.status is not ProgressStatus.NOT_STARTED:
         return
     before = snapshot(item)
@@ -85,7 +86,7 @@ def start(item: Progress, user: User) -> None:
 
 
 def save(item: Progress, user: User, note: str, figures: dict[str, int | None]) -> None:
-    _check_editable(item, user)
+    check_editable(item, user)
     before = snapshot(item)
     item.note = note.strip()
     for name, value in figures.items():
@@ -99,11 +100,12 @@ def save(item: Progress, user: User, note: str, figures: dict[str, int | None]) 
     db.session.commit()
 
 
-def add_file(item: Progress, user: User, upload: FileStorage) -> Evidence:
+def add_file(item: Progress, user: User, upload: FileStorage,
+             finding_id: int | None = None) -> Evidence:
     """Keep an uploaded file; raises storage.EvidenceRejected with the reason if it cannot be
     (storage.QuotaExceeded when the unit's files would pass its quota). The file is on disk
     before its row is committed, and removed again if the commit fails."""
-    _check_editable(item, user)
+    check_editable(item, user)
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * storage.MB
     # Checked while reading, so that an upload over the quota stops early...
     stored = storage.save(upload, max_bytes, unit_quota(item.unit_id))
@@ -117,6 +119,7 @@ def add_file(item: Progress, user: User, upload: FileStorage) -> Evidence:
             raise quota.refuse(stored.size)
         evidence = Evidence(
             progress_id=item.id,
+            finding_id=finding_id,
             kind=EvidenceKind.FILE,
             file_name=stored.file_name,
             stored_name=stored.stored_name,
@@ -132,7 +135,7 @@ def add_file(item: Progress, user: User, upload: FileStorage) -> Evidence:
         audit.record("evidence.add", item, unit_id=item.unit_id, user=user, after={
             "evidence_id": evidence.id, "file_name": stored.file_name, "size": stored.size,
             "sha256": stored.sha256,
-        })
+        } | ({"finding_id": finding_id} if finding_id else {}))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -152,7 +155,7 @@ def unit_quota(unit_id: int) -> storage.Quota:
 
 
 def add_link(item: Progress, user: User, url: str) -> Evidence:
-    _check_editable(item, user)
+    check_editable(item, user)
     evidence = Evidence(
         progress_id=item.id,
         kind=EvidenceKind.LINK,
@@ -171,7 +174,7 @@ def add_link(item: Progress, user: User, url: str) -> Evidence:
 
 def remove_evidence(item: Progress, user: User, evidence: Evidence) -> None:
     """Delete one piece of evidence; the file goes only after its row is gone."""
-    _check_editable(item, user)
+    check_editable(item, user)
     before = {"evidence_id": evidence.id, "kind": evidence.kind.value,
               "file_name": evidence.file_name, "url": evidence.url, "sha256": evidence.sha256}
     stored_name = evidence.stored_name
@@ -188,6 +191,11 @@ def missing_for_submission(item: Progress) -> list[str]:
     task = item.task
     has_file = any(e.kind is EvidenceKind.FILE for e in item.evidence)
     missing = []
+    open_findings = [f for f in item.findings
+                     if f.answer is None or f.review is FindingReview.RETURNED]
+    if open_findings:
+        missing.append(f"Trả lời {len(open_findings)} hạn chế còn lại (đã khắc phục, kèm tài liệu; "
+                       "hoặc chưa khắc phục được, kèm giải trình).")
     if task.measure is Measure.PERCENT and item.percent is None:
         missing.append("Nhập số đạt và tổng số để tính tỷ lệ.")
     if task.measure is Measure.COUNT and item.quantity is None:
@@ -223,7 +231,7 @@ def submit(item: Progress, user: User, late_reason: str = "") -> None:
     """Send the item to Phòng Nội vụ; after the deadline only with an explanation (giải trình).
     Where the directive asks for sign-off only the unit's head sends (`permissions.may_submit`);
     the item then names who prepared it and who signed it off."""
-    _check_editable(item, user)
+    check_editable(item, user)
     item.late_reason = _ready(item, late_reason)
     before = snapshot(item)
     now = utcnow()
@@ -246,7 +254,7 @@ def submit(item: Progress, user: User, late_reason: str = "") -> None:
 def send_up(item: Progress, user: User, late_reason: str = "") -> None:
     """Trình lãnh đạo đơn vị: an officer sends finished work to the unit's head, who sends it on
     or returns it. It must be as complete as a submission; officers cannot change it meanwhile."""
-    _check_editable(item, user)
+    check_editable(item, user)
     if item.awaiting_head:
         raise NotReadyToSubmit("Nhiệm vụ đã được trình lãnh đạo đơn vị, đang chờ xem xét.")
     late_reason = _ready(item, late_reason)
@@ -272,7 +280,7 @@ class NotAwaitingHead(ValueError):
 
 def return_to_officer(item: Progress, head: User, comment: str) -> None:
     """The head sends an item back to the officer who prepared it, saying what to change."""
-    _check_editable(item, head)
+    check_editable(item, head)
     if not item.awaiting_head:
         raise NotAwaitingHead("Nhiệm vụ không ở trạng thái chờ lãnh đạo đơn vị xem xét.")
     before = snapshot(item)
@@ -294,7 +302,7 @@ class ExtensionRefused(ValueError):
 
 def request_extension(item: Progress, user: User, reason: str, proposed: date) -> Extension:
     """Ask once, before the deadline, for a later one (gia hạn)."""
-    _check_editable(item, user)
+    check_editable(item, user)
     if item.supporting:
         raise ExtensionRefused(SUPPORTING_ONLY)
     deadline = item.task.deadline

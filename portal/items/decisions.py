@@ -9,7 +9,7 @@ from datetime import date
 from .. import audit
 from ..deadlines import utcnow
 from ..extensions import db
-from ..models import ExtensionStatus, Progress, ProgressStatus, User
+from ..models import ExtensionStatus, FindingReview, Progress, ProgressStatus, User
 from ..notifications import events as notify
 from .actions import snapshot
 
@@ -33,6 +33,7 @@ def approve(item: Progress, user: User, comment: str = "") -> None:
     if item.status is not ProgressStatus.SUBMITTED:
         raise NotReviewable(f"Chỉ duyệt được nhiệm vụ «Chờ duyệt» (hiện: {item.status.label}).")
     _decide(item, user, "review.approve", ProgressStatus.APPROVED, comment)
+    approve_findings(item, user)
     notify.item_approved(item, item.review_comment)
     db.session.commit()
 
@@ -43,10 +44,21 @@ def approve_many(items: list[Progress], user: User) -> int:
     for item in items:
         if item.status is ProgressStatus.SUBMITTED:
             _decide(item, user, "review.approve", ProgressStatus.APPROVED, "")
+            approve_findings(item, user)
             notify.item_approved(item)
             approved += 1
     db.session.commit()
     return approved
+
+
+def approve_findings(item: Progress, user: User) -> None:
+    """Approving an item approves each of its findings answered and not yet decided: Phòng Nội
+    vụ reviews all of a task's findings at once (or one by one, `portal.findings`)."""
+    for finding in item.findings:
+        if finding.answer is not None and finding.review is None:
+            finding.review = FindingReview.APPROVED
+            finding.reviewed_at = utcnow()
+            finding.reviewed_by_id = user.id
 
 
 def return_for_more(item: Progress, user: User, comment: str) -> None:

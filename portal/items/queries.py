@@ -12,7 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Assignment, AuditEvent, Evidence, Progress, Task, User
+from ..models import (
+    Assignment,
+    AuditEvent,
+    Evidence,
+    Finding,
+    FindingField,
+    Progress,
+    Task,
+    User,
+)
 from ..permissions import require_view_evidence, require_view_unit
 
 
@@ -31,7 +40,16 @@ def shown_items():
         selectinload(Progress.prepared_by),
         selectinload(Progress.signed_off_by),
         selectinload(Progress.assignment).selectinload(Assignment.officers),
+        selectinload(Progress.findings).options(
+            selectinload(Finding.evidence), selectinload(Finding.field),
+            selectinload(Finding.answered_by), selectinload(Finding.reviewed_by)),
     )
+
+
+def finding_fields() -> list[FindingField]:
+    """The fields (lĩnh vực) a finding is filed under, in the administrator's order."""
+    return list(db.session.scalars(select(FindingField).order_by(FindingField.position,
+                                                                  FindingField.id)))
 
 
 def get_item(progress_id: int) -> Progress:

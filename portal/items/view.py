@@ -20,13 +20,14 @@ from ..htmx import is_htmx, render
 from ..models import Progress
 from ..permissions import (
     heads_unit,
+    may_manage_findings,
     may_review,
     may_work_on_unit,
     require_review,
     require_work_on_unit,
 )
 from ..talk.queries import unread_counts
-from . import actions, assignment, decisions, forms, queries
+from . import actions, assignment, decisions, finding_forms, findings, forms, queries
 
 # Forms on an item that start empty; a posted one is passed in as <name>_form to keep its input.
 BLANK_FORMS = {
@@ -42,7 +43,7 @@ BLANK_FORMS = {
 }
 # Refusals an action raises with a message for the user: answered 422 with the item.
 REFUSALS = (actions.NotReadyToSubmit, actions.ExtensionRefused, actions.NotAwaitingHead,
-            assignment.AssignmentRefused, decisions.NotReviewable)
+            assignment.AssignmentRefused, decisions.NotReviewable, findings.FindingRefused)
 
 
 def item_to_change(item_id: int) -> Progress:
@@ -102,6 +103,16 @@ def item_forms(found, **given) -> dict:
              for name, form in BLANK_FORMS.items()}
     assigned = found.assignment
     return blank | {
+        "finding": given.get("finding_form") or finding_forms.FindingForm(
+            formdata=None, fields=given.get("finding_fields", [])),
+        # Each finding's answer (the unit) and review (Phòng Nội vụ), as saved.
+        "answers": given.get("answer_forms", {}) | {
+            f.id: finding_forms.AnswerForm(formdata=None, data={
+                "answer": f.answer.value if f.answer else None, "note": f.answer_note})
+            for f in found.findings if f.id not in given.get("answer_forms", {})},
+        "finding_reviews": given.get("finding_review_forms", {}) | {
+            f.id: finding_forms.FindingReviewForm(formdata=None)
+            for f in found.findings if f.id not in given.get("finding_review_forms", {})},
         "assign": given.get("assign_form") or forms.AssignForm(formdata=None, data={
             "officers": [str(u.id) for u in assigned.officers] if assigned else [],
             "due_on": assigned.due_on.strftime("%d/%m/%Y") if assigned and assigned.due_on
@@ -127,6 +138,9 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
     includes it: the matrix's side panel), with its history and the controls the current user
     may use."""
     is_open = found.task.directive.is_open
+    # Phòng Nội vụ records findings on the item's own page (and the matrix's panel).
+    manages = is_open and may_manage_findings(current_user)
+    fields = queries.finding_fields() if manages else []
     response = render(
         "checklist/item.html",
         fragment,
@@ -134,7 +148,9 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
         item=found,
         # The page names its directive (title, heading); the fragment does not need it.
         directive=None if is_htmx() else get_directive(found.task.directive_id),
-        forms=item_forms(found, **given),
+        forms=item_forms(found, finding_fields=fields, **given),
+        finding_fields=fields,
+        can_add_findings=manages,
         contributions=queries.contributions(found),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=is_open and may_work_on_unit(current_user, found.unit_id),

@@ -24,6 +24,8 @@ from ..models import (
     Evidence,
     Extension,
     ExtensionStatus,
+    Finding,
+    FindingAnswer,
     Progress,
     ProgressStatus,
     TargetResult,
@@ -87,6 +89,8 @@ class Cell:
     deadline: date | None
     submitted_at: datetime | None
     supporting: bool = False  # phối hợp: shown, not counted
+    findings: int = 0  # the unit's findings under this item (not withdrawn)
+    fixed: int = 0  # of which the unit has fixed
 
     def matches(self, wanted: str) -> bool:
         return wanted in (self.status.value, self.state.value)
@@ -264,15 +268,25 @@ def matrix(directive_id: int, on: date) -> Matrix:
         .where(Evidence.progress_id.in_(in_directive))
         .group_by(Evidence.progress_id).subquery()
     )
+    # Each item's findings and how many are fixed, grouped in the same statement as the cells.
+    finding_counts = (
+        select(Finding.progress_id, func.count(Finding.id).label("n"),
+               func.count(Finding.id).filter(Finding.answer == FindingAnswer.FIXED)
+               .label("fixed"))
+        .where(Finding.progress_id.in_(in_directive), Finding.withdrawn.is_(False))
+        .group_by(Finding.progress_id).subquery()
+    )
     # Core rows unpacked by position: a 1000 × 50 matrix is 50,000 of them.
     cells = db.session.connection().execute(
         select(Progress.id, Progress.unit_id, Progress.task_id, Progress.status,
                Progress.submitted_at, Progress.numerator, Progress.denominator, Progress.quantity,
                Extension.status, Extension.granted_deadline,
-               func.coalesce(evidence_counts.c.n, 0), Progress.supporting)
+               func.coalesce(evidence_counts.c.n, 0), Progress.supporting,
+               func.coalesce(finding_counts.c.n, 0), func.coalesce(finding_counts.c.fixed, 0))
         .join(Task, Task.id == Progress.task_id)
         .outerjoin(Extension, Extension.progress_id == Progress.id)
         .outerjoin(evidence_counts, evidence_counts.c.progress_id == Progress.id)
+        .outerjoin(finding_counts, finding_counts.c.progress_id == Progress.id)
         .where(shown)
     ).all()
     units = {
@@ -286,7 +300,8 @@ def matrix(directive_id: int, on: date) -> Matrix:
     }
     approved, granted = ProgressStatus.APPROVED, ExtensionStatus.GRANTED
     for (item_id, unit_id, task_id, status, submitted_at, numerator, denominator, quantity,
-         extension_status, granted_deadline, evidence_count, supporting) in cells:
+         extension_status, granted_deadline, evidence_count, supporting, findings,
+         fixed) in cells:
         column = columns[task_id]
         deadline = granted_deadline if extension_status is granted else column.deadline
         if column.measure == "percent":
@@ -297,7 +312,7 @@ def matrix(directive_id: int, on: date) -> Matrix:
         units[unit_id].cells[task_id] = Cell(
             item_id, status,
             deadline_state(deadline, status, submitted_at, on, due_soon, day_counts),
-            evidence_count, figure, deadline, submitted_at, supporting,
+            evidence_count, figure, deadline, submitted_at, supporting, findings, fixed,
         )
         if not supporting:
             column.assigned += 1

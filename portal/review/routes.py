@@ -127,7 +127,8 @@ def approve_many():
         flash("Chưa chọn nhiệm vụ nào để duyệt.", "error")
         return redirect(url_for(".queue"), code=303)
     items = list(db.session.scalars(
-        select(Progress).options(selectinload(Progress.task).selectinload(Task.directive))
+        select(Progress).options(selectinload(Progress.task).selectinload(Task.directive),
+                                 selectinload(Progress.findings))
         .where(Progress.id.in_(wanted))
     ))
     approved = decisions.approve_many(items, current_user)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
-from portal.models import Directive, Evidence, Message, Progress, Task
+from portal.models import Directive, Evidence, Finding, Message, Progress, Task
 
 from .apps import copied_app
 from .directives import load_future
@@ -59,6 +59,7 @@ class World:
     notification: int = 0  # Phường 1's notification of the approval, already opened (read)
     message: int = 0  # phuong1's message with a PDF on `item`, seen by every reader
     officer: int = 0  # phuong1.cb1, an officer of Phường 1 (phuong1 is its head)
+    finding: int = 0  # a finding Phòng Nội vụ recorded on `fresh_item`, not yet answered
 
     def values(self, role: str | None = None) -> dict:
         return {
@@ -82,6 +83,7 @@ class World:
             "notification": self.notification,
             "message": self.message,
             "officer": self.officer,
+            "finding": self.finding,
         }
 
 
@@ -140,8 +142,13 @@ def build_world(app, login, ids, tmp_path) -> World:
     assert response.status_code == 303, response.get_data(as_text=True)
     for reader in ("noivu.duyet", "lanhdao", "quantri", "phuong1.cb1"):
         assert login(reader).get(f"/items/{item}/messages").status_code == 200
+    fresh_item = ids.item("Phường 1", "1.4")
+    assert reviewer.post(f"/items/{fresh_item}/findings", {
+        "code": "HC1", "text": "Chưa ban hành kế hoạch kiểm tra CCHC nội bộ.", "field": "1",
+    }).status_code == 303
     with app.app_context():
         message = db.session.scalar(select(Message.id).where(Message.progress_id == item))
+        finding = db.session.scalar(select(Finding.id).where(Finding.progress_id == fresh_item))
     return World(
         directive=ids.directive(),
         directive_title=directive_title,
@@ -164,5 +171,6 @@ def build_world(app, login, ids, tmp_path) -> World:
         notification=notification,
         message=message,
         officer=ids.user("phuong1.cb1"),
+        finding=finding,
     )
 

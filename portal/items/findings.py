@@ -1,0 +1,148 @@
+"""What is done to one finding (hạn chế, khuyết điểm): Phòng Nội vụ (or an administrator) records
+it under a unit's item and withdraws it; the unit answers it, fixed with evidence or not fixed
+with a reason; Phòng Nội vụ reviews the answer. Each change is audited with the item and committed
+here; a change moves the directive's revision, as the matrix shows findings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..deadlines import utcnow
+from ..extensions import db
+from ..models import (
+    Finding,
+    FindingAnswer,
+    FindingField,
+    FindingReview,
+    Progress,
+    ProgressStatus,
+    User,
+)
+from ..notifications import events as notify
+from .actions import ItemLocked, check_editable
+
+TEXT_MAX = 2000
+NOTE_MAX = 2000
+# The fields (lĩnh vực) of an administrative-reform inspection, which a new portal starts with
+# (migration 0017 writes the same list into an existing database).
+FIELDS = [
+    "Công tác chỉ đạo, điều hành",
+    "Cải cách thể chế",
+    "Cải cách thủ tục hành chính",
+    "Cải cách tổ chức bộ máy hành chính nhà nước",
+    "Cải cách chế độ công vụ",
+    "Cải cách tài chính công",
+    "Xây dựng, phát triển chính quyền điện tử, chính quyền số",
+]
+
+
+def ensure_fields() -> None:
+    """The usual fields, where there are none yet (a database made without migrations)."""
+    if db.session.scalar(select(FindingField.id).limit(1)) is None:
+        db.session.add_all(FindingField(name=name, position=n)
+                           for n, name in enumerate(FIELDS, start=1))
+
+
+class FindingRefused(ValueError):
+    """Why the change cannot be made, in Vietnamese."""
+
+
+def snapshot(finding: Finding) -> dict:
+    return {
+        "finding_id": finding.id, "code": finding.code, "text": finding.text,
+        "field_id": finding.field_id,
+        "deadline": finding.deadline.isoformat() if finding.deadline else None,
+        "withdrawn": finding.withdrawn,
+        "answer": finding.answer.value if finding.answer else None,
+        "answer_note": finding.answer_note,
+        "review": finding.review.value if finding.review else None,
+        "review_comment": finding.review_comment,
+    }
+
+
+def add(item: Progress, user: User, code: str, text: str, field_id: int | None,
+        deadline: date | None) -> Finding:
+    """Record a finding under a unit's item (one the unit leads, not a supporting one)."""
+    if item.supporting:
+        raise FindingRefused("Hạn chế ghi cho đơn vị chủ trì nhiệm vụ, không cho đơn vị phối hợp.")
+    if item.status is ProgressStatus.APPROVED:
+        raise FindingRefused("Nhiệm vụ đã «Đạt»: mở lại nhiệm vụ trước khi thêm hạn chế.")
+    position = db.session.scalar(
+        select(func.coalesce(func.max(Finding.position), 0)).where(Finding.progress_id == item.id)
+    ) + 1
+    finding = Finding(progress_id=item.id, code=code.strip() or str(position), text=text.strip(),
+                      field_id=field_id, deadline=deadline, position=position,
+                      created_at=utcnow())
+    db.session.add(finding)
+    db.session.flush()
+    audit.record("finding.add", item, unit_id=item.unit_id, user=user, after=snapshot(finding))
+    db.session.commit()
+    return finding
+
+
+def set_withdrawn(item: Progress, finding: Finding, user: User, withdrawn: bool) -> None:
+    """Withdraw a finding (kept, no longer shown or counted), or restore it."""
+    if finding.withdrawn == withdrawn:
+        return
+    finding.withdrawn = withdrawn
+    audit.record("finding.withdraw" if withdrawn else "finding.restore", item,
+                 unit_id=item.unit_id, user=user, after=snapshot(finding))
+    db.session.commit()
+
+
+def answer(item: Progress, finding: Finding, user: User, fixed: bool, note: str) -> None:
+    """The unit's answer: fixed (đã khắc phục), with at least one piece of evidence attached to
+    the finding; or not fixed (chưa khắc phục được), with the reason (giải trình)."""
+    check_editable(item, user)
+    note = note.strip()
+    if fixed and not finding.evidence:
+        raise FindingRefused("Đính kèm tài liệu kiểm chứng cho hạn chế này trước khi báo «Đã khắc "
+                             "phục».")
+    if not fixed and not note:
+        raise FindingRefused("Hãy giải trình lý do chưa khắc phục được.")
+    before = snapshot(finding)
+    finding.answer = FindingAnswer.FIXED if fixed else FindingAnswer.NOT_FIXED
+    finding.answer_note = note
+    finding.answered_at = utcnow()
+    finding.answered_by_id = user.id
+    after = snapshot(finding)
+    if after == before:
+        db.session.rollback()
+        return
+    finding.review = None  # a new answer waits for Phòng Nội vụ again
+    audit.record("finding.answer", item, unit_id=item.unit_id, user=user, before=before,
+                 after=snapshot(finding))
+    db.session.commit()
+
+
+def review(item: Progress, finding: Finding, user: User, approve: bool, comment: str) -> None:
+    """Phòng Nội vụ's verdict on one answered finding. Returning one returns its item too, with
+    the finding named, when the item was waiting for review."""
+    if finding.answer is None:
+        raise FindingRefused("Đơn vị chưa trả lời hạn chế này.")
+    comment = comment.strip()
+    if not approve and not comment:
+        raise FindingRefused("Hãy ghi rõ nội dung đơn vị cần bổ sung.")
+    before = snapshot(finding)
+    finding.review = FindingReview.APPROVED if approve else FindingReview.RETURNED
+    finding.review_comment = comment
+    finding.reviewed_at = utcnow()
+    finding.reviewed_by_id = user.id
+    audit.record("finding.review", item, unit_id=item.unit_id, user=user, before=before,
+                 after=snapshot(finding))
+    if not approve and item.status is ProgressStatus.SUBMITTED:
+        words = f"Hạn chế {finding.code}: {comment}"
+        item.status = ProgressStatus.RETURNED
+        item.review_comment = words
+        item.reviewed_at = utcnow()
+        item.reviewed_by_id = user.id
+        audit.record("review.return", item, unit_id=item.unit_id, user=user,
+                     after={"status": item.status.value, "review_comment": words})
+        notify.item_returned(item, words)
+    db.session.commit()
+
+
+__all__ = ["FindingRefused", "ItemLocked", "add", "answer", "review", "set_withdrawn"]
