@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "message.write": "Gửi trao đổi",
     "item.assign": "Phân công",
     "finding.add": "Thêm hạn chế cần khắc phục",
+    "finding.edit": "Sửa hạn chế",
     "finding.withdraw": "Rút hạn chế",
     "finding.restore": "Khôi phục hạn chế",
     "finding.answer": "Trả lời hạn chế",

@@ -546,6 +546,7 @@ class Finding(db.Model):
     created_at: Mapped[datetime]
 
     field: Mapped[FindingField | None] = relationship(lazy="raise")
+    item: Mapped[Progress] = relationship(lazy="raise")
     evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id", lazy="raise",
                                                     viewonly=True)
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="raise")

@@ -198,3 +198,48 @@ def test_the_matrix_shows_the_share_fixed_at_the_same_cost(app, ward, reviewer, 
     with app.app_context():
         assert db.session.scalar(select(Finding.answer).where(Finding.id == first.id)) \
             is FindingAnswer.FIXED
+
+
+def test_the_list_shows_every_units_findings_by_field_state_and_unit(app, ward, reviewer, login,
+                                                                    ids, item):
+    other = ids.item("Phường 2", "1.1")
+    assert add(reviewer, item, "Chưa niêm yết TTHC.", field="3").status_code == 303
+    assert add(reviewer, other, "Tỷ lệ ký số thấp.", field="7").status_code == 303
+    [mine] = findings_of(app, item)
+    assert ward.post(f"/findings/{mine.id}/answer",
+                     {"answer": "not_fixed", "note": "Chờ bảng niêm yết mới."}).status_code == 303
+    url = f"/directives/{ids.directive()}/findings"
+    page = text(login("lanhdao").get(url))
+    assert "Chưa niêm yết TTHC." in page and "Tỷ lệ ký số thấp." in page
+    assert "2 hạn chế, 0 đã khắc phục." in page and "Chờ bảng niêm yết mới." in page
+    assert page.index("Phường 1") < page.index("Phường 2")
+    by_field = text(reviewer.get(url + "?field=7"))
+    assert "Tỷ lệ ký số thấp." in by_field and "Chưa niêm yết TTHC." not in by_field
+    open_only = text(reviewer.get(url + "?state=open"))
+    assert "Tỷ lệ ký số thấp." in open_only and "Chưa niêm yết TTHC." not in open_only
+    by_unit = text(reviewer.get(url + f"?unit={ids.unit('Phường 1')}"))
+    assert "Chưa niêm yết TTHC." in by_unit and "Tỷ lệ ký số thấp." not in by_unit
+    # Nonsense in the query string is no filter, never an error; units are refused the list.
+    assert reviewer.get(url + "?field=abc&state=zzz&unit=99999999999999999999").status_code == 200
+    assert ward.get(url).status_code == 403
+
+
+def test_phong_noi_vu_corrects_a_finding_and_its_answer_stays(app, ward, reviewer, item):
+    assert add(reviewer, item, "Chưa niem yet TTHC.", code="HC1").status_code == 303
+    [finding] = findings_of(app, item)
+    assert ward.post(f"/findings/{finding.id}/answer",
+                     {"answer": "not_fixed", "note": "Chờ bảng mới."}).status_code == 303
+    audit_id = last_audit_id(app)
+    assert reviewer.post(f"/findings/{finding.id}/edit", {
+        "code": "HC1", "text": "Chưa niêm yết TTHC.", "field": "3", "deadline": "30/06/2023",
+    }).status_code == 303
+    assert audit_actions_since(app, audit_id) == ["finding.edit"]
+    [finding] = findings_of(app, item)
+    assert (finding.text, finding.field_id, finding.deadline.isoformat()) == (
+        "Chưa niêm yết TTHC.", 3, "2023-06-30")
+    assert finding.answer is FindingAnswer.NOT_FIXED
+    counted = writes(app)
+    bad = reviewer.post(f"/findings/{finding.id}/edit", {"text": "", "field": ""})
+    assert bad.status_code == 422 and "Hãy nhập nội dung hạn chế, khuyết điểm." in text(bad)
+    assert ward.post(f"/findings/{finding.id}/edit", {"text": "x"}).status_code == 403
+    assert written_since(app, counted) <= {"audit_events"}

@@ -526,6 +526,12 @@ def added_finding(fuzz: Fuzz, sent: dict, response) -> None:
     assert found.field_id == (int(sent["field"]) if sent.get("field") else None)
 
 
+def edited_finding(fuzz: Fuzz, sent: dict, response) -> None:
+    found = finding_row(fuzz)
+    assert found.text == sent["text"].strip()
+    assert found.field_id == (int(sent["field"]) if sent.get("field") else None)
+
+
 def answered_finding(fuzz: Fuzz, sent: dict, response) -> None:
     found = finding_row(fuzz)
     assert found.answer.value == sent["answer"] == "not_fixed"  # fixed needs evidence first
@@ -914,6 +920,10 @@ FORMS = {form.endpoint: form for form in [
         "code": text("", "HC2", "2.1"), "text": text(*NOTES), "field": number("", "1", "7"),
         "deadline": day("", "30/06/2023"),
     }, FindingForm, stored=added_finding),
+    Form("findings.edit", "noivu.duyet", "/findings/{finding}/edit", {
+        "code": text("", "HC1", "2.1"), "text": text(*NOTES), "field": number("", "1", "7"),
+        "deadline": day("", "30/06/2023"),
+    }, FindingForm, stored=edited_finding),
     Form("findings.withdraw", "noivu.duyet", "/findings/{finding}/withdraw", {
         "withdrawn": text("0", "1")}, WithdrawForm),
     Form("findings.answer", "phuong1", "/findings/{finding}/answer", {
@@ -1117,6 +1127,7 @@ test_fuzz_checklist_submit = fuzz_test("checklist.submit")
 test_fuzz_checklist_assign = fuzz_test("checklist.assign")
 test_fuzz_findings_add = fuzz_test("findings.add")
 test_fuzz_findings_withdraw = fuzz_test("findings.withdraw")
+test_fuzz_findings_edit = fuzz_test("findings.edit")
 test_fuzz_findings_answer = fuzz_test("findings.answer")
 test_fuzz_findings_upload = fuzz_test("findings.upload")
 test_fuzz_findings_review = fuzz_test("findings.review")

@@ -225,11 +225,19 @@ ROUTES = [
           data=lambda: {"comment": "Bổ sung số liệu tháng 6."}),
     # Findings: Phòng Nội vụ (or an administrator) records and withdraws them; the unit answers
     # each, with its evidence; Phòng Nội vụ reviews the answer (the world's is not answered yet).
+    Route("findings.listing", "GET", "/directives/{directive}/findings", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Hạn chế, khuyết điểm của các đơn vị"))),
     Route("findings.add", "POST", "/items/{item}/findings", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | dict.fromkeys(
         ("reviewer", "admin"), Expect(303, to="/items/{item}", audit="finding.add")),
         data=lambda: {"code": "HC2", "text": "Chưa niêm yết TTHC tại Bộ phận một cửa.",
                       "field": "3"}),
+    Route("findings.edit", "POST", "/findings/{finding}/edit", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | dict.fromkeys(
+        ("reviewer", "admin"), Expect(303, to="/items/{fresh_item}", audit="finding.edit")),
+        data=lambda: {"code": "HC1", "text": "Chưa ban hành kế hoạch tự kiểm tra CCHC năm 2023.",
+                      "field": "1"}),
     Route("findings.withdraw", "POST", "/findings/{finding}/withdraw", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | dict.fromkeys(
         ("reviewer", "admin"), Expect(303, to="/items/{fresh_item}", audit="finding.withdraw")),

@@ -11,14 +11,16 @@ from sqlalchemy import select
 
 from .. import storage
 from ..extensions import db
+from ..htmx import render
 from ..items import actions as item_actions
 from ..items import findings as actions
 from ..items import queries as item_queries
 from ..items.finding_forms import AnswerForm, FindingForm, FindingReviewForm, WithdrawForm
 from ..items.forms import UploadForm
 from ..items.view import act, back_to_checklist, done, item_to_change, render_item
-from ..models import Finding, Progress
-from ..permissions import require_manage_findings, require_review
+from ..models import Finding, Progress, Role
+from ..permissions import require_manage_findings, require_review, roles_required
+from . import queries
 
 bp = Blueprint("findings", __name__)
 
@@ -44,6 +46,19 @@ def open_item(item: Progress) -> None:
         abort(409, description=item_queries.CLOSED_DIRECTIVE)
 
 
+@bp.get("/directives/<int:directive_id>/findings")
+@roles_required(Role.REVIEWER, Role.LEADER, Role.ADMIN)
+def listing(directive_id: int):
+    """Every finding of a directive across its units, by field, state and unit: what the city
+    still gets wrong. A unit sees its own under its items."""
+    directive = queries.get_directive(directive_id)
+    filters = queries.Filters.from_args(request.args)
+    found = queries.findings_of(directive.id, filters)
+    return render("findings/list.html", "findings/list.html", directive=directive,
+                  filters=filters, findings=found, fields=queries.fields(),
+                  units=queries.units_with_findings(directive.id), states=queries.STATES)
+
+
 @bp.post("/items/<int:item_id>/findings")
 def add(item_id: int):
     item = item_queries.get_item(item_id)
@@ -56,6 +71,20 @@ def add(item_id: int):
                                           form.text.data, form.field_id, form.deadline_date),
                "Đã thêm hạn chế.", url_for("checklist.item", item_id=item.id),
                finding_form=form)
+
+
+@bp.post("/findings/<int:finding_id>/edit")
+def edit(finding_id: int):
+    item, finding = finding_of(finding_id)
+    require_manage_findings()
+    open_item(item)
+    form = FindingForm(fields=item_queries.finding_fields())
+    if not form.validate_on_submit():
+        return render_item(item, status=422, finding_edit_forms={finding.id: form})
+    return act(item, lambda: actions.edit(item, finding, current_user, form.code.data or "",
+                                          form.text.data, form.field_id, form.deadline_date),
+               "Đã sửa hạn chế.", url_for("checklist.item", item_id=item.id),
+               finding_edit_forms={finding.id: form})
 
 
 @bp.post("/findings/<int:finding_id>/withdraw")

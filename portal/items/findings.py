@@ -83,6 +83,23 @@ def add(item: Progress, user: User, code: str, text: str, field_id: int | None,
     return finding
 
 
+def edit(item: Progress, finding: Finding, user: User, code: str, text: str,
+         field_id: int | None, deadline: date | None) -> None:
+    """Correct what a finding says (its code, words, field, deadline); its answer stays."""
+    before = snapshot(finding)
+    finding.code = code.strip() or finding.code
+    finding.text = text.strip()
+    finding.field_id = field_id
+    finding.deadline = deadline
+    after = snapshot(finding)
+    if after == before:
+        db.session.rollback()
+        return
+    audit.record("finding.edit", item, unit_id=item.unit_id, user=user, before=before,
+                 after=after)
+    db.session.commit()
+
+
 def set_withdrawn(item: Progress, finding: Finding, user: User, withdrawn: bool) -> None:
     """Withdraw a finding (kept, no longer shown or counted), or restore it."""
     if finding.withdrawn == withdrawn:

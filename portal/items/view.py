@@ -105,6 +105,14 @@ def item_forms(found, **given) -> dict:
     return blank | {
         "finding": given.get("finding_form") or finding_forms.FindingForm(
             formdata=None, fields=given.get("finding_fields", [])),
+        # Phòng Nội vụ's correction of each finding, as it is now.
+        "finding_edits": given.get("finding_edit_forms", {}) | {
+            f.id: finding_forms.FindingForm(formdata=None, fields=given["finding_fields"], data={
+                "code": f.code, "text": f.text,
+                "field": str(f.field_id) if f.field_id else "",
+                "deadline": f.deadline.strftime("%d/%m/%Y") if f.deadline else ""})
+            for f in found.findings
+            if given.get("finding_fields") and f.id not in given.get("finding_edit_forms", {})},
         # Each finding's answer (the unit) and review (Phòng Nội vụ), as saved.
         "answers": given.get("answer_forms", {}) | {
             f.id: finding_forms.AnswerForm(formdata=None, data={
