@@ -50,6 +50,28 @@ class Config:
     LOGIN_MAX_FAILURES = 10
     LOGIN_ACCOUNT_MAX_FAILURES = 50
     LOGIN_WINDOW_MINUTES = 15
+    # Ways in (README, "Logging in with the directory or the province's login"). The directory:
+    # LDAP or Active Directory, asked by a simple bind over StartTLS (ldap://) or TLS
+    # (ldaps://), never in clear; "" : none. LDAP_BIND_DN is the name bound as, with {username}
+    # the name typed ("uid={username},ou=people,dc=sadec,dc=local", or "{username}@sadec.local"
+    # for Active Directory); LDAP_CA_FILE the certificates the server's is checked against
+    # ("" : the system's).
+    LDAP_URL = ""
+    LDAP_BIND_DN = ""
+    LDAP_CA_FILE = ""
+    LDAP_TIMEOUT = 5
+    # Local passwords (kept by the portal): "all" accounts, or only the "break_glass" ones, the
+    # administrators named in BREAK_GLASS_USERS (comma-separated), who log in when the directory
+    # or the identity server is down. A break-glass account never asks the directory.
+    LOCAL_PASSWORDS = "all"
+    BREAK_GLASS_USERS = ""
+    # Who to ask for an account, named to someone the directory knows but the portal does not.
+    ACCOUNT_CONTACT = "Quản trị hệ thống của cổng (Phòng Nội vụ)"
+    # "Quên mật khẩu": a link valid this many minutes, once; at most this many links per account
+    # and requests per address in an hour.
+    PASSWORD_RESET_MINUTES = 60
+    PASSWORD_RESET_MAX_PER_ACCOUNT = 3
+    PASSWORD_RESET_MAX_PER_ADDRESS = 10
     # A form left open over a weekend still submits: the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -108,6 +130,16 @@ ENV_SETTINGS = {
     "SMTP_SENDER": str,
     "SMTP_TIMEOUT": int,
     "MAIL_MAX_ATTEMPTS": int,
+    "LDAP_URL": str,
+    "LDAP_BIND_DN": str,
+    "LDAP_CA_FILE": str,
+    "LDAP_TIMEOUT": int,
+    "LOCAL_PASSWORDS": str,
+    "BREAK_GLASS_USERS": str,
+    "ACCOUNT_CONTACT": str,
+    "PASSWORD_RESET_MINUTES": int,
+    "PASSWORD_RESET_MAX_PER_ACCOUNT": int,
+    "PASSWORD_RESET_MAX_PER_ADDRESS": int,
 }
 
 
@@ -137,6 +169,10 @@ def load_settings(app, overrides: dict | None) -> None:
     if not isinstance(remember, timedelta):
         remember = timedelta(seconds=int(remember))
     app.config["REMEMBER_COOKIE_DURATION"] = min(remember, timedelta(days=14))
+    if app.config["LOCAL_PASSWORDS"] not in ("all", "break_glass"):
+        raise ValueError("LOCAL_PASSWORDS must be \"all\" or \"break_glass\"")
+    if app.config["LDAP_URL"] and not app.config["LDAP_URL"].startswith(("ldap://", "ldaps://")):
+        raise ValueError("LDAP_URL must start with ldap:// (StartTLS) or ldaps://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
 

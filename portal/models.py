@@ -553,6 +553,27 @@ class LoginFailure(db.Model):
     ip: Mapped[str] = mapped_column(sa.String(64))
 
 
+class PasswordReset(db.Model):
+    """One request of "Quên mật khẩu", kept an hour or more so that requests are limited per
+    address (every request, whatever was typed) and per account (those that sent a link). A link
+    was sent when `token_hash` is set: the SHA-256 of the link's token (the token itself is only
+    in the mail), valid until `expires_at`, once (`used_at`) (portal/auth/resets.py)."""
+
+    __tablename__ = "password_resets"
+    __table_args__ = (
+        sa.Index("ix_password_resets_ip_at", "ip", "at"),
+        sa.Index("ix_password_resets_user_id_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    ip: Mapped[str] = mapped_column(sa.String(64))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+
+
 class Notification(db.Model):
     """Something a user is told in the portal (the bell): a deadline, a decision, a reminder.
 

@@ -152,6 +152,17 @@ ROUTES = [
     Route("auth.login", "POST", "/login", logged_in(
         Expect(303, to="/", audit="login"), Expect(302, to="/")),
         data=lambda: {"username": "phuong1", "password": PASSWORD}),
+    # "Quên mật khẩu": for a visitor; whoever is logged in is sent home.
+    Route("auth.forgot_password", "GET", "/password/forgot", logged_in(
+        Expect(200, says='name="name"'), Expect(302, to="/"))),
+    Route("auth.forgot_password", "POST", "/password/forgot", logged_in(
+        Expect(303, to="/login", audit="password.reset_request"), Expect(302, to="/")),
+        data=lambda: {"name": "phuong1"}),
+    Route("auth.reset_password", "GET", "/password/reset/khong-co-lien-ket-nay", logged_in(
+        Expect(404, says="Liên kết đặt lại mật khẩu không hợp lệ"), Expect(302, to="/"))),
+    Route("auth.reset_password", "POST", "/password/reset/khong-co-lien-ket-nay", logged_in(
+        Expect(404, says="Liên kết đặt lại mật khẩu không hợp lệ"), Expect(302, to="/")),
+        data=lambda: {"new": "mat-khau-moi-2024", "confirm": "mat-khau-moi-2024"}),
     Route("auth.logout", "POST", "/logout", logged_in(
         TO_LOGIN, Expect(303, to="/login", audit="logout"))),
     Route("auth.change_password", "GET", "/account/password", logged_in(
@@ -712,6 +723,10 @@ def test_readers_see_items_without_any_button(world, login):
     assert "Gửi duyệt</button>" in html and "Tải lên</button>" in html
 
 
+# The ways in, open to a visitor.
+PUBLIC = ("static", "auth.login", "auth.forgot_password", "auth.reset_password")
+
+
 def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
     counted, files = writes(app), stored_files(app)
     values = {"item_id": world.item, "evidence_id": world.evidence,
@@ -722,7 +737,7 @@ def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
         targets = [
             (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))
             for rule in app.url_map.iter_rules()
-            if rule.endpoint not in ("static", "auth.login")
+            if rule.endpoint not in PUBLIC
             for method in sorted(rule.methods & {"GET", "POST"})
         ]
     assert len(targets) >= 15

@@ -163,7 +163,7 @@ def _schema(connection) -> dict:
 
 # What migrations 0007 and later add: gone after a downgrade to 0006.
 LATER_TABLES = {"login_failures", "notifications", "deadline_reminders", "mail_messages",
-                "report_settings", "messages", "message_reads"}
+                "report_settings", "messages", "message_reads", "password_resets"}
 LATER_COLUMNS = {"prev_hash", "hash", "email", "mail_kinds_off", "deadline_day_counts",
                  "changed_at", "users.position"}
 

@@ -15,15 +15,20 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
 from .. import audit
 from ..deadlines import utcnow
 from ..extensions import db
 from ..htmx import is_htmx
-from ..models import User
 from ..notifications import mail
-from .forms import LoginForm, MailSettingsForm, PasswordForm
+from . import credentials, resets
+from .forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    MailSettingsForm,
+    PasswordForm,
+    ResetPasswordForm,
+)
 from .lockout import current_lock, forget_failures, record_failure
 from .passwords import check_password, hash_password, weakness
 
@@ -45,6 +50,8 @@ def _password_change_first():
         return None
     if not (current_user.is_authenticated and current_user.must_change_password):
         return None
+    if session.get("login_way", credentials.LOCAL) != credentials.LOCAL:
+        return None  # its password is the directory's (or the identity server's) to keep
     # Once, however many requests are sent here before the password page shows it.
     if CHANGE_PASSWORD_FIRST not in (message for _, message in session.get("_flashes", [])):
         flash(CHANGE_PASSWORD_FIRST, "info")
@@ -83,15 +90,24 @@ def login():
     if lock:  # refused before the password is even looked at: the right one waits too
         return _locked(form, lock)
 
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    # The password is checked for every name, known, unknown or switched off: the same work
-    # whatever the answer, so that its time does not tell which accounts exist.
-    matches = check_password(user.password_hash if user else None, form.password.data)
-    if user is None or not user.active or not matches:
-        audit.record("login.failed", user, username=username[:80])
+    # Every way checks the password for every name, known, unknown or switched off: the same
+    # work whatever the answer, so that its time does not tell which accounts exist.
+    checked = credentials.check(username, form.password.data)
+    user = checked.user
+    if checked.way is not None and user is None:
+        # The directory knows this person; the portal has no account for them.
+        return _refused(form, "login.no_account", username, address, no_account_message(),
+                        after={"way": checked.way})
+    if checked.way is None and checked.directory_down:
+        # Not the user's mistake: not counted as a failure.
+        audit.record("login.directory_unavailable", user, user=None, username=username[:80])
+        db.session.commit()
+        return render_template("auth/login.html", form=form, alert=DIRECTORY_DOWN), 503
+    if checked.way is None or not user.active:
+        audit.record("login.failed", user, user=None, username=username[:80])
         lock = record_failure(username, address)
         if lock:
-            audit.record("login.locked", user, username=username[:80],
+            audit.record("login.locked", user, user=None, username=username[:80],
                          after=lock.audit_details())
         db.session.commit()
         if lock:
@@ -100,18 +116,46 @@ def login():
         return render_template("auth/login.html", form=form), 401
 
     session.clear()  # a fresh session at login: no fixation
+    session["login_way"] = checked.way
     login_user(user, remember=form.remember.data,
                duration=current_app.config["REMEMBER_COOKIE_DURATION"])
     forget_failures(username)
-    audit.record("login", user, user=user)
+    audit.record("login", user, user=user, after={"way": checked.way})
     db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("checklist.home"), code=303)
+
+
+DIRECTORY_DOWN = (
+    "Không kết nối được máy chủ thư mục (LDAP/Active Directory) để kiểm tra mật khẩu. Vui lòng "
+    "thử lại sau ít phút; nếu vẫn không được, hãy báo quản trị hệ thống. Tài khoản quản trị dự "
+    "phòng vẫn đăng nhập được."
+)
+
+
+def no_account_message() -> str:
+    return ("Bạn đã được xác thực nhưng chưa có tài khoản trên cổng này. Hãy liên hệ "
+            f"{current_app.config['ACCOUNT_CONTACT']} để được tạo tài khoản, gán đơn vị và vai "
+            "trò.")
+
+
+def _refused(form, action: str, username: str, address: str, message: str, after=None):
+    """403 with the login form and why: an identity the portal has no account for. Audited and
+    counted against the address like a failed login."""
+    audit.record(action, None, user=None, username=username[:80], after=after)
+    lock = record_failure(username, address)
+    if lock:
+        audit.record("login.locked", None, user=None, username=username[:80],
+                     after=lock.audit_details())
+    db.session.commit()
+    if lock:
+        return _locked(form, lock)
+    return render_template("auth/login.html", form=form, alert=message), 403
 
 
 def _locked(form: LoginForm, lock):
     """429 with the login form and when to try again."""
     seconds = max(1, int((lock.until - utcnow()).total_seconds()))
-    page = render_template("auth/login.html", form=form, locked_message=lock.message())
+    page = render_template("auth/login.html", form=form, alert=lock.message())
     return page, 429, {"Retry-After": str(seconds)}
 
 
@@ -170,3 +214,62 @@ def mail_settings():
     status = 422 if request.method == "POST" else 200
     return render_template("auth/notifications.html", form=form,
                            mail_enabled=bool(current_app.config["SMTP_HOST"])), status
+
+
+# --- "Quên mật khẩu" -----------------------------------------------------------------------------
+
+RESET_SENT = (
+    "Nếu tên hoặc địa chỉ bạn nhập thuộc một tài khoản dùng mật khẩu của cổng và có địa chỉ thư "
+    "điện tử, một thư có liên kết đặt lại mật khẩu vừa được gửi đến địa chỉ đó. Liên kết dùng "
+    "được một lần, trong {minutes} phút."
+)
+RESET_TOO_OFTEN = (
+    "Máy của bạn (địa chỉ mạng này) đã yêu cầu đặt lại mật khẩu quá nhiều lần trong một giờ. "
+    "Vui lòng thử lại sau."
+)
+RESET_LINK_BAD = (
+    "Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn. Hãy yêu cầu một liên "
+    "kết mới."
+)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    if current_user.is_authenticated:
+        return redirect(url_for("checklist.home"))
+    form = ForgotPasswordForm()
+    address = request.remote_addr or ""
+    if form.validate_on_submit():
+        if resets.address_must_wait(address):
+            audit.record("password.reset_limited", None, username=form.name.data.strip()[:80])
+            db.session.commit()
+            page = render_template("auth/forgot.html", form=form, alert=RESET_TOO_OFTEN)
+            return page, 429, {"Retry-After": "3600"}
+        resets.request_reset(form.name.data, address)
+        flash(RESET_SENT.format(minutes=current_app.config["PASSWORD_RESET_MINUTES"]), "info")
+        return redirect(url_for("auth.login"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form,
+                           mail_enabled=bool(current_app.config["SMTP_HOST"])), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if current_user.is_authenticated:
+        return redirect(url_for("checklist.home"))
+    found = resets.valid_link(token)
+    if found is None:
+        page = render_template("auth/reset.html", form=None, alert=RESET_LINK_BAD)
+        return page, 404, {"Referrer-Policy": "no-referrer"}
+    row, user = found
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        if reason := weakness(form.new.data, user.username):
+            form.new.errors.append(reason)
+        else:
+            resets.complete_reset(row, user, form.new.data)
+            flash("Đã đặt mật khẩu mới. Hãy đăng nhập bằng mật khẩu mới.", "success")
+            return redirect(url_for("auth.login"), code=303)
+    status = 422 if request.method == "POST" else 200
+    page = render_template("auth/reset.html", form=form, user=user, token=token)
+    return page, status, {"Referrer-Policy": "no-referrer"}
