@@ -55,6 +55,8 @@ ACTION_LABELS = {
     "login.locked": "Tạm khoá đăng nhập do sai nhiều lần",
     "login.no_account": "Đăng nhập bằng danh tính chưa có tài khoản trên cổng",
     "login.directory_unavailable": "Không kết nối được máy chủ thư mục (LDAP)",
+    "login.identity_refused": "Máy chủ xác thực dùng chung trả lời không hợp lệ",
+    "login.identity_unavailable": "Không kết nối được máy chủ xác thực dùng chung",
     "password.reset_request": "Yêu cầu đặt lại mật khẩu qua thư",
     "password.reset_limited": "Từ chối yêu cầu đặt lại mật khẩu do quá nhiều lần",
     "password.reset": "Đặt mật khẩu mới bằng liên kết qua thư",

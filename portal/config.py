@@ -65,6 +65,21 @@ class Config:
     # or the identity server is down. A break-glass account never asks the directory.
     LOCAL_PASSWORDS = "all"
     BREAK_GLASS_USERS = ""
+    # The province's central login (OpenID Connect), shown on the login page as "Đăng nhập bằng
+    # tài khoản dùng chung" when OIDC_ISSUER and OIDC_CLIENT_ID are set. The identity server
+    # registers BASE_URL + "/login/oidc/callback" as the client's redirect URI and BASE_URL +
+    # "/login" as where its logout returns. OIDC_CLAIM names the claim that identifies the person
+    # and OIDC_MATCH what it is compared with: the account's "username" or its "email".
+    # OIDC_LEEWAY: seconds of clock difference allowed when checking the ID token's times.
+    OIDC_ISSUER = ""
+    OIDC_METADATA_URL = ""  # "": OIDC_ISSUER + /.well-known/openid-configuration
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_SCOPES = "openid profile email"
+    OIDC_CLAIM = "preferred_username"
+    OIDC_MATCH = "username"
+    OIDC_LEEWAY = 60
+    OIDC_TIMEOUT = 10
     # Who to ask for an account, named to someone the directory knows but the portal does not.
     ACCOUNT_CONTACT = "Quản trị hệ thống của cổng (Phòng Nội vụ)"
     # "Quên mật khẩu": a link valid this many minutes, once; at most this many links per account
@@ -137,6 +152,15 @@ ENV_SETTINGS = {
     "LOCAL_PASSWORDS": str,
     "BREAK_GLASS_USERS": str,
     "ACCOUNT_CONTACT": str,
+    "OIDC_ISSUER": str,
+    "OIDC_METADATA_URL": str,
+    "OIDC_CLIENT_ID": str,
+    "OIDC_CLIENT_SECRET": str,
+    "OIDC_SCOPES": str,
+    "OIDC_CLAIM": str,
+    "OIDC_MATCH": str,
+    "OIDC_LEEWAY": int,
+    "OIDC_TIMEOUT": int,
     "PASSWORD_RESET_MINUTES": int,
     "PASSWORD_RESET_MAX_PER_ACCOUNT": int,
     "PASSWORD_RESET_MAX_PER_ADDRESS": int,
@@ -171,6 +195,8 @@ def load_settings(app, overrides: dict | None) -> None:
     app.config["REMEMBER_COOKIE_DURATION"] = min(remember, timedelta(days=14))
     if app.config["LOCAL_PASSWORDS"] not in ("all", "break_glass"):
         raise ValueError("LOCAL_PASSWORDS must be \"all\" or \"break_glass\"")
+    if app.config["OIDC_MATCH"] not in ("username", "email"):
+        raise ValueError("OIDC_MATCH must be \"username\" or \"email\"")
     if app.config["LDAP_URL"] and not app.config["LDAP_URL"].startswith(("ldap://", "ldaps://")):
         raise ValueError("LDAP_URL must start with ldap:// (StartTLS) or ldaps://")
     if not app.config.get("SECRET_KEY"):

@@ -163,6 +163,10 @@ ROUTES = [
     Route("auth.reset_password", "POST", "/password/reset/khong-co-lien-ket-nay", logged_in(
         Expect(404, says="Liên kết đặt lại mật khẩu không hợp lệ"), Expect(302, to="/")),
         data=lambda: {"new": "mat-khau-moi-2024", "confirm": "mat-khau-moi-2024"}),
+    # The province's login (OpenID Connect): not set in the world, so there is none.
+    Route("auth.oidc_login", "GET", "/login/oidc", logged_in(Expect(404), Expect(404))),
+    Route("auth.oidc_callback", "GET", "/login/oidc/callback?code=x&state=y",
+          logged_in(Expect(404), Expect(404))),
     Route("auth.logout", "POST", "/logout", logged_in(
         TO_LOGIN, Expect(303, to="/login", audit="logout"))),
     Route("auth.change_password", "GET", "/account/password", logged_in(
@@ -724,7 +728,8 @@ def test_readers_see_items_without_any_button(world, login):
 
 
 # The ways in, open to a visitor.
-PUBLIC = ("static", "auth.login", "auth.forgot_password", "auth.reset_password")
+PUBLIC = ("static", "auth.login", "auth.forgot_password", "auth.reset_password",
+          "auth.oidc_login", "auth.oidc_callback")
 
 
 def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):

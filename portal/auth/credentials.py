@@ -22,7 +22,8 @@ from ..permissions import is_break_glass, may_use_local_password
 from . import directory
 from .passwords import check_password
 
-DIRECTORY, LOCAL = "directory", "local"
+# The ways in, as a session and the audit log name them.
+DIRECTORY, LOCAL, IDENTITY = "directory", "local", "oidc"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -21,7 +22,7 @@ from ..deadlines import utcnow
 from ..extensions import db
 from ..htmx import is_htmx
 from ..notifications import mail
-from . import credentials, resets
+from . import credentials, identity, resets
 from .forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -29,7 +30,7 @@ from .forms import (
     PasswordForm,
     ResetPasswordForm,
 )
-from .lockout import current_lock, forget_failures, record_failure
+from .lockout import address_lock, current_lock, forget_failures, record_failure
 from .passwords import check_password, hash_password, weakness
 
 bp = Blueprint("auth", __name__)
@@ -138,9 +139,10 @@ def no_account_message() -> str:
             "trò.")
 
 
-def _refused(form, action: str, username: str, address: str, message: str, after=None):
-    """403 with the login form and why: an identity the portal has no account for. Audited and
-    counted against the address like a failed login."""
+def _refused(form, action: str, username: str, address: str, message: str, after=None,
+             status: int = 403):
+    """The login form and why an identity was refused (none of the portal's accounts, an answer
+    not to be trusted). Audited and counted against the address like a failed login."""
     audit.record(action, None, user=None, username=username[:80], after=after)
     lock = record_failure(username, address)
     if lock:
@@ -149,7 +151,7 @@ def _refused(form, action: str, username: str, address: str, message: str, after
     db.session.commit()
     if lock:
         return _locked(form, lock)
-    return render_template("auth/login.html", form=form, alert=message), 403
+    return render_template("auth/login.html", form=form, alert=message), status
 
 
 def _locked(form: LoginForm, lock):
@@ -166,10 +168,99 @@ def logout():
     user.end_sessions()
     audit.record("logout", user)
     db.session.commit()
+    identity_logout = None
+    if session.get("login_way") == credentials.IDENTITY and identity.enabled():
+        identity_logout = identity.logout_url(session.get("id_token", ""))
     session.clear()
     logout_user()  # after clear: it marks the remember-me cookie for deletion in the session
     flash("Bạn đã đăng xuất.", "info")
+    if identity_logout:
+        # The portal's session is over; the province's login is offered to end as well.
+        session["identity_logout"] = identity_logout
     return redirect(url_for("auth.login"), code=303)
+
+
+@bp.context_processor
+def _ways_in() -> dict:
+    return {"identity_login": identity.enabled(),
+            "identity_logout": session.pop("identity_logout", None)
+            if request.endpoint == "auth.login" else None}
+
+
+# --- the province's central login (OpenID Connect) ----------------------------------------------
+
+IDENTITY_REFUSED = (
+    "Đăng nhập bằng tài khoản dùng chung không thành công (phiên đăng nhập không hợp lệ hoặc đã "
+    "hết hạn). Hãy thử lại từ đầu."
+)
+IDENTITY_DOWN = (
+    "Không kết nối được máy chủ xác thực dùng chung của tỉnh. Vui lòng thử lại sau ít phút; "
+    "nếu vẫn không được, hãy báo quản trị hệ thống. Tài khoản quản trị dự phòng vẫn đăng nhập "
+    "được bằng mật khẩu."
+)
+
+
+@bp.get("/login/oidc")
+def oidc_login():
+    if not identity.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("checklist.home"))
+    lock = address_lock(request.remote_addr or "")
+    if lock:
+        return _locked(LoginForm(), lock)
+    session["login_next"] = safe_next(request.args.get("next"))
+    try:
+        return identity.start()
+    except identity.IdentityUnavailable as error:
+        current_app.logger.warning("identity server unavailable: %s", error)
+        audit.record("login.identity_unavailable", None, user=None)
+        db.session.commit()
+        return render_template("auth/login.html", form=LoginForm(), alert=IDENTITY_DOWN), 503
+
+
+@bp.get("/login/oidc/callback")
+def oidc_callback():
+    if not identity.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("checklist.home"))
+    address = request.remote_addr or ""
+    form = LoginForm()
+    lock = address_lock(address)
+    if lock:
+        return _locked(form, lock)
+    try:
+        found = identity.finish()
+    except identity.IdentityUnavailable as error:
+        current_app.logger.warning("identity server unavailable: %s", error)
+        audit.record("login.identity_unavailable", None, user=None)
+        db.session.commit()
+        return render_template("auth/login.html", form=form, alert=IDENTITY_DOWN), 503
+    except identity.IdentityRefused as refused:
+        return _refused(form, "login.identity_refused", "", address, IDENTITY_REFUSED,
+                        after={"way": credentials.IDENTITY, "reason": refused.reason}, status=401)
+    user = identity.account_for(found)
+    if user is None:
+        return _refused(form, "login.no_account", found.claim, address, no_account_message(),
+                        after={"way": credentials.IDENTITY, "claim": found.claim})
+    if not user.active:
+        return _refused(form, "login.failed", found.claim, address, ACCOUNT_OFF,
+                        after={"way": credentials.IDENTITY, "claim": found.claim})
+    next_page = session.get("login_next")
+    session.clear()  # a fresh session at login: no fixation
+    session["login_way"] = credentials.IDENTITY
+    session["id_token"] = found.id_token  # for the identity server's logout
+    login_user(user)
+    forget_failures(user.username)
+    audit.record("login", user, user=user,
+                 after={"way": credentials.IDENTITY, "claim": found.claim})
+    db.session.commit()
+    return redirect(next_page or url_for("checklist.home"), code=303)
+
+
+ACCOUNT_OFF = ("Tài khoản của bạn trên cổng đang bị khoá. Hãy liên hệ quản trị hệ thống nếu "
+               "bạn cần dùng lại.")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
