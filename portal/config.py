@@ -80,6 +80,9 @@ class Config:
     OIDC_MATCH = "username"
     OIDC_LEEWAY = 60
     OIDC_TIMEOUT = 10
+    # A first login through the directory or the province's login by someone without an account
+    # creates one with no rights, until an administrator gives it a unit and a role; off: refused.
+    CREATE_ACCOUNTS = False
     # Who to ask for an account, named to someone the directory knows but the portal does not.
     ACCOUNT_CONTACT = "Quản trị hệ thống của cổng (Phòng Nội vụ)"
     # "Quên mật khẩu": a link valid this many minutes, once; at most this many links per account
@@ -152,6 +155,7 @@ ENV_SETTINGS = {
     "LOCAL_PASSWORDS": str,
     "BREAK_GLASS_USERS": str,
     "ACCOUNT_CONTACT": str,
+    "CREATE_ACCOUNTS": _flag,
     "OIDC_ISSUER": str,
     "OIDC_METADATA_URL": str,
     "OIDC_CLIENT_ID": str,

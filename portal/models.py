@@ -141,6 +141,9 @@ class User(UserMixin, db.Model):
     # A unit account's place in its unit (head or officer); None for every other role.
     position: Mapped[UnitPosition | None] = mapped_column(_enum(UnitPosition))
     active: Mapped[bool] = mapped_column(default=True)
+    # Created at a first login through the directory or the province's login (CREATE_ACCOUNTS):
+    # no rights at all until an administrator gives it a unit and a role (permissions.has_rights).
+    awaiting_rights: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Set when an administrator chose the password (new account, reset): changed at next login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Sessions and remember-me cookies carry this token; a new one ends every copy of them.

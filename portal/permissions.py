@@ -71,6 +71,13 @@ def reads_only(user: User) -> bool:
     return user.role is Role.LEADER
 
 
+def has_rights(user: User) -> bool:
+    """An account created at a first login through the directory or the province's login has no
+    rights at all, whatever its role says, until an administrator gives it a unit and a role: it
+    sees a page saying so, and every other page is refused (auth.routes._rights_first)."""
+    return not user.awaiting_rights
+
+
 def is_break_glass(user: User) -> bool:
     """An administrator named in BREAK_GLASS_USERS: logs in with the portal's own password, never
     through the directory, so that the portal stays reachable when the directory is down."""

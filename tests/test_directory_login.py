@@ -191,3 +191,31 @@ def test_an_empty_password_or_a_name_with_dn_syntax_never_binds(app):
         assert check_password("phuong1", "") is False  # an anonymous bind is no login
         assert check_password("phuong1,ou=people", PEOPLE_PASSWORDS["phuong1"]) is False
         assert check_password("*", "x") is False
+
+
+def test_where_turned_on_a_first_login_creates_an_account_with_no_rights(app, login, ids):
+    app.config["CREATE_ACCOUNTS"] = True
+    since = last_audit_id(app)
+    client = browser(app)
+    response = client.login("canbo.moi", PEOPLE_PASSWORDS["canbo.moi"])
+    assert response.status_code == 303
+    assert [action for action, _, _ in events(app, since)] == ["user.create", "login"]
+    home = client.get("/")
+    assert home.status_code == 200 and "chưa được gán đơn vị và vai trò" in text(home)
+    for path in ("/directives", "/notifications", "/account/password",
+                 f"/directives/{ids.directive()}/units/{ids.unit('Phường 1')}"):
+        assert client.get(path).status_code == 403, path
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "canbo.moi"))
+        account, hashed = user.id, user.password_hash
+    assert not hashed.startswith("$argon2")  # no password of the portal's opens it
+    assert browser(app).login("canbo.moi", "!").status_code == 401
+
+    # The administrator gives it a unit and a role: it works in Phường 1 from then on.
+    response = login("quantri").post(f"/admin/users/{account}/edit", {
+        "full_name": "Cán bộ mới", "role": "unit", "position": "officer",
+        "unit": str(ids.unit("Phường 1")), "active": "y", "email": ""})
+    assert response.status_code == 303
+    assert events(app, since)[-1][0] == "user.update"
+    assert events(app, since)[-1][2]["awaiting_rights"] is False
+    assert client.get("/directives").status_code == 200

@@ -245,3 +245,17 @@ def test_without_settings_there_is_no_button_and_no_route(tmp_path, database_url
         assert BUTTON not in text(client.get("/login"))
         assert client.get("/login/oidc").status_code == 404
         assert client.get("/login/oidc/callback?code=x&state=y").status_code == 404
+
+
+def test_where_turned_on_a_first_login_creates_an_account_with_no_rights(app):
+    app.config["CREATE_ACCOUNTS"] = True
+    client = browser(app)
+    since = last_audit_id(app)
+    assert come_back(client, sign_in(start(client), "nguoi.moi", CALLBACK)).status_code == 303
+    assert [action for action, _, _ in events(app, since)] == ["user.create", "login"]
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "nguoi.moi"))
+        assert (user.awaiting_rights, user.email, user.unit_id) == (
+            True, "nguoi.moi@sadec.gov.vn", None)
+    assert "chưa được gán đơn vị và vai trò" in text(client.get("/"))
+    assert client.get("/directives").status_code == 403

@@ -83,6 +83,8 @@ def start():
 class Identity:
     claim: str  # the value of OIDC_CLAIM
     id_token: str
+    name: str = ""  # for an account created at a first login (CREATE_ACCOUNTS)
+    email: str = ""
 
 
 def finish() -> Identity:
@@ -116,7 +118,9 @@ def finish() -> Identity:
     value = claims.get(config["OIDC_CLAIM"])
     if not isinstance(value, str) or not value.strip():
         raise IdentityRefused("claim_missing")
-    return Identity(value.strip()[:200], token.get("id_token", ""))
+    name, email = claims.get("name"), claims.get("email")
+    return Identity(value.strip()[:200], token.get("id_token", ""),
+                    name if isinstance(name, str) else "", email if isinstance(email, str) else "")
 
 
 def account_for(identity: Identity) -> User | None:

@@ -22,7 +22,8 @@ from ..deadlines import utcnow
 from ..extensions import db
 from ..htmx import is_htmx
 from ..notifications import mail
-from . import credentials, identity, resets
+from ..permissions import has_rights
+from . import accounts, credentials, identity, resets
 from .forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -62,6 +63,24 @@ def _password_change_first():
     return redirect(target, code=303)
 
 
+# What an account awaiting its rights may still open: the ways in and out.
+OPEN_WITHOUT_RIGHTS = {"static", "auth.login", "auth.logout", "auth.forgot_password",
+                       "auth.reset_password", "auth.oidc_login", "auth.oidc_callback"}
+
+
+@bp.before_app_request
+def _rights_first():
+    """An account created at a first login, before an administrator gives it a unit and a role:
+    its home says so, every other page is refused (403, audited)."""
+    if request.endpoint is None or request.endpoint in OPEN_WITHOUT_RIGHTS:
+        return None
+    if not current_user.is_authenticated or has_rights(current_user):
+        return None
+    if request.endpoint == "checklist.home":
+        return render_template("auth/awaiting.html")
+    abort(403)
+
+
 def safe_next(target: str | None) -> str | None:
     """`next` only to a path of this portal, never to another host."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -97,8 +116,11 @@ def login():
     user = checked.user
     if checked.way is not None and user is None:
         # The directory knows this person; the portal has no account for them.
-        return _refused(form, "login.no_account", username, address, no_account_message(),
-                        after={"way": checked.way})
+        if accounts.may_create():
+            user = accounts.create_awaiting(username, checked.way)
+        if user is None:
+            return _refused(form, "login.no_account", username, address, no_account_message(),
+                            after={"way": checked.way})
     if checked.way is None and checked.directory_down:
         # Not the user's mistake: not counted as a failure.
         audit.record("login.directory_unavailable", user, user=None, username=username[:80])
@@ -241,6 +263,10 @@ def oidc_callback():
         return _refused(form, "login.identity_refused", "", address, IDENTITY_REFUSED,
                         after={"way": credentials.IDENTITY, "reason": refused.reason}, status=401)
     user = identity.account_for(found)
+    if user is None and accounts.may_create():
+        by_email = current_app.config["OIDC_MATCH"] == "email"
+        user = accounts.create_awaiting(found.claim, credentials.IDENTITY, found.name,
+                                        found.claim if by_email else found.email)
     if user is None:
         return _refused(form, "login.no_account", found.claim, address, no_account_message(),
                         after={"way": credentials.IDENTITY, "claim": found.claim})

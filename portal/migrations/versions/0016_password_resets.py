@@ -1,4 +1,5 @@
-""""Quên mật khẩu": each request, and the hash of the single-use link sent (password_resets)
+""""Quên mật khẩu": each request, and the hash of the single-use link sent (password_resets);
+an account created at a first login that awaits its rights (users.awaiting_rights)
 
 Revision ID: 0016_password_resets
 Revises: 0013_item_messages
@@ -13,6 +14,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("awaiting_rights", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
     op.create_table(
         "password_resets",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -33,3 +37,5 @@ def downgrade():
     op.drop_index("ix_password_resets_user_id_at", table_name="password_resets")
     op.drop_index("ix_password_resets_ip_at", table_name="password_resets")
     op.drop_table("password_resets")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("awaiting_rights")
