@@ -219,3 +219,19 @@ def test_where_turned_on_a_first_login_creates_an_account_with_no_rights(app, lo
     assert events(app, since)[-1][0] == "user.update"
     assert events(app, since)[-1][2]["awaiting_rights"] is False
     assert client.get("/directives").status_code == 200
+
+
+def test_a_password_an_administrator_chose_is_not_asked_of_someone_the_directory_let_in(app):
+    """The rule that an administrator's password is changed first is about the portal's own
+    password: logged in through the directory, the person goes straight to work."""
+    with app.app_context():
+        db.session.scalar(select(User).where(User.username == "phuong1")).must_change_password \
+            = True
+        db.session.commit()
+    client = browser(app)
+    assert client.login("phuong1", PEOPLE_PASSWORDS["phuong1"]).status_code == 303
+    assert client.get("/directives").status_code == 200
+    # With the portal's own password the rule holds.
+    local = browser(app, "10.3.0.1")
+    assert local.login("phuong1", PASSWORD).status_code == 303
+    assert local.get("/directives").headers["Location"] == "/account/password"
