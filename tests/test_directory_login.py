@@ -211,8 +211,11 @@ def test_where_turned_on_a_first_login_creates_an_account_with_no_rights(app, lo
     assert not hashed.startswith("$argon2")  # no password of the portal's opens it
     assert browser(app).login("canbo.moi", "!").status_code == 401
 
-    # The administrator gives it a unit and a role: it works in Phường 1 from then on.
-    response = login("quantri").post(f"/admin/users/{account}/edit", {
+    # The administrator sees it waiting and gives it a unit and a role: it works in Phường 1.
+    admin = login("quantri")
+    assert "Chờ cấp quyền" in text(admin.get("/admin/users"))
+    assert "chưa có quyền gì" in text(admin.get(f"/admin/users/{account}/edit"))
+    response = admin.post(f"/admin/users/{account}/edit", {
         "full_name": "Cán bộ mới", "role": "unit", "position": "officer",
         "unit": str(ids.unit("Phường 1")), "active": "y", "email": ""})
     assert response.status_code == 303
@@ -235,3 +238,18 @@ def test_a_password_an_administrator_chose_is_not_asked_of_someone_the_directory
     local = browser(app, "10.3.0.1")
     assert local.login("phuong1", PASSWORD).status_code == 303
     assert local.get("/directives").headers["Location"] == "/account/password"
+
+
+def test_without_a_local_password_the_password_page_says_where_to_change_it(app, login):
+    app.config.update(LOCAL_PASSWORDS="break_glass", BREAK_GLASS_USERS="quantri")
+    client = browser(app)
+    client.login("phuong1", PEOPLE_PASSWORDS["phuong1"])
+    page = client.get("/account/password")
+    assert page.status_code == 200 and "mật khẩu được đổi ở hệ thống đó" in text(page)
+    assert 'name="current"' not in text(page)
+    before = password_hash(app, "phuong1")
+    response = client.post("/account/password", {"current": PASSWORD, "new": "mat-khau-moi-2025",
+                                                 "confirm": "mat-khau-moi-2025"})
+    assert response.status_code == 409 and password_hash(app, "phuong1") == before
+    # the break-glass administrator keeps the page
+    assert 'name="current"' in text(login("quantri").get("/account/password"))

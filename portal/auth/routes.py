@@ -22,7 +22,7 @@ from ..deadlines import utcnow
 from ..extensions import db
 from ..htmx import is_htmx
 from ..notifications import mail
-from ..permissions import has_rights
+from ..permissions import has_rights, may_use_local_password
 from . import accounts, credentials, identity, resets
 from .forms import (
     ForgotPasswordForm,
@@ -289,9 +289,17 @@ ACCOUNT_OFF = ("Tài khoản của bạn trên cổng đang bị khoá. Hãy li�
                "bạn cần dùng lại.")
 
 
+NOT_LOCAL = ("Tài khoản của bạn đăng nhập bằng thư mục của cơ quan (LDAP/Active Directory) hoặc "
+             "tài khoản dùng chung của tỉnh; mật khẩu được đổi ở hệ thống đó, không ở cổng này.")
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    if not may_use_local_password(current_user):
+        # Its password is the directory's or the province's login's, changed there.
+        status = 409 if request.method == "POST" else 200
+        return render_template("auth/password.html", form=None, alert=NOT_LOCAL), status
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
