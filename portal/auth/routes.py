@@ -1,4 +1,7 @@
-"""Login, logout, the user's own password and their e-mail settings."""
+"""The ways in and out (the login form, checked by the directory or the portal's own password;
+the province's OpenID Connect login; "Quên mật khẩu"; logout), the user's own password and their
+e-mail settings, and the two rules every page obeys first (an administrator's password is changed,
+an account awaiting its rights sees nothing)."""
 
 from __future__ import annotations
 
