@@ -18,18 +18,18 @@ from portal.models import AuditEvent, LoginFailure, Role, User
 from .support.apps import seeded_app
 from .support.clients import PASSWORD, PortalClient
 from .support.directory import LOCKED, PEOPLE_PASSWORDS, slapd_available, start_directory
-from .support.marks import SERVERS
+from .support.marks import SERVERS, require
 from .support.records import last_audit_id
 from .support.servers import free_port
 
-pytestmark = [SERVERS, pytest.mark.skipif(not slapd_available(),
-                                          reason="Debian's slapd is not installed")]
+pytestmark = SERVERS
 
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory):
+    require(slapd_available(), "Debian's slapd is not installed (apt-get install slapd)")
     started = start_directory(tmp_path_factory.mktemp("slapd"))
     yield started
     started.stop()

@@ -21,12 +21,12 @@ from portal.models import AuditEvent, LoginFailure, User
 from .support.apps import seeded_app
 from .support.clients import PASSWORD, PortalClient
 from .support.identity import CLIENT_ID, provider_available, sign_in, start_provider
-from .support.marks import SERVERS
+from .support.marks import SERVERS, require
 from .support.records import last_audit_id
 from .support.servers import free_port
 
-pytestmark = [SERVERS, pytest.mark.skipif(
-    not provider_available(), reason="node or tests/support/oidc_provider (make e2e-tools)")]
+pytestmark = SERVERS
+MISSING = "node or the OpenID provider of tests/support/oidc_provider is missing (make e2e-tools)"
 
 BASE_URL = "http://localhost"  # the test client's own address
 CALLBACK = f"{BASE_URL}/login/oidc/callback"
@@ -35,6 +35,7 @@ BUTTON = "Đăng nhập bằng tài khoản dùng chung"
 
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory):
+    require(provider_available(), MISSING)
     started = start_provider(tmp_path_factory.mktemp("oidc"), [BASE_URL])
     yield started
     started.stop()

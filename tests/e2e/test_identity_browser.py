@@ -12,16 +12,16 @@ from playwright.sync_api import expect
 
 from ..support.browser import serve
 from ..support.identity import provider_available, start_provider
+from ..support.marks import require
 from ..support.servers import free_port
-
-pytestmark = pytest.mark.skipif(not provider_available(),
-                                reason="node or tests/support/oidc_provider (make e2e-tools)")
 
 BUTTON = "Đăng nhập bằng tài khoản dùng chung"
 
 
 @pytest.fixture(scope="module")
 def provider_and_portal(tmp_path_factory):
+    require(provider_available(), "node or the OpenID provider of tests/support/oidc_provider "
+            "is missing (make e2e-tools)")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     provider = start_provider(tmp_path_factory.mktemp("oidc"), [base_url])
