@@ -24,15 +24,22 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
-# The browser tests' page checkers (axe-core, the Nu HTML checker), where npm is present.
+# The browser tests' page checkers (axe-core, the Nu HTML checker) and the OpenID provider, where
+# npm is present.
 E2E_TOOLS := tests/e2e/node_modules/.installed
 $(E2E_TOOLS): tests/e2e/package.json tests/e2e/package-lock.json
 	cd tests/e2e && npm ci --no-audit --no-fund
 	touch $@
 
+# The certified OpenID provider the login tests run (tests/support/oidc_provider, oidc-provider).
+OIDC_PROVIDER := tests/support/oidc_provider/node_modules/.installed
+$(OIDC_PROVIDER): tests/support/oidc_provider/package.json tests/support/oidc_provider/package-lock.json
+	cd tests/support/oidc_provider && npm ci --no-audit --no-fund
+	touch $@
+
 e2e-tools:
-	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(E2E_TOOLS); \
-	else echo "npm not found: the page checks (axe-core, vnu) will be skipped"; fi
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(E2E_TOOLS) $(OIDC_PROVIDER); \
+	else echo "npm not found: the page checks (axe-core, vnu) and the OpenID provider's tests will be skipped"; fi
 
 db: install
 	$(FLASK) db upgrade

@@ -16,6 +16,7 @@ from . import cli, errors, formatting, navigation, permissions
 from .admin import bp as admin_bp
 from .api.routes import bp as api_bp
 from .audit import audit_denial
+from .auth import identity
 from .auth.routes import bp as auth_bp
 from .checklist.routes import bp as checklist_bp
 from .config import ROOT, load_settings
@@ -68,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     _set_up_login(app)
 
     app.register_blueprint(auth_bp)
+    identity.init_app(app)
     app.register_blueprint(checklist_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(dashboard_bp)

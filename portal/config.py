@@ -50,6 +50,46 @@ class Config:
     LOGIN_MAX_FAILURES = 10
     LOGIN_ACCOUNT_MAX_FAILURES = 50
     LOGIN_WINDOW_MINUTES = 15
+    # Ways in (README, "Logging in with the directory or the province's login"). The directory:
+    # LDAP or Active Directory, asked by a simple bind over StartTLS (ldap://) or TLS
+    # (ldaps://), never in clear; "" : none. LDAP_BIND_DN is the name bound as, with {username}
+    # the name typed ("uid={username},ou=people,dc=sadec,dc=local", or "{username}@sadec.local"
+    # for Active Directory); LDAP_CA_FILE the certificates the server's is checked against
+    # ("" : the system's).
+    LDAP_URL = ""
+    LDAP_BIND_DN = ""
+    LDAP_CA_FILE = ""
+    LDAP_TIMEOUT = 5
+    # Local passwords (kept by the portal): "all" accounts, or only the "break_glass" ones, the
+    # administrators named in BREAK_GLASS_USERS (comma-separated), who log in when the directory
+    # or the identity server is down. A break-glass account never asks the directory.
+    LOCAL_PASSWORDS = "all"
+    BREAK_GLASS_USERS = ""
+    # The province's central login (OpenID Connect), shown on the login page as "Đăng nhập bằng
+    # tài khoản dùng chung" when OIDC_ISSUER and OIDC_CLIENT_ID are set. The identity server
+    # registers BASE_URL + "/login/oidc/callback" as the client's redirect URI and BASE_URL +
+    # "/login" as where its logout returns. OIDC_CLAIM names the claim that identifies the person
+    # and OIDC_MATCH what it is compared with: the account's "username" or its "email".
+    # OIDC_LEEWAY: seconds of clock difference allowed when checking the ID token's times.
+    OIDC_ISSUER = ""
+    OIDC_METADATA_URL = ""  # "": OIDC_ISSUER + /.well-known/openid-configuration
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_SCOPES = "openid profile email"
+    OIDC_CLAIM = "preferred_username"
+    OIDC_MATCH = "username"
+    OIDC_LEEWAY = 60
+    OIDC_TIMEOUT = 10
+    # A first login through the directory or the province's login by someone without an account
+    # creates one with no rights, until an administrator gives it a unit and a role; off: refused.
+    CREATE_ACCOUNTS = False
+    # Who to ask for an account, named to someone the directory knows but the portal does not.
+    ACCOUNT_CONTACT = "Quản trị hệ thống của cổng (Phòng Nội vụ)"
+    # "Quên mật khẩu": a link valid this many minutes, once; at most this many links per account
+    # and requests per address in an hour.
+    PASSWORD_RESET_MINUTES = 60
+    PASSWORD_RESET_MAX_PER_ACCOUNT = 3
+    PASSWORD_RESET_MAX_PER_ADDRESS = 10
     # A form left open over a weekend still submits: the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -108,6 +148,26 @@ ENV_SETTINGS = {
     "SMTP_SENDER": str,
     "SMTP_TIMEOUT": int,
     "MAIL_MAX_ATTEMPTS": int,
+    "LDAP_URL": str,
+    "LDAP_BIND_DN": str,
+    "LDAP_CA_FILE": str,
+    "LDAP_TIMEOUT": int,
+    "LOCAL_PASSWORDS": str,
+    "BREAK_GLASS_USERS": str,
+    "ACCOUNT_CONTACT": str,
+    "CREATE_ACCOUNTS": _flag,
+    "OIDC_ISSUER": str,
+    "OIDC_METADATA_URL": str,
+    "OIDC_CLIENT_ID": str,
+    "OIDC_CLIENT_SECRET": str,
+    "OIDC_SCOPES": str,
+    "OIDC_CLAIM": str,
+    "OIDC_MATCH": str,
+    "OIDC_LEEWAY": int,
+    "OIDC_TIMEOUT": int,
+    "PASSWORD_RESET_MINUTES": int,
+    "PASSWORD_RESET_MAX_PER_ACCOUNT": int,
+    "PASSWORD_RESET_MAX_PER_ADDRESS": int,
 }
 
 
@@ -137,6 +197,12 @@ def load_settings(app, overrides: dict | None) -> None:
     if not isinstance(remember, timedelta):
         remember = timedelta(seconds=int(remember))
     app.config["REMEMBER_COOKIE_DURATION"] = min(remember, timedelta(days=14))
+    if app.config["LOCAL_PASSWORDS"] not in ("all", "break_glass"):
+        raise ValueError("LOCAL_PASSWORDS must be \"all\" or \"break_glass\"")
+    if app.config["OIDC_MATCH"] not in ("username", "email"):
+        raise ValueError("OIDC_MATCH must be \"username\" or \"email\"")
+    if app.config["LDAP_URL"] and not app.config["LDAP_URL"].startswith(("ldap://", "ldaps://")):
+        raise ValueError("LDAP_URL must start with ldap:// (StartTLS) or ldaps://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
 

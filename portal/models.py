@@ -143,6 +143,9 @@ class User(UserMixin, db.Model):
     # Chức vụ, as the person signs: "Chuyên viên", "Phó Trưởng phòng", "Chủ tịch UBND phường".
     title: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # Created at a first login through the directory or the province's login (CREATE_ACCOUNTS):
+    # no rights at all until an administrator gives it a unit and a role (permissions.has_rights).
+    awaiting_rights: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Set when an administrator chose the password (new account, reset): changed at next login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Sessions and remember-me cookies carry this token; a new one ends every copy of them.
@@ -677,6 +680,27 @@ class LoginFailure(db.Model):
     # None once that account has logged in: the failure then counts for its address only.
     username: Mapped[str | None] = mapped_column(sa.String(80))
     ip: Mapped[str] = mapped_column(sa.String(64))
+
+
+class PasswordReset(db.Model):
+    """One request of "Quên mật khẩu", kept an hour or more so that requests are limited per
+    address (every request, whatever was typed) and per account (those that sent a link). A link
+    was sent when `token_hash` is set: the SHA-256 of the link's token (the token itself is only
+    in the mail), valid until `expires_at`, once (`used_at`) (portal/auth/resets.py)."""
+
+    __tablename__ = "password_resets"
+    __table_args__ = (
+        sa.Index("ix_password_resets_ip_at", "ip", "at"),
+        sa.Index("ix_password_resets_user_id_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    ip: Mapped[str] = mapped_column(sa.String(64))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
 
 
 class Notification(db.Model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort
+from flask import Flask, abort, current_app
 from flask_login import current_user
 
 from .models import Evidence, Message, Progress, Role, UnitPosition, User
@@ -89,6 +89,28 @@ def may_administer(user: User) -> bool:
 def reads_only(user: User) -> bool:
     """Leadership reads everything and acts on nothing (so is told nothing to act on)."""
     return user.role is Role.LEADER
+
+
+def has_rights(user: User) -> bool:
+    """An account created at a first login through the directory or the province's login has no
+    rights at all, whatever its role says, until an administrator gives it a unit and a role: it
+    sees a page saying so, and every other page is refused (auth.routes._rights_first)."""
+    return not user.awaiting_rights
+
+
+def is_break_glass(user: User) -> bool:
+    """An administrator named in BREAK_GLASS_USERS: logs in with the portal's own password, never
+    through the directory, so that the portal stays reachable when the directory is down."""
+    names = {name.strip().lower()
+             for name in current_app.config["BREAK_GLASS_USERS"].split(",") if name.strip()}
+    return user.role is Role.ADMIN and user.username.lower() in names
+
+
+def may_use_local_password(user: User) -> bool:
+    """Whether the portal's own password opens this account (and "Quên mật khẩu" may set it):
+    every account's with LOCAL_PASSWORDS = "all", a break-glass administrator's alone with
+    "break_glass"."""
+    return current_app.config["LOCAL_PASSWORDS"] == "all" or is_break_glass(user)
 
 
 def works_in_a_unit(user: User) -> bool:

@@ -26,13 +26,15 @@ database: CI runs the same examples every time; the values that once failed are 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -47,7 +49,14 @@ from portal.admin.directives.forms import CopyForm, DirectiveForm, InspectedForm
 from portal.admin.directives.task_forms import SplitForm, TaskForm
 from portal.admin.people.forms import EditUserForm, ImportForm, NewUserForm, UnitForm
 from portal.admin.report_settings import ReportSettingsForm
-from portal.auth.forms import LoginForm, MailSettingsForm, PasswordForm
+from portal.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    MailSettingsForm,
+    PasswordForm,
+    ResetPasswordForm,
+)
+from portal.deadlines import utcnow
 from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.items.finding_forms import AnswerForm, FindingForm, FindingReviewForm, WithdrawForm
@@ -73,6 +82,7 @@ from portal.models import (
     ExtensionStatus,
     Finding,
     Message,
+    PasswordReset,
     Progress,
     ProgressStatus,
     ReportSettings,
@@ -826,6 +836,26 @@ def logged_in(fuzz: Fuzz, sent: dict, response) -> None:
     assert target.startswith("/") and not target.startswith(("//", "/\\")), target
 
 
+def give_reset_link(fuzz: Fuzz) -> None:
+    """A "Quên mật khẩu" link for phongkinhte, as the mail would carry it (its token is in the
+    mail only: the test makes one and keeps its hash as the portal does)."""
+    token = secrets.token_urlsafe(32)
+    with fuzz.app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == "phongkinhte"))
+        now = utcnow()
+        db.session.add(PasswordReset(at=now, ip="10.9.9.9", user_id=user_id,
+                                     token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                                     expires_at=now + timedelta(hours=1)))
+        db.session.commit()
+    fuzz.values["reset_token"] = token
+
+
+def reset_password(fuzz: Fuzz, sent: dict, response) -> None:
+    assert response.headers["Location"] == "/login"
+    again = PortalClient(fuzz.app.test_client()).login("phongkinhte", sent["new"])
+    assert again.status_code == 303, "the new password does not open the account"
+
+
 def changed_password(fuzz: Fuzz, sent: dict, response) -> None:
     fuzz.passwords["phongtuphap"] = sent["new"]
     again = PortalClient(fuzz.app.test_client()).login("phongtuphap", sent["new"])
@@ -1022,6 +1052,14 @@ FORMS = {form.endpoint: form for form in [
         "username": text("phuong1", "PHUONG1", " phuong1 "), "password": text(PASSWORD),
         "remember": text(OMIT, "y"), "next": text("", "/directives", "/admin/users?q=a"),
     }, LoginForm, stored=logged_in, refusal_writes=frozenset(LOGIN_WRITES)),
+    Form("auth.forgot_password", None, "/password/forgot", {
+        "name": text("phuong1", "PHUONG1", "khongcoai", "nguyenvana@sadec.gov.vn", NFD_NAME),
+    }, ForgotPasswordForm, refusal_writes=frozenset({"audit_events"})),
+    Form("auth.reset_password", None, "/password/reset/{reset_token}", {
+        "new": text("mat-khau-moi-2024", "Phượng-ở-Sa-Đéc", NFD_NAME + " 2024", "😀" * 8),
+        "confirm": text("mat-khau-moi-2024", "Phượng-ở-Sa-Đéc", NFD_NAME + " 2024", "😀" * 8),
+    }, ResetPasswordForm, stored=reset_password, prepare=give_reset_link,
+        reset=give_reset_link),
     Form("auth.change_password", "phongtuphap", "/account/password", {
         "current": text(Ref("password")),
         "new": text("mat-khau-moi-2024", "Phượng-ở-Sa-Đéc", NFD_NAME + " 2024", "😀" * 8),
@@ -1180,6 +1218,8 @@ test_fuzz_admin_split_task = fuzz_test(
     {"at": "1", "new_code": "s\x7fÊCá\x8dù\x18\x87\x18ß", "new_title": NAME, "title": "Rà soát"})
 test_fuzz_auth_login = fuzz_test("auth.login", {"username": "a" * 81, "password": "x"})
 test_fuzz_auth_change_password = fuzz_test("auth.change_password")
+test_fuzz_auth_forgot_password = fuzz_test("auth.forgot_password")
+test_fuzz_auth_reset_password = fuzz_test("auth.reset_password")
 test_fuzz_auth_mail_settings = fuzz_test("auth.mail_settings")
 test_fuzz_notifications_read_all = fuzz_test(
     "notifications.read_all", {"upto": "²"}, {"upto": "99999999999999999999"})

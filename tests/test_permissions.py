@@ -4,7 +4,9 @@ A table gives, for each endpoint and method of the URL map, the answer each role
 has not logged in, the people of the unit that owns the item (Phường 1: its head, and one of its
 officers, who gets the head's answer unless the row says otherwise), the staff of another unit
 (Phường 2, and Phòng Nội vụ's own staff, who are a unit like any other), and those who read
-everything (Phòng Nội vụ's reviewer, the city's leader, the administrator). A route added to the app
+everything (Phòng Nội vụ's reviewer, the city's leader, the administrator), and an account created
+at a first login that awaits its unit and role (refused all but the ways in and out). A route added
+to the app
 without a row here fails `test_every_route_has_a_row_for_every_role`.
 
 Every refusal is checked to have written nothing: no database row anywhere, no file on disk.
@@ -31,7 +33,7 @@ from portal.permissions import heads_unit, may_view_unit, may_work_on_unit
 from .support.clients import PASSWORD
 from .support.databases import writes, written_since
 from .support.records import audit_actions_since, last_audit_id, stored_files
-from .support.world import PDF, World, evidence_of, world_app
+from .support.world import AWAITING, PDF, World, evidence_of, world_app
 
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
 NOT_FOUND = "Không tìm thấy trang hoặc dữ liệu được yêu cầu."
@@ -46,6 +48,8 @@ ROLES = {
     "reviewer": "noivu.duyet",
     "leader": "lanhdao",
     "admin": "quantri",
+    # created at a first login through the directory, no unit and role given yet
+    "awaiting": AWAITING,
 }
 OTHER_UNITS = ("other_ward", "noivu_staff")
 READERS = ("reviewer", "leader", "admin")
@@ -114,11 +118,18 @@ def answers(*, visitor: Expect, owner: Expect, other_units: Expect, readers: Exp
         "owner_officer": owner if officer is None else officer,
         **dict.fromkeys(OTHER_UNITS, other_units),
         **dict.fromkeys(READERS, readers),
+        # An account awaiting its rights is refused everything but the ways in and out (below).
+        "awaiting": DENIED,
     }
 
 
 def logged_in(visitor: Expect, everyone: Expect) -> dict:
     return answers(visitor=visitor, owner=everyone, other_units=everyone, readers=everyone)
+
+
+def way_in_or_out(visitor: Expect, everyone: Expect) -> dict:
+    """The ways in and out, which an account awaiting its rights may use like everyone."""
+    return logged_in(visitor, everyone) | {"awaiting": everyone}
 
 
 def item_action(done: Expect) -> dict:
@@ -149,12 +160,27 @@ class Route:
 
 
 ROUTES = [
-    Route("auth.login", "GET", "/login", logged_in(
+    Route("auth.login", "GET", "/login", way_in_or_out(
         Expect(200, says='name="password"'), Expect(302, to="/"))),
-    Route("auth.login", "POST", "/login", logged_in(
+    Route("auth.login", "POST", "/login", way_in_or_out(
         Expect(303, to="/", audit="login"), Expect(302, to="/")),
         data=lambda: {"username": "phuong1", "password": PASSWORD}),
-    Route("auth.logout", "POST", "/logout", logged_in(
+    # "Quên mật khẩu": for a visitor; whoever is logged in is sent home.
+    Route("auth.forgot_password", "GET", "/password/forgot", way_in_or_out(
+        Expect(200, says='name="name"'), Expect(302, to="/"))),
+    Route("auth.forgot_password", "POST", "/password/forgot", way_in_or_out(
+        Expect(303, to="/login", audit="password.reset_request"), Expect(302, to="/")),
+        data=lambda: {"name": "phuong1"}),
+    Route("auth.reset_password", "GET", "/password/reset/khong-co-lien-ket-nay", way_in_or_out(
+        Expect(404, says="Liên kết đặt lại mật khẩu không hợp lệ"), Expect(302, to="/"))),
+    Route("auth.reset_password", "POST", "/password/reset/khong-co-lien-ket-nay", way_in_or_out(
+        Expect(404, says="Liên kết đặt lại mật khẩu không hợp lệ"), Expect(302, to="/")),
+        data=lambda: {"new": "mat-khau-moi-2024", "confirm": "mat-khau-moi-2024"}),
+    # The province's login (OpenID Connect): not set in the world, so there is none.
+    Route("auth.oidc_login", "GET", "/login/oidc", way_in_or_out(Expect(404), Expect(404))),
+    Route("auth.oidc_callback", "GET", "/login/oidc/callback?code=x&state=y",
+          way_in_or_out(Expect(404), Expect(404))),
+    Route("auth.logout", "POST", "/logout", way_in_or_out(
         TO_LOGIN, Expect(303, to="/login", audit="logout"))),
     Route("auth.change_password", "GET", "/account/password", logged_in(
         TO_LOGIN, Expect(200, says='name="current"'))),
@@ -167,7 +193,8 @@ ROUTES = [
         # Phòng Nội vụ's reviewer and the administrator on the list of directives
         visitor=TO_LOGIN, owner=Expect(302, to="/my-work"),
         other_units=Expect(302, to="/my-work"), readers=Expect(302, to="/directives"),
-    ) | {"leader": Expect(302, to="/overview")}),
+    ) | {"leader": Expect(302, to="/overview"),
+         "awaiting": Expect(200, says="Tài khoản chờ cấp quyền")}),
     # Việc của tôi: a unit's own people only; the head also sees what waits for sign-off.
     Route("checklist.my_work", "GET", "/my-work", answers(
         visitor=TO_LOGIN, owner=Expect(200, says="Chờ tôi ký duyệt"),
@@ -800,6 +827,11 @@ def test_readers_see_items_without_any_button(world, login):
     assert "Gửi duyệt</button>" in html and "Tải lên</button>" in html
 
 
+# The ways in, open to a visitor.
+PUBLIC = ("static", "auth.login", "auth.forgot_password", "auth.reset_password",
+          "auth.oidc_login", "auth.oidc_callback")
+
+
 def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
     counted, files = writes(app), stored_files(app)
     values = {"item_id": world.item, "evidence_id": world.evidence,
@@ -810,7 +842,7 @@ def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
         targets = [
             (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))
             for rule in app.url_map.iter_rules()
-            if rule.endpoint not in ("static", "auth.login")
+            if rule.endpoint not in PUBLIC
             for method in sorted(rule.methods & {"GET", "POST"})
         ]
     assert len(targets) >= 15

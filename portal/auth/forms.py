@@ -50,6 +50,33 @@ class PasswordForm(FlaskForm):
     )
 
 
+class ForgotPasswordForm(FlaskForm):
+    """"Quên mật khẩu": the account's name or its e-mail address."""
+
+    name = StringField(
+        "Tên đăng nhập hoặc địa chỉ thư điện tử",
+        validators=[DataRequired(message="Hãy nhập tên đăng nhập hoặc địa chỉ thư điện tử."),
+                    Length(max=200, message="Tối đa 200 ký tự.")],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, from the link "Quên mật khẩu" sent."""
+
+    new = PasswordField(
+        "Mật khẩu mới",
+        validators=[
+            DataRequired(message="Hãy nhập mật khẩu mới."),
+            Length(min=MIN_LENGTH, max=200,
+                   message=f"Mật khẩu mới cần từ {MIN_LENGTH} đến 200 ký tự."),
+        ],
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới",
+        validators=[EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")],
+    )
+
+
 class MailSettingsForm(FlaskForm):
     """The user's address and the kinds of e-mail they receive, among those of their role."""
 

@@ -98,6 +98,12 @@ def current_lock(username: str, ip: str) -> Lock | None:
     return max((lock for lock in locks if lock), key=lambda lock: lock.until, default=None)
 
 
+def address_lock(ip: str) -> Lock | None:
+    """The lock on an address alone: the way in that types no name (the province's login)."""
+    return _lock_on(LoginFailure.ip, ip, current_app.config["LOGIN_MAX_FAILURES"], "address",
+                    utcnow())
+
+
 def record_failure(username: str, ip: str) -> Lock | None:
     """Count one failed login; the lock it starts, if it reached the limit. The caller commits."""
     now = utcnow()

@@ -1,4 +1,7 @@
-"""Login, logout, the user's own password and their e-mail settings."""
+"""The ways in and out (the login form, checked by the directory or the portal's own password;
+the province's OpenID Connect login; "Quên mật khẩu"; logout), the user's own password and their
+e-mail settings, and the two rules every page obeys first (an administrator's password is changed,
+an account awaiting its rights sees nothing)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,16 +19,22 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
 from .. import audit
 from ..deadlines import utcnow
 from ..extensions import db
 from ..htmx import is_htmx
-from ..models import User
 from ..notifications import mail
-from .forms import LoginForm, MailSettingsForm, PasswordForm
-from .lockout import current_lock, forget_failures, record_failure
+from ..permissions import has_rights, may_use_local_password
+from . import accounts, credentials, identity, resets
+from .forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    MailSettingsForm,
+    PasswordForm,
+    ResetPasswordForm,
+)
+from .lockout import address_lock, current_lock, forget_failures, record_failure
 from .passwords import check_password, hash_password, weakness
 
 bp = Blueprint("auth", __name__)
@@ -45,6 +55,8 @@ def _password_change_first():
         return None
     if not (current_user.is_authenticated and current_user.must_change_password):
         return None
+    if session.get("login_way", credentials.LOCAL) != credentials.LOCAL:
+        return None  # its password is the directory's (or the identity server's) to keep
     # Once, however many requests are sent here before the password page shows it.
     if CHANGE_PASSWORD_FIRST not in (message for _, message in session.get("_flashes", [])):
         flash(CHANGE_PASSWORD_FIRST, "info")
@@ -52,6 +64,24 @@ def _password_change_first():
     if is_htmx():
         return "", 200, {"HX-Redirect": target}
     return redirect(target, code=303)
+
+
+# What an account awaiting its rights may still open: the ways in and out.
+OPEN_WITHOUT_RIGHTS = {"static", "auth.login", "auth.logout", "auth.forgot_password",
+                       "auth.reset_password", "auth.oidc_login", "auth.oidc_callback"}
+
+
+@bp.before_app_request
+def _rights_first():
+    """An account created at a first login, before an administrator gives it a unit and a role:
+    its home says so, every other page is refused (403, audited)."""
+    if request.endpoint is None or request.endpoint in OPEN_WITHOUT_RIGHTS:
+        return None
+    if not current_user.is_authenticated or has_rights(current_user):
+        return None
+    if request.endpoint == "checklist.home":
+        return render_template("auth/awaiting.html")
+    abort(403)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -83,15 +113,27 @@ def login():
     if lock:  # refused before the password is even looked at: the right one waits too
         return _locked(form, lock)
 
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    # The password is checked for every name, known, unknown or switched off: the same work
-    # whatever the answer, so that its time does not tell which accounts exist.
-    matches = check_password(user.password_hash if user else None, form.password.data)
-    if user is None or not user.active or not matches:
-        audit.record("login.failed", user, username=username[:80])
+    # Every way checks the password for every name, known, unknown or switched off: the same
+    # work whatever the answer, so that its time does not tell which accounts exist.
+    checked = credentials.check(username, form.password.data)
+    user = checked.user
+    if checked.way is not None and user is None:
+        # The directory knows this person; the portal has no account for them.
+        if accounts.may_create():
+            user = accounts.create_awaiting(username, checked.way)
+        if user is None:
+            return _refused(form, "login.no_account", username, address, no_account_message(),
+                            after={"way": checked.way})
+    if checked.way is None and checked.directory_down:
+        # Not the user's mistake: not counted as a failure.
+        audit.record("login.directory_unavailable", user, user=None, username=username[:80])
+        db.session.commit()
+        return render_template("auth/login.html", form=form, alert=DIRECTORY_DOWN), 503
+    if checked.way is None or not user.active:
+        audit.record("login.failed", user, user=None, username=username[:80])
         lock = record_failure(username, address)
         if lock:
-            audit.record("login.locked", user, username=username[:80],
+            audit.record("login.locked", user, user=None, username=username[:80],
                          after=lock.audit_details())
         db.session.commit()
         if lock:
@@ -100,18 +142,47 @@ def login():
         return render_template("auth/login.html", form=form), 401
 
     session.clear()  # a fresh session at login: no fixation
+    session["login_way"] = checked.way
     login_user(user, remember=form.remember.data,
                duration=current_app.config["REMEMBER_COOKIE_DURATION"])
     forget_failures(username)
-    audit.record("login", user, user=user)
+    audit.record("login", user, user=user, after={"way": checked.way})
     db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("checklist.home"), code=303)
+
+
+DIRECTORY_DOWN = (
+    "Không kết nối được máy chủ thư mục (LDAP/Active Directory) để kiểm tra mật khẩu. Vui lòng "
+    "thử lại sau ít phút; nếu vẫn không được, hãy báo quản trị hệ thống. Tài khoản quản trị dự "
+    "phòng vẫn đăng nhập được."
+)
+
+
+def no_account_message() -> str:
+    return ("Bạn đã được xác thực nhưng chưa có tài khoản trên cổng này. Hãy liên hệ "
+            f"{current_app.config['ACCOUNT_CONTACT']} để được tạo tài khoản, gán đơn vị và vai "
+            "trò.")
+
+
+def _refused(form, action: str, username: str, address: str, message: str, after=None,
+             status: int = 403):
+    """The login form and why an identity was refused (none of the portal's accounts, an answer
+    not to be trusted). Audited and counted against the address like a failed login."""
+    audit.record(action, None, user=None, username=username[:80], after=after)
+    lock = record_failure(username, address)
+    if lock:
+        audit.record("login.locked", None, user=None, username=username[:80],
+                     after=lock.audit_details())
+    db.session.commit()
+    if lock:
+        return _locked(form, lock)
+    return render_template("auth/login.html", form=form, alert=message), status
 
 
 def _locked(form: LoginForm, lock):
     """429 with the login form and when to try again."""
     seconds = max(1, int((lock.until - utcnow()).total_seconds()))
-    page = render_template("auth/login.html", form=form, locked_message=lock.message())
+    page = render_template("auth/login.html", form=form, alert=lock.message())
     return page, 429, {"Retry-After": str(seconds)}
 
 
@@ -122,15 +193,116 @@ def logout():
     user.end_sessions()
     audit.record("logout", user)
     db.session.commit()
+    identity_logout = None
+    if session.get("login_way") == credentials.IDENTITY and identity.enabled():
+        identity_logout = identity.logout_url(session.get("id_token", ""))
     session.clear()
     logout_user()  # after clear: it marks the remember-me cookie for deletion in the session
     flash("Bạn đã đăng xuất.", "info")
+    if identity_logout:
+        # The portal's session is over; the province's login is offered to end as well.
+        session["identity_logout"] = identity_logout
     return redirect(url_for("auth.login"), code=303)
+
+
+@bp.context_processor
+def _ways_in() -> dict:
+    return {"identity_login": identity.enabled(),
+            "identity_logout": session.pop("identity_logout", None)
+            if request.endpoint == "auth.login" else None}
+
+
+# --- the province's central login (OpenID Connect) ----------------------------------------------
+
+IDENTITY_REFUSED = (
+    "Đăng nhập bằng tài khoản dùng chung không thành công (phiên đăng nhập không hợp lệ hoặc đã "
+    "hết hạn). Hãy thử lại từ đầu."
+)
+IDENTITY_DOWN = (
+    "Không kết nối được máy chủ xác thực dùng chung của tỉnh. Vui lòng thử lại sau ít phút; "
+    "nếu vẫn không được, hãy báo quản trị hệ thống. Tài khoản quản trị dự phòng vẫn đăng nhập "
+    "được bằng mật khẩu."
+)
+
+
+@bp.get("/login/oidc")
+def oidc_login():
+    if not identity.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("checklist.home"))
+    lock = address_lock(request.remote_addr or "")
+    if lock:
+        return _locked(LoginForm(), lock)
+    session["login_next"] = safe_next(request.args.get("next"))
+    try:
+        return identity.start()
+    except identity.IdentityUnavailable as error:
+        current_app.logger.warning("identity server unavailable: %s", error)
+        audit.record("login.identity_unavailable", None, user=None)
+        db.session.commit()
+        return render_template("auth/login.html", form=LoginForm(), alert=IDENTITY_DOWN), 503
+
+
+@bp.get("/login/oidc/callback")
+def oidc_callback():
+    if not identity.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("checklist.home"))
+    address = request.remote_addr or ""
+    form = LoginForm()
+    lock = address_lock(address)
+    if lock:
+        return _locked(form, lock)
+    try:
+        found = identity.finish()
+    except identity.IdentityUnavailable as error:
+        current_app.logger.warning("identity server unavailable: %s", error)
+        audit.record("login.identity_unavailable", None, user=None)
+        db.session.commit()
+        return render_template("auth/login.html", form=form, alert=IDENTITY_DOWN), 503
+    except identity.IdentityRefused as refused:
+        return _refused(form, "login.identity_refused", "", address, IDENTITY_REFUSED,
+                        after={"way": credentials.IDENTITY, "reason": refused.reason}, status=401)
+    user = identity.account_for(found)
+    if user is None and accounts.may_create():
+        by_email = current_app.config["OIDC_MATCH"] == "email"
+        user = accounts.create_awaiting(found.claim, credentials.IDENTITY, found.name,
+                                        found.claim if by_email else found.email)
+    if user is None:
+        return _refused(form, "login.no_account", found.claim, address, no_account_message(),
+                        after={"way": credentials.IDENTITY, "claim": found.claim})
+    if not user.active:
+        return _refused(form, "login.failed", found.claim, address, ACCOUNT_OFF,
+                        after={"way": credentials.IDENTITY, "claim": found.claim})
+    next_page = session.get("login_next")
+    session.clear()  # a fresh session at login: no fixation
+    session["login_way"] = credentials.IDENTITY
+    session["id_token"] = found.id_token  # for the identity server's logout
+    login_user(user)
+    forget_failures(user.username)
+    audit.record("login", user, user=user,
+                 after={"way": credentials.IDENTITY, "claim": found.claim})
+    db.session.commit()
+    return redirect(next_page or url_for("checklist.home"), code=303)
+
+
+ACCOUNT_OFF = ("Tài khoản của bạn trên cổng đang bị khoá. Hãy liên hệ quản trị hệ thống nếu "
+               "bạn cần dùng lại.")
+
+
+NOT_LOCAL = ("Tài khoản của bạn đăng nhập bằng thư mục của cơ quan (LDAP/Active Directory) hoặc "
+             "tài khoản dùng chung của tỉnh; mật khẩu được đổi ở hệ thống đó, không ở cổng này.")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    if not may_use_local_password(current_user):
+        # Its password is the directory's or the province's login's, changed there.
+        status = 409 if request.method == "POST" else 200
+        return render_template("auth/password.html", form=None, alert=NOT_LOCAL), status
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
@@ -170,3 +342,62 @@ def mail_settings():
     status = 422 if request.method == "POST" else 200
     return render_template("auth/notifications.html", form=form,
                            mail_enabled=bool(current_app.config["SMTP_HOST"])), status
+
+
+# --- "Quên mật khẩu" -----------------------------------------------------------------------------
+
+RESET_SENT = (
+    "Nếu tên hoặc địa chỉ bạn nhập thuộc một tài khoản dùng mật khẩu của cổng và có địa chỉ thư "
+    "điện tử, một thư có liên kết đặt lại mật khẩu vừa được gửi đến địa chỉ đó. Liên kết dùng "
+    "được một lần, trong {minutes} phút."
+)
+RESET_TOO_OFTEN = (
+    "Máy của bạn (địa chỉ mạng này) đã yêu cầu đặt lại mật khẩu quá nhiều lần trong một giờ. "
+    "Vui lòng thử lại sau."
+)
+RESET_LINK_BAD = (
+    "Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn. Hãy yêu cầu một liên "
+    "kết mới."
+)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    if current_user.is_authenticated:
+        return redirect(url_for("checklist.home"))
+    form = ForgotPasswordForm()
+    address = request.remote_addr or ""
+    if form.validate_on_submit():
+        if resets.address_must_wait(address):
+            audit.record("password.reset_limited", None, username=form.name.data.strip()[:80])
+            db.session.commit()
+            page = render_template("auth/forgot.html", form=form, alert=RESET_TOO_OFTEN)
+            return page, 429, {"Retry-After": "3600"}
+        resets.request_reset(form.name.data, address)
+        flash(RESET_SENT.format(minutes=current_app.config["PASSWORD_RESET_MINUTES"]), "info")
+        return redirect(url_for("auth.login"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form,
+                           mail_enabled=bool(current_app.config["SMTP_HOST"])), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if current_user.is_authenticated:
+        return redirect(url_for("checklist.home"))
+    found = resets.valid_link(token)
+    if found is None:
+        page = render_template("auth/reset.html", form=None, alert=RESET_LINK_BAD)
+        return page, 404, {"Referrer-Policy": "no-referrer"}
+    row, user = found
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        if reason := weakness(form.new.data, user.username):
+            form.new.errors.append(reason)
+        else:
+            resets.complete_reset(row, user, form.new.data)
+            flash("Đã đặt mật khẩu mới. Hãy đăng nhập bằng mật khẩu mới.", "success")
+            return redirect(url_for("auth.login"), code=303)
+    status = 422 if request.method == "POST" else 200
+    page = render_template("auth/reset.html", form=form, user=user, token=token)
+    return page, status, {"Referrer-Policy": "no-referrer"}

@@ -228,3 +228,28 @@ def queue_mail(user: User, kind: str, title: str, body: str, url: str) -> MailMe
     )
     db.session.add(message)
     return message
+
+
+def queue_account_mail(user: User, kind: str, subject: str, template: str,
+                       **context) -> MailMessage | None:
+    """Queue an e-mail about the user's own account ("Quên mật khẩu"), which no setting turns
+    off: `template` names mail/<template>.txt and .html. None without a mail server or address."""
+    if not mail_enabled() or not user.email:
+        return None
+    context = {"user": user, **context}
+    now = utcnow()
+    message = MailMessage(
+        user_id=user.id,
+        to_address=user.email,
+        kind=kind,
+        subject=f"[Cổng CCHC] {subject}"[:300],
+        text_body=render_template(f"mail/{template}.txt", **context),
+        html_body=render_template(f"mail/{template}.html", **context),
+        status=MailStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        last_error="",
+        created_at=now,
+    )
+    db.session.add(message)
+    return message

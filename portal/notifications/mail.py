@@ -136,6 +136,7 @@ def send_queued(now: datetime | None = None, limit: int = RUN_LIMIT) -> Outcome:
                     break
             else:
                 _record(claimed.id, status=MailStatus.SENT, sent_at=now, last_error="")
+                _forget_secret(claimed.id)
                 outcome.sent += 1
     finally:
         postman.close()
@@ -174,9 +175,26 @@ def _record(message_id: int, **values) -> None:
     db.session.commit()
 
 
+# Mail whose body opens an account (a password reset link): the queue keeps it only until it
+# is sent or has failed, so that a copy of the database holds no usable link.
+SECRET_KINDS = ("password.reset",)
+FORGOTTEN_BODY = "(Nội dung thư đã được xoá sau khi gửi vì chứa liên kết đặt lại mật khẩu.)"
+
+
+def _forget_secret(message_id: int) -> None:
+    db.session.execute(
+        update(MailMessage)
+        .where(MailMessage.id == message_id, MailMessage.kind.in_(SECRET_KINDS))
+        .values(text_body=FORGOTTEN_BODY, html_body="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def _record_failure(claimed: Claimed, error: str, final: bool, now: datetime) -> None:
     if final:
         _record(claimed.id, status=MailStatus.FAILED, last_error=error[:ERROR_MAX])
+        _forget_secret(claimed.id)
     else:
         _record(claimed.id, last_error=error[:ERROR_MAX],
                 next_attempt_at=now + backoff(claimed.attempts))

@@ -77,6 +77,12 @@ ROLES = {
 # GET routes that are not pages, with the reason. Everything else in the URL map is crawled.
 NOT_PAGES = {
     "static": "the portal's stylesheet and scripts: loaded, counted and checked with every page",
+    "auth.reset_password": "reached only through the link a reset mail carries "
+                           "(tests/test_password_reset.py); whoever is logged in is sent home",
+    "auth.oidc_login": "a redirect to the province's identity server, which this crawl's portal "
+                       "has not (tests/test_identity_login.py, e2e/test_identity_browser.py)",
+    "auth.oidc_callback": "where the identity server sends the browser back "
+                          "(tests/test_identity_login.py)",
     "checklist.download": "an evidence file sent as a download (Content-Disposition: attachment)",
     "talk.download": "a message's file sent as a download (tests/test_talk.py)",
     "checklist.view_evidence": "an evidence file (PDF or picture) shown as is for the reviewer's "

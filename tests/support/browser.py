@@ -67,18 +67,20 @@ class LiveServer:
 
 
 @contextmanager
-def serve(tmp_path_factory, *, sample_progress: bool = False) -> Iterator[LiveServer]:
+def serve(tmp_path_factory, *, sample_progress: bool = False, port: int = 0,
+          **settings) -> Iterator[LiveServer]:
     """The portal on its own SQLite file (TEST_DATABASE_URL is for the rest of the suite), seeded
     with the demo data (and the demo's sample progress if asked), served threaded on 127.0.0.1
-    as browsers open requests in parallel."""
+    (on `port`, any free one by default) as browsers open requests in parallel; `settings` on
+    top of the tests' own."""
     root = tmp_path_factory.mktemp("e2e-portal")
-    app = create_app(test_settings(root, f"sqlite:///{root / 'portal.sqlite3'}"))
+    app = create_app(test_settings(root, f"sqlite:///{root / 'portal.sqlite3'}") | settings)
     with app.app_context():
         db.create_all()
         demo.seed(PASSWORD, sample_progress=sample_progress)
         db.session.remove()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-portal", daemon=True)
     thread.start()
     try:

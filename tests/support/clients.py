@@ -24,6 +24,9 @@ class PortalClient:
         if self._token is None:
             html = self.client.get("/login").get_data(as_text=True)
             if 'name="csrf-token"' not in html:  # logged in: /login redirects
+                # home: a redirect, but for an account awaiting its rights, which sees only there
+                html = self.client.get("/").get_data(as_text=True)
+            if 'name="csrf-token"' not in html:
                 html = self.client.get("/account/password").get_data(as_text=True)
             self._token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
         return self._token

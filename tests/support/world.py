@@ -14,15 +14,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from portal.auth.passwords import hash_password
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
-from portal.models import Directive, Evidence, Finding, Message, Progress, Task
+from portal.models import Directive, Evidence, Finding, Message, Progress, Role, Task, User
 
 from .apps import copied_app
+from .clients import PASSWORD
 from .directives import load_future
 
 PDF = sample_pdf("quyen truy cap")
+AWAITING = "nguoi.moi"  # an account that awaits its unit and role
 OWN_UNIT = {"owner": "Phường 1", "owner_officer": "Phường 1", "other_ward": "Phường 2",
             "noivu_staff": "Phòng Nội vụ"}
 
@@ -149,6 +152,12 @@ def build_world(app, login, ids, tmp_path) -> World:
     with app.app_context():
         message = db.session.scalar(select(Message.id).where(Message.progress_id == item))
         finding = db.session.scalar(select(Finding.id).where(Finding.progress_id == fresh_item))
+        # An account made at a first login through the directory (CREATE_ACCOUNTS), not yet given
+        # a unit and a role; with the demo password, so that the table logs in as it by the form.
+        db.session.add(User(username=AWAITING, full_name="Người mới đăng nhập",
+                            password_hash=hash_password(PASSWORD), role=Role.UNIT,
+                            awaiting_rights=True))
+        db.session.commit()
     return World(
         directive=ids.directive(),
         directive_title=directive_title,

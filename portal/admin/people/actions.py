@@ -258,6 +258,9 @@ def update_user(user: User, by: User, full_name: str, role: Role, unit: Unit | N
         user.end_sessions()
     user.active = active
     before, after = _changes(before, user_snapshot(user))
+    if user.awaiting_rights:  # created at a first login: its unit and role are given now
+        user.awaiting_rights = False
+        before["awaiting_rights"], after["awaiting_rights"] = True, False
     if after:
         audit.record("user.update", user, unit_id=user.unit_id, before=before, after=after)
     db.session.commit()

@@ -3,13 +3,13 @@ them fixed: findings, their fields (finding_fields, with the usual list of an ad
 inspection) and the evidence of one finding (evidence.finding_id).
 
 Revision ID: 0017_findings
-Revises: 0015_scoring_formula
+Revises: 0016_password_resets
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_findings"
-down_revision = "0015_scoring_formula"
+down_revision = "0016_password_resets"
 branch_labels = None
 depends_on = None
 
