@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "item.assign": "Phân công",
     "finding.add": "Thêm hạn chế cần khắc phục",
     "finding.edit": "Sửa hạn chế",
+    "finding_field.add": "Thêm lĩnh vực của hạn chế",
     "finding.withdraw": "Rút hạn chế",
     "finding.restore": "Khôi phục hạn chế",
     "finding.answer": "Trả lời hạn chế",

@@ -81,6 +81,20 @@ def may_manage_findings(user: User) -> bool:
     return user.role in (Role.REVIEWER, Role.ADMIN)
 
 
+# The audience of a task that reaches the units the inspection did not visit: they inspect
+# themselves (the seed's 1.14) and record their own findings under it.
+SELF_INSPECTION = "not_inspected"
+
+
+def may_record_findings(user: User, item: Progress) -> bool:
+    """Who records, corrects and withdraws an item's findings: Phòng Nội vụ's reviewers and
+    administrators on any item; a unit's own staff on the item of a task by which the unit
+    inspects itself."""
+    if may_manage_findings(user):
+        return True
+    return may_work_on_unit(user, item.unit_id) and item.task.audience == SELF_INSPECTION
+
+
 def may_administer(user: User) -> bool:
     """Administrators manage units, accounts, directives and the mail queue."""
     return user.role is Role.ADMIN
@@ -196,8 +210,8 @@ def require_review() -> None:
         abort(403)
 
 
-def require_manage_findings() -> None:
-    if not may_manage_findings(current_user):
+def require_record_findings(item: Progress) -> None:
+    if not may_record_findings(current_user, item):
         abort(403)
 
 
@@ -233,5 +247,5 @@ def register(app: Flask) -> None:
         may_send_up=may_send_up,
         may_read_overview=may_read_overview,
         may_set_formula=may_set_formula,
-        may_manage_findings=may_manage_findings,
+
     )

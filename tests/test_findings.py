@@ -243,3 +243,69 @@ def test_phong_noi_vu_corrects_a_finding_and_its_answer_stays(app, ward, reviewe
     assert bad.status_code == 422 and "Hãy nhập nội dung hạn chế, khuyết điểm." in text(bad)
     assert ward.post(f"/findings/{finding.id}/edit", {"text": "x"}).status_code == 403
     assert written_since(app, counted) <= {"audit_events"}
+
+
+def test_a_unit_that_inspects_itself_records_its_own_findings(app, login, reviewer, ids):
+    office = login("phongyte")  # Phòng Y tế: not inspected, so it inspects itself (1.14)
+    own = ids.item("Phòng Y tế", "1.14")
+    audit_id = last_audit_id(app)
+    assert add(office, own, "Chưa rà soát quy trình nội bộ giải quyết TTHC.",
+               code="TKT1").status_code == 303
+    assert audit_actions_since(app, audit_id) == ["finding.add"]
+    [finding] = findings_of(app, own)
+    assert office.post(f"/findings/{finding.id}/answer",
+                       {"answer": "not_fixed", "note": "Đang rà soát."}).status_code == 303
+    # Phòng Nội vụ sees it with every other unit's.
+    listing = text(reviewer.get(f"/directives/{ids.directive()}/findings"))
+    assert "Chưa rà soát quy trình nội bộ giải quyết TTHC." in listing and "Phòng Y tế" in listing
+    # Only on the task by which it inspects itself, and only its own.
+    counted = writes(app)
+    assert add(office, ids.item("Phòng Y tế", "1.4"), "Thử.").status_code == 403
+    assert add(login("phongtuphap"), own, "Thử.").status_code == 403
+    assert add(login("phuong1"), ids.item("Phường 1", "1.1"), "Thử.").status_code == 403
+    assert written_since(app, counted) <= {"audit_events"}
+
+
+def test_the_administrator_extends_the_fields(app, login):
+    admin = login("quantri")
+    assert admin.post("/admin/finding-fields",
+                      {"name": "Cải cách hành chính trong doanh nghiệp"}).status_code == 303
+    page = text(admin.get("/admin/finding-fields"))
+    assert "Cải cách hành chính trong doanh nghiệp" in page
+    counted = writes(app)
+    for name, says in (("  ", "Hãy nhập tên lĩnh vực."),
+                       ("cai cach the che", "Đã có lĩnh vực «cai cach the che»."),
+                       ("x" * 201, "Tên lĩnh vực tối đa 200 ký tự.")):
+        response = admin.post("/admin/finding-fields", {"name": name})
+        assert response.status_code == 422 and says in text(response)
+    assert written_since(app, counted) == set()
+
+
+def test_the_workbook_and_the_word_report_carry_the_findings(app, ward, reviewer, ids, item):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    assert add(reviewer, item, "Chưa niêm yết TTHC.", code="HC1").status_code == 303
+    assert add(reviewer, item, "Tỷ lệ ký số thấp.", code="HC2", field="7").status_code == 303
+    first, second = findings_of(app, item)
+    assert attach(ward, first.id).status_code == 303
+    assert ward.post(f"/findings/{first.id}/answer",
+                     {"answer": "fixed", "note": "Đã niêm yết 45 TTHC."}).status_code == 303
+    assert ward.post(f"/findings/{second.id}/answer",
+                     {"answer": "not_fixed", "note": "Chờ cấp chữ ký số."}).status_code == 303
+    base = f"/directives/{ids.directive()}/reports"
+    book = load_workbook(io.BytesIO(reviewer.get(f"{base}/matrix.xlsx").data), read_only=True)
+    rows = [tuple(row) for row in book["Hạn chế"].iter_rows(values_only=True)]
+    assert rows[0][:5] == ("Đơn vị", "Loại đơn vị", "Mã nhiệm vụ", "Mã hạn chế",
+                           "Hạn chế, khuyết điểm")
+    assert rows[1][:8] == ("Phường 1", "Xã, phường", "1.1", "HC1", "Chưa niêm yết TTHC.",
+                           "Cải cách thủ tục hành chính", "Đã khắc phục", "Đã niêm yết 45 TTHC.")
+    assert rows[2][6:8] == ("Chưa khắc phục được", "Chờ cấp chữ ký số.")
+    document = Document(io.BytesIO(reviewer.get(f"{base}/report.docx").data))
+    words = "\n".join(p.text for p in document.paragraphs)
+    assert "KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM CỦA CÁC ĐƠN VỊ" in words
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Phường 1: đã khắc phục 1/2 hạn chế" in cells
+    assert "Chưa khắc phục được: Chờ cấp chữ ký số." in cells

@@ -47,6 +47,7 @@ from wtforms.fields.core import UnboundField
 
 from portal.admin.directives.forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
 from portal.admin.directives.task_forms import SplitForm, TaskForm
+from portal.admin.finding_fields import FindingFieldForm
 from portal.admin.people.forms import EditUserForm, ImportForm, NewUserForm, UnitForm
 from portal.admin.report_settings import ReportSettingsForm
 from portal.auth.forms import (
@@ -81,6 +82,7 @@ from portal.models import (
     Extension,
     ExtensionStatus,
     Finding,
+    FindingField,
     Message,
     PasswordReset,
     Progress,
@@ -536,6 +538,11 @@ def added_finding(fuzz: Fuzz, sent: dict, response) -> None:
     assert found.field_id == (int(sent["field"]) if sent.get("field") else None)
 
 
+def added_field(fuzz: Fuzz, sent: dict, response) -> None:
+    (newest,) = read(fuzz.app, select(FindingField.name).order_by(FindingField.id.desc()).limit(1))
+    assert newest == clean(sent["name"])
+
+
 def edited_finding(fuzz: Fuzz, sent: dict, response) -> None:
     found = finding_row(fuzz)
     assert found.text == sent["text"].strip()
@@ -954,6 +961,9 @@ FORMS = {form.endpoint: form for form in [
         "code": text("", "HC1", "2.1"), "text": text(*NOTES), "field": number("", "1", "7"),
         "deadline": day("", "30/06/2023"),
     }, FindingForm, stored=edited_finding),
+    Form("admin.finding_fields", "quantri", "/admin/finding-fields", {
+        "name": text("Cải cách hành chính trong doanh nghiệp", NFD_NAME, "Cải cách thể chế"),
+    }, FindingFieldForm, stored=added_field),
     Form("findings.withdraw", "noivu.duyet", "/findings/{finding}/withdraw", {
         "withdrawn": text("0", "1")}, WithdrawForm),
     Form("findings.answer", "phuong1", "/findings/{finding}/answer", {
@@ -1166,6 +1176,7 @@ test_fuzz_checklist_assign = fuzz_test("checklist.assign")
 test_fuzz_findings_add = fuzz_test("findings.add")
 test_fuzz_findings_withdraw = fuzz_test("findings.withdraw")
 test_fuzz_findings_edit = fuzz_test("findings.edit")
+test_fuzz_admin_finding_fields = fuzz_test("admin.finding_fields")
 test_fuzz_findings_answer = fuzz_test("findings.answer")
 test_fuzz_findings_upload = fuzz_test("findings.upload")
 test_fuzz_findings_review = fuzz_test("findings.review")

@@ -252,6 +252,11 @@ ROUTES = [
           data=lambda: {"comment": "Bổ sung số liệu tháng 6."}),
     # Findings: Phòng Nội vụ (or an administrator) records and withdraws them; the unit answers
     # each, with its evidence; Phòng Nội vụ reviews the answer (the world's is not answered yet).
+    Route("admin.finding_fields", "GET", "/admin/finding-fields", admin_only(
+        Expect(200, says="Lĩnh vực của hạn chế, khuyết điểm"))),
+    Route("admin.finding_fields", "POST", "/admin/finding-fields", admin_only(
+        Expect(303, to="/admin/finding-fields", audit="finding_field.add")),
+        data=lambda: {"name": "Cải cách hành chính trong doanh nghiệp nhà nước"}),
     Route("findings.listing", "GET", "/directives/{directive}/findings", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
         readers=Expect(200, says="Hạn chế, khuyết điểm của các đơn vị"))),

@@ -228,7 +228,7 @@ def test_exports_use_a_fixed_number_of_statements(app, progress, login, tmp_path
                 assert client.get(f"/directives/{directive}/reports/{url}").status_code == 200
             counts.append(len(seen))
         assert counts[0] == counts[1], (url, counts)
-        assert counts[0] <= 12, (url, counts)
+        assert counts[0] <= 13, (url, counts)  # the findings are one statement of them
 
 
 # --- the Word report: tests/test_official_report.py ----------------------------------------------

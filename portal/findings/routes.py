@@ -19,7 +19,7 @@ from ..items.finding_forms import AnswerForm, FindingForm, FindingReviewForm, Wi
 from ..items.forms import UploadForm
 from ..items.view import act, back_to_checklist, done, item_to_change, render_item
 from ..models import Finding, Progress, Role
-from ..permissions import require_manage_findings, require_review, roles_required
+from ..permissions import require_record_findings, require_review, roles_required
 from . import queries
 
 bp = Blueprint("findings", __name__)
@@ -62,7 +62,7 @@ def listing(directive_id: int):
 @bp.post("/items/<int:item_id>/findings")
 def add(item_id: int):
     item = item_queries.get_item(item_id)
-    require_manage_findings()
+    require_record_findings(item)
     open_item(item)
     form = FindingForm(fields=item_queries.finding_fields())
     if not form.validate_on_submit():
@@ -76,7 +76,7 @@ def add(item_id: int):
 @bp.post("/findings/<int:finding_id>/edit")
 def edit(finding_id: int):
     item, finding = finding_of(finding_id)
-    require_manage_findings()
+    require_record_findings(item)
     open_item(item)
     form = FindingForm(fields=item_queries.finding_fields())
     if not form.validate_on_submit():
@@ -90,7 +90,7 @@ def edit(finding_id: int):
 @bp.post("/findings/<int:finding_id>/withdraw")
 def withdraw(finding_id: int):
     item, finding = finding_of(finding_id)
-    require_manage_findings()
+    require_record_findings(item)
     open_item(item)
     form = WithdrawForm()
     if not form.validate_on_submit():

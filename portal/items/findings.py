@@ -22,6 +22,7 @@ from ..models import (
     User,
 )
 from ..notifications import events as notify
+from ..permissions import may_work_on_unit
 from .actions import ItemLocked, check_editable
 
 TEXT_MAX = 2000
@@ -70,6 +71,8 @@ def add(item: Progress, user: User, code: str, text: str, field_id: int | None,
         raise FindingRefused("Hạn chế ghi cho đơn vị chủ trì nhiệm vụ, không cho đơn vị phối hợp.")
     if item.status is ProgressStatus.APPROVED:
         raise FindingRefused("Nhiệm vụ đã «Đạt»: mở lại nhiệm vụ trước khi thêm hạn chế.")
+    if may_work_on_unit(user, item.unit_id):  # a unit recording its own, while it may change it
+        check_editable(item, user)
     position = db.session.scalar(
         select(func.coalesce(func.max(Finding.position), 0)).where(Finding.progress_id == item.id)
     ) + 1

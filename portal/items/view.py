@@ -20,7 +20,7 @@ from ..htmx import is_htmx, render
 from ..models import Progress
 from ..permissions import (
     heads_unit,
-    may_manage_findings,
+    may_record_findings,
     may_review,
     may_work_on_unit,
     require_review,
@@ -147,7 +147,7 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
     may use."""
     is_open = found.task.directive.is_open
     # Phòng Nội vụ records findings on the item's own page (and the matrix's panel).
-    manages = is_open and may_manage_findings(current_user)
+    manages = is_open and may_record_findings(current_user, found)
     fields = queries.finding_fields() if manages else []
     response = render(
         "checklist/item.html",
@@ -159,6 +159,8 @@ def render_item(found, status: int = 200, *, message: str = "", saved: str = "",
         forms=item_forms(found, finding_fields=fields, **given),
         finding_fields=fields,
         can_add_findings=manages,
+        # A finding's answer form is on the item's own page (and its swaps), not the checklist.
+        answers_here=True,
         contributions=queries.contributions(found),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=is_open and may_work_on_unit(current_user, found.unit_id),

@@ -151,7 +151,8 @@ class Report(Layout):
         m = self.m
         notes = any(clean(item.note) for item in self.details.items.values())
         present = [("units", bool(m.rows)), ("tasks", bool(m.columns)),
-                   ("figures", bool(m.metric_columns)), ("notes", bool(m.columns) and notes)]
+                   ("figures", bool(m.metric_columns)), ("notes", bool(m.columns) and notes),
+                   ("findings", bool(self.details.findings))]
         return {name: ROMAN[index] for index, name in
                 enumerate(name for name, shown in present if shown)}
 
@@ -370,7 +371,8 @@ class Report(Layout):
 
     def annexes_end(self, on: date) -> None:
         writers = {"units": self._annex_units, "tasks": self._annex_tasks,
-                   "figures": self._annex_figures, "notes": self._annex_notes}
+                   "figures": self._annex_figures, "notes": self._annex_notes,
+                   "findings": self._annex_findings}
         for name, number in self.annexes.items():
             writers[name](number, on)
         # Word wants a paragraph, not a table, at the end of the body.
@@ -463,6 +465,11 @@ class Report(Layout):
             self.table(["Đơn vị"] + [column.code for column in group], rows,
                        [Mm(70)] + [width] * len(group))
 
+    def _annex_findings(self, number: str, on: date) -> None:
+        self._annex(number, "Kết quả khắc phục hạn chế, khuyết điểm của các đơn vị", on)
+        self.table(["Hạn chế, khuyết điểm", "Kết quả khắc phục, giải trình"],
+                   _finding_rows(self.details, self.m), [Mm(128), Mm(129)])
+
     def _annex_notes(self, number: str, on: date) -> None:
         m = self.m
         self._annex(number, "Ý kiến, ghi chú của các đơn vị theo từng nhiệm vụ", on)
@@ -476,7 +483,7 @@ class Report(Layout):
             rows.append(f"{column.code} {column.title}: {column.done}/{column.assigned} đơn vị "
                         f"hoàn thành ({column.percent}%)")
             # The unit, and the head who signed its item off, by name and title.
-            rows.extend([row.name + (f"\nKý duyệt: {found.signer_words}"
+            rows.extend([row.name + (f" (ký duyệt: {found.signer_words})"
                                      if found.signer_words else ""), shorten(found.note)]
                         for row, found in notes[:NOTES_PER_TASK])
             if len(notes) > NOTES_PER_TASK:
@@ -484,6 +491,23 @@ class Report(Layout):
                                  "(xem tệp Excel, trang “Chi tiết”)."])
         self.table(["Đơn vị", "Ý kiến, ghi chú"], rows, [Mm(70), Mm(187)])
 
+
+
+def _finding_rows(details: Details, m: Matrix) -> list:
+    """Each unit (as a heading row, with how many it fixed) and its findings: what it was, and
+    the unit's answer with what it did or why it could not."""
+    names = {row.unit_id: row.name for row in m.rows}
+    by_unit: dict[int, list] = {}
+    for line in details.findings:
+        by_unit.setdefault(line.unit_id, []).append(line)
+    rows: list = []
+    for unit_id, lines in by_unit.items():
+        fixed = sum(line.fixed for line in lines)
+        rows.append(f"{names.get(unit_id, '')}: đã khắc phục {fixed}/{len(lines)} hạn chế")
+        rows.extend([f"{line.code}. {shorten(line.text)}",
+                     line.answer + (f": {shorten(line.note)}" if line.note else "")]
+                    for line in lines)
+    return rows
 
 
 def _figure(column: Column, figure) -> str:

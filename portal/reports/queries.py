@@ -18,6 +18,9 @@ from ..extensions import db
 from ..models import (
     Evidence,
     EvidenceKind,
+    Finding,
+    FindingAnswer,
+    FindingField,
     Progress,
     ReportSettings,
     Section,
@@ -71,9 +74,25 @@ class SectionOfTasks:
 
 
 @dataclass
+class FindingLine:
+    """One finding as the exports list it."""
+
+    unit_id: int
+    task_code: str
+    code: str
+    text: str
+    field: str
+    answer: str  # the unit's answer in words, "Chưa trả lời" before it
+    fixed: bool
+    note: str  # what the unit did, or why it could not
+    review: str  # Phòng Nội vụ's verdict in words, or ""
+
+
+@dataclass
 class Details:
     items: dict[int, ItemDetails]  # by item (progress) id
     sections: list[SectionOfTasks]  # in the letter's order, each with its tasks in order
+    findings: list[FindingLine] = field(default_factory=list)  # by unit, task, then position
 
     def of(self, item_id: int) -> ItemDetails:
         return self.items.get(item_id) or ItemDetails()
@@ -137,7 +156,26 @@ def details(directive_id: int) -> Details:
     ):
         sections.setdefault(section_id, SectionOfTasks(number or "", heading or "", [])
                             ).task_ids.append(task_id)
-    return Details(items, list(sections.values()))
+    return Details(items, list(sections.values()), findings_of(directive_id))
+
+
+def findings_of(directive_id: int) -> list[FindingLine]:
+    """The directive's findings (not withdrawn, on shown items), in one statement."""
+    return [
+        FindingLine(unit_id, task_code, code, text, field_name or "",
+                    answer.label if answer else "Chưa trả lời", answer is FindingAnswer.FIXED,
+                    note or "", review.label if review else "")
+        for unit_id, task_code, code, text, field_name, answer, note, review in db.session.execute(
+            select(Progress.unit_id, Task.code, Finding.code, Finding.text, FindingField.name,
+                   Finding.answer, Finding.answer_note, Finding.review)
+            .join(Progress, Progress.id == Finding.progress_id)
+            .join(Task, Task.id == Progress.task_id)
+            .outerjoin(FindingField, FindingField.id == Finding.field_id)
+            .where(Task.directive_id == directive_id, Finding.withdrawn.is_(False),
+                   Progress.hidden.is_(False))
+            .order_by(Progress.unit_id, Task.position, Finding.position, Finding.id)
+        )
+    ]
 
 
 def signing() -> ReportSettings:

@@ -250,6 +250,8 @@ def write_xlsx(m: Matrix, details: Details, out: IO[bytes]) -> None:
         _matrix_sheet(book.add_worksheet("Ma trận"), styles, m)
         _tasks_sheet(book.add_worksheet("Nhiệm vụ"), styles, m)
         _long_sheet(book.add_worksheet("Chi tiết"), styles, m, details)
+        if details.findings:
+            _findings_sheet(book.add_worksheet("Hạn chế"), styles, m, details)
 
 
 def _heading(rows: _Rows, styles: _Styles, m: Matrix, title: str) -> None:
@@ -327,6 +329,28 @@ def _task_row(styles: _Styles, column: Column) -> list:
 
 # Day 0 of Excel's day numbers (right for every day after 28/02/1900).
 EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+FINDINGS_HEADER = ["Đơn vị", "Loại đơn vị", "Mã nhiệm vụ", "Mã hạn chế", "Hạn chế, khuyết điểm",
+                   "Lĩnh vực", "Kết quả khắc phục", "Kết quả, giải trình", "Phòng Nội vụ duyệt"]
+FINDINGS_WIDTHS = [30, 22, 10, 10, 60, 30, 20, 50, 18]
+
+
+def _findings_sheet(sheet: Worksheet, styles: _Styles, m: Matrix, details: Details) -> None:
+    """Every unit's findings, fixed or not, with what it did or why it could not."""
+    _widths(sheet, FINDINGS_WIDTHS)
+    sheet.freeze_panes("A2")
+    print_on_a4(sheet, header_row=0)
+    sheet.autofilter(f"A1:{xl_col_to_name(len(FINDINGS_HEADER) - 1)}"
+                     f"{len(details.findings) + 1}")
+    rows = _Rows(sheet)
+    rows.append([styles.header(text) for text in FINDINGS_HEADER])
+    units = {row.unit_id: row for row in m.rows}
+    for line in details.findings:
+        unit = units.get(line.unit_id)
+        rows.append([unit.name if unit else "", unit.kind.label if unit else "", line.task_code,
+                     line.code, styles.wrap(line.text), line.field, line.answer,
+                     styles.wrap(line.note), line.review])
 
 
 def _long_sheet(sheet: Worksheet, styles: _Styles, m: Matrix, details: Details) -> None:

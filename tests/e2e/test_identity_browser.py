@@ -1,6 +1,6 @@
 """The province's central login in Chromium: the button on the login page, the certified OpenID
 provider's own login page (the `oidc-provider` npm package, tests/support/identity.py), and back
-in the portal on the person's checklist; logging out of the portal, then out of the provider
+in the portal on the person's work; logging out of the portal, then out of the provider
 through the link the portal offers; an identity without an account told whom to ask."""
 
 from __future__ import annotations
@@ -45,9 +45,10 @@ def test_a_ward_logs_in_with_the_provinces_login_and_out_of_both(page, provider_
     page.goto(f"{server.url}/login")
     page.get_by_role("link", name=BUTTON).click()
     sign_in_at_provider(page, provider, "phuong1")
-    # Back in the portal, on Phường 1's checklist.
-    expect(page).to_have_url(re.compile(re.escape(server.url) + "/directives/"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Phường 1")
+    # Back in the portal, on the work of Phường 1's head.
+    expect(page).to_have_url(f"{server.url}/my-work")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc của tôi")
+    expect(page.locator(".who")).to_contain_text("Phường 1")
 
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page).to_have_url(f"{server.url}/login")

@@ -106,7 +106,8 @@ NOT_PAGES = {
 # Routes a role is refused (403), by endpoint or by blueprint ("admin."). The crawler checks the
 # refusal, and the error page it shows is checked like any page, once per role.
 UNIT_REFUSED = {"review.matrix", "review.panel", "review.queue", "dashboard.dashboard", "admin.",
-                "overview.overview", "overview.ranking", "overview.formula", "overview.compare"}
+                "overview.overview", "overview.ranking", "overview.formula", "overview.compare",
+                "findings.listing"}
 REFUSED = {
     "visitor": set(),
     "ward": UNIT_REFUSED,
