@@ -34,9 +34,10 @@ def test_submenu_marks_the_page_shown(admin):
     for url, label in [("/admin/units", "Đơn vị"), ("/admin/users", "Tài khoản"),
                        ("/admin/directives", "Văn bản chỉ đạo"), ("/admin/mail", "Thư điện tử"),
                        ("/admin/import/users", "Nhập tài khoản từ tệp"),
-                       ("/admin/report", "Người ký báo cáo"), ("/admin/audit", "Nhật ký hệ thống")]:
+                       ("/admin/report", "Người ký báo cáo"), ("/admin/audit", "Nhật ký hệ thống"),
+                       ("/admin/finding-fields", "Lĩnh vực hạn chế")]:
         links = submenu(admin.get(url))
-        assert len(links) == 8
+        assert len(links) == 9
         assert {name for name, current in links.items() if current} == {label}, url
         assert links[label] == "page"
 
