@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEvent, Finding, FindingField, Progress, Unit, UnitKind
+from portal.models import AuditEvent, Finding, FindingField, Progress, Task, Unit, UnitKind
 
 from .support.databases import writes, written_since
 from .support.findings_files import (
@@ -283,3 +283,42 @@ def test_admin_imports_too_units_and_leaders_do_not(app, login, directive):
         assert db.session.scalar(select(func.count(Progress.id))) > 0
         assert db.session.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.action == "finding.add")) == 0
+
+
+def test_without_a_task_column_the_one_task_for_inspected_units_is_taken_else_asked(
+        app, reviewer, directive, ids):
+    content = report_merged([("UBND Phường 1", "Chưa niêm yết TTHC.")], with_field=False)
+    assert upload(reviewer, directive, content, "bc.docx").status_code == 303
+    assert "Phường 1 · nhiệm vụ 1.1" in text(
+        reviewer.get(f"/directives/{directive}/findings/import/preview"))
+    # A second task for the inspected units: which one is meant cannot be guessed.
+    with app.app_context():
+        task = db.session.scalar(select(Task).where(Task.directive_id == directive,
+                                                    Task.code == "1.3"))
+        task.audience = "inspected"
+        db.session.commit()
+    page = text(reviewer.get(f"/directives/{directive}/findings/import/preview"))
+    assert "Thiếu mã nhiệm vụ: văn bản không có đúng một nhiệm vụ cho các đơn vị được kiểm " \
+           "tra; hãy thêm cột «Mã nhiệm vụ»." in page
+    assert reviewer.post(f"/directives/{directive}/findings/import/confirm").status_code == 422
+    assert findings_count(app) == 0
+
+
+def test_the_matrix_links_the_import_for_those_who_may_import(login, directive):
+    link = f'href="/directives/{directive}/findings/import"'
+    assert link in text(login("noivu.duyet").get(f"/directives/{directive}/matrix"))
+    assert link in text(login("quantri").get(f"/directives/{directive}/matrix"))
+    assert link not in text(login("lanhdao").get(f"/directives/{directive}/matrix"))
+
+
+def test_a_closed_directive_takes_no_import(app, login, directive):
+    admin = login("quantri")
+    assert admin.post(f"/admin/directives/{directive}/close").status_code == 303
+    counted = writes(app)
+    for url in (f"/directives/{directive}/findings/import",
+                f"/directives/{directive}/findings/import/template.xlsx"):
+        response = admin.get(url)
+        assert response.status_code == 409 and "Văn bản này đã kết thúc" in text(response)
+    response = upload(admin, directive, findings_csv([["Phường 1", "1.1", "A.", ""]]), "a.csv")
+    assert response.status_code == 409
+    assert written_since(app, counted) <= {"audit_events"} and pending_files(app) == []
