@@ -67,6 +67,7 @@ def _nothing_pending(directive: Directive):
 @bp.route("/directives/<int:directive_id>/findings/import", methods=["GET", "POST"])
 def import_upload(directive_id: int):
     directive = directive_to_import_into(directive_id)
+    table_import.sweep()  # previews never confirmed do not outlive their hour
     form = FindingImportForm()
     error, status = "", 200
     if request.method == "POST":

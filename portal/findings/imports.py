@@ -253,7 +253,11 @@ def _docx_table(number: int, table: list[list[str]]) -> list[dict]:
             headings += 1
             continue
         values = _values(cells, positions)
-        if _is_numbering(values) or not any(values.values()):
+        # Nothing but a unit (a merged unit cell running on past its findings, a unit listed
+        # with none): no finding to import.
+        if _is_numbering(values) or not any(v for k, v in values.items() if k != "unit"):
+            if values.get("unit"):
+                unit = values["unit"]
             continue
         if values.get("unit"):
             unit = values["unit"]
@@ -400,6 +404,7 @@ def template_xlsx(directive: Directive) -> bytes:
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1,
                             "bg_color": "#E8EEF7"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    as_text = book.add_format({"num_format": "@", "valign": "top"})  # 1.10 stays 1.10
     day = book.add_format({"num_format": "dd/mm/yyyy", "valign": "top"})
     sheet = book.add_worksheet("Hạn chế")
     write_cell(sheet, 0, 0, f"Hạn chế, khuyết điểm theo báo cáo kiểm tra: {directive.title}",
@@ -409,8 +414,8 @@ def template_xlsx(directive: Directive) -> bytes:
     widths = {"unit": 32, "task": 12, "code": 12, "text": 70, "field": 34, "deadline": 16}
     for index, column in enumerate(COLUMNS):
         write_cell(sheet, 2, index, column.label, bold)
-        sheet.set_column(index, index, widths[column.key],
-                         day if column.key == "deadline" else wrap)
+        style = {"deadline": day, "task": as_text, "code": as_text}.get(column.key, wrap)
+        sheet.set_column(index, index, widths[column.key], style)
     sheet.freeze_panes(3, 0)
     print_on_a4(sheet, 2)
     lists = book.add_worksheet("Danh mục")
