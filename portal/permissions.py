@@ -210,6 +210,13 @@ def require_review() -> None:
         abort(403)
 
 
+def require_manage_findings() -> None:
+    """Bringing a directive's findings in from a report is Phòng Nội vụ's and the
+    administrators'."""
+    if not may_manage_findings(current_user):
+        abort(403)
+
+
 def require_record_findings(item: Progress) -> None:
     if not may_record_findings(current_user, item):
         abort(403)
@@ -245,6 +252,7 @@ def register(app: Flask) -> None:
         works_in_a_unit=works_in_a_unit,
         may_submit=may_submit,
         may_send_up=may_send_up,
+        may_manage_findings=may_manage_findings,
         may_read_overview=may_read_overview,
         may_set_formula=may_set_formula,
 

@@ -1111,6 +1111,11 @@ NOT_FUZZED = {
     # Fuzzed by test_fuzz_import: the file it sends, then this confirmation.
     "admin.import_upload": "fuzzed with its confirmation by test_fuzz_import",
     "admin.import_confirm": "no field of its own; writes the file test_fuzz_import sends",
+    # Fuzzed by test_fuzz_findings_import: a file of hostile cells, its preview, its confirmation.
+    "findings.import_upload": "fuzzed with its confirmation by test_fuzz_findings_import",
+    "findings.import_confirm": "no field of its own; writes the file test_fuzz_findings_import "
+                               "sends",
+    "findings.import_cancel": "no field: the CSRF token only (FindingImportForm's file unused)",
 }
 
 
@@ -1331,3 +1336,59 @@ def test_fuzz_import(fuzz, upload):
             for row in cells:
                 assert stored[clean(row[0]).lower()] == (clean(row[1]), clean(row[4]))
         assert db.session.scalar(select(func.count(AuditEvent.id))) > 0
+
+
+# --- findings from the inspection report: a table of hostile cells, its preview, its confirmation
+
+FINDINGS_COLUMNS = ("Đơn vị", "Mã nhiệm vụ", "Mã hạn chế", "Nội dung hạn chế", "Lĩnh vực",
+                    "Hạn khắc phục")
+FINDINGS_CELLS = (text("Phường 1", "UBND Phường 1", "phuong 2", "Phòng Tư pháp"),
+                  text("", "1.1", "1.4"), text("", "HC1"),
+                  text("Chưa niêm yết TTHC.", NAME, NFD_NAME),
+                  text("", "Cải cách thủ tục hành chính", "cai cach the che"),
+                  day("", "30/09/2023", "2023-10-15"))
+
+
+@st.composite
+def findings_files(draw) -> dict:
+    cells = {str(i): spec for i, spec in enumerate(FINDINGS_CELLS)}
+    rows = draw(st.lists(form_values(cells), min_size=1, max_size=3))
+    return {"name": draw(text("hạn chế.csv", "BAO CAO.CSV").good | hostile()),
+            "rows": [["" if row[str(i)] is OMIT else row[str(i)] for i in range(len(cells))]
+                     for row in rows]}
+
+
+@SETTINGS
+@given(upload=findings_files())
+def test_fuzz_findings_import(fuzz, upload):
+    app, reviewer = fuzz.app, fuzz.client("noivu.duyet")
+    name = "" if upload["name"] is OMIT else upload["name"]
+    directive = fuzz.values["directive"]
+    counted, files = writes(app), stored_files(app)
+    sent = {"file": name, **{f"cell{i}": cell for i, row in enumerate(upload["rows"])
+                             for cell in row}}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(FINDINGS_COLUMNS)
+    writer.writerows(upload["rows"])
+    response = reviewer.post(f"/directives/{directive}/findings/import",
+                             {"file": (io.BytesIO(out.getvalue().encode()), name)},
+                             content_type="multipart/form-data")
+    refused_or_explained(response, counted, files, app)
+    assert_escaped(response.get_data(as_text=True), sent)
+    if response.status_code != 303:
+        return
+    preview = reviewer.get(response.headers["Location"])
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:3000]
+    assert_escaped(preview.get_data(as_text=True), sent)
+    assert written_since(app, counted) == set(), "the preview wrote"
+    confirmed = reviewer.post(f"/directives/{directive}/findings/import/confirm")
+    refused_or_explained(confirmed, counted, files, app)
+    assert_escaped(confirmed.get_data(as_text=True), sent)
+    assert not overlong(app), overlong(app)
+    if confirmed.status_code == 303 and "/matrix" in confirmed.headers["Location"]:
+        with app.app_context():
+            stored = set(db.session.scalars(select(Finding.text)))
+        # Each line of a finding cleaned, its lines kept (findings/imports.py, `_text`).
+        assert {"\n".join(line for line in map(clean, row[3].splitlines()) if line)
+                for row in upload["rows"]} <= stored

@@ -285,6 +285,34 @@ ROUTES = [
     Route("findings.review", "POST", "/findings/{finding}/review", reviewer_only(
         Expect(422, says="Đơn vị chưa trả lời hạn chế này.")),
         data=lambda: {"verdict": "approve"}),
+    # Findings brought in from the inspection report (tests/test_findings_import.py): Phòng Nội
+    # vụ's reviewer and the administrator; the upload is kept for its preview outside the
+    # database and UPLOAD_DIR, and with nothing uploaded the preview and confirmation go back.
+    Route("findings.import_upload", "GET", "/directives/{directive}/findings/import", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | dict.fromkeys(
+        ("reviewer", "admin"), Expect(200, says='type="file"'))),
+    Route("findings.import_upload", "POST", "/directives/{directive}/findings/import", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | dict.fromkeys(
+        ("reviewer", "admin"), Expect(303, to="/directives/{directive}/findings/import/preview")),
+        data=lambda: {"file": (io.BytesIO("Đơn vị;Nội dung hạn chế\nPhường 1;Chưa niêm yết TTHC."
+                                          "\n".encode()), "han-che.csv")}, multipart=True),
+    Route("findings.import_template", "GET",
+          "/directives/{directive}/findings/import/template.xlsx", answers(
+              visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED) | dict.fromkeys(
+              ("reviewer", "admin"), Expect(200, download=(
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))),
+    Route("findings.import_preview", "GET", "/directives/{directive}/findings/import/preview",
+          answers(visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED)
+          | dict.fromkeys(("reviewer", "admin"),
+                          Expect(303, to="/directives/{directive}/findings/import"))),
+    Route("findings.import_confirm", "POST", "/directives/{directive}/findings/import/confirm",
+          answers(visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED)
+          | dict.fromkeys(("reviewer", "admin"),
+                          Expect(303, to="/directives/{directive}/findings/import"))),
+    Route("findings.import_cancel", "POST", "/directives/{directive}/findings/import/cancel",
+          answers(visitor=TO_LOGIN, owner=DENIED, other_units=DENIED, readers=DENIED)
+          | dict.fromkeys(("reviewer", "admin"),
+                          Expect(303, to="/directives/{directive}/findings/import"))),
     # Phân công: the head hands an item to the unit's officers.
     Route("checklist.assign", "POST", "/items/{item}/assign", item_action(
         Expect(303, to="/items/{item}", audit="item.assign")) | {"owner_officer": DENIED},

@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import login_required
 
+from .. import table_import
 from ..permissions import require_administrator
-from .people import imports
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -17,4 +17,4 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 def _administrators_only() -> None:
     require_administrator()
-    imports.sweep()  # first passwords and pending imports do not outlive their time
+    table_import.sweep()  # first passwords and pending imports do not outlive their time

@@ -161,3 +161,6 @@ def finding_id_item(finding_id: int) -> int:
     if progress_id is None:
         abort(404)
     return progress_id
+
+
+from . import import_routes  # noqa: E402,F401  (its routes attach to bp)

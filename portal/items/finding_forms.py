@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -95,3 +96,10 @@ class WithdrawForm(FlaskForm):
     def validate_withdrawn(self, field) -> None:
         if field.data not in ("0", "1"):
             raise ValidationError("Yêu cầu không hợp lệ.")
+
+
+class FindingImportForm(FlaskForm):
+    """The inspection report (.docx) or a table from the portal's template (.xlsx, .csv); the
+    file is read by the route, this form carries its CSRF token."""
+
+    file = FileField("Báo cáo kiểm tra (.docx) hoặc bảng theo mẫu (.xlsx, .csv)")

@@ -67,6 +67,34 @@ def snapshot(finding: Finding) -> dict:
 def add(item: Progress, user: User, code: str, text: str, field_id: int | None,
         deadline: date | None) -> Finding:
     """Record a finding under a unit's item (one the unit leads, not a supporting one)."""
+    finding = _record(item, user, code, text, field_id, deadline, {})
+    db.session.commit()
+    return finding
+
+
+def add_many(entries: list[dict], user: User, file_name: str) -> list[Finding]:
+    """Record findings brought in from a file, all or none: each entry names its item
+    (`item_id`) and the finding (`code`, `text`, `field_id`, `deadline` as ISO date or None);
+    each is audited as one added by hand, with the file it came from."""
+    source = {"source": "import", "file_name": file_name}
+    added = []
+    try:
+        for entry in entries:
+            item = db.session.get(Progress, entry["item_id"])
+            if item is None:
+                raise FindingRefused("Một nhiệm vụ vừa bị xoá trong lúc nhập; chưa ghi gì.")
+            deadline = date.fromisoformat(entry["deadline"]) if entry["deadline"] else None
+            added.append(_record(item, user, entry["code"], entry["text"], entry["field_id"],
+                                 deadline, source))
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return added
+
+
+def _record(item: Progress, user: User, code: str, text: str, field_id: int | None,
+            deadline: date | None, source: dict) -> Finding:
     if item.supporting:
         raise FindingRefused("Hạn chế ghi cho đơn vị chủ trì nhiệm vụ, không cho đơn vị phối hợp.")
     if item.status is ProgressStatus.APPROVED:
@@ -81,8 +109,8 @@ def add(item: Progress, user: User, code: str, text: str, field_id: int | None,
                       created_at=utcnow())
     db.session.add(finding)
     db.session.flush()
-    audit.record("finding.add", item, unit_id=item.unit_id, user=user, after=snapshot(finding))
-    db.session.commit()
+    audit.record("finding.add", item, unit_id=item.unit_id, user=user,
+                 after=snapshot(finding) | source)
     return finding
 
 
@@ -165,4 +193,4 @@ def review(item: Progress, finding: Finding, user: User, approve: bool, comment:
     db.session.commit()
 
 
-__all__ = ["FindingRefused", "ItemLocked", "add", "answer", "review", "set_withdrawn"]
+__all__ = ["FindingRefused", "ItemLocked", "add", "add_many", "answer", "review", "set_withdrawn"]

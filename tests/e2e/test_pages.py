@@ -99,22 +99,27 @@ NOT_PAGES = {
                               "once (afterwards 410 with the error page, checked for 403 here)",
     "overview.ranking_xlsx": "the ranking of units as an Excel download (tests/test_overview.py)",
     "overview.ranking_docx": "the ranking of units as a Word annex (tests/test_overview.py)",
+    "findings.import_template": "the template for findings to import, an Excel download "
+                                "(tests/test_findings_import.py)",
     "notifications.open": "marks one of the user's notifications read and redirects to its item "
                           "(tests/test_notifications.py); the list's links to it are not followed",
 }
 
 # Routes a role is refused (403), by endpoint or by blueprint ("admin."). The crawler checks the
 # refusal, and the error page it shows is checked like any page, once per role.
+# Findings are brought in from the inspection report by Phòng Nội vụ and administrators only.
+FINDINGS_IMPORT = {"findings.import_upload", "findings.import_preview"}
 UNIT_REFUSED = {"review.matrix", "review.panel", "review.queue", "dashboard.dashboard", "admin.",
                 "overview.overview", "overview.ranking", "overview.formula", "overview.compare",
-                "findings.listing"}
+                "findings.listing", *FINDINGS_IMPORT}
 REFUSED = {
     "visitor": set(),
     "ward": UNIT_REFUSED,
     "office": UNIT_REFUSED,
     # "Việc của tôi" is a unit's people's own.
     "reviewer": {"admin.", "checklist.my_work"},
-    "leader": {"review.queue", "admin.", "checklist.my_work", "overview.formula"},
+    "leader": {"review.queue", "admin.", "checklist.my_work", "overview.formula",
+               *FINDINGS_IMPORT},
     "admin": {"review.queue", "checklist.my_work", "overview.formula"},
 }
 
@@ -597,9 +602,27 @@ class Crawler:
         if role == "ward":
             return [Target("password change, nothing typed", f"{self.base}/account/password",
                            "auth.change_password", {}, status=422, how=empty_password_change)]
+        demo = self.site.directive_ids["reviewer"][0]
+
+        def findings_to_import(page):
+            page.goto(f"{self.base}/directives/{demo}/findings/import")
+            page.locator("form input[type=file]").set_input_files({
+                "name": "han-che.csv", "mimeType": "text/csv",
+                "buffer": "Đơn vị;Nội dung hạn chế\nPhường 1;Chưa niêm yết TTHC.\nPhường Mới;\n"
+                          .encode(),
+            })
+            with page.expect_navigation() as navigation:
+                page.get_by_role("button", name="Tải lên và xem trước").click()
+            return navigation.value
+
         if role == "admin":
             return [Target("import preview of units", f"{self.base}/admin/import/units/preview",
                            "admin.import_preview", {}, how=units_to_import)]
+        if role == "reviewer":
+            return [Target("import preview of findings",
+                           f"{self.base}/directives/{demo}/findings/import/preview",
+                           "findings.import_preview", {"directive_id": demo},
+                           how=findings_to_import)]
         return []
 
     # -- the crawl

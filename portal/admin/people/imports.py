@@ -8,28 +8,17 @@ The import goes in three steps, and nothing reaches the database before the last
    errors in Vietnamese; it runs again at confirmation, since the database may have changed;
 3. `write` creates everything in one transaction, one audit event per unit or account.
 
-Between the preview and the confirmation the rows wait in a file of their own under the instance
-folder (`pending-imports/`), named by a random token that only the administrator's session holds:
-a thousand rows do not fit in a cookie, and the file holds exactly what was previewed. The first
-passwords of imported accounts wait there too, for one download at most, and for ten minutes.
+Between the preview and the confirmation the rows wait as a pending import (`table_import.keep`).
+The first passwords of imported accounts wait there too, for one download at most, and for ten
+minutes. Reading a table, its header words and a unit named in a file are `portal/table_import.py`,
+which the import of findings shares.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-import re
-import secrets
-import tempfile
-import time
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ... import audit
@@ -38,19 +27,23 @@ from ...extensions import db
 from ...models import Role, Unit, UnitKind, UnitPosition, User
 from ...notifications.mail import address_error
 from ...sheets import csv_bytes
-from ...vietnamese import fold
+from ...table_import import (
+    TOKEN,
+    FileRejected,
+    UnitFinder,
+    discard,
+    keep,
+    peek,
+    sweep,
+    take,
+    words,
+)
+from ...table_import import csv_table as _csv_table
+from ...table_import import xlsx_table as _xlsx_table
 from ..fields import clean
 from . import actions
 
 MAX_ROWS = 5000
-XLSX_MAX_UNPACKED = 50 * 1024 * 1024  # a workbook that unpacks to more is a zip bomb
-ROWS_KEPT_FOR = 60 * 60  # seconds a previewed import waits for its confirmation
-PASSWORDS_KEPT_FOR = 10 * 60  # seconds the first passwords wait for their one download
-TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
-
-
-class FileRejected(ValueError):
-    """The whole file cannot be imported; the message says why, in Vietnamese."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +96,6 @@ ROLE_HINT = "dùng «Cán bộ đơn vị», «Phòng Nội vụ», «Lãnh đ�
 POSITION_HINT = "dùng «Lãnh đạo đơn vị» hoặc «Cán bộ»; để trống là «Cán bộ»"
 
 
-def words(text: str) -> str:
-    """'Xã, phường' -> 'xa phuong': how headers, kinds and roles are compared."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
-
-
 def _lookup(table: dict) -> dict[str, object]:
     found = {}
     for member, extra in table.items():
@@ -144,64 +132,9 @@ def read(what: str, file_name: str, raw: bytes) -> list[dict]:
     return _rows(what, table)
 
 
-def _csv_table(raw: bytes) -> Iterator[tuple[int, list[str]]]:
-    if b"\x00" in raw:
-        raise FileRejected("Tệp không phải văn bản CSV.")
-    try:
-        text = raw.decode("utf-8-sig")  # Excel's «CSV UTF-8» starts with a BOM
-    except UnicodeDecodeError:
-        raise FileRejected(
-            "Tệp CSV không ở mã UTF-8. Trong Excel hãy chọn «Lưu thành» → «CSV UTF-8 "
-            "(Comma delimited)», hoặc tải lên tệp .xlsx."
-        ) from None
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    # Excel writes ';' where the list separator is ';' (Vietnamese regional settings).
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = [(reader.line_num, row) for row in reader]
-    except csv.Error as error:
-        raise FileRejected(f"Tệp CSV sai định dạng ở dòng {reader.line_num}.") from error
-    return iter(rows)
-
-
-def _xlsx_table(raw: bytes) -> Iterator[tuple[int, list[str]]]:
-    import openpyxl  # only an import needs it
-
-    unreadable = "Không đọc được tệp Excel (.xlsx); hãy kiểm tra tệp hoặc lưu thành CSV UTF-8."
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED:
-                raise FileRejected("Tệp Excel quá lớn khi giải nén; hãy chia nhỏ tệp.")
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except FileRejected:
-        raise
-    except Exception as error:  # a damaged or foreign file fails in many ways inside openpyxl
-        raise FileRejected(unreadable) from error
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, [_cell(value) for value in row]))
-            if len(rows) > MAX_ROWS + 100:  # the size check below reports it
-                break
-    except Exception as error:
-        raise FileRejected(unreadable) from error
-    finally:
-        workbook.close()
-    return iter(rows)
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel keeps 3 as 3.0
-    return str(value)
-
-
-def _rows(what: str, table: Iterator[tuple[int, list[str]]]) -> list[dict]:
+def _rows(what: str, table: list[tuple[int, list[str]]]) -> list[dict]:
     columns = COLUMNS[what]
+    table = iter(table)  # the rows after the header are read on from where it was found
     header = next(((n, cells) for n, cells in table if any(c.strip() for c in cells)), None)
     if header is None:
         raise FileRejected("Tệp rỗng, không có dữ liệu.")
@@ -292,31 +225,6 @@ def _check_units(rows: list[Row]) -> None:
                 row.errors.append("Thứ tự phải là số nguyên từ 0 trở lên.")
         row.data = {"name": name, "short_name": short_name, "kind": kind, "position": position}
         row.meaning = kind.label if kind else ""
-
-
-class UnitFinder:
-    """A unit named in a file: by its exact name, else by its name or short name without
-    diacritics ("Phuong 1", "P1") when that names exactly one unit."""
-
-    def __init__(self, units: list[Unit]):
-        self.exact = {actions.name_key(u.name): u for u in units}
-        self.loose: dict[str, list[Unit]] = {}
-        for unit in units:
-            for name in {words(unit.name), words(unit.short_name)} - {""}:
-                self.loose.setdefault(name, []).append(unit)
-
-    def find(self, text: str) -> tuple[Unit | None, str | None]:
-        found = self.exact.get(actions.name_key(text))
-        if found is None:
-            candidates = self.loose.get(words(text), [])
-            if len(candidates) > 1:
-                return None, f"«{text}» khớp nhiều đơn vị; hãy ghi đúng tên đơn vị, có dấu."
-            found = candidates[0] if candidates else None
-        if found is None:
-            return None, f"Không có đơn vị «{text}» trong hệ thống."
-        if not found.active:
-            return None, f"Đơn vị «{found.name}» đã ngừng hoạt động."
-        return found, None
 
 
 def _check_users(rows: list[Row]) -> None:
@@ -437,80 +345,7 @@ def write(what: str, rows: list[Row], file_name: str) -> list:
 # --- between the steps: files under instance/pending-imports ------------------------------------
 
 ROWS, PASSWORDS = "rows", "passwords"
-KEPT_FOR = {ROWS: ROWS_KEPT_FOR, PASSWORDS: PASSWORDS_KEPT_FOR}
-
-
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "pending-imports"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def keep(kind: str, payload: dict) -> str:
-    """Write the payload to a new file readable by the portal only; its token."""
-    token = secrets.token_urlsafe(24)
-    folder = _folder()
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")  # created 0600
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(payload, out, ensure_ascii=False)
-    os.replace(temporary, folder / f"{token}.{kind}.json")
-    return token
-
-
-def take(kind: str, token: str | None, admin_id: int) -> dict | None:
-    """The payload kept under `token`, removed as it is read: it can be taken only once. None when
-    there is none (taken already, expired, another administrator's)."""
-    if not token or not TOKEN.fullmatch(token):
-        return None
-    path = _folder() / f"{token}.{kind}.json"
-    claimed = path.with_name(f".taken-{secrets.token_hex(8)}")
-    try:
-        os.rename(path, claimed)  # atomic: two requests cannot both take it
-    except FileNotFoundError:
-        return None
-    try:
-        if time.time() - claimed.stat().st_mtime > KEPT_FOR[kind]:
-            return None
-        payload = json.loads(claimed.read_text(encoding="utf-8"))
-    finally:
-        claimed.unlink(missing_ok=True)
-    return payload if payload.get("admin_id") == admin_id else None
-
-
-def peek(kind: str, token: str | None, admin_id: int) -> dict | None:
-    """The payload kept under `token`, left in place (the preview may be reloaded)."""
-    if not token or not TOKEN.fullmatch(token):
-        return None
-    path = _folder() / f"{token}.{kind}.json"
-    try:
-        if time.time() - path.stat().st_mtime > KEPT_FOR[kind]:
-            return None
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    return payload if payload.get("admin_id") == admin_id else None
-
-
-def discard(kind: str, token: str | None) -> None:
-    if token and TOKEN.fullmatch(token):
-        (_folder() / f"{token}.{kind}.json").unlink(missing_ok=True)
-
-
-def sweep() -> None:
-    """Remove what waited too long: unconfirmed imports after an hour, unread first passwords
-    after ten minutes; leftovers of interrupted writes and reads too."""
-    folder = Path(current_app.instance_path) / "pending-imports"
-    if not folder.is_dir():
-        return
-    now = time.time()
-    for path in folder.iterdir():
-        kind = path.name.split(".")[-2] if path.name.count(".") >= 2 else ""
-        limit = KEPT_FOR.get(kind, min(KEPT_FOR.values()))
-        try:
-            if now - path.stat().st_mtime > limit:
-                path.unlink(missing_ok=True)
-        except FileNotFoundError:
-            pass
+__all__ = ["TOKEN", "FileRejected", "UnitFinder", "discard", "keep", "peek", "sweep", "take"]
 
 
 def passwords_csv(accounts: list[list[str]]) -> bytes:
