@@ -309,3 +309,14 @@ def test_the_workbook_and_the_word_report_carry_the_findings(app, ward, reviewer
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "Phường 1: đã khắc phục 1/2 hạn chế" in cells
     assert "Chưa khắc phục được: Chờ cấp chữ ký số." in cells
+
+
+def test_a_units_scorecard_counts_its_findings_fixed(app, ward, reviewer, ids, item):
+    assert add(reviewer, item, "Chưa niêm yết TTHC.").status_code == 303
+    assert add(reviewer, item, "Tỷ lệ ký số thấp.").status_code == 303
+    first, _ = findings_of(app, item)
+    assert attach(ward, first.id).status_code == 303
+    assert ward.post(f"/findings/{first.id}/answer",
+                     {"answer": "fixed", "note": "Đã niêm yết."}).status_code == 303
+    page = text(ward.get(f"/units/{ids.unit('Phường 1')}?year=2023"))
+    assert 'Hạn chế, khuyết điểm đã khắc phục</th><td class="num">1/2</td>' in page
