@@ -320,3 +320,20 @@ def test_a_units_scorecard_counts_its_findings_fixed(app, ward, reviewer, ids, i
                      {"answer": "fixed", "note": "Đã niêm yết."}).status_code == 303
     page = text(ward.get(f"/units/{ids.unit('Phường 1')}?year=2023"))
     assert 'Hạn chế, khuyết điểm đã khắc phục</th><td class="num">1/2</td>' in page
+
+
+def test_the_dashboard_shows_findings_fixed_by_field(app, ward, reviewer, login, ids, item):
+    dashboard = f"/directives/{ids.directive()}/dashboard"
+    assert "Hạn chế, khuyết điểm đã khắc phục theo lĩnh vực" not in text(
+        login("lanhdao").get(dashboard))  # none yet: no table
+    assert add(reviewer, item, "Chưa niêm yết TTHC.", field="3").status_code == 303
+    assert add(reviewer, item, "Còn hồ sơ trễ hạn.", field="3").status_code == 303
+    assert add(reviewer, item, "Tỷ lệ ký số thấp.", field="").status_code == 303
+    first = findings_of(app, item)[0]
+    assert attach(ward, first.id).status_code == 303
+    assert ward.post(f"/findings/{first.id}/answer",
+                     {"answer": "fixed", "note": "Xong."}).status_code == 303
+    page = text(login("lanhdao").get(dashboard))
+    assert ('<tr><th scope="row">Cải cách thủ tục hành chính</th><td class="num">1/2</td>'
+            '<td class="num">50 %</td></tr>') in page
+    assert '<th scope="row">Chưa xếp lĩnh vực</th><td class="num">0/1</td>' in page

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 
 from ..deadlines import DeadlineState, today
+from ..findings.queries import by_field as findings_by_field
 from ..matrix import charts
 from ..matrix.model import completion_over_time, matrix
 from ..permissions import READ_EVERYTHING, roles_required
@@ -53,6 +54,7 @@ def dashboard(directive_id: int):
         behind=m.furthest_behind(BEHIND_COUNT),
         behind_count=BEHIND_COUNT,
         metrics=metrics,
+        findings=findings_by_field(directive_id),
         kind_chart=charts.completion_by_kind(m),
         state_chart=charts.deadline_states(m),
         over_time=over_time,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
@@ -82,6 +82,35 @@ def findings_of(directive_id: int, filters: Filters) -> list[Finding]:
     found = db.session.scalars(query).unique().all()
     return sorted(found, key=lambda f: (kinds.index(f.item.unit.kind), sort_key(f.item.unit.name),
                                         f.item.task.position, f.position, f.id))
+
+
+@dataclass(frozen=True)
+class FieldCount:
+    name: str
+    total: int
+    fixed: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.fixed / self.total) if self.total else 0
+
+
+def by_field(directive_id: int) -> list[FieldCount]:
+    """The directive's findings and how many were fixed, per field in its order (those with no
+    field last), in one statement."""
+    rows = db.session.execute(
+        select(FindingField.name, func.count(Finding.id),
+               func.count(Finding.id).filter(Finding.answer == FindingAnswer.FIXED))
+        .select_from(Finding)
+        .join(Progress, Progress.id == Finding.progress_id)
+        .join(Task, Task.id == Progress.task_id)
+        .outerjoin(FindingField, FindingField.id == Finding.field_id)
+        .where(Task.directive_id == directive_id, Finding.withdrawn.is_(False),
+               Progress.hidden.is_(False))
+        .group_by(FindingField.id, FindingField.name, FindingField.position)
+        .order_by(FindingField.position.is_(None), FindingField.position)
+    )
+    return [FieldCount(name or "Chưa xếp lĩnh vực", total, fixed) for name, total, fixed in rows]
 
 
 def fields() -> list[FindingField]:
