@@ -204,6 +204,8 @@ class Directive(db.Model):
     closed_at: Mapped[datetime | None]
     # The directive of an earlier cycle this one was copied from.
     copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directives.id"))
+    # A copy that carries the findings its units had not fixed, when it is published.
+    carry_findings_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directives.id"))
     # Counts every change to the directive's items, so an unchanged matrix is known unread.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the revision last moved on (naive UTC): what the matrix and dashboard call "Cập nhật

@@ -337,3 +337,36 @@ def test_the_dashboard_shows_findings_fixed_by_field(app, ward, reviewer, login,
     assert ('<tr><th scope="row">Cải cách thủ tục hành chính</th><td class="num">1/2</td>'
             '<td class="num">50 %</td></tr>') in page
     assert '<th scope="row">Chưa xếp lĩnh vực</th><td class="num">0/1</td>' in page
+
+
+def test_a_copy_to_the_next_cycle_carries_the_findings_not_fixed(app, ward, reviewer, login, ids,
+                                                                 item):
+    assert add(reviewer, item, "Chưa niêm yết TTHC.", code="HC1").status_code == 303
+    assert add(reviewer, item, "Tỷ lệ ký số thấp.", code="HC2", field="7").status_code == 303
+    fixed, open_one = findings_of(app, item)
+    assert attach(ward, fixed.id).status_code == 303
+    assert ward.post(f"/findings/{fixed.id}/answer",
+                     {"answer": "fixed", "note": "Đã niêm yết."}).status_code == 303
+    admin = login("quantri")
+    copies = {}
+    for slug, carry in (("ke-hoach-2024-mang-theo", "y"), ("ke-hoach-2024-khong", "")):
+        response = admin.post(f"/admin/directives/{ids.directive()}/copy", {
+            "year": "2024", "title": f"Kế hoạch 2024 ({slug})", "slug": slug,
+            **({"carry_findings": carry} if carry else {})})
+        assert response.status_code == 303, text(response)[:2000]
+        copies[slug] = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+        assert admin.post(f"/admin/directives/{copies[slug]}/publish").status_code == 303
+    with app.app_context():
+        def new_item(directive_id: int) -> int:
+            from portal.models import Task
+            return db.session.scalar(
+                select(Progress.id).join(Task, Task.id == Progress.task_id)
+                .where(Task.directive_id == directive_id, Task.code == "1.1",
+                       Progress.unit_id == ids.unit("Phường 1")))
+        carried_to, plain = new_item(copies["ke-hoach-2024-mang-theo"]), \
+            new_item(copies["ke-hoach-2024-khong"])
+    [carried] = findings_of(app, carried_to)
+    assert (carried.code, carried.text, carried.field_id) == ("HC2", "Tỷ lệ ký số thấp.", 7)
+    assert carried.answer is None and carried.review is None
+    assert findings_of(app, plain) == []
+    assert "Tỷ lệ ký số thấp." in text(ward.get(f"/items/{carried_to}"))

@@ -1044,6 +1044,7 @@ FORMS = {form.endpoint: form for form in [
         "units": several(Ref("unit"), Ref("other_unit")),
     }, InspectedForm),
     Form("admin.copy_directive", "quantri", "/admin/directives/{future}/copy", {
+        "carry_findings": text(OMIT, "y"),
         "year": number("2101", "2024"), "title": text("Kế hoạch năm 2101", NFD_NAME),
         "slug": text("ke-hoach-2101", "ke-hoach-2102"),
     }, CopyForm, stored=copied),

@@ -169,7 +169,7 @@ LATER_TABLES = {"login_failures", "notifications", "deadline_reminders", "mail_m
 LATER_COLUMNS = {"prev_hash", "hash", "email", "mail_kinds_off", "deadline_day_counts",
                  "changed_at", "users.position", "users.title", "sign_off_required",
                  "awaiting_head_since", "prepared_by_id", "signed_off_by_id", "head_comment",
-                 "finding_id", "awaiting_rights"}
+                 "finding_id", "awaiting_rights", "carry_findings_from_id"}
 
 
 def _contents(connection) -> dict:

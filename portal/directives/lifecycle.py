@@ -20,6 +20,7 @@ from .. import audit
 from ..deadlines import utcnow
 from ..extensions import db
 from ..formatting import format_date
+from ..items import findings
 from ..models import (
     AuditEvent,
     Directive,
@@ -177,6 +178,8 @@ def publish(directive: Directive, *, audit: bool = True, check: bool = True) -> 
     directive.status = DirectiveStatus.OPEN
     directive.published_at = utcnow()
     result = sync_progress(directive, audit_changes=False, tell_units=False)
+    if directive.carry_findings_from_id:
+        findings.carry_over(directive.carry_findings_from_id, directive.id)
     notify.directive_reached(directive, result.added)
     if audit:
         _record_directive("directive.publish", directive, units=len({u for _, u in result.added}))
@@ -229,7 +232,8 @@ def shift_year(day: date | None, years: int) -> date | None:
         return day.replace(year=day.year + years, day=28)
 
 
-def copy_for_cycle(source: Directive, year: int, slug: str, title: str) -> Directive:
+def copy_for_cycle(source: Directive, year: int, slug: str, title: str,
+                   carry_findings: bool = False) -> Directive:
     """A draft for the next cycle: the same sections, tasks, audiences, lead units and inspected
     units, deadlines moved by the difference in years, no progress; the source is not changed."""
     if db.session.scalar(select(Directive.id).where(Directive.slug == slug)):
@@ -242,6 +246,7 @@ def copy_for_cycle(source: Directive, year: int, slug: str, title: str) -> Direc
         deadline_day_counts=source.deadline_day_counts,
         sign_off_required=source.sign_off_required,
         status=DirectiveStatus.DRAFT, copied_from_id=source.id,
+        carry_findings_from_id=source.id if carry_findings else None,
     )
     db.session.add(copy)
     db.session.flush()

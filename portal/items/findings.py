@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from .. import audit
 from ..deadlines import utcnow
@@ -19,6 +20,7 @@ from ..models import (
     FindingReview,
     Progress,
     ProgressStatus,
+    Task,
     User,
 )
 from ..notifications import events as notify
@@ -112,6 +114,36 @@ def _record(item: Progress, user: User, code: str, text: str, field_id: int | No
     audit.record("finding.add", item, unit_id=item.unit_id, user=user,
                  after=snapshot(finding) | source)
     return finding
+
+
+def carry_over(source_id: int, target_id: int) -> int:
+    """Each finding of directive `source_id` its unit had not fixed (not withdrawn, on an item
+    shown) recorded again, unanswered, under the same unit's item of the task with the same code
+    in directive `target_id`, audited with where it came from; in the caller's transaction.
+    Returns how many were carried."""
+    old_task, new_task = aliased(Task), aliased(Task)
+    old_item, new_item = aliased(Progress), aliased(Progress)
+    rows = db.session.execute(
+        select(Finding, new_item)
+        .join(old_item, old_item.id == Finding.progress_id)
+        .join(old_task, old_task.id == old_item.task_id)
+        .join(new_task, (new_task.code == old_task.code) & (new_task.directive_id == target_id))
+        .join(new_item, (new_item.task_id == new_task.id)
+              & (new_item.unit_id == old_item.unit_id))
+        .where(old_task.directive_id == source_id, Finding.withdrawn.is_(False),
+               old_item.hidden.is_(False), new_item.hidden.is_(False),
+               new_item.supporting.is_(False),
+               (Finding.answer.is_(None)) | (Finding.answer != FindingAnswer.FIXED))
+        .order_by(old_item.unit_id, old_task.position, Finding.position, Finding.id)
+    ).all()
+    for old, item in rows:
+        carried = Finding(progress_id=item.id, code=old.code, text=old.text,
+                          field_id=old.field_id, position=old.position, created_at=utcnow())
+        db.session.add(carried)
+        db.session.flush()
+        audit.record("finding.add", item, unit_id=item.unit_id, after=snapshot(carried) | {
+            "source": "carried", "from_finding_id": old.id, "from_directive_id": source_id})
+    return len(rows)
 
 
 def edit(item: Progress, finding: Finding, user: User, code: str, text: str,

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -217,6 +217,10 @@ class CopyForm(FlaskForm):
     year = StringField("Năm của chu kỳ mới")
     title = StringField("Tiêu đề", validators=[_length("Tiêu đề", 300)])
     slug = StringField("Mã văn bản", description=SLUG_HINT)
+    carry_findings = BooleanField(
+        "Chuyển các hạn chế, khuyết điểm chưa khắc phục sang văn bản mới",
+        description="Khi ban hành văn bản mới, mỗi đơn vị nhận lại các hạn chế chưa khắc phục "
+                    "dưới nhiệm vụ cùng số hiệu.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,10 +231,6 @@ class CopyForm(FlaskForm):
 
     def validate_title(self, field) -> None:
         required(field, "Hãy nhập tiêu đề văn bản.")
-
-    def validate_sign_off(self, field) -> None:
-        if field.data not in dict(SIGN_OFF_CHOICES):
-            raise ValidationError("Hãy chọn cách gửi duyệt trong đơn vị.")
 
     def validate_slug(self, field) -> None:
         if not _slug(field):

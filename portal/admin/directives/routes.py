@@ -293,7 +293,7 @@ def copy_directive(directive_id: int):
     if form.validate_on_submit():
         try:
             copy = lifecycle.copy_for_cycle(source, form.year_value, form.slug.data,
-                                            form.title.data)
+                                            form.title.data, form.carry_findings.data)
             db.session.commit()
         except lifecycle.Refused as refusal:
             db.session.rollback()
