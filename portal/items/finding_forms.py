@@ -8,8 +8,8 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from ..formatting import parse_date
 from .findings import NOTE_MAX, TEXT_MAX
+from .forms import optional_date
 
 
 class FindingForm(FlaskForm):
@@ -48,11 +48,7 @@ class FindingForm(FlaskForm):
         self.field_id = int(field.data) if field.data else None
 
     def validate_deadline(self, field) -> None:
-        if (field.data or "").strip():
-            try:
-                self.deadline_date = parse_date(field.data)
-            except ValueError as error:
-                raise ValidationError(str(error)) from None
+        self.deadline_date = optional_date(field)
 
 
 class AnswerForm(FlaskForm):

@@ -5,6 +5,7 @@ next to their field."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
@@ -32,6 +33,17 @@ def _whole_number(raw: str, label: str) -> int:
     if len(text.lstrip("-0")) > len(str(FIGURE_MAX)) or int(text) > FIGURE_MAX:
         raise ValidationError(f"{label} quá lớn.")
     return int(text)
+
+
+def optional_date(field) -> date | None:
+    """A date field that may be left empty: the date typed (dd/mm/yyyy), or None; a date that
+    is not one raises the Vietnamese message."""
+    if not (field.data or "").strip():
+        return None
+    try:
+        return parse_date(field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
 
 
 class ProgressForm(FlaskForm):
@@ -173,12 +185,7 @@ class AssignForm(FlaskForm):
             self.officer_ids.append(int(raw))
 
     def validate_due_on(self, field) -> None:
-        self.due_date = None
-        if (field.data or "").strip():
-            try:
-                self.due_date = parse_date(field.data)
-            except ValueError as error:
-                raise ValidationError(str(error)) from None
+        self.due_date = optional_date(field)
 
 
 class SignOffReturnForm(FlaskForm):

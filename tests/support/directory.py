@@ -7,13 +7,11 @@ office's directory should; `khoa` is a person the directory has locked (no one m
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .servers import free_port
+from .servers import free_port, wait_until_listening
 
 SUFFIX = "dc=sadec,dc=local"
 PEOPLE = f"ou=people,{SUFFIX}"
@@ -130,15 +128,5 @@ def start_directory(root: Path) -> Directory:
             [slapd, "-d", "0", "-h", f"ldap://127.0.0.1:{port}/", "-f", str(config)],
             stdout=out, stderr=subprocess.STDOUT)
     directory = Directory(port, cert, process, log)
-    deadline = time.monotonic() + 20
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"slapd stopped:\n{log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return directory
-        except OSError:
-            if time.monotonic() > deadline:
-                directory.stop()
-                raise RuntimeError(f"slapd did not listen in 20 s:\n{log.read_text()}") from None
-            time.sleep(0.05)
+    wait_until_listening(process, port, log, "slapd", directory.stop, 20)
+    return directory

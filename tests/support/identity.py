@@ -10,9 +10,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -20,7 +18,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from .servers import free_port
+from .servers import free_port, wait_until_listening
 
 FOLDER = Path(__file__).parent / "oidc_provider"
 CLIENT_ID = "cong-cchc"
@@ -72,18 +70,8 @@ def start_provider(root: Path, base_urls: list[str], code_ttl: int = 60) -> Prov
         process = subprocess.Popen(["node", str(FOLDER / "server.js")], cwd=FOLDER,
                                    env=environment, stdout=out, stderr=subprocess.STDOUT)
     provider = Provider(port, process, log)
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"oidc-provider stopped:\n{log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return provider
-        except OSError:
-            if time.monotonic() > deadline:
-                provider.stop()
-                raise RuntimeError(f"oidc-provider did not listen:\n{log.read_text()}") from None
-            time.sleep(0.05)
+    wait_until_listening(process, port, log, "oidc-provider", provider.stop, 30)
+    return provider
 
 
 FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S)

@@ -2,7 +2,8 @@
 of the benchmarks in bench/: `Gunicorn` (a WSGI app of the repository served in a process group of
 its own, on a free port, its output in a log file; waited for, measured and stopped),
 `portal_environment` (an app's settings as the PORTAL_* variables a served portal reads),
-`free_port` and `wait_until_serving` (a server process answers GET /login with 200). It imports
+`free_port`, `wait_until_serving` (a server process answers GET /login with 200) and
+`wait_until_listening` (any server process accepts connections on its port). It imports
 neither pytest nor anything of the tests, so that bench/*.py, run as scripts from the repository's
 root, import it as `tests.support.servers`."""
 
@@ -44,6 +45,25 @@ def wait_until_serving(port: int, process: subprocess.Popen, log: Path,
             pass
         time.sleep(0.2)  # not yet listening, or not yet answering 200
     raise AssertionError(f"not serving on {port}:\n{log.read_text()}")
+
+
+def wait_until_listening(process: subprocess.Popen, port: int, log: Path, what: str,
+                         stop, timeout: float) -> None:
+    """Until `process` accepts connections on `port`; if it ends first, or `timeout` seconds
+    pass (then `stop()` is called), RuntimeError with its log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} stopped:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                stop()
+                raise RuntimeError(f"{what} did not listen in {timeout:g} s:\n"
+                                   f"{log.read_text()}") from None
+            time.sleep(0.05)
 
 
 def portal_environment(config: Mapping, names: Iterable[str] | None = None) -> dict[str, str]:
