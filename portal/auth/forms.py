@@ -31,25 +31,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
-    current = PasswordField(
-        "Mật khẩu hiện tại", validators=[DataRequired(message="Hãy nhập mật khẩu hiện tại."),
-                                         Length(max=200, message="Mật khẩu tối đa 200 ký tự.")]
-    )
-    new = PasswordField(
-        "Mật khẩu mới",
-        validators=[
-            DataRequired(message="Hãy nhập mật khẩu mới."),
-            Length(min=MIN_LENGTH, max=200,
-                   message=f"Mật khẩu mới cần từ {MIN_LENGTH} đến 200 ký tự."),
-        ],
-    )
-    confirm = PasswordField(
-        "Nhập lại mật khẩu mới",
-        validators=[EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")],
-    )
-
-
 class ForgotPasswordForm(FlaskForm):
     """"Quên mật khẩu": the account's name or its e-mail address."""
 
@@ -61,7 +42,8 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    """A new password, from the link "Quên mật khẩu" sent."""
+    """A new password, from the link "Quên mật khẩu" sent (and, with the current one, from the
+    account's own page: `PasswordForm`)."""
 
     new = PasswordField(
         "Mật khẩu mới",
@@ -74,6 +56,13 @@ class ResetPasswordForm(FlaskForm):
     confirm = PasswordField(
         "Nhập lại mật khẩu mới",
         validators=[EqualTo("new", message="Hai lần nhập mật khẩu mới không khớp.")],
+    )
+
+
+class PasswordForm(ResetPasswordForm):
+    current = PasswordField(
+        "Mật khẩu hiện tại", validators=[DataRequired(message="Hãy nhập mật khẩu hiện tại."),
+                                         Length(max=200, message="Mật khẩu tối đa 200 ký tự.")]
     )
 
 

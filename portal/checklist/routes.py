@@ -118,8 +118,6 @@ def unit_checklist(directive_id: int, unit_id: int):
         changes=queries.changes(found, unit.id),
         # A closed or archived directive is read-only for everyone: no forms on its items.
         can_work=found.is_open and may_work_on_unit(current_user, unit.id),
-        # The head assigns on the item's own page: its form for every item would double the page.
-        people=[],
         today=today(),
     )
 

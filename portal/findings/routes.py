@@ -33,12 +33,8 @@ def _logged_in() -> None:
 
 def finding_of(finding_id: int) -> tuple[Progress, Finding]:
     """A finding and its item, if the current user may see the item's unit (404, 403)."""
-    progress_id = db.session.scalar(select(Finding.progress_id).where(Finding.id == finding_id))
-    if progress_id is None:
-        abort(404)
-    item = item_queries.get_item(progress_id)
-    found = db.session.get(Finding, finding_id)
-    return item, found
+    item = item_queries.get_item(finding_id_item(finding_id))
+    return item, db.session.get(Finding, finding_id)
 
 
 def open_item(item: Progress) -> None:
