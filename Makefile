@@ -124,5 +124,15 @@ serve: install
 		--threads $(THREADS) --timeout 60 --graceful-timeout 30 --keep-alive 75 \
 		--access-logfile - --error-logfile - wsgi:app
 
+# Several servers on this machine (README, "Several servers"; deploy/): a PostgreSQL database of
+# its own (created if missing, migrated, the demo data in it), two gunicorn servers and nginx in
+# front of them on http://127.0.0.1:$(CLUSTER_PORT), until Ctrl-C. Needs Debian's nginx.
+CLUSTER_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_cluster
+CLUSTER_PORT ?= 8080
+CLUSTER_SERVERS ?= 2
+cluster: install
+	$(BIN)/python deploy/cluster.py --database-url $(CLUSTER_DATABASE_URL) \
+		--port $(CLUSTER_PORT) --servers $(CLUSTER_SERVERS)
+
 lint: install
-	$(BIN)/ruff check portal tests bench
+	$(BIN)/ruff check portal tests bench deploy
