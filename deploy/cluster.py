@@ -73,6 +73,21 @@ def ensure_database(url: str) -> bool:
         engine.dispose()
 
 
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database `url` names, if it exists, whoever is connected to it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            quoted = connection.dialect.identifier_preparer.quote(target.database)
+            connection.execute(text(f"drop database if exists {quoted} with (force)"))
+    finally:
+        engine.dispose()
+
+
 def render_nginx(values: Mapping[str, str]) -> str:
     """deploy/nginx.conf.template with every @NAME@ replaced by values[NAME]."""
     text = TEMPLATE.read_text()

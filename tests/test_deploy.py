@@ -20,10 +20,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from deploy.cluster import PROXY_ADDRESS, Cluster, free_port, nginx_binary
+from deploy.cluster import PROXY_ADDRESS, Cluster, drop_database, free_port, nginx_binary
 from portal import create_app
 from portal.demo import sample_pdf
 from portal.extensions import db
@@ -46,13 +46,11 @@ pytestmark = [
 
 
 def fresh_database(name: str) -> str:
-    """A new, empty database next to TEST_DATABASE_URL's (whose own is never written)."""
-    server = make_url(TEST_DATABASE_URL)
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-    return server.set(database=name).render_as_string(hide_password=False)
+    """A database next to TEST_DATABASE_URL's (whose own is never written), dropped if it was
+    left by an earlier run: the cluster creates it anew."""
+    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    drop_database(url)
+    return url
 
 
 @pytest.fixture(scope="module")
