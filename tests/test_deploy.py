@@ -80,8 +80,9 @@ def portal_app(cluster, tmp_path_factory):
 
 
 def client(base_url: str, source: str = "127.0.0.1") -> httpx.Client:
-    """A browser that connects from `source` (a loopback address of its own)."""
-    return httpx.Client(base_url=base_url, timeout=15,
+    """A browser that connects from `source` (a loopback address of its own) and, like a real
+    one, names the page's origin with every request (the portal refuses a change from another)."""
+    return httpx.Client(base_url=base_url, timeout=15, headers={"Origin": base_url},
                         transport=httpx.HTTPTransport(local_address=source))
 
 
