@@ -17,6 +17,7 @@ import re
 import socket
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -29,6 +30,7 @@ from portal.demo import sample_pdf
 from portal.extensions import db
 from portal.models import Directive, LoginFailure, Progress, Task, Unit
 
+from .support.browser import CHROMIUM, CHROMIUM_ARGS, BrowserLog, new_page
 from .support.clients import PASSWORD
 from .support.marks import SERVERS, require
 
@@ -219,3 +221,33 @@ def test_an_upload_over_the_portal_limit_is_refused_by_nginx(cluster):
                                              "application/pdf")})
     assert response.status_code == 413
     assert "X-Portal-Server" not in response.headers
+
+
+def test_a_browser_logs_in_through_nginx_with_the_page_styled_by_nginx(cluster):
+    """Chromium, as a person: its login goes through nginx (Chromium says same-origin; the other
+    tests' clients send only an Origin, as older browsers do, which the portal compares with the
+    Host nginx passes on, port included), and the stylesheet it loads comes from nginx."""
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    styles = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            log = BrowserLog()
+            context, page = new_page(browser, log)
+            page.on("response", lambda r: styles.append(r) if r.url.endswith(".css") else None)
+            page.goto(f"{cluster.url}/login")
+            page.get_by_label("Tên đăng nhập").fill("phuong1")
+            page.get_by_label("Mật khẩu").fill(PASSWORD)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Đăng nhập").click()
+            assert urlsplit(page.url).path != "/login", page.content()[:500]
+            assert page.get_by_text("Đăng xuất").count() >= 1
+            assert styles and all(r.status in (200, 304) for r in styles)
+            assert all("x-portal-server" not in r.headers for r in styles)
+            assert log.failed == [] and log.page_errors == []
+            assert log.console_errors_except() == []
+            context.close()
+        finally:
+            browser.close()
