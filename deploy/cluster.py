@@ -56,13 +56,18 @@ def ensure_database(url: str) -> bool:
     connecting to the server's `postgres` database as the same user."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
 
     target = make_url(url)
     if not target.drivername.startswith("postgresql"):
         raise SystemExit(f"several servers need PostgreSQL, not {target.drivername}: {url}")
     engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect() as connection:
+        try:
+            connection = engine.connect()
+        except OperationalError as error:
+            raise SystemExit(f"cannot reach PostgreSQL for {url}: {error.orig}") from None
+        with connection:
             if connection.scalar(text("select 1 from pg_database where datname = :name"),
                                  {"name": target.database}):
                 return False
