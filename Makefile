@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test check test-postgres e2e e2e-tools lint install db bench serve load
+.PHONY: run test check test-postgres e2e e2e-tools lint install db bench serve load lock lock-check \
+	cluster
 
 # The suite runs on every core (pytest-xdist), two workers at least; each worker has its own
 # databases and upload folders (tests/support/databases.py). `--dist loadgroup` keeps each browser
@@ -16,13 +17,48 @@ PYTEST := $(BIN)/pytest -q -n $(JOBS) --dist loadgroup
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the project's dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+# The dependencies come from the lock, every one pinned with its hashes (README, "Dependencies"):
+# uv.lock, resolved by uv from pyproject.toml, exported as requirements.lock (what the portal runs
+# on: the office server installs exactly this) and requirements-dev.lock (the same pins plus the
+# dev extra: tests, lint, uv). pip refuses any file whose hash is not in the lock; the project
+# itself is then installed without its dependencies. Reinstall only when the lock changes.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV := $(BIN)/uv
+
+$(VENV)/.installed: $(DEV_LOCK) $(LOCK) uv.lock pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# After a change to the dependencies in pyproject.toml: resolve again (keeping every pin that
+# still fits) and write the three lock files; commit them with pyproject.toml.
+lock: install
+	$(UV) lock
+	$(UV) export --frozen --quiet --no-emit-project -o $(LOCK)
+	$(UV) export --frozen --quiet --no-emit-project --extra dev -o $(DEV_LOCK)
+	@echo "uv.lock, $(LOCK) and $(DEV_LOCK) written: commit them with pyproject.toml"
+
+# CI: the lock still answers what pyproject.toml asks for (uv compares the requirements it
+# recorded with pyproject's, with no resolution and no index asked while they match, so that a
+# new release on PyPI never fails it), and both exports are what uv.lock gives.
+lock-check: install
+	@$(UV) lock --check --quiet || { \
+		echo "LOCK OUT OF DATE: uv.lock no longer matches pyproject.toml's dependencies;" \
+			"run 'make lock' and commit uv.lock, $(LOCK) and $(DEV_LOCK)." >&2; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(UV) export --frozen --quiet --no-emit-project -o $$tmp/$(LOCK) && \
+	$(UV) export --frozen --quiet --no-emit-project --extra dev -o $$tmp/$(DEV_LOCK) && \
+	for f in $(LOCK) $(DEV_LOCK); do \
+		grep -v '^#' $$f > $$tmp/committed; grep -v '^#' $$tmp/$$f > $$tmp/exported; \
+		diff -u $$tmp/committed $$tmp/exported >&2 || { \
+			echo "LOCK OUT OF DATE: $$f is not what uv.lock exports; run 'make lock'" \
+				"and commit it." >&2; exit 1; }; \
+	done
+	@echo "lock: uv.lock, $(LOCK) and $(DEV_LOCK) match pyproject.toml"
 
 # The browser tests' page checkers (axe-core, the Nu HTML checker) and the OpenID provider, where
 # npm is present.
@@ -88,5 +124,15 @@ serve: install
 		--threads $(THREADS) --timeout 60 --graceful-timeout 30 --keep-alive 75 \
 		--access-logfile - --error-logfile - wsgi:app
 
+# Several servers on this machine (README, "Several servers"; deploy/): a PostgreSQL database of
+# its own (created if missing, migrated, the demo data in it), two gunicorn servers and nginx in
+# front of them on http://127.0.0.1:$(CLUSTER_PORT), until Ctrl-C. Needs Debian's nginx.
+CLUSTER_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_cluster
+CLUSTER_PORT ?= 8080
+CLUSTER_SERVERS ?= 2
+cluster: install
+	$(BIN)/python deploy/cluster.py --database-url $(CLUSTER_DATABASE_URL) \
+		--port $(CLUSTER_PORT) --servers $(CLUSTER_SERVERS)
+
 lint: install
-	$(BIN)/ruff check portal tests bench
+	$(BIN)/ruff check portal tests bench deploy

@@ -44,6 +44,19 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class _FromProxies:
+    """The X-Forwarded-* headers read (`fixed`, ProxyFix) only for requests whose peer is one of
+    the proxies' `addresses`; anyone else reaching the app server directly is answered by `app`
+    as the address it connects from, whatever headers it sends."""
+
+    def __init__(self, app, fixed, addresses: set[str]):
+        self.app, self.fixed, self.addresses = app, fixed, addresses
+
+    def __call__(self, environ, start_response):
+        trusted = environ.get("REMOTE_ADDR") in self.addresses
+        return (self.fixed if trusted else self.app)(environ, start_response)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal; `config` overrides every other setting (INSTANCE_PATH moves instance/)."""
     app = Flask(
@@ -56,7 +69,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     if app.config["PROXIES"]:
         proxies = app.config["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        fixed = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        addresses = {a.strip() for a in app.config["PROXY_ADDRESSES"].split(",") if a.strip()}
+        app.wsgi_app = _FromProxies(app.wsgi_app, fixed, addresses) if addresses else fixed
     app.wsgi_app = BodyDeadline(app.wsgi_app, app.config["REQUEST_BODY_TIMEOUT"],
                                 app.config["REQUEST_BODY_MIN_RATE_KB"] * 1024,
                                 app.config["MAX_CONTENT_LENGTH"])
@@ -151,6 +166,8 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["SERVER_ID"]:
+        response.headers["X-Portal-Server"] = current_app.config["SERVER_ID"]
     if current_app.config["HTTPS"]:
         # Browsers then refuse plain HTTP to the portal, so no cookie can leak over it.
         response.headers.setdefault("Strict-Transport-Security",

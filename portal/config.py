@@ -102,6 +102,13 @@ class Config:
     # headers are then ignored, since anyone could send them). Behind nginx, 1: the audit log and
     # the per-address login limit then see each user's address, not the proxy's.
     PROXIES = 0
+    # The addresses the proxies connect from, comma-separated ("127.0.0.2,10.0.0.5"): only a
+    # request whose peer is one of them has its X-Forwarded-* headers read; any other (someone
+    # reaching an app server directly) keeps its own address. "": any peer (PROXIES alone).
+    PROXY_ADDRESSES = ""
+    # This app server's name among several (deploy/): sent with every answer of the portal as
+    # X-Portal-Server, so that operators and tests can tell which server answered ("" : none).
+    SERVER_ID = ""
     # Links in e-mail and in reminders made by commands start with this address.
     BASE_URL = "http://127.0.0.1:5000"
     # The agency's mail server; none (empty host): notifications stay in the portal only.
@@ -139,6 +146,8 @@ ENV_SETTINGS = {
     "LOGIN_ACCOUNT_MAX_FAILURES": int,
     "LOGIN_WINDOW_MINUTES": int,
     "PROXIES": int,
+    "PROXY_ADDRESSES": str,
+    "SERVER_ID": str,
     "BASE_URL": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,

@@ -151,6 +151,33 @@ def test_behind_a_proxy_each_user_is_known_by_their_own_address(proxied_app):
     assert addresses == {"10.1.2.3", "10.1.2.4"}
 
 
+@pytest.fixture
+def app_behind_known_proxy(tmp_path, database_url):
+    """The portal behind one reverse proxy that connects from 10.0.0.5 only, named app7."""
+    yield from seeded_app(tmp_path, database_url, PROXIES=1, PROXY_ADDRESSES="10.0.0.5",
+                          SERVER_ID="app7")
+
+
+def test_a_forwarded_address_is_believed_only_from_the_proxys_address(app_behind_known_proxy):
+    app = app_behind_known_proxy
+    through_proxy = behind_proxy(app, "10.1.2.3")
+    assert through_proxy.post("/login", {"username": "khongcoai", "password": "sai"}
+                              ).status_code == 401
+    # Someone reaching the app server directly, claiming an address: known by their own.
+    direct = client_at(app, "10.0.0.9")
+    direct.client.environ_base["HTTP_X_FORWARDED_FOR"] = "10.1.2.4"
+    response = direct.post("/login", {"username": "khongcoai2", "password": "sai"})
+    assert response.status_code == 401
+    assert response.headers["X-Portal-Server"] == "app7"
+    with app.app_context():
+        assert dict(db.session.execute(select(LoginFailure.username, LoginFailure.ip)).all()) \
+            == {"khongcoai": "10.1.2.3", "khongcoai2": "10.0.0.9"}
+
+
+def test_without_a_server_id_no_server_is_named(app):
+    assert "X-Portal-Server" not in client_at(app, "10.0.0.1").get("/login").headers
+
+
 def test_without_proxies_set_a_forwarded_address_is_ignored(app):
     """Anyone can send X-Forwarded-For: unless a proxy is declared, it changes nothing."""
     for n in range(10):
