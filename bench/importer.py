@@ -78,6 +78,7 @@ KIND_NAMES = {
     "cong_van": "công văn", "cong van": "công văn", "ke_hoach": "kế hoạch",
     "ke hoach": "kế hoạch", "quyet_dinh": "quyết định", "quyet dinh": "quyết định",
     "thong_bao": "thông báo", "thong bao": "thông báo",
+    "thong_bao_ket_luan": "thông báo kết luận", "thong bao ket luan": "thông báo kết luận",
 }
 
 

@@ -46,6 +46,7 @@ FILLER = {
     "thanh", "phong", "chuyen", "mon", "goi", "tat", "la", "chung", "sau", "day", "voi", "hoi",
     "dong", "tp", "ubnd", "hdnd", "vp", "van", "doi", "rieng", "vien", "chuc", "cap", "tren",
     "ca", "nhung", "co", "quan", "don", "vi", "duoc", "va", "cung", "tham", "muu", "nganh",
+    "tinh", "huyen", "lien", "dia", "nay", "mot", "khac", "tuong", "ung",
 }
 _ABBREVIATIONS = {
     "ubnd": ("uy", "ban", "nhan", "dan"),
@@ -69,9 +70,26 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("phong chuyen mon", "kind:office"),
         ("ban chuyen mon", "kind:office"),
         ("cac phong ban", "kind:office"),
+        ("co quan chuyen mon thuoc uy ban nhan dan", "kind:office"),
+        ("so ban nganh", "kind:office"),
+        ("so nganh", "kind:office"),
         ("xa phuong thi tran", "kind:commune"),
+        ("xa phuong dac khu", "kind:commune"),
+        ("phuong xa thi tran", "kind:commune"),
+        ("xa thi tran", "kind:commune"),
+        ("phuong thi tran", "kind:commune"),
         ("xa phuong", "kind:commune"),
         ("phuong xa", "kind:commune"),
+        ("huyen thi xa thanh pho", "kind:commune"),
+        ("huyen thanh pho thi xa", "kind:commune"),
+        ("huyen thi xa", "kind:commune"),
+        ("huyen thanh pho", "kind:commune"),
+        ("quan huyen", "kind:commune"),
+        ("cac xa", "kind:commune"),
+        ("cac phuong", "kind:commune"),
+        ("cac huyen", "kind:commune"),
+        ("co quan don vi dia phuong", "all"),
+        ("don vi dia phuong", "all"),
         ("co quan don vi", "all"),
         ("cac don vi", "all"),
         ("cac co quan", "all"),
@@ -134,6 +152,7 @@ class UnitIndex:
         patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
         self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
+        self.ids = {unit.name: unit.id for unit in units}
 
     def match(self, text: str) -> AudienceMatch:
         tokens = _tokens(text)
@@ -218,7 +237,10 @@ class UnitIndex:
             (kind,) = kinds
             if all(self.kinds.get(unit) == kind[5:] for unit in units):
                 return kind
-            return None
         if not kinds and len(units) == 1:
             return f"unit:{units[0]}"
-        return None
+        # Several units, or a group with units of another kind: the units themselves.
+        names = set(units) | {name for name, kind in self.kinds.items()
+                              if f"kind:{kind}" in kinds}
+        ids = sorted(self.ids[name] for name in names)
+        return "units:" + ",".join(map(str, ids)) if ids else None

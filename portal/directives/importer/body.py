@@ -61,8 +61,16 @@ def _joins(prev: _Para, line: str, blank: bool) -> bool:
     return first_lower or not _heading_like(prev)
 
 
+# A line broken after a post or a verb that cannot end a heading ("Điều 3. Chánh" / "Văn phòng
+# …", "Điều 2. Giao" / "Giám đốc Sở …").
+_DANGLING = re.compile(r"(?:^|\s)(?:chanh|giam doc|chu tich|thu truong|truong|pho|giao|de nghi|"
+                       r"yeu cau|ban|cac|va|cua|ve|tai)$")
+
+
 def _heading_like(para: _Para) -> bool:
     folded = skeleton(para.text).strip()
+    if _DANGLING.search(folded):
+        return False
     return bool(_ADDRESSEE_START.match(folded)) and not _VERB_RE.search(folded)
 
 
@@ -158,7 +166,8 @@ def _title(text: str) -> str:
 
 
 _DEADLINE = re.compile(
-    r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc)\b"
+    r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc|den het|"
+    r"den ngay)\b"
     r"[\s:,]*(?:la\s+|vao\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut)?)?\s*,?\s*)?"
     r"(?:ngay\s*)?(?:(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*"
     r"(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9])"
@@ -166,7 +175,11 @@ _DEADLINE = re.compile(
 )
 
 
-def _deadline(text: str, year: int | None, notes: list[str]) -> tuple[date | None, str]:
+def _deadline(text: str, year: int | None, notes: list[str],
+              issued: date | None = None) -> tuple[date | None, str]:
+    """The first deadline the words give. A date without a year takes the letter's year, or the
+    next year when that day is already past on the letter's date ("trước ngày 15/01" in a
+    letter of 20/12)."""
     found: list[tuple[date, str]] = []
     sk = skeleton(text)
     for match in _DEADLINE.finditer(sk):
@@ -176,6 +189,10 @@ def _deadline(text: str, year: int | None, notes: list[str]) -> tuple[date | Non
         raw_year = match.group("y") or match.group("y2")
         if raw_year:
             the_year = int(raw_year) + (2000 if len(raw_year) == 2 else 0)
+        elif issued and 1 <= month <= 12 and (month, day) < (issued.month, issued.day):
+            the_year = issued.year + 1
+            notes.append(f"Hạn «{words}» không ghi năm và đã qua so với ngày của văn bản: lấy "
+                         f"năm sau ({the_year}).")
         elif year:
             the_year = year
             notes.append(f"Hạn «{words}» không ghi năm: lấy năm của văn bản ({year}).")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from .addressees import _ADDRESSEE_START, _STRONG_ADDRESSEE, UnitIndex, UnitRef
 from .body import (
+    _DEADLINE,
     ADVERBS,
     _classify,
     _clean_task_text,
@@ -28,13 +30,78 @@ from .body import (
 from .draft import Draft, DraftSection, DraftTask, describe_audience
 from .header import _closing_start, _parse_header, _parse_signature
 from .reading import MAX_TEXT_CHARS, LetterImportError, normalize_text
-from .text import _VERB_RE, _Para, skeleton
+from .text import _VERB_RE, _capitalize, _Para, is_furniture, skeleton
 
-# A paragraph about the letter itself ("công văn này", "trên đây") ends the addressed
-# sections: what follows it is context, not orders.
+# A paragraph about the letter itself ("Công văn này …", "Trên đây là …") ends the addressed
+# sections: what follows it is context, not orders. "… kèm theo Quyết định này" inside an
+# article does not.
 _CLOSING = re.compile(
-    r"\b(?:cong van|van ban|chi thi|thong bao|ke hoach|quyet dinh) nay\b|^trong qua trinh "
+    r"^(?:cong van|van ban|chi thi|thong bao|ke hoach|quyet dinh) nay\b|^trong qua trinh "
     r"(?:thuc hien|trien khai)|^tren day\b"
+)
+# Lines that are never an order: the grounds ("Căn cứ …", "Thực hiện Công văn …", "Xét đề nghị
+# …"), a decision's own act in its first article ("Ban hành kèm theo Quyết định này …"), its
+# effect, and who carries it out.
+_GROUNDS = re.compile(
+    r"^(?:can cu|xet de nghi|xet to trinh|theo de nghi|theo de xuat|thuc hien (?:cong van|"
+    r"ke hoach|quyet dinh|chi thi|nghi quyet|thong bao|van ban|y kien|chi dao|huong dan|luat|"
+    r"nghi dinh|thong tu|chuong trinh|ket luan|cong dien|bao cao|to trinh|su chi dao)|"
+    r"(?:ngay [0-9]{1,2}[/ ]|sau khi xem xet|qua xem xet)[^:]*(?:nhan duoc|ban hanh|co y kien)"
+    r")\b"
+)
+_ACT = re.compile(
+    r"^(?:ban hanh|cong bo|phe duyet|uy quyen|thanh lap|kien toan|bai bo|bai bỏ|cong nhan|"
+    r"dieu chinh|quy dinh|sua doi)\b[^.;]{0,80}?\b(?:kem theo|quyet dinh nay|nhu sau|"
+    r"theo quyet dinh)|[^.]{0,40}\bkem theo quyet dinh nay\b|^quyet dinh nay (?:co hieu luc|"
+    r"thay the)|\bco hieu luc (?:thi hanh )?(?:ke )?tu ngay\b"
+)
+# The act an article of a decision performs: what the decision does, not an order to a unit.
+_ARTICLE_ACT = re.compile(
+    r"^(?:ban hanh|cong bo|phe duyet|uy quyen|thanh lap|kien toan|bai bo|cong nhan|dieu chinh|"
+    r"quy dinh|sua doi|bo sung|thay the|chap thuan|dinh chinh|bo nhiem|khen thuong|ky luat|"
+    r"giai the|sap nhap|chia|tach|hop nhat|cho phep|quyet dinh nay)\b"
+)
+_CARRY_OUT = re.compile(r"\bchiu trach nhiem thi hanh\b|\bcan cu quyet dinh thi hanh\b")
+# A closing line: "(UBND tỉnh) yêu cầu <addressees> (nghiêm túc) (triển khai) thực hiện (nghiêm)
+# (nội dung chỉ đạo tại Công văn này)"; checked after the addressees are blanked.
+_CLOSING_TAIL = re.compile(
+    r"(?:(?:nghiem tuc|khan truong|quan tam|chu dong|to chuc|trien khai|chi dao)[\s,]+)*"
+    r"(?:thuc hien|trien khai|thi hanh)(?:[\s,]+(?:nghiem tuc|nghiem|tot|co hieu qua|day du|"
+    r"dung quy dinh|kip thoi))*"
+    r"(?:[\s,]+(?:cac|noi dung|chi dao|tai|theo|cong van|van ban|ke hoach|quyet dinh|chi thi|"
+    r"thong bao|nay|tren|neu tren|yeu cau|y kien|nhiem vu|duoc giao|nhu|sau|va|cua|"
+    r"ubnd|uy ban nhan dan|tinh|huyen|thanh pho|xa|ket luan))*\s*[./]*$"
+)
+_CLOSING_LEAD = re.compile(r"^(?:(?:vay|do do|vi vay|de nghi|yeu cau|de nghi|dong thoi)\s+)+")
+# A lead clause before the order proper ("Theo đó, đề nghị …", "Trên cơ sở …, đề nghị …",
+# "Chủ tịch UBND tỉnh yêu cầu …").
+_LEAD_WORDS = re.compile(
+    r"^(?:theo do|tren co so|thuc hien|can cu|de |nham|qua |tu nay|vi vay|do do|do vay|"
+    r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
+)
+_ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao)\s+\S")
+# What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
+_NOT_TASKS_PART = re.compile(
+    r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
+    r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich)\b"
+)
+# A line of a plan's task table after the task: who carries it out, by when.
+_WHO_LINE = re.compile(
+    r"^(?:co quan|don vi|trach nhiem|bo phan)\s*(?:chu tri|thuc hien|thuc hien chinh|"
+    r"chiu trach nhiem)\s*:\s*"
+)
+_WHEN_LINE = re.compile(r"^(?:thoi gian|thoi han|tien do)(?:\s+(?:thuc hien|hoan thanh|bao cao|"
+                        r"gui bao cao|nop))?\s*:\s*")
+_SIDE_LINE = re.compile(r"^(?:co quan|don vi)\s*phoi hop\s*:|^san pham\s*:|^ket qua\s*:")
+# A clause that only says by when: it belongs to the order before it.
+_DEADLINE_ONLY = re.compile(
+    r"^(?:va\s+|,\s*)?(?:hoan thanh|thoi han|thoi gian(?: hoan thanh| thuc hien| bao cao)?|"
+    r"han|cham nhat|xong|truoc ngay|truoc)\b"
+)
+# The product sent after the order: "Báo cáo gửi về Văn phòng UBND tỉnh trước ngày …".
+_PRODUCT_SENT = re.compile(
+    r"^(?:bao cao|van ban|ket qua|y kien|de xuat|ho so|san pham|danh sach|tai lieu)"
+    r"(?:\s+\S+){0,4}?\s+(?:(?:yeu cau|de nghi|can|phai)\s+)?(?:gui|nop)\b|^gui kem\b"
 )
 
 _NOT_INSPECTED = re.compile(r"\b(?:co quan|don vi)\b[^.;]{0,30}?\bchua (?:duoc )?kiem tra\b")
@@ -50,8 +117,10 @@ _AT_COMMUNE = re.compile(r"\btai\b[^,.;]{0,50}?\bxa\s*,\s*phuong\b")
 class _Builder:
     index: UnitIndex
     year: int | None
+    issued: date | None = None
     sections: list[DraftSection] = field(default_factory=list)
     preamble: DraftSection | None = None
+    last: tuple[DraftSection, DraftTask] | None = None  # the task added last, with its section
 
     def new_section(self, heading: str, label: str) -> DraftSection:
         match = self.index.match(heading)
@@ -65,7 +134,13 @@ class _Builder:
         )
         if not match.matched and not match.unmatched:
             section.unmatched = [section.heading]
-        if section.audience is None and match.matched:
+        if section.audience and section.audience.startswith("units:"):
+            section.notes.append(
+                "Tiêu đề nêu nhiều đơn vị: " + ", ".join(
+                    rule.partition(":")[2] or rule for rule in match.matched)
+                + "; giao cho đúng các đơn vị này."
+            )
+        elif section.audience is None and match.matched:
             section.notes.append(
                 "Tiêu đề nêu nhiều đối tượng không gộp được thành một quy tắc: "
                 + ", ".join(match.matched) + ". Hãy chọn đối tượng cho mục này."
@@ -85,9 +160,17 @@ class _Builder:
         text = para.text
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
-            sentence_orders = _has_order(skeleton(sentence))
+            folded_sentence = skeleton(sentence).strip()
+            sentence_orders = _has_order(folded_sentence)
             if sentence.rstrip().endswith(":"):
                 current = None  # an introduction to what follows, not an order
+                continue
+            if _not_an_order(folded_sentence, self.index) or (
+                    s_index > 0 and _CLOSING.search(folded_sentence)):
+                current = None
+                continue
+            if self.per_level(section, sentence):
+                current = None
                 continue
             for c_index, (ca, cb) in enumerate(_spans(sentence, ";")):
                 clause = sentence[ca:cb]
@@ -95,15 +178,20 @@ class _Builder:
                 span = (sa + ca, sa + cb)
                 first = s_index == 0 and c_index == 0
                 words = len(clause.split())
-                opens = (
+                tail = _follows_order(folded)
+                opens = not tail and (
                     (first and bullet and sentence_orders)
                     or (_starts_with_order(folded) and words >= 3)
                     or (c_index == 0 and _ADDRESSEE_START.match(folded)
                         and sentence_orders
                         and not folded.startswith(("doi voi", "rieng")))
                 )
-                if _is_continuation(folded) and current is not None:
+                if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
+                elif tail and not groups and self.last is not None and \
+                        self.last[0] is section and _DEADLINE.search(folded) and \
+                        self.last[1].deadline is None:
+                    self.extend_last(clause)
                 elif opens:
                     current = [span]
                     groups.append(current)
@@ -120,12 +208,99 @@ class _Builder:
                          title=_title(text), text=text)
         if split:
             task.notes.append("Tách từ một câu nêu nhiều tỷ lệ: mỗi tỷ lệ một nhiệm vụ.")
-        task.deadline, task.deadline_text = _deadline(text, self.year, task.notes)
+        task.deadline, task.deadline_text = _deadline(text, self.year, task.notes, self.issued)
         if task.deadline_text:
             task.notes.append(f"Hạn lấy từ «{task.deadline_text}».")
         _classify(task)
-        self.narrow(section, task)
+        lead = _task_addressee(text, self.index)
+        if lead is not None and lead[0] != section.audience:
+            rule, words = lead
+            task.audience = rule or UNMATCHED
+            if rule:
+                task.notes.append(f"Đối tượng theo «{words}» đầu nhiệm vụ.")
+            else:
+                task.notes.append(f"{NO_UNIT}: nhiệm vụ giao cho «{words}», không khớp đơn vị "
+                                  "nào trên cổng.")
+        else:
+            self.narrow(section, task)
         section.tasks.append(task)
+        self.last = (section, task)
+
+    def extend_last(self, words: str) -> None:
+        """A clause after the last task that only says by when (or where to send it)."""
+        assert self.last is not None
+        _, task = self.last
+        task.text = task.text.rstrip() + " " + _clean_task_text(words)
+        if task.deadline is None:
+            task.deadline, task.deadline_text = _deadline(words, self.year, task.notes,
+                                                          self.issued)
+            if task.deadline_text:
+                task.notes.append(f"Hạn lấy từ «{task.deadline_text}» ngay sau nhiệm vụ.")
+                if task.kind == "action" and re.search(r"\bbao cao\b", skeleton(words)):
+                    task.kind = "report"
+
+    def set_last_audience(self, words: str) -> None:
+        """"Cơ quan chủ trì: Sở X" under a plan's task."""
+        assert self.last is not None
+        section, task = self.last
+        who = re.split(r"[;]|\b(?:phoi hop|co quan phoi hop|don vi phoi hop)\b",
+                       skeleton(words))[0]
+        match = self.index.match(words[:len(who)])
+        if match.rule and not match.unmatched:
+            if match.rule != section.audience:
+                task.audience = match.rule
+            task.notes.append(f"Đối tượng theo «{words.strip()}».")
+        elif match.unmatched or match.matched:
+            task.audience = UNMATCHED if not match.rule else match.rule
+            task.notes.append(f"{NO_UNIT}: «{words.strip()}».")
+
+    def per_level(self, section: DraftSection, sentence: str) -> bool:
+        """"Thời hạn báo cáo: các sở gửi trước ngày A; UBND các xã gửi trước ngày B." One
+        report task for each level named, with its own date, in place of a report task before
+        it that had none."""
+        folded = skeleton(sentence)
+        intro = re.match(r"\s*(?:ve |va )?(?:thoi han|thoi gian|han)(?:\s+[^\s:,]+){0,4}\s*[:,]\s*",
+                         folded)
+        if not intro:
+            return False
+        rest = sentence[intro.end():]
+        clauses = [rest[a:b] for a, b in _spans(rest, ";")]
+        if len(clauses) < 2:
+            clauses = [rest[a:b] for a, b in _spans(rest, ",")]
+        levels = []
+        for clause in clauses:
+            sk = skeleton(clause).strip()
+            match = _DEADLINE.search(sk)
+            head = sk[:match.start()] if match else sk
+            who = self.index.match(clause[:len(head)])
+            if match and who.rule:
+                levels.append((clause, who.rule))
+        if len(levels) < 2:
+            return False
+        base = None
+        for each in self.sections_with_tasks():
+            for task in each.tasks:
+                if task.kind == "report" and task.deadline is None:
+                    base = (each, task)
+        if base is not None:
+            base[0].tasks.remove(base[1])
+            _renumber(base[0], base[0].number)
+        for clause, _rule in levels:
+            text = (base[1].text.rstrip(" .") + " (" + clause.strip(" .;,") + ")."
+                    if base else _clean_task_text(clause))
+            self.add_task(section, text, split=False)
+            task = section.tasks[-1]
+            task.audience = _rule if _rule != section.audience else None
+            if task.kind != "report":
+                task.kind = "report"
+            task.notes.append("Hạn theo từng cấp, lấy từ câu «" + sentence.strip()[:200] + "».")
+        return True
+
+    def sections_with_tasks(self) -> list[DraftSection]:
+        found = list(self.sections)
+        if self.preamble is not None:
+            found.insert(0, self.preamble)
+        return found
 
     def narrow(self, section: DraftSection, task: DraftTask) -> None:
         sk = skeleton(task.text)
@@ -166,6 +341,55 @@ class _Builder:
             )
 
 
+def _residue(para: _Para, folded: str) -> bool:
+    """A short unnumbered line without a full stop, no deadline and no addressee: a title a web
+    page shows ("Báo cáo và dự thảo Nghị quyết"), not an order."""
+    text = para.text.strip()
+    return (not para.marker and not text.endswith((".", ";", "!", "?", ":", ","))
+            and len(text.split()) <= 8 and not _DEADLINE.search(folded)
+            and not _ADDRESSEE_START.match(folded))
+
+
+def _drop_news_lead(draft: Draft, first: str) -> None:
+    """A news page opens with a lead that repeats the letter's order in other words: when the
+    text has no header of its own, a task from that first paragraph whose words are mostly
+    in a later task is the same order."""
+    if draft.number or draft.recipients or draft.subject:
+        return
+    tasks = [(section, task) for section in draft.sections for task in section.tasks]
+    lead = [(section, task) for section, task in tasks if task.text.strip(" .")
+            and skeleton(task.text)[:60].strip(" .") in skeleton(first)]
+    for section, task in lead:
+        words = set(re.findall(r"[^\W_]{2,}", skeleton(task.text)))
+        for _, other in tasks:
+            if other is task or (section, task) not in lead or (None, other) in lead:
+                continue
+            if any(other is each for _, each in lead):
+                continue
+            share = len(words & set(re.findall(r"[^\W_]{2,}", skeleton(other.text))))
+            if words and share / len(words) >= 0.4:
+                section.tasks.remove(task)
+                section.notes.append("Bỏ câu dẫn của bản tin nhắc lại nhiệm vụ «"
+                                     + task.title + "» (trùng với nhiệm vụ trong văn bản).")
+                _renumber(section, section.number)
+                break
+
+
+def _part_heading(para: _Para) -> bool:
+    """A part of the letter ("II. NHIỆM VỤ", "Điều 2.", a line in capitals) rather than an
+    order."""
+    text = para.text.strip()
+    if para.roman:
+        return True
+    upper = [ch for ch in text if ch.isalpha()]
+    return (len(upper) >= 4 and all(not ch.islower() for ch in upper) and len(text) < 200
+            and not para.article)
+
+
+def _style(para: _Para) -> str:
+    return "roman" if para.roman else "article" if para.article else para.marker[:1] or "-"
+
+
 def _clean_heading(text: str) -> str:
     text = " ".join(text.split()).strip(" :;,.")
     return text
@@ -181,6 +405,8 @@ def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
     colon = _colon_outside_parentheses(text)
     if colon is not None and colon <= 200:
         head = text[:colon]
+        if _INTRO_COLON.search(skeleton(head).rstrip()):
+            return None  # "UBND tỉnh có ý kiến như sau:" introduces, names no addressee
         if not _VERB_RE.search(_blank_units(skeleton(head), index)):
             return head, text[colon + 1:].strip()
     no_end = not text.rstrip().endswith((".", ";", "!", "?"))
@@ -227,6 +453,118 @@ def _blank_units(folded: str, index: UnitIndex) -> str:
     return index.names.sub(lambda m: " " * len(m.group(0)), folded)
 
 
+NO_UNIT = "Chưa xác định đơn vị"
+UNMATCHED = "unmatched"
+
+
+def _follows_order(folded: str) -> bool:
+    """The clause only says by when, or what is sent where: it belongs to the order before."""
+    folded = folded.lstrip(" ,-–:;(")
+    if _PRODUCT_SENT.match(folded):
+        return True
+    if not _DEADLINE.search(folded):
+        return False
+    rest = len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", folded)))
+    if _DEADLINE_ONLY.match(folded):
+        return rest <= 8
+    # "… Trình UBND tỉnh trước ngày 10/8": the product of the order before, sent by a date.
+    return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and rest <= 16
+
+
+def _not_an_order(folded: str, index: UnitIndex) -> bool:
+    """Grounds, a decision's own act, who carries a decision out, or a closing line."""
+    folded = folded.strip(" -–•*")
+    if _GROUNDS.match(folded) and not _ORDER_WORD.search(folded):
+        return True
+    if _ACT.search(folded) or _CARRY_OUT.search(folded):
+        return True
+    return _closing_line(folded, index)
+
+
+def _closing_line(folded: str, index: UnitIndex) -> bool:
+    """"Yêu cầu Thủ trưởng các … và Chủ tịch UBND các xã nghiêm túc thực hiện./." """
+    if _DEADLINE.search(folded):
+        return False
+    tail = _CLOSING_TAIL.search(folded)
+    if not tail or tail.start() == 0:
+        return False
+    head = _strip_lead_folded(folded[:tail.start()])
+    head = _CLOSING_LEAD.sub("", head)
+    if not re.match(r"(?:yeu cau|de nghi)\b", folded[:tail.start()].strip()) and not \
+            _ADDRESSEE_START.match(head):
+        return False
+    blanked = _blank_units(head, index)
+    blanked = re.sub(r"\b(?:can cu|theo) chuc nang,? nhiem vu(?: duoc giao)?\b", " ", blanked)
+    return not _VERB_RE.search(blanked)
+
+
+def _strip_lead_folded(folded: str) -> str:
+    match = _order_after_lead(folded)
+    return folded[match:] if match is not None else folded
+
+
+def _order_after_lead(folded: str) -> int | None:
+    """Where the order proper starts after a lead clause or the issuer's name ("Theo đó, đề
+    nghị …", "UBND tỉnh yêu cầu …"), or None."""
+    match = _ORDER_WORD.search(folded[:300])
+    if not match or match.start("word") == 0:
+        return None
+    before = folded[:match.start("word")].strip(" ,")
+    if _LEAD_WORDS.match(before) or _GROUNDS.match(before):
+        return match.start("word")
+    if len(before) <= 80 and not _VERB_RE.search(re.sub(r"\bco y kien\b.*", "", before)) \
+            and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
+                         r"ban |van phong|tinh uy|huyen uy)", before):
+        return match.start("word")
+    return None
+
+
+_INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|sau day|"
+                          r"noi dung)\s*$")
+
+
+def _strip_lead(text: str) -> str:
+    """The paragraph from its order on: after "… có ý kiến chỉ đạo như sau:", after a lead
+    clause ("Theo đó, đề nghị …") or the issuer's name before "đề nghị"/"yêu cầu"/"giao"."""
+    folded = skeleton(text)
+    colon = _colon_outside_parentheses(text)
+    if colon is not None and colon < 300 and text[colon + 1:].strip() and \
+            _INTRO_COLON.search(folded[:colon].rstrip()):
+        text = text[colon + 1:].strip()
+        folded = skeleton(text)
+    start = _order_after_lead(folded)
+    if start is not None:
+        text = _capitalize(text[start:])
+    return text
+
+
+def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | None:
+    """(rule, words) when the task opens by naming who does it ("Sở Y tế chủ trì …", "Giao
+    UBND các xã rà soát …"); the rule is None when the words match no unit."""
+    folded = skeleton(text)
+    if not _ADDRESSEE_START.match(folded):
+        return None
+    blanked = _blank_units(folded, index)
+    verb = _VERB_RE.search(blanked)
+    if not verb or verb.start() == 0:
+        return None
+    start = verb.start()
+    adverbs = re.search(r"(?:\b(?:" + "|".join(ADVERBS) + r")\s+)+$", blanked[:start])
+    if adverbs:
+        start = adverbs.start()
+    head = text[:start].strip(" ,;:-–")
+    if not head or len(head) > 200:
+        return None
+    match = index.match(head)
+    if match.matched and match.rule:
+        return match.rule, head
+    if not match.matched and match.unmatched and (
+            _STRONG_ADDRESSEE.match(folded) or (head[:1].isupper() and len(head.split()) <= 8
+                                                and re.match(r"(?:ban|hoi|doan|cuc)\b", folded))):
+        return None, head
+    return None
+
+
 def import_letter(text: str, units: list[UnitRef]) -> Draft:
     """A draft directive from the letter's text, its addressees matched against `units`."""
     if not isinstance(text, str):
@@ -255,15 +593,57 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         draft.warnings.append("Không thấy trích yếu (V/v …): điền «subject» và «title».")
 
     index = UnitIndex(list(units))
-    builder = _Builder(index, draft.year)
-    paras = _paragraphs(lines[body_start:closing])
-    preamble: list[_Para] = []
+    builder = _Builder(index, draft.year, draft.issued_on)
+    body = [line for line in lines[body_start:closing]
+            if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
+    paras = _paragraphs(body)
+    general = DraftSection(number="0", heading="Chung", notes=[])
+    _address_general(general, draft, index)
+    builder.preamble = general
     section: DraftSection | None = None
+    skipping: str | None = None  # the marker style of a part that holds no tasks
     for para in paras:
         folded = skeleton(para.text).strip()
+        part = _part_heading(para)
+        if skipping is not None:
+            if not part or _style(para) != skipping:
+                continue
+            skipping = None
+        if part:
+            if _NOT_TASKS_PART.match(folded):
+                skipping = _style(para)
+                continue
+            heading = _section_heading(para, index)
+            if not heading or (not para.marker and not index.match(heading[0]).matched):
+                if para.marker:
+                    section = general if builder.sections else None
+                continue
+        if _WHEN_LINE.match(folded) and builder.per_level(section or general, para.text):
+            continue
+        if builder.last is not None:
+            who = _WHO_LINE.match(folded)
+            if who:
+                builder.set_last_audience(para.text[who.end():])
+                continue
+            when = _WHEN_LINE.match(folded)
+            if when:
+                builder.extend_last(para.text)
+                continue
+            if _SIDE_LINE.match(folded):
+                continue
         if not para.marker and _CLOSING.search(folded) and section is not None:
             section = None
             continue
+        if _not_an_order(folded, index) or (para.article and _ARTICLE_ACT.match(folded)):
+            continue
+        if _residue(para, folded):
+            continue
+        stripped = _strip_lead(para.text)
+        if stripped != para.text:
+            para = _Para(para.marker, stripped)
+            folded = skeleton(para.text).strip()
+            if _not_an_order(folded, index):
+                continue
         heading = _section_heading(para, index)
         if heading:
             head, rest = heading
@@ -274,19 +654,18 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         if section is None:
             if builder.sections:
                 continue  # after a closing paragraph: context, not orders
-            preamble.append(para)
-            continue
+            section = general
         builder.add_paragraph(section, para)
 
-    general = DraftSection(number="0", heading="Chung", notes=[])
-    for para in preamble:
-        builder.add_paragraph(general, para)
     if general.tasks or not builder.sections:
-        _address_general(general, draft, index)
         builder.sections.insert(0, general)
         for position, each in enumerate(builder.sections, start=1):
             _renumber(each, str(position))
     draft.sections = builder.sections
+    if paras:
+        _drop_news_lead(draft, skeleton(paras[0].text))
+    draft.sections = [each for each in draft.sections
+                      if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
         draft.warnings.append("Không tìm thấy nhiệm vụ nào: thêm nhiệm vụ bằng tay.")
     if any(each.audience_of(task) in ("inspected", "not_inspected")
@@ -295,9 +674,15 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                               "liệt kê các đơn vị đã được kiểm tra, điền danh sách «inspected».")
     for each in draft.sections:
         if each.audience is None:
+            words = "; ".join(each.unmatched) or ", ".join(each.matched)
             draft.warnings.append(
-                f"Mục {each.number} ({each.heading[:60]}) chưa xác định được đơn vị thực hiện."
+                f"Mục {each.number} ({each.heading[:60]}): {NO_UNIT.lower()}"
+                + (f" — văn bản ghi «{words[:200]}»." if words else ".")
             )
+        for task in each.tasks:
+            if task.audience == UNMATCHED:
+                seen = next((note for note in task.notes if note.startswith(NO_UNIT)), NO_UNIT)
+                draft.warnings.append(f"Nhiệm vụ {task.code}: {seen[0].lower()}{seen[1:]}")
     return draft
 
 
