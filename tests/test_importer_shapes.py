@@ -314,3 +314,30 @@ def test_the_city_seed_shapes_still_hold():
     """The district's units (the demo's): an order to the communes inside a sentence."""
     draft = letter("Đề nghị UBND các xã, phường cập nhật thủ tục hành chính.", CITY)
     assert audiences(draft) == ["kind:commune"]
+
+
+def test_what_was_done_what_must_be_done_to_something_and_contingencies_are_no_tasks():
+    draft = letter(
+        "Sở Y tế đã tham mưu UBND tỉnh ban hành kế hoạch phòng dịch.\n\n"
+        "Trung tâm Phục vụ hành chính công phải được bố trí ở vị trí thuận lợi.\n\n"
+        "Trường hợp xảy ra vụ việc đột xuất, yêu cầu các đơn vị báo cáo ngay.\n\n"
+        "Theo đề nghị của Giám đốc Sở Nội vụ.\n\n"
+        "1. Sở Y tế kiểm tra an toàn thực phẩm.")
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_news_title_line_is_no_task_but_a_cut_order_naming_its_unit_is():
+    draft = import_letter(
+        "Triển khai hướng dẫn tuyên truyền kỷ niệm 30 năm Ngày thành lập tỉnh của Huyện ủy\n\n"
+        "Đề nghị Sở Y tế tăng cường kiểm tra an toàn thực phẩm trong dịp lễ, các cơ sở", PROVINCE)
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_level_named_by_its_tier_and_giao_trach_nhiem_cho():
+    draft = letter("UBND cấp xã thành lập Trung tâm Phục vụ hành chính công, hoàn thành trước "
+                   "7h00 sáng ngày 01/7/2025.\n\n"
+                   "Giao trách nhiệm cho Giám đốc Sở Nội vụ theo dõi việc thực hiện.\n\n"
+                   "Đồng thời yêu cầu Sở Tài chính bố trí kinh phí.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("kind:commune", date(2025, 7, 1)), ("unit:Sở Nội vụ", None),
+        ("unit:Sở Tài chính", None)]

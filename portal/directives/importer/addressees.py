@@ -28,14 +28,14 @@ class UnitRef(NamedTuple):
 
 # Who a heading names: the words it starts with.
 _ADDRESSEE_START = re.compile(
-    r"^(?:(?:giao|de nghi|yeu cau|doi voi|rieng)\s+)?(?:"
+    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau|doi voi|rieng)\s+)?(?:"
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"
     r"thanh tra|cong an|chi cuc|cuc|xa|phuong|thi tran|lanh dao|bi thu|mat tran|"
     r"ban chi huy|cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan)\b"
 )
 _STRONG_ADDRESSEE = re.compile(
-    r"^(?:(?:giao|de nghi|yeu cau)\s+)?(?:thu truong|pho truong|truong|chanh|giam doc|"
+    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau)\s+)?(?:thu truong|pho truong|truong|chanh|giam doc|"
     r"pho giam doc|chu tich|pho chu tich|uy ban|ubnd|phong|van phong|so|trung tam|thanh tra|"
     r"chi cuc|cong an|ban chi huy)\b"
 )
@@ -70,6 +70,9 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("phong chuyen mon", "kind:office"),
         ("ban chuyen mon", "kind:office"),
         ("cac phong ban", "kind:office"),
+        ("ban nganh", "kind:office"),
+        ("cap xa", "kind:commune"),
+        ("cap huyen", "kind:commune"),
         ("co quan chuyen mon thuoc uy ban nhan dan", "kind:office"),
         ("so ban nganh", "kind:office"),
         ("so nganh", "kind:office"),

@@ -168,7 +168,8 @@ def _title(text: str) -> str:
 _DEADLINE = re.compile(
     r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc|den het|"
     r"den ngay)\b"
-    r"[\s:,]*(?:la\s+|vao\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut)?)?\s*,?\s*)?"
+    r"[\s:,]*(?:la\s+|vao\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut)?)?"
+    r"(?:\s*(?:sang|chieu|toi))?\s*,?\s*)?"
     r"(?:ngay\s*)?(?:(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*"
     r"(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9])"
     r"|(?P<d2>[0-9]{1,2})\s*thang\s*(?P<m2>[0-9]{1,2})(?:\s*nam\s*(?P<y2>[0-9]{4}))?)"

@@ -76,10 +76,10 @@ _CLOSING_LEAD = re.compile(r"^(?:(?:vay|do do|vi vay|de nghi|yeu cau|de nghi|don
 # A lead clause before the order proper ("Theo đó, đề nghị …", "Trên cơ sở …, đề nghị …",
 # "Chủ tịch UBND tỉnh yêu cầu …").
 _LEAD_WORDS = re.compile(
-    r"^(?:theo do|tren co so|thuc hien|can cu|de |nham|qua |tu nay|vi vay|do do|do vay|"
+    r"^(?:theo do|tren co so|thuc hien|can cu|de |nham|qua |tu nay|vi vay|do do|do vay|dong thoi|"
     r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
 )
-_ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao)\s+\S")
+_ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao)\s+(?!cua\b)\S")
 # What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
@@ -179,7 +179,7 @@ class _Builder:
                 first = s_index == 0 and c_index == 0
                 words = len(clause.split())
                 tail = _follows_order(folded)
-                opens = not tail and (
+                opens = not tail and not _not_ordered(folded, self.index) and (
                     (first and bullet and sentence_orders)
                     or (_starts_with_order(folded) and words >= 3)
                     or (c_index == 0 and _ADDRESSEE_START.match(folded)
@@ -342,12 +342,14 @@ class _Builder:
 
 
 def _residue(para: _Para, folded: str) -> bool:
-    """A short unnumbered line without a full stop, no deadline and no addressee: a title a web
-    page shows ("Báo cáo và dự thảo Nghị quyết"), not an order."""
+    """An unnumbered line without a full stop, no deadline and no addressee: a title a web page
+    shows ("Báo cáo và dự thảo Nghị quyết"), not an order (an order cut off by the end of a
+    copy still names who must act)."""
     text = para.text.strip()
-    return (not para.marker and not text.endswith((".", ";", "!", "?", ":", ","))
-            and len(text.split()) <= 8 and not _DEADLINE.search(folded)
-            and not _ADDRESSEE_START.match(folded))
+    return (not para.marker and not text.endswith((".", ";", "!", "?", ":", ",", ")"))
+            and len(text.split()) <= 40 and not _DEADLINE.search(folded)
+            and not _ADDRESSEE_START.match(folded)
+            and not re.match(r"(?:giao|de nghi|yeu cau)\b", folded))
 
 
 def _drop_news_lead(draft: Draft, first: str) -> None:
@@ -382,7 +384,7 @@ def _part_heading(para: _Para) -> bool:
     if para.roman:
         return True
     upper = [ch for ch in text if ch.isalpha()]
-    return (len(upper) >= 4 and all(not ch.islower() for ch in upper) and len(text) < 200
+    return (len(upper) >= 4 and all(not ch.islower() for ch in upper) and len(text) < 400
             and not para.article)
 
 
@@ -457,6 +459,19 @@ NO_UNIT = "Chưa xác định đơn vị"
 UNMATCHED = "unmatched"
 
 
+def _not_ordered(folded: str, index: UnitIndex) -> bool:
+    """The clause's first verb tells what was done ("Sở X đã tham mưu …") or what must be
+    done to something ("Trung tâm phải được bố trí …"), not an order to a unit."""
+    blanked = _blank_units(folded, index)
+    for group in (_NOT_INSPECTED, _INSPECTED):  # "đơn vị chưa được kiểm tra" names units
+        blanked = group.sub(lambda m: " " * len(m.group(0)), blanked)
+    verb = _VERB_RE.search(blanked)
+    if not verb:
+        return False
+    return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc)\s+(?:(?:" + "|".join(
+        ADVERBS) + r")\s+)?$", blanked[:verb.start()]))
+
+
 def _follows_order(folded: str) -> bool:
     """The clause only says by when, or what is sent where: it belongs to the order before."""
     folded = folded.lstrip(" ,-–:;(")
@@ -471,9 +486,16 @@ def _follows_order(folded: str) -> bool:
     return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and rest <= 16
 
 
+# A contingency ("Trường hợp xảy ra …, báo cáo ngay"), not a task to tick.
+_CONTINGENCY = re.compile(r"^(?:truong hop|trong truong hop|neu|khi co|khi xay ra)\b")
+
+
 def _not_an_order(folded: str, index: UnitIndex) -> bool:
-    """Grounds, a decision's own act, who carries a decision out, or a closing line."""
+    """Grounds, a decision's own act, who carries a decision out, a contingency or a closing
+    line."""
     folded = folded.strip(" -–•*")
+    if _CONTINGENCY.match(folded):
+        return True
     if _GROUNDS.match(folded) and not _ORDER_WORD.search(folded):
         return True
     if _ACT.search(folded) or _CARRY_OUT.search(folded):
