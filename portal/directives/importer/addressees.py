@@ -35,7 +35,8 @@ _ADDRESSEE_START = re.compile(
     r"ban chi huy|cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan)\b"
 )
 _STRONG_ADDRESSEE = re.compile(
-    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau)\s+)?(?:thu truong|pho truong|truong|chanh|giam doc|"
+    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau)\s+)?(?:"
+    r"thu truong|pho truong|truong|chanh|giam doc|"
     r"pho giam doc|chu tich|pho chu tich|uy ban|ubnd|phong|van phong|so|trung tam|thanh tra|"
     r"chi cuc|cong an|ban chi huy)\b"
 )
