@@ -341,3 +341,32 @@ def test_a_level_named_by_its_tier_and_giao_trach_nhiem_cho():
     assert [(a, d) for a, d, _ in tasks(draft)] == [
         ("kind:commune", date(2025, 7, 1)), ("unit:Sở Nội vụ", None),
         ("unit:Sở Tài chính", None)]
+
+
+def test_an_introduction_naming_the_addressees_mid_paragraph_reaches_the_paragraphs_after():
+    draft = import_letter(
+        "Thực hiện Chỉ thị số 02/CT-UBND ngày 12/01/2015 của Chủ tịch UBND tỉnh, Chủ tịch UBND "
+        "tỉnh yêu cầu:\n"
+        "Thủ trưởng các sở, ban, ngành thực hiện tốt một số nhiệm vụ sau: Tổ chức tổng vệ sinh "
+        "trụ sở làm việc.\n"
+        "Phân công lãnh đạo trực cơ quan từ ngày 16/02/2015 đến hết ngày 23/02/2015.", PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("kind:office", None), ("kind:office", date(2015, 2, 23))]
+
+
+def test_an_event_time_and_a_lead_clause_before_the_subject():
+    draft = letter("UBND tỉnh yêu cầu tất cả các cơ quan, đơn vị dọn dẹp vệ sinh trụ sở vào lúc "
+                   "16h chiều thứ bảy ngày 27/12. Ngoài việc tổng vệ sinh tại cơ quan, đơn vị, "
+                   "UBND các xã, phường huy động nhân dân ra quân vào 7h sáng chủ nhật ngày "
+                   "28/12.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("all", date(2025, 12, 27)), ("kind:commune", date(2025, 12, 28))]
+
+
+def test_a_web_copy_without_a_header_takes_the_year_it_was_posted():
+    draft = import_letter("Tổng vệ sinh môi trường\n14:58 | 27/12/2014\n\n"
+                          "Đề nghị UBND các xã, phường ra quân trước ngày 28/12.\n\n"
+                          "Các bài mới\n\nCác bài đã đăng", PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [("kind:commune", date(2014, 12, 28))]
+    assert any("27/12/2014" in warning for warning in draft.warnings)
+    assert [s.heading for s in draft.sections] == ["Đề nghị UBND các xã, phường"]

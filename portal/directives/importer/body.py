@@ -167,9 +167,10 @@ def _title(text: str) -> str:
 
 _DEADLINE = re.compile(
     r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc|den het|"
-    r"den ngay)\b"
+    r"den ngay|vao luc(?=\s*[0-9])|vao(?=\s*[0-9]{1,2}\s*(?:gio|h)\b))\b"
     r"[\s:,]*(?:la\s+|vao\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut)?)?"
-    r"(?:\s*(?:sang|chieu|toi))?\s*,?\s*)?"
+    r"(?:\s*(?:sang|chieu|toi))?\s*,?\s*)?(?:(?:thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7])|"
+    r"chu nhat)\s*,?\s*)?"
     r"(?:ngay\s*)?(?:(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*"
     r"(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9])"
     r"|(?P<d2>[0-9]{1,2})\s*thang\s*(?P<m2>[0-9]{1,2})(?:\s*nam\s*(?P<y2>[0-9]{4}))?)"

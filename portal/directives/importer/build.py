@@ -185,6 +185,7 @@ class _Builder:
                     or (c_index == 0 and _ADDRESSEE_START.match(folded)
                         and sentence_orders
                         and not folded.startswith(("doi voi", "rieng")))
+                    or (c_index == 0 and _led_addressee(folded))
                 )
                 if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
@@ -405,8 +406,14 @@ def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
         return None
     level = para.level
     colon = _colon_outside_parentheses(text)
-    if colon is not None and colon <= 200:
+    if colon is not None and colon <= 400:
         head = text[:colon]
+        intro = _TASKS_FOLLOW.search(_blank_units(skeleton(head), index).rstrip())
+        if intro and intro.start() > 0:
+            # "Thủ trưởng các cơ quan … thực hiện tốt một số nhiệm vụ sau: …"
+            who = text[:intro.start()].strip(" ,;:-–")
+            if index.match(who).matched:
+                return who, text[colon + 1:].strip()
         if _INTRO_COLON.search(skeleton(head).rstrip()):
             return None  # "UBND tỉnh có ý kiến như sau:" introduces, names no addressee
         if not _VERB_RE.search(_blank_units(skeleton(head), index)):
@@ -470,6 +477,15 @@ def _not_ordered(folded: str, index: UnitIndex) -> bool:
         return False
     return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc)\s+(?:(?:" + "|".join(
         ADVERBS) + r")\s+)?$", blanked[:verb.start()]))
+
+
+def _led_addressee(folded: str) -> bool:
+    """"Ngoài việc …, các phường huy động …": a lead clause, then who acts and the verb."""
+    lead = _SENTENCE_LEAD.match(folded)
+    if not lead:
+        return False
+    rest = folded[lead.end():]
+    return bool(_ADDRESSEE_START.match(rest)) and _has_order(rest)
 
 
 def _follows_order(folded: str) -> bool:
@@ -541,6 +557,13 @@ def _order_after_lead(folded: str) -> int | None:
     return None
 
 
+# The end of an introduction that names who acts before the list of what they do.
+_TASKS_FOLLOW = re.compile(
+    r"\b(?:(?:nghiem tuc|khan truong|tap trung|chu dong)\s+)?(?:thuc hien|trien khai)"
+    r"(?:\s+(?:tot|nghiem tuc|nghiem|khan truong))?(?:\s+(?:mot so|cac|nhung))?\s+"
+    r"(?:nhiem vu|noi dung|viec|cong viec|yeu cau|giai phap)(?:\s+\S+){0,3}?\s+"
+    r"(?:sau|nhu sau|sau day)\s*$"
+)
 _INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|sau day|"
                           r"noi dung)\s*$")
 
@@ -560,10 +583,19 @@ def _strip_lead(text: str) -> str:
     return text
 
 
+# A clause before the subject of an order: "Ngoài việc tổng vệ sinh tại cơ quan, các phường
+# huy động …".
+_SENTENCE_LEAD = re.compile(r"(?:ngoai viec [^,]{3,120}?|ngoai ra|ben canh do|dong thoi|"
+                            r"de [^,]{3,120}?|theo do|sau khi [^,]{3,120}?)\s*,\s*")
+
+
 def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | None:
     """(rule, words) when the task opens by naming who does it ("Sở Y tế chủ trì …", "Giao
     UBND các xã rà soát …"); the rule is None when the words match no unit."""
     folded = skeleton(text)
+    lead = _SENTENCE_LEAD.match(folded)
+    if lead and _ADDRESSEE_START.match(folded[lead.end():]):
+        text, folded = text[lead.end():], folded[lead.end():]
     if not _ADDRESSEE_START.match(folded):
         return None
     blanked = _blank_units(folded, index)
@@ -606,9 +638,16 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     _parse_signature(lines, closing, draft)
     if draft.year is None:
         years = re.findall(r"\bnam ([0-9]{4})\b", skeleton(draft.subject))
+        # A page that shows the letter carries the day it was posted near its top.
+        posted = re.search(r"(?<![0-9/])[0-9]{1,2}/[0-9]{1,2}/((?:19|20)[0-9]{2})\b",
+                           "\n".join(lines[:8]))
         if years:
             draft.year = int(years[-1])
             draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ trích yếu.")
+        elif posted:
+            draft.year = int(posted.group(1))
+            draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ ngày "
+                                  f"«{posted.group(0)}» ở đầu trang.")
         else:
             draft.warnings.append("Không thấy năm ban hành: điền «year» trước khi nạp.")
     if not draft.subject:

@@ -66,7 +66,8 @@ ORDER_VERBS = [
     "giai trinh", "trinh ubnd", "trinh uy ban", "trinh chu tich", "phan hoi", "thu thap",
     "soan thao", "lay y kien", "xac minh", "khao sat", "kien toan", "sap xep", "don gian hoa",
     "nang cap", "giam sat", "tham dinh", "cung co", "hoan thien", "day nhanh", "bao dam",
-    "uu tien", "phat dong", "van dong", "thanh lap", "phe duyet",
+    "uu tien", "phat dong", "van dong", "thanh lap", "phe duyet", "huy dong", "tham gia",
+    "don dep", "ra quan",
 ]
 _VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ORDER_VERBS), key=len,
                                                      reverse=True)) + r")\b")
@@ -119,7 +120,8 @@ _FURNITURE = re.compile(
     r"(?:tai ve|tai xuong|tai van ban|download|luot xem|so luot xem|chia se|in trang|in van ban|"
     r"ban in|quay lai|ve dau trang|len dau trang|gui email|gui bai viet|facebook|zalo|twitter|"
     r"xem them|van ban lien quan|tin lien quan|cac tin khac|binh luan|thuoc tinh|luoc do|"
-    r"trang chu|ban quyen|copyright|©)\b.{0,60})$"
+    r"trang chu|ban quyen|copyright|©|cac bai (?:moi|da dang|khac|lien quan)|bai viet lien quan|"
+    r"tin moi|tin da dang|tin tuc lien quan|anh minh hoa|nguon|danh gia|pv|ctv|btv)\b.{0,60})$"
 )
 
 
