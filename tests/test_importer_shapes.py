@@ -370,3 +370,20 @@ def test_a_web_copy_without_a_header_takes_the_year_it_was_posted():
     assert [(a, d) for a, d, _ in tasks(draft)] == [("kind:commune", date(2014, 12, 28))]
     assert any("27/12/2014" in warning for warning in draft.warnings)
     assert [s.heading for s in draft.sections] == ["Đề nghị UBND các xã, phường"]
+
+
+def test_a_news_report_of_an_order_and_a_deadline_within_a_month():
+    draft = import_letter(
+        "Về việc này, UBND thành phố đã giao Sở Nội vụ chủ trì, phối hợp với UBND các xã, "
+        "phường triển khai thực hiện, báo cáo UBND thành phố trước ngày 10/3/2013.\n\n"
+        "UBND tỉnh cũng giao Sở Y tế kiểm tra, báo cáo đề xuất với UBND tỉnh trong tháng "
+        "9/2014.", PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("unit:Sở Nội vụ", date(2013, 3, 10)), ("unit:Sở Y tế", date(2014, 9, 30))]
+
+
+def test_the_duties_of_a_group_of_persons_are_no_tasks():
+    draft = letter("Tổ Công tác có nhiệm vụ chỉ đạo, kiểm tra các vụ việc khiếu nại; chỉ đạo, đôn "
+                   "đốc các cơ quan thực hiện kế hoạch.\n\n"
+                   "Sở Nội vụ có trách nhiệm phối hợp với các sở xây dựng quy chế.")
+    assert audiences(draft) == ["unit:Sở Nội vụ"]

@@ -8,6 +8,7 @@ several rates, one task for each (`_split_rates`).
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -206,6 +207,14 @@ def _deadline(text: str, year: int | None, notes: list[str],
         except ValueError:
             notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
     if not found:
+        month = _MONTH_DEADLINE.search(sk)
+        if month:
+            words = text[month.start():month.end()]
+            the_month, the_year = int(month.group("m")), int(month.group("y"))
+            if 1 <= the_month <= 12:
+                last = calendar.monthrange(the_year, the_month)[1]
+                notes.append(f"Hạn «{words}»: lấy ngày cuối tháng.")
+                return date(the_year, the_month, last), words
         return None, ""
     if len({d for d, _ in found}) > 1:
         notes.append("Có nhiều hạn trong đoạn: " + "; ".join(w for _, w in found)
@@ -213,6 +222,11 @@ def _deadline(text: str, year: int | None, notes: list[str],
     return found[0]
 
 
+# "trong tháng 9/2014": by the month's last day.
+_MONTH_DEADLINE = re.compile(
+    r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) thang\s*(?P<m>[0-9]{1,2})"
+    r"(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2})\b"
+)
 _TARGET = re.compile(r"(?<![0-9.,])([0-9]{1,3}(?:[.,][0-9]{1,2})?)\s*%")
 
 

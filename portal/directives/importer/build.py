@@ -77,6 +77,7 @@ _CLOSING_LEAD = re.compile(r"^(?:(?:vay|do do|vi vay|de nghi|yeu cau|de nghi|don
 # "Chủ tịch UBND tỉnh yêu cầu …").
 _LEAD_WORDS = re.compile(
     r"^(?:theo do|tren co so|thuc hien|can cu|de |nham|qua |tu nay|vi vay|do do|do vay|dong thoi|"
+    r"ve viec nay|ve van de nay|"
     r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
 )
 _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao)\s+(?!cua\b)\S")
@@ -353,10 +354,13 @@ def _residue(para: _Para, folded: str) -> bool:
             and not re.match(r"(?:giao|de nghi|yeu cau)\b", folded))
 
 
+_CITED = re.compile(r"\b[0-9]{1,5}/(?:[0-9]{4}/)?[a-z0-9]+(?:-[a-z0-9]+)+\b")
+
+
 def _drop_news_lead(draft: Draft, first: str) -> None:
     """A news page opens with a lead that repeats the letter's order in other words: when the
-    text has no header of its own, a task from that first paragraph whose words are mostly
-    in a later task is the same order."""
+    text has no header of its own, a task from that first paragraph that cites the same
+    document as a later task and shares most of its words with it is the same order."""
     if draft.number or draft.recipients or draft.subject:
         return
     tasks = [(section, task) for section in draft.sections for task in section.tasks]
@@ -370,7 +374,9 @@ def _drop_news_lead(draft: Draft, first: str) -> None:
             if any(other is each for _, each in lead):
                 continue
             share = len(words & set(re.findall(r"[^\W_]{2,}", skeleton(other.text))))
-            if words and share / len(words) >= 0.4:
+            cited = set(_CITED.findall(skeleton(task.text)))
+            if words and share / len(words) >= 0.4 and cited & set(
+                    _CITED.findall(skeleton(other.text))):
                 section.tasks.remove(task)
                 section.notes.append("Bỏ câu dẫn của bản tin nhắc lại nhiệm vụ «"
                                      + task.title + "» (trùng với nhiệm vụ trong văn bản).")
@@ -502,6 +508,8 @@ def _follows_order(folded: str) -> bool:
     return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and rest <= 16
 
 
+# "Tổ Công tác có nhiệm vụ …": what someone's duties are.
+_DUTIES = re.compile(r"^(?P<who>[^,;:]{2,80}?)\s+co (?:nhiem vu|trach nhiem|chuc nang)\b")
 # A contingency ("Trường hợp xảy ra …, báo cáo ngay"), not a task to tick.
 _CONTINGENCY = re.compile(r"^(?:truong hop|trong truong hop|neu|khi co|khi xay ra)\b")
 
@@ -512,6 +520,9 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
     folded = folded.strip(" -–•*")
     if _CONTINGENCY.match(folded):
         return True
+    duties = _DUTIES.match(folded)
+    if duties and not index.match(duties.group("who")).matched:
+        return True  # the duties of a group of persons the portal does not hold
     if _GROUNDS.match(folded) and not _ORDER_WORD.search(folded):
         return True
     if _ACT.search(folded) or _CARRY_OUT.search(folded):
@@ -550,6 +561,7 @@ def _order_after_lead(folded: str) -> int | None:
     before = folded[:match.start("word")].strip(" ,")
     if _LEAD_WORDS.match(before) or _GROUNDS.match(before):
         return match.start("word")
+    before = re.sub(r"\s+(?:da|cung|tiep tuc|vua)(?:\s+(?:da|cung))?$", "", before)
     if len(before) <= 80 and not _VERB_RE.search(re.sub(r"\bco y kien\b.*", "", before)) \
             and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
                          r"ban |van phong|tinh uy|huyen uy)", before):

@@ -16,7 +16,7 @@ from .draft import Draft
 from .text import _MARKER, _VERB_RE, _capitalize, _Para, skeleton
 
 _SO = re.compile(r"^so\s*(?:hieu)?\s*:\s*")
-_SUBJECT = re.compile(r"^(?:v/v|v\.v|ve viec)\b[\s:.]*")
+_SUBJECT = re.compile(r"^(?:v/v|v\.v|ve viec(?! nay\b))\b[\s:.]*")
 _DATE_LINE = re.compile(
     r"(?P<place>[^\W\d_][^,\n]{0,60}?)\s*,\s*ngay\b\s*(?:"
     r"(?P<d>[0-9]{1,2})?\s*thang\b\s*(?P<m>[0-9]{1,2})?\s*nam\b\s*(?P<y>[0-9]{4})?"
