@@ -101,7 +101,7 @@ class Letter:
     units: list[UnitRef]
     tasks: list[Expected]
     text: str
-    inputs: dict[str, bytes] = field(default_factory=dict)
+    inputs: dict[str, bytes | list[bytes]] = field(default_factory=dict)  # pdf; scan pages
 
 
 def _kind_label(raw: str) -> str:
@@ -218,9 +218,8 @@ def make_pdfs(letters: list[Letter], work: Path) -> None:
 
 
 def make_scans(letters: list[Letter], work: Path) -> None:
-    """Each PDF's pages at 200 dpi, with slight noise: grain and a rotation under half a
-    degree. The pages are kept as separate PNG files (joined here by a marker PNG never holds).
-    """
+    """Each PDF's pages at 200 dpi, with slight noise: grain, a rotation under half a degree
+    and a little blur; each page a PNG file."""
     from PIL import Image, ImageFilter  # Pillow comes with matplotlib
 
     rng = random.Random(21)
@@ -243,7 +242,7 @@ def make_scans(letters: list[Letter], work: Path) -> None:
             out = io.BytesIO()
             image.save(out, format="PNG")
             pages.append(out.getvalue())
-        letter.inputs["scan"] = b"\0PAGE\0".join(pages)
+        letter.inputs["scan"] = pages
 
 
 def read_input(letter: Letter, kind: str) -> str:
@@ -251,8 +250,7 @@ def read_input(letter: Letter, kind: str) -> str:
         return letter.text
     if kind == "pdf":
         return read_letter_file(letter.inputs["pdf"], "x.pdf")
-    pages = letter.inputs["scan"].split(b"\0PAGE\0")
-    return "\n".join(read_letter_file(page, "x.png") for page in pages)
+    return "\n".join(read_letter_file(page, "x.png") for page in letter.inputs["scan"])
 
 
 # --------------------------------------------------------------------------------------------

@@ -387,3 +387,25 @@ def test_the_duties_of_a_group_of_persons_are_no_tasks():
                    "đốc các cơ quan thực hiện kế hoạch.\n\n"
                    "Sở Nội vụ có trách nhiệm phối hợp với các sở xây dựng quy chế.")
     assert audiences(draft) == ["unit:Sở Nội vụ"]
+
+
+def test_a_text_wrapped_at_a_pages_width_gives_the_same_tasks():
+    """A PDF's text comes in lines of the page's width without blank lines between
+    paragraphs: short lines end paragraphs, long ones go on."""
+    import textwrap
+
+    body = ("Ủy ban nhân dân tỉnh giao Sở Nội vụ:\n"
+            "1. Khẩn trương rà soát, sắp xếp tổ chức bộ máy của các cơ quan chuyên môn thuộc "
+            "UBND tỉnh theo hướng tinh gọn, hoàn thành trước ngày 15/4/2025 để trình cấp có "
+            "thẩm quyền.\n"
+            "2. Phối hợp chặt chẽ với Sở Tài chính hướng dẫn các xã, phường bố trí công chức "
+            "làm việc tại Trung tâm Phục vụ hành chính công.\n"
+            "Đề nghị UBND các xã, phường rà soát, cập nhật thủ tục hành chính trên Cổng dịch vụ "
+            "công quốc gia, báo cáo kết quả về Sở Nội vụ trước ngày 30/4/2025.\n")
+    plain = letter(body.replace("\n", "\n\n"))
+    wrapped = "\n".join(line for paragraph in body.splitlines()
+                        for line in textwrap.wrap(paragraph, 80))
+    folded = import_letter(HEADER.replace("\n\n", "\n") + wrapped + SIGNATURE, PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(folded)] == [(a, d) for a, d, _ in tasks(plain)] == [
+        ("unit:Sở Nội vụ", date(2025, 4, 15)), ("unit:Sở Nội vụ", None),
+        ("kind:commune", date(2025, 4, 30))]

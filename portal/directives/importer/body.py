@@ -32,6 +32,8 @@ _ADVERB_PREFIX = re.compile(r"^(?:(?:" + "|".join(ADVERBS) + r")\b[\s,]*)+")
 def _paragraphs(lines: list[str]) -> list[_Para]:
     paras: list[_Para] = []
     blank = False
+    width = _wrap_width(lines)
+    previous = ""
     for line in lines:
         if not line:
             blank = True
@@ -39,12 +41,34 @@ def _paragraphs(lines: list[str]) -> list[_Para]:
         marker = _MARKER.match(line)
         if marker:
             paras.append(_Para(marker.group("marker"), line[marker.end():]))
-        elif paras and _joins(paras[-1], line, blank):
+        elif paras and _joins(paras[-1], line, blank) and not _ends_short(previous, line, width):
             paras[-1].text += " " + line
         else:
             paras.append(_Para("", line))
         blank = False
+        previous = line
     return paras
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a text was wrapped at (a PDF's lines), or None when its lines are paragraphs
+    (a pasted or typed letter): the 90th percentile of the line lengths when most lines are
+    close to it."""
+    lengths = sorted(len(line) for line in lines if line.strip())
+    if len(lengths) < 8:
+        return None
+    width = lengths[int(len(lengths) * 0.9)]
+    near = sum(1 for n in lengths if n >= 0.8 * width)
+    return width if 50 <= width <= 200 and near >= len(lengths) * 0.3 else None
+
+
+def _ends_short(previous: str, line: str, width: int | None) -> bool:
+    """In a wrapped text, a line well short of the width ends its paragraph, unless the next
+    line goes on in lower case or the line stops on a word that cannot end one."""
+    if width is None or not previous or len(previous) >= 0.7 * width:
+        return False
+    folded = skeleton(previous).rstrip()
+    return not (line[:1].islower() or folded.endswith(",") or _DANGLING.search(folded))
 
 
 def _joins(prev: _Para, line: str, blank: bool) -> bool:
