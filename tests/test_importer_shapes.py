@@ -409,3 +409,20 @@ def test_a_text_wrapped_at_a_pages_width_gives_the_same_tasks():
     assert [(a, d) for a, d, _ in tasks(folded)] == [(a, d) for a, d, _ in tasks(plain)] == [
         ("unit:Sở Nội vụ", date(2025, 4, 15)), ("unit:Sở Nội vụ", None),
         ("kind:commune", date(2025, 4, 30))]
+
+
+def test_sentences_that_report_or_describe_are_no_tasks():
+    draft = letter("Tại kỳ họp sẽ thông qua báo cáo tổng kết nhiệm kỳ; báo cáo tình hình kinh tế "
+                   "- xã hội.\n\n"
+                   "Giải pháp của Kế hoạch này là đẩy mạnh công tác tuyên truyền; tăng cường "
+                   "công tác chỉ đạo của chính quyền các cấp.\n\n"
+                   "1. Sở Y tế kiểm tra an toàn thực phẩm.")
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_speaker_before_yeu_cau_and_an_order_to_others_inside_a_clause():
+    draft = letter("Về nhiệm vụ trong thời gian tới, Phó Bí thư Thường trực Huyện ủy - Chủ tịch "
+                   "HĐND huyện yêu cầu các sở, ban, ngành, địa phương tập trung cho công tác bầu "
+                   "cử, các xã phải tổ chức tổng kết nhiệm kỳ trước ngày 30/3.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("all", None), ("kind:commune", date(2026, 3, 30))]

@@ -94,12 +94,16 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("cac phuong", "kind:commune"),
         ("cac huyen", "kind:commune"),
         ("co quan don vi dia phuong", "all"),
+        ("so ban nganh dia phuong", "all"),
+        ("so nganh dia phuong", "all"),
+        ("ban nganh dia phuong", "all"),
         ("don vi dia phuong", "all"),
         ("co quan don vi", "all"),
         ("cac don vi", "all"),
         ("cac co quan", "all"),
     ]
 ]
+_GROUPS.sort(key=lambda group: -len(group[0]))  # the longest words first, whatever the rule
 _KINDS = ("kind:office", "kind:service", "kind:commune")
 
 

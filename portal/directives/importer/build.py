@@ -173,7 +173,12 @@ class _Builder:
             if self.per_level(section, sentence):
                 current = None
                 continue
-            for c_index, (ca, cb) in enumerate(_spans(sentence, ";")):
+            clauses = _split_must(sentence, _spans(sentence, ";"))
+            first_clause = skeleton(sentence[clauses[0][0]:clauses[0][1]]).strip()
+            if _statement(first_clause, self.index):
+                current = None  # what was done, will be done, or what something is
+                continue
+            for c_index, (ca, cb) in enumerate(clauses):
                 clause = sentence[ca:cb]
                 folded = skeleton(clause).strip()
                 span = (sa + ca, sa + cb)
@@ -183,7 +188,8 @@ class _Builder:
                 opens = not tail and not _not_ordered(folded, self.index) and (
                     (first and bullet and sentence_orders)
                     or (_starts_with_order(folded) and words >= 3)
-                    or (c_index == 0 and _ADDRESSEE_START.match(folded)
+                    or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
+                        and _ADDRESSEE_START.match(folded)
                         and sentence_orders
                         and not folded.startswith(("doi voi", "rieng")))
                     or (c_index == 0 and _led_addressee(folded))
@@ -472,6 +478,39 @@ NO_UNIT = "Chưa xác định đơn vị"
 UNMATCHED = "unmatched"
 
 
+# ", các xã phải tổ chức …" inside a clause: another order, to other units.
+_MUST = re.compile(r",\s+(?=(?:cac\s+|ubnd cac\s+|uy ban nhan dan cac\s+)?(?:xa|phuong|thi tran|so|"
+                   r"phong|don vi|co quan|huyen|truong|ubnd|uy ban)\b[^,;.]{0,50}?\bphai\s)")
+
+
+def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    sk = skeleton(sentence)
+    for a, b in clauses:
+        start = a
+        for match in _MUST.finditer(sk, a, b):
+            out.append((start, match.start()))
+            start = match.end()
+        out.append((start, b))
+    return out
+
+
+def _statement(folded: str, index: UnitIndex) -> bool:
+    """A sentence that reports or describes rather than orders: its first verb is past, future
+    or passive ("Tại kỳ họp sẽ thông qua …"), or it says what something is ("Giải pháp của Kế
+    hoạch này là đẩy mạnh …")."""
+    if _starts_with_order(folded):
+        return False
+    blanked = _blank_units(folded, index)
+    verb = _VERB_RE.search(blanked)
+    if not verb:
+        return False
+    before = blanked[:verb.start()]
+    if re.search(r"\b(?:la|se|da|dang)\s+(?:[^\W\d_]+\s+){0,2}$", before):
+        return not _ORDER_WORD.search(before)
+    return False
+
+
 def _not_ordered(folded: str, index: UnitIndex) -> bool:
     """The clause's first verb tells what was done ("Sở X đã tham mưu …") or what must be
     done to something ("Trung tâm phải được bố trí …"), not an order to a unit."""
@@ -481,8 +520,9 @@ def _not_ordered(folded: str, index: UnitIndex) -> bool:
     verb = _VERB_RE.search(blanked)
     if not verb:
         return False
-    return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc)\s+(?:(?:" + "|".join(
-        ADVERBS) + r")\s+)?$", blanked[:verb.start()]))
+    adverbs = "|".join(ADVERBS)
+    return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc|se)\s+"
+                          r"(?:(?:" + adverbs + r")\s+)?$", blanked[:verb.start()]))
 
 
 def _led_addressee(folded: str) -> bool:
@@ -566,6 +606,10 @@ def _order_after_lead(folded: str) -> int | None:
             and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
                          r"ban |van phong|tinh uy|huyen uy)", before):
         return match.start("word")
+    # "Về nhiệm vụ thời gian tới, Phó Bí thư … - Chủ tịch HĐND huyện yêu cầu …": who speaks.
+    if len(before) <= 200 and _SPEAKER.search(before) and not _VERB_RE.search(
+            re.sub(r"\bket luan\b.*?,", "", before)):
+        return match.start("word")
     return None
 
 
@@ -576,6 +620,8 @@ _TASKS_FOLLOW = re.compile(
     r"(?:nhiem vu|noi dung|viec|cong viec|yeu cau|giai phap)(?:\s+\S+){0,3}?\s+"
     r"(?:sau|nhu sau|sau day)\s*$"
 )
+_SPEAKER = re.compile(r"\b(?:chu tich|pho chu tich|bi thu|pho bi thu|giam doc|truong ban|"
+                      r"uy ban nhan dan|ubnd|lanh dao)\b[^,]*$")
 _INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|sau day|"
                           r"noi dung)\s*$")
 
