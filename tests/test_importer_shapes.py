@@ -426,3 +426,11 @@ def test_a_speaker_before_yeu_cau_and_an_order_to_others_inside_a_clause():
                    "cử, các xã phải tổ chức tổng kết nhiệm kỳ trước ngày 30/3.")
     assert [(a, d) for a, d, _ in tasks(draft)] == [
         ("all", None), ("kind:commune", date(2026, 3, 30))]
+
+
+def test_a_headline_line_does_not_swallow_the_next_line():
+    draft = import_letter("Khẩn trương hoàn thiện công tác chuẩn bị cho các hoạt động kỷ niệm\n"
+                          "Đề nghị Sở Y tế bảo đảm công tác y tế cho các hoạt động kỷ niệm.",
+                          PROVINCE)
+    assert [(a, t) for a, _, t in tasks(draft)] == [
+        ("unit:Sở Y tế", "Bảo đảm công tác y tế cho các hoạt động ")]

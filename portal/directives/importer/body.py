@@ -41,7 +41,8 @@ def _paragraphs(lines: list[str]) -> list[_Para]:
         marker = _MARKER.match(line)
         if marker:
             paras.append(_Para(marker.group("marker"), line[marker.end():]))
-        elif paras and _joins(paras[-1], line, blank) and not _ends_short(previous, line, width):
+        elif paras and _joins(paras[-1], line, blank, width is not None) \
+                and not _ends_short(previous, line, width):
             paras[-1].text += " " + line
         else:
             paras.append(_Para("", line))
@@ -71,7 +72,7 @@ def _ends_short(previous: str, line: str, width: int | None) -> bool:
     return not (line[:1].islower() or folded.endswith(",") or _DANGLING.search(folded))
 
 
-def _joins(prev: _Para, line: str, blank: bool) -> bool:
+def _joins(prev: _Para, line: str, blank: bool, wrapped: bool = False) -> bool:
     text = prev.text.rstrip()
     if not text:
         return False
@@ -83,7 +84,15 @@ def _joins(prev: _Para, line: str, blank: bool) -> bool:
         return last not in ".;:!?" and first_lower
     if last in ".;:!?":
         return first_lower
+    if not wrapped and not prev.marker and _title_like(prev.text) and not _DANGLING.search(
+            skeleton(text)):
+        return first_lower  # a title line (a web page's headline) stands alone
     return first_lower or not _heading_like(prev)
+
+
+def _title_like(text: str) -> bool:
+    """An unnumbered line of a few words or more with no full stop: a headline."""
+    return len(text.split()) >= 6 and not text.rstrip().endswith((".", ";", ":", ","))
 
 
 # A line broken after a post or a verb that cannot end a heading ("Điều 3. Chánh" / "Văn phòng
