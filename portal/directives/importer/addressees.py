@@ -1,8 +1,10 @@
 """The third stage: whom a heading names, among the portal's units. `UnitIndex` knows each unit
 (`UnitRef`) by its name and, for an office or a service, its short name, with HĐND/UBND expanded;
 `UnitIndex.match` reads a heading's unit names and group words ("các xã, phường", "đơn vị được
-kiểm tra") into one audience rule, and returns what matched nothing as `unmatched`, so that an
-addressee the portal does not know is shown to the editor instead of dropped.
+kiểm tra", "các sở, ban, ngành", "UBND các huyện, thị xã, thành phố", "UBND cấp xã") into one
+audience rule (several units, or a group with a unit of another kind, as `units:<id>,…`), and
+returns what matched nothing as `unmatched`, so that an addressee the portal does not know is
+shown to the editor instead of dropped.
 """
 
 from __future__ import annotations

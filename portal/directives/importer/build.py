@@ -4,6 +4,26 @@ task's audience when its words name a narrower one ("đơn vị chưa được k
 phường"), saying so in its notes. `import_letter` runs every stage in order, gives the orders
 before any addressed section to the letter's recipients, and warns of what is left for the
 editor to decide.
+
+Letters name their addressees in many ways, and each way read here is a general shape:
+
+- inside a sentence: "Giao Sở X chủ trì, phối hợp với Y …" (X only), "Theo đó, đề nghị …",
+  "Trên cơ sở …, đề nghị …", "UBND tỉnh (đã) giao …", "Phó Chủ tịch … yêu cầu …" (`_strip_lead`),
+  a task that opens with its own unit ("Sở Y tế kiểm tra …", `_task_addressee`), an order to
+  others inside a clause ("…, các xã phải …");
+- an introduction that names them and ends with ":" ("Thủ trưởng các … thực hiện một số nhiệm
+  vụ sau:"), then the items;
+- a plan's task lines ("Cơ quan chủ trì: …", "Thời gian hoàn thành: …").
+
+What is not an order gives no task: the grounds (Căn cứ …, Thực hiện Công văn …, Xét đề nghị …),
+a decision's own act in its articles ("Ban hành kèm theo Quyết định này …", its effect, who
+carries it out), a plan's purposes (I. MỤC ĐÍCH, YÊU CẦU), closing lines ("… yêu cầu … nghiêm túc
+thực hiện"), contingencies ("Trường hợp …"), sentences that report or describe ("đã", "sẽ",
+"phải được", "… là …"), headlines and a web page's furniture. A deadline clause after an order
+("; hoàn thành trước ngày …", "Trình UBND tỉnh trước ngày …") stays with it; deadlines given per
+level in a separate sentence make one task per level. An addressee the portal does not hold is
+kept, its task or section marked "unmatched" and a warning "chưa xác định đơn vị" quoting the
+letter's words.
 """
 
 from __future__ import annotations
