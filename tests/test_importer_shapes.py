@@ -434,3 +434,17 @@ def test_a_headline_line_does_not_swallow_the_next_line():
                           PROVINCE)
     assert [(a, t) for a, _, t in tasks(draft)] == [
         ("unit:Sở Y tế", "Bảo đảm công tác y tế cho các hoạt động ")]
+
+
+@pytest.mark.parametrize("line, furniture", [
+    ("Trang 2/3", True), ("- 2 -", True), ("Tải về", True), ("Lượt xem: 1.234", True),
+    ("Nguồn: Báo Dân trí", True), ("Đánh giá", True), ("https://dongthap.gov.vn/a", True),
+    ("Các bài đã đăng", True),
+    ("Đánh giá kết quả thực hiện, báo cáo UBND tỉnh trước ngày 15/12/2025.", False),
+    ("Nguồn kinh phí: ngân sách tỉnh.", False), ("2. Phòng Nội vụ", False),
+    ("Trang thông tin điện tử của tỉnh đăng tải tin bài.", False),
+])
+def test_page_furniture_is_told_from_the_letters_lines(line, furniture):
+    from portal.directives.importer.text import is_furniture
+
+    assert is_furniture(line) is furniture

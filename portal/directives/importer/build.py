@@ -522,11 +522,13 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     if _starts_with_order(folded):
         return False
     blanked = _blank_units(folded, index)
+    for group in (_NOT_INSPECTED, _INSPECTED):  # "đơn vị chưa được kiểm tra" names units
+        blanked = group.sub(lambda m: " " * len(m.group(0)), blanked)
     verb = _VERB_RE.search(blanked)
     if not verb:
         return False
     before = blanked[:verb.start()]
-    if re.search(r"\b(?:la|se|da|dang)\s+(?:[^\W\d_]+\s+){0,2}$", before):
+    if re.search(r"\b(?:la|se|da|dang|duoc)\s+(?:[^\W\d_]+\s+){0,2}$", before):
         return not _ORDER_WORD.search(before)
     return False
 

@@ -117,11 +117,15 @@ class _Para:
 _FURNITURE = re.compile(
     r"^(?:trang\s*[0-9]{1,3}(?:\s*(?:/|tren)\s*[0-9]{1,3})?|[-–]?\s*[0-9]{1,3}\s*[-–]?|"
     r"(?:https?://|www\.)\S+|"
-    r"(?:tai ve|tai xuong|tai van ban|download|luot xem|so luot xem|chia se|in trang|in van ban|"
-    r"ban in|quay lai|ve dau trang|len dau trang|gui email|gui bai viet|facebook|zalo|twitter|"
-    r"xem them|van ban lien quan|tin lien quan|cac tin khac|binh luan|thuoc tinh|luoc do|"
-    r"trang chu|ban quyen|copyright|©|cac bai (?:moi|da dang|khac|lien quan)|bai viet lien quan|"
-    r"tin moi|tin da dang|tin tuc lien quan|anh minh hoa|nguon|danh gia|pv|ctv|btv)\b.{0,60})$"
+    # words a page puts before something of its own ("Lượt xem: 120", "Nguồn: Báo …")
+    r"(?:tai ve|tai xuong|tai van ban|download|luot xem|so luot xem|chia se|in trang|"
+    r"in van ban|ve dau trang|len dau trang|gui email|gui bai viet|van ban lien quan|"
+    r"tin lien quan|cac tin khac|ban quyen|copyright|©|cac bai (?:moi|da dang|khac|lien quan)|"
+    r"bai viet lien quan|tin da dang|tin tuc lien quan|anh minh hoa|ngay cap nhat)\b.{0,60}|"
+    r"(?:nguon|ngay dang)\s*:.{0,60}|"
+    # words a page shows alone on a line
+    r"(?:ban in|quay lai|facebook|zalo|twitter|xem them|binh luan|thuoc tinh|luoc do|"
+    r"trang chu|tin moi|danh gia|pv|ctv|btv|tim kiem|insert title here)\s*:?)$"
 )
 
 
