@@ -448,3 +448,11 @@ def test_page_furniture_is_told_from_the_letters_lines(line, furniture):
     from portal.directives.importer.text import is_furniture
 
     assert is_furniture(line) is furniture
+
+
+def test_a_numbered_heading_over_its_own_items_is_no_task():
+    draft = letter("1. MỤC ĐÍCH, YÊU CẦU\n- Nâng cao chất lượng phục vụ.\n"
+                   "2. NHIỆM VỤ\n2.1. Kiểm tra, giám sát\n- Sở Y tế kiểm tra an toàn thực phẩm.\n"
+                   "- Sở Tài chính rà soát dự toán trước ngày 30/9/2025.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("unit:Sở Y tế", None), ("unit:Sở Tài chính", date(2025, 9, 30))]

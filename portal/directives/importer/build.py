@@ -369,6 +369,21 @@ class _Builder:
             )
 
 
+def _subheading(paras: list[_Para], position: int) -> bool:
+    """A short numbered line without a full stop followed by items of its own (bullets, or
+    lines with another kind of number): the heading of a part of a plan."""
+    para = paras[position]
+    text = para.text.strip()
+    if not para.marker or para.level == "bullet" or len(text.split()) > 8 or text.endswith(
+            (".", ";", "!", "?")) or _DEADLINE.search(skeleton(text)):
+        return False
+    if position + 1 >= len(paras):
+        return False
+    nxt = paras[position + 1]
+    return bool(nxt.marker) and _style(nxt) != _style(para) and (
+        nxt.level == "bullet" or nxt.level == "sub" or para.roman)
+
+
 def _residue(para: _Para, folded: str) -> bool:
     """An unnumbered line without a full stop, no deadline and no addressee: a title a web page
     shows ("Báo cáo và dự thảo Nghị quyết"), not an order (an order cut off by the end of a
@@ -422,7 +437,19 @@ def _part_heading(para: _Para) -> bool:
 
 
 def _style(para: _Para) -> str:
-    return "roman" if para.roman else "article" if para.article else para.marker[:1] or "-"
+    """The kind of numbering: roman, article, number, sub-number, letter or bullet."""
+    marker = para.marker.strip("()")
+    if para.roman:
+        return "roman"
+    if para.article:
+        return "article"
+    if re.fullmatch(r"[0-9]{1,2}[.)]", marker):
+        return "number"
+    if marker[:1].isdigit():
+        return "sub"
+    if marker[:1].isalpha():
+        return "letter"
+    return "bullet" if marker else "-"
 
 
 def _clean_heading(text: str) -> str:
@@ -743,7 +770,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     builder.preamble = general
     section: DraftSection | None = None
     skipping: str | None = None  # the marker style of a part that holds no tasks
-    for para in paras:
+    for position, para in enumerate(paras):
         folded = skeleton(para.text).strip()
         part = _part_heading(para)
         if skipping is not None:
@@ -778,6 +805,11 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         if _not_an_order(folded, index) or (para.article and _ARTICLE_ACT.match(folded)):
             continue
         if _residue(para, folded):
+            continue
+        if _subheading(paras, position) and not _section_heading(para, index):
+            # "2. Kiểm tra, giám sát" above its own items: the heading of a part, no task
+            if section is None and builder.sections:
+                section = general
             continue
         stripped = _strip_lead(para.text)
         if stripped != para.text:
