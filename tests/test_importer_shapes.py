@@ -456,3 +456,14 @@ def test_a_numbered_heading_over_its_own_items_is_no_task():
                    "- Sở Tài chính rà soát dự toán trước ngày 30/9/2025.")
     assert [(a, d) for a, d, _ in tasks(draft)] == [
         ("unit:Sở Y tế", None), ("unit:Sở Tài chính", date(2025, 9, 30))]
+
+
+def test_deadlines_per_level_inside_the_order():
+    draft = letter("Các sở, ban, ngành báo cáo kết quả trước ngày 15/11/2025; UBND các xã, phường "
+                   "báo cáo trước ngày 20/11/2025.\n\n"
+                   "Đề nghị báo cáo số liệu về Sở Nội vụ trước ngày 05/12/2025 đối với các sở, "
+                   "ban, ngành; trước ngày 10/12/2025 đối với UBND các xã, phường.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("kind:office", date(2025, 11, 15)), ("kind:commune", date(2025, 11, 20)),
+        ("kind:office", date(2025, 12, 5)), ("kind:commune", date(2025, 12, 10))]
+    assert all(task.kind == "report" for task in draft.tasks)

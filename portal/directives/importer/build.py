@@ -283,43 +283,56 @@ class _Builder:
             task.notes.append(f"{NO_UNIT}: «{words.strip()}».")
 
     def per_level(self, section: DraftSection, sentence: str) -> bool:
-        """"Thời hạn báo cáo: các sở gửi trước ngày A; UBND các xã gửi trước ngày B." One
-        report task for each level named, with its own date, in place of a report task before
-        it that had none."""
+        """Deadlines given per level: "Thời hạn báo cáo: các sở gửi trước ngày A; UBND các xã
+        gửi trước ngày B", "Báo cáo … trước ngày A đối với các sở; trước ngày B đối với UBND các
+        xã". One task for each level named, with its own date; after a "Thời hạn …:"
+        introduction, in place of the report task before it that had none."""
         folded = skeleton(sentence)
-        intro = re.match(r"\s*(?:ve |va )?(?:thoi han|thoi gian|han)(?:\s+[^\s:,]+){0,4}\s*[:,]\s*",
-                         folded)
-        if not intro:
-            return False
-        rest = sentence[intro.end():]
+        intro = re.match(r"\s*(?:ve |va )?(?:thoi han|thoi gian|han)(?:\s+[^\s:,]+){0,4}"
+                         r"\s*[:,]\s*", folded)
+        rest = sentence[intro.end():] if intro else sentence
         clauses = [rest[a:b] for a, b in _spans(rest, ";")]
         if len(clauses) < 2:
             clauses = [rest[a:b] for a, b in _spans(rest, ",")]
         levels = []
         for clause in clauses:
-            sk = skeleton(clause).strip()
+            sk = skeleton(clause)
             match = _DEADLINE.search(sk)
-            head = sk[:match.start()] if match else sk
-            who = self.index.match(clause[:len(head)])
-            if match and who.rule:
+            if not match:
+                continue
+            after = re.match(r"\s*(?:,\s*)?(?:doi voi|danh cho)\s+", sk[match.end():])
+            if after:  # "trước ngày A đối với các sở"
+                who = self.index.match(clause[match.end() + after.end():])
+            else:
+                who = self.index.match(clause[:match.start()])
+            if who.rule and who.matched:
                 levels.append((clause, who.rule))
-        if len(levels) < 2:
+        if len(levels) < 2 or len({rule for _, rule in levels}) < 2:
             return False
         base = None
-        for each in self.sections_with_tasks():
-            for task in each.tasks:
-                if task.kind == "report" and task.deadline is None:
-                    base = (each, task)
-        if base is not None:
-            base[0].tasks.remove(base[1])
-            _renumber(base[0], base[0].number)
-        for clause, _rule in levels:
-            text = (base[1].text.rstrip(" .") + " (" + clause.strip(" .;,") + ")."
-                    if base else _clean_task_text(clause))
+        if intro:
+            for each in self.sections_with_tasks():
+                for task in each.tasks:
+                    if task.kind == "report" and task.deadline is None:
+                        base = (each, task)
+            if base is not None:
+                base[0].tasks.remove(base[1])
+                _renumber(base[0], base[0].number)
+        order = ""
+        first = skeleton(levels[0][0])
+        if _has_order(first[:_DEADLINE.search(first).start()]):
+            order = levels[0][0][:_DEADLINE.search(first).start()].strip(" ,;")
+        for clause, rule in levels:
+            if base:
+                text = base[1].text.rstrip(" .") + " (" + clause.strip(" .;,") + ")."
+            elif order and not _has_order(skeleton(clause)):
+                text = _clean_task_text(order + " " + clause.strip(" .;,"))
+            else:
+                text = _clean_task_text(clause)
             self.add_task(section, text, split=False)
             task = section.tasks[-1]
-            task.audience = _rule if _rule != section.audience else None
-            if task.kind != "report":
+            task.audience = rule if rule != section.audience else None
+            if base or "bao cao" in skeleton(text):
                 task.kind = "report"
             task.notes.append("Hạn theo từng cấp, lấy từ câu «" + sentence.strip()[:200] + "».")
         return True
