@@ -467,3 +467,12 @@ def test_deadlines_per_level_inside_the_order():
         ("kind:office", date(2025, 11, 15)), ("kind:commune", date(2025, 11, 20)),
         ("kind:office", date(2025, 12, 5)), ("kind:commune", date(2025, 12, 10))]
     assert all(task.kind == "report" for task in draft.tasks)
+
+
+def test_whose_product_is_sent_by_a_date_is_an_order_to_them():
+    draft = letter("1. Các sở, ban, ngành và UBND các xã, phường phân công lãnh đạo trực Tết. Lịch "
+                   "trực Tết của UBND các xã, phường gửi về Văn phòng UBND tỉnh trước ngày "
+                   "13/02/2026.")
+    ids = ",".join(str(u.id) for u in PROVINCE if u.kind in ("office", "commune"))
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        (f"units:{ids}", None), ("kind:commune", date(2026, 2, 13))]

@@ -204,8 +204,9 @@ class _Builder:
                 span = (sa + ca, sa + cb)
                 first = s_index == 0 and c_index == 0
                 words = len(clause.split())
-                tail = _follows_order(folded)
-                opens = not tail and not _not_ordered(folded, self.index) and (
+                owned = _product_of(folded, self.index)
+                tail = _follows_order(folded) and owned is None
+                opens = owned is not None or not tail and not _not_ordered(folded, self.index) and (
                     (first and bullet and sentence_orders)
                     or (_starts_with_order(folded) and words >= 3)
                     or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
@@ -241,6 +242,10 @@ class _Builder:
             task.notes.append(f"Hạn lấy từ «{task.deadline_text}».")
         _classify(task)
         lead = _task_addressee(text, self.index)
+        if lead is None:
+            owned = _product_of(skeleton(text), self.index)
+            if owned is not None:
+                lead = owned[0], text[owned[1]:owned[2]]
         if lead is not None and lead[0] != section.audience:
             rule, words = lead
             task.audience = rule or UNMATCHED
@@ -585,6 +590,27 @@ def _not_ordered(folded: str, index: UnitIndex) -> bool:
     adverbs = "|".join(ADVERBS)
     return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc|se)\s+"
                           r"(?:(?:" + adverbs + r")\s+)?$", blanked[:verb.start()]))
+
+
+# "Lịch trực Tết của các cơ quan … gửi về Văn phòng … trước ngày …": whose product is sent.
+_PRODUCT_OF = re.compile(
+    r"^(?:bao cao|lich(?:\s+[^\W\d_]+){1,2}|danh sach|ke hoach|van ban|so lieu|ket qua|de xuat|"
+    r"y kien)(?:\s+[^,;]{0,60}?)?\s+cua\s+(?P<who>[^;]{3,160}?)\s+(?:(?:can|phai)\s+)?"
+    r"(?:gui|nop)\b"
+)
+
+
+def _product_of(folded: str, index: UnitIndex) -> tuple[str, int, int] | None:
+    """(rule, start, end of the owners' words) when a clause says whose product is sent where
+    by a date: an order to those owners."""
+    match = _PRODUCT_OF.match(folded.lstrip(" ,-–"))
+    if not match or not _DEADLINE.search(folded):
+        return None
+    offset = len(folded) - len(folded.lstrip(" ,-–"))
+    who = index.match(folded[offset + match.start("who"):offset + match.end("who")])
+    if not who.rule or not who.matched:
+        return None
+    return who.rule, offset + match.start("who"), offset + match.end("who")
 
 
 def _led_addressee(folded: str) -> bool:
