@@ -476,3 +476,11 @@ def test_whose_product_is_sent_by_a_date_is_an_order_to_them():
     ids = ",".join(str(u.id) for u in PROVINCE if u.kind in ("office", "commune"))
     assert [(a, d) for a, d, _ in tasks(draft)] == [
         (f"units:{ids}", None), ("kind:commune", date(2026, 2, 13))]
+
+
+def test_a_pages_headline_naming_the_issuer_and_the_state_offices_as_a_group():
+    draft = import_letter(
+        "UBND huyện tổ chức cuộc họp triển khai Kế hoạch phối hợp tổ chức Ngày hội năm 2021\n"
+        "Ngày cập nhật 30/04/2021\n"
+        "Đề nghị các cơ quan QLNN rà soát lịch trực trước ngày 13/02/2021.", PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [("kind:office", date(2021, 2, 13))]

@@ -57,6 +57,7 @@ _ABBREVIATIONS = {
     "hdnd": ("hoi", "dong", "nhan", "dan"),
     "tp": ("thanh", "pho"),
     "vp": ("van", "phong"),
+    "qlnn": ("quan", "ly", "nha", "nuoc"),
 }
 _SEPARATOR_WORDS = {"va", "cung"}
 # Group words: (token sequence, rule), longest first within each rule.
@@ -71,6 +72,8 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("don vi su nghiep", "kind:service"),
         ("phong ban chuyen mon", "kind:office"),
         ("co quan chuyen mon", "kind:office"),
+        ("co quan quan ly nha nuoc", "kind:office"),
+        ("co quan hanh chinh", "kind:office"),
         ("phong chuyen mon", "kind:office"),
         ("ban chuyen mon", "kind:office"),
         ("cac phong ban", "kind:office"),

@@ -46,6 +46,7 @@ from .body import (
     _split_rates,
     _starts_with_order,
     _title,
+    _title_like,
 )
 from .draft import Draft, DraftSection, DraftTask, describe_audience
 from .header import _closing_start, _parse_header, _parse_signature
@@ -843,8 +844,9 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             continue
         if _not_an_order(folded, index) or (para.article and _ARTICLE_ACT.match(folded)):
             continue
-        if _residue(para, folded):
-            continue
+        if _residue(para, folded) or (position == 0 and not draft.recipients
+                                      and not para.marker and _title_like(para.text)):
+            continue  # a title line; the first line of a page without a header is its headline
         if _subheading(paras, position) and not _section_heading(para, index):
             # "2. Kiểm tra, giám sát" above its own items: the heading of a part, no task
             if section is None and builder.sections:
