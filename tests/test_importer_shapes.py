@@ -484,3 +484,9 @@ def test_a_pages_headline_naming_the_issuer_and_the_state_offices_as_a_group():
         "Ngày cập nhật 30/04/2021\n"
         "Đề nghị các cơ quan QLNN rà soát lịch trực trước ngày 13/02/2021.", PROVINCE)
     assert [(a, d) for a, d, _ in tasks(draft)] == [("kind:office", date(2021, 2, 13))]
+
+
+def test_a_first_line_that_gives_an_order_is_no_headline():
+    draft = import_letter("Đề nghị UBND các xã, phường rà soát hồ sơ trễ hạn trên hệ thống",
+                          PROVINCE)
+    assert audiences(draft) == ["kind:commune"]

@@ -844,8 +844,9 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             continue
         if _not_an_order(folded, index) or (para.article and _ARTICLE_ACT.match(folded)):
             continue
-        if _residue(para, folded) or (position == 0 and not draft.recipients
-                                      and not para.marker and _title_like(para.text)):
+        if _residue(para, folded) or (
+                position == 0 and not draft.recipients and not para.marker
+                and _title_like(para.text) and not _ORDER_WORD.match(folded)):
             continue  # a title line; the first line of a page without a header is its headline
         if _subheading(paras, position) and not _section_heading(para, index):
             # "2. Kiểm tra, giám sát" above its own items: the heading of a part, no task
