@@ -338,7 +338,7 @@ class _Builder:
             self.add_task(section, text, split=False)
             task = section.tasks[-1]
             task.audience = rule if rule != section.audience else None
-            if base or "bao cao" in skeleton(text):
+            if base or "bao cao" in skeleton(text) or (intro and "bao cao" in intro.group(0)):
                 task.kind = "report"
             task.notes.append("Hạn theo từng cấp, lấy từ câu «" + sentence.strip()[:200] + "».")
         return True
