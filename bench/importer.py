@@ -415,7 +415,12 @@ def main(argv: list[str] | None = None) -> int:
                 n = totals[(half, kind, inputs[0])].letters
                 print(f"  {kind} ({n} letters)")
                 for each in inputs:
-                    print(f"    {each:5s} {cell(totals[(half, kind, each)])}")
+                    aim = ""
+                    if kind == "(all)" and half == "holdout":
+                        aim = {"text": "   aims: ≥ 90 % · 100 % · ≤ 5 %",
+                               "pdf": "   aim: within 2 points of text",
+                               "scan": "   aim: within 10 points of text"}[each]
+                    print(f"    {each:5s} {cell(totals[(half, kind, each)])}{aim}")
         print("\nAims, on the holdout half: tasks found " + AIMS["found"] + " · deadlines exact "
               + AIMS["deadlines"] + " · invented " + AIMS["invented"] + " · " + AIMS["pdf"]
               + " · " + AIMS["scan_time"])
