@@ -105,6 +105,7 @@ bench: install
 	$(BIN)/python bench/matrix.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/overview.py
+	$(BIN)/python bench/importer.py
 
 # 100 reviewers polling matrices and 20 units uploading, against gunicorn (bench/load.py).
 load: install

@@ -271,11 +271,18 @@ def test_a_letter_without_sections_is_one_section_for_its_recipients():
     assert alone.heading == "Chung" and alone.audience is None and alone.unmatched
 
 
-def test_several_addressees_that_one_rule_cannot_hold_are_not_merged():
+def test_several_addressees_reach_exactly_those_units():
     draft = draft_of("1. Phòng Nội vụ, Phòng Tư pháp\n- Kiểm tra hồ sơ lưu trữ.")
     (section,) = draft.sections
-    assert section.audience is None
+    ids = {unit.name: unit.id for unit in DEMO_UNITS}
+    assert section.audience == f"units:{ids['Phòng Nội vụ']},{ids['Phòng Tư pháp']}"
     assert section.matched == ["unit:Phòng Nội vụ", "unit:Phòng Tư pháp"]
+    assert any("Phòng Nội vụ, Phòng Tư pháp" in note for note in section.notes)
+    # a group and a unit of another kind: the group's units and that unit
+    (mixed,) = draft_of("1. Phòng Nội vụ và UBND các xã, phường\n- Kiểm tra hồ sơ.").sections
+    communes = {unit.id for unit in DEMO_UNITS if unit.kind == "commune"}
+    assert mixed.audience == "units:" + ",".join(
+        map(str, sorted(communes | {ids["Phòng Nội vụ"]})))
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t\r\n", "\u200b\u200f\ufeff", "*** ** *", "\x00\x01"])

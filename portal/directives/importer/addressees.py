@@ -1,8 +1,10 @@
 """The third stage: whom a heading names, among the portal's units. `UnitIndex` knows each unit
 (`UnitRef`) by its name and, for an office or a service, its short name, with HĐND/UBND expanded;
 `UnitIndex.match` reads a heading's unit names and group words ("các xã, phường", "đơn vị được
-kiểm tra") into one audience rule, and returns what matched nothing as `unmatched`, so that an
-addressee the portal does not know is shown to the editor instead of dropped.
+kiểm tra", "các sở, ban, ngành", "UBND các huyện, thị xã, thành phố", "UBND cấp xã") into one
+audience rule (several units, or a group with a unit of another kind, as `units:<id>,…`), and
+returns what matched nothing as `unmatched`, so that an addressee the portal does not know is
+shown to the editor instead of dropped.
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ class UnitRef(NamedTuple):
 
 # Who a heading names: the words it starts with.
 _ADDRESSEE_START = re.compile(
-    r"^(?:(?:giao|de nghi|yeu cau|doi voi|rieng)\s+)?(?:"
+    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau|doi voi|rieng)\s+)?"
+    r"(?:(?:tat ca|toan the|toan bo)\s+)?(?:"
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"
     r"thanh tra|cong an|chi cuc|cuc|xa|phuong|thi tran|lanh dao|bi thu|mat tran|"
     r"ban chi huy|cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan)\b"
 )
 _STRONG_ADDRESSEE = re.compile(
-    r"^(?:(?:giao|de nghi|yeu cau)\s+)?(?:thu truong|pho truong|truong|chanh|giam doc|"
+    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau)\s+)?"
+    r"(?:(?:tat ca|toan the|toan bo)\s+)?(?:thu truong|pho truong|truong|chanh|giam doc|"
     r"pho giam doc|chu tich|pho chu tich|uy ban|ubnd|phong|van phong|so|trung tam|thanh tra|"
     r"chi cuc|cong an|ban chi huy)\b"
 )
@@ -46,12 +50,14 @@ FILLER = {
     "thanh", "phong", "chuyen", "mon", "goi", "tat", "la", "chung", "sau", "day", "voi", "hoi",
     "dong", "tp", "ubnd", "hdnd", "vp", "van", "doi", "rieng", "vien", "chuc", "cap", "tren",
     "ca", "nhung", "co", "quan", "don", "vi", "duoc", "va", "cung", "tham", "muu", "nganh",
+    "tinh", "huyen", "lien", "dia", "nay", "mot", "khac", "tuong", "ung",
 }
 _ABBREVIATIONS = {
     "ubnd": ("uy", "ban", "nhan", "dan"),
     "hdnd": ("hoi", "dong", "nhan", "dan"),
     "tp": ("thanh", "pho"),
     "vp": ("van", "phong"),
+    "qlnn": ("quan", "ly", "nha", "nuoc"),
 }
 _SEPARATOR_WORDS = {"va", "cung"}
 # Group words: (token sequence, rule), longest first within each rule.
@@ -66,17 +72,43 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("don vi su nghiep", "kind:service"),
         ("phong ban chuyen mon", "kind:office"),
         ("co quan chuyen mon", "kind:office"),
+        ("co quan quan ly nha nuoc", "kind:office"),
+        ("co quan hanh chinh", "kind:office"),
         ("phong chuyen mon", "kind:office"),
         ("ban chuyen mon", "kind:office"),
         ("cac phong ban", "kind:office"),
+        ("ban nganh", "kind:office"),
+        ("cap xa", "kind:commune"),
+        ("cap huyen", "kind:commune"),
+        ("co quan chuyen mon thuoc uy ban nhan dan", "kind:office"),
+        ("so ban nganh", "kind:office"),
+        ("so nganh", "kind:office"),
         ("xa phuong thi tran", "kind:commune"),
+        ("xa phuong dac khu", "kind:commune"),
+        ("phuong xa thi tran", "kind:commune"),
+        ("xa thi tran", "kind:commune"),
+        ("phuong thi tran", "kind:commune"),
         ("xa phuong", "kind:commune"),
         ("phuong xa", "kind:commune"),
+        ("huyen thi xa thanh pho", "kind:commune"),
+        ("huyen thanh pho thi xa", "kind:commune"),
+        ("huyen thi xa", "kind:commune"),
+        ("huyen thanh pho", "kind:commune"),
+        ("quan huyen", "kind:commune"),
+        ("cac xa", "kind:commune"),
+        ("cac phuong", "kind:commune"),
+        ("cac huyen", "kind:commune"),
+        ("co quan don vi dia phuong", "all"),
+        ("so ban nganh dia phuong", "all"),
+        ("so nganh dia phuong", "all"),
+        ("ban nganh dia phuong", "all"),
+        ("don vi dia phuong", "all"),
         ("co quan don vi", "all"),
         ("cac don vi", "all"),
         ("cac co quan", "all"),
     ]
 ]
+_GROUPS.sort(key=lambda group: -len(group[0]))  # the longest words first, whatever the rule
 _KINDS = ("kind:office", "kind:service", "kind:commune")
 
 
@@ -134,6 +166,7 @@ class UnitIndex:
         patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
         self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
+        self.ids = {unit.name: unit.id for unit in units}
 
     def match(self, text: str) -> AudienceMatch:
         tokens = _tokens(text)
@@ -218,7 +251,10 @@ class UnitIndex:
             (kind,) = kinds
             if all(self.kinds.get(unit) == kind[5:] for unit in units):
                 return kind
-            return None
         if not kinds and len(units) == 1:
             return f"unit:{units[0]}"
-        return None
+        # Several units, or a group with units of another kind: the units themselves.
+        names = set(units) | {name for name, kind in self.kinds.items()
+                              if f"kind:{kind}" in kinds}
+        ids = sorted(self.ids[name] for name in names)
+        return "units:" + ",".join(map(str, ids)) if ids else None

@@ -8,6 +8,7 @@ several rates, one task for each (`_split_rates`).
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -31,6 +32,8 @@ _ADVERB_PREFIX = re.compile(r"^(?:(?:" + "|".join(ADVERBS) + r")\b[\s,]*)+")
 def _paragraphs(lines: list[str]) -> list[_Para]:
     paras: list[_Para] = []
     blank = False
+    width = _wrap_width(lines)
+    previous = ""
     for line in lines:
         if not line:
             blank = True
@@ -38,15 +41,38 @@ def _paragraphs(lines: list[str]) -> list[_Para]:
         marker = _MARKER.match(line)
         if marker:
             paras.append(_Para(marker.group("marker"), line[marker.end():]))
-        elif paras and _joins(paras[-1], line, blank):
+        elif paras and _joins(paras[-1], line, blank, width is not None) \
+                and not _ends_short(previous, line, width):
             paras[-1].text += " " + line
         else:
             paras.append(_Para("", line))
         blank = False
+        previous = line
     return paras
 
 
-def _joins(prev: _Para, line: str, blank: bool) -> bool:
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a text was wrapped at (a PDF's lines), or None when its lines are paragraphs
+    (a pasted or typed letter): the 90th percentile of the line lengths when most lines are
+    close to it."""
+    lengths = sorted(len(line) for line in lines if line.strip())
+    if len(lengths) < 8:
+        return None
+    width = lengths[int(len(lengths) * 0.9)]
+    near = sum(1 for n in lengths if n >= 0.8 * width)
+    return width if 50 <= width <= 200 and near >= len(lengths) * 0.3 else None
+
+
+def _ends_short(previous: str, line: str, width: int | None) -> bool:
+    """In a wrapped text, a line well short of the width ends its paragraph, unless the next
+    line goes on in lower case or the line stops on a word that cannot end one."""
+    if width is None or not previous or len(previous) >= 0.7 * width:
+        return False
+    folded = skeleton(previous).rstrip()
+    return not (line[:1].islower() or folded.endswith(",") or _DANGLING.search(folded))
+
+
+def _joins(prev: _Para, line: str, blank: bool, wrapped: bool = False) -> bool:
     text = prev.text.rstrip()
     if not text:
         return False
@@ -58,11 +84,27 @@ def _joins(prev: _Para, line: str, blank: bool) -> bool:
         return last not in ".;:!?" and first_lower
     if last in ".;:!?":
         return first_lower
+    if not wrapped and not prev.marker and _title_like(prev.text) and not _DANGLING.search(
+            skeleton(text)):
+        return first_lower  # a title line (a web page's headline) stands alone
     return first_lower or not _heading_like(prev)
+
+
+def _title_like(text: str) -> bool:
+    """An unnumbered line of a few words or more with no full stop: a headline."""
+    return len(text.split()) >= 6 and not text.rstrip().endswith((".", ";", ":", ","))
+
+
+# A line broken after a post or a verb that cannot end a heading ("Điều 3. Chánh" / "Văn phòng
+# …", "Điều 2. Giao" / "Giám đốc Sở …").
+_DANGLING = re.compile(r"(?:^|\s)(?:chanh|giam doc|chu tich|thu truong|truong|pho|giao|de nghi|"
+                       r"yeu cau|ban|cac|va|cua|ve|tai)$")
 
 
 def _heading_like(para: _Para) -> bool:
     folded = skeleton(para.text).strip()
+    if _DANGLING.search(folded):
+        return False
     return bool(_ADDRESSEE_START.match(folded)) and not _VERB_RE.search(folded)
 
 
@@ -158,15 +200,22 @@ def _title(text: str) -> str:
 
 
 _DEADLINE = re.compile(
-    r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc)\b"
-    r"[\s:,]*(?:la\s+|vao\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut)?)?\s*,?\s*)?"
+    r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc|den het|"
+    r"den ngay|vao luc(?=\s*[0-9])|vao(?=\s*[0-9]{1,2}\s*(?:gio|h)\b))\b"
+    r"[\s:,]*(?:la\s+|vao\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut)?)?"
+    r"(?:\s*(?:sang|chieu|toi))?\s*,?\s*)?(?:(?:thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7])|"
+    r"chu nhat)\s*,?\s*)?"
     r"(?:ngay\s*)?(?:(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*"
     r"(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9])"
     r"|(?P<d2>[0-9]{1,2})\s*thang\s*(?P<m2>[0-9]{1,2})(?:\s*nam\s*(?P<y2>[0-9]{4}))?)"
 )
 
 
-def _deadline(text: str, year: int | None, notes: list[str]) -> tuple[date | None, str]:
+def _deadline(text: str, year: int | None, notes: list[str],
+              issued: date | None = None) -> tuple[date | None, str]:
+    """The first deadline the words give. A date without a year takes the letter's year, or the
+    next year when that day is already past on the letter's date ("trước ngày 15/01" in a
+    letter of 20/12)."""
     found: list[tuple[date, str]] = []
     sk = skeleton(text)
     for match in _DEADLINE.finditer(sk):
@@ -176,6 +225,10 @@ def _deadline(text: str, year: int | None, notes: list[str]) -> tuple[date | Non
         raw_year = match.group("y") or match.group("y2")
         if raw_year:
             the_year = int(raw_year) + (2000 if len(raw_year) == 2 else 0)
+        elif issued and 1 <= month <= 12 and (month, day) < (issued.month, issued.day):
+            the_year = issued.year + 1
+            notes.append(f"Hạn «{words}» không ghi năm và đã qua so với ngày của văn bản: lấy "
+                         f"năm sau ({the_year}).")
         elif year:
             the_year = year
             notes.append(f"Hạn «{words}» không ghi năm: lấy năm của văn bản ({year}).")
@@ -187,6 +240,14 @@ def _deadline(text: str, year: int | None, notes: list[str]) -> tuple[date | Non
         except ValueError:
             notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
     if not found:
+        month = _MONTH_DEADLINE.search(sk)
+        if month:
+            words = text[month.start():month.end()]
+            the_month, the_year = int(month.group("m")), int(month.group("y"))
+            if 1 <= the_month <= 12:
+                last = calendar.monthrange(the_year, the_month)[1]
+                notes.append(f"Hạn «{words}»: lấy ngày cuối tháng.")
+                return date(the_year, the_month, last), words
         return None, ""
     if len({d for d, _ in found}) > 1:
         notes.append("Có nhiều hạn trong đoạn: " + "; ".join(w for _, w in found)
@@ -194,6 +255,11 @@ def _deadline(text: str, year: int | None, notes: list[str]) -> tuple[date | Non
     return found[0]
 
 
+# "trong tháng 9/2014": by the month's last day.
+_MONTH_DEADLINE = re.compile(
+    r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) thang\s*(?P<m>[0-9]{1,2})"
+    r"(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2})\b"
+)
 _TARGET = re.compile(r"(?<![0-9.,])([0-9]{1,3}(?:[.,][0-9]{1,2})?)\s*%")
 
 

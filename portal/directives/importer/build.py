@@ -4,15 +4,37 @@ task's audience when its words name a narrower one ("đơn vị chưa được k
 phường"), saying so in its notes. `import_letter` runs every stage in order, gives the orders
 before any addressed section to the letter's recipients, and warns of what is left for the
 editor to decide.
+
+Letters name their addressees in many ways, and each way read here is a general shape:
+
+- inside a sentence: "Giao Sở X chủ trì, phối hợp với Y …" (X only), "Theo đó, đề nghị …",
+  "Trên cơ sở …, đề nghị …", "UBND tỉnh (đã) giao …", "Phó Chủ tịch … yêu cầu …" (`_strip_lead`),
+  a task that opens with its own unit ("Sở Y tế kiểm tra …", `_task_addressee`), an order to
+  others inside a clause ("…, các xã phải …");
+- an introduction that names them and ends with ":" ("Thủ trưởng các … thực hiện một số nhiệm
+  vụ sau:"), then the items;
+- a plan's task lines ("Cơ quan chủ trì: …", "Thời gian hoàn thành: …").
+
+What is not an order gives no task: the grounds (Căn cứ …, Thực hiện Công văn …, Xét đề nghị …),
+a decision's own act in its articles ("Ban hành kèm theo Quyết định này …", its effect, who
+carries it out), a plan's purposes (I. MỤC ĐÍCH, YÊU CẦU), closing lines ("… yêu cầu … nghiêm túc
+thực hiện"), contingencies ("Trường hợp …"), sentences that report or describe ("đã", "sẽ",
+"phải được", "… là …"), headlines and a web page's furniture. A deadline clause after an order
+("; hoàn thành trước ngày …", "Trình UBND tỉnh trước ngày …") stays with it; deadlines given per
+level in a separate sentence make one task per level. An addressee the portal does not hold is
+kept, its task or section marked "unmatched" and a warning "chưa xác định đơn vị" quoting the
+letter's words.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from .addressees import _ADDRESSEE_START, _STRONG_ADDRESSEE, UnitIndex, UnitRef
 from .body import (
+    _DEADLINE,
     ADVERBS,
     _classify,
     _clean_task_text,
@@ -24,17 +46,84 @@ from .body import (
     _split_rates,
     _starts_with_order,
     _title,
+    _title_like,
 )
 from .draft import Draft, DraftSection, DraftTask, describe_audience
 from .header import _closing_start, _parse_header, _parse_signature
 from .reading import MAX_TEXT_CHARS, LetterImportError, normalize_text
-from .text import _VERB_RE, _Para, skeleton
+from .text import _VERB_RE, _capitalize, _Para, is_furniture, skeleton
 
-# A paragraph about the letter itself ("công văn này", "trên đây") ends the addressed
-# sections: what follows it is context, not orders.
+# A paragraph about the letter itself ("Công văn này …", "Trên đây là …") ends the addressed
+# sections: what follows it is context, not orders. "… kèm theo Quyết định này" inside an
+# article does not.
 _CLOSING = re.compile(
-    r"\b(?:cong van|van ban|chi thi|thong bao|ke hoach|quyet dinh) nay\b|^trong qua trinh "
+    r"^(?:cong van|van ban|chi thi|thong bao|ke hoach|quyet dinh) nay\b|^trong qua trinh "
     r"(?:thuc hien|trien khai)|^tren day\b"
+)
+# Lines that are never an order: the grounds ("Căn cứ …", "Thực hiện Công văn …", "Xét đề nghị
+# …"), a decision's own act in its first article ("Ban hành kèm theo Quyết định này …"), its
+# effect, and who carries it out.
+_GROUNDS = re.compile(
+    r"^(?:can cu|xet de nghi|xet to trinh|theo de nghi|theo de xuat|thuc hien (?:cong van|"
+    r"ke hoach|quyet dinh|chi thi|nghi quyet|thong bao|van ban|y kien|chi dao|huong dan|luat|"
+    r"nghi dinh|thong tu|chuong trinh|ket luan|cong dien|bao cao|to trinh|su chi dao)|"
+    r"(?:ngay [0-9]{1,2}[/ ]|sau khi xem xet|qua xem xet)[^:]*(?:nhan duoc|ban hanh|co y kien)"
+    r")\b"
+)
+_ACT = re.compile(
+    r"^(?:ban hanh|cong bo|phe duyet|uy quyen|thanh lap|kien toan|bai bo|bai bỏ|cong nhan|"
+    r"dieu chinh|quy dinh|sua doi)\b[^.;]{0,80}?\b(?:kem theo|quyet dinh nay|nhu sau|"
+    r"theo quyet dinh)|[^.]{0,40}\bkem theo quyet dinh nay\b|^quyet dinh nay (?:co hieu luc|"
+    r"thay the)|\bco hieu luc (?:thi hanh )?(?:ke )?tu ngay\b"
+)
+# The act an article of a decision performs: what the decision does, not an order to a unit.
+_ARTICLE_ACT = re.compile(
+    r"^(?:ban hanh|cong bo|phe duyet|uy quyen|thanh lap|kien toan|bai bo|cong nhan|dieu chinh|"
+    r"quy dinh|sua doi|bo sung|thay the|chap thuan|dinh chinh|bo nhiem|khen thuong|ky luat|"
+    r"giai the|sap nhap|chia|tach|hop nhat|cho phep|quyet dinh nay)\b"
+)
+_CARRY_OUT = re.compile(r"\bchiu trach nhiem thi hanh\b|\bcan cu quyet dinh thi hanh\b")
+# A closing line: "(UBND tỉnh) yêu cầu <addressees> (nghiêm túc) (triển khai) thực hiện (nghiêm)
+# (nội dung chỉ đạo tại Công văn này)"; checked after the addressees are blanked.
+_CLOSING_TAIL = re.compile(
+    r"(?:(?:nghiem tuc|khan truong|quan tam|chu dong|to chuc|trien khai|chi dao)[\s,]+)*"
+    r"(?:thuc hien|trien khai|thi hanh)(?:[\s,]+(?:nghiem tuc|nghiem|tot|co hieu qua|day du|"
+    r"dung quy dinh|kip thoi))*"
+    r"(?:[\s,]+(?:cac|noi dung|chi dao|tai|theo|cong van|van ban|ke hoach|quyet dinh|chi thi|"
+    r"thong bao|nay|tren|neu tren|yeu cau|y kien|nhiem vu|duoc giao|nhu|sau|va|cua|"
+    r"ubnd|uy ban nhan dan|tinh|huyen|thanh pho|xa|ket luan))*\s*[./]*$"
+)
+_CLOSING_LEAD = re.compile(r"^(?:(?:vay|do do|vi vay|de nghi|yeu cau|de nghi|dong thoi)\s+)+")
+# A lead clause before the order proper ("Theo đó, đề nghị …", "Trên cơ sở …, đề nghị …",
+# "Chủ tịch UBND tỉnh yêu cầu …").
+_LEAD_WORDS = re.compile(
+    r"^(?:theo do|tren co so|thuc hien|can cu|de |nham|qua |tu nay|vi vay|do do|do vay|dong thoi|"
+    r"ve viec nay|ve van de nay|"
+    r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
+)
+_ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao)\s+(?!cua\b)\S")
+# What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
+_NOT_TASKS_PART = re.compile(
+    r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
+    r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich)\b"
+)
+# A line of a plan's task table after the task: who carries it out, by when.
+_WHO_LINE = re.compile(
+    r"^(?:co quan|don vi|trach nhiem|bo phan)\s*(?:chu tri|thuc hien|thuc hien chinh|"
+    r"chiu trach nhiem)\s*:\s*"
+)
+_WHEN_LINE = re.compile(r"^(?:thoi gian|thoi han|tien do)(?:\s+(?:thuc hien|hoan thanh|bao cao|"
+                        r"gui bao cao|nop))?\s*:\s*")
+_SIDE_LINE = re.compile(r"^(?:co quan|don vi)\s*phoi hop\s*:|^san pham\s*:|^ket qua\s*:")
+# A clause that only says by when: it belongs to the order before it.
+_DEADLINE_ONLY = re.compile(
+    r"^(?:va\s+|,\s*)?(?:hoan thanh|thoi han|thoi gian(?: hoan thanh| thuc hien| bao cao)?|"
+    r"han|cham nhat|xong|truoc ngay|truoc)\b"
+)
+# The product sent after the order: "Báo cáo gửi về Văn phòng UBND tỉnh trước ngày …".
+_PRODUCT_SENT = re.compile(
+    r"^(?:bao cao|van ban|ket qua|y kien|de xuat|ho so|san pham|danh sach|tai lieu)"
+    r"(?:\s+\S+){0,4}?\s+(?:(?:yeu cau|de nghi|can|phai)\s+)?(?:gui|nop)\b|^gui kem\b"
 )
 
 _NOT_INSPECTED = re.compile(r"\b(?:co quan|don vi)\b[^.;]{0,30}?\bchua (?:duoc )?kiem tra\b")
@@ -50,8 +139,10 @@ _AT_COMMUNE = re.compile(r"\btai\b[^,.;]{0,50}?\bxa\s*,\s*phuong\b")
 class _Builder:
     index: UnitIndex
     year: int | None
+    issued: date | None = None
     sections: list[DraftSection] = field(default_factory=list)
     preamble: DraftSection | None = None
+    last: tuple[DraftSection, DraftTask] | None = None  # the task added last, with its section
 
     def new_section(self, heading: str, label: str) -> DraftSection:
         match = self.index.match(heading)
@@ -65,7 +156,13 @@ class _Builder:
         )
         if not match.matched and not match.unmatched:
             section.unmatched = [section.heading]
-        if section.audience is None and match.matched:
+        if section.audience and section.audience.startswith("units:"):
+            section.notes.append(
+                "Tiêu đề nêu nhiều đơn vị: " + ", ".join(
+                    rule.partition(":")[2] or rule for rule in match.matched)
+                + "; giao cho đúng các đơn vị này."
+            )
+        elif section.audience is None and match.matched:
             section.notes.append(
                 "Tiêu đề nêu nhiều đối tượng không gộp được thành một quy tắc: "
                 + ", ".join(match.matched) + ". Hãy chọn đối tượng cho mục này."
@@ -85,25 +182,46 @@ class _Builder:
         text = para.text
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
-            sentence_orders = _has_order(skeleton(sentence))
+            folded_sentence = skeleton(sentence).strip()
+            sentence_orders = _has_order(folded_sentence)
             if sentence.rstrip().endswith(":"):
                 current = None  # an introduction to what follows, not an order
                 continue
-            for c_index, (ca, cb) in enumerate(_spans(sentence, ";")):
+            if _not_an_order(folded_sentence, self.index) or (
+                    s_index > 0 and _CLOSING.search(folded_sentence)):
+                current = None
+                continue
+            if self.per_level(section, sentence):
+                current = None
+                continue
+            clauses = _split_must(sentence, _spans(sentence, ";"))
+            first_clause = skeleton(sentence[clauses[0][0]:clauses[0][1]]).strip()
+            if _statement(first_clause, self.index):
+                current = None  # what was done, will be done, or what something is
+                continue
+            for c_index, (ca, cb) in enumerate(clauses):
                 clause = sentence[ca:cb]
                 folded = skeleton(clause).strip()
                 span = (sa + ca, sa + cb)
                 first = s_index == 0 and c_index == 0
                 words = len(clause.split())
-                opens = (
+                owned = _product_of(folded, self.index)
+                tail = _follows_order(folded) and owned is None
+                opens = owned is not None or not tail and not _not_ordered(folded, self.index) and (
                     (first and bullet and sentence_orders)
                     or (_starts_with_order(folded) and words >= 3)
-                    or (c_index == 0 and _ADDRESSEE_START.match(folded)
+                    or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
+                        and _ADDRESSEE_START.match(folded)
                         and sentence_orders
                         and not folded.startswith(("doi voi", "rieng")))
+                    or (c_index == 0 and _led_addressee(folded))
                 )
-                if _is_continuation(folded) and current is not None:
+                if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
+                elif tail and not groups and self.last is not None and \
+                        self.last[0] is section and _DEADLINE.search(folded) and \
+                        self.last[1].deadline is None:
+                    self.extend_last(clause)
                 elif opens:
                     current = [span]
                     groups.append(current)
@@ -120,12 +238,116 @@ class _Builder:
                          title=_title(text), text=text)
         if split:
             task.notes.append("Tách từ một câu nêu nhiều tỷ lệ: mỗi tỷ lệ một nhiệm vụ.")
-        task.deadline, task.deadline_text = _deadline(text, self.year, task.notes)
+        task.deadline, task.deadline_text = _deadline(text, self.year, task.notes, self.issued)
         if task.deadline_text:
             task.notes.append(f"Hạn lấy từ «{task.deadline_text}».")
         _classify(task)
-        self.narrow(section, task)
+        lead = _task_addressee(text, self.index)
+        if lead is None:
+            owned = _product_of(skeleton(text), self.index)
+            if owned is not None:
+                lead = owned[0], text[owned[1]:owned[2]]
+        if lead is not None and lead[0] != section.audience:
+            rule, words = lead
+            task.audience = rule or UNMATCHED
+            if rule:
+                task.notes.append(f"Đối tượng theo «{words}» đầu nhiệm vụ.")
+            else:
+                task.notes.append(f"{NO_UNIT}: nhiệm vụ giao cho «{words}», không khớp đơn vị "
+                                  "nào trên cổng.")
+        else:
+            self.narrow(section, task)
         section.tasks.append(task)
+        self.last = (section, task)
+
+    def extend_last(self, words: str) -> None:
+        """A clause after the last task that only says by when (or where to send it)."""
+        assert self.last is not None
+        _, task = self.last
+        task.text = task.text.rstrip() + " " + _clean_task_text(words)
+        if task.deadline is None:
+            task.deadline, task.deadline_text = _deadline(words, self.year, task.notes,
+                                                          self.issued)
+            if task.deadline_text:
+                task.notes.append(f"Hạn lấy từ «{task.deadline_text}» ngay sau nhiệm vụ.")
+                if task.kind == "action" and re.search(r"\bbao cao\b", skeleton(words)):
+                    task.kind = "report"
+
+    def set_last_audience(self, words: str) -> None:
+        """"Cơ quan chủ trì: Sở X" under a plan's task."""
+        assert self.last is not None
+        section, task = self.last
+        who = re.split(r"[;]|\b(?:phoi hop|co quan phoi hop|don vi phoi hop)\b",
+                       skeleton(words))[0]
+        match = self.index.match(words[:len(who)])
+        if match.rule and not match.unmatched:
+            if match.rule != section.audience:
+                task.audience = match.rule
+            task.notes.append(f"Đối tượng theo «{words.strip()}».")
+        elif match.unmatched or match.matched:
+            task.audience = UNMATCHED if not match.rule else match.rule
+            task.notes.append(f"{NO_UNIT}: «{words.strip()}».")
+
+    def per_level(self, section: DraftSection, sentence: str) -> bool:
+        """Deadlines given per level: "Thời hạn báo cáo: các sở gửi trước ngày A; UBND các xã
+        gửi trước ngày B", "Báo cáo … trước ngày A đối với các sở; trước ngày B đối với UBND các
+        xã". One task for each level named, with its own date; after a "Thời hạn …:"
+        introduction, in place of the report task before it that had none."""
+        folded = skeleton(sentence)
+        intro = re.match(r"\s*(?:ve |va )?(?:thoi han|thoi gian|han)(?:\s+[^\s:,]+){0,4}"
+                         r"\s*[:,]\s*", folded)
+        rest = sentence[intro.end():] if intro else sentence
+        clauses = [rest[a:b] for a, b in _spans(rest, ";")]
+        if len(clauses) < 2:
+            clauses = [rest[a:b] for a, b in _spans(rest, ",")]
+        levels = []
+        for clause in clauses:
+            sk = skeleton(clause)
+            match = _DEADLINE.search(sk)
+            if not match:
+                continue
+            after = re.match(r"\s*(?:,\s*)?(?:doi voi|danh cho)\s+", sk[match.end():])
+            if after:  # "trước ngày A đối với các sở"
+                who = self.index.match(clause[match.end() + after.end():])
+            else:
+                who = self.index.match(clause[:match.start()])
+            if who.rule and who.matched:
+                levels.append((clause, who.rule))
+        if len(levels) < 2 or len({rule for _, rule in levels}) < 2:
+            return False
+        base = None
+        if intro:
+            for each in self.sections_with_tasks():
+                for task in each.tasks:
+                    if task.kind == "report" and task.deadline is None:
+                        base = (each, task)
+            if base is not None:
+                base[0].tasks.remove(base[1])
+                _renumber(base[0], base[0].number)
+        order = ""
+        first = skeleton(levels[0][0])
+        if _has_order(first[:_DEADLINE.search(first).start()]):
+            order = levels[0][0][:_DEADLINE.search(first).start()].strip(" ,;")
+        for clause, rule in levels:
+            if base:
+                text = base[1].text.rstrip(" .") + " (" + clause.strip(" .;,") + ")."
+            elif order and not _has_order(skeleton(clause)):
+                text = _clean_task_text(order + " " + clause.strip(" .;,"))
+            else:
+                text = _clean_task_text(clause)
+            self.add_task(section, text, split=False)
+            task = section.tasks[-1]
+            task.audience = rule if rule != section.audience else None
+            if base or "bao cao" in skeleton(text) or (intro and "bao cao" in intro.group(0)):
+                task.kind = "report"
+            task.notes.append("Hạn theo từng cấp, lấy từ câu «" + sentence.strip()[:200] + "».")
+        return True
+
+    def sections_with_tasks(self) -> list[DraftSection]:
+        found = list(self.sections)
+        if self.preamble is not None:
+            found.insert(0, self.preamble)
+        return found
 
     def narrow(self, section: DraftSection, task: DraftTask) -> None:
         sk = skeleton(task.text)
@@ -166,6 +388,89 @@ class _Builder:
             )
 
 
+def _subheading(paras: list[_Para], position: int) -> bool:
+    """A short numbered line without a full stop followed by items of its own (bullets, or
+    lines with another kind of number): the heading of a part of a plan."""
+    para = paras[position]
+    text = para.text.strip()
+    if not para.marker or para.level == "bullet" or len(text.split()) > 8 or text.endswith(
+            (".", ";", "!", "?")) or _DEADLINE.search(skeleton(text)):
+        return False
+    if position + 1 >= len(paras):
+        return False
+    nxt = paras[position + 1]
+    return bool(nxt.marker) and _style(nxt) != _style(para) and (
+        nxt.level == "bullet" or nxt.level == "sub" or para.roman)
+
+
+def _residue(para: _Para, folded: str) -> bool:
+    """An unnumbered line without a full stop, no deadline and no addressee: a title a web page
+    shows ("Báo cáo và dự thảo Nghị quyết"), not an order (an order cut off by the end of a
+    copy still names who must act)."""
+    text = para.text.strip()
+    return (not para.marker and not text.endswith((".", ";", "!", "?", ":", ",", ")"))
+            and len(text.split()) <= 40 and not _DEADLINE.search(folded)
+            and not _ADDRESSEE_START.match(folded)
+            and not re.match(r"(?:giao|de nghi|yeu cau)\b", folded))
+
+
+_CITED = re.compile(r"\b[0-9]{1,5}/(?:[0-9]{4}/)?[a-z0-9]+(?:-[a-z0-9]+)+\b")
+
+
+def _drop_news_lead(draft: Draft, first: str) -> None:
+    """A news page opens with a lead that repeats the letter's order in other words: when the
+    text has no header of its own, a task from that first paragraph that cites the same
+    document as a later task and shares most of its words with it is the same order."""
+    if draft.number or draft.recipients or draft.subject:
+        return
+    tasks = [(section, task) for section in draft.sections for task in section.tasks]
+    lead = [(section, task) for section, task in tasks if task.text.strip(" .")
+            and skeleton(task.text)[:60].strip(" .") in skeleton(first)]
+    for section, task in lead:
+        words = set(re.findall(r"[^\W_]{2,}", skeleton(task.text)))
+        for _, other in tasks:
+            if other is task or (section, task) not in lead or (None, other) in lead:
+                continue
+            if any(other is each for _, each in lead):
+                continue
+            share = len(words & set(re.findall(r"[^\W_]{2,}", skeleton(other.text))))
+            cited = set(_CITED.findall(skeleton(task.text)))
+            if words and share / len(words) >= 0.4 and cited & set(
+                    _CITED.findall(skeleton(other.text))):
+                section.tasks.remove(task)
+                section.notes.append("Bỏ câu dẫn của bản tin nhắc lại nhiệm vụ «"
+                                     + task.title + "» (trùng với nhiệm vụ trong văn bản).")
+                _renumber(section, section.number)
+                break
+
+
+def _part_heading(para: _Para) -> bool:
+    """A part of the letter ("II. NHIỆM VỤ", "Điều 2.", a line in capitals) rather than an
+    order."""
+    text = para.text.strip()
+    if para.roman:
+        return True
+    upper = [ch for ch in text if ch.isalpha()]
+    return (len(upper) >= 4 and all(not ch.islower() for ch in upper) and len(text) < 400
+            and not para.article)
+
+
+def _style(para: _Para) -> str:
+    """The kind of numbering: roman, article, number, sub-number, letter or bullet."""
+    marker = para.marker.strip("()")
+    if para.roman:
+        return "roman"
+    if para.article:
+        return "article"
+    if re.fullmatch(r"[0-9]{1,2}[.)]", marker):
+        return "number"
+    if marker[:1].isdigit():
+        return "sub"
+    if marker[:1].isalpha():
+        return "letter"
+    return "bullet" if marker else "-"
+
+
 def _clean_heading(text: str) -> str:
     text = " ".join(text.split()).strip(" :;,.")
     return text
@@ -179,8 +484,16 @@ def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
         return None
     level = para.level
     colon = _colon_outside_parentheses(text)
-    if colon is not None and colon <= 200:
+    if colon is not None and colon <= 400:
         head = text[:colon]
+        intro = _TASKS_FOLLOW.search(_blank_units(skeleton(head), index).rstrip())
+        if intro and intro.start() > 0:
+            # "Thủ trưởng các cơ quan … thực hiện tốt một số nhiệm vụ sau: …"
+            who = text[:intro.start()].strip(" ,;:-–")
+            if index.match(who).matched:
+                return who, text[colon + 1:].strip()
+        if _INTRO_COLON.search(skeleton(head).rstrip()):
+            return None  # "UBND tỉnh có ý kiến như sau:" introduces, names no addressee
         if not _VERB_RE.search(_blank_units(skeleton(head), index)):
             return head, text[colon + 1:].strip()
     no_end = not text.rstrip().endswith((".", ";", "!", "?"))
@@ -227,6 +540,232 @@ def _blank_units(folded: str, index: UnitIndex) -> str:
     return index.names.sub(lambda m: " " * len(m.group(0)), folded)
 
 
+NO_UNIT = "Chưa xác định đơn vị"
+UNMATCHED = "unmatched"
+
+
+# ", các xã phải tổ chức …" inside a clause: another order, to other units.
+_MUST = re.compile(r",\s+(?=(?:cac\s+|ubnd cac\s+|uy ban nhan dan cac\s+)?(?:xa|phuong|thi tran|so|"
+                   r"phong|don vi|co quan|huyen|truong|ubnd|uy ban)\b[^,;.]{0,50}?\bphai\s)")
+
+
+def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    sk = skeleton(sentence)
+    for a, b in clauses:
+        start = a
+        for match in _MUST.finditer(sk, a, b):
+            out.append((start, match.start()))
+            start = match.end()
+        out.append((start, b))
+    return out
+
+
+def _statement(folded: str, index: UnitIndex) -> bool:
+    """A sentence that reports or describes rather than orders: its first verb is past, future
+    or passive ("Tại kỳ họp sẽ thông qua …"), or it says what something is ("Giải pháp của Kế
+    hoạch này là đẩy mạnh …")."""
+    if _starts_with_order(folded):
+        return False
+    blanked = _blank_units(folded, index)
+    for group in (_NOT_INSPECTED, _INSPECTED):  # "đơn vị chưa được kiểm tra" names units
+        blanked = group.sub(lambda m: " " * len(m.group(0)), blanked)
+    verb = _VERB_RE.search(blanked)
+    if not verb:
+        return False
+    before = blanked[:verb.start()]
+    if re.search(r"\b(?:la|se|da|dang|duoc)\s+(?:[^\W\d_]+\s+){0,2}$", before):
+        return not _ORDER_WORD.search(before)
+    return False
+
+
+def _not_ordered(folded: str, index: UnitIndex) -> bool:
+    """The clause's first verb tells what was done ("Sở X đã tham mưu …") or what must be
+    done to something ("Trung tâm phải được bố trí …"), not an order to a unit."""
+    blanked = _blank_units(folded, index)
+    for group in (_NOT_INSPECTED, _INSPECTED):  # "đơn vị chưa được kiểm tra" names units
+        blanked = group.sub(lambda m: " " * len(m.group(0)), blanked)
+    verb = _VERB_RE.search(blanked)
+    if not verb:
+        return False
+    adverbs = "|".join(ADVERBS)
+    return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc|se)\s+"
+                          r"(?:(?:" + adverbs + r")\s+)?$", blanked[:verb.start()]))
+
+
+# "Lịch trực Tết của các cơ quan … gửi về Văn phòng … trước ngày …": whose product is sent.
+_PRODUCT_OF = re.compile(
+    r"^(?:bao cao|lich(?:\s+[^\W\d_]+){1,2}|danh sach|ke hoach|van ban|so lieu|ket qua|de xuat|"
+    r"y kien)(?:\s+[^,;]{0,60}?)?\s+cua\s+(?P<who>[^;]{3,160}?)\s+(?:(?:can|phai)\s+)?"
+    r"(?:gui|nop)\b"
+)
+
+
+def _product_of(folded: str, index: UnitIndex) -> tuple[str, int, int] | None:
+    """(rule, start, end of the owners' words) when a clause says whose product is sent where
+    by a date: an order to those owners."""
+    match = _PRODUCT_OF.match(folded.lstrip(" ,-–"))
+    if not match or not _DEADLINE.search(folded):
+        return None
+    offset = len(folded) - len(folded.lstrip(" ,-–"))
+    who = index.match(folded[offset + match.start("who"):offset + match.end("who")])
+    if not who.rule or not who.matched:
+        return None
+    return who.rule, offset + match.start("who"), offset + match.end("who")
+
+
+def _led_addressee(folded: str) -> bool:
+    """"Ngoài việc …, các phường huy động …": a lead clause, then who acts and the verb."""
+    lead = _SENTENCE_LEAD.match(folded)
+    if not lead:
+        return False
+    rest = folded[lead.end():]
+    return bool(_ADDRESSEE_START.match(rest)) and _has_order(rest)
+
+
+def _follows_order(folded: str) -> bool:
+    """The clause only says by when, or what is sent where: it belongs to the order before."""
+    folded = folded.lstrip(" ,-–:;(")
+    if _PRODUCT_SENT.match(folded):
+        return True
+    if not _DEADLINE.search(folded):
+        return False
+    rest = len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", folded)))
+    if _DEADLINE_ONLY.match(folded):
+        return rest <= 8
+    # "… Trình UBND tỉnh trước ngày 10/8": the product of the order before, sent by a date.
+    return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and rest <= 16
+
+
+# "Tổ Công tác có nhiệm vụ …": what someone's duties are.
+_DUTIES = re.compile(r"^(?P<who>[^,;:]{2,80}?)\s+co (?:nhiem vu|trach nhiem|chuc nang)\b")
+# A contingency ("Trường hợp xảy ra …, báo cáo ngay"), not a task to tick.
+_CONTINGENCY = re.compile(r"^(?:truong hop|trong truong hop|neu|khi co|khi xay ra)\b")
+
+
+def _not_an_order(folded: str, index: UnitIndex) -> bool:
+    """Grounds, a decision's own act, who carries a decision out, a contingency or a closing
+    line."""
+    folded = folded.strip(" -–•*")
+    if _CONTINGENCY.match(folded):
+        return True
+    duties = _DUTIES.match(folded)
+    if duties and not index.match(duties.group("who")).matched:
+        return True  # the duties of a group of persons the portal does not hold
+    if _GROUNDS.match(folded) and not _ORDER_WORD.search(folded):
+        return True
+    if _ACT.search(folded) or _CARRY_OUT.search(folded):
+        return True
+    return _closing_line(folded, index)
+
+
+def _closing_line(folded: str, index: UnitIndex) -> bool:
+    """"Yêu cầu Thủ trưởng các … và Chủ tịch UBND các xã nghiêm túc thực hiện./." """
+    if _DEADLINE.search(folded):
+        return False
+    tail = _CLOSING_TAIL.search(folded)
+    if not tail or tail.start() == 0:
+        return False
+    head = _strip_lead_folded(folded[:tail.start()])
+    head = _CLOSING_LEAD.sub("", head)
+    if not re.match(r"(?:yeu cau|de nghi)\b", folded[:tail.start()].strip()) and not \
+            _ADDRESSEE_START.match(head):
+        return False
+    blanked = _blank_units(head, index)
+    blanked = re.sub(r"\b(?:can cu|theo) chuc nang,? nhiem vu(?: duoc giao)?\b", " ", blanked)
+    return not _VERB_RE.search(blanked)
+
+
+def _strip_lead_folded(folded: str) -> str:
+    match = _order_after_lead(folded)
+    return folded[match:] if match is not None else folded
+
+
+def _order_after_lead(folded: str) -> int | None:
+    """Where the order proper starts after a lead clause or the issuer's name ("Theo đó, đề
+    nghị …", "UBND tỉnh yêu cầu …"), or None."""
+    match = _ORDER_WORD.search(folded[:300])
+    if not match or match.start("word") == 0:
+        return None
+    before = folded[:match.start("word")].strip(" ,")
+    if _LEAD_WORDS.match(before) or _GROUNDS.match(before):
+        return match.start("word")
+    before = re.sub(r"\s+(?:da|cung|tiep tuc|vua)(?:\s+(?:da|cung))?$", "", before)
+    if len(before) <= 80 and not _VERB_RE.search(re.sub(r"\bco y kien\b.*", "", before)) \
+            and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
+                         r"ban |van phong|tinh uy|huyen uy)", before):
+        return match.start("word")
+    # "Về nhiệm vụ thời gian tới, Phó Bí thư … - Chủ tịch HĐND huyện yêu cầu …": who speaks.
+    if len(before) <= 200 and _SPEAKER.search(before) and not _VERB_RE.search(
+            re.sub(r"\bket luan\b.*?,", "", before)):
+        return match.start("word")
+    return None
+
+
+# The end of an introduction that names who acts before the list of what they do.
+_TASKS_FOLLOW = re.compile(
+    r"\b(?:(?:nghiem tuc|khan truong|tap trung|chu dong)\s+)?(?:thuc hien|trien khai)"
+    r"(?:\s+(?:tot|nghiem tuc|nghiem|khan truong))?(?:\s+(?:mot so|cac|nhung))?\s+"
+    r"(?:nhiem vu|noi dung|viec|cong viec|yeu cau|giai phap)(?:\s+\S+){0,3}?\s+"
+    r"(?:sau|nhu sau|sau day)\s*$"
+)
+_SPEAKER = re.compile(r"\b(?:chu tich|pho chu tich|bi thu|pho bi thu|giam doc|truong ban|"
+                      r"uy ban nhan dan|ubnd|lanh dao)\b[^,]*$")
+_INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|sau day|"
+                          r"noi dung)\s*$")
+
+
+def _strip_lead(text: str) -> str:
+    """The paragraph from its order on: after "… có ý kiến chỉ đạo như sau:", after a lead
+    clause ("Theo đó, đề nghị …") or the issuer's name before "đề nghị"/"yêu cầu"/"giao"."""
+    folded = skeleton(text)
+    colon = _colon_outside_parentheses(text)
+    if colon is not None and colon < 300 and text[colon + 1:].strip() and \
+            _INTRO_COLON.search(folded[:colon].rstrip()):
+        text = text[colon + 1:].strip()
+        folded = skeleton(text)
+    start = _order_after_lead(folded)
+    if start is not None:
+        text = _capitalize(text[start:])
+    return text
+
+
+# A clause before the subject of an order: "Ngoài việc tổng vệ sinh tại cơ quan, các phường
+# huy động …".
+_SENTENCE_LEAD = re.compile(r"(?:ngoai viec [^,]{3,120}?|ngoai ra|ben canh do|dong thoi|"
+                            r"de [^,]{3,120}?|theo do|sau khi [^,]{3,120}?)\s*,\s*")
+
+
+def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | None:
+    """(rule, words) when the task opens by naming who does it ("Sở Y tế chủ trì …", "Giao
+    UBND các xã rà soát …"); the rule is None when the words match no unit."""
+    folded = skeleton(text)
+    lead = _SENTENCE_LEAD.match(folded)
+    if lead and _ADDRESSEE_START.match(folded[lead.end():]):
+        text, folded = text[lead.end():], folded[lead.end():]
+    if not _ADDRESSEE_START.match(folded):
+        return None
+    blanked = _blank_units(folded, index)
+    verb = _VERB_RE.search(blanked)
+    if not verb or verb.start() == 0:
+        return None
+    start = verb.start()
+    adverbs = re.search(r"(?:\b(?:" + "|".join(ADVERBS) + r")\s+)+$", blanked[:start])
+    if adverbs:
+        start = adverbs.start()
+    head = text[:start].strip(" ,;:-–")
+    if not head or len(head) > 200:
+        return None
+    match = index.match(head)
+    if match.matched and match.rule:
+        return match.rule, head
+    if not match.matched and match.unmatched and (
+            _STRONG_ADDRESSEE.match(folded) or (head[:1].isupper() and len(head.split()) <= 8
+                                                and re.match(r"(?:ban|hoi|doan|cuc)\b", folded))):
+        return None, head
+    return None
+
+
 def import_letter(text: str, units: list[UnitRef]) -> Draft:
     """A draft directive from the letter's text, its addressees matched against `units`."""
     if not isinstance(text, str):
@@ -246,24 +785,80 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     _parse_signature(lines, closing, draft)
     if draft.year is None:
         years = re.findall(r"\bnam ([0-9]{4})\b", skeleton(draft.subject))
+        # A page that shows the letter carries the day it was posted near its top.
+        posted = re.search(r"(?<![0-9/])[0-9]{1,2}/[0-9]{1,2}/((?:19|20)[0-9]{2})\b",
+                           "\n".join(lines[:8]))
         if years:
             draft.year = int(years[-1])
             draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ trích yếu.")
+        elif posted:
+            draft.year = int(posted.group(1))
+            draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ ngày "
+                                  f"«{posted.group(0)}» ở đầu trang.")
         else:
             draft.warnings.append("Không thấy năm ban hành: điền «year» trước khi nạp.")
     if not draft.subject:
         draft.warnings.append("Không thấy trích yếu (V/v …): điền «subject» và «title».")
 
     index = UnitIndex(list(units))
-    builder = _Builder(index, draft.year)
-    paras = _paragraphs(lines[body_start:closing])
-    preamble: list[_Para] = []
+    builder = _Builder(index, draft.year, draft.issued_on)
+    body = [line for line in lines[body_start:closing]
+            if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
+    paras = _paragraphs(body)
+    general = DraftSection(number="0", heading="Chung", notes=[])
+    _address_general(general, draft, index)
+    builder.preamble = general
     section: DraftSection | None = None
-    for para in paras:
+    skipping: str | None = None  # the marker style of a part that holds no tasks
+    for position, para in enumerate(paras):
         folded = skeleton(para.text).strip()
+        part = _part_heading(para)
+        if skipping is not None:
+            if not part or _style(para) != skipping:
+                continue
+            skipping = None
+        if part:
+            if _NOT_TASKS_PART.match(folded):
+                skipping = _style(para)
+                continue
+            heading = _section_heading(para, index)
+            if not heading or (not para.marker and not index.match(heading[0]).matched):
+                if para.marker:
+                    section = general if builder.sections else None
+                continue
+        if _WHEN_LINE.match(folded) and builder.per_level(section or general, para.text):
+            continue
+        if builder.last is not None:
+            who = _WHO_LINE.match(folded)
+            if who:
+                builder.set_last_audience(para.text[who.end():])
+                continue
+            when = _WHEN_LINE.match(folded)
+            if when:
+                builder.extend_last(para.text)
+                continue
+            if _SIDE_LINE.match(folded):
+                continue
         if not para.marker and _CLOSING.search(folded) and section is not None:
             section = None
             continue
+        if _not_an_order(folded, index) or (para.article and _ARTICLE_ACT.match(folded)):
+            continue
+        if _residue(para, folded) or (
+                position == 0 and not draft.recipients and not para.marker
+                and _title_like(para.text) and not _ORDER_WORD.match(folded)):
+            continue  # a title line; the first line of a page without a header is its headline
+        if _subheading(paras, position) and not _section_heading(para, index):
+            # "2. Kiểm tra, giám sát" above its own items: the heading of a part, no task
+            if section is None and builder.sections:
+                section = general
+            continue
+        stripped = _strip_lead(para.text)
+        if stripped != para.text:
+            para = _Para(para.marker, stripped)
+            folded = skeleton(para.text).strip()
+            if _not_an_order(folded, index):
+                continue
         heading = _section_heading(para, index)
         if heading:
             head, rest = heading
@@ -274,19 +869,18 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         if section is None:
             if builder.sections:
                 continue  # after a closing paragraph: context, not orders
-            preamble.append(para)
-            continue
+            section = general
         builder.add_paragraph(section, para)
 
-    general = DraftSection(number="0", heading="Chung", notes=[])
-    for para in preamble:
-        builder.add_paragraph(general, para)
     if general.tasks or not builder.sections:
-        _address_general(general, draft, index)
         builder.sections.insert(0, general)
         for position, each in enumerate(builder.sections, start=1):
             _renumber(each, str(position))
     draft.sections = builder.sections
+    if paras:
+        _drop_news_lead(draft, skeleton(paras[0].text))
+    draft.sections = [each for each in draft.sections
+                      if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
         draft.warnings.append("Không tìm thấy nhiệm vụ nào: thêm nhiệm vụ bằng tay.")
     if any(each.audience_of(task) in ("inspected", "not_inspected")
@@ -295,9 +889,15 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                               "liệt kê các đơn vị đã được kiểm tra, điền danh sách «inspected».")
     for each in draft.sections:
         if each.audience is None:
+            words = "; ".join(each.unmatched) or ", ".join(each.matched)
             draft.warnings.append(
-                f"Mục {each.number} ({each.heading[:60]}) chưa xác định được đơn vị thực hiện."
+                f"Mục {each.number} ({each.heading[:60]}): {NO_UNIT.lower()}"
+                + (f" — văn bản ghi «{words[:200]}»." if words else ".")
             )
+        for task in each.tasks:
+            if task.audience == UNMATCHED:
+                seen = next((note for note in task.notes if note.startswith(NO_UNIT)), NO_UNIT)
+                draft.warnings.append(f"Nhiệm vụ {task.code}: {seen[0].lower()}{seen[1:]}")
     return draft
 
 

@@ -16,12 +16,14 @@ from .draft import Draft
 from .text import _MARKER, _VERB_RE, _capitalize, _Para, skeleton
 
 _SO = re.compile(r"^so\s*(?:hieu)?\s*:\s*")
-_SUBJECT = re.compile(r"^(?:v/v|v\.v|ve viec)\b[\s:.]*")
+_SUBJECT = re.compile(r"^(?:v/v|v\.v|ve viec(?! nay\b))\b[\s:.]*")
 _DATE_LINE = re.compile(
     r"(?P<place>[^\W\d_][^,\n]{0,60}?)\s*,\s*ngay\b\s*(?:"
     r"(?P<d>[0-9]{1,2})?\s*thang\b\s*(?P<m>[0-9]{1,2})?\s*nam\b\s*(?P<y>[0-9]{4})?"
     r"|(?P<d2>[0-9]{1,2})\s*[/.-]\s*(?P<m2>[0-9]{1,2})\s*[/.-]\s*(?P<y2>[0-9]{4}))"
 )
+_KIND_TITLE = re.compile(r"(?:ke hoach|quyet dinh|thong bao|chi thi|cong dien|huong dan)"
+                         r"(?: ket luan)?\s*:?")
 _SIGN_PREFIX = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*\.\s*\S")
 _ROLE = re.compile(
     r"\b(?:chu tich|giam doc|truong phong|truong ban|chanh van phong|thu truong|bi thu|"
@@ -148,6 +150,28 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
         if folded.startswith("kinh gui"):
             i = _parse_recipients(lines, i, draft)
             break
+        if _KIND_TITLE.fullmatch(folded) and not draft.subject:
+            # "KẾ HOẠCH" / "QUYẾT ĐỊNH" then the title on the lines below (a plan, a decision)
+            title: list[str] = []
+            j = i + 1
+            while j < n and len(title) < 4:
+                nxt = skeleton(lines[j]).strip()
+                if not nxt:
+                    if title:
+                        break
+                    j += 1
+                    continue
+                if (_SO.match(nxt) or _DATE_LINE.search(nxt) or nxt.startswith(("kinh gui",
+                                                                               "can cu"))
+                        or _MARKER.match(lines[j]) or (_is_upper_line(lines[j]) and title)):
+                    break
+                title.append(lines[j])
+                j += 1
+            if title:
+                draft.subject = " ".join(" ".join([line] + title).split())
+                draft.title = _capitalize(" ".join(" ".join(title).split()))
+                i = j
+                continue
         if _take_date(line, draft):
             i += 1
             continue

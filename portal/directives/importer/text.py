@@ -63,6 +63,11 @@ ORDER_VERBS = [
     "tien hanh", "tap trung", "thong bao", "sua doi", "bo sung", "khan truong",
     "thuong xuyen", "tiep tuc", "chu dong", "nghiem tuc", "tich cuc", "kip thoi", "ra quyet dinh",
     "danh gia", "cai thien", "rut ngan", "nop", "dang tai", "su dung", "trien khai thuc hien",
+    "giai trinh", "trinh ubnd", "trinh uy ban", "trinh chu tich", "phan hoi", "thu thap",
+    "soan thao", "lay y kien", "xac minh", "khao sat", "kien toan", "sap xep", "don gian hoa",
+    "nang cap", "giam sat", "tham dinh", "cung co", "hoan thien", "day nhanh", "bao dam",
+    "uu tien", "phat dong", "van dong", "thanh lap", "phe duyet", "huy dong", "tham gia",
+    "don dep", "ra quan",
 ]
 _VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ORDER_VERBS), key=len,
                                                      reverse=True)) + r")\b")
@@ -73,7 +78,7 @@ _VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ORDER_VERBS), ke
 
 
 _MARKER = re.compile(
-    r"^(?P<marker>[-+•●▪◦‣–—*·○■□➢➤✓❖→>]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})+\.?|"
+    r"^(?P<marker>(?:Điều|ĐIỀU|Ðiều)\s+[0-9]{1,2}\s*[.:]|[-+•●▪◦‣–—*·○■□➢➤✓❖→>]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})+\.?|"
     r"\(?[0-9]{1,2}[.)]|\(?[a-zđ][.)]|\(?[IVX]{1,5}[.)])\s+(?=\S)"
 )
 
@@ -88,8 +93,43 @@ class _Para:
         marker = self.marker.strip("()")
         if not marker:
             return ""
+        if self.article or self.roman:
+            return "top"
         if re.fullmatch(r"[0-9]{1,2}[.)]", marker) or re.fullmatch(r"[IVX]{1,5}[.)]", marker):
             return "top"
         if marker[0].isdigit():
             return "sub"
         return "bullet"
+
+    @property
+    def roman(self) -> bool:
+        """A part of a plan or a report: "I.", "II)"."""
+        return bool(re.fullmatch(r"\(?[IVX]{1,5}[.)]", self.marker))
+
+    @property
+    def article(self) -> bool:
+        """An article of a decision: "Điều 1."."""
+        return skeleton(self.marker[:4]) == "dieu"
+
+
+# Lines that are no part of the letter: page numbers and what a web page puts around the text
+# it shows ("Tải về", "Lượt xem: 120", a bare link).
+_FURNITURE = re.compile(
+    r"^(?:trang\s*[0-9]{1,3}(?:\s*(?:/|tren)\s*[0-9]{1,3})?|[-–]?\s*[0-9]{1,3}\s*[-–]?|"
+    r"(?:https?://|www\.)\S+|"
+    # words a page puts before something of its own ("Lượt xem: 120", "Nguồn: Báo …")
+    r"(?:tai ve|tai xuong|tai van ban|download|luot xem|so luot xem|chia se|in trang|"
+    r"in van ban|ve dau trang|len dau trang|gui email|gui bai viet|van ban lien quan|"
+    r"tin lien quan|cac tin khac|ban quyen|copyright|©|cac bai (?:moi|da dang|khac|lien quan)|"
+    r"bai viet lien quan|tin da dang|tin tuc lien quan|anh minh hoa|ngay cap nhat)\b.{0,60}|"
+    r"(?:nguon|ngay dang)\s*:.{0,60}|"
+    # words a page shows alone on a line
+    r"(?:ban in|quay lai|facebook|zalo|twitter|xem them|binh luan|thuoc tinh|luoc do|"
+    r"trang chu|tin moi|danh gia|pv|ctv|btv|tim kiem|insert title here)\s*:?)$"
+)
+
+
+def is_furniture(line: str) -> bool:
+    """A page number or a web page's own words, never part of a letter's body."""
+    folded = skeleton(line).strip(" .:|")
+    return len(folded) < 80 and bool(_FURNITURE.match(folded))

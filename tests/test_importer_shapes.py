@@ -1,0 +1,492 @@
+"""The shapes real letters come in, each in a small made-up letter: whom an order reaches when
+the letter names it inside a sentence, groups of units as letters write them, decisions and
+plans, deadlines given apart from the order, and what is never an order."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.demo import UNITS
+from portal.directives.importer import Draft, UnitRef, import_letter
+
+# A province after the 2025 reform: its departments and two communes and a ward.
+PROVINCE = [UnitRef(i, name, short, kind) for i, (name, short, kind) in enumerate([
+    ("Văn phòng UBND tỉnh", "VP UBND tỉnh", "office"),
+    ("Sở Nội vụ", "Sở Nội vụ", "office"),
+    ("Sở Tài chính", "Sở Tài chính", "office"),
+    ("Sở Y tế", "Sở Y tế", "office"),
+    ("Sở Khoa học và Công nghệ", "Sở KH&CN", "office"),
+    ("Trung tâm Phục vụ hành chính công tỉnh", "TTPVHCC", "service"),
+    ("UBND xã Tân Phú", "Tân Phú", "commune"),
+    ("UBND xã An Bình", "An Bình", "commune"),
+    ("UBND phường Mỹ Phước", "Mỹ Phước", "commune"),
+], start=1)]
+CITY = [UnitRef(i, name, short, kind.value) for i, (kind, name, short) in enumerate(UNITS)]
+ID = {unit.name: unit.id for unit in PROVINCE}
+
+HEADER = """ỦY BAN NHÂN DÂN
+TỈNH ĐỒNG THÁP
+
+Số: 120/UBND-KGVX
+V/v triển khai nhiệm vụ năm 2025
+
+Đồng Tháp, ngày 10 tháng 8 năm 2025
+
+Kính gửi:
+- Các sở, ban, ngành tỉnh;
+- UBND các xã, phường.
+
+"""
+SIGNATURE = """
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+
+Nguyễn Văn A
+"""
+
+
+def letter(body: str, units: list[UnitRef] = PROVINCE) -> Draft:
+    return import_letter(HEADER + body + SIGNATURE, units)
+
+
+def tasks(draft: Draft) -> list[tuple[str | None, date | None, str]]:
+    """(audience, deadline, first words) of each task, in the draft's order."""
+    return [(section.audience_of(task), task.deadline, task.text[:40])
+            for section in draft.sections for task in section.tasks]
+
+
+def audiences(draft: Draft) -> list[str | None]:
+    return [audience for audience, _, _ in tasks(draft)]
+
+
+# ---- addressees named inside a sentence
+
+
+def test_giao_names_who_leads_not_who_helps():
+    draft = letter("1. Giao Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tài chính và các "
+                   "đơn vị liên quan tham mưu ban hành Kế hoạch chuyển đổi số.")
+    assert audiences(draft) == ["unit:Sở Khoa học và Công nghệ"]
+
+
+def test_de_nghi_after_a_lead_clause():
+    draft = letter(
+        "Theo đó, đề nghị UBND các xã, phường rà soát thủ tục hành chính trên Cổng dịch vụ công."
+        "\n\nTrên cơ sở kết quả rà soát, đề nghị Sở Nội vụ tổng hợp, báo cáo UBND tỉnh.")
+    assert audiences(draft) == ["kind:commune", "unit:Sở Nội vụ"]
+
+
+def test_the_issuer_before_yeu_cau_is_not_the_addressee():
+    draft = letter("Chủ tịch UBND tỉnh yêu cầu Giám đốc Sở Y tế khẩn trương kiểm tra, xử lý "
+                   "các cơ sở khám bệnh vi phạm.")
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_grounds_then_order_in_one_sentence():
+    draft = letter("Thực hiện Công văn số 12/BNV-CCHC ngày 02/7/2025 của Bộ Nội vụ, UBND tỉnh đề "
+                   "nghị các sở, ban, ngành rà soát quy trình nội bộ giải quyết thủ tục hành "
+                   "chính.")
+    assert audiences(draft) == ["kind:office"]
+
+
+def test_an_introduction_naming_the_addressees_then_numbered_items():
+    draft = letter(
+        "Để triển khai hiệu quả, UBND tỉnh đề nghị Sở Nội vụ thực hiện các nội dung sau:\n\n"
+        "1. Rà soát, sắp xếp tổ chức bộ máy.\n\n2. Hướng dẫn các xã, phường kiện toàn công chức.")
+    assert audiences(draft) == ["unit:Sở Nội vụ", "unit:Sở Nội vụ"]
+
+
+def test_an_opinion_introduction_is_no_addressee():
+    draft = letter("Ủy ban nhân dân tỉnh có ý kiến như sau:\n\n"
+                   "1. Giao Sở Tài chính bố trí kinh phí thực hiện.")
+    assert audiences(draft) == ["unit:Sở Tài chính"]
+    assert not any("ý kiến" in section.heading for section in draft.sections)
+
+
+def test_a_task_naming_its_own_addressee_inside_a_section():
+    draft = letter("1. Nhiệm vụ chung\n\n- Sở Y tế kiểm tra an toàn thực phẩm.\n"
+                   "- UBND các xã, phường tuyên truyền cho người dân.")
+    assert audiences(draft) == ["unit:Sở Y tế", "kind:commune"]
+
+
+# ---- groups as letters write them
+
+
+@pytest.mark.parametrize("group, rule", [
+    ("UBND các xã, thị trấn", "kind:commune"),
+    ("UBND các xã, phường, thị trấn", "kind:commune"),
+    ("Thủ trưởng các sở, ban, ngành tỉnh", "kind:office"),
+    ("UBND các huyện, thị xã, thành phố", "kind:commune"),
+    ("Các cơ quan, đơn vị, địa phương", "all"),
+])
+def test_groups_match_by_unit_kind(group, rule):
+    draft = letter(f"1. {group} tăng cường kiểm tra công vụ.")
+    assert audiences(draft) == [rule]
+
+
+def test_several_units_in_one_order_reach_exactly_them():
+    draft = letter("1. Giao Sở Nội vụ, Sở Tài chính rà soát biên chế năm 2026.")
+    assert audiences(draft) == [f"units:{ID['Sở Nội vụ']},{ID['Sở Tài chính']}"]
+
+
+def test_an_addressee_the_portal_lacks_is_kept_and_flagged():
+    draft = letter("1. Giao Công an tỉnh chủ trì kiểm tra an ninh mạng.\n\n"
+                   "2. Sở Y tế kiểm tra cơ sở y tế.")
+    first, second = draft.sections
+    assert first.audience is None and first.unmatched == ["Công an"]
+    assert first.heading == "Giao Công an tỉnh"
+    assert [task.title for task in first.tasks] == ["Chủ trì kiểm tra an ninh mạng"]
+    assert any("chưa xác định đơn vị" in w and "Công an" in w for w in draft.warnings)
+    assert second.audience == "unit:Sở Y tế"
+
+
+def test_a_task_naming_an_unknown_unit_is_flagged_not_given_to_the_section():
+    draft = letter("1. Các sở, ban, ngành\n\n- Kiểm tra công vụ.\n"
+                   "- Ban Dân tộc tỉnh rà soát chính sách dân tộc.")
+    (_, section_rule), = {(s.number, s.audience) for s in draft.sections}
+    assert section_rule == "kind:office"
+    assert audiences(draft) == ["kind:office", "unmatched"]
+    task = draft.tasks[1]
+    assert any(note.startswith("Chưa xác định đơn vị") and "Ban Dân tộc tỉnh" in note
+               for note in task.notes)
+    assert any("Ban Dân tộc tỉnh" in w for w in draft.warnings)
+
+
+# ---- decisions and plans
+
+
+DECISION = """ỦY BAN NHÂN DÂN
+TỈNH BÌNH ĐỊNH
+Số: 636/QĐ-UBND
+Bình Định, ngày 21 tháng 11 năm 2024
+QUYẾT ĐỊNH
+Về việc ban hành Quy định theo dõi công tác cải cách hành chính
+ỦY BAN NHÂN DÂN TỈNH
+Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;
+Xét đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 617/TTr-SNV,
+QUYẾT ĐỊNH:
+Điều 1. Ban hành kèm theo Quyết định này Quy định về theo dõi công tác cải cách hành chính.
+Điều 2. Giao Giám đốc Sở Nội vụ hướng dẫn, theo dõi, kiểm tra việc thực hiện Quyết định này.
+Sở Tài chính bố trí kinh phí thực hiện trước ngày 31/12/2024.
+Điều 3. Quyết định này có hiệu lực kể từ ngày ký.
+Điều 4. Chánh
+Văn phòng UBND tỉnh, Giám đốc các sở, Chủ tịch UBND các xã, phường chịu trách nhiệm thi hành
+Quyết định này./.
+"""
+
+
+def test_a_decision_gives_only_its_orders():
+    draft = import_letter(DECISION, PROVINCE)
+    assert tasks(draft) == [
+        ("unit:Sở Nội vụ", None, "Hướng dẫn, theo dõi, kiểm tra việc thực "),
+        ("unit:Sở Tài chính", date(2024, 12, 31), "Sở Tài chính bố trí kinh phí thực hiện t"),
+    ]
+
+
+def test_a_decisions_first_article_that_authorises_is_no_order():
+    draft = import_letter(DECISION.replace(
+        "Ban hành kèm theo Quyết định này Quy định",
+        "Ủy quyền cho Chủ tịch UBND các xã, phường cho phép thành lập, giải thể các tổ chức"),
+        PROVINCE)
+    assert len(draft.tasks) == 2
+
+
+PLAN = HEADER.replace("V/v triển khai nhiệm vụ năm 2025", "KẾ HOẠCH\nCải cách hành chính năm "
+                      "2025") + """I. MỤC ĐÍCH, YÊU CẦU
+1. Mục đích
+- Nâng cao chất lượng giải quyết thủ tục hành chính.
+2. Yêu cầu
+- Triển khai đồng bộ, hiệu quả các nhiệm vụ.
+II. NHIỆM VỤ
+1. Rà soát, đơn giản hóa thủ tục hành chính.
+- Cơ quan chủ trì: Sở Tư pháp.
+- Thời gian hoàn thành: trước ngày 30/11/2025.
+2. Kiện toàn đội ngũ công chức một cửa.
+- Đơn vị chủ trì: Sở Nội vụ; đơn vị phối hợp: UBND các xã, phường.
+- Thời gian thực hiện: Quý IV năm 2025.
+III. TỔ CHỨC THỰC HIỆN
+1. Sở Y tế: Kiểm tra việc niêm yết thủ tục hành chính.
+2. UBND các xã, phường: Báo cáo kết quả thực hiện trước ngày 15/12/2025.
+"""
+
+
+def test_a_plan_skips_its_purposes_and_reads_its_task_lines():
+    draft = import_letter(PLAN + SIGNATURE, PROVINCE + [
+        UnitRef(20, "Sở Tư pháp", "Sở Tư pháp", "office")])
+    assert tasks(draft) == [
+        ("unit:Sở Tư pháp", date(2025, 11, 30), "Rà soát, đơn giản hóa thủ tục hành chính"),
+        ("unit:Sở Nội vụ", None, "Kiện toàn đội ngũ công chức một cửa. Thờ"),
+        ("unit:Sở Y tế", None, "Kiểm tra việc niêm yết thủ tục hành chín"),
+        ("kind:commune", date(2025, 12, 15), "Báo cáo kết quả thực hiện trước ngày 15/"),
+    ]
+
+
+# ---- deadlines
+
+
+def test_a_deadline_clause_after_the_order_is_one_task():
+    draft = letter("1. Sở Nội vụ rà soát vị trí việc làm; hoàn thành trước ngày 30/9/2025.\n\n"
+                   "2. Sở Tài chính lập dự toán. Thời gian hoàn thành: trước ngày 15/10/2025.\n\n"
+                   "3. Sở Y tế đánh giá, tổng hợp kết quả. Trình UBND tỉnh trước ngày 20/10/2025."
+                   "\n\n4. Giao Sở Khoa học và Công nghệ đánh giá hệ thống. Báo cáo yêu cầu gửi "
+                   "về Văn phòng UBND tỉnh trước 14 giờ, ngày 25/10/2025.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("unit:Sở Nội vụ", date(2025, 9, 30)),
+        ("unit:Sở Tài chính", date(2025, 10, 15)),
+        ("unit:Sở Y tế", date(2025, 10, 20)),
+        ("unit:Sở Khoa học và Công nghệ", date(2025, 10, 25)),
+    ]
+
+
+def test_deadlines_per_level_in_a_separate_sentence():
+    draft = letter("1. Các sở, ban, ngành và UBND các xã, phường báo cáo kết quả thực hiện.\n\n"
+                   "Thời hạn báo cáo: các sở, ban, ngành gửi trước ngày 20/11/2025; UBND các "
+                   "xã, phường gửi trước ngày 25/11/2025.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("kind:office", date(2025, 11, 20)), ("kind:commune", date(2025, 11, 25))]
+    assert all(task.kind == "report" for task in draft.tasks)
+
+
+def test_a_date_without_a_year_is_its_next_occurrence_after_the_letter():
+    draft = import_letter(HEADER.replace("ngày 10 tháng 8", "ngày 20 tháng 12")
+                          + "1. Sở Nội vụ báo cáo kết quả trước ngày 15/01.\n\n"
+                          "2. Sở Y tế báo cáo trước ngày 28/12." + SIGNATURE, PROVINCE)
+    assert [d for _, d, _ in tasks(draft)] == [date(2026, 1, 15), date(2025, 12, 28)]
+    assert any("năm sau (2026)" in note for note in draft.tasks[0].notes)
+
+
+def test_truoc_ngay_is_kept_as_the_day_written():
+    draft = letter("1. Sở Nội vụ báo cáo trước ngày 16/6/2025.")
+    assert draft.tasks[0].deadline == date(2025, 6, 16)
+
+
+# ---- what is never an order
+
+
+def test_grounds_closing_lines_and_furniture_are_no_tasks():
+    draft = letter(
+        "Căn cứ Kế hoạch số 45/KH-UBND ngày 01/7/2025 của UBND tỉnh;\n\n"
+        "Thực hiện Công văn số 12/BNV-CCHC ngày 02/7/2025 của Bộ Nội vụ về việc tăng cường "
+        "cải cách hành chính;\n\n"
+        "1. Sở Y tế kiểm tra an toàn thực phẩm.\n\n"
+        "Trang 2/3\n\n- 2 -\n\nTải về\n\nLượt xem: 1.234\n\nhttps://dongthap.gov.vn/vb/120\n\n"
+        "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, báo cáo về Sở Nội vụ.\n\n"
+        "Ủy ban nhân dân tỉnh yêu cầu Thủ trưởng các sở, ban, ngành và Chủ tịch UBND các xã, "
+        "phường nghiêm túc triển khai thực hiện./.")
+    assert tasks(draft) == [("unit:Sở Y tế", None, "Kiểm tra an toàn thực phẩm.")]
+
+
+def test_a_closing_sentence_at_the_end_of_a_paragraph_is_no_task():
+    draft = letter("1. Sở Y tế kiểm tra an toàn thực phẩm. Đề nghị các đơn vị nghiêm túc thực "
+                   "hiện.")
+    assert len(draft.tasks) == 1
+
+
+def test_a_web_pages_title_line_is_no_task():
+    draft = letter("1. Sở Y tế kiểm tra an toàn thực phẩm.\n\nBáo cáo và dự thảo Nghị quyết")
+    assert len(draft.tasks) == 1
+
+
+def test_a_news_lead_repeating_the_order_is_one_task():
+    text = ("Chủ tịch UBND tỉnh yêu cầu Giám đốc Sở Y tế phối hợp triển khai đánh giá 1 năm thực "
+            "hiện Nghị định số 68/2017/NĐ-CP về quản lý cụm công nghiệp.\n"
+            "Sau khi xem xét, Chủ tịch UBND tỉnh có ý kiến chỉ đạo:\n"
+            "Giao Sở Y tế chủ trì, phối hợp với các đơn vị liên quan đánh giá, tổng hợp báo cáo "
+            "kết quả 1 năm thực hiện Nghị định số 68/2017/NĐ-CP. Trình UBND tỉnh trước ngày "
+            "10/8/2018.")
+    draft = import_letter(text, PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [("unit:Sở Y tế", date(2018, 8, 10))]
+
+
+def test_capital_lines_of_a_decision_are_no_sections():
+    draft = import_letter("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH\nQUYẾT ĐỊNH:\n"
+                          "Điều 1. Sở Nội vụ kiểm tra công vụ.", PROVINCE)
+    assert [s.heading for s in draft.sections] == ["Sở Nội vụ"]
+
+
+def test_the_city_seed_shapes_still_hold():
+    """The district's units (the demo's): an order to the communes inside a sentence."""
+    draft = letter("Đề nghị UBND các xã, phường cập nhật thủ tục hành chính.", CITY)
+    assert audiences(draft) == ["kind:commune"]
+
+
+def test_what_was_done_what_must_be_done_to_something_and_contingencies_are_no_tasks():
+    draft = letter(
+        "Sở Y tế đã tham mưu UBND tỉnh ban hành kế hoạch phòng dịch.\n\n"
+        "Trung tâm Phục vụ hành chính công phải được bố trí ở vị trí thuận lợi.\n\n"
+        "Trường hợp xảy ra vụ việc đột xuất, yêu cầu các đơn vị báo cáo ngay.\n\n"
+        "Theo đề nghị của Giám đốc Sở Nội vụ.\n\n"
+        "1. Sở Y tế kiểm tra an toàn thực phẩm.")
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_news_title_line_is_no_task_but_a_cut_order_naming_its_unit_is():
+    draft = import_letter(
+        "Triển khai hướng dẫn tuyên truyền kỷ niệm 30 năm Ngày thành lập tỉnh của Huyện ủy\n\n"
+        "Đề nghị Sở Y tế tăng cường kiểm tra an toàn thực phẩm trong dịp lễ, các cơ sở", PROVINCE)
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_level_named_by_its_tier_and_giao_trach_nhiem_cho():
+    draft = letter("UBND cấp xã thành lập Trung tâm Phục vụ hành chính công, hoàn thành trước "
+                   "7h00 sáng ngày 01/7/2025.\n\n"
+                   "Giao trách nhiệm cho Giám đốc Sở Nội vụ theo dõi việc thực hiện.\n\n"
+                   "Đồng thời yêu cầu Sở Tài chính bố trí kinh phí.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("kind:commune", date(2025, 7, 1)), ("unit:Sở Nội vụ", None),
+        ("unit:Sở Tài chính", None)]
+
+
+def test_an_introduction_naming_the_addressees_mid_paragraph_reaches_the_paragraphs_after():
+    draft = import_letter(
+        "Thực hiện Chỉ thị số 02/CT-UBND ngày 12/01/2015 của Chủ tịch UBND tỉnh, Chủ tịch UBND "
+        "tỉnh yêu cầu:\n"
+        "Thủ trưởng các sở, ban, ngành thực hiện tốt một số nhiệm vụ sau: Tổ chức tổng vệ sinh "
+        "trụ sở làm việc.\n"
+        "Phân công lãnh đạo trực cơ quan từ ngày 16/02/2015 đến hết ngày 23/02/2015.", PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("kind:office", None), ("kind:office", date(2015, 2, 23))]
+
+
+def test_an_event_time_and_a_lead_clause_before_the_subject():
+    draft = letter("UBND tỉnh yêu cầu tất cả các cơ quan, đơn vị dọn dẹp vệ sinh trụ sở vào lúc "
+                   "16h chiều thứ bảy ngày 27/12. Ngoài việc tổng vệ sinh tại cơ quan, đơn vị, "
+                   "UBND các xã, phường huy động nhân dân ra quân vào 7h sáng chủ nhật ngày "
+                   "28/12.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("all", date(2025, 12, 27)), ("kind:commune", date(2025, 12, 28))]
+
+
+def test_a_web_copy_without_a_header_takes_the_year_it_was_posted():
+    draft = import_letter("Tổng vệ sinh môi trường\n14:58 | 27/12/2014\n\n"
+                          "Đề nghị UBND các xã, phường ra quân trước ngày 28/12.\n\n"
+                          "Các bài mới\n\nCác bài đã đăng", PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [("kind:commune", date(2014, 12, 28))]
+    assert any("27/12/2014" in warning for warning in draft.warnings)
+    assert [s.heading for s in draft.sections] == ["Đề nghị UBND các xã, phường"]
+
+
+def test_a_news_report_of_an_order_and_a_deadline_within_a_month():
+    draft = import_letter(
+        "Về việc này, UBND thành phố đã giao Sở Nội vụ chủ trì, phối hợp với UBND các xã, "
+        "phường triển khai thực hiện, báo cáo UBND thành phố trước ngày 10/3/2013.\n\n"
+        "UBND tỉnh cũng giao Sở Y tế kiểm tra, báo cáo đề xuất với UBND tỉnh trong tháng "
+        "9/2014.", PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("unit:Sở Nội vụ", date(2013, 3, 10)), ("unit:Sở Y tế", date(2014, 9, 30))]
+
+
+def test_the_duties_of_a_group_of_persons_are_no_tasks():
+    draft = letter("Tổ Công tác có nhiệm vụ chỉ đạo, kiểm tra các vụ việc khiếu nại; chỉ đạo, đôn "
+                   "đốc các cơ quan thực hiện kế hoạch.\n\n"
+                   "Sở Nội vụ có trách nhiệm phối hợp với các sở xây dựng quy chế.")
+    assert audiences(draft) == ["unit:Sở Nội vụ"]
+
+
+def test_a_text_wrapped_at_a_pages_width_gives_the_same_tasks():
+    """A PDF's text comes in lines of the page's width without blank lines between
+    paragraphs: short lines end paragraphs, long ones go on."""
+    import textwrap
+
+    body = ("Ủy ban nhân dân tỉnh giao Sở Nội vụ:\n"
+            "1. Khẩn trương rà soát, sắp xếp tổ chức bộ máy của các cơ quan chuyên môn thuộc "
+            "UBND tỉnh theo hướng tinh gọn, hoàn thành trước ngày 15/4/2025 để trình cấp có "
+            "thẩm quyền.\n"
+            "2. Phối hợp chặt chẽ với Sở Tài chính hướng dẫn các xã, phường bố trí công chức "
+            "làm việc tại Trung tâm Phục vụ hành chính công.\n"
+            "Đề nghị UBND các xã, phường rà soát, cập nhật thủ tục hành chính trên Cổng dịch vụ "
+            "công quốc gia, báo cáo kết quả về Sở Nội vụ trước ngày 30/4/2025.\n")
+    plain = letter(body.replace("\n", "\n\n"))
+    wrapped = "\n".join(line for paragraph in body.splitlines()
+                        for line in textwrap.wrap(paragraph, 80))
+    folded = import_letter(HEADER.replace("\n\n", "\n") + wrapped + SIGNATURE, PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(folded)] == [(a, d) for a, d, _ in tasks(plain)] == [
+        ("unit:Sở Nội vụ", date(2025, 4, 15)), ("unit:Sở Nội vụ", None),
+        ("kind:commune", date(2025, 4, 30))]
+
+
+def test_sentences_that_report_or_describe_are_no_tasks():
+    draft = letter("Tại kỳ họp sẽ thông qua báo cáo tổng kết nhiệm kỳ; báo cáo tình hình kinh tế "
+                   "- xã hội.\n\n"
+                   "Giải pháp của Kế hoạch này là đẩy mạnh công tác tuyên truyền; tăng cường "
+                   "công tác chỉ đạo của chính quyền các cấp.\n\n"
+                   "1. Sở Y tế kiểm tra an toàn thực phẩm.")
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_speaker_before_yeu_cau_and_an_order_to_others_inside_a_clause():
+    draft = letter("Về nhiệm vụ trong thời gian tới, Phó Bí thư Thường trực Huyện ủy - Chủ tịch "
+                   "HĐND huyện yêu cầu các sở, ban, ngành, địa phương tập trung cho công tác bầu "
+                   "cử, các xã phải tổ chức tổng kết nhiệm kỳ trước ngày 30/3.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("all", None), ("kind:commune", date(2026, 3, 30))]
+
+
+def test_a_headline_line_does_not_swallow_the_next_line():
+    draft = import_letter("Khẩn trương hoàn thiện công tác chuẩn bị cho các hoạt động kỷ niệm\n"
+                          "Đề nghị Sở Y tế bảo đảm công tác y tế cho các hoạt động kỷ niệm.",
+                          PROVINCE)
+    assert [(a, t) for a, _, t in tasks(draft)] == [
+        ("unit:Sở Y tế", "Bảo đảm công tác y tế cho các hoạt động ")]
+
+
+@pytest.mark.parametrize("line, furniture", [
+    ("Trang 2/3", True), ("- 2 -", True), ("Tải về", True), ("Lượt xem: 1.234", True),
+    ("Nguồn: Báo Dân trí", True), ("Đánh giá", True), ("https://dongthap.gov.vn/a", True),
+    ("Các bài đã đăng", True),
+    ("Đánh giá kết quả thực hiện, báo cáo UBND tỉnh trước ngày 15/12/2025.", False),
+    ("Nguồn kinh phí: ngân sách tỉnh.", False), ("2. Phòng Nội vụ", False),
+    ("Trang thông tin điện tử của tỉnh đăng tải tin bài.", False),
+])
+def test_page_furniture_is_told_from_the_letters_lines(line, furniture):
+    from portal.directives.importer.text import is_furniture
+
+    assert is_furniture(line) is furniture
+
+
+def test_a_numbered_heading_over_its_own_items_is_no_task():
+    draft = letter("1. MỤC ĐÍCH, YÊU CẦU\n- Nâng cao chất lượng phục vụ.\n"
+                   "2. NHIỆM VỤ\n2.1. Kiểm tra, giám sát\n- Sở Y tế kiểm tra an toàn thực phẩm.\n"
+                   "- Sở Tài chính rà soát dự toán trước ngày 30/9/2025.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("unit:Sở Y tế", None), ("unit:Sở Tài chính", date(2025, 9, 30))]
+
+
+def test_deadlines_per_level_inside_the_order():
+    draft = letter("Các sở, ban, ngành báo cáo kết quả trước ngày 15/11/2025; UBND các xã, phường "
+                   "báo cáo trước ngày 20/11/2025.\n\n"
+                   "Đề nghị báo cáo số liệu về Sở Nội vụ trước ngày 05/12/2025 đối với các sở, "
+                   "ban, ngành; trước ngày 10/12/2025 đối với UBND các xã, phường.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("kind:office", date(2025, 11, 15)), ("kind:commune", date(2025, 11, 20)),
+        ("kind:office", date(2025, 12, 5)), ("kind:commune", date(2025, 12, 10))]
+    assert all(task.kind == "report" for task in draft.tasks)
+
+
+def test_whose_product_is_sent_by_a_date_is_an_order_to_them():
+    draft = letter("1. Các sở, ban, ngành và UBND các xã, phường phân công lãnh đạo trực Tết. Lịch "
+                   "trực Tết của UBND các xã, phường gửi về Văn phòng UBND tỉnh trước ngày "
+                   "13/02/2026.")
+    ids = ",".join(str(u.id) for u in PROVINCE if u.kind in ("office", "commune"))
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        (f"units:{ids}", None), ("kind:commune", date(2026, 2, 13))]
+
+
+def test_a_pages_headline_naming_the_issuer_and_the_state_offices_as_a_group():
+    draft = import_letter(
+        "UBND huyện tổ chức cuộc họp triển khai Kế hoạch phối hợp tổ chức Ngày hội năm 2021\n"
+        "Ngày cập nhật 30/04/2021\n"
+        "Đề nghị các cơ quan QLNN rà soát lịch trực trước ngày 13/02/2021.", PROVINCE)
+    assert [(a, d) for a, d, _ in tasks(draft)] == [("kind:office", date(2021, 2, 13))]
+
+
+def test_a_first_line_that_gives_an_order_is_no_headline():
+    draft = import_letter("Đề nghị UBND các xã, phường rà soát hồ sơ trễ hạn trên hệ thống",
+                          PROVINCE)
+    assert audiences(draft) == ["kind:commune"]
