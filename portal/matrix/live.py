@@ -23,16 +23,15 @@ from .. import navigation
 from ..deadlines import today
 from ..htmx import is_htmx
 from . import fragments
-from .model import ROWS_PER_PAGE, Filters, directive_revision, matrix
+from .model import ROWS_PER_PAGE, Filters, matrix
 
 
 def respond(directive_id: int, filters: Filters, page: Callable[[Markup], str]) -> Response:
     """The matrix page (`page` renders it around the rendered fragment), or under htmx the
     fragment, the navigation's counts alone, or 304."""
     on = today()
-    revision = directive_revision(directive_id)
+    revision, counts = navigation.revision_and_counts(directive_id)
     tag = f"{revision}.{on.isoformat()}"
-    counts = navigation.counts()
     poll_tag, sent = navigation.poll_tag(tag, counts), request.headers.get("HX-PTag", "")
     if is_htmx() and (sent == poll_tag or poll_tag in request.if_none_match):
         response = make_response("", 304)
