@@ -441,6 +441,7 @@ class DirectiveHead:
 
     id: int
     title: str
+    number: str
     changed_at: datetime | None
     deadline_day_counts: bool
 
@@ -578,7 +579,7 @@ def _build_index(directive: Directive, on: date) -> MatrixIndex:
             row.overdue += state is overdue
             column.assigned += 1
     rows = sorted(units.values(), key=row_order)
-    head = DirectiveHead(directive.id, directive.title, directive.changed_at,
+    head = DirectiveHead(directive.id, directive.title, directive.number, directive.changed_at,
                          directive.deadline_day_counts)
     return MatrixIndex(head, directive.revision, on, list(columns.values()), rows)
 
