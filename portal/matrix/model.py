@@ -427,6 +427,7 @@ class RowSummary:
     assigned: int = 0
     done: int = 0
     overdue: int = 0
+    cells: int = 0  # every cell, a supporting unit's too
     present: set = field(default_factory=set)  # status and state values of its cells
     by_state: list = field(default_factory=lambda: [0] * len(_STATE_ORDER))
 
@@ -440,8 +441,10 @@ class DirectiveHead:
     """What a cached index keeps of its directive (no ORM object outlives its request)."""
 
     id: int
+    slug: str
     title: str
     number: str
+    issuer: str
     changed_at: datetime | None
     deadline_day_counts: bool
 
@@ -568,6 +571,7 @@ def _build_index(directive: Directive, on: date) -> MatrixIndex:
             submitted_at = datetime.fromisoformat(submitted_at)
         state = states(deadline, status, submitted_at)
         row = units[unit_id]
+        row.cells += 1
         row.present.add(status_text)
         row.present.add(state.value)
         if not supporting:
@@ -579,8 +583,8 @@ def _build_index(directive: Directive, on: date) -> MatrixIndex:
             row.overdue += state is overdue
             column.assigned += 1
     rows = sorted(units.values(), key=row_order)
-    head = DirectiveHead(directive.id, directive.title, directive.number, directive.changed_at,
-                         directive.deadline_day_counts)
+    head = DirectiveHead(directive.id, directive.slug, directive.title, directive.number,
+                         directive.issuer, directive.changed_at, directive.deadline_day_counts)
     return MatrixIndex(head, directive.revision, on, list(columns.values()), rows)
 
 
