@@ -71,7 +71,7 @@ def spread(app, seed: int) -> int:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_index_and_the_shown_rows_say_what_the_full_matrix_says(app, seed):
     directive_id = spread(app, seed)
-    forget_indexes()
+    forget_indexes(app)
     with app.test_request_context():
         full = matrix(directive_id, ON)
         index = matrix_index(directive_id, ON)
@@ -102,7 +102,7 @@ def test_the_index_and_the_shown_rows_say_what_the_full_matrix_says(app, seed):
 
 def test_the_index_is_kept_per_revision(app, ids):
     directive_id = spread(app, 3)
-    forget_indexes()
+    forget_indexes(app)
     with app.test_request_context():
         first = matrix_index(directive_id, ON)
         assert matrix_index(directive_id, ON) is first

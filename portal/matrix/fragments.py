@@ -71,8 +71,9 @@ def slot_key(directive_id: int, on: date, filters_key: str) -> str:
 # --------------------------------------------------------------------------- the stores
 
 class DatabaseStore:
-    """Fragments and leases in `matrix_fragments`, one row per slot, each change one statement
-    in autocommit (no request's transaction is held while a render runs)."""
+    """Fragments and leases in `matrix_fragments`, one row per slot, each read or change a short
+    transaction of its own on its own connection (no request's transaction is held while a
+    render runs)."""
 
     def __init__(self, app: Flask):
         self.app = app
@@ -85,7 +86,13 @@ class DatabaseStore:
         return MatrixFragment.__table__
 
     def _connect(self):
-        return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        """A connection whose statements commit when the block ends: on SQLite in autocommit
+        (each statement its own transaction, no BEGIN of ours sent before it), elsewhere a
+        transaction of the block."""
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return engine.begin()
 
     def get(self, slot: str) -> Fragment | None:
         t = self.table
@@ -108,15 +115,16 @@ class DatabaseStore:
         slot's row is thought to be there (one statement either way when it is right)."""
         t, token, now = self.table, secrets.token_hex(8), utcnow()
         until = now + timedelta(seconds=LEASE_SECONDS)
-        with self._connect() as connection:
-            if not exists:
-                try:
+        if not exists:
+            try:
+                with self._connect() as connection:
                     connection.execute(t.insert().values(
                         slot=slot, directive_id=directive_id, revision=-1, html=None,
                         made_by=None, stored_at=now, lease_token=token, lease_until=until))
-                    return token
-                except IntegrityError:
-                    pass  # made meanwhile, or a row whose render never stored anything
+                return token
+            except IntegrityError:
+                pass  # made meanwhile, or a row whose render never stored anything
+        with self._connect() as connection:
             taken = connection.execute(
                 t.update().where(t.c.slot == slot,
                                  sa.or_(t.c.lease_until.is_(None), t.c.lease_until < now))
@@ -322,7 +330,7 @@ def forget(app: Flask) -> None:
     indexes: the next request renders from the database."""
     from .model import forget_indexes
 
-    forget_indexes()
+    forget_indexes(app)
     with _flights_lock:
         _local(app).clear()
     with app.app_context():

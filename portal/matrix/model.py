@@ -491,25 +491,24 @@ class MatrixIndex:
         return rows
 
 
-_indexes: OrderedDict = OrderedDict()
 _indexes_lock = threading.Lock()
 INDEXES_KEPT = 8
 
 
 def matrix_index(directive_id: int, on: date) -> MatrixIndex:
-    """The directive's index at its current revision, kept per process (`INDEXES_KEPT`)."""
+    """The directive's index at its current revision, kept by the app (`INDEXES_KEPT`)."""
     directive = _directive(directive_id)
-    key = (current_app.config["DATABASE_URL"], directive_id, directive.revision, on,
-           directive.deadline_day_counts)
+    key = (directive_id, directive.revision, on, directive.deadline_day_counts)
+    indexes = current_app.extensions.setdefault("matrix_indexes", OrderedDict())
     with _indexes_lock:
-        if key in _indexes:
-            _indexes.move_to_end(key)
-            return _indexes[key]
+        if key in indexes:
+            indexes.move_to_end(key)
+            return indexes[key]
     built = _build_index(directive, on)
     with _indexes_lock:
-        _indexes[key] = built
-        while len(_indexes) > INDEXES_KEPT:
-            _indexes.popitem(last=False)
+        indexes[key] = built
+        while len(indexes) > INDEXES_KEPT:
+            indexes.popitem(last=False)
     return built
 
 
@@ -529,9 +528,9 @@ def _raw_rows(statement) -> list[tuple]:
         result.close()
 
 
-def forget_indexes() -> None:
+def forget_indexes(app) -> None:
     with _indexes_lock:
-        _indexes.clear()
+        app.extensions.get("matrix_indexes", {}).clear()
 
 
 def _build_index(directive: Directive, on: date) -> MatrixIndex:
