@@ -111,6 +111,11 @@ class Config:
     SERVER_ID = ""
     # Links in e-mail and in reminders made by commands start with this address.
     BASE_URL = "http://127.0.0.1:5000"
+    # Redis ("redis://127.0.0.1:6379/0"), shared by every server: where rendered matrix fragments
+    # and their renders' leases are kept (portal/matrix/fragments.py); "": the database's
+    # matrix_fragments table. Every key starts with REDIS_PREFIX.
+    REDIS_URL = ""
+    REDIS_PREFIX = "portal:"
     # The agency's mail server; none (empty host): notifications stay in the portal only.
     SMTP_HOST = ""
     SMTP_PORT = 25
@@ -149,6 +154,8 @@ ENV_SETTINGS = {
     "PROXY_ADDRESSES": str,
     "SERVER_ID": str,
     "BASE_URL": str,
+    "REDIS_URL": str,
+    "REDIS_PREFIX": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
     "SMTP_USERNAME": str,
