@@ -356,6 +356,9 @@ ROUTES = [
     Route("dashboard.dashboard", "GET", "/directives/{directive}/dashboard", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
         readers=Expect(200, says="Tổng quan: {directive_title}"))),
+    Route("dashboard.units", "GET", "/directives/{directive}/dashboard/units", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Bảng theo đơn vị"))),
     # A browser is sent to the login page; a client asking for JSON gets 401 (tests/test_api.py).
     Route("api.matrix", "GET", "/api/directives/{directive}/matrix", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
