@@ -145,9 +145,9 @@ def by_kind(tallies: list[UnitTally]) -> list[tuple[UnitKind, Tally]]:
 def by_area(tallies: list[UnitTally]) -> list[areas.Rolled]:
     """Each area's tally summed over its subtree, in tree order; empty where there are no
     areas, so that a city's dashboard stays as it was."""
-    nodes = areas.tree()
-    if not nodes:
+    if not any(t.area_id is not None for t in tallies):
         return []
+    nodes = areas.tree()
     rolled = areas.roll_up(nodes, ((t.area_id, t) for t in tallies),
                            lambda summed, tally: summed.add(tally), Tally)
     return [r for r in rolled if r.totals.units]
