@@ -104,6 +104,11 @@ class Config:
     PROXIES = 0
     # Links in e-mail and in reminders made by commands start with this address.
     BASE_URL = "http://127.0.0.1:5000"
+    # Redis ("redis://127.0.0.1:6379/0"), shared by every server: where rendered matrix fragments
+    # and their renders' leases are kept (portal/matrix/fragments.py); "": the database's
+    # matrix_fragments table. Every key starts with REDIS_PREFIX.
+    REDIS_URL = ""
+    REDIS_PREFIX = "portal:"
     # The agency's mail server; none (empty host): notifications stay in the portal only.
     SMTP_HOST = ""
     SMTP_PORT = 25
@@ -140,6 +145,8 @@ ENV_SETTINGS = {
     "LOGIN_WINDOW_MINUTES": int,
     "PROXIES": int,
     "BASE_URL": str,
+    "REDIS_URL": str,
+    "REDIS_PREFIX": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
     "SMTP_USERNAME": str,

@@ -839,3 +839,20 @@ class ScoringFormula(db.Model):
     returned: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(0))
     updated_at: Mapped[datetime | None]
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class MatrixFragment(db.Model):
+    """A rendered matrix fragment shared by every server (portal/matrix/fragments.py): the newest
+    of one slot (a directive, a day and the filters) with its revision, and the lease of the one
+    render under way. Where REDIS_URL is set, Redis holds them instead."""
+
+    __tablename__ = "matrix_fragments"
+
+    slot: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    directive_id: Mapped[int] = mapped_column(index=True)  # no foreign key: a cache, swept
+    revision: Mapped[int]
+    html: Mapped[str | None] = mapped_column(sa.Text)
+    made_by: Mapped[str | None] = mapped_column(sa.String(32))
+    stored_at: Mapped[datetime]
+    lease_token: Mapped[str | None] = mapped_column(sa.String(32))
+    lease_until: Mapped[datetime | None]

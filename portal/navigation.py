@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, render_template
+from flask import abort, g, render_template
 from flask_login import current_user
+from sqlalchemy import bindparam, func, select
 
+from .extensions import db
+from .models import Directive, DirectiveStatus, Notification
 from .notifications import bell
 from .permissions import may_review
-from .review.queries import waiting_count
+from .review.queries import open_directives_key, waiting_count
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,39 @@ def counts() -> Counts:
     """The current user's counts."""
     reviews = current_user.is_authenticated and may_review(current_user)
     return Counts(bell.unread(), waiting() if reviews else None)
+
+
+_STATEMENTS: dict[bool, object] = {}
+
+
+def _revision_and_counts_statement(reviews: bool):
+    """Built once (building a statement costs more than running it): the directive's revision
+    and status, the user's unread count and, for a reviewer, the open directives' key."""
+    if reviews not in _STATEMENTS:
+        unread = (select(func.count()).select_from(Notification)
+                  .where(Notification.user_id == bindparam("user_id"),
+                         Notification.read_at.is_(None))
+                  .scalar_subquery())
+        columns = [Directive.revision, Directive.status, unread.label("unread")]
+        if reviews:
+            columns.append(open_directives_key().label("open_key"))
+        _STATEMENTS[reviews] = select(*columns).where(Directive.id == bindparam("directive_id"))
+    return _STATEMENTS[reviews]
+
+
+def revision_and_counts(directive_id: int) -> tuple[int, Counts]:
+    """A directive's change counter and the current user's counts, read in one statement: all an
+    unchanged poll of a logged-in reader reads after its user. 404 for a draft (the editor's
+    alone) or a directive that does not exist."""
+    reviews = may_review(current_user)
+    found = db.session.execute(_revision_and_counts_statement(reviews),
+                               {"user_id": current_user.id, "directive_id": directive_id}).first()
+    if found is None or found.status is DirectiveStatus.DRAFT:
+        abort(404)
+    g.unread_notifications = found.unread
+    if reviews and "waiting_for_review" not in g:
+        g.waiting_for_review = waiting_count(found.open_key)
+    return found.revision, counts()
 
 
 def oob(counts: Counts) -> str:

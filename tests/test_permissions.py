@@ -550,6 +550,9 @@ ROUTES = [
     # The reviewer only. Nothing in the 2099 directive is overdue: the reminder is refused with
     # the reason and nothing is written (tests/test_reminders.py sends real ones, each item
     # concerned recording one event, more than this table's one).
+    # The form itself, loaded by the matrix page when opened (or its own page without JavaScript).
+    Route("review.remind_form", "GET", "/directives/{future}/reminders", reviewer_only(
+        Expect(200, says="Gửi nhắc nhở"))),
     Route("review.remind", "POST", "/directives/{future}/reminders", reviewer_only(
         Expect(422, says="Không có đơn vị nào có nhiệm vụ quá hạn.")),
         data=lambda: {"scope": "overdue", "message": "Đề nghị khẩn trương hoàn thành."}),

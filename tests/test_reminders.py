@@ -415,15 +415,26 @@ def reminder_events(app) -> list[tuple[int, int, dict, str]]:
 
 
 def test_matrix_page_offers_the_form_outside_the_polled_fragment(app, reviewer, login, ids):
+    """The page carries the section, closed, with a link to the form's own page; the form (every
+    unit, every task) is loaded when the section is opened (htmx) or on that page."""
     url = f"/directives/{ids.directive()}/matrix"
     page = reviewer.get(url).get_data(as_text=True)
-    assert 'id="remind"' in page and f'action="{remind_url(ids.directive())}"' in page
+    assert 'id="remind"' in page and f'href="{remind_url(ids.directive())}"' in page
     assert page.index('id="remind"') < page.index('id="matrix"')
-    assert ">Phường 1</option>" in page and "1.14 Tự kiểm tra" in page
+    assert 'data-hx-trigger="toggle once"' in page
+    assert ">Phường 1</option>" not in page and "csrf_token" not in page.split('id="remind"')[1]
+    section = reviewer.get(remind_url(ids.directive()), htmx=True).get_data(as_text=True)
+    assert section.startswith('<section id="remind"') or '<section id="remind"' in section[:400]
+    assert "<details class=\"work\" open>" in section
+    assert f'action="{remind_url(ids.directive())}"' in section
+    assert ">Phường 1</option>" in section and "1.14 Tự kiểm tra" in section
+    own_page = reviewer.get(remind_url(ids.directive())).get_data(as_text=True)
+    assert "<h1>Nhắc nhở đơn vị" in own_page and ">Phường 1</option>" in own_page
     fragment = reviewer.get(url, htmx=True).get_data(as_text=True)
     assert "remind" not in fragment and "csrf" not in fragment
     for username in ("lanhdao", "quantri"):
         assert 'id="remind"' not in login(username).get(url).get_data(as_text=True)
+        assert login(username).get(remind_url(ids.directive())).status_code == 403
 
 
 def test_remind_one_unit(app, reviewer, ids):
@@ -603,6 +614,7 @@ def test_a_closed_directive_refuses_reminders(app, reviewer, login, ids):
     assert login("quantri").post(f"/admin/directives/{ids.directive()}/close").status_code == 303
     assert 'id="remind"' not in reviewer.get(
         f"/directives/{ids.directive()}/matrix").get_data(as_text=True)
+    assert reviewer.get(remind_url(ids.directive())).status_code == 409
     before = counts(app)
     response = reviewer.post(remind_url(ids.directive()), {"scope": "overdue",
                                                            "message": MESSAGE}, htmx=True)

@@ -5,44 +5,43 @@ A poll is answered 304 while the directive's revision, the day and the reader's 
 navigation (unread notifications, items waiting for review) are unchanged; with those counts
 alone (out of band) when only they changed; otherwise with the matrix fragment and the counts.
 The fragment holds nothing per user, so it is rendered once per directive, revision, day and
-filters and shared by every reader in the process (an LRU of `CACHE_SIZE`); the reader's poll tag
-is written into it on the way out.
+filters and shared by every reader of every worker and server (`fragments`: single-flight, in the
+database or Redis); the reader's poll tag is written into it on the way out. The tag is the
+revision the fragment was rendered at, which may be behind the directive's by one render while
+items change: the next poll then asks again.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 
-from flask import Response, current_app, make_response, render_template, request
+from flask import Response, make_response, render_template, request
 from markupsafe import Markup
 
 from .. import navigation
 from ..deadlines import today
 from ..htmx import is_htmx
-from .model import ROWS_PER_PAGE, Filters, directive_revision, matrix
-
-CACHE_SIZE = 128
-_cache_lock = threading.Lock()
+from . import fragments
+from .model import ROWS_PER_PAGE, Filters, matrix
 
 
 def respond(directive_id: int, filters: Filters, page: Callable[[Markup], str]) -> Response:
     """The matrix page (`page` renders it around the rendered fragment), or under htmx the
     fragment, the navigation's counts alone, or 304."""
     on = today()
-    revision = directive_revision(directive_id)
+    revision, counts = navigation.revision_and_counts(directive_id)
     tag = f"{revision}.{on.isoformat()}"
-    counts = navigation.counts()
     poll_tag, sent = navigation.poll_tag(tag, counts), request.headers.get("HX-PTag", "")
     if is_htmx() and (sent == poll_tag or poll_tag in request.if_none_match):
         response = make_response("", 304)
     elif is_htmx() and navigation.same_page(sent, tag):
         response = make_response(navigation.oob(counts))  # only the counts changed
     else:
-        html = navigation.with_poll_tag(_fragment(directive_id, revision, on, filters, tag), tag,
-                                        poll_tag)
+        made = _fragment(directive_id, revision, on, filters)
+        tag = f"{made.revision}.{on.isoformat()}"  # the revision rendered, maybe one behind
+        poll_tag = navigation.poll_tag(tag, counts)
+        html = navigation.with_poll_tag(made.html, tag, poll_tag)
         # The page is rendered around the cached fragment too: rendering the fragment is most
         # of a page's cost (a 1000 × 50 matrix is 50,000 cells), and a page load is as common
         # as a poll when many readers open the matrix at once.
@@ -54,7 +53,7 @@ def respond(directive_id: int, filters: Filters, page: Callable[[Markup], str]) 
     return response
 
 
-def _fragment_context(directive_id: int, on: date, filters: Filters, tag: str) -> dict:
+def _fragment_context(directive_id: int, on: date, filters: Filters) -> dict:
     """What `review/_matrix.html` shows: the page of rows the filters leave, with the totals."""
     data = matrix(directive_id, on)
     rows = data.filtered(filters)
@@ -63,23 +62,19 @@ def _fragment_context(directive_id: int, on: date, filters: Filters, tag: str) -
     totals = data.totals()
     return {
         "m": data, "rows": rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE],
-        "filtered": rows, "filters": filters, "page": page, "pages": pages, "tag": tag,
+        "filtered": rows, "filters": filters, "page": page, "pages": pages,
+        "tag": f"{data.revision}.{on.isoformat()}",
         "totals": totals, "shown_totals": totals if rows is data.rows else data.totals(rows),
     }
 
 
-def _fragment(directive_id: int, revision: int, on: date, filters: Filters, tag: str) -> str:
-    """The rendered fragment, reused while the directive's revision, the day and filters hold."""
-    cache = current_app.extensions.setdefault("matrix_cache", OrderedDict())
-    key = (directive_id, revision, on, filters)
-    with _cache_lock:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    html = render_template("review/_matrix.html",
-                           **_fragment_context(directive_id, on, filters, tag))
-    with _cache_lock:
-        cache[key] = html
-        while len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
-    return html
+def _fragment(directive_id: int, revision: int, on: date,
+              filters: Filters) -> fragments.Fragment:
+    """The rendered fragment of `revision` or newer: one render for every reader."""
+
+    def render() -> tuple[int, str]:
+        context = _fragment_context(directive_id, on, filters)
+        return context["m"].revision, render_template("review/_matrix.html", **context)
+
+    slot = fragments.slot_key(directive_id, on, repr(filters))
+    return fragments.fragment(directive_id, slot, revision, render)

@@ -44,9 +44,10 @@ def matrix(directive_id: int):
 
     def page(matrix_html) -> str:
         directive = checklist_queries.get_directive(directive_id)
+        # The reminder form (every unit, every task) is loaded when opened, not with each page.
         return render_template("review/matrix.html", directive=directive, matrix_html=matrix_html,
                                filters=filters, status_filters=STATUS_FILTERS,
-                               kinds=list(UnitKind), remind_form=_remind_form(directive))
+                               kinds=list(UnitKind), may_remind=_may_remind(directive))
 
     return live.respond(directive_id, filters, page)
 
@@ -143,11 +144,23 @@ def approve_many():
 # --- reminders ("Nhắc nhở") from the matrix -----------------------------------------------------
 
 
-def _remind_form(directive) -> RemindForm | None:
-    """The matrix page's reminder form: for Phòng Nội vụ's reviewers, on an open directive."""
-    if not may_review(current_user) or not directive.is_open:
-        return None
-    return RemindForm(reminders.remind_targets(directive.id))
+def _may_remind(directive) -> bool:
+    """Whether the matrix page offers reminders: to Phòng Nội vụ's reviewers, on an open
+    directive."""
+    return may_review(current_user) and directive.is_open
+
+
+@bp.get("/directives/<int:directive_id>/reminders")
+@roles_required(Role.REVIEWER)
+def remind_form(directive_id: int):
+    """The reminder form: under htmx the section the matrix page loads when it is opened (it
+    lists every unit and task, so a page does not render it for nothing), otherwise a page of
+    its own (the page's link without JavaScript)."""
+    directive = checklist_queries.get_directive(directive_id)
+    if not directive.is_open:
+        abort(409, description=CLOSED_DIRECTIVE)
+    return _remind_answer(directive, RemindForm(reminders.remind_targets(directive.id),
+                                                formdata=None), opened=True)
 
 
 @bp.post("/directives/<int:directive_id>/reminders")

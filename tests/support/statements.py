@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from portal.extensions import db
+from portal.matrix import fragments
 
 
 @contextmanager
@@ -32,9 +33,10 @@ def recorded_statements(engine) -> Iterator[list[str]]:
 
 def count_statements(app, client, url: str, *, cold_matrix: bool = False) -> int:
     """The SQL statements of `client`'s GET of `url`, which must answer 200; with `cold_matrix`,
-    the matrix cache emptied first, so that the matrix is built again."""
+    the matrix's fragments (this process's and the shared store's) forgotten first, so that the
+    matrix is built again."""
     if cold_matrix:
-        app.extensions.get("matrix_cache", {}).clear()
+        fragments.forget(app)
     with app.app_context():
         engine = db.engine
     with recorded_statements(engine) as statements:

@@ -2,13 +2,13 @@
 depth, each with its materialized path of ids ("/3/17/") and depth, and units.area_id.
 
 Revision ID: 0019_areas_hierarchy
-Revises: 0018_carry_findings
+Revises: 0019_speed_fragments
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_areas_hierarchy"
-down_revision = "0018_carry_findings"
+down_revision = "0019_speed_fragments"
 branch_labels = None
 depends_on = None
 
