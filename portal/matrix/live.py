@@ -23,6 +23,7 @@ from .. import navigation
 from ..deadlines import today
 from ..htmx import is_htmx
 from . import fragments
+from .areas import area_view
 from .model import ROWS_PER_PAGE, Filters, matrix
 
 
@@ -65,6 +66,7 @@ def _fragment_context(directive_id: int, on: date, filters: Filters) -> dict:
         "filtered": rows, "filters": filters, "page": page, "pages": pages,
         "tag": f"{data.revision}.{on.isoformat()}",
         "totals": totals, "shown_totals": totals if rows is data.rows else data.totals(rows),
+        "area_view": area_view(data, filters.area),
     }
 
 

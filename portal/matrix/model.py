@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flask import abort, current_app
 from sqlalchemy import func, select
 
+from ..areas import subtree_ids
 from ..deadlines import DeadlineState, deadline_state, local_date
 from ..extensions import db
 from ..models import (
@@ -42,13 +43,15 @@ ROWS_PER_PAGE = 100
 
 @dataclass(frozen=True)
 class Filters:
-    """What the matrix shows: unit kind, a status or deadline state, overdue only, a search."""
+    """What the matrix shows: unit kind, a status or deadline state, overdue only, a search, an
+    area (địa bàn) with the areas below it."""
 
     kind: str = ""
     status: str = ""
     overdue: bool = False
     q: str = ""
     page: int = 1
+    area: int = 0
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -60,12 +63,14 @@ class Filters:
             overdue=args.get("overdue") in ("1", "on", "true"),
             q=" ".join(args.get("q", "").split())[:100],
             page=number(args, "page") or 1,
+            area=number(args, "area") or 0,
         )
 
     def args(self, **changes) -> dict:
         """Query arguments for a link to these filters, with `changes` applied."""
         values = {"kind": self.kind, "status": self.status, "overdue": "1" if self.overdue else "",
-                  "q": self.q, "page": self.page if self.page > 1 else ""}
+                  "q": self.q, "page": self.page if self.page > 1 else "",
+                  "area": self.area or ""}
         values.update(changes)
         return {k: v for k, v in values.items() if v}
 
@@ -103,6 +108,7 @@ class Row:
     short_name: str
     kind: UnitKind
     cells: dict[int, Cell] = field(default_factory=dict)
+    area_id: int | None = None  # địa bàn
 
     @property
     def counted(self) -> list[Cell]:
@@ -231,6 +237,9 @@ class Matrix:
             rows = [r for r in rows if r.overdue]
         if filters.status:
             rows = [r for r in rows if any(c.matches(filters.status) for c in r.cells.values())]
+        if filters.area:
+            wanted = set(db.session.scalars(subtree_ids(filters.area)))
+            rows = [r for r in rows if r.area_id in wanted]
         return rows
 
 
@@ -290,9 +299,9 @@ def matrix(directive_id: int, on: date) -> Matrix:
         .where(shown)
     ).all()
     units = {
-        u.id: Row(u.id, u.name, u.short_name, u.kind)
+        u.id: Row(u.id, u.name, u.short_name, u.kind, area_id=u.area_id)
         for u in db.session.execute(
-            select(Unit.id, Unit.name, Unit.short_name, Unit.kind).where(
+            select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.area_id).where(
                 Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
                             .where(shown))
             )

@@ -1,7 +1,9 @@
-"""The dashboard of a directive that reaches many units (a made-up province from seed-scale): its
-sums agree with the matrix, each area's roll-up with its units, and every unit is one click away
-in the full table, a page at a time, an area's page holding its sub-areas' units too. A city's
-dashboard gains the areas' table only once its units have areas."""
+"""Areas on the pages that read progress, on a made-up province from seed-scale. The dashboard of a
+directive that reaches many units: its sums agree with the matrix, each area's roll-up with its
+units, and every unit is one click away in the full table, a page at a time, an area's page
+holding its sub-areas' units too. The matrix: filtered to an area (its sub-areas included), with
+the roll-ups of the areas one level down. A city's pages gain nothing until its units have
+areas."""
 
 from __future__ import annotations
 
@@ -150,3 +152,42 @@ def test_city_dashboard_shows_areas_only_once_units_have_them(app, login, ids):
     assert "Theo địa bàn" in html and "Khu vực nội ô" in html and "Chưa phân địa bàn" in html
     # The city keeps its unit-by-unit dashboard.
     assert 'id="overdue"' in html and "Phường 3" in html
+
+
+def test_matrix_opens_an_area_with_its_sub_areas_and_rolls_up_the_level_below(province):
+    with province.test_request_context():
+        directive_id = db.session.scalar(select(Directive.id))
+        m = matrix(directive_id, today())
+        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
+        names = dict(db.session.execute(select(Area.id, Area.name)).all())
+        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    client = reviewer(province)
+    url = f"/directives/{directive_id}/matrix"
+    top = client.get(url).get_data(as_text=True)
+    assert 'name="area"' in top and "Theo địa bàn" in top and "Chưa phân địa bàn" in top
+    first = [row for row in m.rows if area_of[row.unit_id] in (1, sub)]
+    totals = m.totals(first)
+    row = re.search(rf'area=1">{re.escape(names[1])}</a></th>(.*?)</tr>', top).group(1)
+    units, assigned, submitted, done, overdue, percent = re.findall(r">([^<>]+)</td>", row)
+    assert (int(units), int(assigned), int(done), int(overdue), percent) == (
+        len(first), totals["assigned"], totals["done"], totals["overdue"],
+        f"{totals['percent']} %")
+    assert int(submitted) == totals["by_state"][DeadlineState.AWAITING_REVIEW]
+    # Opened, the area shows its units and those of its sub-area, and its sub-area's roll-up.
+    opened = client.get(f"{url}?area=1").get_data(as_text=True)
+    shown = {int(u) for u in re.findall(r'/directives/\d+/units/(\d+)"', opened)}
+    assert shown == {row.unit_id for row in first}
+    assert f"area={sub}\">{names[sub]}</a>" in opened
+    assert "Tất cả địa bàn</a> › <strong>" in opened
+    # The sub-area alone; htmx gets the fragment with the same rows.
+    inner = client.get(f"{url}?area={sub}", htmx=True).get_data(as_text=True)
+    assert {int(u) for u in re.findall(r'/directives/\d+/units/(\d+)"', inner)} == {
+        row.unit_id for row in m.rows if area_of[row.unit_id] == sub}
+    # A bad area number is no filter.
+    assert client.get(f"{url}?area=abc").status_code == 200
+
+
+def test_city_matrix_has_no_area_filter_until_units_have_areas(app, login, ids):
+    client = login("noivu.duyet")
+    html = client.get(f"/directives/{ids.directive()}/matrix").get_data(as_text=True)
+    assert 'name="area"' not in html and "Theo địa bàn" not in html
