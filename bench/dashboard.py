@@ -10,7 +10,8 @@ On PostgreSQL the database is made next to BENCH_DATABASE_URL's (else TEST_DATAB
 after it with `_bench_dashboard`, dropped and made again at each run; the database the URL names
 is never written. Times: seed-scale once (the command as an administrator runs it, in a new
 process); the dashboard's first answer (cold: the process has built nothing yet) and the median
-of --repeat answers after it.
+of --repeat answers after it, wall time and this process's CPU time (the database's is not in
+it: on a loaded machine compare CPU, and the load average printed).
 """
 
 from __future__ import annotations
@@ -94,24 +95,29 @@ def measure_dashboard(url: str, folder: str, repeat: int) -> None:
     pages = {"dashboard": f"/directives/{directive_id}/dashboard"}
     if "dashboard.units" in app.view_functions:
         pages["full table, page 1"] = f"/directives/{directive_id}/dashboard/units"
-    print(f"{'page':<22} {'bytes':>12} {'first s':>9} {'median s':>9}")
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    print(f"{'page':<22} {'bytes':>12} {'first s':>9} {'median s':>9} {'CPU ms':>8}")
     for label, path in pages.items():
         started = time.perf_counter()
         first = client.get(path)
         cold = time.perf_counter() - started
         assert first.status_code == 200, first.status_code
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             assert client.get(path).status_code == 200
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
         size = len(first.get_data())
         median = statistics.median(times)
-        print(f"{label:<22} {size:>12,} {cold:>9.2f} {median:>9.2f}")
+        print(f"{label:<22} {size:>12,} {cold:>9.2f} {median:>9.2f} "
+              f"{1000 * statistics.median(cpu):>8.0f}")
         if label == "dashboard":
             print(f"aim ≤ {AIM_BYTES:,} bytes: {'met' if size <= AIM_BYTES else 'MISSED'}; "
                   f"aim ≤ {AIM_SECONDS} s (median): "
                   f"{'met' if median <= AIM_SECONDS else 'MISSED'}")
+    print(f"load average after: {os.getloadavg()[0]:.1f} (CPU ms: this process alone, "
+          "not the database's)")
 
 
 if __name__ == "__main__":
