@@ -4,11 +4,14 @@ written; a unit is given its area on its form, which offers none where there are
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Area, AuditEvent, Unit
+from portal.sheets import csv_bytes
 
 from .support.databases import writes, written_since
 
@@ -173,3 +176,36 @@ def test_unit_form_offers_areas_only_once_there_are_some(app, admin, ids):
     with app.app_context():
         assert db.session.scalar(select(func.count(Unit.id)).where(
             Unit.area_id == province)) == 2
+
+
+def import_units(admin, rows: list[list[str]]):
+    content = csv_bytes(["Tên đơn vị", "Loại đơn vị", "Địa bàn"], rows)
+    return admin.post("/admin/import/units", {"file": (io.BytesIO(content), "don-vi.csv")},
+                      content_type="multipart/form-data")
+
+
+def test_units_import_names_each_units_area(app, admin):
+    column = '<th scope="row">Địa bàn</th>'
+    assert column not in admin.get("/admin/import/units").get_data(as_text=True)
+    add(admin, "Tỉnh A")
+    province = areas(app)["Tỉnh A"][0]
+    add(admin, "Huyện X (cũ)", province)
+    add(admin, "Tỉnh B")
+    add(admin, "Huyện X (cũ)", areas(app)["Tỉnh B"][0])  # the same name in another province
+    assert column in admin.get("/admin/import/units").get_data(as_text=True)
+    counted = writes(app)
+    assert import_units(admin, [["Xã Mỹ An", "commune", "tinh a"],
+                                ["Xã Mỹ Hòa", "commune", "Tỉnh C"],
+                                ["Xã Mỹ Lợi", "commune", "Huyện X (cũ)"]]).status_code == 303
+    page = admin.get("/admin/import/units/preview").get_data(as_text=True)
+    assert "Địa bàn «Tỉnh C» không có trong hệ thống" in page
+    assert "Có 2 địa bàn cùng tên «Huyện X (cũ)»" in page
+    assert admin.post("/admin/import/units/confirm").status_code == 422
+    assert written_since(app, counted) == set()
+    assert import_units(admin, [["Xã Mỹ An", "commune", "tinh a"],
+                                ["Xã Mỹ Hòa", "commune", ""]]).status_code == 303
+    assert admin.post("/admin/import/units/confirm").status_code == 303
+    with app.app_context():
+        placed = dict(db.session.execute(select(Unit.name, Unit.area_id).where(
+            Unit.name.in_(("Xã Mỹ An", "Xã Mỹ Hòa")))).all())
+    assert placed == {"Xã Mỹ An": province, "Xã Mỹ Hòa": None}

@@ -208,7 +208,7 @@ def set_user_active(user_id: int):
 
 def _import_page(template: str, what: str, status: int = 200, **context):
     return render_template(template, what=what, title=IMPORT_TITLES[what],
-                           columns=imports.COLUMNS[what], **context), status
+                           columns=imports.columns(what), **context), status
 
 
 @bp.route("/import/<any(units, users):what>", methods=["GET", "POST"])
