@@ -7,8 +7,10 @@ areas."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import openpyxl
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, update
@@ -191,3 +193,31 @@ def test_city_matrix_has_no_area_filter_until_units_have_areas(app, login, ids):
     client = login("noivu.duyet")
     html = client.get(f"/directives/{ids.directive()}/matrix").get_data(as_text=True)
     assert 'name="area"' not in html and "Theo địa bàn" not in html
+
+
+def test_workbook_rolls_up_every_area_on_a_sheet_of_its_own(province):
+    with province.test_request_context():
+        directive_id = db.session.scalar(select(Directive.id))
+        m = matrix(directive_id, today())
+        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
+        names = dict(db.session.execute(select(Area.id, Area.name)).all())
+        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    response = reviewer(province).get(f"/directives/{directive_id}/reports/matrix.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    assert book.sheetnames[-1] == "Theo địa bàn"
+    rows = list(book["Theo địa bàn"].iter_rows(min_row=4, values_only=True))
+    by_name = {row[0].strip(): row for row in rows}
+    assert [row[0].strip() for row in rows] == [
+        names[1], names[sub], names[2], names[3], names[4], "Chưa phân địa bàn"]
+    first = m.totals([row for row in m.rows if area_of[row.unit_id] in (1, sub)])
+    assert by_name[names[1]][1:] == (1, first["units"], first["assigned"],
+                                     first["by_state"][DeadlineState.AWAITING_REVIEW],
+                                     first["done"], first["overdue"], first["percent"])
+    assert by_name[names[sub]][1] == 2 and by_name[names[sub]][0].startswith("    ")
+    assert sum(by_name[names[n]][2] for n in (1, 2, 3, 4)) + by_name["Chưa phân địa bàn"][2] == 130
+
+
+def test_city_workbook_has_no_area_sheet(app, login, ids):
+    response = login("noivu.duyet").get(f"/directives/{ids.directive()}/reports/matrix.xlsx")
+    assert "Theo địa bàn" not in openpyxl.load_workbook(io.BytesIO(response.get_data())).sheetnames

@@ -62,3 +62,14 @@ def _rolled(m: Matrix, node, rows) -> AreaRow:
     return AreaRow(node, totals["units"], totals["assigned"],
                    totals["by_state"][DeadlineState.AWAITING_REVIEW], totals["done"],
                    totals["overdue"])
+
+
+def every_area(m: Matrix) -> list[AreaRow]:
+    """Every area of the tree whose subtree holds a unit of the matrix, in tree order, each with
+    its subtree's figures, then the units in no area; empty where no unit has an area (the
+    exports' sheet "Theo địa bàn")."""
+    if not any(row.area_id is not None for row in m.rows):
+        return []
+    rolled = areas.roll_up(areas.tree(), ((row.area_id, row) for row in m.rows),
+                           lambda rows, row: rows.append(row), list)
+    return [_rolled(m, r.node, r.totals) for r in rolled if r.totals]
