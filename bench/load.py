@@ -3,6 +3,8 @@ hx-ptag header, as the page does) while 20 units upload small PDFs through the r
 token and all, for a bounded time; then every upload answered 200 must have its row and its file.
 
     .venv/bin/python bench/load.py                 # 30 s, gunicorn as `make serve` runs it
+    .venv/bin/python bench/load.py --units 1000 --tasks 50 --workers 2
+                                                   # the issue's load: bench/matrix.py's city
     .venv/bin/python bench/load.py --help          # seconds, users, pauses, workers, threads
 
 Everything lives in a temporary directory (a SQLite database with the demo letter and units);
@@ -35,13 +37,24 @@ sys.path.insert(0, str(ROOT))  # the repository: `portal`, and `tests.support.se
 from portal import create_app, demo, storage  # noqa: E402
 from portal.auth.passwords import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.models import Directive, Evidence, Progress, Role, Unit, User  # noqa: E402
+from portal.models import (  # noqa: E402
+    Directive,
+    Evidence,
+    Progress,
+    ProgressStatus,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 from tests.support.servers import Gunicorn, portal_environment  # noqa: E402
 
 PASSWORD = "mat-khau-load-2023"
 SECRET_KEY = "load-secret-key"
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 P95_AIM = 0.200  # seconds
+# Items a unit can still attach evidence to.
+UPLOADABLE = (ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS, ProgressStatus.RETURNED)
 
 
 class Stats:
@@ -91,14 +104,30 @@ def start_server(root: Path, workers: int, threads: int) -> Gunicorn:
 
 # --------------------------------------------------------------------------- the database
 
-def prepare(root: Path, reviewers: int, uploaders: int) -> dict:
-    """The demo city, `reviewers` reviewer accounts and which items each uploading unit has."""
+def prepare(root: Path, reviewers: int, uploaders: int, units: int = 0, tasks: int = 0) -> dict:
+    """The demo city (or, with `units`, bench/matrix.py's made-up city of `units` × `tasks`, an
+    account for each of `uploaders` of its communes), `reviewer` reviewer accounts and which
+    items each uploading unit has."""
+    if units:
+        from bench.matrix import build_database
+
+        build_database(settings(root), units, tasks)
     app = create_app(settings(root))
     with app.app_context():
-        db.create_all()
-        demo.seed(PASSWORD)
-        office = db.session.scalar(select(Unit).where(Unit.name == "Phòng Nội vụ"))
         password_hash = hash_password(PASSWORD)
+        if units:
+            office = db.session.scalar(select(Unit).where(Unit.kind == UnitKind.OFFICE)
+                                       .order_by(Unit.id))
+            communes = db.session.scalars(select(Unit).where(Unit.kind == UnitKind.COMMUNE)
+                                          .order_by(Unit.id).limit(uploaders)).all()
+            db.session.add_all(
+                User(username=f"donvi.{unit.id:04d}", full_name=f"Cán bộ {unit.name}",
+                     role=Role.UNIT, unit_id=unit.id, password_hash=password_hash)
+                for unit in communes)
+        else:
+            db.create_all()
+            demo.seed(PASSWORD)
+            office = db.session.scalar(select(Unit).where(Unit.name == "Phòng Nội vụ"))
         names = [f"xem.{n:03d}" for n in range(1, reviewers + 1)]
         db.session.add_all(User(username=name, full_name=f"Người xem {name}", role=Role.REVIEWER,
                                 unit_id=office.id, password_hash=password_hash) for name in names)
@@ -110,7 +139,8 @@ def prepare(root: Path, reviewers: int, uploaders: int) -> dict:
         for n in range(uploaders):
             username, unit_id = units[n % len(units)]
             items = db.session.scalars(
-                select(Progress.id).where(Progress.unit_id == unit_id, Progress.hidden.is_(False))
+                select(Progress.id).where(Progress.unit_id == unit_id, Progress.hidden.is_(False),
+                                          Progress.status.in_(UPLOADABLE))
             ).all()
             uploading.append((username, items))
         directive_id = db.session.scalar(select(Directive.id))
@@ -225,6 +255,11 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def timeouts(stats: Stats, kind: str) -> int:
+    """Requests of `kind` that got no answer within the client's 30 s."""
+    return sum("Timeout" in message.split(":")[0] for message in stats.errors.get(kind, []))
+
+
 def report(stats: Stats, seconds: float) -> tuple[int, float]:
     print(f"\n{'request':<22}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           f"{'errors':>8}")
@@ -248,10 +283,25 @@ def report(stats: Stats, seconds: float) -> tuple[int, float]:
     for kind, messages in stats.errors.items():
         for message in sorted(set(messages))[:5]:
             print(f"  error, {kind}: {message} (×{messages.count(message)})")
+    print("timeouts (no answer in 30 s): " + ", ".join(
+        f"{kind} {timeouts(stats, kind)}" for kind in ("matrix page", "matrix poll", "upload")))
     return errors, p95
 
 
-def main() -> int:
+def summary(stats: Stats) -> dict:
+    """What the issue's figures table takes from a run: page and poll p95 (s), timeouts."""
+    def p95(kind: str) -> float:
+        values = stats.latencies.get(kind, [])
+        return percentile(values, 95) if values else float("nan")
+
+    return {"page_p95": p95("matrix page"), "poll_p95": p95("matrix poll"),
+            "pages": len(stats.latencies.get("matrix page", [])),
+            "polls": len(stats.latencies.get("matrix poll", [])),
+            "timeouts": sum(timeouts(stats, kind) for kind in stats.errors),
+            "errors": sum(len(e) for e in stats.errors.values())}
+
+
+def arguments(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30, help="length of the run (30)")
     parser.add_argument("--reviewers", type=int, default=100, help="matrices open (100)")
@@ -263,16 +313,24 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2),
                         help="gunicorn workers (one per core, two at least, as make serve)")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker (8)")
-    args = parser.parse_args()
+    parser.add_argument("--units", type=int, default=0,
+                        help="bench/matrix.py's made-up city of this many units (0: the demo)")
+    parser.add_argument("--tasks", type=int, default=50, help="its tasks, with --units (50)")
+    return parser.parse_args(argv)
 
+
+def run(args) -> tuple[dict, bool]:
+    """One run: what `summary` says, and whether every aim was met."""
     with tempfile.TemporaryDirectory(prefix="portal-load-") as temp:
         root = Path(temp)
-        plan = prepare(root, args.reviewers, args.uploaders)
+        plan = prepare(root, args.reviewers, args.uploaders, args.units, args.tasks)
+        rows_before, _ = count_kept(root)  # bench/matrix.py's city has evidence links already
         server = start_server(root, args.workers, args.threads)
         stats, accepted = Stats(), []
         try:
             server.wait_until_serving()
-            print(f"gunicorn: {args.workers} gthread workers × {args.threads} threads; "
+            city = f"{args.units} × {args.tasks}" if args.units else "the demo city"
+            print(f"gunicorn: {args.workers} gthread workers × {args.threads} threads; {city}; "
                   f"{args.reviewers} matrices polled every {args.poll_interval:g} s, "
                   f"{args.uploaders} units uploading every ~{args.upload_pause:g} s, "
                   f"for {args.seconds:g} s; load average {os.getloadavg()[0]:.2f}")
@@ -288,8 +346,10 @@ def main() -> int:
         errors, p95 = report(stats, seconds)
         rows, kept = count_kept(root)
 
+    rows -= rows_before
     lost = len(accepted) - rows
-    print(f"\nuploads answered 200: {len(accepted)}; evidence rows: {rows}; files: {kept.files} "
+    print(f"\nuploads answered 200: {len(accepted)}; new evidence rows: {rows}; "
+          f"files: {kept.files} "
           f"(without row {len(kept.orphans)}, row without file {len(kept.missing)}, "
           f"SHA-256 differs {len(kept.corrupt)})")
     aims = [
@@ -299,7 +359,13 @@ def main() -> int:
     ]
     for label, met in aims:
         print(f"{'met' if met else 'NOT MET':>8}: {label}")
-    return 0 if all(met for _, met in aims) else 1
+    return {**summary(stats), "changes_per_second": len(accepted) / seconds}, all(
+        met for _, met in aims)
+
+
+def main() -> int:
+    _, met = run(arguments())
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ exit, Ctrl-C included. See bench/README.md for what the figures mean.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import http.client
 import io
@@ -229,6 +230,7 @@ class InProcess:
     page_bytes: int
     fragment_bytes: int
     cold_seconds: list[float]
+    cold_cpu: list[float] = field(default_factory=list)  # CPU seconds of the same renders
 
 
 def login_test_client(app):
@@ -268,12 +270,13 @@ def measure_in_process(config: dict, directive_id: int, cold_repeats: int,
         run("poll, unchanged", 304, headers={**htmx, "HX-PTag": tag})
         fragment = run("fragment, cold", 200, cold=True, headers=htmx)
 
-        cold = []
+        cold, cold_cpu = [], []
         for _ in range(cold_repeats):
             fragments.forget(app)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             cold.append(time.perf_counter() - started)
+            cold_cpu.append(time.process_time() - cpu)
             assert response.status_code == 200
         if profile:
             fragments.forget(app)
@@ -291,7 +294,7 @@ def measure_in_process(config: dict, directive_id: int, cold_repeats: int,
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    return InProcess(statements, len(page.data), len(fragment.data), cold)
+    return InProcess(statements, len(page.data), len(fragment.data), cold, cold_cpu)
 
 
 # --------------------------------------------------------------------------- gunicorn
@@ -469,17 +472,26 @@ def bench_size(root: Path, units: int, tasks: int, args) -> SizeResult:
             "poll": (url, {**cookie, "HX-Request": "true", "HX-PTag": tag}, 304),
             "hello": ("/bench-hello", cookie, 200),
         }
-        loads = {}
+        loads = {name: Load(name) for name in plans}
+        # Warm up: every worker has rendered and cached the matrix, connections are open.
         for name, (path, request_headers, expect) in plans.items():
-            # Warm up: every worker has rendered and cached the matrix, connections are open.
             generate_load(server.port, path, request_headers, expect, args.clients,
                           args.warmup, args.max_requests, name)
-            server_before, client_before = server.workers_cpu(), time.process_time()
-            load = generate_load(server.port, path, request_headers, expect, args.clients,
-                                 args.seconds, args.max_requests, name)
-            load.server_cpu = server.workers_cpu() - server_before
-            load.client_cpu = time.process_time() - client_before
-            loads[name] = load
+        # Interleaved: `rounds` turns of each, so that a change in the machine's load (other
+        # work on it) weighs on the page, the poll and the hello alike.
+        for _ in range(args.rounds):
+            for name, (path, request_headers, expect) in plans.items():
+                server_before, client_before = server.workers_cpu(), time.process_time()
+                turn = generate_load(server.port, path, request_headers, expect, args.clients,
+                                     args.seconds / args.rounds, args.max_requests, name)
+                load = loads[name]
+                load.server_cpu += server.workers_cpu() - server_before
+                load.client_cpu += time.process_time() - client_before
+                load.requests += turn.requests
+                load.errors += turn.errors
+                load.seconds += turn.seconds
+                load.latencies += turn.latencies
+        for name, load in loads.items():
             print(f"  {name:5} {load.rate:8.0f} req/s  p50 {load.percentile(50) * 1000:6.1f} ms"
                   f"  p95 {load.percentile(95) * 1000:6.1f} ms  errors {load.errors}"
                   f"  server CPU {load.cpu_per_request:5.2f} ms/req"
@@ -489,6 +501,91 @@ def bench_size(root: Path, units: int, tasks: int, args) -> SizeResult:
     finally:
         server.stop()
     return SizeResult(units, tasks, local, len(page), loads)
+
+
+# --------------------------------------------------------------------------- Excel
+
+EXCEL_SIZE = (3321, 30)
+
+
+def worker_memory(master_pid: int) -> dict[int, tuple[int, int]]:
+    """Each gunicorn worker's (current, peak) resident memory in kB, from /proc."""
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip() or 0) == master_pid:
+            found[int(fields["Pid"].strip())] = (int(fields["VmRSS"].split()[0]),
+                                                 int(fields["VmHWM"].split()[0]))
+    return found
+
+
+@dataclass
+class ExcelResult:
+    units: int
+    tasks: int
+    seconds: float
+    peak_mb: float  # the worker's peak resident memory (VmHWM), start-up included
+    before_mb: float  # its resident memory just before the export
+    size_bytes: int
+    cpu_seconds: float = 0.0  # the worker's CPU time for the export
+
+
+def bench_excel(root: Path, args) -> ExcelResult:
+    """The Excel export of a 3,321 × 30 matrix from one gunicorn worker: its time from request
+    to last byte, and the worker's peak resident memory."""
+    units, tasks = EXCEL_SIZE
+    root.mkdir(parents=True)
+    config = settings(root)
+    started = time.perf_counter()
+    directive_id = build_database(config, units, tasks)
+    print(f"  database built in {time.perf_counter() - started:.1f} s", flush=True)
+    server = start_server(config, root, "gthread", 1, 1)
+    try:
+        server.wait_until_serving(timeout=20)
+        browser = Browser(server.port)
+        browser.login()
+        before = worker_memory(server.process.pid)
+        cpu = server.workers_cpu()
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+        began = time.perf_counter()
+        connection.request("GET", f"/directives/{directive_id}/reports/matrix.xlsx",
+                           headers={"Cookie": browser.cookie_header()})
+        response = connection.getresponse()
+        size = 0
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+        seconds = time.perf_counter() - began
+        connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"the Excel export answered {response.status}")
+        after = worker_memory(server.process.pid)
+        cpu = server.workers_cpu() - cpu
+    finally:
+        server.stop()
+    [(pid, (_, peak))] = after.items()
+    result = ExcelResult(units, tasks, seconds, peak / 1024, before[pid][0] / 1024, size, cpu)
+    print(f"  Excel {units}×{tasks}: {seconds:.1f} s (worker CPU {cpu:.1f} s), "
+          f"{size / 1e6:.1f} MB; worker's peak RSS "
+          f"{result.peak_mb:.0f} MB ({result.before_mb:.0f} MB before the request)", flush=True)
+    return result
+
+
+# --------------------------------------------------------------------------- the load
+
+def bench_load(args) -> dict:
+    """bench/load.py's run on the 1000 × 50 city: 100 viewers polling, 4 changes a second
+    (uploads), 2 gunicorn workers."""
+    from bench import load
+
+    units, tasks = SIZES[-1]
+    figures, _ = load.run(load.arguments(
+        ["--units", str(units), "--tasks", str(tasks), "--workers", "2",
+         "--seconds", f"{args.load_seconds:g}"]))
+    return figures
 
 
 # --------------------------------------------------------------------------- report
@@ -567,6 +664,57 @@ def report(results: list[SizeResult], args, load_before: tuple) -> None:
           f"max {max(big.in_process.cold_seconds) * 1000:.0f} ms)")
 
 
+def machine() -> str:
+    model = ""
+    with contextlib.suppress(OSError, StopIteration):
+        model = next(line.split(":", 1)[1].strip() for line in
+                     Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("model name"))
+    return f"{os.cpu_count()} CPUs{f' ({model})' if model else ''}"
+
+
+def markdown(results: list[SizeResult], excel: ExcelResult | None, load: dict | None,
+             load_before: tuple) -> str:
+    """The README's figures table, as this run measured it."""
+    small, big = results[0], results[-1]
+    hello = small.loads["hello"]
+    full, poll = small.loads["full"], small.loads["poll"]
+    cold = big.in_process
+    lines = [
+        f"{date.today():%d/%m/%Y}, {machine()}, load average {load_before[0]:.1f} before and "
+        f"{os.getloadavg()[0]:.1f} after (the machine is shared); gunicorn 2 gthread workers; "
+        "hello: `/bench-hello` of bench/serve.py, `login_required`, answering the user's name "
+        "(Flask, the portal's middleware and hooks, the session, the user's row), asked in the "
+        "same session as the page, interleaved with it.",
+        "",
+        "| measure | this run | aim |",
+        "| --- | --- | --- |",
+        f"| full {small.units}×{small.tasks} page ÷ logged-in hello, same session | "
+        f"{full.rate / hello.rate:.0%} ({full.rate:.0f} ÷ {hello.rate:.0f} req/s; by CPU per "
+        f"request {hello.cpu_per_request / full.cpu_per_request:.0%}) | ≥ 40 % |",
+        f"| unchanged poll ÷ logged-in hello ({small.units}×{small.tasks}) | "
+        f"{poll.rate / hello.rate:.0%} ({poll.rate:.0f} ÷ {hello.rate:.0f} req/s; by CPU per "
+        f"request {hello.cpu_per_request / poll.cpu_per_request:.0%}) | ≥ 80 % |",
+        f"| cold {big.units}×{big.tasks} render (whole page, in process, median of "
+        f"{len(cold.cold_seconds)}) | {statistics.median(cold.cold_seconds):.2f} s "
+        f"(CPU {statistics.median(cold.cold_cpu):.2f} s) | ≤ 0.3 s |",
+    ]
+    if load is not None:
+        lines.append(
+            f"| {big.units}×{big.tasks}, 100 viewers polling, "
+            f"{load['changes_per_second']:.1f} changes/s, 2 workers: page p95 / poll p95 / "
+            f"timeouts | {load['page_p95']:.2f} s / {load['poll_p95'] * 1000:.0f} ms / "
+            f"{load['timeouts']} ({load['pages']} pages, {load['polls']} polls, "
+            f"{load['errors']} errors) | ≤ 1.5 s / ≤ 300 ms / 0 |")
+    if excel is not None:
+        lines.append(
+            f"| Excel {excel.units:,}×{excel.tasks}: time / peak RSS of the worker | "
+            f"{excel.seconds:.1f} s (worker CPU {excel.cpu_seconds:.1f} s) / "
+            f"{excel.peak_mb:.0f} MB ({excel.before_mb:.0f} MB before the request) "
+            "| ≤ 10 s / ≤ 150 MB |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=4.0, help="per measurement (4)")
@@ -577,10 +725,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker (4)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="turns of page, poll and hello, interleaved (4)")
     parser.add_argument("--cold-repeats", type=int, default=5)
     parser.add_argument("--profile", action="store_true",
                         help="cProfile one cold render of the largest size")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--no-load", action="store_true",
+                        help="leave out bench/load.py's run on 1000 × 50")
+    parser.add_argument("--load-seconds", type=float, default=30, help="its length (30)")
+    parser.add_argument("--no-excel", action="store_true",
+                        help="leave out the Excel export of 3,321 × 30")
+    parser.add_argument("--markdown", action="store_true",
+                        help="end with the README's figures table")
     args = parser.parse_args()
     # `kill` ends the run like Ctrl-C does: through the finally blocks that stop gunicorn.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -593,7 +750,17 @@ def main() -> None:
         for units, tasks in SIZES:
             print(f"{units} units × {tasks} tasks", flush=True)
             results.append(bench_size(temp / f"{units}x{tasks}", units, tasks, args))
+        excel = load = None
+        if not args.no_excel:
+            print(f"Excel, {EXCEL_SIZE[0]} units × {EXCEL_SIZE[1]} tasks", flush=True)
+            excel = bench_excel(temp / "excel", args)
+        if not args.no_load:
+            print(f"load, {SIZES[-1][0]} units × {SIZES[-1][1]} tasks", flush=True)
+            load = bench_load(args)
         report(results, args, load_before)
+        if args.markdown:
+            print()
+            print(markdown(results, excel, load, load_before))
     except KeyboardInterrupt:
         print("\ninterrupted; gunicorn stopped", file=sys.stderr)
         raise SystemExit(130) from None

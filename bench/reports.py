@@ -40,7 +40,8 @@ AIMS = {(30, 25): 1.0, (1000, 50): 10.0}  # seconds, per file
 def build_xlsx(directive_id: int) -> bytes:
     m = matrix(directive_id, today())
     out = io.BytesIO()
-    spreadsheet.write_xlsx(m, details(directive_id), out)
+    found = details(directive_id)
+    spreadsheet.write_xlsx(m, spreadsheet.whole(m, found), found.findings, out)
     return out.getvalue()
 
 

@@ -7,6 +7,7 @@ only by accident of code points.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 _LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
@@ -38,6 +39,12 @@ def sort_key(text: str) -> tuple:
         tones.append(0)
     ranked = [(_ORDER.get(ch, 100), ch) if not ch.isdigit() else (-1, ch) for ch in letters]
     return (tuple(_natural(ranked)), tuple(tones))
+
+
+@functools.lru_cache(maxsize=20_000)
+def name_order(name: str) -> tuple:
+    """`sort_key` of a unit's name, kept: the matrix sorts the same names on every render."""
+    return sort_key(name)
 
 
 def _letter_with_mark(letter: str, mark: str) -> str:

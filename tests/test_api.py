@@ -176,3 +176,44 @@ def test_logged_out_browser_is_sent_to_login(directive, visitor):
 
 def test_unknown_directive_is_404(login):
     assert login("lanhdao").get(url(999999)).status_code == 404
+
+
+def test_the_matrix_comes_a_page_of_units_at_a_time(app, directive, login):
+    """Following `next` from the first page of 5 units reads every unit and every item once, in
+    the matrix's order; each page says the total and links both ways."""
+    client = login("lanhdao")
+    whole, _ = read(client, directive)
+    assert (whole["units_total"], whole["page"], whole["pages"]) == (len(whole["units"]), 1, 1)
+    assert whole["next"] is None and whole["previous"] is None
+    link, units, cells, pages = f"{url(directive)}?per_page=5", [], [], []
+    while link:
+        response = client.get(link)
+        assert response.status_code == 200
+        data = response.get_json()
+        assert data["units_total"] == len(whole["units"]) and data["per_page"] == 5
+        assert len(data["units"]) <= 5 and data["tasks"] == whole["tasks"]
+        assert {c["unit_id"] for c in data["cells"]} <= {u["id"] for u in data["units"]}
+        if data["next"]:
+            assert response.headers["Link"] == f'<{data["next"]}>; rel="next"'
+        else:
+            assert "Link" not in response.headers
+        pages.append((data["page"], data["previous"]))
+        units += data["units"]
+        cells += data["cells"]
+        link = data["next"]
+    assert pages[0] == (1, None) and pages[1] == (2, f"{url(directive)}?page=1&per_page=5")
+    assert len(pages) == -(-len(whole["units"]) // 5) == data["pages"]
+    assert units == whole["units"]
+    assert sorted(cells, key=lambda c: c["item_id"]) == sorted(whole["cells"],
+                                                               key=lambda c: c["item_id"])
+    assert {(c["unit_id"], c["task_id"]): (c["item_id"], c["status"]) for c in cells} == \
+        items_in_database(app, directive)
+
+
+def test_a_page_past_the_last_is_the_last(directive, login):
+    client = login("lanhdao")
+    last = client.get(f"{url(directive)}?per_page=10&page=999").get_json()
+    assert last["page"] == last["pages"] == 3 and last["next"] is None
+    assert last["previous"] == f"{url(directive)}?page=2&per_page=10"
+    too_many = client.get(f"{url(directive)}?per_page=100000").get_json()
+    assert too_many["per_page"] == 500

@@ -361,3 +361,27 @@ def test_completion_over_time_counts_a_reopening_back(app, progress, login, ids)
     rows = Tables(dashboard(login("lanhdao"), progress)).tables["over-time"][1:]
     assert rows[-1][1:3] == ["1", f"{totals['done']}/{totals['assigned']}"]
     assert totals["done"] == 1  # the reopened item is no longer done
+
+
+def test_xlsx_written_a_batch_of_units_at_a_time_is_the_same_workbook(app, progress, login,
+                                                                      monkeypatch):
+    """Streamed from a temporary file, with its length; three units at a time or all at once, the
+    same cells on every sheet (the batch size is the route's setting)."""
+    from portal.reports import routes
+
+    client = login("lanhdao")
+    url = f"/directives/{progress}/reports/matrix.xlsx"
+    at_once = client.get(url)
+    assert at_once.status_code == 200 and at_once.is_streamed
+    assert at_once.content_length == len(at_once.get_data()) > 0
+    monkeypatch.setattr(routes, "XLSX_BATCH", 3)
+    batched = client.get(url).get_data()
+
+    def cells(data: bytes) -> dict:
+        book = load_workbook(io.BytesIO(data), read_only=True)
+        return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+                for sheet in book.worksheets}
+
+    whole, in_batches = cells(at_once.get_data()), cells(batched)
+    assert whole == in_batches
+    assert len(whole["Ma trận"]) > 24 and len(whole["Chi tiết"]) > 300

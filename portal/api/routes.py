@@ -1,5 +1,10 @@
 """JSON views. The same roles as the matrix page read them; Vietnamese is written as UTF-8 text.
 
+The matrix comes a page of units at a time (`?page=`, `UNITS_PER_PAGE` units, `?per_page=` up to
+`MAX_PER_PAGE`), in the matrix's order, with those units' cells: `units_total`, `page`, `pages`,
+and `next`/`previous` (the URL of the page, or null; also in the Link header). Only the page's
+units are read in full (`matrix.model.rows_of`).
+
 A logged-out request is refused with 401 and `{"error": "Chưa đăng nhập"}` when it asks for JSON
 (Accept: application/json); a browser (or htmx) is sent to the login page like everywhere else.
 """
@@ -8,14 +13,18 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
 
 from ..deadlines import today
 from ..matrix import model
 from ..permissions import READ_EVERYTHING, roles_required
+from ..query_string import number
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+UNITS_PER_PAGE = 100
+MAX_PER_PAGE = 500
 
 
 def json_response(payload, status: int = 200):
@@ -44,16 +53,33 @@ def _logged_in():
 @bp.get("/directives/<int:directive_id>/matrix")
 @roles_required(*READ_EVERYTHING)
 def matrix(directive_id: int):
-    """The matrix as data; 304 while the directive's revision and the day are unchanged."""
+    """A page of the matrix as data; 304 while the directive's revision and the day are
+    unchanged."""
     on = today()
     revision = model.directive_revision(directive_id)
     if f"{revision}.{on.isoformat()}" in request.if_none_match:
         response = current_app.response_class(status=304)
         response.set_etag(f"{revision}.{on.isoformat()}")
         return response
-    m = model.matrix(directive_id, on)
-    response = json_response(matrix_data(m))
-    response.set_etag(f"{m.revision}.{on.isoformat()}")
+    index = model.matrix_index(directive_id, on)
+    per_page = min(number(request.args, "per_page") or UNITS_PER_PAGE, MAX_PER_PAGE)
+    pages = max(1, -(-len(index.rows) // per_page))
+    page = min(number(request.args, "page") or 1, pages)
+    shown = index.rows[(page - 1) * per_page: page * per_page]
+
+    def link(to: int) -> str | None:
+        if not 1 <= to <= pages:
+            return None
+        wanted = {"page": to} | ({"per_page": per_page} if per_page != UNITS_PER_PAGE else {})
+        return url_for(".matrix", directive_id=directive_id, **wanted)
+
+    data = matrix_data(index, model.rows_of(index, shown))
+    data.update(units_total=len(index.rows), page=page, pages=pages, per_page=per_page,
+                next=link(page + 1), previous=link(page - 1))
+    response = json_response(data)
+    if data["next"]:
+        response.headers["Link"] = f'<{data["next"]}>; rel="next"'
+    response.set_etag(f"{index.revision}.{on.isoformat()}")
     return response
 
 
@@ -61,24 +87,25 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def matrix_data(m: model.Matrix) -> dict:
-    directive = m.directive
+def matrix_data(index: model.MatrixIndex, rows: list[model.Row]) -> dict:
+    """The directive, its tasks, and `rows` (units) with their cells."""
+    directive = index.directive
     return {
         "directive": {"id": directive.id, "title": directive.title, "number": directive.number,
-                      "revision": m.revision,
+                      "revision": index.revision,
                       # True: "trước ngày 16/06" lets the 16th count; False: the 15th is the last.
                       "deadline_day_counts": directive.deadline_day_counts},
-        "on": m.on.isoformat(),
+        "on": index.on.isoformat(),
         "tasks": [
             {"id": c.task_id, "code": c.code, "title": c.title, "deadline": _day(c.deadline),
              "measure": c.measure, "measure_unit": c.measure_unit or None, "target": c.target,
              "target_at_most": c.target_at_most}
-            for c in m.columns
+            for c in index.columns
         ],
         "units": [
             {"id": r.unit_id, "name": r.name, "kind": r.kind.value, "kind_label": r.kind.label,
              "done": r.done, "assigned": r.assigned, "overdue": r.overdue}
-            for r in m.rows
+            for r in rows
         ],
         "cells": [
             {"item_id": cell.item_id, "unit_id": r.unit_id, "task_id": c.task_id,
@@ -87,6 +114,6 @@ def matrix_data(m: model.Matrix) -> dict:
              "deadline": _day(cell.deadline), "figure": cell.figure,
              "evidence_count": cell.evidence_count,
              "findings": {"total": cell.findings, "fixed": cell.fixed}}
-            for r in m.rows for c in m.columns if (cell := r.cells.get(c.task_id))
+            for r in rows for c in index.columns if (cell := r.cells.get(c.task_id))
         ],
     }

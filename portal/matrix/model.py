@@ -8,15 +8,16 @@ from the audit log.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import abort, current_app
-from sqlalchemy import func, select
+from sqlalchemy import String, case, func, select, type_coerce
 
 from ..areas import subtree_ids
-from ..deadlines import DeadlineState, deadline_state, local_date
+from ..deadlines import DeadlineState, deadline_state, late_from, local_date
 from ..extensions import db
 from ..models import (
     AuditEvent,
@@ -36,7 +37,7 @@ from ..models import (
     meets_target,
 )
 from ..query_string import number
-from ..vietnamese import fold, sort_key
+from ..vietnamese import fold, name_order
 
 ROWS_PER_PAGE = 100
 
@@ -84,7 +85,7 @@ STATUS_FILTERS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     item_id: int
     status: ProgressStatus
@@ -101,31 +102,23 @@ class Cell:
         return wanted in (self.status.value, self.state.value)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     unit_id: int
     name: str
     short_name: str
     kind: UnitKind
     cells: dict[int, Cell] = field(default_factory=dict)
+    # Counted as the cells are filled in (`_fill`): every one but a supporting unit's.
+    assigned: int = 0
+    done: int = 0
+    overdue: int = 0
     area_id: int | None = None  # địa bàn
 
     @property
     def counted(self) -> list[Cell]:
         """The items that count for completion: every one but a supporting unit's."""
         return [c for c in self.cells.values() if not c.supporting]
-
-    @property
-    def assigned(self) -> int:
-        return len(self.counted)
-
-    @property
-    def done(self) -> int:
-        return sum(c.status is ProgressStatus.APPROVED for c in self.counted)
-
-    @property
-    def overdue(self) -> int:
-        return sum(c.state is DeadlineState.OVERDUE for c in self.counted)
 
     @property
     def percent(self) -> int:
@@ -237,10 +230,15 @@ class Matrix:
             rows = [r for r in rows if r.overdue]
         if filters.status:
             rows = [r for r in rows if any(c.matches(filters.status) for c in r.cells.values())]
-        if filters.area:
-            wanted = set(db.session.scalars(subtree_ids(filters.area)))
-            rows = [r for r in rows if r.area_id in wanted]
+        return in_area(rows, filters.area)
+
+
+def in_area(rows: list, area_id: int) -> list:
+    """The rows of units in the area or below it (`Filters.area`); every row for none."""
+    if not area_id:
         return rows
+    wanted = set(db.session.scalars(subtree_ids(area_id)))
+    return [r for r in rows if r.area_id in wanted]
 
 
 def directive_revision(directive_id: int) -> int:
@@ -252,14 +250,15 @@ def directive_revision(directive_id: int) -> int:
     return found.revision
 
 
-def matrix(directive_id: int, on: date) -> Matrix:
+def _directive(directive_id: int) -> Directive:
     directive = db.session.get(Directive, directive_id)
     if directive is None or directive.is_draft:
         abort(404)
-    due_soon = current_app.config["DUE_SOON_DAYS"]
-    day_counts = directive.deadline_day_counts
+    return directive
 
-    columns = {
+
+def _columns(directive_id: int) -> dict[int, Column]:
+    return {
         row.id: Column(row.id, row.code, row.title, row.deadline,
                        row.measure.value if row.measure else None, row.measure_unit,
                        float(row.target) if row.target is not None else None, row.target_at_most)
@@ -270,8 +269,67 @@ def matrix(directive_id: int, on: date) -> Matrix:
             .order_by(Task.position)
         )
     }
-    shown = (Task.directive_id == directive_id) & Progress.hidden.is_(False)
-    in_directive = select(Progress.id).join(Task, Task.id == Progress.task_id).where(shown)
+
+
+def _shown(directive_id: int):
+    return (Task.directive_id == directive_id) & Progress.hidden.is_(False)
+
+
+def _in_directive(directive_id: int, unit_ids=None):
+    found = select(Progress.id).join(Task, Task.id == Progress.task_id).where(
+        _shown(directive_id))
+    return found if unit_ids is None else found.where(Progress.unit_id.in_(unit_ids))
+
+
+# Statuses read as their stored text and looked up: SQLAlchemy's Enum processing of every one of
+# 50,000 cells was a tenth of a cold render.
+_STATUSES = {s.value: s for s in ProgressStatus}
+_GRANTED = ExtensionStatus.GRANTED.value
+
+
+def _units_reached(directive_id: int, unit_ids=None) -> dict[int, Row]:
+    query = select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.area_id).where(
+        Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
+                    .where(_shown(directive_id))))
+    if unit_ids is not None:
+        query = query.where(Unit.id.in_(unit_ids))
+    return {u.id: Row(u.id, u.name, u.short_name, u.kind, area_id=u.area_id)
+            for u in db.session.execute(query)}
+
+
+class _States:
+    """`deadline_state` for many cells of one day: asked once per deadline, status and lateness
+    (the city's day of each submission compared through `late_from`, a comparison of stored
+    moments), not once per cell."""
+
+    def __init__(self, on: date, due_soon: int, day_counts: bool):
+        self.on, self.due_soon, self.day_counts = on, due_soon, day_counts
+        self._late_from: dict[date, datetime | None] = {}
+        self._states: dict[tuple, DeadlineState] = {}
+
+    def __call__(self, deadline: date | None, status: ProgressStatus,
+                 submitted_at: datetime | None) -> DeadlineState:
+        late = None
+        if status is ProgressStatus.APPROVED and deadline is not None and submitted_at is not None:
+            cutoff = self._late_from.get(deadline, False)
+            if cutoff is False:
+                cutoff = self._late_from[deadline] = late_from(deadline, self.day_counts)
+            late = submitted_at >= cutoff
+        key = (deadline, status, late)
+        state = self._states.get(key)
+        if state is None:
+            # A moment on the day that gives the same answer: late, the cutoff itself; on time,
+            # none (no submission is never late).
+            moment = self._late_from[deadline] if late else None
+            state = self._states[key] = deadline_state(deadline, status, moment, self.on,
+                                                       self.due_soon, self.day_counts)
+        return state
+
+
+def _cells_statement(directive_id: int, unit_ids=None):
+    """Every cell of the directive, or of `unit_ids` alone (the evidence and findings counted for
+    those alone too)."""
+    in_directive = _in_directive(directive_id, unit_ids)
     evidence_counts = (
         select(Evidence.progress_id, func.count(Evidence.id).label("n"))
         .where(Evidence.progress_id.in_(in_directive))
@@ -285,50 +343,267 @@ def matrix(directive_id: int, on: date) -> Matrix:
         .where(Finding.progress_id.in_(in_directive), Finding.withdrawn.is_(False))
         .group_by(Finding.progress_id).subquery()
     )
-    # Core rows unpacked by position: a 1000 × 50 matrix is 50,000 of them.
-    cells = db.session.connection().execute(
-        select(Progress.id, Progress.unit_id, Progress.task_id, Progress.status,
-               Progress.submitted_at, Progress.numerator, Progress.denominator, Progress.quantity,
-               Extension.status, Extension.granted_deadline,
+    return (
+        select(Progress.id, Progress.unit_id, Progress.task_id,
+               type_coerce(Progress.status, String), Progress.submitted_at,
+               Progress.numerator, Progress.denominator, Progress.quantity,
+               type_coerce(Extension.status, String), Extension.granted_deadline,
                func.coalesce(evidence_counts.c.n, 0), Progress.supporting,
                func.coalesce(finding_counts.c.n, 0), func.coalesce(finding_counts.c.fixed, 0))
         .join(Task, Task.id == Progress.task_id)
         .outerjoin(Extension, Extension.progress_id == Progress.id)
         .outerjoin(evidence_counts, evidence_counts.c.progress_id == Progress.id)
         .outerjoin(finding_counts, finding_counts.c.progress_id == Progress.id)
-        .where(shown)
-    ).all()
-    units = {
-        u.id: Row(u.id, u.name, u.short_name, u.kind, area_id=u.area_id)
-        for u in db.session.execute(
-            select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.area_id).where(
-                Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
-                            .where(shown))
-            )
-        )
-    }
-    approved, granted = ProgressStatus.APPROVED, ExtensionStatus.GRANTED
+        .where(_shown(directive_id) if unit_ids is None
+               else _shown(directive_id) & Progress.unit_id.in_(unit_ids))
+    )
+
+
+def _fill(units: dict[int, Row], columns: dict[int, Column], cells, states: _States,
+          count_columns: bool) -> None:
+    """The cells of `cells` (rows of `_cells_statement`) into their units' rows."""
+    statuses, granted, approved = _STATUSES, _GRANTED, ProgressStatus.APPROVED
+    overdue = DeadlineState.OVERDUE
     for (item_id, unit_id, task_id, status, submitted_at, numerator, denominator, quantity,
          extension_status, granted_deadline, evidence_count, supporting, findings,
          fixed) in cells:
         column = columns[task_id]
-        deadline = granted_deadline if extension_status is granted else column.deadline
-        if column.measure == "percent":
+        status = statuses[status]
+        deadline = granted_deadline if extension_status == granted else column.deadline
+        measure = column.measure
+        if measure is None:
+            figure = None
+        elif measure == "percent":
             figure = round(100 * numerator / denominator, 1) if denominator and (
                 numerator is not None) else None
         else:
-            figure = quantity if column.measure == "count" else None
-        units[unit_id].cells[task_id] = Cell(
-            item_id, status,
-            deadline_state(deadline, status, submitted_at, on, due_soon, day_counts),
-            evidence_count, figure, deadline, submitted_at, supporting, findings, fixed,
-        )
+            figure = quantity if measure == "count" else None
+        state = states(deadline, status, submitted_at)
+        row = units[unit_id]
+        row.cells[task_id] = Cell(item_id, status, state, evidence_count, figure, deadline,
+                                  submitted_at, supporting, findings, fixed)
         if not supporting:
-            column.assigned += 1
-            column.done += status is approved
-    kinds = list(UnitKind)
-    rows = sorted(units.values(), key=lambda r: (kinds.index(r.kind), sort_key(r.name)))
+            row.assigned += 1
+            row.done += status is approved
+            row.overdue += state is overdue
+            if count_columns:
+                column.assigned += 1
+                column.done += status is approved
+
+
+_KINDS = {kind: index for index, kind in enumerate(UnitKind)}
+
+
+def row_order(row) -> tuple:
+    """Kind, then Vietnamese alphabetical order of the name."""
+    return (_KINDS[row.kind], name_order(row.name))
+
+
+def matrix(directive_id: int, on: date) -> Matrix:
+    directive = _directive(directive_id)
+    states = _States(on, current_app.config["DUE_SOON_DAYS"], directive.deadline_day_counts)
+    columns = _columns(directive_id)
+    # Core rows unpacked by position: a 1000 × 50 matrix is 50,000 of them.
+    cells = db.session.connection().execute(_cells_statement(directive_id)).all()
+    units = _units_reached(directive_id)
+    _fill(units, columns, cells, states, count_columns=True)
+    rows = sorted(units.values(), key=row_order)
     return Matrix(directive, directive.revision, on, list(columns.values()), rows)
+
+
+def rows_of(index: MatrixIndex, shown: list[RowSummary]) -> list[Row]:
+    """The full rows (every cell) of the index's rows `shown` alone, in that order: what a page
+    of the matrix, a page of the JSON view or a batch of the Excel export shows. One statement."""
+    if not shown:
+        return []
+    directive = index.directive
+    states = _States(index.on, current_app.config["DUE_SOON_DAYS"],
+                     directive.deadline_day_counts)
+    units = {r.unit_id: Row(r.unit_id, r.name, r.short_name, r.kind, area_id=r.area_id)
+             for r in shown}
+    cells = db.session.connection().execute(_cells_statement(directive.id, list(units))).all()
+    _fill(units, index.columns_by_task, cells, states, count_columns=False)
+    return list(units.values())
+
+
+# --------------------------------------------------------------------------- the page's index
+
+_STATE_ORDER = list(DeadlineState)
+
+
+@dataclass(slots=True)
+class RowSummary:
+    """A unit's row without its cells: what ordering, filtering and paging the matrix need."""
+
+    unit_id: int
+    name: str
+    short_name: str
+    kind: UnitKind
+    folded: tuple[str, str]  # name and short name folded for search
+    assigned: int = 0
+    done: int = 0
+    overdue: int = 0
+    cells: int = 0  # every cell, a supporting unit's too
+    present: set = field(default_factory=set)  # status and state values of its cells
+    by_state: list = field(default_factory=lambda: [0] * len(_STATE_ORDER))
+    area_id: int | None = None  # địa bàn
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.assigned) if self.assigned else 0
+
+
+@dataclass(frozen=True)
+class DirectiveHead:
+    """What a cached index keeps of its directive (no ORM object outlives its request)."""
+
+    id: int
+    slug: str
+    title: str
+    number: str
+    issuer: str
+    changed_at: datetime | None
+    deadline_day_counts: bool
+
+
+@dataclass
+class MatrixIndex:
+    """Every row of a directive's matrix in order with its counts, and the columns with theirs,
+    built from one narrow statement (no cell kept): a page or a filter reads the full rows of
+    what it shows alone (`rows_of`). Kept per process for each directive, revision and day."""
+
+    directive: DirectiveHead
+    revision: int
+    on: date
+    columns: list[Column]
+    rows: list[RowSummary]
+
+    @property
+    def columns_by_task(self) -> dict[int, Column]:
+        return {column.task_id: column for column in self.columns}
+
+    def totals(self, rows: list[RowSummary] | None = None) -> dict:
+        rows = self.rows if rows is None else rows
+        assigned = sum(r.assigned for r in rows)
+        done = sum(r.done for r in rows)
+        by_state = dict.fromkeys(_STATE_ORDER, 0)
+        for row in rows:
+            for state, count in zip(_STATE_ORDER, row.by_state, strict=True):
+                by_state[state] += count
+        return {"units": len(rows), "assigned": assigned, "done": done,
+                "percent": round(100 * done / assigned) if assigned else 0,
+                "overdue": by_state[DeadlineState.OVERDUE], "by_state": by_state}
+
+    def filtered(self, filters: Filters) -> list[RowSummary]:
+        rows = self.rows
+        if filters.kind:
+            rows = [r for r in rows if r.kind.value == filters.kind]
+        if filters.q:
+            wanted = fold(filters.q)
+            rows = [r for r in rows if wanted in r.folded[0] or wanted in r.folded[1]]
+        if filters.overdue:
+            rows = [r for r in rows if r.overdue]
+        if filters.status:
+            rows = [r for r in rows if filters.status in r.present]
+        return in_area(rows, filters.area)
+
+
+_indexes: OrderedDict = OrderedDict()
+_indexes_lock = threading.Lock()
+INDEXES_KEPT = 8
+
+
+def matrix_index(directive_id: int, on: date) -> MatrixIndex:
+    """The directive's index at its current revision, kept per process (`INDEXES_KEPT`)."""
+    directive = _directive(directive_id)
+    key = (current_app.config["DATABASE_URL"], directive_id, directive.revision, on,
+           directive.deadline_day_counts)
+    with _indexes_lock:
+        if key in _indexes:
+            _indexes.move_to_end(key)
+            return _indexes[key]
+    built = _build_index(directive, on)
+    with _indexes_lock:
+        _indexes[key] = built
+        while len(_indexes) > INDEXES_KEPT:
+            _indexes.popitem(last=False)
+    return built
+
+
+def _raw_rows(statement) -> list[tuple]:
+    """The rows of `statement` as the database driver gives them, without SQLAlchemy's result
+    processing (a third of building the index of 50,000 cells): its values must need none
+    (numbers, text; dates and moments as SQLite's text or PostgreSQL's objects)."""
+    connection = db.session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    result = connection.exec_driver_sql(str(compiled), params)  # counted like any statement
+    try:
+        return result.cursor.fetchall()  # the driver's tuples, no Row objects built
+    finally:
+        result.close()
+
+
+def forget_indexes() -> None:
+    with _indexes_lock:
+        _indexes.clear()
+
+
+def _build_index(directive: Directive, on: date) -> MatrixIndex:
+    states = _States(on, current_app.config["DUE_SOON_DAYS"], directive.deadline_day_counts)
+    columns = _columns(directive.id)
+    units = {
+        u.id: RowSummary(u.id, u.name, u.short_name, u.kind, (fold(u.name), fold(u.short_name)),
+                         area_id=u.area_id)
+        for u in db.session.execute(
+            select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.area_id).where(
+                Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
+                            .where(_shown(directive.id)))))
+    }
+    approved_text = ProgressStatus.APPROVED.value
+    status_text = type_coerce(Progress.status, String)
+    cells = _raw_rows(
+        select(Progress.unit_id, Progress.task_id, status_text,
+               # Only an approved item's submission decides anything (on time or late).
+               case((status_text == approved_text, Progress.submitted_at)),
+               type_coerce(Extension.status, String), Extension.granted_deadline,
+               Progress.supporting)
+        .join(Task, Task.id == Progress.task_id)
+        .outerjoin(Extension, Extension.progress_id == Progress.id)
+        .where(_shown(directive.id)))
+    statuses, granted = _STATUSES, _GRANTED
+    position = {state: index for index, state in enumerate(_STATE_ORDER)}
+    overdue = DeadlineState.OVERDUE
+    for unit_id, task_id, status_text, submitted_at, extension_status, granted_deadline, \
+            supporting in cells:
+        column = columns[task_id]
+        status = statuses[status_text]
+        if extension_status == granted:
+            deadline = granted_deadline if type(granted_deadline) is not str \
+                else date.fromisoformat(granted_deadline)
+        else:
+            deadline = column.deadline
+        if type(submitted_at) is str:  # SQLite's text, read without SQLAlchemy's processing
+            submitted_at = datetime.fromisoformat(submitted_at)
+        state = states(deadline, status, submitted_at)
+        row = units[unit_id]
+        row.cells += 1
+        row.present.add(status_text)
+        row.present.add(state.value)
+        if not supporting:
+            row.assigned += 1
+            row.by_state[position[state]] += 1
+            if status_text == approved_text:
+                row.done += 1
+                column.done += 1
+            row.overdue += state is overdue
+            column.assigned += 1
+    rows = sorted(units.values(), key=row_order)
+    head = DirectiveHead(directive.id, directive.slug, directive.title, directive.number,
+                         directive.issuer, directive.changed_at, directive.deadline_day_counts)
+    return MatrixIndex(head, directive.revision, on, list(columns.values()), rows)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from ..matrix import charts
 from ..matrix.charts import TONES, Bar
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FONT = "DejaVu Sans"
 WIDTH_INCHES = 6.3  # 160 mm: the text width of an A4 page with the decree's margins
@@ -38,8 +39,18 @@ class Picture:
     text: str  # the numbers drawn, as a sentence: for the reader and the picture's description
 
 
+def _figure(**options) -> Figure:
+    """A matplotlib figure. matplotlib is imported here, when a report is drawn, not when the
+    portal starts: it is 40 MB of every worker's memory otherwise."""
+    from matplotlib.figure import Figure
+
+    return Figure(**options)
+
+
 def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     # Fast compression: the .docx deflates the picture again anyway.
     figure.savefig(out, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
@@ -66,7 +77,7 @@ def bars(items: list[Bar], *, title: str, maximum: float | None = None,
     height = 0.9 + 0.36 * max(1, len(items))
     labels = [_wrap(bar.label) for bar in items]
     longest = max((len(line) for label in labels for line in label.split("\n")), default=4)
-    figure = Figure(figsize=(WIDTH_INCHES, height))
+    figure = _figure(figsize=(WIDTH_INCHES, height))
     # Margins worked out from the labels: matplotlib's own layout engines cost 0.2 s a chart.
     figure.subplots_adjust(left=min(0.5, (0.25 + 0.068 * longest) / WIDTH_INCHES), right=0.98,
                            top=1 - 0.42 / height, bottom=0.3 / height)
@@ -104,7 +115,7 @@ def bars(items: list[Bar], *, title: str, maximum: float | None = None,
 
 def line(points: list[tuple[str, float, str]], *, title: str) -> Picture:
     """A line of percentages from left to right, the first and last values written."""
-    figure = Figure(figsize=(WIDTH_INCHES, 2.6))
+    figure = _figure(figsize=(WIDTH_INCHES, 2.6))
     figure.subplots_adjust(left=0.1, right=0.96, top=0.86, bottom=0.13)
     axes = figure.add_subplot()
     xs = list(range(len(points)))

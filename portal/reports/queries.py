@@ -110,11 +110,15 @@ def _words(full_name: str | None, title: str | None) -> str:
     return ", ".join(part for part in (full_name, title) if part)
 
 
-def details(directive_id: int) -> Details:
-    """Notes, evidence names, submitter and reviewer of every shown item, and the sections: three
+def details(directive_id: int, unit_ids: list[int] | None = None,
+            findings: bool = True) -> Details:
+    """Notes, evidence names, submitter and reviewer of every shown item (of `unit_ids` alone if
+    given: a batch of the streamed workbook), the sections and (`findings`) the findings: four
     statements whatever the directive's size."""
     people = {role: aliased(User) for role in ("submitted", "reviewed", "prepared", "signed")}
     shown = (Task.directive_id == directive_id) & Progress.hidden.is_(False)
+    if unit_ids is not None:
+        shown = shown & Progress.unit_id.in_(unit_ids)
     items: dict[int, ItemDetails] = {}
     for (item_id, note, late_reason, comment, reviewed_at, numerator, denominator, *named
          ) in db.session.execute(
@@ -156,7 +160,8 @@ def details(directive_id: int) -> Details:
     ):
         sections.setdefault(section_id, SectionOfTasks(number or "", heading or "", [])
                             ).task_ids.append(task_id)
-    return Details(items, list(sections.values()), findings_of(directive_id))
+    return Details(items, list(sections.values()),
+                   findings_of(directive_id) if findings else [])
 
 
 def findings_of(directive_id: int) -> list[FindingLine]:

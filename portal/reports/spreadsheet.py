@@ -17,7 +17,7 @@ XlsxWriter takes 7.8 s for the same workbook, with the same peak memory (47 MB).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import IO
 
@@ -102,7 +102,7 @@ def target_kind(column: Column) -> str:
     return AT_MOST if column.target_at_most else AT_LEAST
 
 
-def long_rows(m: Matrix, details: Details) -> Iterator[list]:
+def long_rows(m, details: Details, rows: list[Row] | None = None) -> Iterator[list]:
     """Each unit's items in matrix order (unit, then task), as typed values: dates, local
     datetimes, numbers and text."""
     zone = city_zone()
@@ -113,7 +113,7 @@ def long_rows(m: Matrix, details: Details) -> Iterator[list]:
 
     units = {column.task_id: measure_unit(column) for column in m.columns}
     kinds = {column.task_id: target_kind(column) for column in m.columns}
-    for row in m.rows:
+    for row in m.rows if rows is None else rows:
         for column in m.columns:
             cell = row.cells.get(column.task_id)
             if cell is None:
@@ -242,27 +242,40 @@ def _widths(sheet: Worksheet, widths: list[int]) -> None:
         sheet.set_column_pixels(index, index, 7 * width)
 
 
-def write_xlsx(m: Matrix, details: Details, out: IO[bytes]) -> None:
-    """The workbook, written to `out`."""
+# Full rows and their details, a slice of units at a time, in the matrix's order: what the
+# workbook is written from (`write_xlsx`), so that it never holds every cell at once.
+Batches = Callable[[bool], Iterator[tuple[list[Row], Details | None]]]
+
+
+def write_xlsx(m, batches: Batches, findings: list, out: IO[bytes]) -> None:
+    """The workbook, written to `out`. `m` is the matrix's index (`matrix.model.matrix_index`:
+    directive, day, columns, the rows' counts in order, totals) or a whole `Matrix`;
+    `batches(with_details)` gives the full rows (and their details if asked) slice after slice,
+    and is gone through twice: for the matrix sheet, then for the long one."""
     # constant_memory: each row goes to a temporary file once the next one starts (so rows are
     # written in order, and in_memory stays off: it would turn constant_memory off).
     with Workbook(out, {"constant_memory": True}) as book:
         styles = _Styles(book)
-        _matrix_sheet(book.add_worksheet("Ma trận"), styles, m)
+        _matrix_sheet(book.add_worksheet("Ma trận"), styles, m, batches)
         _tasks_sheet(book.add_worksheet("Nhiệm vụ"), styles, m)
-        _long_sheet(book.add_worksheet("Chi tiết"), styles, m, details)
-        if details.findings:
-            _findings_sheet(book.add_worksheet("Hạn chế"), styles, m, details)
+        _long_sheet(book.add_worksheet("Chi tiết"), styles, m, batches)
+        if findings:
+            _findings_sheet(book.add_worksheet("Hạn chế"), styles, m, findings)
         by_area = every_area(m)
         if by_area:
             _areas_sheet(book.add_worksheet("Theo địa bàn"), styles, m, by_area)
+
+
+def whole(m: Matrix, details: Details) -> Batches:
+    """A whole matrix as one batch (the bench, and exports already holding it)."""
+    return lambda with_details: iter([(m.rows, details if with_details else None)])
 
 
 AREAS_HEADER = ["Địa bàn", "Cấp", "Đơn vị", "Nhiệm vụ được giao", "Chờ duyệt", "Đạt",
                 "Quá hạn", "Tỷ lệ hoàn thành (%)"]
 
 
-def _areas_sheet(sheet: Worksheet, styles: _Styles, m: Matrix, by_area: list) -> None:
+def _areas_sheet(sheet: Worksheet, styles: _Styles, m, by_area: list) -> None:
     """Each area's roll-up over its sub-areas (the tree's order, a deeper area indented), then
     the units in no area."""
     _widths(sheet, [44, 6, 10, 12, 12, 10, 10, 12])
@@ -291,7 +304,7 @@ def _heading(rows: _Rows, styles: _Styles, m: Matrix, title: str) -> None:
         "Phòng Nội vụ duyệt «Đạt»")])
 
 
-def _matrix_sheet(sheet: Worksheet, styles: _Styles, m: Matrix) -> None:
+def _matrix_sheet(sheet: Worksheet, styles: _Styles, m, batches: Batches) -> None:
     codes = len(m.columns)
     widths = [34, 24, *([22] * codes), 10, 12, 12, 10]
     _widths(sheet, widths)
@@ -306,8 +319,9 @@ def _matrix_sheet(sheet: Worksheet, styles: _Styles, m: Matrix) -> None:
     rows.append([styles.header(text) for text in (
         "Đơn vị", "Loại đơn vị", *(f"{c.code} {c.title}" for c in m.columns),
         "Đạt", "Được giao", "Tỷ lệ hoàn thành (%)", "Quá hạn")])
-    for row in m.rows:
-        rows.append(_matrix_row(styles, m, row))
+    for batch, _ in batches(False):
+        for row in batch:
+            rows.append(_matrix_row(styles, m, row))
     totals = m.totals()
     rows.append([])
     rows.append([
@@ -318,7 +332,7 @@ def _matrix_sheet(sheet: Worksheet, styles: _Styles, m: Matrix) -> None:
     ])
 
 
-def _matrix_row(styles: _Styles, m: Matrix, row: Row) -> list:
+def _matrix_row(styles: _Styles, m, row: Row) -> list:
     return [
         styles.bold(row.name), styles.cell(row.kind.label, ("kind",), **GRID),
         *(styles.status(row.cells.get(c.task_id)) for c in m.columns),
@@ -331,7 +345,7 @@ TASKS_HEADER = ["Mã", "Nhiệm vụ", "Hạn", "Chỉ tiêu", "Loại chỉ ti�
                 "Được giao", "Tỷ lệ hoàn thành (%)"]
 
 
-def _tasks_sheet(sheet: Worksheet, styles: _Styles, m: Matrix) -> None:
+def _tasks_sheet(sheet: Worksheet, styles: _Styles, m) -> None:
     _widths(sheet, [10, 60, 12, 10, 14, 22, 10, 12, 12])
     sheet.freeze_panes("A4")
     print_on_a4(sheet, header_row=2)
@@ -360,28 +374,28 @@ FINDINGS_HEADER = ["Đơn vị", "Loại đơn vị", "Mã nhiệm vụ", "Mã h
 FINDINGS_WIDTHS = [30, 22, 10, 10, 60, 30, 20, 50, 18]
 
 
-def _findings_sheet(sheet: Worksheet, styles: _Styles, m: Matrix, details: Details) -> None:
+def _findings_sheet(sheet: Worksheet, styles: _Styles, m, findings: list) -> None:
     """Every unit's findings, fixed or not, with what it did or why it could not."""
     _widths(sheet, FINDINGS_WIDTHS)
     sheet.freeze_panes("A2")
     print_on_a4(sheet, header_row=0)
     sheet.autofilter(f"A1:{xl_col_to_name(len(FINDINGS_HEADER) - 1)}"
-                     f"{len(details.findings) + 1}")
+                     f"{len(findings) + 1}")
     rows = _Rows(sheet)
     rows.append([styles.header(text) for text in FINDINGS_HEADER])
     units = {row.unit_id: row for row in m.rows}
-    for line in details.findings:
+    for line in findings:
         unit = units.get(line.unit_id)
         rows.append([unit.name if unit else "", unit.kind.label if unit else "", line.task_code,
                      line.code, styles.wrap(line.text), line.field, line.answer,
                      styles.wrap(line.note), line.review])
 
 
-def _long_sheet(sheet: Worksheet, styles: _Styles, m: Matrix, details: Details) -> None:
+def _long_sheet(sheet: Worksheet, styles: _Styles, m, batches: Batches) -> None:
     _widths(sheet, LONG_WIDTHS)
     sheet.freeze_panes("A2")
     print_on_a4(sheet, header_row=0)
-    count = sum(len(row.cells) for row in m.rows)
+    count = sum(row.cells if isinstance(row.cells, int) else len(row.cells) for row in m.rows)
     sheet.autofilter(f"A1:{xl_col_to_name(len(LONG_HEADER) - 1)}{max(count + 1, 2)}")
     rows = _Rows(sheet)
     rows.append([styles.header(text) for text in LONG_HEADER])
@@ -392,7 +406,9 @@ def _long_sheet(sheet: Worksheet, styles: _Styles, m: Matrix, details: Details) 
     # checked for "A1" notation) when it has them: ~1 µs less for each of ~600,000 cells.
     write_string = getattr(sheet, "_write_string", sheet.write_string)
     write_number = getattr(sheet, "_write_number", sheet.write_number)
-    for number, values in enumerate(long_rows(m, details), start=1):
+    values_of_rows = (values for batch, details in batches(True)
+                      for values in long_rows(m, details, batch))
+    for number, values in enumerate(values_of_rows, start=1):
         for index, value in enumerate(values):
             # Empty cells are not written (most notes, explanations and comments are empty).
             if value is None or value == "":

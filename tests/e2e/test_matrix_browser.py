@@ -86,3 +86,26 @@ def test_reviewer_approves_from_the_side_panel(page, browser_log, live_server, l
     with live_server.app.app_context():
         assert db.session.get(Progress, item_id).status is ProgressStatus.APPROVED
     assert browser_log.foreign_requests() == [] and browser_log.console_errors == []
+
+
+def test_the_reminder_form_is_loaded_when_opened_and_sends(page, browser_log, live_server,
+                                                           log_in):
+    """The matrix page carries the section closed and without the form; opening it loads the
+    form (one request), which then reminds a unit in place."""
+    log_in(page, "noivu.duyet")
+    section = page.locator("#remind")
+    expect(section.locator("summary")).to_have_text("Nhắc nhở đơn vị")
+    expect(section.locator("form")).to_have_count(0)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/reminders") else None)
+    section.locator("summary").click()
+    form = page.locator("#remind form")
+    expect(form).to_be_visible()
+    expect(page.locator("#remind details")).to_have_attribute("open", "")
+    assert len(asked) == 1
+    page.get_by_role("radio", name="Một đơn vị").check()
+    page.locator("#remind-unit").select_option(label="Phường 1")
+    page.locator("#remind-message").fill("Đề nghị khẩn trương hoàn thành.")
+    page.get_by_role("button", name="Gửi nhắc nhở").click()
+    expect(page.locator("#remind .flash-success")).to_contain_text("Đã nhắc 1 đơn vị")
+    assert browser_log.foreign_requests() == [] and browser_log.console_errors == []
