@@ -56,7 +56,7 @@ def test_admin_builds_a_tree_and_each_area_knows_its_path(app, admin):
     page = admin.get("/admin/areas").get_data(as_text=True)
     assert page.index("Tỉnh Đồng Tháp") < page.index("Huyện Lai Vung (cũ)") < page.index(
         "Cụm xã phía Bắc")
-    assert 'class="area-depth-2">Cụm xã phía Bắc' in page
+    assert 'class="d2">Cụm xã phía Bắc' in page
 
 
 def test_moving_an_area_moves_its_subtree(app, admin):
