@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+import time
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import demo, storage
+from . import demo, scale, storage
 from .audit import verify_chain
 from .auth.passwords import weakness
 from .backup import BackupError, backup, restore
@@ -44,6 +45,7 @@ def writes_while_serving(command):
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_scale)
     app.cli.add_command(load_directive_command)
     app.cli.add_command(import_directive_command)
     app.cli.add_command(check_storage_command)
@@ -86,6 +88,38 @@ def seed_demo(password: str | None, sample_progress: bool, if_empty: bool) -> No
         click.echo(line)
     click.echo(f"Mật khẩu của mọi tài khoản demo: {password}", err=True)
     _keep_accounts(lines, password)
+
+
+@click.command("seed-scale")
+@with_appcontext
+@click.option("--units", type=click.IntRange(1, 20000), required=True,
+              help="Số đơn vị (sở, xã, phường).")
+@click.option("--tasks", type=click.IntRange(1, 200), required=True,
+              help="Số nhiệm vụ của văn bản, mỗi nhiệm vụ giao cho mọi đơn vị.")
+@click.option("--areas", type=click.IntRange(0, 2000), default=None,
+              help="Số địa bàn (tỉnh, huyện cũ); mặc định theo số đơn vị; 0: không chia địa bàn.")
+@click.option("--password", help="Mật khẩu của mọi tài khoản (mặc định: tạo ngẫu nhiên).")
+@writes_while_serving
+def seed_scale(units: int, tasks: int, areas: int | None, password: str | None) -> None:
+    """Build a made-up province (or, past 400 units, country) on an empty database: units in
+    areas, one published directive of TASKS tasks reaching them all, a spread of states; print
+    one account a line and, on stderr, the time it took."""
+    started = time.perf_counter()
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("PORTAL_ENV=production: seed-scale chỉ dùng để thử nghiệm.")
+    password = password or secrets.token_urlsafe(9)
+    chosen = scale.default_areas(units) if areas is None else areas
+    try:
+        accounts = scale.build(scale.Scale(units, tasks, min(chosen, units), password))
+    except scale.NotEmpty:
+        raise click.ClickException(
+            "Cơ sở dữ liệu đã có dữ liệu; seed-scale chỉ chạy trên CSDL trống."
+        ) from None
+    for username, role, unit in accounts:
+        click.echo(f"{username}\t{role}\t{unit}")
+    click.echo(f"Mật khẩu của mọi tài khoản: {password}", err=True)
+    click.echo(f"Đã tạo {units} đơn vị, {min(chosen, units)} địa bàn, {tasks} nhiệm vụ, "
+               f"{units * tasks} mục việc trong {scale.seconds_since(started)} giây.", err=True)
 
 
 def _keep_accounts(lines: list[str], password: str) -> None:

@@ -115,6 +115,26 @@ def _enum(kind: type[enum.Enum]) -> sa.Enum:
     )
 
 
+class Area(db.Model):
+    """A place units belong to (địa bàn): a province, a former district, a cluster, as deep as the
+    data needs. `path` is the materialized path of ids from the root, "/3/17/", so that an area's
+    whole subtree is one indexed prefix match (`path LIKE '/3/%'`) however deep it goes."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    path: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
+    depth: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped[Area | None] = relationship(remote_side=[id], lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Area {self.name}>"
+
+
 class Unit(db.Model):
     __tablename__ = "units"
 
@@ -124,6 +144,8 @@ class Unit(db.Model):
     kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Địa bàn: the area the unit belongs to; None where the portal has no areas (a city).
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
 
     def __repr__(self) -> str:
         return f"<Unit {self.name}>"

@@ -35,9 +35,9 @@ def test_submenu_marks_the_page_shown(admin):
                        ("/admin/directives", "Văn bản chỉ đạo"), ("/admin/mail", "Thư điện tử"),
                        ("/admin/import/users", "Nhập tài khoản từ tệp"),
                        ("/admin/report", "Người ký báo cáo"), ("/admin/audit", "Nhật ký hệ thống"),
-                       ("/admin/finding-fields", "Lĩnh vực hạn chế")]:
+                       ("/admin/finding-fields", "Lĩnh vực hạn chế"), ("/admin/areas", "Địa bàn")]:
         links = submenu(admin.get(url))
-        assert len(links) == 9
+        assert len(links) == 10
         assert {name for name, current in links.items() if current} == {label}, url
         assert links[label] == "page"
 

@@ -45,6 +45,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.core import UnboundField
 
+from portal.admin.areas import AreaForm
 from portal.admin.directives.forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
 from portal.admin.directives.task_forms import SplitForm, TaskForm
 from portal.admin.finding_fields import FindingFieldForm
@@ -74,6 +75,7 @@ from portal.items.forms import (
     UploadForm,
 )
 from portal.models import (
+    Area,
     Assignment,
     AuditEvent,
     Directive,
@@ -673,6 +675,32 @@ def edited_unit(fuzz: Fuzz, sent: dict, response) -> None:
         assert position == int(sent["position"])
 
 
+def created_area(fuzz: Fuzz, sent: dict, response) -> None:
+    """The new area is under the parent chosen, its path its parent's and its own id."""
+    name = clean(sent["name"])
+    found = read(fuzz.app, select(Area.id, Area.parent_id, Area.path, Area.depth)
+                 .where(Area.name == name).order_by(Area.id.desc()).limit(1))
+    area_id, parent_id, path, depth = found
+    wanted = int(sent["parent"]) if sent.get("parent") else None
+    assert parent_id == wanted
+    parent_path = "/" if wanted is None else read(
+        fuzz.app, select(Area.path).where(Area.id == wanted))[0]
+    assert path == f"{parent_path}{area_id}/" and depth == path.count("/") - 2
+
+
+def edited_area(fuzz: Fuzz, sent: dict, response) -> None:
+    """A field left out keeps what the area had; its path always follows its parent."""
+    name, parent_id, path = read(fuzz.app, select(Area.name, Area.parent_id, Area.path)
+                                 .where(Area.id == fuzz.values["sub_area"]))
+    if "name" in sent:
+        assert name == clean(sent["name"])
+    if "parent" in sent:
+        assert parent_id == (int(sent["parent"]) if sent["parent"] else None)
+    parent_path = "/" if parent_id is None else read(
+        fuzz.app, select(Area.path).where(Area.id == parent_id))[0]
+    assert path == f"{parent_path}{fuzz.values['sub_area']}/"
+
+
 def created_user(fuzz: Fuzz, sent: dict, response) -> None:
     username = sent["username"].strip().lower()
     full_name, unit_id = read(fuzz.app, select(User.full_name, User.unit_id)
@@ -997,11 +1025,21 @@ FORMS = {form.endpoint: form for form in [
     Form("admin.new_unit", "quantri", "/admin/units/new", {
         "name": text("Phường Mỹ Phú", NAME, NFD_NAME, "Phường  An Hoà "),
         "short_name": text("", "P.MP"), "kind": text(*UNIT_KINDS), "position": number("", "3"),
+        "area": number("", Ref("area"), Ref("sub_area")),
     }, UnitForm, stored=created_unit),
     Form("admin.edit_unit", "quantri", "/admin/units/{unit}/edit", {
         "name": text("Phường 1", NFD_NAME), "short_name": text("", "P.1"),
         "kind": text(*UNIT_KINDS), "position": number("", "0", "999999"),
+        "area": number("", Ref("area"), Ref("sub_area")),
     }, UnitForm, stored=edited_unit),
+    Form("admin.new_area", "quantri", "/admin/areas/new", {
+        "name": text("Huyện Lai Vung (cũ)", NAME, NFD_NAME, "Cụm  xã phía Bắc "),
+        "parent": number("", Ref("area"), Ref("sub_area")), "position": number("", "3"),
+    }, AreaForm, stored=created_area),
+    Form("admin.edit_area", "quantri", "/admin/areas/{sub_area}/edit", {
+        "name": text("Khối phố ven sông", NFD_NAME, "Khối phố mới"),
+        "parent": number("", Ref("area"), Ref("sub_area")), "position": number("", "0", "999999"),
+    }, AreaForm, stored=edited_area),
     Form("admin.move_unit", "quantri", "/admin/units/{unit}/move", {
         "direction": text("up", "down")}),
     Form("admin.sort_units", "quantri", "/admin/units/sort", {"kind": text(*UNIT_KINDS)}),
@@ -1100,6 +1138,7 @@ NOT_FUZZED = {
     "checklist.remove_evidence": "no field: the CSRF token only (ActionForm)",
     "talk.delete": "no field: the CSRF token only (DeleteMessageForm)",
     "admin.reset_password": "no field: the portal makes the password",
+    "admin.delete_area_route": "no field: the CSRF token only",
     "admin.publish_directive": "no field",
     "admin.close_directive": "no field",
     "admin.reopen_directive": "no field",
@@ -1206,6 +1245,12 @@ test_fuzz_admin_new_unit = fuzz_test(
 test_fuzz_admin_edit_unit = fuzz_test(
     "admin.edit_unit", {"kind": "office", "name": "Phường 1", "position": "", "short_name": RED})
 test_fuzz_admin_move_unit = fuzz_test("admin.move_unit")
+test_fuzz_admin_new_area = fuzz_test(
+    "admin.new_area", {"name": "Huyện Lai Vung (cũ)", "parent": Ref("area")},
+    {"name": "\u0958" * 200},  # 400 letters once composed
+)
+test_fuzz_admin_edit_area = fuzz_test(
+    "admin.edit_area", {"name": "Khối phố ven sông", "parent": Ref("sub_area")})
 test_fuzz_admin_sort_units = fuzz_test("admin.sort_units")
 test_fuzz_admin_set_unit_active = fuzz_test("admin.set_unit_active")
 test_fuzz_admin_new_user = fuzz_test("admin.new_user")

@@ -356,6 +356,9 @@ ROUTES = [
     Route("dashboard.dashboard", "GET", "/directives/{directive}/dashboard", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
         readers=Expect(200, says="Tổng quan: {directive_title}"))),
+    Route("dashboard.units", "GET", "/directives/{directive}/dashboard/units", answers(
+        visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
+        readers=Expect(200, says="Bảng theo đơn vị"))),
     # A browser is sent to the login page; a client asking for JSON gets 401 (tests/test_api.py).
     Route("api.matrix", "GET", "/api/directives/{directive}/matrix", answers(
         visitor=TO_LOGIN, owner=DENIED, other_units=DENIED,
@@ -381,6 +384,21 @@ ROUTES = [
     Route("admin.set_unit_active", "POST", "/admin/units/{unit}/active", admin_only(
         Expect(303, to="/admin/units#unit-{unit}", audit="unit.deactivate")),
         data=lambda: {"active": "0"}),
+    # Areas (địa bàn), tests/test_admin_areas.py: the administrator only.
+    Route("admin.areas", "GET", "/admin/areas", admin_only(
+        Expect(200, says="Khối phố ven sông"))),
+    Route("admin.new_area", "GET", "/admin/areas/new", admin_only(
+        Expect(200, says='name="parent"'))),
+    Route("admin.new_area", "POST", "/admin/areas/new", admin_only(
+        Expect(303, to="/admin/areas", audit="area.create")),
+        data=lambda: {"name": "Huyện Lai Vung (cũ)", "parent": ""}),
+    Route("admin.edit_area", "GET", "/admin/areas/{area}/edit", admin_only(
+        Expect(200, says='value="Cụm phường nội ô"'))),
+    Route("admin.edit_area", "POST", "/admin/areas/{area}/edit", admin_only(
+        Expect(303, to="/admin/areas#area-{area}", audit="area.update")),
+        data=lambda: {"name": "Cụm phường trung tâm", "parent": "", "position": "2"}),
+    Route("admin.delete_area_route", "POST", "/admin/areas/{sub_area}/delete", admin_only(
+        Expect(303, to="/admin/areas", audit="area.delete"))),
     Route("admin.users", "GET", "/admin/users", admin_only(Expect(200, says="phuong1</a>"))),
     Route("admin.new_user", "GET", "/admin/users/new", admin_only(
         Expect(200, says='name="username"'))),

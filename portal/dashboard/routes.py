@@ -1,8 +1,12 @@
-"""The dashboard page: one read of the review matrix, laid out as tables and SVG charts."""
+"""The dashboard page. A directive that reaches up to DETAIL_UNITS units: one read of the review
+matrix, laid out unit by unit as tables and SVG charts. A larger one (a province, the country):
+sums read in the database (`queries`), per kind, per deadline state and per area, with the ten
+units least done and most overdue; every unit's line is in the full table, a page at a time
+(`units`). Both show each area's roll-up where units have areas."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from ..deadlines import DeadlineState, today
@@ -10,10 +14,14 @@ from ..findings.queries import by_field as findings_by_field
 from ..matrix import charts
 from ..matrix.model import completion_over_time, matrix
 from ..permissions import READ_EVERYTHING, roles_required
+from ..query_string import number
+from . import queries
 
 bp = Blueprint("dashboard", __name__)
 
 BEHIND_COUNT = 10
+# Past this many units a unit-by-unit dashboard is too long to read and too heavy to send.
+DETAIL_UNITS = 100
 
 
 @bp.before_request
@@ -25,7 +33,13 @@ def _logged_in() -> None:
 @bp.get("/directives/<int:directive_id>/dashboard")
 @roles_required(*READ_EVERYTHING)
 def dashboard(directive_id: int):
-    m = matrix(directive_id, today())
+    directive = queries.published(directive_id)
+    on = today()
+    tallies = queries.unit_tallies(directive, on)
+    area_rows = queries.by_area(tallies)
+    if len(tallies) > DETAIL_UNITS:
+        return _summary(directive, on, tallies, area_rows)
+    m = matrix(directive_id, on)
     totals = m.totals()
     overdue = m.overdue_items()
     over_time = completion_over_time(m)
@@ -59,6 +73,55 @@ def dashboard(directive_id: int):
         state_chart=charts.deadline_states(m),
         over_time=over_time,
         time_chart=charts.completion_over_time(over_time),
+        area_rows=area_rows,
+    )
+
+
+def _summary(directive, on, tallies, area_rows):
+    """The dashboard of a directive too large to lay out unit by unit."""
+    totals = queries.total(tallies)
+    kinds = queries.by_kind(tallies)
+    states = queries.states(directive, on)
+    assigned = totals.assigned
+    shares = [(state, count, round(100 * count / assigned) if assigned else 0)
+              for state, count in states.counts.items()]
+    return render_template(
+        "dashboard/summary.html",
+        directive=directive,
+        on=on,
+        totals=totals,
+        kinds=kinds,
+        states=shares,
+        awaiting=states.counts[DeadlineState.AWAITING_REVIEW],
+        area_rows=area_rows,
+        least_done=queries.least_done(tallies, BEHIND_COUNT),
+        most_overdue=queries.most_overdue(tallies, BEHIND_COUNT),
+        overdue_tasks=states.most_overdue_tasks(BEHIND_COUNT),
+        top_count=BEHIND_COUNT,
+        metrics=queries.metrics(directive),
+        findings=findings_by_field(directive.id),
+        kind_chart=charts.completion_by_kind_of(totals, kinds),
+        state_chart=charts.deadline_states_of(shares),
+        columns=len(states.tasks),
+    )
+
+
+@bp.get("/directives/<int:directive_id>/dashboard/units")
+@roles_required(*READ_EVERYTHING)
+def units(directive_id: int):
+    """Every unit's line of the dashboard, a page at a time, in an area (and below it) or all."""
+    directive = queries.published(directive_id)
+    on = today()
+    tallies = queries.unit_tallies(directive, on)
+    area_id = number(request.args, "area")
+    area = queries.area_named(area_id) if area_id else None
+    if area is not None:
+        tallies = queries.in_area(tallies, area.id)
+    shown, page, pages = queries.page_of(tallies, number(request.args, "page") or 1)
+    return render_template(
+        "dashboard/units.html", directive=directive, on=on, area=area, tallies=shown,
+        count=len(tallies), page=page, pages=pages, first=(page - 1) * queries.PAGE_SIZE,
+        area_names=queries.area_names(),
     )
 
 

@@ -212,6 +212,23 @@ def state_bars(matrix: Matrix) -> list[Bar]:
 STATE_TITLE = "Số nhiệm vụ theo tình trạng thực hiện so với hạn"
 
 
+def completion_by_kind_of(totals, kinds) -> Markup:
+    """The same chart as `completion_by_kind`, from sums read in the database (a tally with
+    done, assigned and percent for the whole, and for each kind)."""
+    groups = [("Toàn bộ", totals)] + [(kind.label, tally) for kind, tally in kinds]
+    bars = [Bar(label, t.percent, percent_text(t.done, t.assigned, t.percent),
+                "accent" if index == 0 else "info")
+            for index, (label, t) in enumerate(groups)]
+    return bar_chart(bars, title=KIND_TITLE, maximum=100, axis_unit=" %")
+
+
+def deadline_states_of(shares) -> Markup:
+    """The same chart as `deadline_states`, from (state, count, share) read in the database."""
+    return bar_chart([Bar(state.label, count, f"{format_number(count)} ({share} %)",
+                          STATE_TONES[state]) for state, count, share in shares],
+                     title=STATE_TITLE)
+
+
 def deadline_states(matrix: Matrix) -> Markup:
     return bar_chart(state_bars(matrix), title=STATE_TITLE)
 

@@ -24,6 +24,7 @@ from .. import navigation
 from ..deadlines import today
 from ..htmx import is_htmx
 from . import fragments
+from .areas import area_view
 from .model import ROWS_PER_PAGE, Filters, matrix_index, rows_of
 
 
@@ -72,6 +73,7 @@ def _fragment_context(directive_id: int, on: date, filters: Filters) -> dict:
         "filtered": rows, "filters": filters, "page": page, "pages": pages,
         "tag": f"{index.revision}.{on.isoformat()}",
         "totals": totals, "shown_totals": totals if rows is index.rows else index.totals(rows),
+        "area_view": area_view(index, filters.area),
     }
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from flask import abort, current_app
 from sqlalchemy import String, case, func, select, type_coerce
 
+from ..areas import subtree_ids
 from ..deadlines import DeadlineState, deadline_state, late_from, local_date
 from ..extensions import db
 from ..models import (
@@ -43,13 +44,15 @@ ROWS_PER_PAGE = 100
 
 @dataclass(frozen=True)
 class Filters:
-    """What the matrix shows: unit kind, a status or deadline state, overdue only, a search."""
+    """What the matrix shows: unit kind, a status or deadline state, overdue only, a search, an
+    area (địa bàn) with the areas below it."""
 
     kind: str = ""
     status: str = ""
     overdue: bool = False
     q: str = ""
     page: int = 1
+    area: int = 0
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -61,12 +64,14 @@ class Filters:
             overdue=args.get("overdue") in ("1", "on", "true"),
             q=" ".join(args.get("q", "").split())[:100],
             page=number(args, "page") or 1,
+            area=number(args, "area") or 0,
         )
 
     def args(self, **changes) -> dict:
         """Query arguments for a link to these filters, with `changes` applied."""
         values = {"kind": self.kind, "status": self.status, "overdue": "1" if self.overdue else "",
-                  "q": self.q, "page": self.page if self.page > 1 else ""}
+                  "q": self.q, "page": self.page if self.page > 1 else "",
+                  "area": self.area or ""}
         values.update(changes)
         return {k: v for k, v in values.items() if v}
 
@@ -108,6 +113,7 @@ class Row:
     assigned: int = 0
     done: int = 0
     overdue: int = 0
+    area_id: int | None = None  # địa bàn
 
     @property
     def counted(self) -> list[Cell]:
@@ -224,7 +230,15 @@ class Matrix:
             rows = [r for r in rows if r.overdue]
         if filters.status:
             rows = [r for r in rows if any(c.matches(filters.status) for c in r.cells.values())]
+        return in_area(rows, filters.area)
+
+
+def in_area(rows: list, area_id: int) -> list:
+    """The rows of units in the area or below it (`Filters.area`); every row for none."""
+    if not area_id:
         return rows
+    wanted = set(db.session.scalars(subtree_ids(area_id)))
+    return [r for r in rows if r.area_id in wanted]
 
 
 def directive_revision(directive_id: int) -> int:
@@ -274,12 +288,13 @@ _GRANTED = ExtensionStatus.GRANTED.value
 
 
 def _units_reached(directive_id: int, unit_ids=None) -> dict[int, Row]:
-    query = select(Unit.id, Unit.name, Unit.short_name, Unit.kind).where(
+    query = select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.area_id).where(
         Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
                     .where(_shown(directive_id))))
     if unit_ids is not None:
         query = query.where(Unit.id.in_(unit_ids))
-    return {u.id: Row(u.id, u.name, u.short_name, u.kind) for u in db.session.execute(query)}
+    return {u.id: Row(u.id, u.name, u.short_name, u.kind, area_id=u.area_id)
+            for u in db.session.execute(query)}
 
 
 class _States:
@@ -404,7 +419,8 @@ def rows_of(index: MatrixIndex, shown: list[RowSummary]) -> list[Row]:
     directive = index.directive
     states = _States(index.on, current_app.config["DUE_SOON_DAYS"],
                      directive.deadline_day_counts)
-    units = {r.unit_id: Row(r.unit_id, r.name, r.short_name, r.kind) for r in shown}
+    units = {r.unit_id: Row(r.unit_id, r.name, r.short_name, r.kind, area_id=r.area_id)
+             for r in shown}
     cells = db.session.connection().execute(_cells_statement(directive.id, list(units))).all()
     _fill(units, index.columns_by_task, cells, states, count_columns=False)
     return list(units.values())
@@ -430,6 +446,7 @@ class RowSummary:
     cells: int = 0  # every cell, a supporting unit's too
     present: set = field(default_factory=set)  # status and state values of its cells
     by_state: list = field(default_factory=lambda: [0] * len(_STATE_ORDER))
+    area_id: int | None = None  # địa bàn
 
     @property
     def percent(self) -> int:
@@ -488,7 +505,7 @@ class MatrixIndex:
             rows = [r for r in rows if r.overdue]
         if filters.status:
             rows = [r for r in rows if filters.status in r.present]
-        return rows
+        return in_area(rows, filters.area)
 
 
 _indexes_lock = threading.Lock()
@@ -537,9 +554,10 @@ def _build_index(directive: Directive, on: date) -> MatrixIndex:
     states = _States(on, current_app.config["DUE_SOON_DAYS"], directive.deadline_day_counts)
     columns = _columns(directive.id)
     units = {
-        u.id: RowSummary(u.id, u.name, u.short_name, u.kind, (fold(u.name), fold(u.short_name)))
+        u.id: RowSummary(u.id, u.name, u.short_name, u.kind, (fold(u.name), fold(u.short_name)),
+                         area_id=u.area_id)
         for u in db.session.execute(
-            select(Unit.id, Unit.name, Unit.short_name, Unit.kind).where(
+            select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.area_id).where(
                 Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
                             .where(_shown(directive.id)))))
     }

@@ -28,6 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..deadlines import DeadlineState, city_zone, reading_text
 from ..formatting import format_date, format_moment
+from ..matrix.areas import every_area
 from ..matrix.model import Cell, Column, Matrix, Row
 from ..models import ProgressStatus, TargetResult
 from ..sheets import csv_bytes, print_on_a4, write_cell
@@ -260,11 +261,34 @@ def write_xlsx(m, batches: Batches, findings: list, out: IO[bytes]) -> None:
         _long_sheet(book.add_worksheet("Chi tiết"), styles, m, batches)
         if findings:
             _findings_sheet(book.add_worksheet("Hạn chế"), styles, m, findings)
+        by_area = every_area(m)
+        if by_area:
+            _areas_sheet(book.add_worksheet("Theo địa bàn"), styles, m, by_area)
 
 
 def whole(m: Matrix, details: Details) -> Batches:
     """A whole matrix as one batch (the bench, and exports already holding it)."""
     return lambda with_details: iter([(m.rows, details if with_details else None)])
+
+
+AREAS_HEADER = ["Địa bàn", "Cấp", "Đơn vị", "Nhiệm vụ được giao", "Chờ duyệt", "Đạt",
+                "Quá hạn", "Tỷ lệ hoàn thành (%)"]
+
+
+def _areas_sheet(sheet: Worksheet, styles: _Styles, m, by_area: list) -> None:
+    """Each area's roll-up over its sub-areas (the tree's order, a deeper area indented), then
+    the units in no area."""
+    _widths(sheet, [44, 6, 10, 12, 12, 10, 10, 12])
+    sheet.freeze_panes("A4")
+    print_on_a4(sheet, header_row=2)
+    rows = _Rows(sheet)
+    _heading(rows, styles, m, "Tiến độ theo địa bàn")
+    rows.append([styles.header(text) for text in AREAS_HEADER])
+    for area in by_area:
+        name = ("    " * area.node.depth + area.node.name) if area.node else "Chưa phân địa bàn"
+        rows.append([styles.bold(name) if area.node and not area.node.depth else name,
+                     area.node.depth + 1 if area.node else "", area.units, area.assigned,
+                     area.submitted, area.done, area.overdue, area.percent])
 
 
 def _heading(rows: _Rows, styles: _Styles, m: Matrix, title: str) -> None:

@@ -39,7 +39,7 @@ from werkzeug.routing import AnyConverter, RequestRedirect
 from portal.directives import lifecycle
 from portal.directives.loader import load_directive
 from portal.extensions import db
-from portal.models import Directive, Evidence, Progress, ProgressStatus, Task, Unit, User
+from portal.models import Area, Directive, Evidence, Progress, ProgressStatus, Task, Unit, User
 
 from ..support.browser import (
     AXE,
@@ -109,7 +109,8 @@ NOT_PAGES = {
 # refusal, and the error page it shows is checked like any page, once per role.
 # Findings are brought in from the inspection report by Phòng Nội vụ and administrators only.
 FINDINGS_IMPORT = {"findings.import_upload", "findings.import_preview"}
-UNIT_REFUSED = {"review.matrix", "review.panel", "review.queue", "dashboard.dashboard", "admin.",
+UNIT_REFUSED = {"review.matrix", "review.panel", "review.queue", "dashboard.dashboard",
+                "dashboard.units", "admin.",
                 "overview.overview", "overview.ranking", "overview.formula", "overview.compare",
                 "findings.listing", *FINDINGS_IMPORT}
 REFUSED = {
@@ -189,6 +190,9 @@ class Site:
     # name it in their <title>.
     directive_titles: dict[int, str] = field(default_factory=dict)
     item_directives: dict[int, int] = field(default_factory=dict)
+    # An area (địa bàn) holding Phường 1, and an empty sub-area: the matrix and the dashboard
+    # show their roll-ups (the area's, and the units in none); the administrator's form opens it.
+    area_id: int = 0
 
 
 def _csrf(page) -> str:
@@ -283,6 +287,18 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
         directive_titles = dict(db.session.execute(select(Directive.id, Directive.title)).all())
         item_directives = dict(db.session.execute(
             select(Progress.id, Task.directive_id).join(Progress.task)).all())
+        area = Area(name="Khu vực nội ô", position=1, path="", depth=0)
+        db.session.add(area)
+        db.session.flush()
+        area.path = f"/{area.id}/"
+        cluster = Area(name="Cụm phường trung tâm", parent_id=area.id, position=1, path="",
+                       depth=1)
+        db.session.add(cluster)
+        db.session.flush()
+        cluster.path = f"{area.path}{cluster.id}/"
+        db.session.get(Unit, ward_unit).area_id = area.id
+        db.session.commit()
+        area_id = area.id
         db.session.remove()
 
     both = [demo_id, upcoming_id]
@@ -302,6 +318,7 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
         user_id=user_id,
         draft_id=draft_id,
         task_ids=task_ids,
+        area_id=area_id,
         directive_titles=directive_titles,
         item_directives=item_directives,
     )
@@ -540,6 +557,7 @@ class Crawler:
             "evidence_id": [self.site.evidence_id],
             "user_id": [self.site.user_id],
             "task_id": self.site.task_ids,
+            "area_id": [self.site.area_id],
         }
         targets = []
         for rule in self.adapter.map.iter_rules():

@@ -18,7 +18,17 @@ from portal.auth.passwords import hash_password
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
-from portal.models import Directive, Evidence, Finding, Message, Progress, Role, Task, User
+from portal.models import (
+    Area,
+    Directive,
+    Evidence,
+    Finding,
+    Message,
+    Progress,
+    Role,
+    Task,
+    User,
+)
 
 from .apps import copied_app
 from .clients import PASSWORD
@@ -63,6 +73,8 @@ class World:
     message: int = 0  # phuong1's message with a PDF on `item`, seen by every reader
     officer: int = 0  # phuong1.cb1, an officer of Phường 1 (phuong1 is its head)
     finding: int = 0  # a finding Phòng Nội vụ recorded on `fresh_item`, not yet answered
+    area: int = 0  # an area (địa bàn) holding no unit, with `sub_area` under it
+    sub_area: int = 0  # an area under `area`, holding nothing
 
     def values(self, role: str | None = None) -> dict:
         return {
@@ -87,6 +99,8 @@ class World:
             "message": self.message,
             "officer": self.officer,
             "finding": self.finding,
+            "area": self.area,
+            "sub_area": self.sub_area,
         }
 
 
@@ -157,6 +171,16 @@ def build_world(app, login, ids, tmp_path) -> World:
         db.session.add(User(username=AWAITING, full_name="Người mới đăng nhập",
                             password_hash=hash_password(PASSWORD), role=Role.UNIT,
                             awaiting_rights=True))
+        area = Area(name="Cụm phường nội ô", position=1, path="", depth=0)
+        db.session.add(area)
+        db.session.flush()
+        area.path = f"/{area.id}/"
+        sub_area = Area(name="Khối phố ven sông", parent_id=area.id, position=1, path="",
+                        depth=1)
+        db.session.add(sub_area)
+        db.session.flush()
+        sub_area.path = f"{area.path}{sub_area.id}/"
+        area_ids = (area.id, sub_area.id)
         db.session.commit()
     return World(
         directive=ids.directive(),
@@ -181,5 +205,7 @@ def build_world(app, login, ids, tmp_path) -> World:
         message=message,
         officer=ids.user("phuong1.cb1"),
         finding=finding,
+        area=area_ids[0],
+        sub_area=area_ids[1],
     )
 

@@ -27,9 +27,11 @@ FIELD_LABELS = {
     "units": "Đơn vị", "method": "Phương thức", "path": "Địa chỉ", "status_code": "Mã trả lời",
     "endpoint": "Chức năng", "until": "Đến", "measure": "Số liệu", "target": "Chỉ tiêu",
     "audience": "Đơn vị thực hiện", "lead_unit_id": "Mã đơn vị chủ trì", "size": "Dung lượng",
+    "area_id": "Mã địa bàn", "parent_id": "Mã địa bàn cấp trên",
 }
 TARGET_LABELS = {"Progress": "Nhiệm vụ của đơn vị", "Task": "Nhiệm vụ", "Directive": "Văn bản",
-                 "Unit": "Đơn vị", "User": "Tài khoản", "MailMessage": "Thư điện tử"}
+                 "Unit": "Đơn vị", "Area": "Địa bàn", "User": "Tài khoản",
+                 "MailMessage": "Thư điện tử"}
 # Stored enum values read as their labels.
 VALUE_LABELS = {
     "status": {s.value: s.label for s in ProgressStatus},

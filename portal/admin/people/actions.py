@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ... import audit
 from ...auth.passwords import hash_first_password
 from ...extensions import db
-from ...models import Role, Unit, UnitKind, UnitPosition, User
+from ...models import Area, Role, Unit, UnitKind, UnitPosition, User
 from ...vietnamese import sort_key
 from ..fields import clean
 
@@ -101,7 +101,7 @@ def new_password() -> str:
 
 def unit_snapshot(unit: Unit) -> dict:
     return {"name": unit.name, "short_name": unit.short_name, "kind": unit.kind.value,
-            "position": unit.position, "active": unit.active}
+            "position": unit.position, "active": unit.active, "area_id": unit.area_id}
 
 
 def user_snapshot(user: User) -> dict:
@@ -135,12 +135,14 @@ def next_position(kind: UnitKind) -> int:
     return 1 if last is None else last + 1
 
 
-def create_unit(name: str, short_name: str, kind: UnitKind, position: int | None) -> Unit:
+def create_unit(name: str, short_name: str, kind: UnitKind, position: int | None,
+                area: Area | None = None) -> Unit:
     name = clean(name)
     if unit_name_taken(name):
         raise Refused(f"Đã có đơn vị tên «{name}».")
     unit = Unit(name=name, short_name=clean(short_name), kind=kind,
-                position=next_position(kind) if position is None else position)
+                position=next_position(kind) if position is None else position,
+                area_id=area.id if area else None)
     db.session.add(unit)
     db.session.flush()
     audit.record("unit.create", unit, unit_id=unit.id, after=unit_snapshot(unit))
@@ -149,7 +151,7 @@ def create_unit(name: str, short_name: str, kind: UnitKind, position: int | None
 
 
 def update_unit(unit: Unit, name: str, short_name: str, kind: UnitKind,
-                position: int | None) -> None:
+                position: int | None, area: Area | None = None) -> None:
     name = clean(name)
     if unit_name_taken(name, except_id=unit.id):
         raise Refused(f"Đã có đơn vị khác tên «{name}».")
@@ -157,6 +159,7 @@ def update_unit(unit: Unit, name: str, short_name: str, kind: UnitKind,
     if kind is not unit.kind and position is None:
         position = next_position(kind)
     unit.name, unit.short_name, unit.kind = name, clean(short_name), kind
+    unit.area_id = area.id if area else None
     if position is not None:
         unit.position = position
     before, after = _changes(before, unit_snapshot(unit))

@@ -9,8 +9,9 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from ... import areas
 from ...extensions import db
-from ...models import Role, Unit, UnitKind, UnitPosition
+from ...models import Area, Role, Unit, UnitKind, UnitPosition
 from ...notifications.mail import address_error
 from ..fields import StoredLength, required
 from . import actions
@@ -25,12 +26,27 @@ class UnitForm(FlaskForm):
     kind = SelectField("Loại đơn vị", choices=[SelectChoice("", "— Chọn loại đơn vị —")]
                        + [SelectChoice(k.value, k.label) for k in UnitKind], validate_choice=False)
     position = StringField("Thứ tự trong nhóm")
+    area = SelectField("Địa bàn", validate_choice=False)
 
     def __init__(self, *args, unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
+        self.area.choices = [SelectChoice("", "— Chưa phân địa bàn —")] + [
+            SelectChoice(str(node.id), node.label) for node in areas.tree()]
         self.kind_value: UnitKind | None = None
         self.position_value: int | None = None
+        self.area_value: Area | None = None
+
+    @property
+    def has_areas(self) -> bool:
+        """Without areas the form stays as it was: no field to choose one."""
+        return len(self.area.choices) > 1
+
+    def validate_area(self, field) -> None:
+        offered = {choice.value for choice in self.area.choices if choice.value}
+        if field.data and field.data not in offered:
+            raise ValidationError("Địa bàn không có trong danh sách.")
+        self.area_value = db.session.get(Area, int(field.data)) if field.data else None
 
     def validate_name(self, field) -> None:
         name = required(field, "Hãy nhập tên đơn vị.")

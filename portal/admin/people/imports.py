@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from ... import audit
+from ... import areas, audit
 from ...auth.passwords import hash_first_password
 from ...extensions import db
 from ...models import Role, Unit, UnitKind, UnitPosition, User
@@ -61,6 +61,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("short_name", "Tên viết tắt", False, ("ten viet tat", "viet tat", "short name")),
         Column("kind", "Loại đơn vị", True, ("loai don vi", "loai", "kind")),
         Column("position", "Thứ tự", False, ("thu tu", "position")),
+        # Shown on the pages only where areas exist (`columns`); read from a file always.
+        Column("area", "Địa bàn", False, ("dia ban", "area")),
     ),
     "users": (
         Column("username", "Tên đăng nhập", True, ("ten dang nhap", "tai khoan", "username")),
@@ -190,8 +192,36 @@ def check(what: str, rows: list[dict]) -> list[Row]:
     return checked
 
 
+def columns(what: str) -> tuple[Column, ...]:
+    """The columns a page describes: "Địa bàn" only where there are areas to name."""
+    if what == "units" and not areas.any_areas():
+        return tuple(c for c in COLUMNS[what] if c.key != "area")
+    return COLUMNS[what]
+
+
+def _area_finder():
+    """An area named in a file: by its name, without regard to marks, case or spacing; (the
+    area's id, None) or (None, why not)."""
+    named: dict[str, list[int]] = {}
+    for node in areas.tree():
+        named.setdefault(words(node.name), []).append(node.id)
+
+    def find(text: str) -> tuple[int | None, str | None]:
+        found = named.get(words(text), [])
+        if not found:
+            return None, (f"Địa bàn «{text}» không có trong hệ thống; hãy thêm ở mục "
+                          "Địa bàn trước.")
+        if len(found) > 1:
+            return None, (f"Có {len(found)} địa bàn cùng tên «{text}»; hãy đổi tên cho khác "
+                          "nhau ở mục Địa bàn.")
+        return found[0], None
+
+    return find
+
+
 def _check_units(rows: list[Row]) -> None:
     existing = {actions.name_key(name) for name in db.session.scalars(select(Unit.name))}
+    find_area = _area_finder()
     first_line: dict[str, int] = {}
     for row in rows:
         name = row.values.get("name", "")
@@ -223,7 +253,13 @@ def _check_units(rows: list[Row]) -> None:
                 position = int(position_text)
             else:
                 row.errors.append("Thứ tự phải là số nguyên từ 0 trở lên.")
-        row.data = {"name": name, "short_name": short_name, "kind": kind, "position": position}
+        area_text, area_id = row.values.get("area", ""), None
+        if area_text:
+            area_id, problem = find_area(area_text)
+            if problem:
+                row.errors.append(problem)
+        row.data = {"name": name, "short_name": short_name, "kind": kind, "position": position,
+                    "area_id": area_id}
         row.meaning = kind.label if kind else ""
 
 
@@ -310,7 +346,7 @@ def write(what: str, rows: list[Row], file_name: str) -> list:
             if position is None:
                 position, positions[kind] = positions[kind], positions[kind] + 1
             created.append(Unit(name=row.data["name"], short_name=row.data["short_name"],
-                                kind=kind, position=position))
+                                kind=kind, position=position, area_id=row.data["area_id"]))
         db.session.add_all(created)
         db.session.flush()
         for unit in created:

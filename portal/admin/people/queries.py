@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ... import areas
 from ...extensions import db
 from ...models import Role, Unit, UnitKind, User
 from ...query_string import number
@@ -29,6 +30,11 @@ def units_by_kind() -> list[tuple[UnitKind, list[Unit]]]:
                       key=lambda u: (u.position, sort_key(u.name))))
         for kind in UnitKind
     ]
+
+
+def area_names() -> dict[int, str]:
+    """Each area's name, for the units' list; empty where there are no areas."""
+    return {node.id: node.name for node in areas.tree()}
 
 
 def unit_choices(keep: int | None = None) -> list[SelectChoice]:

@@ -40,7 +40,8 @@ def _flag(name: str) -> bool:
 
 @bp.get("/units")
 def units():
-    return render_template("admin/units.html", groups=queries.units_by_kind())
+    return render_template("admin/units.html", groups=queries.units_by_kind(),
+                           area_names=queries.area_names())
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -49,7 +50,7 @@ def new_unit():
     if form.validate_on_submit():
         try:
             unit = actions.create_unit(form.name.data, form.short_name.data, form.kind_value,
-                                       form.position_value)
+                                       form.position_value, form.area_value)
         except actions.Refused as refusal:
             form.name.errors.append(str(refusal))
         else:
@@ -62,11 +63,12 @@ def new_unit():
 def edit_unit(unit_id: int):
     unit = queries.get_unit(unit_id)
     form = UnitForm(unit=unit, data={"name": unit.name, "short_name": unit.short_name,
-                                     "kind": unit.kind.value, "position": str(unit.position)})
+                                     "kind": unit.kind.value, "position": str(unit.position),
+                                     "area": str(unit.area_id or "")})
     if form.validate_on_submit():
         try:
             actions.update_unit(unit, form.name.data, form.short_name.data, form.kind_value,
-                                form.position_value)
+                                form.position_value, form.area_value)
         except actions.Refused as refusal:
             form.name.errors.append(str(refusal))
         else:
@@ -206,7 +208,7 @@ def set_user_active(user_id: int):
 
 def _import_page(template: str, what: str, status: int = 200, **context):
     return render_template(template, what=what, title=IMPORT_TITLES[what],
-                           columns=imports.COLUMNS[what], **context), status
+                           columns=imports.columns(what), **context), status
 
 
 @bp.route("/import/<any(units, users):what>", methods=["GET", "POST"])
