@@ -77,7 +77,7 @@ class DatabaseStore:
 
     def __init__(self, app: Flask):
         self.app = app
-        self._swept = 0.0
+        self._swept = time.monotonic()  # the first sweep an hour after start, then hourly
 
     @property
     def table(self) -> sa.Table:
