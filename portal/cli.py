@@ -18,6 +18,7 @@ from .audit import verify_chain
 from .auth.passwords import weakness
 from .backup import BackupError, backup, restore
 from .deadlines import today
+from .directives import letter_reads
 from .directives.audience import DirectiveFileError
 from .directives.importer import LetterImportError, UnitRef, import_letter, read_letter_file
 from .directives.loader import load_directive
@@ -112,6 +113,11 @@ def load_directive_command(path: Path) -> None:
     click.echo(f"Đã nạp văn bản «{directive.title}» (mã {directive.id}).")
 
 
+def _print_progress(done: int, pages: int) -> None:
+    click.echo(f"Đang đọc trang {min(done + 1, pages)}/{pages}" if done < pages
+               else f"Đã đọc xong {pages} trang.", err=True)
+
+
 @click.command("import-directive")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -120,10 +126,9 @@ def load_directive_command(path: Path) -> None:
 @click.option("--slug", help="Mã văn bản trong YAML (mặc định: theo tên tệp).")
 @click.option("--force", is_flag=True, help="Ghi đè tệp YAML đã có.")
 def import_directive_command(path: Path, out: Path | None, slug: str | None, force: bool) -> None:
-    """Read a letter (.txt or .docx), match its addressees to the units in the database and
-    write a draft directive (YAML) for review."""
-
-
+    """Read a letter (.txt, .docx, .doc, PDF, or a JPG/PNG/TIFF scan), match its addressees to
+    the units in the database and write a draft directive (YAML) for review. OCR's progress is
+    printed to stderr."""
     out = out or path.with_suffix(".yaml")
     if out.resolve() == path.resolve():
         raise click.ClickException("Tệp YAML ghi ra trùng với tệp công văn; chọn --out khác.")
@@ -134,7 +139,10 @@ def import_directive_command(path: Path, out: Path | None, slug: str | None, for
         for u in db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.position))
     ]
     try:
-        draft = import_letter(read_letter_file(path.read_bytes(), path.name), units)
+        text = read_letter_file(path.read_bytes(), path.name,
+                                limits=letter_reads.limits(current_app.config),
+                                progress=_print_progress)
+        draft = import_letter(text, units)
     except LetterImportError as error:
         raise click.ClickException(str(error)) from None
     slug = slug or "-".join(
