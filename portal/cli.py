@@ -47,6 +47,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(load_directive_command)
     app.cli.add_command(import_directive_command)
+    app.cli.add_command(read_letter_command)
     app.cli.add_command(check_storage_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -116,6 +117,20 @@ def load_directive_command(path: Path) -> None:
 def _print_progress(done: int, pages: int) -> None:
     click.echo(f"Đang đọc trang {min(done + 1, pages)}/{pages}" if done < pages
                else f"Đã đọc xong {pages} trang.", err=True)
+
+
+@click.command("read-letter")
+@with_appcontext
+@click.argument("read_id", type=int)
+@writes_while_serving
+def read_letter_command(read_id: int) -> None:
+    """Read an uploaded letter's file kept by the upload (a PDF, a scan, a .doc) and make its
+    draft; started by the upload itself, in a process of its own."""
+    letter_reads.bound_memory(current_app.config["LETTER_MEMORY_MB"])
+    read = letter_reads.run(read_id)
+    if read is None:
+        raise click.ClickException(f"Không có lượt đọc tệp số {read_id}.")
+    click.echo(f"{read.status.label}: {read.message or read.filename}")
 
 
 @click.command("import-directive")

@@ -224,8 +224,8 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 
 
 @pytest.mark.parametrize("text,file,field,message", [
-    ("", None, "text", "Hãy dán nội dung công văn hoặc chọn tệp .txt, .docx."),
-    ("   \n\n ", None, "text", "Hãy dán nội dung công văn hoặc chọn tệp .txt, .docx."),
+    ("", None, "text", "Hãy dán nội dung công văn hoặc chọn tệp công văn."),
+    ("   \n\n ", None, "text", "Hãy dán nội dung công văn hoặc chọn tệp công văn."),
     ("... ; ---", None, "text", "Văn bản trống: không có nội dung nào để nhập."),
     ("", (PNG, "anh.txt"), "file", "không phải văn bản đọc được"),
     ("", (b"\xd0\xcf\x11\xe0" + bytes(600), "cong-van.doc"), "file",

@@ -28,6 +28,7 @@ from ..models import (
     Task,
     TaskKind,
     Unit,
+    User,
 )
 from ..vietnamese import fold
 from .audience import DirectiveFileError
@@ -97,7 +98,7 @@ def _snapshot(directive: Directive) -> dict:
     return values
 
 
-def draft_from_letter(draft: Draft, slug: str) -> Directive:
+def draft_from_letter(draft: Draft, slug: str, user: User | None = None) -> Directive:
     """Store the importer's draft as a DRAFT directive with its sections and tasks (not
     committed). A task the importer could not address gets the audience "unmatched"."""
     if slug_taken(slug):
@@ -146,7 +147,7 @@ def draft_from_letter(draft: Draft, slug: str) -> Directive:
     db.session.flush()
     audit.record("directive.import", directive, after={
         "slug": slug, "title": directive.title, "sections": len(draft.sections),
-        "tasks": position, "unmatched": unmatched})
+        "tasks": position, "unmatched": unmatched}, user=user)
     return directive
 
 

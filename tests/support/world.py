@@ -15,10 +15,22 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from portal.auth.passwords import hash_password
+from portal.deadlines import utcnow
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
-from portal.models import Directive, Evidence, Finding, Message, Progress, Role, Task, User
+from portal.models import (
+    Directive,
+    Evidence,
+    Finding,
+    LetterRead,
+    LetterReadStatus,
+    Message,
+    Progress,
+    Role,
+    Task,
+    User,
+)
 
 from .apps import copied_app
 from .clients import PASSWORD
@@ -63,6 +75,7 @@ class World:
     message: int = 0  # phuong1's message with a PDF on `item`, seen by every reader
     officer: int = 0  # phuong1.cb1, an officer of Phường 1 (phuong1 is its head)
     finding: int = 0  # a finding Phòng Nội vụ recorded on `fresh_item`, not yet answered
+    letter_read: int = 0  # an uploaded letter's file whose reading ended refused
 
     def values(self, role: str | None = None) -> dict:
         return {
@@ -87,6 +100,7 @@ class World:
             "message": self.message,
             "officer": self.officer,
             "finding": self.finding,
+            "letter_read": self.letter_read,
         }
 
 
@@ -157,7 +171,14 @@ def build_world(app, login, ids, tmp_path) -> World:
         db.session.add(User(username=AWAITING, full_name="Người mới đăng nhập",
                             password_hash=hash_password(PASSWORD), role=Role.UNIT,
                             awaiting_rights=True))
+        now = utcnow()
+        read = LetterRead(user_id=ids.user("quantri"), filename="hong.pdf", slug="",
+                          data=None, status=LetterReadStatus.FAILED, source="", pages=0,
+                          pages_done=0, message="Tệp «hong.pdf» là PDF bị hỏng, không mở được.",
+                          signatures=[], created_at=now, updated_at=now)
+        db.session.add(read)
         db.session.commit()
+        letter_read = read.id
     return World(
         directive=ids.directive(),
         directive_title=directive_title,
@@ -181,5 +202,6 @@ def build_world(app, login, ids, tmp_path) -> World:
         message=message,
         officer=ids.user("phuong1.cb1"),
         finding=finding,
+        letter_read=letter_read,
     )
 

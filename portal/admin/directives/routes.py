@@ -14,10 +14,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ... import errors
-from ...directives import drafts, lifecycle
+from ... import errors, htmx
+from ...directives import drafts, letter_reads, lifecycle
 from ...extensions import db
-from ...models import Directive, DirectiveStatus, Section, Task, Unit
+from ...models import (
+    Directive,
+    DirectiveStatus,
+    LetterRead,
+    LetterReadStatus,
+    Section,
+    Task,
+    Unit,
+)
 from ...permissions import may_administer
 from ...query_string import number
 from ..blueprint import bp
@@ -127,6 +135,9 @@ def new_directive():
 def import_directive():
     form = LetterForm(units=drafts.unit_refs())
     if form.validate_on_submit():
+        if form.slow_file:  # a PDF, a scan, a .doc: read by a process of its own
+            read = letter_reads.start(*form.slow_file, form.slug_value, current_user)
+            return redirect(url_for(".letter_read", read_id=read.id), code=303)
         draft = form.draft
         slug = form.slug_value or drafts.slug_from(draft.title or draft.subject, draft.year)
         try:
@@ -143,6 +154,22 @@ def import_directive():
                 flash(warning, "info")
             return _back(created)
     return render_template("admin/directive_import.html", form=form), _status()
+
+
+@bp.get("/directives/reads/<int:read_id>")
+def letter_read(read_id: int):
+    """A letter's file being read outside the request: its pages read so far (the page polls
+    this under htmx); when done, the draft's page; when refused, why."""
+    read = db.session.get(LetterRead, read_id) or abort(404)
+    letter_reads.refresh(read)
+    if read.status is LetterReadStatus.DONE and read.directive_id:
+        target = url_for(".directive", directive_id=read.directive_id)
+        flash(f"Đã đọc «{read.filename}» và nhập thành bản nháp. Hãy rà soát từng nhiệm vụ, "
+              "đối chiếu với văn bản đã đọc bên cạnh, trước khi ban hành.", "success")
+        if htmx.is_htmx():
+            return "", 200, {"HX-Redirect": target}
+        return redirect(target, code=303)
+    return htmx.render("admin/letter_read.html", "admin/_letter_read.html", read=read)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

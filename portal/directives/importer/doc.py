@@ -22,13 +22,18 @@ from .ocr import Limits, limit_child
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def convert_doc(data: bytes, name: str, limits: Limits) -> bytes:
-    """The .docx LibreOffice makes of a .doc's bytes."""
+def check_doc(data: bytes, name: str) -> None:
+    """Refuse at once a file named .doc that is not a Word 97-2003 file (an OLE container)."""
     if not data.startswith(OLE_MAGIC):
         raise LetterImportError(
             f"Tệp «{name}» mang đuôi .doc nhưng không phải văn bản Word 97-2003; hãy kiểm tra "
             "lại tệp, hoặc lưu công văn thành .docx hay .txt."
         )
+
+
+def convert_doc(data: bytes, name: str, limits: Limits) -> bytes:
+    """The .docx LibreOffice makes of a .doc's bytes."""
+    check_doc(data, name)
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if not office:
         raise LetterImportError(
