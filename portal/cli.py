@@ -21,6 +21,8 @@ from .deadlines import today
 from .directives import letter_reads
 from .directives.audience import DirectiveFileError
 from .directives.importer import LetterImportError, UnitRef, import_letter, read_letter_file
+from .directives.importer.reading import letter_format
+from .directives.importer.signature import read_signatures
 from .directives.loader import load_directive
 from .extensions import db, writing
 from .formatting import parse_date
@@ -154,16 +156,23 @@ def import_directive_command(path: Path, out: Path | None, slug: str | None, for
         for u in db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.position))
     ]
     try:
-        text = read_letter_file(path.read_bytes(), path.name,
+        data = path.read_bytes()
+        text = read_letter_file(data, path.name,
                                 limits=letter_reads.limits(current_app.config),
                                 progress=_print_progress)
         draft = import_letter(text, units)
+        signed = read_signatures(data) if letter_format(data, path.name) == "pdf" else []
     except LetterImportError as error:
         raise click.ClickException(str(error)) from None
     slug = slug or "-".join(
         "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in fold(path.stem)).split()
     ) or "van-ban"
     click.echo(draft.summary())
+    for line in letter_reads.signature_lines(signed):
+        click.echo(line)
+    if signed:
+        click.echo("(Chứng thư số chưa được đối chiếu với tổ chức chứng thực: cổng không giữ "
+                   "chứng thư gốc và không tra cứu trực tuyến.)")
     try:
         out.write_text(draft.to_yaml(slug), encoding="utf-8")
     except OSError as error:

@@ -166,3 +166,40 @@ def test_cli_refuses_an_encrypted_pdf_with_its_message(app, tmp_path, seed_pdf):
     result = app.test_cli_runner().invoke(args=["import-directive", str(letter)])
     assert result.exit_code != 0 and "đặt mật khẩu" in result.output
     assert not letter.with_suffix(".yaml").exists()
+
+
+# ---- digital signatures
+
+
+def test_a_signed_pdf_reports_its_signer_time_and_that_it_is_intact(seed_pdf):
+    from portal.directives.importer.signature import read_signatures
+    from tests.support import signing
+
+    signed = signing.signed_pdf(seed_pdf, name="Nguyễn Văn Hôn")
+    [report] = read_signatures(signed)
+    assert (report.signer, report.organization) == ("Nguyễn Văn Hôn", "UBND thành phố Sa Đéc")
+    assert report.signed_at and report.intact and report.whole_file
+    assert not report.changed_after and not report.trusted  # no root is held
+    assert report.verdict == "nguyên vẹn, tệp không bị sửa sau khi ký"
+    # The signed file is still read as the letter.
+    assert tasks_of(read_letter_file(signed, "cv.pdf")) == tasks_of(letters.SEED)
+
+    [altered] = read_signatures(signing.tampered(signed))
+    assert not altered.intact and altered.verdict.startswith("KHÔNG còn nguyên vẹn")
+
+    [updated] = read_signatures(signing.updated_after_signing(signed))
+    assert updated.intact and updated.changed_after and not updated.whole_file
+    assert updated.verdict == "chữ ký nguyên vẹn, nhưng tệp đã bị sửa thêm sau khi ký"
+
+    assert read_signatures(seed_pdf) == []
+
+
+def test_cli_prints_the_signature(app, tmp_path, seed_pdf):
+    from tests.support import signing
+
+    letter = tmp_path / "ky-so.pdf"
+    letter.write_bytes(signing.tampered(signing.signed_pdf(seed_pdf)))
+    result = app.test_cli_runner().invoke(args=["import-directive", str(letter)])
+    assert result.exit_code == 0, result.output
+    assert "Ký số bởi Nguyễn Văn Hôn (UBND thành phố Sa Đéc), ký lúc " in result.output
+    assert "KHÔNG còn nguyên vẹn" in result.output

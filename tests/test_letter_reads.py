@@ -20,7 +20,7 @@ from portal.directives import drafts
 from portal.directives.importer import import_letter
 from portal.extensions import db
 from portal.models import Directive, LetterRead, LetterReadStatus, Task
-from tests.support import bad_files, letters
+from tests.support import bad_files, letters, signing
 from tests.support.apps import seeded_app
 
 pytestmark = pytest.mark.slow  # LibreOffice, Tesseract and a process per read
@@ -186,3 +186,18 @@ def test_cli_prints_ocr_progress_to_stderr(app, tmp_path, scan_pdf):
     assert done.returncode == 0, done.stderr
     assert "Đang đọc trang 1/4" in done.stderr and "Đã đọc xong 4 trang." in done.stderr
     assert "hạn 16/06/2023" in done.stdout and (tmp_path / "quet.yaml").exists()
+
+
+def test_the_draft_page_shows_the_signature_and_the_text_read(app, login, seed_pdf):
+    admin = login("quantri")
+    for name, data, verdict in (
+            ("ky-so.pdf", signing.signed_pdf(seed_pdf), "nguyên vẹn, tệp không bị sửa sau khi ký"),
+            ("sua.pdf", signing.tampered(signing.signed_pdf(seed_pdf)),
+             "KHÔNG còn nguyên vẹn: nội dung đã bị sửa sau khi ký")):
+        response = upload(admin, data, name, slug=name[:-4])
+        _, last = poll(admin, response.headers["Location"])
+        page = admin.get(last.headers["HX-Redirect"]).get_data(as_text=True)
+        assert "Ký số bởi Nguyễn Văn Hôn (UBND thành phố Sa Đéc), ký lúc " in page
+        assert verdict in page
+        assert f"Từ tệp «{name}», lớp chữ của tệp PDF." in page
+        assert '<textarea' in page and "Kính gửi:" in page

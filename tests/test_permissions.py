@@ -442,6 +442,12 @@ ROUTES = [
                       "issued_on": "05/01/2024"}),
     Route("admin.import_directive", "GET", "/admin/directives/import", admin_only(
         Expect(200, says='type="file"'))),
+    Route("admin.reimport_text", "POST", "/admin/directives/{draft}/text", admin_only(
+        Expect(303, to="/admin/directives/{draft}", audit="directive.reimport")),
+        data=lambda: {"text": "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ SA ĐÉC\n\nSố: 7/UBND-HC\n"
+                              "V/v báo cáo CCHC quý năm 2100\n\n"
+                              "1. Chủ tịch UBND các xã, phường\n\n"
+                              "Báo cáo kết quả CCHC quý trước ngày 30/6/2100.\n"}),
     # A letter's file read outside the request; this one ended refused, with its message.
     Route("admin.letter_read", "GET", "/admin/directives/reads/{letter_read}", admin_only(
         Expect(200, says="là PDF bị hỏng"))),

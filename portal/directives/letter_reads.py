@@ -18,7 +18,8 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from .importer import LetterImportError, import_letter
 from .importer import doc as doc_reader
 from .importer.ocr import Limits
 from .importer.reading import SLOW_FORMATS, letter_format, read_letter_file
+from .importer.signature import SignatureReport, read_signatures
 from .lifecycle import Refused
 
 UNEXPECTED = ("Có lỗi không lường trước khi đọc tệp; chưa có gì được lưu. Hãy thử lại, hoặc "
@@ -118,6 +120,26 @@ def refresh(read: LetterRead) -> LetterRead:
     return read
 
 
+def signature_lines(reports: list[SignatureReport]) -> list[str]:
+    """Each signature in one Vietnamese sentence, for the draft's page and the command line."""
+    lines = []
+    for report in reports:
+        who = report.signer + (f" ({report.organization})" if report.organization else "")
+        when = ""
+        if report.signed_at:
+            moment = datetime.fromisoformat(report.signed_at)
+            local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+            when = f", ký lúc {local:%H:%M} ngày {local:%d/%m/%Y}"
+        lines.append(f"Ký số bởi {who}{when}: {report.verdict}.")
+    return lines
+
+
+def signatures_of(read: LetterRead | None) -> list[str]:
+    if read is None:
+        return []
+    return signature_lines([SignatureReport.from_dict(item) for item in read.signatures or []])
+
+
 def read_for(directive: Directive) -> LetterRead | None:
     """The read a draft was made from, if it was made from a file read outside the request."""
     return db.session.scalar(
@@ -165,6 +187,8 @@ def run(read_id: int) -> LetterRead | None:
             read.source = "doc"
         elif not read.source:
             read.source = "pdf" if kind == "pdf" else "scan"
+        if kind == "pdf":
+            read.signatures = [report.as_dict() for report in read_signatures(data)]
         user = db.session.get(User, read.user_id) if read.user_id else None
         draft = import_letter(text, drafts.unit_refs())
         slug = read.slug or drafts.slug_from(draft.title or draft.subject, draft.year)

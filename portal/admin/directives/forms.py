@@ -224,6 +224,31 @@ class LetterForm(FlaskForm):
         return True
 
 
+class LetterTextForm(FlaskForm):
+    """A draft's letter text corrected by the editor (an OCR slip fixed), to be imported
+    again."""
+
+    text = TextAreaField("Văn bản đã đọc từ tệp",
+                         description="Sửa chỗ đọc sai rồi bấm «Nhập lại từ văn bản này»: "
+                                     "các mục và nhiệm vụ của bản nháp được lập lại.")
+
+    def __init__(self, *args, units: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = units or []
+        self.draft = None
+
+    def validate_text(self, field) -> None:
+        text = field.data or ""
+        if not text.strip():
+            raise ValidationError("Văn bản trống: không có nội dung nào để nhập.")
+        if len(text) > LETTER_MAX_CHARS:
+            raise ValidationError(LETTER_TOO_LONG)
+        try:
+            self.draft = import_letter(text, self.units)
+        except LetterImportError as error:
+            raise ValidationError(str(error)) from None
+
+
 class CopyForm(FlaskForm):
     """The next cycle's draft: its year, title and code."""
 

@@ -30,7 +30,14 @@ from ...permissions import may_administer
 from ...query_string import number
 from ..blueprint import bp
 from ..people import queries
-from .forms import LETTER_TOO_LONG, CopyForm, DirectiveForm, InspectedForm, LetterForm
+from .forms import (
+    LETTER_TOO_LONG,
+    CopyForm,
+    DirectiveForm,
+    InspectedForm,
+    LetterForm,
+    LetterTextForm,
+)
 
 # The administrator's list: what is still being written and what units work on first.
 STATUS_ORDER = [DirectiveStatus.DRAFT, DirectiveStatus.OPEN, DirectiveStatus.CLOSED,
@@ -60,6 +67,7 @@ def _editor(directive: Directive) -> dict:
     ))
     inspected = lifecycle.inspected_ids(directive)
     units = lifecycle.active_units()
+    read = letter_reads.read_for(directive)
     live = [task for task in tasks if not task.withdrawn]
     return {
         "directive": directive,
@@ -78,15 +86,23 @@ def _editor(directive: Directive) -> dict:
         "problems": lifecycle.problems(directive) if directive.is_draft else [],
         "source": db.session.get(Directive, directive.copied_from_id)
         if directive.copied_from_id else None,
+        # The letter's text beside the draft, to check and correct what was read; the file's
+        # signatures where it was a signed PDF.
+        "letter_read": read,
+        "signatures": letter_reads.signatures_of(read),
+        "text_form": LetterTextForm(formdata=None, data={"text": directive.full_text}),
     }
 
 
 def editor_page(directive: Directive, status: int = 200, message: str = "",
-                task_id: int | None = None):
+                task_id: int | None = None, text_form: LetterTextForm | None = None):
     """The editor's page; with a refusal's message at its top, which links to the task (or the
     task list) it concerns when `task_id` is given (0: the list)."""
+    context = _editor(directive)
+    if text_form is not None:
+        context["text_form"] = text_form
     return render_template("admin/directive.html", message=message, message_task=task_id,
-                           **_editor(directive)), status
+                           **context), status
 
 
 def _back(directive: Directive):
@@ -330,6 +346,25 @@ def copy_directive(directive_id: int):
                   "nhiệm vụ đã dời theo năm mới. Hãy rà soát rồi ban hành.", "success")
             return _back(copy)
     return render_template("admin/directive_copy.html", form=form, directive=source), _status()
+
+
+@bp.post("/directives/<int:directive_id>/text")
+def reimport_text(directive_id: int):
+    """The draft made again from its letter's text as the editor corrected it."""
+    found = _get(directive_id)
+    form = LetterTextForm(units=drafts.unit_refs())
+    if not form.validate_on_submit():
+        return editor_page(found, 422, " ".join(form.text.errors) or "Hãy tải lại trang.",
+                           text_form=form)
+    try:
+        drafts.redo_from_text(found, form.draft)
+        db.session.commit()
+    except lifecycle.Refused as refusal:
+        db.session.rollback()
+        return editor_page(_get(directive_id), 422, str(refusal))
+    flash(f"Đã nhập lại bản nháp từ văn bản đã sửa: {len(form.draft.sections)} mục, "
+          f"{len(form.draft.tasks)} nhiệm vụ.", "success")
+    return _back(found)
 
 
 @bp.post("/directives/<int:directive_id>/delete")
