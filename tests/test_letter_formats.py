@@ -6,6 +6,7 @@ each refused with a Vietnamese message and nothing left behind."""
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 
 import pytest
 
@@ -203,3 +204,38 @@ def test_cli_prints_the_signature(app, tmp_path, seed_pdf):
     assert result.exit_code == 0, result.output
     assert "Ký số bởi Nguyễn Văn Hôn (UBND thành phố Sa Đéc), ký lúc " in result.output
     assert "KHÔNG còn nguyên vẹn" in result.output
+
+
+# ---- OCR under its limits
+
+
+def test_a_scan_is_read_by_tesseract_in_vietnamese_and_nothing_is_left(scans, temp_dir):
+    from portal.directives.importer.ocr import tesseract_ready
+
+    assert tesseract_ready()  # Debian's tesseract-ocr and tesseract-ocr-vie
+    seen = []
+    text = read_letter_file(letters.scan_tiff(scans), "quet.tiff",
+                            progress=lambda done, pages: seen.append((done, pages)))
+    assert seen[0] == (0, 4) and seen[-1] == (4, 4) and len(seen) == 5
+    draft = import_letter(text, DEMO_UNITS)
+    assert draft.issuer == import_letter(letters.SEED, DEMO_UNITS).issuer
+    assert "Khẩn trương nghiêm túc khắc phục những hạn chế" in text
+    assert ("1.1", "inspected", date(2023, 6, 16)) in [
+        (t.code, t.audience, t.deadline) for t in draft.tasks]
+    assert list(temp_dir.iterdir()) == []
+    one_page = read_letter_file(letters.image_bytes(scans[0], "PNG"), "trang-1.png")
+    assert "CỘNG HÒA XÃ HỘI CHỦ" in one_page and "Sa Đéc, ngày tháng 6 năm 2023" in one_page
+
+
+def test_ocr_that_takes_too_long_is_stopped_and_leaves_nothing(scans, temp_dir):
+    with pytest.raises(LetterImportError, match="quá 0 giây nên đã dừng"):
+        read_letter_file(letters.image_bytes(scans[0], "PNG"), "trang-1.png",
+                         limits=Limits(page_seconds=0))
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_ocr_past_its_memory_limit_fails_with_a_message(scans, temp_dir):
+    with pytest.raises(LetterImportError, match="Tesseract dừng"):
+        read_letter_file(letters.image_bytes(scans[0], "PNG"), "trang-1.png",
+                         limits=Limits(memory_mb=40))
+    assert list(temp_dir.iterdir()) == []

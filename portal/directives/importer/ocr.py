@@ -47,7 +47,7 @@ class Limits:
     convert_seconds: int = 60  # a .doc through LibreOffice
     memory_mb: int = 1024  # address space of each OCR or conversion process
     workers: int = 2  # pages read at once
-    dpi: int = 300  # a scanned PDF's pages rendered at this resolution
+    dpi: int = 300  # a scanned PDF's page with no image rendered at this resolution
 
 
 def limit_child(memory_mb: int) -> Callable[[], None]:
@@ -143,6 +143,22 @@ def _write_image_pages(data: bytes, folder: Path, limits: Limits) -> Iterator[Pa
             yield path
 
 
+def _scan_dpi(page, fallback: int) -> int:
+    """The resolution the page was scanned at (its largest image's), between 150 and 400 dpi:
+    rendering finer than the scan makes Tesseract slower, not better; `fallback` when the page
+    holds no image."""
+    import pypdfium2.raw as pdfium_c
+
+    best = 0.0
+    try:
+        for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            metadata = image.get_metadata()
+            best = max(best, float(metadata.horizontal_dpi or 0))
+    except Exception:  # noqa: BLE001 - a damaged image object: render at the fallback
+        best = 0.0
+    return int(min(max(best, 150), 400)) if best else fallback
+
+
 def _write_pdf_pages(data: bytes, folder: Path, limits: Limits) -> Iterator[Path]:
     import pypdfium2 as pdfium
 
@@ -151,7 +167,7 @@ def _write_pdf_pages(data: bytes, folder: Path, limits: Limits) -> Iterator[Path
         for index in range(len(document)):
             page = document[index]
             width, height = page.get_size()
-            scale = limits.dpi / 72
+            scale = _scan_dpi(page, limits.dpi) / 72
             if width * scale * height * scale > limits.max_pixels:
                 scale = (limits.max_pixels / (width * height)) ** 0.5
             bitmap = page.render(scale=scale, grayscale=True)
