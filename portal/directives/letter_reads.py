@@ -104,8 +104,9 @@ def _spawn(read_id: int) -> None:
         env[f"PORTAL_{name}"] = str(config[name])
     child = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "portal", "read-letter", str(read_id)],
+        # Its errors go where the server's go (gunicorn's log, the journal).
         cwd=str(ROOT), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+        start_new_session=True, close_fds=True)
     threading.Thread(target=child.wait, daemon=True, name=f"letter-read-{read_id}").start()
 
 
