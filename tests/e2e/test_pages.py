@@ -36,10 +36,21 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, RequestRedirect
 
+from portal.deadlines import utcnow
 from portal.directives import lifecycle
 from portal.directives.loader import load_directive
 from portal.extensions import db
-from portal.models import Directive, Evidence, Progress, ProgressStatus, Task, Unit, User
+from portal.models import (
+    Directive,
+    Evidence,
+    LetterRead,
+    LetterReadStatus,
+    Progress,
+    ProgressStatus,
+    Task,
+    Unit,
+    User,
+)
 
 from ..support.browser import (
     AXE,
@@ -189,6 +200,8 @@ class Site:
     # name it in their <title>.
     directive_titles: dict[int, str] = field(default_factory=dict)
     item_directives: dict[int, int] = field(default_factory=dict)
+    # A letter's file being read (its page polls) and one whose reading was refused.
+    read_ids: list[int] = field(default_factory=list)
 
 
 def _csrf(page) -> str:
@@ -280,6 +293,17 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
         db.session.commit()
         draft_id = draft.id
         task_ids = [lifecycle.tasks_of(demo)[0].id, lifecycle.tasks_of(draft)[0].id]
+        now = utcnow()
+        reads = [LetterRead(user_id=None, filename=name, slug="", data=None, status=status,
+                            source="scan", pages=pages, pages_done=done, message=message,
+                            signatures=[], created_at=now, updated_at=now)
+                 for name, status, pages, done, message in (
+                     ("quet.pdf", LetterReadStatus.READING, 5, 2, ""),
+                     ("hong.pdf", LetterReadStatus.FAILED, 0, 0,
+                      "Tệp «hong.pdf» là PDF bị hỏng, không mở được."))]
+        db.session.add_all(reads)
+        db.session.commit()
+        read_ids = [read.id for read in reads]
         directive_titles = dict(db.session.execute(select(Directive.id, Directive.title)).all())
         item_directives = dict(db.session.execute(
             select(Progress.id, Task.directive_id).join(Progress.task)).all())
@@ -302,6 +326,7 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
         user_id=user_id,
         draft_id=draft_id,
         task_ids=task_ids,
+        read_ids=read_ids,
         directive_titles=directive_titles,
         item_directives=item_directives,
     )
@@ -540,6 +565,7 @@ class Crawler:
             "evidence_id": [self.site.evidence_id],
             "user_id": [self.site.user_id],
             "task_id": self.site.task_ids,
+            "read_id": self.site.read_ids,
         }
         targets = []
         for rule in self.adapter.map.iter_rules():
