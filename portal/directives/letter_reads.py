@@ -99,6 +99,8 @@ def _spawn(read_id: int) -> None:
     config = current_app.config
     env = dict(os.environ)
     env["PORTAL_DATABASE_URL"] = config["DATABASE_URL"]
+    # The same key: the process then never writes instance/secret_key of its own.
+    env["PORTAL_SECRET_KEY"] = config["SECRET_KEY"]
     for name in ("LETTER_MAX_PAGES", "LETTER_MAX_PIXELS", "LETTER_PAGE_SECONDS",
                  "LETTER_CONVERT_SECONDS", "LETTER_MEMORY_MB", "LETTER_OCR_WORKERS"):
         env[f"PORTAL_{name}"] = str(config[name])
