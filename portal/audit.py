@@ -89,6 +89,7 @@ ACTION_LABELS = {
     "user.deactivate": "Khoá tài khoản",
     "user.reactivate": "Mở lại tài khoản",
     "directive.import": "Nhập công văn thành bản nháp",
+    "directive.reimport": "Nhập lại bản nháp từ văn bản công văn đã sửa",
     "directive.create": "Tạo văn bản chỉ đạo",
     "directive.update": "Sửa thông tin văn bản",
     "directive.delete": "Xoá bản nháp",

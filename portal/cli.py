@@ -19,8 +19,11 @@ from .audit import verify_chain
 from .auth.passwords import weakness
 from .backup import BackupError, backup, restore
 from .deadlines import today
+from .directives import letter_reads
 from .directives.audience import DirectiveFileError
 from .directives.importer import LetterImportError, UnitRef, import_letter, read_letter_file
+from .directives.importer.reading import letter_format
+from .directives.importer.signature import read_signatures
 from .directives.loader import load_directive
 from .extensions import db, writing
 from .formatting import parse_date
@@ -48,6 +51,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_scale)
     app.cli.add_command(load_directive_command)
     app.cli.add_command(import_directive_command)
+    app.cli.add_command(read_letter_command)
     app.cli.add_command(check_storage_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -146,6 +150,25 @@ def load_directive_command(path: Path) -> None:
     click.echo(f"Đã nạp văn bản «{directive.title}» (mã {directive.id}).")
 
 
+def _print_progress(done: int, pages: int) -> None:
+    click.echo(f"Đang đọc trang {min(done + 1, pages)}/{pages}" if done < pages
+               else f"Đã đọc xong {pages} trang.", err=True)
+
+
+@click.command("read-letter")
+@with_appcontext
+@click.argument("read_id", type=int)
+@writes_while_serving
+def read_letter_command(read_id: int) -> None:
+    """Read an uploaded letter's file kept by the upload (a PDF, a scan, a .doc) and make its
+    draft; started by the upload itself, in a process of its own."""
+    letter_reads.bound_memory(current_app.config["LETTER_MEMORY_MB"])
+    read = letter_reads.run(read_id)
+    if read is None:
+        raise click.ClickException(f"Không có lượt đọc tệp số {read_id}.")
+    click.echo(f"{read.status.label}: {read.message or read.filename}")
+
+
 @click.command("import-directive")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -154,10 +177,9 @@ def load_directive_command(path: Path) -> None:
 @click.option("--slug", help="Mã văn bản trong YAML (mặc định: theo tên tệp).")
 @click.option("--force", is_flag=True, help="Ghi đè tệp YAML đã có.")
 def import_directive_command(path: Path, out: Path | None, slug: str | None, force: bool) -> None:
-    """Read a letter (.txt or .docx), match its addressees to the units in the database and
-    write a draft directive (YAML) for review."""
-
-
+    """Read a letter (.txt, .docx, .doc, PDF, or a JPG/PNG/TIFF scan), match its addressees to
+    the units in the database and write a draft directive (YAML) for review. OCR's progress is
+    printed to stderr."""
     out = out or path.with_suffix(".yaml")
     if out.resolve() == path.resolve():
         raise click.ClickException("Tệp YAML ghi ra trùng với tệp công văn; chọn --out khác.")
@@ -168,13 +190,23 @@ def import_directive_command(path: Path, out: Path | None, slug: str | None, for
         for u in db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.position))
     ]
     try:
-        draft = import_letter(read_letter_file(path.read_bytes(), path.name), units)
+        data = path.read_bytes()
+        text = read_letter_file(data, path.name,
+                                limits=letter_reads.limits(current_app.config),
+                                progress=_print_progress)
+        draft = import_letter(text, units)
+        signed = read_signatures(data) if letter_format(data, path.name) == "pdf" else []
     except LetterImportError as error:
         raise click.ClickException(str(error)) from None
     slug = slug or "-".join(
         "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in fold(path.stem)).split()
     ) or "van-ban"
     click.echo(draft.summary())
+    for line in letter_reads.signature_lines(signed):
+        click.echo(line)
+    if signed:
+        click.echo("(Chứng thư số chưa được đối chiếu với tổ chức chứng thực: cổng không giữ "
+                   "chứng thư gốc và không tra cứu trực tuyến.)")
     try:
         out.write_text(draft.to_yaml(slug), encoding="utf-8")
     except OSError as error:

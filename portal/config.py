@@ -17,6 +17,20 @@ class Config:
     SECRET_KEY: str | None = None
     UPLOAD_DIR: str | None = None
     MAX_UPLOAD_MB = 20
+    # Reading an imported letter (portal/directives/importer/ocr.py, `Limits`): a PDF or a
+    # scan of more pages is refused; an image (or a rendered page) of more pixels is refused
+    # before it is decoded; one page's OCR, and a .doc's conversion by LibreOffice, are stopped
+    # after so many seconds; each OCR or conversion process has this much address space; so
+    # many pages are read at once.
+    LETTER_MAX_PAGES = 50
+    LETTER_MAX_PIXELS = 50_000_000
+    LETTER_PAGE_SECONDS = 60
+    LETTER_CONVERT_SECONDS = 90
+    LETTER_MEMORY_MB = 1024
+    LETTER_OCR_WORKERS = 2
+    # A letter read outside the request (a PDF, a scan, a .doc) whose reading shows no progress
+    # for this long is ended as failed.
+    LETTER_READ_STALE_SECONDS = 300
     # Trao đổi: the longest message, and how long its writer may still delete it.
     MESSAGE_MAX_CHARS = 4000
     MESSAGE_DELETE_MINUTES = 5
@@ -138,6 +152,13 @@ ENV_SETTINGS = {
     "SECRET_KEY": str,
     "UPLOAD_DIR": str,
     "MAX_UPLOAD_MB": int,
+    "LETTER_MAX_PAGES": int,
+    "LETTER_MAX_PIXELS": int,
+    "LETTER_PAGE_SECONDS": int,
+    "LETTER_CONVERT_SECONDS": int,
+    "LETTER_MEMORY_MB": int,
+    "LETTER_OCR_WORKERS": int,
+    "LETTER_READ_STALE_SECONDS": int,
     "MESSAGE_MAX_CHARS": int,
     "MESSAGE_DELETE_MINUTES": int,
     "UNIT_QUOTA_MB": int,

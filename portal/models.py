@@ -856,3 +856,39 @@ class MatrixFragment(db.Model):
     stored_at: Mapped[datetime]
     lease_token: Mapped[str | None] = mapped_column(sa.String(32))
     lease_until: Mapped[datetime | None]
+
+
+class LetterReadStatus(LabelledEnum):
+    QUEUED = "queued", "Đang chờ đọc", "read-queued"
+    READING = "reading", "Đang đọc", "read-reading"
+    DONE = "done", "Đã đọc xong", "read-done"
+    FAILED = "failed", "Không đọc được", "read-failed"
+
+
+class LetterRead(db.Model):
+    """An uploaded letter's file read outside the request that brought it (a PDF, a scan, a
+    .doc): by `flask read-letter ID`, a process the upload starts (portal/directives/
+    letter_reads.py). The page of the upload polls it for its pages read; when done it points at
+    the draft made of it and keeps what the file said of itself (its format, pages, digital
+    signatures) for the draft's page. The file's bytes are dropped as soon as it is read."""
+
+    __tablename__ = "letter_reads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    # The code asked for on the upload's form ("": made from the letter's title).
+    slug: Mapped[str] = mapped_column(sa.String(80), default="")
+    data: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    status: Mapped[LetterReadStatus] = mapped_column(_enum(LetterReadStatus),
+                                                     default=LetterReadStatus.QUEUED)
+    # "pdf" (its text layer), "scan" (OCR of a PDF or an image), "doc"; known once read.
+    source: Mapped[str] = mapped_column(sa.String(20), default="")
+    pages: Mapped[int] = mapped_column(default=0)
+    pages_done: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    signatures: Mapped[list] = mapped_column(sa.JSON, default=list)
+    directive_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("directives.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

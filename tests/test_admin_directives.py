@@ -224,11 +224,12 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 
 
 @pytest.mark.parametrize("text,file,field,message", [
-    ("", None, "text", "Hãy dán nội dung công văn hoặc chọn tệp .txt, .docx."),
-    ("   \n\n ", None, "text", "Hãy dán nội dung công văn hoặc chọn tệp .txt, .docx."),
+    ("", None, "text", "Hãy dán nội dung công văn hoặc chọn tệp công văn."),
+    ("   \n\n ", None, "text", "Hãy dán nội dung công văn hoặc chọn tệp công văn."),
     ("... ; ---", None, "text", "Văn bản trống: không có nội dung nào để nhập."),
     ("", (PNG, "anh.txt"), "file", "không phải văn bản đọc được"),
-    ("", (b"\xd0\xcf\x11\xe0" + bytes(600), "cong-van.doc"), "file", "Word 97-2003 (.doc)"),
+    ("", (b"\xd0\xcf\x11\xe0" + bytes(600), "cong-van.doc"), "file",
+     "không phải văn bản Word 97-2003"),
     ("", (b"", "trong.txt"), "file", "trống, không có nội dung để nhập"),
     ("a" * 200_001, None, "text", "Văn bản quá dài (200.001 ký tự)"),
     ("", (("Công văn. " * 25_000).encode(), "dai.txt"), "file", "Văn bản quá dài"),
@@ -245,6 +246,46 @@ def test_bad_letter_is_refused_with_nothing_written(app, login, text, file, fiel
     page = html(response)
     error = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', page)
     assert error and str(escape(message)) in error.group(1), page[:4000]
+    assert written_since(app, counted) == set()
+
+
+def test_the_draft_shows_its_letter_beside_it_and_is_made_again_from_corrected_text(app, login):
+    admin = login("quantri")
+    directive_id = created_id(import_letter(admin, SEED))
+    page = html(admin.get(f"/admin/directives/{directive_id}"))
+    assert 'class="draft-and-letter"' in page and "Văn bản công văn đã đọc" in page
+    assert 'name="text"' in page and "Nhập lại từ văn bản này" in page
+    assert str(escape("trước ngày 16/6/2023")) in page
+
+    # A slip read from a scan, corrected: the deadline of 1.1 is the corrected one.
+    counted, last = writes(app), last_audit_id(app)
+    corrected = SEED.replace("16/6/2023", "18/6/2023")
+    response = admin.post(f"/admin/directives/{directive_id}/text", {"text": corrected})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/directives/{directive_id}"
+    tasks = tasks_by_code(app, directive_id)
+    assert len(tasks) == 24 and tasks["1.1"].deadline == date(2023, 6, 18)
+    assert "18/6/2023" in directive_row(app, directive_id).full_text
+    assert audit_actions_since(app, last) == ["directive.reimport"]
+    assert {"tasks", "sections", "directives"} <= written_since(app, counted)
+
+    # Text that gives no draft is refused with its message, and nothing changes.
+    counted = writes(app)
+    for bad, words in (("   ", "Văn bản trống"), ("... ; ---", "Văn bản trống")):
+        response = admin.post(f"/admin/directives/{directive_id}/text", {"text": bad})
+        assert response.status_code == 422 and says(response, words)
+    assert written_since(app, counted) == set()
+
+
+def test_a_published_directive_is_not_made_again_from_text(app, login):
+    admin = login("quantri")
+    with app.app_context():
+        published = db.session.scalar(
+            select(Directive.id).where(Directive.slug == "sa-dec-2023-cchc"))
+    counted = writes(app)
+    response = admin.post(f"/admin/directives/{published}/text", {"text": SEED})
+    assert response.status_code == 422
+    assert says(response, "Chỉ nhập lại được bản nháp chưa ban hành.")
     assert written_since(app, counted) == set()
 
 

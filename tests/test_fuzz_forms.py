@@ -46,7 +46,13 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.core import UnboundField
 
 from portal.admin.areas import AreaForm
-from portal.admin.directives.forms import CopyForm, DirectiveForm, InspectedForm, LetterForm
+from portal.admin.directives.forms import (
+    CopyForm,
+    DirectiveForm,
+    InspectedForm,
+    LetterForm,
+    LetterTextForm,
+)
 from portal.admin.directives.task_forms import SplitForm, TaskForm
 from portal.admin.finding_fields import FindingFieldForm
 from portal.admin.people.forms import EditUserForm, ImportForm, NewUserForm, UnitForm
@@ -1076,6 +1082,10 @@ FORMS = {form.endpoint: form for form in [
         "text": text(LETTER, LETTER.replace("\n", "\r\n"), unicodedata.normalize("NFD", LETTER)),
         "slug": text(*SLUGS), "file": text(OMIT),
     }, LetterForm, multipart=True),
+    # The draft made again from its letter's text, corrected by the editor.
+    Form("admin.reimport_text", "quantri", "/admin/directives/{draft}/text", {
+        "text": text(LETTER, LETTER.replace("\n", "\r\n"), unicodedata.normalize("NFD", LETTER)),
+    }, LetterTextForm),
     Form("admin.edit_directive", "quantri", "/admin/directives/{draft}/edit", directive_fields(),
          DirectiveForm, stored=edited_directive),
     Form("admin.directive_inspected", "quantri", "/admin/directives/{draft}/inspected", {
@@ -1263,6 +1273,7 @@ test_fuzz_admin_new_directive = fuzz_test(
     {"title": "Kế hoạch", "year": "²²²²"},
 )
 test_fuzz_admin_import_directive = fuzz_test("admin.import_directive")
+test_fuzz_admin_reimport_text = fuzz_test("admin.reimport_text")
 test_fuzz_admin_edit_directive = fuzz_test(
     "admin.edit_directive", {"title": "Kế hoạch", "year": "2100", "signer": RED})
 test_fuzz_admin_directive_inspected = fuzz_test("admin.directive_inspected", {"units": ["²"]})

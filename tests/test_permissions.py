@@ -460,6 +460,15 @@ ROUTES = [
                       "issued_on": "05/01/2024"}),
     Route("admin.import_directive", "GET", "/admin/directives/import", admin_only(
         Expect(200, says='type="file"'))),
+    Route("admin.reimport_text", "POST", "/admin/directives/{draft}/text", admin_only(
+        Expect(303, to="/admin/directives/{draft}", audit="directive.reimport")),
+        data=lambda: {"text": "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ SA ĐÉC\n\nSố: 7/UBND-HC\n"
+                              "V/v báo cáo CCHC quý năm 2100\n\n"
+                              "1. Chủ tịch UBND các xã, phường\n\n"
+                              "Báo cáo kết quả CCHC quý trước ngày 30/6/2100.\n"}),
+    # A letter's file read outside the request; this one ended refused, with its message.
+    Route("admin.letter_read", "GET", "/admin/directives/reads/{letter_read}", admin_only(
+        Expect(200, says="là PDF bị hỏng"))),
     Route("admin.import_directive", "POST", "/admin/directives/import", admin_only(
         Expect(303, audit="directive.import")),  # to the new draft's page
         data=lambda: {"text": "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ SA ĐÉC\n\nSố: 7/UBND-HC\n"
@@ -891,7 +900,8 @@ def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
     values = {"item_id": world.item, "evidence_id": world.evidence,
               "directive_id": world.directive, "unit_id": world.unit,
               "user_id": world.account, "task_id": world.task, "what": "units",
-              "notification_id": 1, "message_id": 1, "finding_id": world.finding}
+              "notification_id": 1, "message_id": 1, "finding_id": world.finding,
+              "read_id": world.letter_read}
     with app.test_request_context():
         targets = [
             (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -28,6 +28,7 @@ from ..models import (
     Task,
     TaskKind,
     Unit,
+    User,
 )
 from ..vietnamese import fold
 from .audience import DirectiveFileError
@@ -97,27 +98,61 @@ def _snapshot(directive: Directive) -> dict:
     return values
 
 
-def draft_from_letter(draft: Draft, slug: str) -> Directive:
+def _letter_values(draft: Draft) -> dict:
+    """The directive's columns the importer's draft fills."""
+    return {
+        "number": _fit(draft.number, 80),
+        "issuer": _fit(draft.issuer, 200),
+        "date_line": _fit(draft.date_line, 200),
+        "issued_on": draft.issued_on,
+        "year": draft.year or today().year,
+        "subject": draft.subject,
+        "title": _fit(draft.title or draft.subject or UNTITLED, 300),
+        "signer": _fit(draft.signer, 200),
+        "signer_title": _fit(draft.signer_title, 200),
+        "full_text": draft.full_text,
+    }
+
+
+def draft_from_letter(draft: Draft, slug: str, user: User | None = None) -> Directive:
     """Store the importer's draft as a DRAFT directive with its sections and tasks (not
     committed). A task the importer could not address gets the audience "unmatched"."""
     if slug_taken(slug):
         raise Refused(f"Đã có văn bản với mã «{slug}».")
-    directive = Directive(
-        slug=slug,
-        number=_fit(draft.number, 80),
-        issuer=_fit(draft.issuer, 200),
-        date_line=_fit(draft.date_line, 200),
-        issued_on=draft.issued_on,
-        year=draft.year or today().year,
-        subject=draft.subject,
-        title=_fit(draft.title or draft.subject or UNTITLED, 300),
-        signer=_fit(draft.signer, 200),
-        signer_title=_fit(draft.signer_title, 200),
-        full_text=draft.full_text,
-        status=DirectiveStatus.DRAFT,
-    )
+    directive = Directive(slug=slug, status=DirectiveStatus.DRAFT, **_letter_values(draft))
     db.session.add(directive)
     db.session.flush()
+    position, unmatched = _add_sections(directive, draft)
+    audit.record("directive.import", directive, after={
+        "slug": slug, "title": directive.title, "sections": len(draft.sections),
+        "tasks": position, "unmatched": unmatched}, user=user)
+    return directive
+
+
+def redo_from_text(directive: Directive, draft: Draft) -> Directive:
+    """A draft made again from its letter's text as corrected by the editor (an OCR slip
+    fixed): its sections and tasks replaced by the new draft's, its details by what the text
+    says (not committed). Only a draft never published, with no unit's work, is made again."""
+    if not directive.is_draft or directive.published_at is not None or db.session.scalar(
+            select(Progress.id).join(Task, Task.id == Progress.task_id)
+            .where(Task.directive_id == directive.id).limit(1)):
+        raise Refused("Chỉ nhập lại được bản nháp chưa ban hành.")
+    before = {"title": directive.title, "tasks": db.session.scalar(
+        select(func.count(Task.id)).where(Task.directive_id == directive.id))}
+    db.session.execute(delete(Task).where(Task.directive_id == directive.id))
+    db.session.execute(delete(Section).where(Section.directive_id == directive.id))
+    for name, value in _letter_values(draft).items():
+        setattr(directive, name, value)
+    db.session.flush()
+    position, unmatched = _add_sections(directive, draft)
+    audit.record("directive.reimport", directive, before=before, after={
+        "title": directive.title, "sections": len(draft.sections), "tasks": position,
+        "unmatched": unmatched})
+    return directive
+
+
+def _add_sections(directive: Directive, draft: Draft) -> tuple[int, int]:
+    """The draft's sections and tasks under `directive`; the tasks added and those unmatched."""
     position = 0
     unmatched = 0
     for section_position, part in enumerate(draft.sections):
@@ -144,10 +179,7 @@ def draft_from_letter(draft: Draft, slug: str) -> Directive:
                 audience=audience,
             ))
     db.session.flush()
-    audit.record("directive.import", directive, after={
-        "slug": slug, "title": directive.title, "sections": len(draft.sections),
-        "tasks": position, "unmatched": unmatched})
-    return directive
+    return position, unmatched
 
 
 def create_directive(**values) -> Directive:

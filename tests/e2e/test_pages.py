@@ -36,10 +36,22 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, RequestRedirect
 
+from portal.deadlines import utcnow
 from portal.directives import lifecycle
 from portal.directives.loader import load_directive
 from portal.extensions import db
-from portal.models import Area, Directive, Evidence, Progress, ProgressStatus, Task, Unit, User
+from portal.models import (
+    Area,
+    Directive,
+    Evidence,
+    LetterRead,
+    LetterReadStatus,
+    Progress,
+    ProgressStatus,
+    Task,
+    Unit,
+    User,
+)
 
 from ..support.browser import (
     AXE,
@@ -193,6 +205,8 @@ class Site:
     # An area (địa bàn) holding Phường 1, and an empty sub-area: the matrix and the dashboard
     # show their roll-ups (the area's, and the units in none); the administrator's form opens it.
     area_id: int = 0
+    # A letter's file being read (its page polls) and one whose reading was refused.
+    read_ids: list[int] = field(default_factory=list)
 
 
 def _csrf(page) -> str:
@@ -284,6 +298,17 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
         db.session.commit()
         draft_id = draft.id
         task_ids = [lifecycle.tasks_of(demo)[0].id, lifecycle.tasks_of(draft)[0].id]
+        now = utcnow()
+        reads = [LetterRead(user_id=None, filename=name, slug="", data=None, status=status,
+                            source="scan", pages=pages, pages_done=done, message=message,
+                            signatures=[], created_at=now, updated_at=now)
+                 for name, status, pages, done, message in (
+                     ("quet.pdf", LetterReadStatus.READING, 5, 2, ""),
+                     ("hong.pdf", LetterReadStatus.FAILED, 0, 0,
+                      "Tệp «hong.pdf» là PDF bị hỏng, không mở được."))]
+        db.session.add_all(reads)
+        db.session.commit()
+        read_ids = [read.id for read in reads]
         directive_titles = dict(db.session.execute(select(Directive.id, Directive.title)).all())
         item_directives = dict(db.session.execute(
             select(Progress.id, Task.directive_id).join(Progress.task)).all())
@@ -319,6 +344,7 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
         draft_id=draft_id,
         task_ids=task_ids,
         area_id=area_id,
+        read_ids=read_ids,
         directive_titles=directive_titles,
         item_directives=item_directives,
     )
@@ -558,6 +584,7 @@ class Crawler:
             "user_id": [self.site.user_id],
             "task_id": self.site.task_ids,
             "area_id": [self.site.area_id],
+            "read_id": self.site.read_ids,
         }
         targets = []
         for rule in self.adapter.map.iter_rules():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from portal.auth.passwords import hash_password
+from portal.deadlines import utcnow
 from portal.demo import sample_pdf
 from portal.directives import lifecycle
 from portal.extensions import db
@@ -23,6 +24,8 @@ from portal.models import (
     Directive,
     Evidence,
     Finding,
+    LetterRead,
+    LetterReadStatus,
     Message,
     Progress,
     Role,
@@ -75,6 +78,7 @@ class World:
     finding: int = 0  # a finding Phòng Nội vụ recorded on `fresh_item`, not yet answered
     area: int = 0  # an area (địa bàn) holding no unit, with `sub_area` under it
     sub_area: int = 0  # an area under `area`, holding nothing
+    letter_read: int = 0  # an uploaded letter's file whose reading ended refused
 
     def values(self, role: str | None = None) -> dict:
         return {
@@ -101,6 +105,7 @@ class World:
             "finding": self.finding,
             "area": self.area,
             "sub_area": self.sub_area,
+            "letter_read": self.letter_read,
         }
 
 
@@ -181,7 +186,14 @@ def build_world(app, login, ids, tmp_path) -> World:
         db.session.flush()
         sub_area.path = f"{area.path}{sub_area.id}/"
         area_ids = (area.id, sub_area.id)
+        now = utcnow()
+        read = LetterRead(user_id=ids.user("quantri"), filename="hong.pdf", slug="",
+                          data=None, status=LetterReadStatus.FAILED, source="", pages=0,
+                          pages_done=0, message="Tệp «hong.pdf» là PDF bị hỏng, không mở được.",
+                          signatures=[], created_at=now, updated_at=now)
+        db.session.add(read)
         db.session.commit()
+        letter_read = read.id
     return World(
         directive=ids.directive(),
         directive_title=directive_title,
@@ -207,5 +219,6 @@ def build_world(app, login, ids, tmp_path) -> World:
         finding=finding,
         area=area_ids[0],
         sub_area=area_ids[1],
+        letter_read=letter_read,
     )
 

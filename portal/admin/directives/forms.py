@@ -12,7 +12,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ...directives import drafts
+from ...directives import drafts, letter_reads
 from ...directives.importer import LetterImportError, import_letter, read_letter_file
 from ...formatting import format_date, format_number, parse_date
 from ...models import Directive
@@ -164,12 +164,16 @@ class DirectiveForm(FlaskForm):
 
 
 class LetterForm(FlaskForm):
-    """A letter to import: its text pasted, or its .txt or .docx file."""
+    """A letter to import: its text pasted, or its file. A .txt or .docx is read here; a PDF,
+    a scan or a .doc only checked (`slow_file`), to be read outside the request
+    (directives/letter_reads.py)."""
 
     text = TextAreaField("Nội dung công văn",
                          description="Dán toàn bộ văn bản, từ tên cơ quan ban hành đến "
                                      "«Nơi nhận».")
-    file = FileField("Hoặc tệp công văn (.txt, .docx)")
+    file = FileField("Hoặc tệp công văn (.docx, .doc, PDF, ảnh quét JPG/PNG/TIFF, .txt)",
+                     description="PDF ký số đọc được cả chữ ký; bản quét được nhận dạng chữ "
+                                 "(tiếng Việt) trên máy chủ, từng trang một.")
     slug = StringField("Mã văn bản", description=SLUG_HINT + " Để trống thì tạo từ tiêu đề.")
 
     def __init__(self, *args, units: list | None = None, **kwargs):
@@ -177,6 +181,7 @@ class LetterForm(FlaskForm):
         self.units = units or []
         self.draft = None
         self.slug_value = ""
+        self.slow_file: tuple[bytes, str] | None = None
 
     def validate_sign_off(self, field) -> None:
         if field.data not in dict(SIGN_OFF_CHOICES):
@@ -195,11 +200,19 @@ class LetterForm(FlaskForm):
             self.text.errors.append("Chỉ dán nội dung hoặc chọn tệp, không cả hai.")
             return False
         if not has_file and not pasted.strip():
-            self.text.errors.append("Hãy dán nội dung công văn hoặc chọn tệp .txt, .docx.")
+            self.text.errors.append("Hãy dán nội dung công văn hoặc chọn tệp công văn.")
             return False
         field = self.file if has_file else self.text
         try:
-            text = read_letter_file(upload.read(), upload.filename) if has_file else pasted
+            data = upload.read() if has_file else b""
+            if has_file and letter_reads.is_slow(data, upload.filename):
+                letter_reads.quick_check(data, upload.filename)
+                if self.slug_value and drafts.slug_taken(self.slug_value):
+                    self.slug.errors.append(f"Đã có văn bản với mã «{self.slug_value}».")
+                    return False
+                self.slow_file = (data, upload.filename)
+                return True
+            text = read_letter_file(data, upload.filename) if has_file else pasted
             if len(text) > LETTER_MAX_CHARS:
                 raise LetterImportError(
                     f"Văn bản quá dài ({len(text):,} ký tự); công văn nhập được tối đa "
@@ -209,6 +222,31 @@ class LetterForm(FlaskForm):
             field.errors.append(str(error))
             return False
         return True
+
+
+class LetterTextForm(FlaskForm):
+    """A draft's letter text corrected by the editor (an OCR slip fixed), to be imported
+    again."""
+
+    text = TextAreaField("Văn bản đã đọc từ tệp",
+                         description="Sửa chỗ đọc sai rồi bấm «Nhập lại từ văn bản này»: "
+                                     "các mục và nhiệm vụ của bản nháp được lập lại.")
+
+    def __init__(self, *args, units: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = units or []
+        self.draft = None
+
+    def validate_text(self, field) -> None:
+        text = field.data or ""
+        if not text.strip():
+            raise ValidationError("Văn bản trống: không có nội dung nào để nhập.")
+        if len(text) > LETTER_MAX_CHARS:
+            raise ValidationError(LETTER_TOO_LONG)
+        try:
+            self.draft = import_letter(text, self.units)
+        except LetterImportError as error:
+            raise ValidationError(str(error)) from None
 
 
 class CopyForm(FlaskForm):

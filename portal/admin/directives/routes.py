@@ -14,15 +14,30 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ... import errors
-from ...directives import drafts, lifecycle
+from ... import errors, htmx
+from ...directives import drafts, letter_reads, lifecycle
 from ...extensions import db
-from ...models import Directive, DirectiveStatus, Section, Task, Unit
+from ...models import (
+    Directive,
+    DirectiveStatus,
+    LetterRead,
+    LetterReadStatus,
+    Section,
+    Task,
+    Unit,
+)
 from ...permissions import may_administer
 from ...query_string import number
 from ..blueprint import bp
 from ..people import queries
-from .forms import LETTER_TOO_LONG, CopyForm, DirectiveForm, InspectedForm, LetterForm
+from .forms import (
+    LETTER_TOO_LONG,
+    CopyForm,
+    DirectiveForm,
+    InspectedForm,
+    LetterForm,
+    LetterTextForm,
+)
 
 # The administrator's list: what is still being written and what units work on first.
 STATUS_ORDER = [DirectiveStatus.DRAFT, DirectiveStatus.OPEN, DirectiveStatus.CLOSED,
@@ -52,6 +67,7 @@ def _editor(directive: Directive) -> dict:
     ))
     inspected = lifecycle.inspected_ids(directive)
     units = lifecycle.active_units()
+    read = letter_reads.read_for(directive)
     live = [task for task in tasks if not task.withdrawn]
     return {
         "directive": directive,
@@ -70,15 +86,23 @@ def _editor(directive: Directive) -> dict:
         "problems": lifecycle.problems(directive) if directive.is_draft else [],
         "source": db.session.get(Directive, directive.copied_from_id)
         if directive.copied_from_id else None,
+        # The letter's text beside the draft, to check and correct what was read; the file's
+        # signatures where it was a signed PDF.
+        "letter_read": read,
+        "signatures": letter_reads.signatures_of(read),
+        "text_form": LetterTextForm(formdata=None, data={"text": directive.full_text}),
     }
 
 
 def editor_page(directive: Directive, status: int = 200, message: str = "",
-                task_id: int | None = None):
+                task_id: int | None = None, text_form: LetterTextForm | None = None):
     """The editor's page; with a refusal's message at its top, which links to the task (or the
     task list) it concerns when `task_id` is given (0: the list)."""
+    context = _editor(directive)
+    if text_form is not None:
+        context["text_form"] = text_form
     return render_template("admin/directive.html", message=message, message_task=task_id,
-                           **_editor(directive)), status
+                           **context), status
 
 
 def _back(directive: Directive):
@@ -127,6 +151,9 @@ def new_directive():
 def import_directive():
     form = LetterForm(units=drafts.unit_refs())
     if form.validate_on_submit():
+        if form.slow_file:  # a PDF, a scan, a .doc: read by a process of its own
+            read = letter_reads.start(*form.slow_file, form.slug_value, current_user)
+            return redirect(url_for(".letter_read", read_id=read.id), code=303)
         draft = form.draft
         slug = form.slug_value or drafts.slug_from(draft.title or draft.subject, draft.year)
         try:
@@ -143,6 +170,22 @@ def import_directive():
                 flash(warning, "info")
             return _back(created)
     return render_template("admin/directive_import.html", form=form), _status()
+
+
+@bp.get("/directives/reads/<int:read_id>")
+def letter_read(read_id: int):
+    """A letter's file being read outside the request: its pages read so far (the page polls
+    this under htmx); when done, the draft's page; when refused, why."""
+    read = db.session.get(LetterRead, read_id) or abort(404)
+    letter_reads.refresh(read)
+    if read.status is LetterReadStatus.DONE and read.directive_id:
+        target = url_for(".directive", directive_id=read.directive_id)
+        flash(f"Đã đọc «{read.filename}» và nhập thành bản nháp. Hãy rà soát từng nhiệm vụ, "
+              "đối chiếu với văn bản đã đọc bên cạnh, trước khi ban hành.", "success")
+        if htmx.is_htmx():
+            return "", 200, {"HX-Redirect": target}
+        return redirect(target, code=303)
+    return htmx.render("admin/letter_read.html", "admin/_letter_read.html", read=read)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -303,6 +346,25 @@ def copy_directive(directive_id: int):
                   "nhiệm vụ đã dời theo năm mới. Hãy rà soát rồi ban hành.", "success")
             return _back(copy)
     return render_template("admin/directive_copy.html", form=form, directive=source), _status()
+
+
+@bp.post("/directives/<int:directive_id>/text")
+def reimport_text(directive_id: int):
+    """The draft made again from its letter's text as the editor corrected it."""
+    found = _get(directive_id)
+    form = LetterTextForm(units=drafts.unit_refs())
+    if not form.validate_on_submit():
+        return editor_page(found, 422, " ".join(form.text.errors) or "Hãy tải lại trang.",
+                           text_form=form)
+    try:
+        drafts.redo_from_text(found, form.draft)
+        db.session.commit()
+    except lifecycle.Refused as refusal:
+        db.session.rollback()
+        return editor_page(_get(directive_id), 422, str(refusal))
+    flash(f"Đã nhập lại bản nháp từ văn bản đã sửa: {len(form.draft.sections)} mục, "
+          f"{len(form.draft.tasks)} nhiệm vụ.", "success")
+    return _back(found)
 
 
 @bp.post("/directives/<int:directive_id>/delete")

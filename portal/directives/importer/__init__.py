@@ -4,7 +4,7 @@
 data (`UnitRef`) and returns a `Draft` (metadata, sections by addressee, tasks with deadlines and
 narrower audiences), or raises `LetterImportError` with a Vietnamese message. `Draft.to_yaml(slug)`
 writes the YAML that `load_directive` reads. `read_letter_file(data, filename)` turns the bytes
-of a .txt or .docx file into text.
+of a .txt, .docx, .doc, PDF or scanned file into text.
 
 Nothing is guessed silently: an addressee the importer cannot match to the portal's units stays
 in `unmatched` (and blocks loading until an editor decides), and every inference it made (a
@@ -12,7 +12,8 @@ narrower audience, a deadline, a split sentence) is written in the task's `notes
 
 The stages, in the order a letter goes through them; each module imports only those before it:
 
-1. `reading`: the text of a .txt or .docx file (`read_letter_file`), brought to one form
+1. `reading`: the text of a file (`read_letter_file`; with `pdf`, `layout`, `ocr`, `doc` and
+   `signature` beside it for PDFs, scans, .doc and signatures), brought to one form
    (`normalize_text`).
 2. `header`: the issuer, number, date, subject and recipients above the body, and the signer
    below it; where the body starts and ends.

@@ -1,10 +1,14 @@
 """The first stage: the letter's text. `read_letter_file` reads the bytes of an uploaded file
-(.txt in the encodings offices save in, or .docx with its tables), and `normalize_text` brings any
-text to one form (NFC, plain spaces, Unix line ends, no invisible marks or markdown emphasis), so
-that the later stages meet one spelling of each word whatever program wrote the letter.
+(.txt in the encodings offices save in, .docx with its tables, .doc through LibreOffice
+(`doc.py`), a PDF's text layer (`pdf.py`), a scanned PDF or a JPG/PNG/TIFF image through
+Tesseract (`ocr.py`)), and `normalize_text` brings any text to one form (NFC, plain spaces, Unix
+line ends, no invisible marks or markdown emphasis), so that the later stages meet one spelling of
+each word whatever program wrote the letter.
 
-A file that cannot be read (a .doc, a PDF, an image) is refused with a `LetterImportError` that
-says how to save it instead.
+A file that cannot be read (an RTF, a binary file, a broken, encrypted or scripted PDF, a file
+past the limits of `ocr.Limits`) is refused with a `LetterImportError` that says why in
+Vietnamese. `letter_format` tells the formats apart, so that a caller can read the slow ones
+(PDF, images, .doc) outside a web request.
 """
 
 from __future__ import annotations
@@ -14,23 +18,47 @@ import re
 import unicodedata
 import zipfile
 
+from . import doc, ocr, pdf
+from .errors import LetterImportError
+from .ocr import Limits, Progress
+
 MAX_TEXT_CHARS = 1_000_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-class LetterImportError(ValueError):
-    """The letter cannot be imported as it is; the message (Vietnamese) says why."""
 
 
 # --------------------------------------------------------------------------------------------
 # Reading files
 
 
-def read_letter_file(data: bytes, filename: str) -> str:
+SLOW_FORMATS = {"pdf", "image", "doc"}
+IMAGE_SUFFIXES = ("jpg", "jpeg", "png", "tif", "tiff")
+
+
+def letter_format(data: bytes, filename: str) -> str:
+    """What a file is, by its first bytes first and its name second: "docx", "doc", "pdf",
+    "image", "rtf" or "text"."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if data.startswith(b"PK\x03\x04") or suffix == "docx":
+        return "docx"
+    if data.startswith(b"%PDF") or data[:1024].find(b"%PDF-") >= 0 or suffix == "pdf":
+        return "pdf"
+    if data.startswith(doc.OLE_MAGIC) or suffix == "doc":
+        return "doc"
+    if suffix in IMAGE_SUFFIXES:  # Pillow then checks that the bytes are such an image
+        return "image"
+    if data.lstrip().startswith(b"{\\rtf"):
+        return "rtf"
+    return "text"
+
+
+def read_letter_file(data: bytes, filename: str, *, limits: Limits | None = None,
+                     progress: Progress | None = None) -> str:
     """The text of an uploaded letter: .txt (UTF-8 with or without BOM, UTF-16/32 with BOM,
-    Windows-1258) or .docx (paragraphs and table cells, in document order)."""
+    Windows-1258), .docx (paragraphs and table cells, in document order), .doc (converted by
+    LibreOffice), PDF (its text layer, or OCR when it has none) or a JPG/PNG/TIFF scan (OCR).
+    `progress(done, pages)` is called as OCR finishes pages."""
     name = filename or "tệp"
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    limits = limits or Limits()
     if not data:
         raise LetterImportError(f"Tệp «{name}» trống, không có nội dung để nhập.")
     if len(data) > MAX_FILE_BYTES:
@@ -38,25 +66,37 @@ def read_letter_file(data: bytes, filename: str) -> str:
             f"Tệp «{name}» quá lớn ({len(data) // (1024 * 1024)} MB); công văn thường dưới "
             f"{MAX_FILE_BYTES // (1024 * 1024)} MB."
         )
-    if data.startswith(b"PK\x03\x04"):
+    kind = letter_format(data, name)
+    if kind == "docx":
+        if not data.startswith(b"PK\x03\x04"):
+            raise LetterImportError(f"Tệp «{name}» không phải tệp Word (.docx) hợp lệ.")
         return _read_docx(data, name)
-    if suffix == "docx":
-        raise LetterImportError(f"Tệp «{name}» không phải tệp Word (.docx) hợp lệ.")
-    if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == "doc":
-        raise LetterImportError(
-            f"Tệp «{name}» là Word 97-2003 (.doc), chưa đọc được: hãy mở bằng Word và lưu lại "
-            "thành .docx, hoặc lưu thành văn bản thuần (.txt, UTF-8)."
-        )
-    if data.startswith(b"%PDF") or suffix == "pdf":
-        raise LetterImportError(
-            f"Tệp «{name}» là PDF, chưa đọc được: hãy dùng bản Word (.docx) hoặc văn bản "
-            "thuần (.txt) của công văn."
-        )
-    if data.lstrip().startswith(b"{\\rtf"):
+    if kind == "doc":
+        return _read_docx(doc.convert_doc(data, name, limits), name)
+    if kind == "pdf":
+        facts = pdf.inspect(data, name, limits.max_pages)
+        if facts.has_text:
+            text = pdf.read_text(data, name)
+        else:
+            text = ocr.read_scan(data, name, facts.pages, True, limits, progress)
+        return _not_blank(text, name)
+    if kind == "image":
+        pages = ocr.image_pages(data, name, limits)
+        return _not_blank(ocr.read_scan(data, name, pages, False, limits, progress), name)
+    if kind == "rtf":
         raise LetterImportError(
             f"Tệp «{name}» là RTF, chưa đọc được: hãy lưu lại thành .docx hoặc .txt."
         )
     return _decode_text(data, name)
+
+
+def _not_blank(text: str, name: str) -> str:
+    if len(normalize_text(text)) < 20:
+        raise LetterImportError(
+            f"Không nhận ra chữ nào trong «{name}»: trang trắng, hoặc ảnh quá mờ. Hãy quét lại "
+            "rõ hơn (200–300 dpi) hoặc dùng bản Word của công văn."
+        )
+    return text
 
 
 _BOMS = [
@@ -71,7 +111,7 @@ _BOMS = [
 def _decode_text(data: bytes, name: str) -> str:
     binary = LetterImportError(
         f"Tệp «{name}» không phải văn bản đọc được (có thể là ảnh hoặc tệp nhị phân): "
-        "hãy chọn tệp .txt hoặc .docx của công văn."
+        "hãy chọn tệp .txt, .docx, .doc, PDF hoặc ảnh quét (JPG, PNG, TIFF) của công văn."
     )
     text = None
     for bom, encoding in _BOMS:

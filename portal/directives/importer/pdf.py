@@ -1,0 +1,147 @@
+"""A letter in PDF: checked before it is read (broken, encrypted, JavaScript, too many pages),
+its text layer read in reading order, or its pages rendered to images for OCR (`ocr.py`).
+
+The text layer is read with pdfplumber (on pdfminer.six), which gives each word with its box;
+`layout.page_text` puts the words in reading order. Scanned pages are rendered for OCR with
+pypdfium2 (PDFium, which pdfplumber itself renders with), in `ocr.py`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from .errors import LetterImportError
+from .layout import join_pages, page_text
+
+# A page with fewer characters than this in its text layer is a scanned page.
+MIN_TEXT_CHARS_PER_PAGE = 40
+
+_JS_KEYS = ("JS", "JavaScript")
+
+
+@dataclass
+class PdfFacts:
+    pages: int
+    has_text: bool
+
+
+def _open(data: bytes, name: str):
+    """The pdfplumber document, or a Vietnamese refusal for a broken or encrypted file."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    if b"/Encrypt" in data[-4096:] or re.search(rb"/Encrypt\s+\d+\s+\d+\s+R", data):
+        raise _encrypted(name)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pdf.pages  # noqa: B018 - reads the page tree, where a broken file fails
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise _encrypted(name) from None
+    except (PDFSyntaxError, Exception) as error:
+        if "password" in str(error).lower() or "encrypt" in str(error).lower():
+            raise _encrypted(name) from None
+        raise LetterImportError(
+            f"Tệp «{name}» là PDF bị hỏng, không mở được. Hãy tải lại bản gốc của công văn."
+        ) from None
+    if pdf.doc.encryption:
+        pdf.close()
+        raise _encrypted(name)
+    return pdf
+
+
+def _encrypted(name: str) -> LetterImportError:
+    return LetterImportError(
+        f"Tệp «{name}» là PDF được đặt mật khẩu (mã hoá), không đọc được. Hãy dùng bản không "
+        "đặt mật khẩu của công văn."
+    )
+
+
+def _has_javascript(pdf, data: bytes) -> bool:
+    """Any object of the file (compressed object streams included) with a /JS key or a
+    /JavaScript action or name tree."""
+    if re.search(rb"/(JS|JavaScript)\b", data):
+        return True
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+    from pdfminer.psparser import PSLiteral
+
+    doc = pdf.doc
+    seen = set()
+    for xref in doc.xrefs:
+        for objid in xref.get_objids():
+            if objid in seen:
+                continue
+            seen.add(objid)
+            try:
+                obj = doc.getobj(objid)
+            except Exception:  # noqa: BLE001 - an unreadable object cannot run anything
+                continue
+            if isinstance(obj, PDFObjRef):
+                obj = resolve1(obj)
+            attrs = getattr(obj, "attrs", obj)
+            if not isinstance(attrs, dict):
+                continue
+            if any(key in attrs for key in _JS_KEYS):
+                return True
+            kind = attrs.get("S")
+            if isinstance(kind, PSLiteral) and kind.name == "JavaScript":
+                return True
+    return False
+
+
+def inspect(data: bytes, name: str, max_pages: int) -> PdfFacts:
+    """The PDF's page count and whether it has a text layer; refuses a broken or encrypted
+    file, one with JavaScript, and one of more than `max_pages` pages."""
+    pdf = _open(data, name)
+    try:
+        if _has_javascript(pdf, data):
+            raise LetterImportError(
+                f"Tệp «{name}» là PDF có chứa mã JavaScript; vì an toàn, cổng không mở tệp này. "
+                "Hãy in lại công văn ra PDF thường hoặc dùng bản Word."
+            )
+        pages = len(pdf.pages)
+        if pages == 0:
+            raise LetterImportError(f"Tệp «{name}» là PDF không có trang nào.")
+        if pages > max_pages:
+            raise LetterImportError(
+                f"Tệp «{name}» có {pages} trang, quá giới hạn {max_pages} trang của một công "
+                "văn. Hãy tách riêng phần công văn cần nhập."
+            )
+        try:
+            chars = sum(len(page.chars) for page in pdf.pages[: min(pages, 3)])
+        except Exception:  # noqa: BLE001 - pdfminer raises many kinds on a damaged page
+            raise LetterImportError(
+                f"Tệp «{name}» là PDF bị hỏng, không đọc được nội dung trang."
+            ) from None
+        has_text = chars >= MIN_TEXT_CHARS_PER_PAGE * min(pages, 3) / 2
+        return PdfFacts(pages=pages, has_text=has_text)
+    finally:
+        pdf.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The text layer in reading order (`layout.py`)
+
+
+def read_text(data: bytes, name: str) -> str:
+    """The text layer of every page, in reading order (see the module's docstring)."""
+    pdf = _open(data, name)
+    try:
+        pages = []
+        for page in pdf.pages:
+            try:
+                words = page.extract_words(x_tolerance=1.5, y_tolerance=2,
+                                           keep_blank_chars=False, use_text_flow=False)
+            except Exception:  # noqa: BLE001
+                raise LetterImportError(
+                    f"Tệp «{name}» là PDF bị hỏng, không đọc được nội dung trang."
+                ) from None
+            pages.append(page_text(words, float(page.width)))
+            page.flush_cache()
+        return join_pages(pages)
+    finally:
+        pdf.close()
+
+
