@@ -891,7 +891,8 @@ def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
     values = {"item_id": world.item, "evidence_id": world.evidence,
               "directive_id": world.directive, "unit_id": world.unit,
               "user_id": world.account, "task_id": world.task, "what": "units",
-              "notification_id": 1, "message_id": 1, "finding_id": world.finding}
+              "notification_id": 1, "message_id": 1, "finding_id": world.finding,
+              "area_id": world.area}
     with app.test_request_context():
         targets = [
             (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))
