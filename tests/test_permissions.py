@@ -901,7 +901,7 @@ def test_logged_out_htmx_request_gets_401_with_hx_redirect(app, world, visitor):
               "directive_id": world.directive, "unit_id": world.unit,
               "user_id": world.account, "task_id": world.task, "what": "units",
               "notification_id": 1, "message_id": 1, "finding_id": world.finding,
-              "read_id": world.letter_read}
+              "read_id": world.letter_read, "area_id": world.area}
     with app.test_request_context():
         targets = [
             (method, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments}))
