@@ -25,7 +25,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,7 +35,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..deadlines import utcnow
-from ..extensions import db
+from ..extensions import db, writing
 
 log = logging.getLogger(__name__)
 
@@ -85,18 +86,22 @@ class DatabaseStore:
 
         return MatrixFragment.__table__
 
-    def _connect(self):
-        """A connection whose statements commit when the block ends: on SQLite in autocommit
-        (each statement its own transaction, no BEGIN of ours sent before it), elsewhere a
-        transaction of the block."""
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        return engine.begin()
+    @contextmanager
+    def _connect(self, writes: bool = True) -> Iterator[sa.Connection]:
+        """A connection in a transaction of the block, committed when it ends (never the
+        request's own session). On SQLite a block that writes takes the write lock when it begins
+        (BEGIN IMMEDIATE, `extensions.writing`), even inside a GET, so that a read snapshot never
+        has to become a write while another process renders."""
+        if writes:
+            with writing(), db.engine.begin() as connection:
+                yield connection
+        else:
+            with db.engine.begin() as connection:
+                yield connection
 
     def get(self, slot: str) -> Fragment | None:
         t = self.table
-        with self._connect() as connection:
+        with self._connect(writes=False) as connection:
             row = connection.execute(
                 sa.select(t.c.revision, t.c.html, t.c.made_by).where(t.c.slot == slot)).first()
         if row is None or row.html is None:
@@ -105,7 +110,7 @@ class DatabaseStore:
 
     def leased(self, slot: str) -> bool:
         t = self.table
-        with self._connect() as connection:
+        with self._connect(writes=False) as connection:
             until = connection.execute(
                 sa.select(t.c.lease_until).where(t.c.slot == slot)).scalar()
         return until is not None and until > utcnow()
