@@ -2,13 +2,13 @@
 (matrix_fragments: the newest fragment of each directive, day and filters, and its render's
 lease).
 
-Revision ID: 0019_speed_fragments
+Revision ID: 0019_matrix_fragments
 Revises: 0018_carry_findings
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_speed_fragments"
+revision = "0019_matrix_fragments"
 down_revision = "0018_carry_findings"
 branch_labels = None
 depends_on = None

@@ -2,14 +2,14 @@
 upload starts and its page polls, which keeps the file's format, pages and signatures for the
 draft made of it.
 
-Revision ID: 0019_formats_letter_reads
+Revision ID: 0021_letter_reads
 Revises: 0018_carry_findings
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_formats_letter_reads"
-down_revision = "0019_areas_hierarchy"
+revision = "0021_letter_reads"
+down_revision = "0020_areas"
 branch_labels = None
 depends_on = None
 

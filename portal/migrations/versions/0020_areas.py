@@ -1,14 +1,14 @@
 """Units in a hierarchy: areas (địa bàn: a province, a former district, a cluster) nested to any
 depth, each with its materialized path of ids ("/3/17/") and depth, and units.area_id.
 
-Revision ID: 0019_areas_hierarchy
-Revises: 0019_speed_fragments
+Revision ID: 0020_areas
+Revises: 0019_matrix_fragments
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_areas_hierarchy"
-down_revision = "0019_speed_fragments"
+revision = "0020_areas"
+down_revision = "0019_matrix_fragments"
 branch_labels = None
 depends_on = None
 
