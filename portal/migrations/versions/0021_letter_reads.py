@@ -3,7 +3,7 @@ upload starts and its page polls, which keeps the file's format, pages and signa
 draft made of it.
 
 Revision ID: 0021_letter_reads
-Revises: 0018_carry_findings
+Revises: 0020_areas
 """
 import sqlalchemy as sa
 from alembic import op
