@@ -73,8 +73,9 @@ def _sqlite_begin(connection) -> None:
     transaction is deferred (a WAL snapshot) and never waits for a writer."""
     if connection.dialect.name != "sqlite" or connection.dialect.driver != "pysqlite":
         return
-    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-        return
+    options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT" or options.get("statements_commit"):
+        return  # each statement commits alone (sqlite3 with isolation_level None sends no BEGIN)
     # Outside a request, deferred as sqlite3 always was unless a writing command says otherwise
     # (`writing`): a script or a test's set-up that opens a second session while the first is
     # still in its transaction must not wait on it.

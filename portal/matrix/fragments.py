@@ -35,7 +35,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..deadlines import utcnow
-from ..extensions import db, writing
+from ..extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -87,21 +87,22 @@ class DatabaseStore:
         return MatrixFragment.__table__
 
     @contextmanager
-    def _connect(self, writes: bool = True) -> Iterator[sa.Connection]:
-        """A connection in a transaction of the block, committed when it ends (never the
-        request's own session). On SQLite a block that writes takes the write lock when it begins
-        (BEGIN IMMEDIATE, `extensions.writing`), even inside a GET, so that a read snapshot never
-        has to become a write while another process renders."""
-        if writes:
-            with writing(), db.engine.begin() as connection:
-                yield connection
-        else:
-            with db.engine.begin() as connection:
+    def _connect(self) -> Iterator[sa.Connection]:
+        """A connection whose statements commit when the block ends, never the request's own
+        session. On SQLite each statement commits alone (`statements_commit`: no BEGIN of ours
+        is sent, and sqlite3 sends none), which every change here is written for: one statement
+        each; elsewhere a transaction of the block. (Not SQLAlchemy's AUTOCOMMIT isolation level:
+        its reset when the connection returns to the pool fails on pysqlite when two threads make
+        the engine's first connections at once.)"""
+        with db.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.execution_options(statements_commit=True)
+            with connection.begin():
                 yield connection
 
     def get(self, slot: str) -> Fragment | None:
         t = self.table
-        with self._connect(writes=False) as connection:
+        with self._connect() as connection:
             row = connection.execute(
                 sa.select(t.c.revision, t.c.html, t.c.made_by).where(t.c.slot == slot)).first()
         if row is None or row.html is None:
@@ -110,7 +111,7 @@ class DatabaseStore:
 
     def leased(self, slot: str) -> bool:
         t = self.table
-        with self._connect(writes=False) as connection:
+        with self._connect() as connection:
             until = connection.execute(
                 sa.select(t.c.lease_until).where(t.c.slot == slot)).scalar()
         return until is not None and until > utcnow()

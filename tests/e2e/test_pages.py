@@ -121,7 +121,9 @@ NOT_PAGES = {
 # refusal, and the error page it shows is checked like any page, once per role.
 # Findings are brought in from the inspection report by Phòng Nội vụ and administrators only.
 FINDINGS_IMPORT = {"findings.import_upload", "findings.import_preview"}
-UNIT_REFUSED = {"review.matrix", "review.panel", "review.queue", "dashboard.dashboard",
+# Reminders are Phòng Nội vụ's: the matrix loads their form for its reviewers only.
+REMIND = "review.remind_form"
+UNIT_REFUSED = {"review.matrix", "review.panel", "review.queue", REMIND, "dashboard.dashboard",
                 "dashboard.units", "admin.",
                 "overview.overview", "overview.ranking", "overview.formula", "overview.compare",
                 "findings.listing", *FINDINGS_IMPORT}
@@ -131,9 +133,9 @@ REFUSED = {
     "office": UNIT_REFUSED,
     # "Việc của tôi" is a unit's people's own.
     "reviewer": {"admin.", "checklist.my_work"},
-    "leader": {"review.queue", "admin.", "checklist.my_work", "overview.formula",
+    "leader": {"review.queue", REMIND, "admin.", "checklist.my_work", "overview.formula",
                *FINDINGS_IMPORT},
-    "admin": {"review.queue", "checklist.my_work", "overview.formula"},
+    "admin": {"review.queue", REMIND, "checklist.my_work", "overview.formula"},
 }
 
 
