@@ -186,11 +186,13 @@ class Cluster:
             env["PORTAL_SERVER_ID"] = server_id
         return {**os.environ, **env}
 
-    def flask(self, *args: str, quiet: bool = False) -> subprocess.CompletedProcess:
-        """`flask --app portal ARGS` on the cluster's database; its output is returned."""
+    def flask(self, *args: str, quiet: bool = False,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """`flask --app portal ARGS` on the cluster's database (`env` over the servers'
+        settings); its output is returned."""
         result = subprocess.run(
             [sys.executable, "-m", "flask", "--app", self.app, *args], cwd=ROOT,
-            env=self.environment(), capture_output=True, text=True)
+            env={**self.environment(), **(env or {})}, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
         if not quiet and result.stderr.strip():
@@ -199,11 +201,16 @@ class Cluster:
 
     def prepare(self, seed: Sequence[str] | None = ("seed-demo", "--if-empty")) -> str:
         """The database created if missing and migrated; `seed` (a flask command, None: none)
-        run on it. What the seed printed (its accounts) is returned."""
+        run on it. What the seed printed (its accounts) is returned. `seed-scale`, which a
+        production setting refuses, runs as a development command: it makes a made-up province
+        for a bench, never the office's data."""
         if ensure_database(self.database_url):
             print(f"created the database {self.database_url}", file=sys.stderr)
         self.flask("db", "upgrade", quiet=True)
-        return self.flask(*seed).stdout if seed else ""
+        if not seed:
+            return ""
+        made_up = {"PORTAL_ENV": "development"} if seed[0] == "seed-scale" else None
+        return self.flask(*seed, env=made_up).stdout
 
     # ------------------------------------------------------------------ the servers
 
