@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))  # the repository: `portal`, `deploy`, `bench`
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.load import PASSWORD, Stats, drive, percentile, report  # noqa: E402
+from bench.load import PASSWORD, UPLOADABLE, Stats, drive, percentile, report  # noqa: E402
 from deploy.cluster import Cluster, drop_database, free_port, nginx_binary  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -71,8 +71,11 @@ def plan(cluster: Cluster, viewers: int, uploaders: int) -> dict:
             if unit_id in seen:
                 continue
             seen.add(unit_id)
+            # Only items a unit may still attach evidence to: a submitted or approved one
+            # answers 409, which would count against the servers.
             items = db.session.scalars(select(Progress.id).where(
-                Progress.unit_id == unit_id, Progress.hidden.is_(False))).all()
+                Progress.unit_id == unit_id, Progress.hidden.is_(False),
+                Progress.status.in_(UPLOADABLE))).all()
             if items:
                 units.append((username, items))
             if len(units) == uploaders:
