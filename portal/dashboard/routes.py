@@ -85,6 +85,7 @@ def _summary(directive, on, tallies, area_rows):
     assigned = totals.assigned
     shares = [(state, count, round(100 * count / assigned) if assigned else 0)
               for state, count in states.counts.items()]
+    over_time = queries.over_time(directive, totals, on)
     return render_template(
         "dashboard/summary.html",
         directive=directive,
@@ -103,6 +104,8 @@ def _summary(directive, on, tallies, area_rows):
         kind_chart=charts.completion_by_kind_of(totals, kinds),
         state_chart=charts.deadline_states_of(shares),
         columns=len(states.tasks),
+        over_time=over_time,
+        time_chart=charts.completion_over_time(over_time),
     )
 
 

@@ -643,13 +643,18 @@ def completion_over_time(m: Matrix) -> list[Day]:
         ):
             if target_id in counted:
                 net[local_date(at)] += 1 if action == "review.approve" else -1
-    days = sorted(day for day in net if day <= m.on)
-    done = total["done"] - sum(net[day] for day in days)
-    assigned = total["assigned"]
+    return days_of(net, total["done"], total["assigned"], m.on)
+
+
+def days_of(net: dict[date, int], done_today: int, assigned: int, on: date) -> list[Day]:
+    """The series from each day's approvals less reopenings (`net`), worked back from today's
+    figure (`done_today` of `assigned`), ending on `on`."""
+    days = sorted(day for day in net if day <= on)
+    done = done_today - sum(net[day] for day in days)
     series = []
     for day in days:
         done += net[day]
         series.append(Day(day, net[day], max(done, 0), assigned))
-    if not series or series[-1].on != m.on:
-        series.append(Day(m.on, 0, total["done"], assigned))
+    if not series or series[-1].on != on:
+        series.append(Day(on, 0, done_today, assigned))
     return series
