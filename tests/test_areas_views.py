@@ -19,7 +19,7 @@ from portal import create_app
 from portal.deadlines import DeadlineState, today
 from portal.extensions import db
 from portal.matrix.model import matrix
-from portal.models import Area, Directive, Unit
+from portal.models import Area, Directive, Unit, UnitKind
 
 from .support.clients import PortalClient
 
@@ -221,3 +221,62 @@ def test_workbook_rolls_up_every_area_on_a_sheet_of_its_own(province):
 def test_city_workbook_has_no_area_sheet(app, login, ids):
     response = login("noivu.duyet").get(f"/directives/{ids.directive()}/reports/matrix.xlsx")
     assert "Theo địa bàn" not in openpyxl.load_workbook(io.BytesIO(response.get_data())).sheetnames
+
+
+def headings_and_units(html: str) -> list[tuple[str, list[int]]]:
+    """The matrix table's area headings in order, each with the units under it."""
+    table = html[html.index('<table class="matrix">'):]
+    found: list[tuple[str, list[int]]] = []
+    for part in re.split(r'(?=<tr class="group)', table)[1:]:
+        heading = re.search(r'<th scope="rowgroup"[^>]*>(.*?)</th>', part, re.S).group(1)
+        units = [int(u) for u in re.findall(r'/directives/\d+/units/(\d+)"', part)]
+        found.append((heading, units))
+    return found
+
+
+def test_matrix_rows_come_under_their_areas_headings_in_tree_order(province):
+    with province.test_request_context():
+        directive_id = db.session.scalar(select(Directive.id))
+        m = matrix(directive_id, today())
+        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
+        names = dict(db.session.execute(select(Area.id, Area.name)).all())
+        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    client = reviewer(province)
+    url = f"/directives/{directive_id}/matrix"
+    first = headings_and_units(client.get(url).get_data(as_text=True))
+    second = headings_and_units(client.get(f"{url}?page=2").get_data(as_text=True))
+    # The second page starts with the heading of the area the first ended in.
+    assert sum(len(units) for _, units in first) == 100
+    groups: list[tuple[str, list[int]]] = []
+    for heading, units in first + second:
+        name = re.sub(r"<[^>]+>", "", heading).split("·")[0].strip()
+        if groups and groups[-1][0] == name:
+            groups[-1][1].extend(units)
+        else:
+            groups.append((name, units))
+    assert [name for name, _ in groups] == [
+        names[1], f"{names[1]} › {names[sub]}", names[2], names[3], names[4], "Chưa phân địa bàn"]
+    for (_, units), area in zip(groups, (1, sub, 2, 3, 4, None), strict=True):
+        assert units == [row.unit_id for row in m.rows if area_of[row.unit_id] == area]
+    # Each heading: its units' figures (every page's), a link opening the area.
+    heading = first[1][0]
+    rows = [row for row in m.rows if area_of[row.unit_id] == sub]
+    totals = m.totals(rows)
+    assert f'area={sub}">{names[sub]}</a>' in heading
+    assert f"{totals['done']}/{totals['assigned']} đạt ({totals['percent']} %)" in heading
+    assert f"{len(rows)} đơn vị" in heading
+    assert f"{UnitKind.COMMUNE.label}</th>" not in client.get(url).get_data(as_text=True)
+    # Filtered to an area, its units' headings alone, figures of what the filter leaves.
+    opened = headings_and_units(client.get(f"{url}?area=1&overdue=1").get_data(as_text=True))
+    shown = [row for row in m.rows if area_of[row.unit_id] in (1, sub) and row.overdue]
+    assert [units for _, units in opened] == [
+        [row.unit_id for row in shown if area_of[row.unit_id] == area] for area in (1, sub)]
+    assert f"{len([r for r in shown if area_of[r.unit_id] == 1])} đơn vị" in opened[0][0]
+
+
+def test_city_matrix_keeps_its_kinds_as_headings(app, login, ids):
+    html = login("noivu.duyet").get(f"/directives/{ids.directive()}/matrix").get_data(
+        as_text=True)
+    headings = [re.sub(r"<[^>]+>", "", h) for h, _ in headings_and_units(html)]
+    assert headings == [kind.label for kind in UnitKind]
+    assert "area-group" not in html
