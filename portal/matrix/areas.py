@@ -110,6 +110,7 @@ def headings(m, rows: list, shown: list,
 class Place:
     """Where a unit is: its area's name and the names from the top of the tree down to it."""
 
+    id: int
     name: str
     path: tuple[str, ...]
 
@@ -124,7 +125,7 @@ def places(m) -> dict[int, Place]:
     if not any(row.area_id is not None for row in m.rows):
         return {}
     by_id = {node.id: node for node in areas.tree()}
-    of_area = {node.id: Place(node.name, (*_above(node, by_id), node.name))
+    of_area = {node.id: Place(node.id, node.name, (*_above(node, by_id), node.name))
                for node in by_id.values()}
     return {row.unit_id: of_area[row.area_id] for row in m.rows if row.area_id in of_area}
 
