@@ -288,14 +288,14 @@ def test_fragments_live_where_the_settings_say(app):
         assert rows == 1
 
 
-def _areas_of(admin, app) -> dict[str, int]:
+def _areas_of(app) -> dict[str, int]:
     with app.app_context():
         return dict(db.session.execute(select(Area.name, Area.id)).all())
 
 
 def test_area_changes_show_at_once_in_the_matrix_and_its_poll(app):
-    """Renaming an area, moving a unit to another, deleting an area: each moves the revision of
-    the directives reaching units in areas, so the shared fragment is out of date at once and
+    """Renaming an area, moving a unit to another, deleting an area, renaming a unit: each moves
+    the revision of the directives showing it, so the shared fragment is out of date at once and
     the reader's poll is answered with the change, not 304."""
     admin, reader = login_as(app)("quantri"), login_as(app)(READER)
     url = f"/directives/{directive_id(app)}/matrix"
@@ -306,7 +306,7 @@ def test_area_changes_show_at_once_in_the_matrix_and_its_poll(app):
                                            "position": ""}).status_code == 303
     assert admin.post("/admin/areas/new", {"name": "Khu vực ven sông", "parent": "",
                                            "position": ""}).status_code == 303
-    found = _areas_of(admin, app)
+    found = _areas_of(app)
     inner, river = found["Khu vực nội ô"], found["Khu vực ven sông"]
 
     def place(area: int | str) -> None:
@@ -345,6 +345,13 @@ def test_area_changes_show_at_once_in_the_matrix_and_its_poll(app):
     assert poll.status_code == 200 and "Khu vực trung tâm" not in poll.get_data(as_text=True)
     # Out of every area again: the city's matrix as it was, kinds as headings.
     place("")
-    html = reader.get(url).get_data(as_text=True)
+    page = reader.get(url)
+    html = page.get_data(as_text=True)
     assert 'name="area"' not in html and "area-group" not in html
     assert '<th scope="rowgroup" colspan' in html
+    # A unit renamed shows at once too.
+    assert admin.post(f"/admin/units/{unit_id}/edit", {
+        "name": "Phường Một", "short_name": short_name, "kind": kind,
+        "area": ""}).status_code == 303
+    poll = reader.get(url, htmx=True, headers={"HX-PTag": page.headers["HX-PTag"]})
+    assert poll.status_code == 200 and ">Phường Một</a>" in poll.get_data(as_text=True)

@@ -22,6 +22,7 @@ import json
 from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
 
+from .. import areas
 from ..deadlines import today
 from ..matrix import model
 from ..matrix.areas import every_area, places
@@ -125,7 +126,8 @@ def matrix_data(index: model.MatrixIndex, rows: list[model.Row]) -> dict:
             for r in rows for c in index.columns if (cell := r.cells.get(c.task_id))
         ],
     }
-    place_of = places(index)
+    nodes = areas.tree() if any(row.area_id is not None for row in index.rows) else []
+    place_of = places(index, nodes)
     if place_of:
         for unit in data["units"]:
             place = place_of.get(unit["id"])
@@ -137,5 +139,5 @@ def matrix_data(index: model.MatrixIndex, rows: list[model.Row]) -> dict:
              "depth": area.node.depth if area.node else None, "units": area.units,
              "assigned": area.assigned, "awaiting_review": area.submitted, "done": area.done,
              "overdue": area.overdue, "percent": area.percent}
-            for area in every_area(index)]
+            for area in every_area(index, nodes)]
     return data

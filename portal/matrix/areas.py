@@ -119,24 +119,25 @@ class Place:
         return " › ".join(self.path)
 
 
-def places(m) -> dict[int, Place]:
+def places(m, nodes: list[areas.Node] | None = None) -> dict[int, Place]:
     """Each unit's place (`Place`), by unit id; a unit in no area has none. Empty where no unit
-    has an area."""
+    has an area. `nodes`: the tree, if read already."""
     if not any(row.area_id is not None for row in m.rows):
         return {}
-    by_id = {node.id: node for node in areas.tree()}
+    by_id = {node.id: node for node in (areas.tree() if nodes is None else nodes)}
     of_area = {node.id: Place(node.id, node.name, (*_above(node, by_id), node.name))
                for node in by_id.values()}
     return {row.unit_id: of_area[row.area_id] for row in m.rows if row.area_id in of_area}
 
 
-def every_area(m: Matrix) -> list[AreaRow]:
+def every_area(m: Matrix, nodes: list[areas.Node] | None = None) -> list[AreaRow]:
     """Every area of the tree whose subtree holds a unit of the matrix, in tree order, each with
     its subtree's figures, then the units in no area; empty where no unit has an area (the
-    exports' sheet "Theo địa bàn")."""
+    exports: the workbook's sheet "Theo địa bàn", the Word report, the JSON view). `nodes`: the
+    tree, if read already."""
     if not any(row.area_id is not None for row in m.rows):
         return []
-    nodes = areas.tree()
+    nodes = areas.tree() if nodes is None else nodes
     rolled = areas.roll_up(nodes, ((row.area_id, row) for row in m.rows),
                            lambda rows, row: rows.append(row), list)
     by_id = {node.id: node for node in nodes}
