@@ -650,14 +650,26 @@ class AuditEvent(db.Model):
     hash: Mapped[str | None] = mapped_column(sa.String(64))
 
 
+# What of a unit the matrix shows: a change to one of them moves the revision of every directive
+# reaching the unit.
+_UNIT_SHOWN = ("name", "short_name", "kind", "area_id")
+
+
 @sa.event.listens_for(Session, "after_flush")
 def _count_directive_changes(session: Session, _context) -> None:
     """Every flush that touches items, evidence, extensions or tasks moves their directive's
     revision on and stamps its time, in the same transaction: the matrix's change counter cannot
-    be forgotten."""
+    be forgotten. What the matrix shows of units and areas moves it too, without the time (the
+    directive's items did not change): a unit renamed or moved to another area, the directives
+    reaching it; any area added, renamed, moved or deleted (its name, its place in the tree and
+    the filter's list of areas are in every matrix grouped by area), the directives reaching a
+    unit in an area. So every cache keyed by revision (the matrix's fragments and index, its
+    polls, the JSON view's ETag) is out of date at once."""
     task_ids: set[int] = set()
     progress_ids: set[int] = set()
     directive_ids: set[int] = set()
+    unit_ids: set[int] = set()
+    areas_changed = False
     for obj in (*session.new, *session.dirty, *session.deleted):
         if obj in session.dirty and not session.is_modified(obj):
             continue
@@ -667,6 +679,15 @@ def _count_directive_changes(session: Session, _context) -> None:
             progress_ids.add(obj.progress_id)
         elif isinstance(obj, Task):
             directive_ids.add(obj.directive_id)
+        elif isinstance(obj, Area):
+            areas_changed = True
+        elif isinstance(obj, Unit) and obj in session.dirty:  # a new unit is in no directive
+            state = sa.inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in _UNIT_SHOWN):
+                unit_ids.add(obj.id)
+    directives = Directive.__table__
+    if unit_ids or areas_changed:
+        _move_directives_reaching(session, unit_ids, areas_changed)
     if not (task_ids or progress_ids or directive_ids):
         return
     tasks, progress = Task.__table__, Progress.__table__
@@ -678,13 +699,29 @@ def _count_directive_changes(session: Session, _context) -> None:
         directive_ids |= set(session.connection().scalars(
             sa.select(tasks.c.directive_id).where(tasks.c.id.in_(task_ids))
         ))
-    directives = Directive.__table__
     session.connection().execute(
         sa.update(directives)
         .where(directives.c.id.in_(directive_ids))
         .values(revision=directives.c.revision + 1,
                 changed_at=datetime.now(UTC).replace(tzinfo=None))
     )
+
+
+def _move_directives_reaching(session: Session, unit_ids: set[int], any_area: bool) -> None:
+    """The revision of every directive reaching one of `unit_ids` or, `any_area`, a unit in an
+    area moved on by one (its time left as it is)."""
+    tasks, progress, units = Task.__table__, Progress.__table__, Unit.__table__
+    directives = Directive.__table__
+    reached = sa.select(units.c.id).where(units.c.area_id.is_not(None)) if any_area else None
+    wanted = progress.c.unit_id.in_(unit_ids) if unit_ids else sa.false()
+    if reached is not None:
+        wanted = sa.or_(wanted, progress.c.unit_id.in_(reached))
+    session.connection().execute(
+        sa.update(directives)
+        .where(directives.c.id.in_(
+            sa.select(tasks.c.directive_id).join(progress, progress.c.task_id == tasks.c.id)
+            .where(wanted)))
+        .values(revision=directives.c.revision + 1))
 
 
 class LoginFailure(db.Model):

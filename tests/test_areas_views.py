@@ -2,16 +2,20 @@
 directive that reaches many units: its sums agree with the matrix, each area's roll-up with its
 units, and every unit is one click away in the full table, a page at a time, an area's page
 holding its sub-areas' units too. The matrix: filtered to an area (its sub-areas included), with
-the roll-ups of the areas one level down. A city's pages gain nothing until its units have
-areas."""
+the roll-ups of the areas one level down, its rows under their areas' headings in the tree's
+order. The exports: each unit's area in the CSV and the JSON view, every area's roll-up in the
+workbook, the JSON view and the Word report. A city's pages and files gain nothing until its
+units have areas."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
 import openpyxl
 import pytest
+from docx import Document
 from flask_migrate import upgrade
 from sqlalchemy import select, update
 
@@ -19,7 +23,8 @@ from portal import create_app
 from portal.deadlines import DeadlineState, today
 from portal.extensions import db
 from portal.matrix.model import matrix
-from portal.models import Area, Directive, Unit
+from portal.models import Area, Directive, Unit, UnitKind
+from portal.reports.spreadsheet import LONG_HEADER
 
 from .support.clients import PortalClient
 
@@ -221,3 +226,164 @@ def test_workbook_rolls_up_every_area_on_a_sheet_of_its_own(province):
 def test_city_workbook_has_no_area_sheet(app, login, ids):
     response = login("noivu.duyet").get(f"/directives/{ids.directive()}/reports/matrix.xlsx")
     assert "Theo địa bàn" not in openpyxl.load_workbook(io.BytesIO(response.get_data())).sheetnames
+
+
+def headings_and_units(html: str) -> list[tuple[str, list[int]]]:
+    """The matrix table's area headings in order, each with the units under it."""
+    table = html[html.index('<table class="matrix">'):]
+    found: list[tuple[str, list[int]]] = []
+    for part in re.split(r'(?=<tr class="group)', table)[1:]:
+        heading = re.search(r'<th scope="rowgroup"[^>]*>(.*?)</th>', part, re.S).group(1)
+        units = [int(u) for u in re.findall(r'/directives/\d+/units/(\d+)"', part)]
+        found.append((heading, units))
+    return found
+
+
+def test_matrix_rows_come_under_their_areas_headings_in_tree_order(province):
+    with province.test_request_context():
+        directive_id = db.session.scalar(select(Directive.id))
+        m = matrix(directive_id, today())
+        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
+        names = dict(db.session.execute(select(Area.id, Area.name)).all())
+        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    client = reviewer(province)
+    url = f"/directives/{directive_id}/matrix"
+    first = headings_and_units(client.get(url).get_data(as_text=True))
+    second = headings_and_units(client.get(f"{url}?page=2").get_data(as_text=True))
+    # The second page starts with the heading of the area the first ended in.
+    assert sum(len(units) for _, units in first) == 100
+    groups: list[tuple[str, list[int]]] = []
+    for heading, units in first + second:
+        name = re.sub(r"<[^>]+>", "", heading).split("·")[0].strip()
+        if groups and groups[-1][0] == name:
+            groups[-1][1].extend(units)
+        else:
+            groups.append((name, units))
+    assert [name for name, _ in groups] == [
+        names[1], f"{names[1]} › {names[sub]}", names[2], names[3], names[4], "Chưa phân địa bàn"]
+    for (_, units), area in zip(groups, (1, sub, 2, 3, 4, None), strict=True):
+        assert units == [row.unit_id for row in m.rows if area_of[row.unit_id] == area]
+    # Each heading: its units' figures (every page's), a link opening the area.
+    heading = first[1][0]
+    rows = [row for row in m.rows if area_of[row.unit_id] == sub]
+    totals = m.totals(rows)
+    assert f'area={sub}">{names[sub]}</a>' in heading
+    assert f"{totals['done']}/{totals['assigned']} đạt ({totals['percent']} %)" in heading
+    assert f"{len(rows)} đơn vị" in heading
+    assert f"{UnitKind.COMMUNE.label}</th>" not in client.get(url).get_data(as_text=True)
+    # Filtered to an area, its units' headings alone, figures of what the filter leaves.
+    opened = headings_and_units(client.get(f"{url}?area=1&overdue=1").get_data(as_text=True))
+    shown = [row for row in m.rows if area_of[row.unit_id] in (1, sub) and row.overdue]
+    assert [units for _, units in opened] == [
+        [row.unit_id for row in shown if area_of[row.unit_id] == area] for area in (1, sub)]
+    assert f"{len([r for r in shown if area_of[r.unit_id] == 1])} đơn vị" in opened[0][0]
+
+
+def test_city_matrix_keeps_its_kinds_as_headings(app, login, ids):
+    html = login("noivu.duyet").get(f"/directives/{ids.directive()}/matrix").get_data(
+        as_text=True)
+    headings = [re.sub(r"<[^>]+>", "", h) for h, _ in headings_and_units(html)]
+    assert headings == [kind.label for kind in UnitKind]
+    assert "area-group" not in html
+
+
+def province_facts(app) -> tuple:
+    with app.test_request_context():
+        directive_id = db.session.scalar(select(Directive.id))
+        m = matrix(directive_id, today())
+        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
+        names = dict(db.session.execute(select(Area.id, Area.name)).all())
+        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    return directive_id, m, area_of, names, sub
+
+
+def rolled_up(m, area_of: dict, members) -> dict:
+    return m.totals([row for row in m.rows if area_of[row.unit_id] in members])
+
+
+def test_csv_names_each_units_area_and_the_areas_above_it(province):
+    directive_id, m, area_of, names, sub = province_facts(province)
+    response = reviewer(province).get(f"/directives/{directive_id}/reports/details.csv")
+    assert response.status_code == 200
+    header, *rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"),
+                                                newline=""), delimiter=";"))
+    assert header[:4] == ["Đơn vị", "Loại đơn vị", "Địa bàn", "Thuộc địa bàn (đầy đủ)"]
+    assert header[4:] == LONG_HEADER[2:]
+    assert len(rows) == sum(len(row.cells) for row in m.rows)
+    unit_area = {row.name: area_of[row.unit_id] for row in m.rows}
+    for row in rows:
+        area = unit_area[row[0]]
+        expected = {None: ["Chưa phân địa bàn", ""], sub: [names[sub], f"{names[1]} › {names[sub]}"]
+                    }.get(area, [names.get(area), names.get(area)])
+        assert row[2:4] == expected, row[:4]
+    assert {row[2] for row in rows} == {names[1], names[sub], names[2], names[3], names[4],
+                                        "Chưa phân địa bàn"}
+
+
+def test_json_units_carry_their_area_and_every_page_the_areas_roll_ups(province):
+    directive_id, m, area_of, names, sub = province_facts(province)
+    client = reviewer(province)
+    url = f"/api/directives/{directive_id}/matrix"
+    first = client.get(url, headers={"Accept": "application/json"}).get_json()
+    second = client.get(first["next"], headers={"Accept": "application/json"}).get_json()
+    assert first["units_total"] == 130 and len(first["units"]) + len(second["units"]) == 130
+    for unit in first["units"] + second["units"]:
+        area = area_of[unit["id"]]
+        if area is None:
+            assert unit["area"] is None
+        else:
+            path = [names[1], names[sub]] if area == sub else [names[area]]
+            assert unit["area"] == {"id": area, "name": names[area], "path": path}
+    assert first["areas"] == second["areas"]
+    assert [(a["id"], a["name"], a["path"], a["depth"]) for a in first["areas"]] == [
+        (1, names[1], [names[1]], 0), (sub, names[sub], [names[1], names[sub]], 1),
+        (2, names[2], [names[2]], 0), (3, names[3], [names[3]], 0),
+        (4, names[4], [names[4]], 0), (None, "Chưa phân địa bàn", [], None)]
+    for area, members in zip(first["areas"], ({1, sub}, {sub}, {2}, {3}, {4}, {None}),
+                             strict=True):
+        totals = rolled_up(m, area_of, members)
+        assert (area["units"], area["assigned"], area["done"], area["overdue"],
+                area["percent"], area["awaiting_review"]) == (
+            totals["units"], totals["assigned"], totals["done"], totals["overdue"],
+            totals["percent"], totals["by_state"][DeadlineState.AWAITING_REVIEW])
+
+
+def test_word_report_rolls_up_the_top_areas_and_every_area_in_an_annex(province):
+    directive_id, m, area_of, names, sub = province_facts(province)
+    response = reviewer(province).get(f"/directives/{directive_id}/reports/report.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.get_data()))
+    texts = [p.text for p in document.paragraphs]
+    at = texts.index("3. Theo địa bàn (gồm cả các địa bàn trực thuộc):")
+    listed = texts[at + 1: at + 6]
+    for line, (name, members) in zip(listed, (
+            (names[1], {1, sub}), (names[2], {2}), (names[3], {3}), (names[4], {4}),
+            ("Chưa phân địa bàn", {None})), strict=True):
+        totals = rolled_up(m, area_of, members)
+        assert line.startswith(f"- {name} ({totals['units']} đơn vị): hoàn thành "
+                               f"{totals['done']}/{totals['assigned']} ({totals['percent']}%)")
+    assert texts[at + 6] == "Kết quả của từng địa bàn tại Phụ lục II."
+    assert texts[texts.index("KẾT QUẢ THỰC HIỆN THEO ĐỊA BÀN") - 1] == "Phụ lục II"
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Địa bàn")
+    rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
+    assert [row[:2] for row in rows] == [
+        [names[1], ""], [names[sub], names[1]], [names[2], ""], [names[3], ""], [names[4], ""],
+        ["Chưa phân địa bàn", ""]]
+    totals = rolled_up(m, area_of, {1, sub})
+    assert rows[0][2:] == [str(totals["units"]), str(totals["assigned"]),
+                           str(totals["by_state"][DeadlineState.AWAITING_REVIEW]),
+                           str(totals["done"]), str(totals["overdue"]), f"{totals['percent']}%"]
+
+
+def test_city_exports_say_nothing_of_areas(app, login, ids):
+    client = login("noivu.duyet")
+    directive_id = ids.directive()
+    data = client.get(f"/directives/{directive_id}/reports/details.csv").get_data()
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert header == LONG_HEADER
+    found = client.get(f"/api/directives/{directive_id}/matrix",
+                       headers={"Accept": "application/json"}).get_json()
+    assert "areas" not in found and all("area" not in unit for unit in found["units"])
+    document = Document(io.BytesIO(client.get(
+        f"/directives/{directive_id}/reports/report.docx").get_data()))
+    assert not any("địa bàn" in p.text.lower() for p in document.paragraphs)

@@ -21,7 +21,16 @@ from sqlalchemy import insert, select
 from portal import create_app
 from portal.extensions import db
 from portal.matrix import fragments
-from portal.models import Directive, MatrixFragment, Progress, ProgressStatus, Task, Unit, UnitKind
+from portal.models import (
+    Area,
+    Directive,
+    MatrixFragment,
+    Progress,
+    ProgressStatus,
+    Task,
+    Unit,
+    UnitKind,
+)
 
 from .support.apps import seeded_app
 from .support.clients import login_as
@@ -277,3 +286,72 @@ def test_fragments_live_where_the_settings_say(app):
         assert len(keys) == 1
     else:
         assert rows == 1
+
+
+def _areas_of(app) -> dict[str, int]:
+    with app.app_context():
+        return dict(db.session.execute(select(Area.name, Area.id)).all())
+
+
+def test_area_changes_show_at_once_in_the_matrix_and_its_poll(app):
+    """Renaming an area, moving a unit to another, deleting an area, renaming a unit: each moves
+    the revision of the directives showing it, so the shared fragment is out of date at once and
+    the reader's poll is answered with the change, not 304."""
+    admin, reader = login_as(app)("quantri"), login_as(app)(READER)
+    url = f"/directives/{directive_id(app)}/matrix"
+    with app.app_context():
+        unit = db.session.scalars(select(Unit).where(Unit.name == "Phường 1")).one()
+        unit_id, short_name, kind = unit.id, unit.short_name, unit.kind.value
+    assert admin.post("/admin/areas/new", {"name": "Khu vực nội ô", "parent": "",
+                                           "position": ""}).status_code == 303
+    assert admin.post("/admin/areas/new", {"name": "Khu vực ven sông", "parent": "",
+                                           "position": ""}).status_code == 303
+    found = _areas_of(app)
+    inner, river = found["Khu vực nội ô"], found["Khu vực ven sông"]
+
+    def place(area: int | str) -> None:
+        assert admin.post(f"/admin/units/{unit_id}/edit", {
+            "name": "Phường 1", "short_name": short_name, "kind": kind,
+            "area": str(area)}).status_code == 303
+
+    place(inner)
+    page = reader.get(url)
+    html = page.get_data(as_text=True)
+    assert 'scope="rowgroup"' in html and ">Khu vực nội ô</a>" in html
+    tag = page.headers["HX-PTag"]
+    assert reader.get(url, htmx=True, headers={"HX-PTag": tag}).status_code == 304
+
+    assert admin.post(f"/admin/areas/{inner}/edit", {"name": "Khu vực trung tâm", "parent": "",
+                                                     "position": "1"}).status_code == 303
+    poll = reader.get(url, htmx=True, headers={"HX-PTag": tag})
+    assert poll.status_code == 200
+    polled = poll.get_data(as_text=True)
+    assert ">Khu vực trung tâm</a>" in polled and "Khu vực nội ô" not in polled
+    html = reader.get(url).get_data(as_text=True)
+    assert ">Khu vực trung tâm</a>" in html and "Khu vực nội ô" not in html
+
+    # Moved to the other area: its heading is the other's.
+    tag = poll.headers["HX-PTag"]
+    place(river)
+    poll = reader.get(url, htmx=True, headers={"HX-PTag": tag})
+    assert poll.status_code == 200
+    heading = re.search(r'<th scope="rowgroup"[^>]*>(.*?)</th>', poll.get_data(as_text=True),
+                        re.S).group(1)
+    assert "Khu vực ven sông" in heading
+    # The emptied area deleted: gone from the filter's list at once.
+    tag = poll.headers["HX-PTag"]
+    assert admin.post(f"/admin/areas/{inner}/delete").status_code == 303
+    poll = reader.get(url, htmx=True, headers={"HX-PTag": tag})
+    assert poll.status_code == 200 and "Khu vực trung tâm" not in poll.get_data(as_text=True)
+    # Out of every area again: the city's matrix as it was, kinds as headings.
+    place("")
+    page = reader.get(url)
+    html = page.get_data(as_text=True)
+    assert 'name="area"' not in html and "area-group" not in html
+    assert '<th scope="rowgroup" colspan' in html
+    # A unit renamed shows at once too.
+    assert admin.post(f"/admin/units/{unit_id}/edit", {
+        "name": "Phường Một", "short_name": short_name, "kind": kind,
+        "area": ""}).status_code == 303
+    poll = reader.get(url, htmx=True, headers={"HX-PTag": page.headers["HX-PTag"]})
+    assert poll.status_code == 200 and ">Phường Một</a>" in poll.get_data(as_text=True)

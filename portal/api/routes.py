@@ -5,6 +5,12 @@ The matrix comes a page of units at a time (`?page=`, `UNITS_PER_PAGE` units, `?
 and `next`/`previous` (the URL of the page, or null; also in the Link header). Only the page's
 units are read in full (`matrix.model.rows_of`).
 
+Where units have areas (địa bàn), each unit carries its `area` (id, name and `path`, the names
+from the top of the tree down to it; null for a unit in no area), and every page carries `areas`:
+each area whose subtree holds units of the directive, in the tree's order, with the figures of
+its whole subtree (the matrix's roll-ups, `matrix.areas.every_area`), then the units in no area
+(`id` null). A city whose units have no areas gets neither.
+
 A logged-out request is refused with 401 and `{"error": "Chưa đăng nhập"}` when it asks for JSON
 (Accept: application/json); a browser (or htmx) is sent to the login page like everywhere else.
 """
@@ -16,8 +22,10 @@ import json
 from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
 
+from .. import areas
 from ..deadlines import today
 from ..matrix import model
+from ..matrix.areas import every_area, places
 from ..permissions import READ_EVERYTHING, roles_required
 from ..query_string import number
 
@@ -88,9 +96,10 @@ def _day(value) -> str | None:
 
 
 def matrix_data(index: model.MatrixIndex, rows: list[model.Row]) -> dict:
-    """The directive, its tasks, and `rows` (units) with their cells."""
+    """The directive, its tasks, and `rows` (units) with their cells; where units have areas,
+    each unit's and every area's roll-up."""
     directive = index.directive
-    return {
+    data = {
         "directive": {"id": directive.id, "title": directive.title, "number": directive.number,
                       "revision": index.revision,
                       # True: "trước ngày 16/06" lets the 16th count; False: the 15th is the last.
@@ -117,3 +126,18 @@ def matrix_data(index: model.MatrixIndex, rows: list[model.Row]) -> dict:
             for r in rows for c in index.columns if (cell := r.cells.get(c.task_id))
         ],
     }
+    nodes = areas.tree() if any(row.area_id is not None for row in index.rows) else []
+    place_of = places(index, nodes)
+    if place_of:
+        for unit in data["units"]:
+            place = place_of.get(unit["id"])
+            unit["area"] = {"id": place.id, "name": place.name, "path": list(place.path)} \
+                if place else None
+        data["areas"] = [
+            {"id": area.node.id if area.node else None, "name": area.name,
+             "path": [*area.above, area.name] if area.node else [],
+             "depth": area.node.depth if area.node else None, "units": area.units,
+             "assigned": area.assigned, "awaiting_review": area.submitted, "done": area.done,
+             "overdue": area.overdue, "percent": area.percent}
+            for area in every_area(index, nodes)]
+    return data

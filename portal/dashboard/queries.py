@@ -21,7 +21,7 @@ from sqlalchemy import case, func, null, select
 from .. import areas
 from ..deadlines import DeadlineState, deadline_state, late_from, local_date
 from ..extensions import db
-from ..matrix.model import Day, days_of
+from ..matrix.model import Day, days_of, in_matrix_order
 from ..models import (
     AuditEvent,
     Directive,
@@ -35,7 +35,6 @@ from ..models import (
     UnitKind,
     meets_target,
 )
-from ..vietnamese import sort_key
 
 OPEN = (ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS, ProgressStatus.RETURNED)
 PAGE_SIZE = 100
@@ -101,8 +100,9 @@ def published(directive_id: int) -> Directive:
 
 
 def unit_tallies(directive: Directive, on: date) -> list[UnitTally]:
-    """Every unit the directive reaches with its tally, in kind then name order: two statements
-    (the items grouped by unit alone, then the units' names)."""
+    """Every unit the directive reaches with its tally, in the matrix's order (kind then name,
+    grouped by area where units have them): two statements (the items grouped by unit alone,
+    then the units' names), and the area tree where there are areas."""
     counted = Progress.supporting.is_(False)
     query = (
         select(Progress.unit_id,
@@ -120,10 +120,9 @@ def unit_tallies(directive: Directive, on: date) -> list[UnitTally]:
     figures = {row[0]: row[1:] for row in db.session.execute(query)}
     units = db.session.execute(select(Unit.id, Unit.name, Unit.kind, Unit.area_id)
                                .where(Unit.id.in_(_reached(directive.id)))).all()
-    kinds = list(UnitKind)
     tallies = [UnitTally(1, *figures[unit_id], unit_id, name, kind, area_id)
                for unit_id, name, kind, area_id in units if unit_id in figures]
-    return sorted(tallies, key=lambda t: (kinds.index(t.kind), sort_key(t.name)))
+    return in_matrix_order(tallies)
 
 
 def _reached(directive_id: int):

@@ -20,11 +20,11 @@ from datetime import date
 from flask import Response, make_response, render_template, request
 from markupsafe import Markup, escape
 
-from .. import navigation
+from .. import areas, navigation
 from ..deadlines import today
 from ..htmx import is_htmx
 from . import fragments
-from .areas import area_view
+from .areas import area_view, headings
 from .model import ROWS_PER_PAGE, Filters, matrix_index, rows_of
 
 
@@ -56,7 +56,8 @@ def respond(directive_id: int, filters: Filters, page: Callable[[Markup], str]) 
 
 
 def _fragment_context(directive_id: int, on: date, filters: Filters) -> dict:
-    """What `review/_matrix.html` shows: the page of rows the filters leave, with the totals.
+    """What `review/_matrix.html` shows: the page of rows the filters leave, with the totals and,
+    where units have areas, the roll-ups by area and each area's heading over its rows.
     Ordering, filters and paging use the directive's index (no cells); only the rows shown are
     read in full."""
     index = matrix_index(directive_id, on)
@@ -66,6 +67,7 @@ def _fragment_context(directive_id: int, on: date, filters: Filters) -> dict:
     shown = rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE]
     totals = index.totals()
     full_rows = rows_of(index, shown)
+    nodes = areas.tree() if any(row.area_id is not None for row in index.rows) else []
     return {
         "m": index, "rows": full_rows,
         "cells": {row.unit_id: cells_html(row, index.columns) for row in full_rows},
@@ -73,7 +75,8 @@ def _fragment_context(directive_id: int, on: date, filters: Filters) -> dict:
         "filtered": rows, "filters": filters, "page": page, "pages": pages,
         "tag": f"{index.revision}.{on.isoformat()}",
         "totals": totals, "shown_totals": totals if rows is index.rows else index.totals(rows),
-        "area_view": area_view(index, filters.area),
+        "area_view": area_view(index, filters.area, nodes),
+        "area_headings": headings(index, rows, shown, nodes),
     }
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from flask import abort, current_app
 from sqlalchemy import String, case, func, select, type_coerce
 
-from ..areas import subtree_ids
+from ..areas import subtree_ids, tree
 from ..deadlines import DeadlineState, deadline_state, late_from, local_date
 from ..extensions import db
 from ..models import (
@@ -160,7 +160,7 @@ class Matrix:
     revision: int
     on: date
     columns: list[Column]
-    rows: list[Row]  # every unit the directive reaches, in kind then Vietnamese order
+    rows: list[Row]  # every unit the directive reaches, in the matrix's order (`in_matrix_order`)
 
     @property
     def cells(self):
@@ -399,6 +399,16 @@ def row_order(row) -> tuple:
     return (_KINDS[row.kind], name_order(row.name))
 
 
+def in_matrix_order(rows) -> list:
+    """The matrix's order (`row_order`); where units have areas, grouped by area first, the areas
+    in the tree's order and the units in no area last (one statement more, for the tree)."""
+    if not any(row.area_id is not None for row in rows):
+        return sorted(rows, key=row_order)
+    place = {node.id: index for index, node in enumerate(tree())}
+    last = len(place)
+    return sorted(rows, key=lambda row: (place.get(row.area_id, last), *row_order(row)))
+
+
 def matrix(directive_id: int, on: date) -> Matrix:
     directive = _directive(directive_id)
     states = _States(on, current_app.config["DUE_SOON_DAYS"], directive.deadline_day_counts)
@@ -407,7 +417,7 @@ def matrix(directive_id: int, on: date) -> Matrix:
     cells = db.session.connection().execute(_cells_statement(directive_id)).all()
     units = _units_reached(directive_id)
     _fill(units, columns, cells, states, count_columns=True)
-    rows = sorted(units.values(), key=row_order)
+    rows = in_matrix_order(units.values())
     return Matrix(directive, directive.revision, on, list(columns.values()), rows)
 
 
@@ -599,7 +609,7 @@ def _build_index(directive: Directive, on: date) -> MatrixIndex:
                 column.done += 1
             row.overdue += state is overdue
             column.assigned += 1
-    rows = sorted(units.values(), key=row_order)
+    rows = in_matrix_order(units.values())
     head = DirectiveHead(directive.id, directive.slug, directive.title, directive.number,
                          directive.issuer, directive.changed_at, directive.deadline_day_counts)
     return MatrixIndex(head, directive.revision, on, list(columns.values()), rows)

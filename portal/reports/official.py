@@ -7,7 +7,9 @@ the tables behind the body, in annexes (Phụ lục), each a landscape section o
 
 Every figure is the matrix's (`matrix.model.matrix`), the words around them (notes, sections)
 come from `reports.queries.details`, who issues and signs it from `reports.queries.signing`,
-and the charts are `reports.pictures`.
+and the charts are `reports.pictures`. Where units have areas (địa bàn), the overall results name
+each top-level area's and an annex gives every area's, each over its whole subtree: the matrix's
+roll-ups (`matrix.areas.every_area`), as in the workbook's sheet "Theo địa bàn".
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from docx.shared import Emu, Mm, Pt
 
 from ..deadlines import DeadlineState
 from ..formatting import format_date, format_number
+from ..matrix.areas import every_area
 from ..matrix.charts import target_text
 from ..matrix.model import Column, Matrix, Row
 from ..models import ProgressStatus, ReportSettings
@@ -144,13 +147,15 @@ class Report(Layout):
         super().__init__()
         self.m, self.details, self.pictures, self.settings = m, details, pictures, settings
         self.figures = 0
+        self.by_area = every_area(m)  # empty where no unit has an area
         self.annexes = self._annexes()
 
     def _annexes(self) -> dict[str, str]:
         """The annexes this report has, each with its number: units, tasks, figures, notes."""
         m = self.m
         notes = any(clean(item.note) for item in self.details.items.values())
-        present = [("units", bool(m.rows)), ("tasks", bool(m.columns)),
+        present = [("units", bool(m.rows)), ("areas", bool(self.by_area)),
+                   ("tasks", bool(m.columns)),
                    ("figures", bool(m.metric_columns)), ("notes", bool(m.columns) and notes),
                    ("findings", bool(self.details.findings))]
         return {name: ROMAN[index] for index, name in
@@ -247,9 +252,24 @@ class Report(Layout):
                 f"- {kind.label} ({t['units']} đơn vị): hoàn thành {format_number(t['done'])}/"
                 f"{format_number(t['assigned'])} ({t['percent']}%), quá hạn "
                 f"{format_number(t['overdue'])}.", "Report List")
+        if self.by_area:
+            self._overall_by_area()
         # The numbers of the first two charts are the two paragraphs above.
         for index, picture in enumerate(self.pictures[:3]):
             self.picture(picture, numbers=index == 2)
+
+    def _overall_by_area(self) -> None:
+        """Each top-level area over its whole subtree, then the units in no area."""
+        self.paragraph("3. Theo địa bàn (gồm cả các địa bàn trực thuộc):", "Report Body")
+        for area in self.by_area:
+            if area.node is not None and area.node.depth:
+                continue
+            self.paragraph(
+                f"- {area.name} ({format_number(area.units)} đơn vị): hoàn thành "
+                f"{format_number(area.done)}/{format_number(area.assigned)} ({area.percent}%), "
+                f"chờ duyệt {format_number(area.submitted)}, quá hạn "
+                f"{format_number(area.overdue)}.", "Report List")
+        self.paragraph(self._see("areas", "Kết quả của từng địa bàn").strip(), "Report Body")
 
     def picture(self, picture: Picture, numbers: bool = True) -> None:
         """A chart, its caption and, unless the text around it gives them, its numbers; the
@@ -370,7 +390,8 @@ class Report(Layout):
     # --- the annexes: the tables behind the body --------------------------------------------
 
     def annexes_end(self, on: date) -> None:
-        writers = {"units": self._annex_units, "tasks": self._annex_tasks,
+        writers = {"units": self._annex_units, "areas": self._annex_areas,
+                   "tasks": self._annex_tasks,
                    "figures": self._annex_figures, "notes": self._annex_notes,
                    "findings": self._annex_findings}
         for name, number in self.annexes.items():
@@ -420,6 +441,18 @@ class Report(Layout):
                     "Hoàn thành quá hạn", "Chờ duyệt", "Đang thực hiện trong hạn",
                     "Quá hạn chưa hoàn thành", "Tỷ lệ hoàn thành", "Nhiệm vụ quá hạn"],
                    rows, [Mm(w) for w in (12, 70, 22, 22, 22, 19, 24, 22, 20, 24)])
+
+    def _annex_areas(self, number: str, on: date) -> None:
+        """Every area holding units of the directive, in the tree's order, each over its whole
+        subtree with the areas above it, then the units in no area."""
+        self._annex(number, "Kết quả thực hiện theo địa bàn", on)
+        rows = [[area.name, " › ".join(area.above), format_number(area.units),
+                 format_number(area.assigned), format_number(area.submitted),
+                 format_number(area.done), format_number(area.overdue), f"{area.percent}%"]
+                for area in self.by_area]
+        self.table(["Địa bàn", "Thuộc địa bàn", "Số đơn vị", "Nhiệm vụ được giao", "Chờ duyệt",
+                    "Đạt", "Quá hạn chưa hoàn thành", "Tỷ lệ hoàn thành"],
+                   rows, [Mm(w) for w in (62, 62, 20, 25, 22, 20, 26, 20)])
 
     def _annex_tasks(self, number: str, on: date) -> None:
         m = self.m

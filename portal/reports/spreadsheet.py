@@ -28,7 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..deadlines import DeadlineState, city_zone, reading_text
 from ..formatting import format_date, format_moment
-from ..matrix.areas import every_area
+from ..matrix.areas import NO_AREA, every_area, places
 from ..matrix.model import Cell, Column, Matrix, Row
 from ..models import ProgressStatus, TargetResult
 from ..sheets import csv_bytes, print_on_a4, write_cell
@@ -134,10 +134,29 @@ def long_rows(m, details: Details, rows: list[Row] | None = None) -> Iterator[li
             ]
 
 
+# Where units have areas, the CSV says each unit's after its kind: the area, and the path of
+# names from the top of the tree down to it.
+AREA_HEADER = ["Địa bàn", "Thuộc địa bàn (đầy đủ)"]
+AREA_AT = LONG_HEADER.index("Loại đơn vị") + 1
+
+
 def write_csv(m: Matrix, details: Details) -> bytes:
     """The long list as CSV (`sheets.csv_bytes`: ";"-separated UTF-8 with a BOM, decimal
-    commas, for Excel on a Vietnamese-format PC)."""
-    return csv_bytes(LONG_HEADER, long_rows(m, details))
+    commas, for Excel on a Vietnamese-format PC), each unit's area in two columns after its kind
+    where units have areas (a unit in no area: "Chưa phân địa bàn")."""
+    place_of = places(m)
+    if not place_of:
+        return csv_bytes(LONG_HEADER, long_rows(m, details))
+    header = [*LONG_HEADER[:AREA_AT], *AREA_HEADER, *LONG_HEADER[AREA_AT:]]
+    rows = zip((row for row in m.rows for column in m.columns if column.task_id in row.cells),
+               long_rows(m, details), strict=True)
+    return csv_bytes(header, (
+        [*values[:AREA_AT], *_area_words(place_of.get(row.unit_id)), *values[AREA_AT:]]
+        for row, values in rows))
+
+
+def _area_words(place) -> list[str]:
+    return [place.name, place.path_text] if place else [NO_AREA, ""]
 
 
 # --- the workbook --------------------------------------------------------------------------
@@ -285,7 +304,7 @@ def _areas_sheet(sheet: Worksheet, styles: _Styles, m, by_area: list) -> None:
     _heading(rows, styles, m, "Tiến độ theo địa bàn")
     rows.append([styles.header(text) for text in AREAS_HEADER])
     for area in by_area:
-        name = ("    " * area.node.depth + area.node.name) if area.node else "Chưa phân địa bàn"
+        name = ("    " * area.node.depth + area.node.name) if area.node else NO_AREA
         rows.append([styles.bold(name) if area.node and not area.node.depth else name,
                      area.node.depth + 1 if area.node else "", area.units, area.assigned,
                      area.submitted, area.done, area.overdue, area.percent])
