@@ -195,45 +195,45 @@ class StreamedRows:
         if len(columns) < len(items):
             columns.extend(xl_col_to_name(index) for index in range(len(columns), len(items)))
         number = str(row + 1)
+        texts, styles = self.texts, self.styles
         parts = []
-        first = last = None
+        first = last = -1
         for column, item in enumerate(items):
             if item.__class__ is tuple:
                 value, style = item
+                s = "" if style is None else (styles.get(id(style)) or self._style(style))
             else:
-                value, style = item, None
+                value, s = item, ""
             kind = value.__class__
             if kind is str:
-                if not value:
-                    if style is None:
-                        continue
-                    parts.append(f'<c r="{columns[column]}{number}"{self._style(style)}/>')
+                if value:
+                    text = texts.get(value) or self._text(value)
+                    parts.append(f'<c r="{columns[column]}{number}"{s}{text}')
+                elif s:
+                    parts.append(f'<c r="{columns[column]}{number}"{s}/>')
                 else:
-                    parts.append(f'<c r="{columns[column]}{number}"{self._style(style)}'
-                                 f'{self._text(value)}')
-            elif value is None:
-                if style is None:
                     continue
-                parts.append(f'<c r="{columns[column]}{number}"{self._style(style)}/>')
+            elif value is None:
+                if not s:
+                    continue
+                parts.append(f'<c r="{columns[column]}{number}"{s}/>')
             elif kind is int or kind is float or kind is Decimal:
-                if not math.isfinite(value):
+                if kind is not int and not math.isfinite(value):
                     raise TypeError("a cell's number must be finite")
-                parts.append(f'<c r="{columns[column]}{number}"{self._style(style)}>'
-                             f"<v>{value:.16G}</v></c>")
+                parts.append(f'<c r="{columns[column]}{number}"{s}><v>{value:.16G}</v></c>')
             elif kind is bool:
-                parts.append(f'<c r="{columns[column]}{number}"{self._style(style)} t="b">'
-                             f"<v>{int(value)}</v></c>")
+                parts.append(f'<c r="{columns[column]}{number}"{s} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, date):
                 day, default = self._date(value, column)
-                parts.append(f'<c r="{columns[column]}{number}"'
-                             f'{self._style(style if style is not None else default)}>'
-                             f"<v>{day:.16G}</v></c>")
+                if not s:
+                    s = self._style(default)
+                parts.append(f'<c r="{columns[column]}{number}"{s}><v>{day:.16G}</v></c>')
             else:
                 raise TypeError(f"no cell is written from {kind.__name__}")
-            if first is None:
+            if first < 0:
                 first = column
             last = column
-        if first is None:
+        if first < 0:
             return
         sheet = self.sheet
         # The sheet's dimensions, as each of XlsxWriter's writers keeps them.

@@ -163,7 +163,8 @@ def test_streamed_rows_write_what_xlsxwriters_writers_write():
 
 def test_streamed_text_that_looks_like_markup_stays_text():
     """XlsxWriter writes an inline text between <r> and </r> as markup, unescaped (its rich
-    strings): typed by a user, that would break the file or forge its cells. Streamed, it is text."""
+    strings): typed by a user, that would break the file or forge its cells. Streamed, it is
+    text."""
     texts = ["<r>vỡ tệp</r>", '<r><t>ô giả</t></r><r><t xml:space="preserve"> mạo</t></r>']
     out = io.BytesIO()
     with Workbook(out, {"constant_memory": True}) as book:
