@@ -4,6 +4,7 @@ response cost under gunicorn, on three made-up cities of 30 × 25, 300 × 25 and
 
     .venv/bin/python bench/matrix.py            # about a minute and a half
     .venv/bin/python bench/matrix.py --help     # seconds per measurement, clients, worker class
+    .venv/bin/python bench/matrix.py --only-excel --markdown   # the Excel export of 3,321 × 30
 
 Everything lives in a temporary directory; only 127.0.0.1 is contacted; gunicorn is stopped on
 exit, Ctrl-C included. See bench/README.md for what the figures mean.
@@ -707,12 +708,23 @@ def markdown(results: list[SizeResult], excel: ExcelResult | None, load: dict | 
             f"{load['timeouts']} ({load['pages']} pages, {load['polls']} polls, "
             f"{load['errors']} errors) | ≤ 1.5 s / ≤ 300 ms / 0 |")
     if excel is not None:
-        lines.append(
-            f"| Excel {excel.units:,}×{excel.tasks}: time / peak RSS of the worker | "
+        lines.append(excel_row(excel))
+    return "\n".join(lines)
+
+
+def excel_row(excel: ExcelResult) -> str:
+    return (f"| Excel {excel.units:,}×{excel.tasks}: time / peak RSS of the worker | "
             f"{excel.seconds:.1f} s (worker CPU {excel.cpu_seconds:.1f} s) / "
             f"{excel.peak_mb:.0f} MB ({excel.before_mb:.0f} MB before the request) "
             "| ≤ 10 s / ≤ 150 MB |")
-    return "\n".join(lines)
+
+
+def excel_markdown(excel: ExcelResult, load_before: tuple) -> str:
+    """The README table's Excel row alone (`--only-excel`), with its date and machine."""
+    return "\n".join([
+        f"{date.today():%d/%m/%Y}, {machine()}, load average {load_before[0]:.1f} before and "
+        f"{os.getloadavg()[0]:.1f} after (the machine is shared); gunicorn 1 gthread worker.",
+        "", "| measure | this run | aim |", "| --- | --- | --- |", excel_row(excel)])
 
 
 def main() -> None:
@@ -736,6 +748,8 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=float, default=30, help="its length (30)")
     parser.add_argument("--no-excel", action="store_true",
                         help="leave out the Excel export of 3,321 × 30")
+    parser.add_argument("--only-excel", action="store_true",
+                        help="the Excel export alone (no sizes, no load)")
     parser.add_argument("--markdown", action="store_true",
                         help="end with the README's figures table")
     args = parser.parse_args()
@@ -747,6 +761,13 @@ def main() -> None:
     temp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     results = []
     try:
+        if args.only_excel:
+            print(f"Excel, {EXCEL_SIZE[0]} units × {EXCEL_SIZE[1]} tasks", flush=True)
+            excel = bench_excel(temp / "excel", args)
+            if args.markdown:
+                print()
+                print(excel_markdown(excel, load_before))
+            return
         for units, tasks in SIZES:
             print(f"{units} units × {tasks} tasks", flush=True)
             results.append(bench_size(temp / f"{units}x{tasks}", units, tasks, args))

@@ -192,7 +192,18 @@ def build(scale: Scale) -> list[tuple[str, str, str]]:
     _advance_sequences(Area, Unit, User, Directive, Section, Task, Progress, Evidence)
     findings.ensure_fields()
     db.session.commit()
+    _analyze()
     return accounts
+
+
+def _analyze() -> None:
+    """PostgreSQL's statistics of the tables just filled, as after any bulk load: without them
+    (autovacuum gathers them only later, or never where it is off) the planner takes the 99,630
+    items of a country for a few hundred, and the dashboard's grouped reads walk the table
+    through its index once per task (0.8 s of statements instead of 0.3 s)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def _area_names(count: int, country: bool, rng: random.Random) -> list[str]:

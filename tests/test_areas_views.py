@@ -23,10 +23,11 @@ from portal import create_app
 from portal.deadlines import DeadlineState, today
 from portal.extensions import db
 from portal.matrix.model import matrix
-from portal.models import Area, Directive, Unit, UnitKind
+from portal.models import Area, Directive, Progress, ProgressStatus, Unit, UnitKind
 from portal.reports.spreadsheet import LONG_HEADER
 
 from .support.clients import PortalClient
+from .support.statements import recorded_statements
 
 PASSWORD = "Thu-nghiem-quy-mo-2026"
 
@@ -98,6 +99,43 @@ def test_large_dashboard_sums_agree_with_the_matrix(province):
     # A unit-by-unit table is not drawn: every unit's line is in the full table.
     assert html.count("/units/") < 40
     assert f'href="/directives/{directive_id}/dashboard/units"' in html
+
+
+def test_large_dashboard_keeps_its_figures_until_the_revision_moves(province):
+    """Asked again before anything changed, the dashboard reads no item: names alone, so that a
+    unit renamed (which moves no revision) shows at once; an item sent for review (which does)
+    is counted at once."""
+    with province.app_context():
+        directive_id = db.session.scalar(select(Directive.id))
+        engine = db.engine
+    client = reviewer(province)
+    url = f"/directives/{directive_id}/dashboard"
+
+    def dashboard() -> tuple[str, list[str]]:
+        with recorded_statements(engine) as seen:
+            html = client.get(url).get_data(as_text=True)
+        return html, [s for s in seen if "FROM progress" in s]
+
+    first, read_first = dashboard()
+    again, read_again = dashboard()
+    assert again == first
+    assert len(read_first) >= 3 and read_again == []
+    with province.app_context():
+        behind = re.search(r'/units/(\d+)">([^<]+)<', first[first.index('id="behind"'):])
+        db.session.execute(update(Unit).where(Unit.id == int(behind.group(1)))
+                           .values(name="Phường Đổi Tên"))
+        db.session.commit()
+    renamed, _ = dashboard()
+    assert behind.group(2) not in renamed and "Phường Đổi Tên" in renamed
+    with province.app_context():
+        item = db.session.scalars(select(Progress).where(
+            Progress.status == ProgressStatus.IN_PROGRESS, Progress.supporting.is_(False))
+            .limit(1)).one()
+        item.status = ProgressStatus.SUBMITTED  # the flush moves the directive's revision
+        db.session.commit()
+    changed, read_changed = dashboard()
+    assert number_in(changed, "kpi-awaiting") == number_in(first, "kpi-awaiting") + 1
+    assert len(read_changed) >= 3
 
 
 def test_each_area_rolls_up_its_sub_areas_units(province):

@@ -24,7 +24,7 @@ from xlsxwriter import Workbook
 from portal.admin.people.imports import passwords_csv
 from portal.demo import sample_pdf
 from portal.reports.spreadsheet import LONG_HEADER, TASKS_HEADER
-from portal.sheets import csv_bytes, csv_field, csv_number
+from portal.sheets import StreamedRows, csv_bytes, csv_field, csv_number, write_cell
 
 from .support.apps import copied_app
 from .support.clients import login_as
@@ -116,6 +116,61 @@ def test_openpyxl_tells_a_formula_from_text():
     book = load_workbook(io.BytesIO(out.getvalue()))
     assert formulas(book) == [f"Sheet1!A1: {NOTE}"]
     assert book.active["B1"].value == NOTE
+
+
+# Values as the streamed rows write them, beside what XlsxWriter's own writers make of them.
+STREAMED = [
+    NOTE, LATE_REASON, "  lề trái", "lề phải ", "a & b < c > d \"trích\"", "_x0041_ nguyên văn",
+    "ký tự điều khiển \x01\x1f", "dòng 1\ndòng 2", "Tổng: 1.234", 0, -7, 33.3, 1e20,
+    Decimal("95.50"), True, False, date(2023, 7, 5), datetime(2023, 7, 5, 14, 30, 15, 250000),
+    datetime(1900, 3, 1), date(1900, 2, 27),
+]
+
+
+def test_streamed_rows_write_what_xlsxwriters_writers_write():
+    """Row after row into a constant_memory sheet, each value reads back as XlsxWriter's own
+    writer (`write_cell`) stores it in the same mode, with its type and format: text as text,
+    never a formula."""
+    def written(streamed: bool) -> bytes:
+        out = io.BytesIO()
+        with Workbook(out, {"constant_memory": True}) as book:
+            bold = book.add_format({"bold": True})
+            moment = book.add_format({"num_format": "HH:MM DD/MM/YYYY"})
+            sheet = book.add_worksheet()
+            values = [*STREAMED, (None, bold), ("", bold), None, "", ("đậm", bold)]
+            if streamed:
+                rows = StreamedRows(sheet, date_formats={17: moment})
+                rows.append([])  # an empty row: nothing written, the next row number used
+                rows.append(values)
+                rows.append([None, "", (None, None)])  # nothing to write
+                rows.append([(value, bold) for value in STREAMED[:5]])
+            else:
+                for column, value in enumerate(values):
+                    value, style = value if isinstance(value, tuple) else (value, None)
+                    write_cell(sheet, 1, column, value, moment if column == 17 else style)
+                for column, value in enumerate(STREAMED[:5]):
+                    write_cell(sheet, 3, column, value, bold)
+        return out.getvalue()
+
+    def cells(data: bytes) -> list:
+        sheet = load_workbook(io.BytesIO(data)).active
+        return [(cell.coordinate, cell.value, cell.data_type, cell.number_format, cell.font.b)
+                for row in sheet.iter_rows() for cell in row], sheet.dimensions
+
+    assert cells(written(True)) == cells(written(False))
+    assert formulas(load_workbook(io.BytesIO(written(True)))) == []
+
+
+def test_streamed_text_that_looks_like_markup_stays_text():
+    """XlsxWriter writes an inline text between <r> and </r> as markup, unescaped (its rich
+    strings): typed by a user, that would break the file or forge its cells. Streamed, it is
+    text."""
+    texts = ["<r>vỡ tệp</r>", '<r><t>ô giả</t></r><r><t xml:space="preserve"> mạo</t></r>']
+    out = io.BytesIO()
+    with Workbook(out, {"constant_memory": True}) as book:
+        StreamedRows(book.add_worksheet()).append(texts)
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    assert [cell.value for cell in sheet[1]] == texts
 
 
 def test_text_typed_by_users_stays_text_in_every_sheet(app, login, ids):

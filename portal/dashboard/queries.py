@@ -1,7 +1,8 @@
 """The dashboard's figures read as sums in the database, for a directive too large to lay out unit
 by unit (a province, the country): each unit's tally in one statement (`unit_tallies`), the items
-in each deadline state (`state_counts`), the tasks with most overdue items, and the metric tasks'
-reported figures; areas' roll-ups are summed from the units' tallies (`areas.roll_up`).
+in each deadline state (`states`), the tasks with most overdue items, and the metric tasks'
+reported figures, each kept by the process for the directive's revision and the day (`_kept`);
+areas' roll-ups are summed from the units' tallies (`areas.roll_up`).
 
 What counts is what the matrix counts (portal/matrix/model.py): items the task still reaches (not
 hidden), of tasks not withdrawn, not a supporting unit's; an item is overdue by the one rule,
@@ -11,9 +12,12 @@ deadline that counts (a granted extension's, else the task's).
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from flask import abort, current_app
 from sqlalchemy import case, func, null, select
@@ -36,6 +40,7 @@ from ..models import (
     meets_target,
 )
 
+T = TypeVar("T")
 OPEN = (ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS, ProgressStatus.RETURNED)
 PAGE_SIZE = 100
 
@@ -99,35 +104,75 @@ def published(directive_id: int) -> Directive:
     return directive
 
 
+# Each directive's figures at a revision, on a day, under a reading of deadlines: kept by the
+# process (as the matrix's index is), a part at a time, so that the dashboard asked again before
+# anything changed reads names alone. Names, kinds and areas are never kept: they are read
+# fresh with every answer.
+_kept_lock = threading.Lock()
+FIGURES_KEPT = 24  # parts: 8 directives and days of three parts each
+
+
+def _kept(directive: Directive, on: date, part: str, compute: Callable[[], T]) -> T:
+    key = (directive.id, directive.revision, on, directive.deadline_day_counts,
+           current_app.config["DUE_SOON_DAYS"], part)
+    kept = current_app.extensions.setdefault("dashboard_figures", OrderedDict())
+    with _kept_lock:
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    found = compute()
+    with _kept_lock:
+        kept[key] = found
+        while len(kept) > FIGURES_KEPT:
+            kept.popitem(last=False)
+    return found
+
+
 def unit_tallies(directive: Directive, on: date) -> list[UnitTally]:
     """Every unit the directive reaches with its tally, in the matrix's order (kind then name,
-    grouped by area where units have them): two statements (the items grouped by unit alone,
-    then the units' names), and the area tree where there are areas."""
+    grouped by area where units have them): one statement,
+    the items grouped by unit joined to the units' names, kinds and areas; at a revision already
+    counted, the units' names alone."""
+    named = None
+
+    def count() -> dict[int, tuple]:
+        nonlocal named
+        rows = db.session.execute(_tallies_statement(directive, on)).all()
+        named = [row[5:] for row in rows]
+        return {row[5]: tuple(row[:5]) for row in rows}
+
+    figures = _kept(directive, on, "units", count)
+    if named is None:
+        named = [row for row in db.session.execute(
+            select(Unit.id, Unit.name, Unit.kind, Unit.area_id)) if row[0] in figures]
+    tallies = [UnitTally(1, *figures[unit_id], unit_id, name, kind, area_id)
+               for unit_id, name, kind, area_id in named]
+    return in_matrix_order(tallies)
+
+
+def _tallies_statement(directive: Directive, on: date):
+    """Each unit's counts (assigned, done, submitted, returned, overdue), then its id, name,
+    kind and area."""
     counted = Progress.supporting.is_(False)
-    query = (
+    figures = (
         select(Progress.unit_id,
-               func.count().filter(counted),
-               func.count().filter(counted & (Progress.status == ProgressStatus.APPROVED)),
-               func.count().filter(counted & (Progress.status == ProgressStatus.SUBMITTED)),
-               func.count().filter(counted & (Progress.status == ProgressStatus.RETURNED)),
-               func.count().filter(counted & _overdue(directive, on)))
+               func.count().filter(counted).label("assigned"),
+               func.count().filter(counted & (Progress.status == ProgressStatus.APPROVED))
+               .label("done"),
+               func.count().filter(counted & (Progress.status == ProgressStatus.SUBMITTED))
+               .label("submitted"),
+               func.count().filter(counted & (Progress.status == ProgressStatus.RETURNED))
+               .label("returned"),
+               func.count().filter(counted & _overdue(directive, on)).label("overdue"))
         .select_from(Progress)
         .join(Task, Task.id == Progress.task_id)
         .outerjoin(Extension, Extension.progress_id == Progress.id)
         .where(*_counted(directive.id))
         .group_by(Progress.unit_id)
-    )
-    figures = {row[0]: row[1:] for row in db.session.execute(query)}
-    units = db.session.execute(select(Unit.id, Unit.name, Unit.kind, Unit.area_id)
-                               .where(Unit.id.in_(_reached(directive.id)))).all()
-    tallies = [UnitTally(1, *figures[unit_id], unit_id, name, kind, area_id)
-               for unit_id, name, kind, area_id in units if unit_id in figures]
-    return in_matrix_order(tallies)
-
-
-def _reached(directive_id: int):
-    return (select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
-            .where(*_counted(directive_id)))
+    ).subquery()
+    return (select(figures.c.assigned, figures.c.done, figures.c.submitted, figures.c.returned,
+                   figures.c.overdue, Unit.id, Unit.name, Unit.kind, Unit.area_id)
+            .join_from(figures, Unit, Unit.id == figures.c.unit_id))
 
 
 def total(tallies: list[UnitTally]) -> Tally:
@@ -191,7 +236,12 @@ class States:
 def states(directive: Directive, on: date) -> States:
     """Items in each deadline state, and each task's overdue: one statement grouped by task and
     by what decides the state (status, the deadline that counts, whether the submission came at
-    or after `late_from`), each group's state from `deadline_state`; then the tasks."""
+    or after `late_from`), each group's state from `deadline_state`; then the tasks. Kept for
+    the revision and day (`_kept`): the tasks' words move the revision too."""
+    return _kept(directive, on, "states", lambda: _states(directive, on))
+
+
+def _states(directive: Directive, on: date) -> States:
     deadline = _deadline()
     day_counts = directive.deadline_day_counts
     deadlines = {day for day in db.session.scalars(
@@ -249,9 +299,14 @@ class MetricTally:
     met: int = 0
 
 
-def metrics(directive: Directive) -> list[MetricTally]:
+def metrics(directive: Directive, on: date) -> list[MetricTally]:
     """Each task with a figure: units it reaches, units that reported, units that meet its
-    target (the figure as the matrix computes it, a rate to one decimal)."""
+    target (the figure as the matrix computes it, a rate to one decimal); kept for the
+    revision (`_kept`)."""
+    return _kept(directive, on, "metrics", lambda: _metrics(directive))
+
+
+def _metrics(directive: Directive) -> list[MetricTally]:
     found: dict[int, MetricTally] = {}
     for row in db.session.execute(
             select(Task.id, Task.code, Task.title, Task.measure, Task.measure_unit, Task.target,

@@ -99,7 +99,7 @@ def _summary(directive, on, tallies, area_rows):
         most_overdue=queries.most_overdue(tallies, BEHIND_COUNT),
         overdue_tasks=states.most_overdue_tasks(BEHIND_COUNT),
         top_count=BEHIND_COUNT,
-        metrics=queries.metrics(directive),
+        metrics=queries.metrics(directive, on),
         findings=findings_by_field(directive.id),
         kind_chart=charts.completion_by_kind_of(totals, kinds),
         state_chart=charts.deadline_states_of(shares),

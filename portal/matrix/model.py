@@ -395,8 +395,9 @@ _KINDS = {kind: index for index, kind in enumerate(UnitKind)}
 
 
 def row_order(row) -> tuple:
-    """Kind, then Vietnamese alphabetical order of the name."""
-    return (_KINDS[row.kind], name_order(row.name))
+    """Kind, then Vietnamese alphabetical order of the name; units of the same kind and name by
+    id, so that they keep one order from page to page."""
+    return (_KINDS[row.kind], name_order(row.name), row.unit_id)
 
 
 def in_matrix_order(rows) -> list:

@@ -7,18 +7,22 @@ figure, its unit, numerator and denominator and the target each a column of its 
 numbers). The CSV is "Chi tiết" alone, in the form `portal.sheets` gives every CSV. Every figure
 is the matrix's (`matrix.model.matrix`); the words around them come from
 `reports.queries.details`. Every sheet prints on A4 (`sheets.print_on_a4`), and no text a user
-typed ever becomes a formula: text is written by `write_string` alone.
+typed ever becomes a formula: text is always written as text (`sheets.StreamedRows`).
 
 The workbook is written with XlsxWriter in constant_memory mode: rows stream to a temporary file,
 so a 1000 × 50 directive (50,000 detail rows) is never held as cells in memory. It replaced
 openpyxl's write-only mode, whose ~20 µs a cell made that workbook take 13.0 s (bench/reports.py);
-XlsxWriter takes 7.8 s for the same workbook, with the same peak memory (47 MB).
+XlsxWriter takes 7.8 s for the same workbook, with the same peak memory (47 MB). Its rows are
+written by `sheets.StreamedRows` (the XML XlsxWriter's writers give, without their per-cell
+objects), the matrix sheet and the long one side by side from one pass over the units: a
+3,321 × 30 workbook took 10.9 s of CPU through XlsxWriter's writers, 5.3 s this way
+(bench/matrix.py --only-excel).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import IO
 
 from xlsxwriter import Workbook
@@ -31,7 +35,7 @@ from ..formatting import format_date, format_moment
 from ..matrix.areas import NO_AREA, every_area, places
 from ..matrix.model import Cell, Column, Matrix, Row
 from ..models import ProgressStatus, TargetResult
-from ..sheets import csv_bytes, print_on_a4, write_cell
+from ..sheets import StreamedRows, csv_bytes, print_on_a4
 from .queries import Details
 
 # States worth adding to a cell's words: the others follow from its status (as on screen).
@@ -238,22 +242,6 @@ def _fill(colour: str) -> dict:
     return {"pattern": 1, "bg_color": f"#{colour}"}  # solid
 
 
-class _Rows:
-    """A sheet written row after row, as in constant_memory mode it must be: `append` writes
-    the next row, each item a value or a (value, format) pair. Empty text and None write nothing
-    unless formatted (as openpyxl did); text is always text, never read as a formula."""
-
-    def __init__(self, sheet: Worksheet):
-        self.sheet = sheet
-        self.row = 0
-
-    def append(self, items: list) -> None:
-        for column, item in enumerate(items):
-            value, style = item if item.__class__ is tuple else (item, None)
-            write_cell(self.sheet, self.row, column, value, style)
-        self.row += 1
-
-
 def _widths(sheet: Worksheet, widths: list[int]) -> None:
     """Column widths in characters, stored as given (as openpyxl stored them): XlsxWriter's
     set_column would add Excel's 5-pixel padding; 7 pixels a character is Calibri 11's."""
@@ -269,15 +257,21 @@ Batches = Callable[[bool], Iterator[tuple[list[Row], Details | None]]]
 def write_xlsx(m, batches: Batches, findings: list, out: IO[bytes]) -> None:
     """The workbook, written to `out`. `m` is the matrix's index (`matrix.model.matrix_index`:
     directive, day, columns, the rows' counts in order, totals) or a whole `Matrix`;
-    `batches(with_details)` gives the full rows (and their details if asked) slice after slice,
-    and is gone through twice: for the matrix sheet, then for the long one."""
-    # constant_memory: each row goes to a temporary file once the next one starts (so rows are
-    # written in order, and in_memory stays off: it would turn constant_memory off).
+    `batches(True)` gives the full rows and their details slice after slice, gone through once:
+    each slice's rows go to the matrix sheet and their items to the long one (two sheets written
+    side by side, each in row order)."""
+    # constant_memory: each sheet's rows go to a temporary file of its own as they are written
+    # (so rows are written in order, and in_memory stays off: it would turn constant_memory off).
     with Workbook(out, {"constant_memory": True}) as book:
         styles = _Styles(book)
-        _matrix_sheet(book.add_worksheet("Ma trận"), styles, m, batches)
+        matrix_rows = _matrix_sheet(book.add_worksheet("Ma trận"), styles, m)
         _tasks_sheet(book.add_worksheet("Nhiệm vụ"), styles, m)
-        _long_sheet(book.add_worksheet("Chi tiết"), styles, m, batches)
+        long_rows_of = _long_sheet(book.add_worksheet("Chi tiết"), styles, m)
+        for batch, details in batches(True):
+            for row in batch:
+                matrix_rows(row)
+            long_rows_of(batch, details)
+        matrix_rows(None)  # the totals
         if findings:
             _findings_sheet(book.add_worksheet("Hạn chế"), styles, m, findings)
         by_area = every_area(m)
@@ -300,7 +294,7 @@ def _areas_sheet(sheet: Worksheet, styles: _Styles, m, by_area: list) -> None:
     _widths(sheet, [44, 6, 10, 12, 12, 10, 10, 12])
     sheet.freeze_panes("A4")
     print_on_a4(sheet, header_row=2)
-    rows = _Rows(sheet)
+    rows = StreamedRows(sheet)
     _heading(rows, styles, m, "Tiến độ theo địa bàn")
     rows.append([styles.header(text) for text in AREAS_HEADER])
     for area in by_area:
@@ -310,7 +304,7 @@ def _areas_sheet(sheet: Worksheet, styles: _Styles, m, by_area: list) -> None:
                      area.submitted, area.done, area.overdue, area.percent])
 
 
-def _heading(rows: _Rows, styles: _Styles, m: Matrix, title: str) -> None:
+def _heading(rows: StreamedRows, styles: _Styles, m: Matrix, title: str) -> None:
     directive = m.directive
     rows.append([styles.title(f"{title}: {directive.title}")])
     number = f"số {directive.number}" if directive.number else "(chưa có số)"
@@ -323,7 +317,8 @@ def _heading(rows: _Rows, styles: _Styles, m: Matrix, title: str) -> None:
         "Phòng Nội vụ duyệt «Đạt»")])
 
 
-def _matrix_sheet(sheet: Worksheet, styles: _Styles, m, batches: Batches) -> None:
+def _matrix_sheet(sheet: Worksheet, styles: _Styles, m) -> Callable[[Row | None], None]:
+    """The sheet's heading; then what writes each row in turn, and the totals after None."""
     codes = len(m.columns)
     widths = [34, 24, *([22] * codes), 10, 12, 12, 10]
     _widths(sheet, widths)
@@ -332,23 +327,29 @@ def _matrix_sheet(sheet: Worksheet, styles: _Styles, m, batches: Batches) -> Non
     first, last = 4, 4 + len(m.rows)
     sheet.autofilter(f"A{first}:{xl_col_to_name(len(widths) - 1)}{max(last, first + 1)}")
 
-    rows = _Rows(sheet)
+    rows = StreamedRows(sheet)
     _heading(rows, styles, m, "Ma trận theo dõi")
     rows.append([styles.meta(LEGEND)])
     rows.append([styles.header(text) for text in (
         "Đơn vị", "Loại đơn vị", *(f"{c.code} {c.title}" for c in m.columns),
         "Đạt", "Được giao", "Tỷ lệ hoàn thành (%)", "Quá hạn")])
-    for batch, _ in batches(False):
-        for row in batch:
+
+    def write(row: Row | None) -> None:
+        if row is not None:
             rows.append(_matrix_row(styles, m, row))
-    totals = m.totals()
-    rows.append([])
-    rows.append([
-        styles.bold("Hoàn thành theo nhiệm vụ"), styles.bold(""),
-        *(styles.bold(f"{c.done}/{c.assigned} ({c.percent} %)") for c in m.columns),
-        styles.number(totals["done"], bold=True), styles.number(totals["assigned"], bold=True),
-        styles.number(totals["percent"], bold=True), styles.number(totals["overdue"], bold=True),
-    ])
+            return
+        totals = m.totals()
+        rows.append([])
+        rows.append([
+            styles.bold("Hoàn thành theo nhiệm vụ"), styles.bold(""),
+            *(styles.bold(f"{c.done}/{c.assigned} ({c.percent} %)") for c in m.columns),
+            styles.number(totals["done"], bold=True),
+            styles.number(totals["assigned"], bold=True),
+            styles.number(totals["percent"], bold=True),
+            styles.number(totals["overdue"], bold=True),
+        ])
+
+    return write
 
 
 def _matrix_row(styles: _Styles, m, row: Row) -> list:
@@ -370,7 +371,7 @@ def _tasks_sheet(sheet: Worksheet, styles: _Styles, m) -> None:
     print_on_a4(sheet, header_row=2)
     last = xl_col_to_name(len(TASKS_HEADER) - 1)
     sheet.autofilter(f"A3:{last}{max(3 + len(m.columns), 4)}")
-    rows = _Rows(sheet)
+    rows = StreamedRows(sheet)
     _heading(rows, styles, m, "Nhiệm vụ")
     rows.append([styles.header(text) for text in TASKS_HEADER])
     for column in m.columns:
@@ -382,10 +383,6 @@ def _task_row(styles: _Styles, column: Column) -> list:
             styles.date(column.deadline) if column.deadline else "",
             column.target, target_kind(column), measure_unit(column), column.done,
             column.assigned, column.percent]
-
-
-# Day 0 of Excel's day numbers (right for every day after 28/02/1900).
-EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 FINDINGS_HEADER = ["Đơn vị", "Loại đơn vị", "Mã nhiệm vụ", "Mã hạn chế", "Hạn chế, khuyết điểm",
@@ -400,7 +397,7 @@ def _findings_sheet(sheet: Worksheet, styles: _Styles, m, findings: list) -> Non
     print_on_a4(sheet, header_row=0)
     sheet.autofilter(f"A1:{xl_col_to_name(len(FINDINGS_HEADER) - 1)}"
                      f"{len(findings) + 1}")
-    rows = _Rows(sheet)
+    rows = StreamedRows(sheet)
     rows.append([styles.header(text) for text in FINDINGS_HEADER])
     units = {row.unit_id: row for row in m.rows}
     for line in findings:
@@ -410,37 +407,21 @@ def _findings_sheet(sheet: Worksheet, styles: _Styles, m, findings: list) -> Non
                      styles.wrap(line.note), line.review])
 
 
-def _long_sheet(sheet: Worksheet, styles: _Styles, m, batches: Batches) -> None:
+def _long_sheet(sheet: Worksheet, styles: _Styles, m
+                ) -> Callable[[list[Row], Details | None], None]:
+    """The sheet's header; then what writes the items of each slice of rows in turn."""
     _widths(sheet, LONG_WIDTHS)
     sheet.freeze_panes("A2")
     print_on_a4(sheet, header_row=0)
     count = sum(row.cells if isinstance(row.cells, int) else len(row.cells) for row in m.rows)
     sheet.autofilter(f"A1:{xl_col_to_name(len(LONG_HEADER) - 1)}{max(count + 1, 2)}")
-    rows = _Rows(sheet)
-    rows.append([styles.header(text) for text in LONG_HEADER])
-    # 50,000 rows of 20 cells: written here directly, each by the one call its type needs.
     formats = {index: styles.date(None)[1] for index in DATE_COLUMNS}
     formats.update({index: styles.moment(None)[1] for index in MOMENT_COLUMNS})
-    # XlsxWriter's undecorated writers (what write_string and write_number call once they have
-    # checked for "A1" notation) when it has them: ~1 µs less for each of ~600,000 cells.
-    write_string = getattr(sheet, "_write_string", sheet.write_string)
-    write_number = getattr(sheet, "_write_number", sheet.write_number)
-    values_of_rows = (values for batch, details in batches(True)
-                      for values in long_rows(m, details, batch))
-    for number, values in enumerate(values_of_rows, start=1):
-        for index, value in enumerate(values):
-            # Empty cells are not written (most notes, explanations and comments are empty).
-            if value is None or value == "":
-                continue
-            kind = value.__class__
-            if kind is str:
-                write_string(number, index, value)
-            elif kind is int or kind is float:
-                write_number(number, index, value)
-            elif kind is datetime:  # Excel's day number, as write_datetime would compute it
-                since = value - EXCEL_EPOCH
-                write_number(number, index, since.days + since.seconds / 86400, formats[index])
-            elif kind is date:
-                write_number(number, index, (value - EXCEL_EPOCH.date()).days, formats[index])
-            else:
-                write_cell(sheet, number, index, value, formats.get(index))
+    rows = StreamedRows(sheet, date_formats=formats)
+    rows.append([styles.header(text) for text in LONG_HEADER])
+
+    def write(batch: list[Row], details: Details | None) -> None:
+        for values in long_rows(m, details, batch):
+            rows.append(values)
+
+    return write
