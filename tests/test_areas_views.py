@@ -103,8 +103,8 @@ def test_large_dashboard_sums_agree_with_the_matrix(province):
 
 def test_large_dashboard_keeps_its_figures_until_the_revision_moves(province):
     """Asked again before anything changed, the dashboard reads no item: names alone, so that a
-    unit renamed (which moves no revision) shows at once; an item sent for review (which does)
-    is counted at once."""
+    unit renamed even behind the portal's back (a statement that moves no revision) shows at once;
+    an item sent for review (which moves it) is counted at once."""
     with province.app_context():
         directive_id = db.session.scalar(select(Directive.id))
         engine = db.engine

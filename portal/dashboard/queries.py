@@ -109,7 +109,7 @@ def published(directive_id: int) -> Directive:
 # anything changed reads names alone. Names, kinds and areas are never kept: they are read
 # fresh with every answer.
 _kept_lock = threading.Lock()
-FIGURES_KEPT = 24  # parts: 8 directives and days of three parts each
+FIGURES_KEPT = 32  # parts: 8 directives and days of four parts each
 
 
 def _kept(directive: Directive, on: date, part: str, compute: Callable[[], T]) -> T:
@@ -363,15 +363,19 @@ def over_time(directive: Directive, totals: Tally, on: date) -> list[Day]:
     """Approved items day by day, as the unit-by-unit dashboard reads them
     (`matrix.model.completion_over_time`): each day's approvals less reopenings from the audit
     log, of the items counted here, worked back from today's figure. One statement, through the
-    audit log's index on its target."""
-    counted = (select(Progress.id).join(Task, Task.id == Progress.task_id)
-               .where(*_counted(directive.id), Progress.supporting.is_(False)))
-    net: dict[date, int] = defaultdict(int)
-    for at, action in db.session.execute(
-        select(AuditEvent.at, AuditEvent.action)
-        .where(AuditEvent.target_type == "Progress",
-               AuditEvent.action.in_(("review.approve", "review.reopen")),
-               AuditEvent.target_id.in_(counted))
-    ):
-        net[local_date(at)] += 1 if action == "review.approve" else -1
-    return days_of(net, totals.done, totals.assigned, on)
+    audit log's index on its target, kept with the other figures for the revision (a decision
+    moves it)."""
+    def approvals() -> dict[date, int]:
+        counted = (select(Progress.id).join(Task, Task.id == Progress.task_id)
+                   .where(*_counted(directive.id), Progress.supporting.is_(False)))
+        net: dict[date, int] = defaultdict(int)
+        for at, action in db.session.execute(
+            select(AuditEvent.at, AuditEvent.action)
+            .where(AuditEvent.target_type == "Progress",
+                   AuditEvent.action.in_(("review.approve", "review.reopen")),
+                   AuditEvent.target_id.in_(counted))
+        ):
+            net[local_date(at)] += 1 if action == "review.approve" else -1
+        return net
+
+    return days_of(_kept(directive, on, "approvals", approvals), totals.done, totals.assigned, on)
