@@ -333,10 +333,12 @@ def _shared(app: Flask, directive_id: int, slot: str, revision: int,
 
 def forget(app: Flask) -> None:
     """Every fragment, this process's and the shared store's, and this process's matrix
-    indexes: the next request renders from the database."""
+    indexes and rows: the next request renders from the database."""
+    from . import rows
     from .model import forget_indexes
 
     forget_indexes(app)
+    rows.forget(app)
     with _flights_lock:
         _local(app).clear()
     with app.app_context():
