@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from .model import MatrixIndex, RowSummary, rows_of
 
-ROWS_KEPT = 5000  # a 1000 × 50 row is about 6 KB
+ROWS_KEPT = 2000  # 20 pages of rows; a row of 50 tasks is about 6.5 KB: 13 MB at most
 
 # Rows rendered by this process, for the tests and the bench.
 counters = {"rendered": 0}
