@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
@@ -659,13 +660,15 @@ _UNIT_SHOWN = ("name", "short_name", "kind", "area_id")
 def _count_directive_changes(session: Session, _context) -> None:
     """Every flush that touches items, evidence, extensions or tasks moves their directive's
     revision on and stamps its time, in the same transaction: the matrix's change counter cannot
-    be forgotten. What the matrix shows of units and areas moves it too, without the time (the
-    directive's items did not change): a unit renamed or moved to another area, the directives
-    reaching it; any area added, renamed, moved or deleted (its name, its place in the tree and
-    the filter's list of areas are in every matrix grouped by area), the directives reaching a
-    unit in an area. So every cache keyed by revision (the matrix's fragments and index, its
-    polls, the JSON view's ETag) is out of date at once."""
-    task_ids: set[int] = set()
+    be forgotten. Each unit whose items changed keeps the revision it changed at
+    (`MatrixUnitChange`), so that the matrix reads anew only the rows that changed. What the
+    matrix shows of units and areas moves the revision too, without the time (the directive's
+    items did not change), and has every row read anew: a unit renamed or moved to another
+    area, the directives reaching it; any area added, renamed, moved or deleted (its name, its
+    place in the tree and the filter's list of areas are in every matrix grouped by area), the
+    directives reaching a unit in an area. So every cache keyed by revision (the matrix's
+    fragments, index and rows, its polls, the JSON view's ETag) is out of date at once."""
+    pairs: set[tuple[int, int]] = set()  # (task, unit) of the items changed
     progress_ids: set[int] = set()
     directive_ids: set[int] = set()
     unit_ids: set[int] = set()
@@ -674,7 +677,7 @@ def _count_directive_changes(session: Session, _context) -> None:
         if obj in session.dirty and not session.is_modified(obj):
             continue
         if isinstance(obj, Progress):
-            task_ids.add(obj.task_id)
+            pairs.add((obj.task_id, obj.unit_id))
         elif isinstance(obj, Evidence | Extension | Finding):
             progress_ids.add(obj.progress_id)
         elif isinstance(obj, Task):
@@ -685,43 +688,70 @@ def _count_directive_changes(session: Session, _context) -> None:
             state = sa.inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in _UNIT_SHOWN):
                 unit_ids.add(obj.id)
-    directives = Directive.__table__
     if unit_ids or areas_changed:
         _move_directives_reaching(session, unit_ids, areas_changed)
-    if not (task_ids or progress_ids or directive_ids):
+    if not (pairs or progress_ids or directive_ids):
         return
+    connection = session.connection()
     tasks, progress = Task.__table__, Progress.__table__
     if progress_ids:
-        task_ids |= set(session.connection().scalars(
-            sa.select(progress.c.task_id).where(progress.c.id.in_(progress_ids))
-        ))
-    if task_ids:
-        directive_ids |= set(session.connection().scalars(
-            sa.select(tasks.c.directive_id).where(tasks.c.id.in_(task_ids))
-        ))
-    session.connection().execute(
+        pairs |= {tuple(row) for row in connection.execute(
+            sa.select(progress.c.task_id, progress.c.unit_id)
+            .where(progress.c.id.in_(progress_ids)))}
+    changed: set[tuple[int, int]] = {(directive_id, EVERY_UNIT) for directive_id in directive_ids}
+    if pairs:
+        directive_of = dict(connection.execute(
+            sa.select(tasks.c.id, tasks.c.directive_id)
+            .where(tasks.c.id.in_({task_id for task_id, _ in pairs}))).all())
+        changed |= {(directive_of[task_id], unit_id) for task_id, unit_id in pairs
+                    if task_id in directive_of}
+        directive_ids |= set(directive_of.values())
+    directives = Directive.__table__
+    connection.execute(
         sa.update(directives)
         .where(directives.c.id.in_(directive_ids))
         .values(revision=directives.c.revision + 1,
                 changed_at=datetime.now(UTC).replace(tzinfo=None))
     )
+    _record_unit_changes(connection, changed)
+
+
+# MatrixUnitChange's unit for a change to a directive's tasks: every row of its matrix.
+EVERY_UNIT = 0
+
+
+def _record_unit_changes(connection: sa.Connection, changed: set[tuple[int, int]]) -> None:
+    """Each (directive, unit) of `changed` now at its directive's revision: one statement."""
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    directives, table = Directive.__table__, MatrixUnitChange.__table__
+    statement = insert(table).values([
+        {"directive_id": directive_id, "unit_id": unit_id,
+         "revision": sa.select(directives.c.revision)
+         .where(directives.c.id == directive_id).scalar_subquery()}
+        for directive_id, unit_id in sorted(changed)])
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.directive_id, table.c.unit_id],
+        set_={"revision": statement.excluded.revision}))
 
 
 def _move_directives_reaching(session: Session, unit_ids: set[int], any_area: bool) -> None:
     """The revision of every directive reaching one of `unit_ids` or, `any_area`, a unit in an
-    area moved on by one (its time left as it is)."""
+    area moved on by one (its time left as it is), every row of its matrix to be read anew."""
     tasks, progress, units = Task.__table__, Progress.__table__, Unit.__table__
     directives = Directive.__table__
-    reached = sa.select(units.c.id).where(units.c.area_id.is_not(None)) if any_area else None
     wanted = progress.c.unit_id.in_(unit_ids) if unit_ids else sa.false()
-    if reached is not None:
-        wanted = sa.or_(wanted, progress.c.unit_id.in_(reached))
-    session.connection().execute(
-        sa.update(directives)
-        .where(directives.c.id.in_(
-            sa.select(tasks.c.directive_id).join(progress, progress.c.task_id == tasks.c.id)
-            .where(wanted)))
-        .values(revision=directives.c.revision + 1))
+    if any_area:
+        wanted = sa.or_(wanted, progress.c.unit_id.in_(
+            sa.select(units.c.id).where(units.c.area_id.is_not(None))))
+    connection = session.connection()
+    moved = set(connection.scalars(
+        sa.select(tasks.c.directive_id).join(progress, progress.c.task_id == tasks.c.id)
+        .where(wanted).distinct()))
+    if not moved:
+        return
+    connection.execute(sa.update(directives).where(directives.c.id.in_(moved))
+                       .values(revision=directives.c.revision + 1))
+    _record_unit_changes(connection, {(directive_id, EVERY_UNIT) for directive_id in moved})
 
 
 class LoginFailure(db.Model):
@@ -893,6 +923,18 @@ class MatrixFragment(db.Model):
     stored_at: Mapped[datetime]
     lease_token: Mapped[str | None] = mapped_column(sa.String(32))
     lease_until: Mapped[datetime | None]
+
+
+class MatrixUnitChange(db.Model):
+    """The revision of its directive at which a unit's items last changed (`EVERY_UNIT`: the
+    directive's tasks): a matrix kept at an older revision reads again only the units changed
+    since (portal/matrix/model.py). Written by every flush that moves the revision."""
+
+    __tablename__ = "matrix_unit_changes"
+
+    directive_id: Mapped[int] = mapped_column(primary_key=True)  # no foreign keys: a cache's
+    unit_id: Mapped[int] = mapped_column(primary_key=True)  # index, like matrix_fragments
+    revision: Mapped[int]
 
 
 class LetterReadStatus(LabelledEnum):

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 
 from portal import create_app
 from portal.extensions import db
-from portal.matrix import fragments
+from portal.matrix import fragments, rows
 from portal.models import (
     Area,
     Directive,
@@ -355,3 +355,56 @@ def test_area_changes_show_at_once_in_the_matrix_and_its_poll(app):
         "area": ""}).status_code == 303
     poll = reader.get(url, htmx=True, headers={"HX-PTag": page.headers["HX-PTag"]})
     assert poll.status_code == 200 and ">Phường Một</a>" in poll.get_data(as_text=True)
+
+
+def rows_rendered() -> int:
+    return rows.counters["rendered"]
+
+
+def change_item(app, unit_name: str, status: ProgressStatus) -> None:
+    """One item of the unit changed as the portal changes it: through the session, whose flush
+    moves the directive's revision and records the unit's change."""
+    with app.app_context():
+        item = db.session.scalars(select(Progress).join(Unit, Unit.id == Progress.unit_id)
+                                  .where(Unit.name == unit_name).order_by(Progress.id)).first()
+        item.status = status
+        db.session.commit()
+
+
+def test_a_change_to_one_unit_renders_only_that_units_row(app):
+    """A new revision reads and renders again the changed unit's row alone, joins the others as
+    they were, and gives the same fragment as a render from nothing."""
+    url = f"/directives/{directive_id(app)}/matrix"
+    reader = login_as(app)(READER)
+    before = rows_rendered()
+    first = reader.get(url, htmx=True)
+    shown = rows_rendered() - before
+    assert first.status_code == 200 and shown > 10  # every row of the page, once
+    change_item(app, "Phường 1", ProgressStatus.APPROVED)
+    before, renders = rows_rendered(), counted()
+    changed = reader.get(url, htmx=True, headers={"HX-PTag": first.headers["HX-PTag"]})
+    assert changed.status_code == 200
+    assert rows_rendered() - before == 1
+    assert difference(renders, counted())["renders"] == 1
+    assert changed.headers["HX-PTag"] != first.headers["HX-PTag"]
+    fragments.forget(app)
+    before = rows_rendered()
+    fresh = reader.get(url, htmx=True)
+    assert rows_rendered() - before == shown
+    assert without_tag(fresh.get_data(as_text=True)) == without_tag(
+        changed.get_data(as_text=True))
+
+
+def test_a_change_to_the_tasks_renders_every_row_again(app):
+    url = f"/directives/{directive_id(app)}/matrix"
+    reader = login_as(app)(READER)
+    before = rows_rendered()
+    assert reader.get(url, htmx=True).status_code == 200
+    shown = rows_rendered() - before
+    with app.app_context():
+        task = db.session.scalars(select(Task).order_by(Task.id)).first()
+        task.deadline = date(2026, 1, 5)
+        db.session.commit()
+    before = rows_rendered()
+    assert reader.get(url, htmx=True).status_code == 200
+    assert rows_rendered() - before == shown

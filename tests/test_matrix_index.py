@@ -111,3 +111,45 @@ def test_the_index_is_kept_per_revision(app, ids):
         db.session.commit()
     with app.test_request_context():
         assert matrix_index(directive_id, ON) is not first
+
+
+def summary(index) -> tuple:
+    """Everything an index says: its rows in order with their counts and cells' values, its
+    columns' counts and its totals."""
+    return ([(r.unit_id, r.assigned, r.done, r.overdue, r.cells, sorted(r.present),
+              list(r.by_state)) for r in index.rows],
+            [(c.task_id, c.done, c.assigned) for c in index.columns], index.totals())
+
+
+def test_an_index_brought_up_to_date_says_what_a_full_read_says(app):
+    """Items of a few units changed through the session (status, submission, an extension
+    granted, a unit made supporting): the kept index reads those units again, and says what an
+    index read from nothing says."""
+    directive_id = spread(app, 4)
+    forget_indexes(app)
+    with app.test_request_context():
+        kept = matrix_index(directive_id, ON)
+    with app.app_context():
+        items = db.session.scalars(select(Progress).order_by(Progress.unit_id, Progress.id)).all()
+        units = sorted({item.unit_id for item in items})[:3]
+        changed = [item for item in items if item.unit_id in units][::3]
+        for number, item in enumerate(changed):
+            item.status = [ProgressStatus.APPROVED, ProgressStatus.RETURNED,
+                           ProgressStatus.NOT_STARTED][number % 3]
+            item.submitted_at = datetime(2026, 11, 20, 17, 0) if number % 3 == 0 else None
+            item.supporting = number % 4 == 1
+        db.session.add(Extension(progress_id=changed[0].id, reason="Chờ số liệu.",
+                                 proposed_deadline=ON, status=ExtensionStatus.GRANTED,
+                                 requested_at=datetime(2026, 11, 1),
+                                 granted_deadline=ON + timedelta(days=3)))
+        db.session.commit()
+    with app.test_request_context():
+        updated = matrix_index(directive_id, ON)
+        assert updated.revision > kept.revision
+        assert updated.build == kept.build  # brought up to date, not read again
+        assert {r.unit_id for r in updated.rows if r.version} == set(units)
+        forget_indexes(app)
+        fresh = matrix_index(directive_id, ON)
+        assert fresh.build != kept.build
+        assert summary(updated) == summary(fresh)
+        assert summary(kept) != summary(fresh)

@@ -165,7 +165,7 @@ def _schema(connection) -> dict:
 LATER_TABLES = {"login_failures", "notifications", "deadline_reminders", "mail_messages",
                 "report_settings", "messages", "message_reads", "assignments",
                 "assignment_officers", "scoring_formulas", "findings", "finding_fields",
-                "password_resets", "matrix_fragments", "areas",
+                "password_resets", "matrix_fragments", "areas", "matrix_unit_changes",
                 "letter_reads"}
 LATER_COLUMNS = {"prev_hash", "hash", "email", "mail_kinds_off", "deadline_day_counts",
                  "changed_at", "users.position", "users.title", "sign_off_required",

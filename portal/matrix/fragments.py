@@ -4,7 +4,8 @@ A fragment is kept per *slot* (a directive, a day and the filters) with the revi
 rendered at; only the newest is kept. A request for revision R is answered with the slot's
 fragment if it is of R or newer. Otherwise one render is made for everyone (single-flight):
 
-- within a process, the first thread to ask leads and the others wait for its answer;
+- within a process, the first thread to ask leads and the others wait for its answer, which
+  they get as soon as it is rendered (storing it may wait for the database's writer);
 - across processes and servers, the leader takes the slot's *lease* in the shared store (the
   database's `matrix_fragments` table, or Redis where `REDIS_URL` is set); whoever finds the lease
   taken waits until it is released, then serves what the render stored, even if the revision
@@ -285,28 +286,43 @@ def fragment(directive_id: int, slot: str, revision: int,
         if flight.error is not None:
             raise flight.error
         return flight.result
-    try:
-        flight.result = _shared(app, directive_id, slot, revision, render)
-        _remember(app, slot, flight.result)
-        return flight.result
-    except BaseException as error:
-        flight.error = error
-        raise
-    finally:
+
+    def land(result: Fragment | None, error: BaseException | None = None) -> None:
+        """The flight's answer to this process's waiters (once)."""
+        if flight.done.is_set():
+            return
+        flight.result, flight.error = result, error
+        if result is not None:
+            _remember(app, slot, result)
         with _flights_lock:
             _flights.pop(key, None)
         flight.done.set()
 
+    try:
+        result = _shared(app, directive_id, slot, revision, render, land)
+        land(result)
+        return result
+    except BaseException as error:
+        land(None, error)
+        raise
+
 
 def _shared(app: Flask, directive_id: int, slot: str, revision: int,
-            render: Callable[[], tuple[int, str]]) -> Fragment:
+            render: Callable[[], tuple[int, str]],
+            rendered_here: Callable[[Fragment], None]) -> Fragment:
+    """The fragment from the shared store, or rendered under its lease and stored there. The
+    render is handed to `rendered_here` (this process's waiters) before it is stored: on SQLite
+    storing waits for the database's one writer, and those waiters need not."""
     shared = store(app)
     seen = shared.get(slot)
     if seen is not None and seen.revision >= revision:
         _count("shared")
         return seen
     while True:
-        token = shared.try_lease(slot, directive_id, exists=seen is not None)
+        # A lease seen taken is waited for without asking for it (asking writes, and on SQLite
+        # a write waits for every other writer first).
+        leased = seen is not None and shared.leased(slot)
+        token = None if leased else shared.try_lease(slot, directive_id, exists=seen is not None)
         if token is not None:
             try:
                 rendered, html = render()
@@ -314,6 +330,7 @@ def _shared(app: Flask, directive_id: int, slot: str, revision: int,
                 shared.release(slot, token)
                 raise
             made = Fragment(rendered, html, token)
+            rendered_here(made)
             shared.put(slot, made, token)
             _count("renders")
             log.info("matrix fragment %s rendered at revision %s", slot, rendered)
@@ -333,10 +350,12 @@ def _shared(app: Flask, directive_id: int, slot: str, revision: int,
 
 def forget(app: Flask) -> None:
     """Every fragment, this process's and the shared store's, and this process's matrix
-    indexes: the next request renders from the database."""
+    indexes and rows: the next request renders from the database."""
+    from . import rows
     from .model import forget_indexes
 
     forget_indexes(app)
+    rows.forget(app)
     with _flights_lock:
         _local(app).clear()
     with app.app_context():

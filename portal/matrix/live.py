@@ -13,19 +13,19 @@ items change: the next poll then asks again.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date
 
 from flask import Response, make_response, render_template, request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .. import areas, navigation
 from ..deadlines import today
 from ..htmx import is_htmx
 from . import fragments
 from .areas import area_view, headings
-from .model import ROWS_PER_PAGE, Filters, matrix_index, rows_of
+from .model import ROWS_PER_PAGE, Filters, matrix_index
+from .rows import rendered
 
 
 def respond(directive_id: int, filters: Filters, page: Callable[[Markup], str]) -> Response:
@@ -58,62 +58,24 @@ def respond(directive_id: int, filters: Filters, page: Callable[[Markup], str]) 
 def _fragment_context(directive_id: int, on: date, filters: Filters) -> dict:
     """What `review/_matrix.html` shows: the page of rows the filters leave, with the totals and,
     where units have areas, the roll-ups by area and each area's heading over its rows.
-    Ordering, filters and paging use the directive's index (no cells); only the rows shown are
-    read in full."""
+    Ordering, filters and paging use the directive's index (no cells); only the rows shown whose
+    markup is not kept already are read in full and rendered (`rows.rendered`)."""
     index = matrix_index(directive_id, on)
     rows = index.filtered(filters)
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     page = min(filters.page, pages)
     shown = rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE]
     totals = index.totals()
-    full_rows = rows_of(index, shown)
+    markup, supporting = rendered(index, shown)
     nodes = areas.tree() if any(row.area_id is not None for row in index.rows) else []
     return {
-        "m": index, "rows": full_rows,
-        "cells": {row.unit_id: cells_html(row, index.columns) for row in full_rows},
-        "supporting": any(c.supporting for row in full_rows for c in row.cells.values()),
+        "m": index, "rows": shown, "row_html": markup, "supporting": supporting,
         "filtered": rows, "filters": filters, "page": page, "pages": pages,
         "tag": f"{index.revision}.{on.isoformat()}",
         "totals": totals, "shown_totals": totals if rows is index.rows else index.totals(rows),
         "area_view": area_view(index, filters.area, nodes),
         "area_headings": headings(index, rows, shown, nodes),
     }
-
-
-# Each cell's markup, as review/_matrix.html wrote it for every one of them: by Python from one
-# pattern per kind of cell (status, state, supporting, findings), the item's id put in. The
-# template's loop over 100 rows × 50 cells was a third of a cold render.
-WORTH_SAYING = ("done_late", "due_soon", "overdue")
-NO_CELL = ('<td class="none"><span aria-hidden="true">–</span>'
-           '<span class="visually-hidden">Không giao</span></td>')
-
-
-@functools.lru_cache(maxsize=1024)
-def _cell_pattern(status, state, supporting: bool, findings: int, fixed: int) -> str:
-    if supporting:
-        return ('<td class="supporting"><a id="c{id}" href="/items/{id}" '
-                'title="Phối hợp (không tính vào kết quả)">PH<i>Phối hợp (không tính vào kết '
-                f'quả), {escape(status.label)}</i></a></td>')
-    mark = "!" if state.is_overdue else ""
-    counted = f"<b>{fixed}/{findings}</b>" if findings else ""
-    said = f", {escape(state.label)}" if state.value in WORTH_SAYING else ""
-    fixed_said = f", đã khắc phục {fixed}/{findings} hạn chế" if findings else ""
-    return (f'<td class="{status.css} {state.css}"><a id="c{{id}}" href="/items/{{id}}">'
-            f"{escape(status.symbol)}{mark}{counted}<i>{escape(status.label)}{said}{fixed_said}"
-            "</i></a></td>")
-
-
-def cells_html(row, columns) -> Markup:
-    """A row's cells in the columns' order."""
-    parts = []
-    for column in columns:
-        cell = row.cells.get(column.task_id)
-        if cell is None:
-            parts.append(NO_CELL)
-        else:
-            parts.append(_cell_pattern(cell.status, cell.state, cell.supporting, cell.findings,
-                                       cell.fixed).replace("{id}", str(cell.item_id)))
-    return Markup("".join(parts))
 
 
 def _fragment(directive_id: int, revision: int, on: date,

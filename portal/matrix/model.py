@@ -8,6 +8,8 @@ from the audit log.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from ..areas import subtree_ids, tree
 from ..deadlines import DeadlineState, deadline_state, late_from, local_date
 from ..extensions import db
 from ..models import (
+    EVERY_UNIT,
     AuditEvent,
     Directive,
     DirectiveStatus,
@@ -28,6 +31,7 @@ from ..models import (
     ExtensionStatus,
     Finding,
     FindingAnswer,
+    MatrixUnitChange,
     Progress,
     ProgressStatus,
     TargetResult,
@@ -458,6 +462,10 @@ class RowSummary:
     present: set = field(default_factory=set)  # status and state values of its cells
     by_state: list = field(default_factory=lambda: [0] * len(_STATE_ORDER))
     area_id: int | None = None  # địa bàn
+    # The tasks of its counted cells, and of those approved: what it adds to the columns' counts.
+    counted_tasks: list = field(default_factory=list)
+    done_tasks: list = field(default_factory=list)
+    version: int = 0  # the revision it was last read at, 0: when its index was built
 
     @property
     def percent(self) -> int:
@@ -481,13 +489,18 @@ class DirectiveHead:
 class MatrixIndex:
     """Every row of a directive's matrix in order with its counts, and the columns with theirs,
     built from one narrow statement (no cell kept): a page or a filter reads the full rows of
-    what it shows alone (`rows_of`). Kept per process for each directive, revision and day."""
+    what it shows alone (`rows_of`). Kept per process for each directive, revision and day; the
+    index of a newer revision is the kept one with the rows of the units changed since read
+    again (`MatrixUnitChange`). `build` names the full read it comes from (a number of this
+    process), and a row's `version` the revision it was read again at: together a row's
+    identity for its rendered markup (`portal.matrix.rows`)."""
 
     directive: DirectiveHead
     revision: int
     on: date
     columns: list[Column]
     rows: list[RowSummary]
+    build: int = 0
 
     @property
     def columns_by_task(self) -> dict[int, Column]:
@@ -524,7 +537,8 @@ INDEXES_KEPT = 8
 
 
 def matrix_index(directive_id: int, on: date) -> MatrixIndex:
-    """The directive's index at its current revision, kept by the app (`INDEXES_KEPT`)."""
+    """The directive's index at its current revision, kept by the app (`INDEXES_KEPT`): the
+    newest kept one of the same day brought up to date where it can be, else read whole."""
     directive = _directive(directive_id)
     key = (directive_id, directive.revision, on, directive.deadline_day_counts)
     indexes = current_app.extensions.setdefault("matrix_indexes", OrderedDict())
@@ -532,7 +546,14 @@ def matrix_index(directive_id: int, on: date) -> MatrixIndex:
         if key in indexes:
             indexes.move_to_end(key)
             return indexes[key]
-    built = _build_index(directive, on)
+        older = [index for (kept_id, revision, kept_on, day_counts), index in indexes.items()
+                 if (kept_id, kept_on, day_counts) == (directive_id, on, key[3])
+                 and revision < directive.revision]
+    built = None
+    if older:
+        built = _update_index(max(older, key=lambda index: index.revision), directive)
+    if built is None:
+        built = _build_index(directive, on)
     with _indexes_lock:
         indexes[key] = built
         while len(indexes) > INDEXES_KEPT:
@@ -545,7 +566,9 @@ def _raw_rows(statement) -> list[tuple]:
     processing (a third of building the index of 50,000 cells): its values must need none
     (numbers, text; dates and moments as SQLite's text or PostgreSQL's objects)."""
     connection = db.session.connection()
-    compiled = statement.compile(dialect=connection.dialect)
+    # Lists (IN) written out in the text: the driver knows nothing of expanding parameters.
+    compiled = statement.compile(dialect=connection.dialect,
+                                 compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup)
@@ -561,20 +584,14 @@ def forget_indexes(app) -> None:
         app.extensions.get("matrix_indexes", {}).clear()
 
 
-def _build_index(directive: Directive, on: date) -> MatrixIndex:
-    states = _States(on, current_app.config["DUE_SOON_DAYS"], directive.deadline_day_counts)
-    columns = _columns(directive.id)
-    units = {
-        u.id: RowSummary(u.id, u.name, u.short_name, u.kind, (fold(u.name), fold(u.short_name)),
-                         area_id=u.area_id)
-        for u in db.session.execute(
-            select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.area_id).where(
-                Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
-                            .where(_shown(directive.id)))))
-    }
+_builds = itertools.count(1)
+
+
+def _summary_cells(directive_id: int, unit_ids=None):
+    """What the index reads of each cell (of `unit_ids` alone, or every one)."""
     approved_text = ProgressStatus.APPROVED.value
     status_text = type_coerce(Progress.status, String)
-    cells = _raw_rows(
+    statement = (
         select(Progress.unit_id, Progress.task_id, status_text,
                # Only an approved item's submission decides anything (on time or late).
                case((status_text == approved_text, Progress.submitted_at)),
@@ -582,8 +599,17 @@ def _build_index(directive: Directive, on: date) -> MatrixIndex:
                Progress.supporting)
         .join(Task, Task.id == Progress.task_id)
         .outerjoin(Extension, Extension.progress_id == Progress.id)
-        .where(_shown(directive.id)))
+        .where(_shown(directive_id)))
+    if unit_ids is not None:
+        statement = statement.where(Progress.unit_id.in_(unit_ids))
+    return _raw_rows(statement)
+
+
+def _summarize(units: dict[int, RowSummary], columns: dict[int, Column], cells,
+               states: _States) -> None:
+    """The cells (rows of `_summary_cells`) counted into their units' rows and the columns."""
     statuses, granted = _STATUSES, _GRANTED
+    approved_text = ProgressStatus.APPROVED.value
     position = {state: index for index, state in enumerate(_STATE_ORDER)}
     overdue = DeadlineState.OVERDUE
     for unit_id, task_id, status_text, submitted_at, extension_status, granted_deadline, \
@@ -604,16 +630,70 @@ def _build_index(directive: Directive, on: date) -> MatrixIndex:
         row.present.add(state.value)
         if not supporting:
             row.assigned += 1
+            row.counted_tasks.append(task_id)
             row.by_state[position[state]] += 1
             if status_text == approved_text:
                 row.done += 1
+                row.done_tasks.append(task_id)
                 column.done += 1
             row.overdue += state is overdue
             column.assigned += 1
-    rows = in_matrix_order(units.values())
-    head = DirectiveHead(directive.id, directive.slug, directive.title, directive.number,
+
+
+def _head(directive: Directive) -> DirectiveHead:
+    return DirectiveHead(directive.id, directive.slug, directive.title, directive.number,
                          directive.issuer, directive.changed_at, directive.deadline_day_counts)
-    return MatrixIndex(head, directive.revision, on, list(columns.values()), rows)
+
+
+def _build_index(directive: Directive, on: date) -> MatrixIndex:
+    states = _States(on, current_app.config["DUE_SOON_DAYS"], directive.deadline_day_counts)
+    columns = _columns(directive.id)
+    units = {
+        u.id: RowSummary(u.id, u.name, u.short_name, u.kind, (fold(u.name), fold(u.short_name)),
+                         area_id=u.area_id)
+        for u in db.session.execute(
+            select(Unit.id, Unit.name, Unit.short_name, Unit.kind, Unit.area_id).where(
+                Unit.id.in_(select(Progress.unit_id).join(Task, Task.id == Progress.task_id)
+                            .where(_shown(directive.id)))))
+    }
+    _summarize(units, columns, _summary_cells(directive.id), states)
+    rows = in_matrix_order(units.values())
+    return MatrixIndex(_head(directive), directive.revision, on, list(columns.values()), rows,
+                       next(_builds))
+
+
+def _update_index(kept: MatrixIndex, directive: Directive) -> MatrixIndex | None:
+    """`kept` brought to the directive's revision by reading again the rows of the units changed
+    since (`MatrixUnitChange`); None when it cannot be: the tasks changed, a unit came or went,
+    or the revision moved with no unit recorded (a change written around the ORM's flush)."""
+    changes = MatrixUnitChange.__table__
+    changed = set(db.session.scalars(
+        select(changes.c.unit_id).where(changes.c.directive_id == directive.id,
+                                        changes.c.revision > kept.revision)))
+    by_unit = {row.unit_id: row for row in kept.rows}
+    if not changed or EVERY_UNIT in changed or not changed <= by_unit.keys():
+        return None
+    states = _States(kept.on, current_app.config["DUE_SOON_DAYS"],
+                     directive.deadline_day_counts)
+    columns = {column.task_id: dataclasses.replace(column) for column in kept.columns}
+    fresh = {}
+    for unit_id in changed:
+        old = by_unit[unit_id]
+        for task_id in old.counted_tasks:
+            columns[task_id].assigned -= 1
+        for task_id in old.done_tasks:
+            columns[task_id].done -= 1
+        fresh[unit_id] = RowSummary(old.unit_id, old.name, old.short_name, old.kind, old.folded,
+                                    area_id=old.area_id, version=directive.revision)
+    cells = _summary_cells(directive.id, sorted(changed))
+    if any(task_id not in columns for _, task_id, *_ in cells):
+        return None
+    _summarize(fresh, columns, cells, states)
+    if any(not row.cells for row in fresh.values()):
+        return None  # every item of the unit hidden: it leaves the matrix
+    rows = [fresh.get(row.unit_id, row) for row in kept.rows]
+    return MatrixIndex(_head(directive), directive.revision, kept.on, list(columns.values()),
+                       rows, kept.build)
 
 
 @dataclass(frozen=True)
