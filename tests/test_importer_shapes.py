@@ -586,3 +586,38 @@ def test_a_report_of_how_a_plan_was_carried_out_is_no_task():
                    "Triển khai Kế hoạch số 30/KH-UBND ngày 02/3/2025 của UBND tỉnh, UBND các xã, "
                    "phường tổ chức ra quân dọn vệ sinh trước ngày 30/3/2025.")
     assert [(a, d) for a, d, _ in tasks(draft)] == [("kind:commune", date(2025, 3, 30))]
+
+
+def test_the_next_item_of_the_same_numbering_leaves_a_units_section():
+    draft = letter("Chủ tịch UBND tỉnh chỉ đạo như sau:\n\n"
+                   "1. Giao Sở Y tế chủ trì, phối hợp với các địa phương giám sát dịch bệnh.\n\n"
+                   "2. Tăng cường công tác tuyên truyền phòng, chống dịch bệnh.\n\n"
+                   "3. Sở Tài chính:\n- Bố trí kinh phí phòng, chống dịch.\n"
+                   "- Hướng dẫn thanh toán chế độ cho lực lượng tham gia.\n\n"
+                   "4. Đẩy mạnh vệ sinh môi trường tại khu dân cư.")
+    everyone = ",".join(str(u.id) for u in PROVINCE if u.kind in ("office", "commune"))
+    assert sorted((t, a) for a, _, t in tasks(draft)) == sorted([
+        ("Chủ trì, phối hợp với các địa phương giá", "unit:Sở Y tế"),
+        ("Tăng cường công tác tuyên truyền phòng, ", f"units:{everyone}"),
+        ("Bố trí kinh phí phòng, chống dịch.", "unit:Sở Tài chính"),
+        ("Hướng dẫn thanh toán chế độ cho lực lượn", "unit:Sở Tài chính"),
+        ("Đẩy mạnh vệ sinh môi trường tại khu dân ", f"units:{everyone}")])
+
+
+def test_what_is_not_yet_done_and_the_shortcomings_part_are_no_tasks():
+    draft = conclusions(
+        "I. TỒN TẠI, HẠN CHẾ\n1. Công tác giải phóng mặt bằng tiến hành chậm.\n\n"
+        "II. NHIỆM VỤ THỜI GIAN TỚI\n"
+        "1. Qua kiểm tra, Sở Tài chính chưa thẩm định xong dự toán điều chỉnh; UBND các xã còn "
+        "chậm bàn giao mặt bằng.\n\n"
+        "2. Giao Sở Tài chính khẩn trương thẩm định dự toán điều chỉnh.\n\n"
+        "3. UBND các xã không để tái lấn chiếm, thường xuyên kiểm tra mặt bằng đã bàn giao.")
+    assert [(a, t) for a, _, t in tasks(draft)] == [
+        ("unit:Sở Tài chính", "Khẩn trương thẩm định dự toán điều chỉnh"),
+        ("kind:commune", "Thường xuyên kiểm tra mặt bằng đã bàn gi")]
+
+
+def test_a_notice_that_only_says_it_informs_is_no_task():
+    draft = conclusions("1. Sở Y tế kiểm tra các trạm y tế.\n\n"
+                        "Văn phòng UBND tỉnh trân trọng thông báo./.")
+    assert audiences(draft) == ["unit:Sở Y tế"]

@@ -114,7 +114,9 @@ _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao)\s+(?!
 # What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
-    r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich)\b"
+    r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich|"
+    r"ton tai|nhung ton tai|han che|nhung han che|kho khan|nguyen nhan|bai hoc|uu diem|"
+    r"nhung ket qua|mot so ket qua)\b"
 )
 # A line of a plan's task table after the task: who carries it out, by when.
 _WHO_LINE = re.compile(
@@ -596,8 +598,9 @@ def _statement(folded: str, index: UnitIndex) -> bool:
 
 
 def _not_ordered(folded: str, index: UnitIndex) -> bool:
-    """The clause's first verb tells what was done ("Sở X đã tham mưu …") or what must be
-    done to something ("Trung tâm phải được bố trí …"), not an order to a unit."""
+    """The clause's first verb tells what was done or not yet done ("Sở X đã tham mưu …", "Sở
+    X chưa thẩm định …", "các xã còn chậm triển khai …") or what must be done to something
+    ("Trung tâm phải được bố trí …"), not an order to a unit."""
     blanked = _blank_units(folded, index)
     for group in (_NOT_INSPECTED, _INSPECTED):  # "đơn vị chưa được kiểm tra" names units
         blanked = group.sub(lambda m: " " * len(m.group(0)), blanked)
@@ -605,7 +608,8 @@ def _not_ordered(folded: str, index: UnitIndex) -> bool:
     if not verb:
         return False
     adverbs = "|".join(ADVERBS)
-    return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc|se)\s+"
+    return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc|se|chua|chua duoc|"
+                          r"van chua|con cham|con chua)\s+"
                           r"(?:(?:" + adverbs + r")\s+)?$", blanked[:verb.start()]))
 
 
@@ -687,7 +691,8 @@ _MEETING = re.compile(
 # quan, đơn vị liên quan biết, thực hiện".
 _NOTICE = re.compile(
     r"\bthong bao\b[^.;]{0,200}?\b(?:de|den|cho|toi)\b[^.;]{0,200}?\b(?:biet|thuc hien|"
-    r"trien khai|phoi hop)\b[^.;]{0,40}[./\s]*$"
+    r"trien khai|phoi hop)\b[^.;]{0,40}[./\s]*$|"
+    r"^[^.;]{0,120}?\b(?:tran trong|xin|kinh) thong bao[./\s]*$"
 )
 
 
@@ -903,6 +908,10 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     builder.preamble = general
     section: DraftSection | None = None
     skipping: str | None = None  # the marker style of a part that holds no tasks
+    # A numbered item that opens a unit's section ("1. Giao Sở X chủ trì …", "1. Sở X:"): its
+    # section, its numbering and the section before it, which the next item of the same
+    # numbering returns to.
+    inline: tuple[DraftSection, str, DraftSection | None] | None = None
     for position, para in enumerate(paras):
         folded = skeleton(para.text).strip()
         part = _part_heading(para)
@@ -953,11 +962,22 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             if _not_an_order(folded, index):
                 continue
         heading = _section_heading(para, index)
+        if (inline is not None and para.marker and _style(para) == inline[1]
+                and section is inline[0]):
+            # "2. …" after "1. Giao Sở X chủ trì …" or after "1. Sở X:" and its own items:
+            # the next item of the same numbering is no longer X's
+            section = inline[2]
+            inline = None
+        elif inline is not None and para.marker and _style(para) == inline[1]:
+            inline = None
         if heading:
             head, rest = heading
+            outer = section
             section = builder.new_section(head, para.marker)
             if rest:
                 builder.add_paragraph(section, _Para("", rest))
+            if para.marker:
+                inline = (section, _style(para), outer)
             continue
         if section is None:
             if builder.sections:
