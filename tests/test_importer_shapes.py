@@ -621,3 +621,13 @@ def test_a_notice_that_only_says_it_informs_is_no_task():
     draft = conclusions("1. Sở Y tế kiểm tra các trạm y tế.\n\n"
                         "Văn phòng UBND tỉnh trân trọng thông báo./.")
     assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_speaker_inside_a_paragraph_before_yeu_cau():
+    draft = import_letter(
+        "Chủ tịch UBND huyện làm việc với các xã về giải phóng mặt bằng\n"
+        "Phát biểu kết luận, đồng chí Chủ tịch UBND huyện đánh giá cao nỗ lực của các xã. Đồng "
+        "chí yêu cầu Sở Tài chính khẩn trương thẩm định phương án bồi thường, hoàn thành trước "
+        "ngày 30/3/2025.", PROVINCE)
+    assert tasks(draft) == [
+        ("unit:Sở Tài chính", date(2025, 3, 30), "Yêu cầu Sở Tài chính khẩn trương thẩm đị")]

@@ -8,7 +8,8 @@ editor to decide.
 Letters name their addressees in many ways, and each way read here is a general shape:
 
 - inside a sentence: "Giao Sở X chủ trì, phối hợp với Y …" (X only), "Theo đó, đề nghị …",
-  "Trên cơ sở …, đề nghị …", "UBND tỉnh (đã) giao …", "Phó Chủ tịch … yêu cầu …" (`_strip_lead`),
+  "Trên cơ sở …, đề nghị …", "UBND tỉnh (đã) giao …", "Phó Chủ tịch … yêu cầu …" (`_strip_lead`;
+  in any sentence of a paragraph, "… Đồng chí yêu cầu Sở X …"),
   a task that opens with its own unit ("Sở Y tế kiểm tra …", `_task_addressee`), an order to
   others inside a clause ("…, các xã phải …");
 - an introduction that names them and ends with ":" ("Thủ trưởng các … thực hiện một số nhiệm
@@ -19,8 +20,12 @@ A meeting's conclusions (thông báo kết luận) are read the same way: its fr
 who attended, "Sau khi nghe …"), the leader's remarks on what was done ("Đánh giá cao …", "Cơ
 bản thống nhất …", "Tuy nhiên, …") and the notice passing it on ("Văn phòng … thông báo để các cơ
 quan … biết, thực hiện") give no task; a topic before an order ("Về đề xuất của …: Giao Sở X …")
-leaves the order its own addressee. A lead that says what to act on ("Căn cứ Kế hoạch này, …",
-"Triển khai Kế hoạch số … , UBND các xã …") is not the legal basis when an order follows it.
+leaves the order its own addressee. A numbered item that opens a unit's section ("1. Giao Sở X
+chủ trì …", "1. Sở X:") holds only its own items: the next item numbered the same way goes back
+to the section before. What is not yet done ("Sở X chưa …", "các xã còn chậm …"), a shortcomings
+part ("TỒN TẠI, HẠN CHẾ") and "… trân trọng thông báo./." give no task. A lead that says what
+to act on ("Căn cứ Kế hoạch này, …", "Triển khai Kế hoạch số … , UBND các xã …") is not the
+legal basis when an order follows it.
 
 What is not an order gives no task: the grounds (Căn cứ …, Thực hiện Công văn …, Xét đề nghị …),
 a decision's own act in its articles ("Ban hành kèm theo Quyết định này …", its effect, who
@@ -193,6 +198,11 @@ class _Builder:
         text = para.text
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
+            raw = skeleton(sentence)
+            lead = _order_after_lead(raw.lstrip())
+            if lead is not None:  # "Đồng chí yêu cầu Sở X …" inside a paragraph: who speaks
+                sa += len(raw) - len(raw.lstrip()) + lead
+                sentence = text[sa:sb]
             folded_sentence = skeleton(sentence).strip()
             sentence_orders = _has_order(folded_sentence)
             if sentence.rstrip().endswith(":"):
@@ -796,7 +806,7 @@ _TASKS_FOLLOW = re.compile(
     r"(?:sau|nhu sau|sau day)\s*$"
 )
 _SPEAKER = re.compile(r"\b(?:chu tich|pho chu tich|bi thu|pho bi thu|giam doc|truong ban|"
-                      r"uy ban nhan dan|ubnd|lanh dao)\b[^,]*$")
+                      r"uy ban nhan dan|ubnd|lanh dao|dong chi)\b[^,]*$")
 _INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|sau day|"
                           r"noi dung)\s*$")
 
