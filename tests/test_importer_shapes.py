@@ -490,3 +490,144 @@ def test_a_first_line_that_gives_an_order_is_no_headline():
     draft = import_letter("Đề nghị UBND các xã, phường rà soát hồ sơ trễ hạn trên hệ thống",
                           PROVINCE)
     assert audiences(draft) == ["kind:commune"]
+
+
+# ---- a meeting's conclusions (thông báo kết luận) and what is not an order
+
+
+CONCLUSIONS_HEADER = """ỦY BAN NHÂN DÂN
+TỈNH ĐỒNG THÁP
+VĂN PHÒNG
+
+Số: 45/TB-VPUBND
+
+Đồng Tháp, ngày 12 tháng 3 năm 2025
+
+THÔNG BÁO
+Kết luận của Chủ tịch UBND tỉnh tại cuộc họp về tiến độ chuyển đổi số
+
+"""
+
+
+def conclusions(body: str) -> Draft:
+    return import_letter(CONCLUSIONS_HEADER + body + SIGNATURE, PROVINCE)
+
+
+def test_a_leaders_remarks_on_what_was_done_are_no_tasks():
+    draft = conclusions(
+        "1. Đánh giá cao sự chủ động của Sở Khoa học và Công nghệ trong việc tham mưu triển khai "
+        "các nhiệm vụ chuyển đổi số.\n\n"
+        "2. Cơ bản thống nhất với báo cáo của Sở Nội vụ về kết quả thực hiện năm 2024.\n\n"
+        "3. Tuy nhiên, việc số hóa hồ sơ tại một số xã chưa đạt yêu cầu, cần khắc phục.\n\n"
+        "4. Sở Y tế cập nhật dữ liệu y tế lên hệ thống dùng chung.")
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_the_meetings_time_chair_and_attendance_are_no_tasks():
+    draft = conclusions(
+        "Ngày 10/3/2025, đồng chí Nguyễn Văn A, Chủ tịch UBND tỉnh chủ trì cuộc họp nghe báo cáo "
+        "tiến độ chuyển đổi số.\n\n"
+        "Tham dự có lãnh đạo Sở Nội vụ, Sở Tài chính và UBND các xã, phường.\n\n"
+        "Chủ trì: đồng chí Nguyễn Văn A, Chủ tịch UBND tỉnh.\n\n"
+        "Sau khi nghe Sở Khoa học và Công nghệ báo cáo, Chủ tịch UBND tỉnh kết luận như sau:\n\n"
+        "1. Giao Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tài chính rà soát các nhiệm "
+        "vụ chậm tiến độ, báo cáo UBND tỉnh trước ngày 30/3/2025.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("unit:Sở Khoa học và Công nghệ", date(2025, 3, 30))]
+
+
+def test_the_notice_that_passes_the_conclusions_on_is_no_task():
+    draft = conclusions(
+        "1. Văn phòng UBND tỉnh theo dõi, đôn đốc việc thực hiện.\n\n"
+        "Văn phòng UBND tỉnh thông báo để các cơ quan, đơn vị liên quan biết, thực hiện./.")
+    assert [(a, t) for a, _, t in tasks(draft)] == [
+        ("unit:Văn phòng UBND tỉnh", "Theo dõi, đôn đốc việc thực hiện.")]
+
+
+def test_a_topic_before_its_order_gives_the_order_its_own_addressee():
+    draft = conclusions(
+        "1. Giao Sở Khoa học và Công nghệ chủ trì rà soát các nhiệm vụ chậm tiến độ.\n\n"
+        "2. Về đề xuất bổ sung kinh phí của Sở Nội vụ: Giao Sở Tài chính thẩm định, tham mưu "
+        "UBND tỉnh trước ngày 15/4/2025.\n\n"
+        "3. Về công tác y tế: Sở Y tế chủ trì kiểm tra các trạm y tế.")
+    assert [(a, d, t) for a, d, t in tasks(draft)][1:] == [
+        ("unit:Sở Tài chính", date(2025, 4, 15), "Thẩm định, tham mưu UBND tỉnh trước ngày"),
+        ("unit:Sở Y tế", None, "Chủ trì kiểm tra các trạm y tế.")]
+
+
+def test_a_closing_line_asking_for_care_and_cooperation_is_no_task():
+    draft = letter("1. Sở Nội vụ tổng hợp kết quả cải cách hành chính.\n\n"
+                   "Ủy ban nhân dân tỉnh đề nghị các cơ quan, đơn vị quan tâm, phối hợp thực "
+                   "hiện./.")
+    assert audiences(draft) == ["unit:Sở Nội vụ"]
+
+
+def test_what_to_act_on_before_the_order_is_no_legal_basis():
+    draft = letter("III. TỔ CHỨC THỰC HIỆN\n1. UBND các xã, phường\n"
+                   "Căn cứ Kế hoạch này, xây dựng kế hoạch tuyên truyền của địa phương, hoàn "
+                   "thành trước ngày 31/3/2025.\n"
+                   "2. Sở Y tế\nCăn cứ chức năng, nhiệm vụ được giao, kiểm tra an toàn thực "
+                   "phẩm.\n\n"
+                   "Căn cứ Nghị định số 61/2018/NĐ-CP ngày 23/4/2018 của Chính phủ, bổ sung một "
+                   "số quy định về một cửa.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [
+        ("kind:commune", date(2025, 3, 31)), ("unit:Sở Y tế", None)]
+
+
+def test_what_a_unit_is_is_no_task():
+    draft = letter("1. Sở Y tế là cơ quan thường trực, tổng hợp tình hình dịch bệnh.\n\n"
+                   "2. Sở Y tế giám sát chặt chẽ tình hình dịch bệnh.")
+    assert [t for _, _, t in tasks(draft)] == ["Giám sát chặt chẽ tình hình dịch bệnh."]
+
+
+def test_a_report_of_how_a_plan_was_carried_out_is_no_task():
+    draft = letter("Triển khai Kế hoạch số 12/KH-UBND ngày 05/01/2025 của UBND tỉnh, các sở, ngành "
+                   "đã tổ chức tuyên truyền sâu rộng.\n\n"
+                   "Triển khai Kế hoạch số 30/KH-UBND ngày 02/3/2025 của UBND tỉnh, UBND các xã, "
+                   "phường tổ chức ra quân dọn vệ sinh trước ngày 30/3/2025.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [("kind:commune", date(2025, 3, 30))]
+
+
+def test_the_next_item_of_the_same_numbering_leaves_a_units_section():
+    draft = letter("Chủ tịch UBND tỉnh chỉ đạo như sau:\n\n"
+                   "1. Giao Sở Y tế chủ trì, phối hợp với các địa phương giám sát dịch bệnh.\n\n"
+                   "2. Tăng cường công tác tuyên truyền phòng, chống dịch bệnh.\n\n"
+                   "3. Sở Tài chính:\n- Bố trí kinh phí phòng, chống dịch.\n"
+                   "- Hướng dẫn thanh toán chế độ cho lực lượng tham gia.\n\n"
+                   "4. Đẩy mạnh vệ sinh môi trường tại khu dân cư.")
+    everyone = ",".join(str(u.id) for u in PROVINCE if u.kind in ("office", "commune"))
+    assert sorted((t, a) for a, _, t in tasks(draft)) == sorted([
+        ("Chủ trì, phối hợp với các địa phương giá", "unit:Sở Y tế"),
+        ("Tăng cường công tác tuyên truyền phòng, ", f"units:{everyone}"),
+        ("Bố trí kinh phí phòng, chống dịch.", "unit:Sở Tài chính"),
+        ("Hướng dẫn thanh toán chế độ cho lực lượn", "unit:Sở Tài chính"),
+        ("Đẩy mạnh vệ sinh môi trường tại khu dân ", f"units:{everyone}")])
+
+
+def test_what_is_not_yet_done_and_the_shortcomings_part_are_no_tasks():
+    draft = conclusions(
+        "I. TỒN TẠI, HẠN CHẾ\n1. Công tác giải phóng mặt bằng tiến hành chậm.\n\n"
+        "II. NHIỆM VỤ THỜI GIAN TỚI\n"
+        "1. Qua kiểm tra, Sở Tài chính chưa thẩm định xong dự toán điều chỉnh; UBND các xã còn "
+        "chậm bàn giao mặt bằng.\n\n"
+        "2. Giao Sở Tài chính khẩn trương thẩm định dự toán điều chỉnh.\n\n"
+        "3. UBND các xã không để tái lấn chiếm, thường xuyên kiểm tra mặt bằng đã bàn giao.")
+    assert [(a, t) for a, _, t in tasks(draft)] == [
+        ("unit:Sở Tài chính", "Khẩn trương thẩm định dự toán điều chỉnh"),
+        ("kind:commune", "Thường xuyên kiểm tra mặt bằng đã bàn gi")]
+
+
+def test_a_notice_that_only_says_it_informs_is_no_task():
+    draft = conclusions("1. Sở Y tế kiểm tra các trạm y tế.\n\n"
+                        "Văn phòng UBND tỉnh trân trọng thông báo./.")
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_speaker_inside_a_paragraph_before_yeu_cau():
+    draft = import_letter(
+        "Chủ tịch UBND huyện làm việc với các xã về giải phóng mặt bằng\n"
+        "Phát biểu kết luận, đồng chí Chủ tịch UBND huyện đánh giá cao nỗ lực của các xã. Đồng "
+        "chí yêu cầu Sở Tài chính khẩn trương thẩm định phương án bồi thường, hoàn thành trước "
+        "ngày 30/3/2025.", PROVINCE)
+    assert tasks(draft) == [
+        ("unit:Sở Tài chính", date(2025, 3, 30), "Yêu cầu Sở Tài chính khẩn trương thẩm đị")]

@@ -70,6 +70,22 @@ def convert(data: bytes, suffix: str, target: str) -> bytes:
         return next((work / "out").iterdir()).read_bytes()
 
 
+def text_pdf(texts: list[str]) -> list[bytes]:
+    """Each text laid out by LibreOffice's plain-text filter (one paragraph a line, no indent,
+    Liberation Serif), as the importer's bench makes its PDFs; one soffice run for them all."""
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        (work / "in").mkdir()
+        for index, text in enumerate(texts):
+            (work / "in" / f"{index:03d}.txt").write_text(text, encoding="utf-8")
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
+             "--infilter=Text (encoded):UTF8,LF,Liberation Serif,vi", "--convert-to", "pdf",
+             "--outdir", str(work / "out"), *sorted(map(str, (work / "in").iterdir()))],
+            check=True, capture_output=True, timeout=180)
+        return [(work / "out" / f"{index:03d}.pdf").read_bytes() for index in range(len(texts))]
+
+
 def letter_pdf(seed_text: str = SEED, repeat_body: int = 1) -> bytes:
     return convert(letter_docx(seed_text, repeat_body), "docx", "pdf")
 

@@ -8,20 +8,33 @@ editor to decide.
 Letters name their addressees in many ways, and each way read here is a general shape:
 
 - inside a sentence: "Giao Sở X chủ trì, phối hợp với Y …" (X only), "Theo đó, đề nghị …",
-  "Trên cơ sở …, đề nghị …", "UBND tỉnh (đã) giao …", "Phó Chủ tịch … yêu cầu …" (`_strip_lead`),
+  "Trên cơ sở …, đề nghị …", "UBND tỉnh (đã) giao …", "Phó Chủ tịch … yêu cầu …" (`_strip_lead`;
+  in any sentence of a paragraph, "… Đồng chí yêu cầu Sở X …"),
   a task that opens with its own unit ("Sở Y tế kiểm tra …", `_task_addressee`), an order to
   others inside a clause ("…, các xã phải …");
 - an introduction that names them and ends with ":" ("Thủ trưởng các … thực hiện một số nhiệm
   vụ sau:"), then the items;
 - a plan's task lines ("Cơ quan chủ trì: …", "Thời gian hoàn thành: …").
 
+A meeting's conclusions (thông báo kết luận) are read the same way: its frame (when, who chaired,
+who attended, "Sau khi nghe …"), the leader's remarks on what was done ("Đánh giá cao …", "Cơ
+bản thống nhất …", "Tuy nhiên, …") and the notice passing it on ("Văn phòng … thông báo để các cơ
+quan … biết, thực hiện") give no task; a topic before an order ("Về đề xuất của …: Giao Sở X …")
+leaves the order its own addressee. A numbered item that opens a unit's section ("1. Giao Sở X
+chủ trì …", "1. Sở X:") holds only its own items: the next item numbered the same way goes back
+to the section before. What is not yet done ("Sở X chưa …", "các xã còn chậm …"), a shortcomings
+part ("TỒN TẠI, HẠN CHẾ") and "… trân trọng thông báo./." give no task. A lead that says what
+to act on ("Căn cứ Kế hoạch này, …", "Triển khai Kế hoạch số … , UBND các xã …") is not the
+legal basis when an order follows it.
+
 What is not an order gives no task: the grounds (Căn cứ …, Thực hiện Công văn …, Xét đề nghị …),
 a decision's own act in its articles ("Ban hành kèm theo Quyết định này …", its effect, who
 carries it out), a plan's purposes (I. MỤC ĐÍCH, YÊU CẦU), closing lines ("… yêu cầu … nghiêm túc
-thực hiện"), contingencies ("Trường hợp …"), sentences that report or describe ("đã", "sẽ",
-"phải được", "… là …"), headlines and a web page's furniture. A deadline clause after an order
-("; hoàn thành trước ngày …", "Trình UBND tỉnh trước ngày …") stays with it; deadlines given per
-level in a separate sentence make one task per level. An addressee the portal does not hold is
+thực hiện", "… quan tâm, phối hợp thực hiện"), contingencies ("Trường hợp …"), sentences that
+report or describe ("đã", "sẽ", "phải được", "… là …", "Sở X là cơ quan thường trực …"),
+headlines and a web page's furniture. A deadline clause after an order ("; hoàn thành trước
+ngày …", "Trình UBND tỉnh trước ngày …") stays with it; deadlines given per level in a separate
+sentence make one task per level. An addressee the portal does not hold is
 kept, its task or section marked "unmatched" and a warning "chưa xác định đơn vị" quoting the
 letter's words.
 """
@@ -86,7 +99,8 @@ _CARRY_OUT = re.compile(r"\bchiu trach nhiem thi hanh\b|\bcan cu quyet dinh thi 
 # A closing line: "(UBND tỉnh) yêu cầu <addressees> (nghiêm túc) (triển khai) thực hiện (nghiêm)
 # (nội dung chỉ đạo tại Công văn này)"; checked after the addressees are blanked.
 _CLOSING_TAIL = re.compile(
-    r"(?:(?:nghiem tuc|khan truong|quan tam|chu dong|to chuc|trien khai|chi dao)[\s,]+)*"
+    r"(?:(?:nghiem tuc|khan truong|quan tam|chu dong|to chuc|trien khai|chi dao|phoi hop|"
+    r"quan tam phoi hop|phoi hop chat che)[\s,]+)*"
     r"(?:thuc hien|trien khai|thi hanh)(?:[\s,]+(?:nghiem tuc|nghiem|tot|co hieu qua|day du|"
     r"dung quy dinh|kip thoi))*"
     r"(?:[\s,]+(?:cac|noi dung|chi dao|tai|theo|cong van|van ban|ke hoach|quyet dinh|chi thi|"
@@ -105,7 +119,9 @@ _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao)\s+(?!
 # What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
-    r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich)\b"
+    r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich|"
+    r"ton tai|nhung ton tai|han che|nhung han che|kho khan|nguyen nhan|bai hoc|uu diem|"
+    r"nhung ket qua|mot so ket qua)\b"
 )
 # A line of a plan's task table after the task: who carries it out, by when.
 _WHO_LINE = re.compile(
@@ -182,6 +198,11 @@ class _Builder:
         text = para.text
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
+            raw = skeleton(sentence)
+            lead = _order_after_lead(raw.lstrip())
+            if lead is not None:  # "Đồng chí yêu cầu Sở X …" inside a paragraph: who speaks
+                sa += len(raw) - len(raw.lstrip()) + lead
+                sentence = text[sa:sb]
             folded_sentence = skeleton(sentence).strip()
             sentence_orders = _has_order(folded_sentence)
             if sentence.rstrip().endswith(":"):
@@ -498,6 +519,8 @@ def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
             return head, text[colon + 1:].strip()
     no_end = not text.rstrip().endswith((".", ";", "!", "?"))
     blanked = _blank_units(folded, index)
+    if _IS_WHAT.match(blanked):
+        return None  # "Sở Y tế là cơ quan thường trực, …" says what the unit is
     if not _VERB_RE.search(blanked) and (no_end or level == "top") and len(text) <= 300:
         return text, ""
     if level == "top" or (not para.marker and re.match(r"(?:giao|de nghi|yeu cau)\s", folded)):
@@ -561,6 +584,10 @@ def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int
     return out
 
 
+# A unit's name (blanked) followed by "là": what the unit is.
+_IS_WHAT = re.compile(r"\s+(?:la|chinh la|van la|se la|dong vai tro la)\s")
+
+
 def _statement(folded: str, index: UnitIndex) -> bool:
     """A sentence that reports or describes rather than orders: its first verb is past, future
     or passive ("Tại kỳ họp sẽ thông qua …"), or it says what something is ("Giải pháp của Kế
@@ -576,12 +603,14 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     before = blanked[:verb.start()]
     if re.search(r"\b(?:la|se|da|dang|duoc)\s+(?:[^\W\d_]+\s+){0,2}$", before):
         return not _ORDER_WORD.search(before)
-    return False
+    # "Sở Y tế là cơ quan thường trực, …": what a unit is, named before "là".
+    return bool(_IS_WHAT.match(blanked) and not _ORDER_WORD.search(before))
 
 
 def _not_ordered(folded: str, index: UnitIndex) -> bool:
-    """The clause's first verb tells what was done ("Sở X đã tham mưu …") or what must be
-    done to something ("Trung tâm phải được bố trí …"), not an order to a unit."""
+    """The clause's first verb tells what was done or not yet done ("Sở X đã tham mưu …", "Sở
+    X chưa thẩm định …", "các xã còn chậm triển khai …") or what must be done to something
+    ("Trung tâm phải được bố trí …"), not an order to a unit."""
     blanked = _blank_units(folded, index)
     for group in (_NOT_INSPECTED, _INSPECTED):  # "đơn vị chưa được kiểm tra" names units
         blanked = group.sub(lambda m: " " * len(m.group(0)), blanked)
@@ -589,7 +618,8 @@ def _not_ordered(folded: str, index: UnitIndex) -> bool:
     if not verb:
         return False
     adverbs = "|".join(ADVERBS)
-    return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc|se)\s+"
+    return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc|se|chua|chua duoc|"
+                          r"van chua|con cham|con chua)\s+"
                           r"(?:(?:" + adverbs + r")\s+)?$", blanked[:verb.start()]))
 
 
@@ -639,24 +669,90 @@ def _follows_order(folded: str) -> bool:
 
 # "Tổ Công tác có nhiệm vụ …": what someone's duties are.
 _DUTIES = re.compile(r"^(?P<who>[^,;:]{2,80}?)\s+co (?:nhiem vu|trach nhiem|chuc nang)\b")
+# "Triển khai Kế hoạch số 12/KH-UBND của UBND tỉnh, …": the document acted on, then what
+# follows the comma decides (an order to someone, or a report of what was done).
+_REFERENCE_LEAD = re.compile(
+    r"^(?:trien khai|quan triet|thuc hien)(?: thuc hien)?\s+(?:cong van|ke hoach|quyet dinh|"
+    r"chi thi|nghi quyet|thong bao|van ban|chuong trinh|huong dan|ket luan|cong dien)\s+"
+    r"(?:so\s+)?[^,;]{0,30}?[0-9][^,;]{0,200}?,\s*"
+)
 # A contingency ("Trường hợp xảy ra …, báo cáo ngay"), not a task to tick.
 _CONTINGENCY = re.compile(r"^(?:truong hop|trong truong hop|neu|khi co|khi xay ra)\b")
+# A leader's remarks on what was done, in a meeting's conclusions: praise, agreement, the
+# shortcomings found ("Đánh giá cao …", "Cơ bản thống nhất với báo cáo …", "Tuy nhiên, …
+# còn chậm"). An order inside ("…; giao Sở X …") keeps the sentence.
+_REMARK = re.compile(
+    r"^(?:(?:chu tich|pho chu tich|ubnd|uy ban nhan dan|lanh dao|dong chi)[^,.;:]{0,80}?\s+)?"
+    r"(?:danh gia cao|ghi nhan|bieu duong|bieu duong|hoan nghenh|khen ngoi|bieu dương|"
+    r"bieu duong va|tran trong|cam on|chia se|dong tinh|(?:co ban )?(?:thong nhat|nhat tri|"
+    r"dong y)(?: cao)?(?: voi| ve| noi dung| theo)?|tuy nhien|ben canh (?:nhung|cac|do)|"
+    r"nhin chung|nhin tong the|thoi gian qua|qua (?:\d+ )?(?:nam|thang) (?:trien khai|thuc hien))\b"
+)
+# The frame of a meeting's conclusions: when and where, who chaired and who attended, what was
+# heard before the conclusions.
+_MEETING = re.compile(
+    r"^(?:(?:sang|chieu|toi)\s+)?(?:ngay|vao ngay|hom nay|vao luc|luc)\b[^.]{0,250}?"
+    r"\b(?:chu tri|dan dau|lam viec|to chuc|hop|du)\b|"
+    r"^(?:tham du|cung du|cung tham du|du hop)(?: cuoc hop| hoi nghi| buoi lam viec)?"
+    r"\s+(?:co|gom)\b|^(?:thanh phan|chu tri)(?: cuoc hop| hoi nghi| buoi lam viec)?\s*:|"
+    r"^(?:sau khi nghe|qua nghe)\b"
+)
+# The issuer's office passing on the conclusions: "Văn phòng UBND tỉnh thông báo để các cơ
+# quan, đơn vị liên quan biết, thực hiện".
+_NOTICE = re.compile(
+    r"\bthong bao\b[^.;]{0,200}?\b(?:de|den|cho|toi)\b[^.;]{0,200}?\b(?:biet|thuc hien|"
+    r"trien khai|phoi hop)\b[^.;]{0,40}[./\s]*$|"
+    r"^[^.;]{0,120}?\b(?:tran trong|xin|kinh) thong bao[./\s]*$"
+)
 
 
 def _not_an_order(folded: str, index: UnitIndex) -> bool:
-    """Grounds, a decision's own act, who carries a decision out, a contingency or a closing
-    line."""
+    """Grounds, a decision's own act, who carries a decision out, a contingency, a leader's
+    remarks or a meeting's frame, the notice that passes conclusions on, or a closing line."""
     folded = folded.strip(" -–•*")
     if _CONTINGENCY.match(folded):
+        return True
+    if (_REMARK.match(folded) or _MEETING.match(folded)) and not _ORDER_WORD.search(folded):
+        return True
+    if _NOTICE.search(folded) and not _DEADLINE.search(folded):
         return True
     duties = _DUTIES.match(folded)
     if duties and not index.match(duties.group("who")).matched:
         return True  # the duties of a group of persons the portal does not hold
-    if _GROUNDS.match(folded) and not _ORDER_WORD.search(folded):
+    if _GROUNDS.match(folded) and not _ORDER_WORD.search(folded) and \
+            _grounds_then_order(folded) is None:
         return True
+    reference = _REFERENCE_LEAD.match(folded)
+    if reference and not _ORDER_WORD.search(folded):
+        rest = folded[reference.end():]
+        if not _has_order(rest) or _statement(rest, index) or _not_ordered(rest, index):
+            return True  # "Triển khai Kế hoạch số 12/KH-UBND …, các xã đã …": what was done
     if _ACT.search(folded) or _CARRY_OUT.search(folded):
         return True
     return _closing_line(folded, index)
+
+
+# "Căn cứ Kế hoạch này, …", "Căn cứ chức năng, nhiệm vụ được giao, …": what to act on, before
+# the order itself (unlike the legal basis, which names a law, a decree or a letter received).
+_GROUNDS_LEAD = re.compile(
+    r"^(?:can cu|tren co so|theo)\s+(?:vao\s+)?(?:chuc nang,? nhiem vu(?:,? quyen han)?"
+    r"(?: duoc giao)?|(?:noi dung|tinh hinh|ke hoach|quyet dinh|cong van|huong dan|thong bao|"
+    r"van ban|chi thi|ket qua|dieu kien)\b[^,;]{0,80}?\b(?:nay|tren|neu tren|thuc te|"
+    r"cua dia phuong|cua don vi|cua nganh)|(?:tinh hinh|dieu kien) thuc te"
+    r"(?: (?:cua|tai) (?:dia phuong|don vi|co quan|nganh))?)\s*,\s*"
+)
+
+
+def _grounds_then_order(folded: str) -> int | None:
+    """Where the order starts after a lead that says what to act on ("Căn cứ Kế hoạch này,
+    xây dựng …"), or None."""
+    lead = _GROUNDS_LEAD.match(folded)
+    if not lead:
+        return None
+    rest = folded[lead.end():]
+    if _starts_with_order(rest) or (_ADDRESSEE_START.match(rest) and _has_order(rest)):
+        return lead.end()
+    return None
 
 
 def _closing_line(folded: str, index: UnitIndex) -> bool:
@@ -710,21 +806,33 @@ _TASKS_FOLLOW = re.compile(
     r"(?:sau|nhu sau|sau day)\s*$"
 )
 _SPEAKER = re.compile(r"\b(?:chu tich|pho chu tich|bi thu|pho bi thu|giam doc|truong ban|"
-                      r"uy ban nhan dan|ubnd|lanh dao)\b[^,]*$")
+                      r"uy ban nhan dan|ubnd|lanh dao|dong chi)\b[^,]*$")
 _INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|sau day|"
                           r"noi dung)\s*$")
 
 
 def _strip_lead(text: str) -> str:
-    """The paragraph from its order on: after "… có ý kiến chỉ đạo như sau:", after a lead
+    """The paragraph from its order on: after a topic ("Về …: "), after "… có ý kiến chỉ đạo
+    như sau:", after a lead
     clause ("Theo đó, đề nghị …") or the issuer's name before "đề nghị"/"yêu cầu"/"giao"."""
     folded = skeleton(text)
     colon = _colon_outside_parentheses(text)
+    if colon is not None and colon < 250 and text[colon + 1:].strip() and \
+            re.match(r"ve\s", folded) and not _ORDER_WORD.search(folded[:colon]):
+        # "Về đề xuất của Sở X: Giao Sở Y …": the topic, then the order on it.
+        text = _capitalize(text[colon + 1:].strip())
+        folded = skeleton(text)
+        colon = _colon_outside_parentheses(text)
     if colon is not None and colon < 300 and text[colon + 1:].strip() and \
             _INTRO_COLON.search(folded[:colon].rstrip()):
         text = text[colon + 1:].strip()
         folded = skeleton(text)
     start = _order_after_lead(folded)
+    if start is None:
+        start = _grounds_then_order(folded)
+    if start is None and (reference := _REFERENCE_LEAD.match(folded)) and \
+            _ADDRESSEE_START.match(folded[reference.end():]):
+        start = reference.end()
     if start is not None:
         text = _capitalize(text[start:])
     return text
@@ -810,6 +918,10 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     builder.preamble = general
     section: DraftSection | None = None
     skipping: str | None = None  # the marker style of a part that holds no tasks
+    # A numbered item that opens a unit's section ("1. Giao Sở X chủ trì …", "1. Sở X:"): its
+    # section, its numbering and the section before it, which the next item of the same
+    # numbering returns to.
+    inline: tuple[DraftSection, str, DraftSection | None] | None = None
     for position, para in enumerate(paras):
         folded = skeleton(para.text).strip()
         part = _part_heading(para)
@@ -860,11 +972,22 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             if _not_an_order(folded, index):
                 continue
         heading = _section_heading(para, index)
+        if (inline is not None and para.marker and _style(para) == inline[1]
+                and section is inline[0]):
+            # "2. …" after "1. Giao Sở X chủ trì …" or after "1. Sở X:" and its own items:
+            # the next item of the same numbering is no longer X's
+            section = inline[2]
+            inline = None
+        elif inline is not None and para.marker and _style(para) == inline[1]:
+            inline = None
         if heading:
             head, rest = heading
+            outer = section
             section = builder.new_section(head, para.marker)
             if rest:
                 builder.add_paragraph(section, _Para("", rest))
+            if para.marker:
+                inline = (section, _style(para), outer)
             continue
         if section is None:
             if builder.sections:

@@ -181,30 +181,56 @@ def _close(above: _Line, below: _Line, heights: float) -> bool:
 # What begins the body, never a line of a header's or a signature's column.
 _BODY_START = re.compile(r"^(?:Kính gửi|Căn cứ|Điều\s+\d)", re.I)
 _PARAGRAPH_START = re.compile(r"^(?:[-–•+*]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ][.)]\s|[IVX]+\.\s|"
-                              r"Điều\s+\d+|Nơi nhận|Căn cứ|Kính gửi)", re.I)
+                              r"(?-i:Điều\s+\d+|Nơi nhận|NƠI NHẬN|Căn cứ|Kính gửi|Theo đề nghị|"
+                              r"Xét đề nghị|QUYẾT ĐỊNH:|QUYẾT NGHỊ:))", re.I)
+# A line that ends inside a word or a code broken after its hyphen ("500-" above "KH/TU").
+_BROKEN_AT_HYPHEN = re.compile(r"\w-$")
+
+
+def _case(text: str) -> str:
+    """"upper" for a line in capitals of three words or more (a title, a signer's office),
+    "lower" for a line with small letters, "" for a short line of capitals or none."""
+    if any(c.islower() for c in text):
+        return "lower"
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    return "upper" if len(words) >= 3 else ""
 
 
 def _paragraphs(lines: list[_Line], width: float) -> str:
     """Body lines joined back into paragraphs. A blank line where the gap above a line is wider
-    than the usual line spacing or the line is indented past the body's left edge (a first-line
+    than the usual line spacing, or as tall as a line and clearly wider than the page's tightest
+    spacing (a page whose paragraphs are all one line apart has them as its usual), or the line
+    is indented past the body's left edge (a first-line
     indent); a line break where the line starts with a list marker or the line above ended well
-    short of the right edge (a break inside a paragraph, as in the Kính gửi list); otherwise the
-    wrapped line is joined to the one above."""
+    short of the right edge (a break inside a paragraph, as in the Kính gửi list), a line opens
+    the legal basis («Căn cứ», «Theo đề nghị») or «QUYẾT ĐỊNH:», one of the two lines is in
+    capitals and the other is not (a title above its first sentence), or a line in capitals
+    follows a sentence's end (a signer's office below the last sentence); otherwise
+    the wrapped line is joined to the one above, with no space where the line above ends in a
+    hyphen right after a letter or digit (a code such as «500-KH/TU» broken after its hyphen)."""
     if not lines:
         return ""
     left = min(line.x0 for line in lines)
     right = max(line.x1 for line in lines)
     gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False)]
     usual = median(gaps) if gaps else 0.0
+    tight = min(gaps) if gaps else 0.0
     text = lines[0].text
     for above, line in zip(lines, lines[1:], strict=False):
         height = max(line.bottom - line.top, 1.0)
-        if (line.top - above.bottom > max(usual * 1.6, usual + height * 0.5)
+        gap = line.top - above.bottom
+        if (gap > max(usual * 1.6, usual + height * 0.5)
+                or (gap > height * 0.9 and gap > tight * 1.6 + height * 0.2)
                 or line.x0 - left > height * 1.2):
             text += "\n\n"
         elif (right - above.x1 > max(width * 0.12, height * 4)
-              or _PARAGRAPH_START.match(line.text) is not None):
+              or _PARAGRAPH_START.match(line.text) is not None
+              or {_case(above.text), _case(line.text)} == {"upper", "lower"}
+              or (_case(line.text) != "lower" and _case(above.text) == "lower"
+                  and above.text[-1:] in ".;:!?")):
             text += "\n"
+        elif _BROKEN_AT_HYPHEN.search(above.text) and line.text[:1].isalnum():
+            pass
         else:
             text += " "
         text += line.text

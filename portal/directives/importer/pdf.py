@@ -19,6 +19,10 @@ from .layout import join_pages, page_text
 MIN_TEXT_CHARS_PER_PAGE = 40
 
 _JS_KEYS = ("JS", "JavaScript")
+# A stream's bytes (compressed page content, fonts, images): "/JS" may occur in them by chance,
+# so the quick look at the file's bytes skips them; the objects inside compressed object
+# streams are looked at one by one below.
+_STREAM = re.compile(rb"\bstream\r?\n.*?\bendstream\b", re.S)
 
 
 @dataclass
@@ -61,8 +65,9 @@ def _encrypted(name: str) -> LetterImportError:
 
 def _has_javascript(pdf, data: bytes) -> bool:
     """Any object of the file (compressed object streams included) with a /JS key or a
-    /JavaScript action or name tree."""
-    if re.search(rb"/(JS|JavaScript)\b", data):
+    /JavaScript action or name tree. The file's bytes outside its streams are looked at first;
+    inside a stream, "/JS" can be a chance sequence of compressed bytes, not a key."""
+    if re.search(rb"/(JS|JavaScript)\b", _STREAM.sub(b"", data)):
         return True
     from pdfminer.pdftypes import PDFObjRef, resolve1
     from pdfminer.psparser import PSLiteral
