@@ -207,9 +207,12 @@ async def reviewer(client: httpx.AsyncClient, username: str, url: str, interval:
 
 async def uploader(client: httpx.AsyncClient, token: str, items: list[int], pause: float,
                    until: float, stats: Stats, accepted: list[str]) -> None:
-    """A unit attaching small PDFs to its items, one every `pause` seconds or so."""
+    """A unit attaching small PDFs to its items, one every `pause` seconds or so: the pauses are
+    counted from one upload's start to the next, so that the rate asked for (units ÷ pause) is
+    the rate sent, however long the server takes to answer."""
     await asyncio.sleep(random.uniform(0, pause))
     n = 0
+    next_at = time.monotonic()
     while time.monotonic() < until:
         n += 1
         item_id = random.choice(items)
@@ -220,7 +223,8 @@ async def uploader(client: httpx.AsyncClient, token: str, items: list[int], paus
             headers={"HX-Request": "true"}), (200,))
         if response is not None and response.status_code == 200:
             accepted.append(hashlib.sha256(content).hexdigest())
-        await asyncio.sleep(random.uniform(0.5 * pause, 1.5 * pause))
+        next_at += random.uniform(0.5 * pause, 1.5 * pause)
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
 
 
 async def drive(port: int, plan: dict, args, stats: Stats, accepted: list[str]) -> float:
