@@ -631,3 +631,10 @@ def test_a_speaker_inside_a_paragraph_before_yeu_cau():
         "ngày 30/3/2025.", PROVINCE)
     assert tasks(draft) == [
         ("unit:Sở Tài chính", date(2025, 3, 30), "Yêu cầu Sở Tài chính khẩn trương thẩm đị")]
+
+
+def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
+    draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
+                   "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")
+    assert tasks(draft) == [("kind:commune", date(2025, 9, 15),
+                             "Rà soát danh sách hộ kinh doanh chưa đăn")]

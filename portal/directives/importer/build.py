@@ -136,6 +136,15 @@ _DEADLINE_ONLY = re.compile(
     r"^(?:va\s+|,\s*)?(?:hoan thanh|thoi han|thoi gian(?: hoan thanh| thuc hien| bao cao)?|"
     r"han|cham nhat|xong|truoc ngay|truoc)\b"
 )
+# The addressees as a group, then only "carry it out" and by when: "Các đơn vị thực hiện
+# trước ngày …", "Các cơ quan, đơn vị hoàn thành trước ngày …".
+_GROUP_DONE_BY = re.compile(
+    r"^(?:cac|moi)\s+(?:co quan|don vi|dia phuong|truong|phong|so|nganh)"
+    r"(?:\s*(?:,|va)\s*(?:co quan|don vi|dia phuong|truong|phong|so|ban|nganh))*"
+    r"(?:\s+(?:lien quan|truc thuoc|tren))?\s+(?:khan truong\s+)?"
+    r"(?:thuc hien|hoan thanh|trien khai|gui bao cao|gui ket qua|bao cao)"
+    r"(?:\s+(?:xong|xong truoc|va gui bao cao|va bao cao))?\s+(?=truoc|cham nhat|trong ngay)"
+)
 # The product sent after the order: "Báo cáo gửi về Văn phòng UBND tỉnh trước ngày …".
 _PRODUCT_SENT = re.compile(
     r"^(?:bao cao|van ban|ket qua|y kien|de xuat|ho so|san pham|danh sach|tai lieu)"
@@ -663,6 +672,11 @@ def _follows_order(folded: str) -> bool:
     rest = len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", folded)))
     if _DEADLINE_ONLY.match(folded):
         return rest <= 8
+    # "Các đơn vị thực hiện trước ngày 24/3": the same addressees, named as a group, told by
+    # when to finish what the sentence before ordered.
+    done = _GROUP_DONE_BY.match(folded)
+    if done and not _DEADLINE.sub(" ", folded[done.end():]).strip(" .;,"):
+        return True
     # "… Trình UBND tỉnh trước ngày 10/8": the product of the order before, sent by a date.
     return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and rest <= 16
 
