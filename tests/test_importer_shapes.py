@@ -638,3 +638,16 @@ def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")
     assert tasks(draft) == [("kind:commune", date(2025, 9, 15),
                              "Rà soát danh sách hộ kinh doanh chưa đăn")]
+
+
+def test_a_news_lead_under_a_headline_repeating_the_order_is_not_a_second_task():
+    post = (
+        "Rà soát việc số hóa hồ sơ thủ tục hành chính tại các xã, phường trên địa bàn tỉnh\n\n"
+        "Phó Chủ tịch UBND tỉnh chỉ đạo UBND các xã, phường khẩn trương rà soát việc số hóa hồ "
+        "sơ theo Công văn số 45-CV/VPTU; qua đó, đánh giá kết quả từ ngày 01/7/2025.\n\n"
+        "Phó Chủ tịch UBND tỉnh có ý kiến chỉ đạo như sau:\n\n"
+        "Giao UBND các xã, phường khẩn trương rà soát việc số hóa hồ sơ theo Công văn số "
+        "45-CV/VPTU; qua đó, đánh giá kết quả từ ngày 01/7/2025, đề xuất biện pháp khắc phục.\n")
+    draft = import_letter(post, PROVINCE)
+    assert [(audience, text[:20]) for audience, _, text in tasks(draft)] == [
+        ("kind:commune", "Khẩn trương rà soát ")]

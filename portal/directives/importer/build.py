@@ -444,7 +444,9 @@ def _residue(para: _Para, folded: str) -> bool:
             and not re.match(r"(?:giao|de nghi|yeu cau)\b", folded))
 
 
-_CITED = re.compile(r"\b[0-9]{1,5}/(?:[0-9]{4}/)?[a-z0-9]+(?:-[a-z0-9]+)+\b")
+# A document's number as cited: "12/KH-UBND", "03/2021/QĐ-UBND", and the Party's "230-CV/VPTU".
+_CITED = re.compile(r"\b[0-9]{1,5}/(?:[0-9]{4}/)?[a-z0-9]+(?:-[a-z0-9]+)+\b|"
+                    r"\b[0-9]{1,5}-[a-z]+(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+\b")
 
 
 def _drop_news_lead(draft: Draft, first: str) -> None:
@@ -454,8 +456,12 @@ def _drop_news_lead(draft: Draft, first: str) -> None:
     if draft.number or draft.recipients or draft.subject:
         return
     tasks = [(section, task) for section in draft.sections for task in section.tasks]
+    whole = skeleton(draft.full_text)
+    # A task of the lead: its words are the lead's and nowhere else (the letter's own order,
+    # which the lead repeats word for word, is found again further down).
     lead = [(section, task) for section, task in tasks if task.text.strip(" .")
-            and skeleton(task.text)[:60].strip(" .") in skeleton(first)]
+            and skeleton(task.text)[:60].strip(" .") in skeleton(first)
+            and whole.count(skeleton(task.text)[:60].strip(" .")) == 1]
     for section, task in lead:
         words = set(re.findall(r"[^\W_]{2,}", skeleton(task.text)))
         for _, other in tasks:
@@ -1015,7 +1021,10 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             _renumber(each, str(position))
     draft.sections = builder.sections
     if paras:
-        _drop_news_lead(draft, skeleton(paras[0].text))
+        # The lead is the post's first paragraph of sentences: a headline may stand above it.
+        lead = next((para for para in paras[:3]
+                     if para.marker or not _title_like(para.text)), paras[0])
+        _drop_news_lead(draft, skeleton(lead.text))
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
