@@ -651,3 +651,10 @@ def test_a_news_lead_under_a_headline_repeating_the_order_is_not_a_second_task()
     draft = import_letter(post, PROVINCE)
     assert [(audience, text[:20]) for audience, _, text in tasks(draft)] == [
         ("kind:commune", "Khẩn trương rà soát ")]
+
+
+def test_cac_dia_phuong_are_the_local_governments():
+    draft = letter("Tại hội nghị, Chủ tịch UBND tỉnh đề nghị các địa phương đẩy nhanh tiến độ giải "
+                   "ngân vốn đầu tư công, sớm tháo gỡ vướng mắc trong bồi thường, giải phóng mặt "
+                   "bằng.")
+    assert audiences(draft) == ["kind:commune"]
