@@ -658,3 +658,11 @@ def test_cac_dia_phuong_are_the_local_governments():
                    "ngân vốn đầu tư công, sớm tháo gỡ vướng mắc trong bồi thường, giải phóng mặt "
                    "bằng.")
     assert audiences(draft) == ["kind:commune"]
+
+
+def test_the_issuers_order_in_a_clause_after_what_was_done():
+    draft = letter("Nay, UBND tỉnh tiếp tục gửi văn bản đến Sở Y tế về việc đôn đốc số liệu tiêm "
+                   "chủng; UBND tỉnh đề nghị Sở Y tế khẩn trương tổng hợp, báo cáo số liệu tiêm "
+                   "chủng trước ngày 20/9/2025.")
+    assert tasks(draft) == [("unit:Sở Y tế", date(2025, 9, 20),
+                             "Đề nghị Sở Y tế khẩn trương tổng hợp, bá")]

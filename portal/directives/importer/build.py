@@ -246,6 +246,15 @@ class _Builder:
                         and not folded.startswith(("doi voi", "rieng")))
                     or (c_index == 0 and _led_addressee(folded))
                 )
+                if c_index > 0 and not opens and not tail:
+                    # "…; UBND tỉnh đề nghị Sở X khẩn trương …": the issuer's order in a clause
+                    # of its own, after what was done; the order from its word on.
+                    raw_clause = skeleton(clause)
+                    lead = _order_after_lead(raw_clause.lstrip(" ,"))
+                    if lead is not None:
+                        span = (span[0] + len(raw_clause) - len(raw_clause.lstrip(" ,")) + lead,
+                                span[1])
+                        opens = True
                 if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
                 elif tail and not groups and self.last is not None and \
