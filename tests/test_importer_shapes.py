@@ -666,3 +666,12 @@ def test_the_issuers_order_in_a_clause_after_what_was_done():
                    "chủng trước ngày 20/9/2025.")
     assert tasks(draft) == [("unit:Sở Y tế", date(2025, 9, 20),
                              "Đề nghị Sở Y tế khẩn trương tổng hợp, bá")]
+
+
+def test_a_headline_or_caption_telling_of_the_meeting_is_no_task():
+    draft = letter("UBND xã Tân Phú tổ chức phiên họp thường kỳ tháng 5 năm 2025.\n"
+                   "Hội nghị rà soát tiến độ giải ngân vốn đầu tư công.\n"
+                   "Đề nghị UBND xã An Bình lập hồ sơ quyết toán công trình, gửi Sở Tài chính "
+                   "trước ngày 30/6/2025.")
+    assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
+        ("unit:UBND xã An Bình", date(2025, 6, 30))]

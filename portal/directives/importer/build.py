@@ -724,7 +724,12 @@ _MEETING = re.compile(
     r"\b(?:chu tri|dan dau|lam viec|to chuc|hop|du)\b|"
     r"^(?:tham du|cung du|cung tham du|du hop)(?: cuoc hop| hoi nghi| buoi lam viec)?"
     r"\s+(?:co|gom)\b|^(?:thanh phan|chu tri)(?: cuoc hop| hoi nghi| buoi lam viec)?\s*:|"
-    r"^(?:sau khi nghe|qua nghe)\b"
+    r"^(?:sau khi nghe|qua nghe)\b|"
+    # a headline or a caption that tells of the meeting: "UBND huyện tổ chức phiên họp tháng
+    # 7", "Hội nghị rà soát tiến độ …", "Phiên họp thảo luận …"
+    r"^[^.;:]{2,80}?\s(?:da\s+)?to chuc (?:phien hop|cuoc hop|hop)\b|"
+    r"^(?:hoi nghi|phien hop|cuoc hop|buoi lam viec)\s+(?:da\s+)?(?:ra soat|danh gia|nghe|"
+    r"thao luan|cho y kien|xem xet|thong qua|kiem diem)\b"
 )
 # The issuer's office passing on the conclusions: "Văn phòng UBND tỉnh thông báo để các cơ
 # quan, đơn vị liên quan biết, thực hiện".
