@@ -675,3 +675,12 @@ def test_a_headline_or_caption_telling_of_the_meeting_is_no_task():
                    "trước ngày 30/6/2025.")
     assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
         ("unit:UBND xã An Bình", date(2025, 6, 30))]
+
+
+def test_a_conclusions_orders_to_one_unit_after_another_clause_by_clause():
+    draft = letter("Kết luận phiên họp, Chủ tịch UBND tỉnh đề nghị các sở tăng cường kỷ luật, kỷ "
+                   "cương hành chính. Tiếp tục hướng dẫn người dân sử dụng dịch vụ công trực "
+                   "tuyến; Giao Sở Y tế tham mưu kế hoạch tiêm chủng mùa thu; Sở Tài chính bố "
+                   "trí kinh phí mua sắm trang thiết bị y tế; Sở Nội vụ đã tổ chức tập huấn "
+                   "cho công chức.")
+    assert audiences(draft)[-2:] == ["unit:Sở Y tế", "unit:Sở Tài chính"]

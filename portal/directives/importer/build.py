@@ -255,6 +255,14 @@ class _Builder:
                         span = (span[0] + len(raw_clause) - len(raw_clause.lstrip(" ,")) + lead,
                                 span[1])
                         opens = True
+                    elif sentence_orders and (
+                            re.match(r"giao\s", folded) or _ADDRESSEE_START.match(folded)
+                            and (self.index.match(clause[:80]).rule or "").startswith("unit:")
+                            and _has_order(folded)) and not _statement(folded, self.index) \
+                            and not _not_ordered(folded, self.index):
+                        # "…; Giao công chức X tham mưu …; Ban Chỉ huy quân sự xã xây dựng …":
+                        # a conclusion's orders to one unit after another, clause by clause
+                        opens = True
                 if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
                 elif tail and not groups and self.last is not None and \
