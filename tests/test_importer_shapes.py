@@ -631,3 +631,56 @@ def test_a_speaker_inside_a_paragraph_before_yeu_cau():
         "ngày 30/3/2025.", PROVINCE)
     assert tasks(draft) == [
         ("unit:Sở Tài chính", date(2025, 3, 30), "Yêu cầu Sở Tài chính khẩn trương thẩm đị")]
+
+
+def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
+    draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
+                   "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")
+    assert tasks(draft) == [("kind:commune", date(2025, 9, 15),
+                             "Rà soát danh sách hộ kinh doanh chưa đăn")]
+
+
+def test_a_news_lead_under_a_headline_repeating_the_order_is_not_a_second_task():
+    post = (
+        "Rà soát việc số hóa hồ sơ thủ tục hành chính tại các xã, phường trên địa bàn tỉnh\n\n"
+        "Phó Chủ tịch UBND tỉnh chỉ đạo UBND các xã, phường khẩn trương rà soát việc số hóa hồ "
+        "sơ theo Công văn số 45-CV/VPTU; qua đó, đánh giá kết quả từ ngày 01/7/2025.\n\n"
+        "Phó Chủ tịch UBND tỉnh có ý kiến chỉ đạo như sau:\n\n"
+        "Giao UBND các xã, phường khẩn trương rà soát việc số hóa hồ sơ theo Công văn số "
+        "45-CV/VPTU; qua đó, đánh giá kết quả từ ngày 01/7/2025, đề xuất biện pháp khắc phục.\n")
+    draft = import_letter(post, PROVINCE)
+    assert [(audience, text[:20]) for audience, _, text in tasks(draft)] == [
+        ("kind:commune", "Khẩn trương rà soát ")]
+
+
+def test_cac_dia_phuong_are_the_local_governments():
+    draft = letter("Tại hội nghị, Chủ tịch UBND tỉnh đề nghị các địa phương đẩy nhanh tiến độ giải "
+                   "ngân vốn đầu tư công, sớm tháo gỡ vướng mắc trong bồi thường, giải phóng mặt "
+                   "bằng.")
+    assert audiences(draft) == ["kind:commune"]
+
+
+def test_the_issuers_order_in_a_clause_after_what_was_done():
+    draft = letter("Nay, UBND tỉnh tiếp tục gửi văn bản đến Sở Y tế về việc đôn đốc số liệu tiêm "
+                   "chủng; UBND tỉnh đề nghị Sở Y tế khẩn trương tổng hợp, báo cáo số liệu tiêm "
+                   "chủng trước ngày 20/9/2025.")
+    assert tasks(draft) == [("unit:Sở Y tế", date(2025, 9, 20),
+                             "Đề nghị Sở Y tế khẩn trương tổng hợp, bá")]
+
+
+def test_a_headline_or_caption_telling_of_the_meeting_is_no_task():
+    draft = letter("UBND xã Tân Phú tổ chức phiên họp thường kỳ tháng 5 năm 2025.\n"
+                   "Hội nghị rà soát tiến độ giải ngân vốn đầu tư công.\n"
+                   "Đề nghị UBND xã An Bình lập hồ sơ quyết toán công trình, gửi Sở Tài chính "
+                   "trước ngày 30/6/2025.")
+    assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
+        ("unit:UBND xã An Bình", date(2025, 6, 30))]
+
+
+def test_a_conclusions_orders_to_one_unit_after_another_clause_by_clause():
+    draft = letter("Kết luận phiên họp, Chủ tịch UBND tỉnh đề nghị các sở tăng cường kỷ luật, kỷ "
+                   "cương hành chính. Tiếp tục hướng dẫn người dân sử dụng dịch vụ công trực "
+                   "tuyến; Giao Sở Y tế tham mưu kế hoạch tiêm chủng mùa thu; Sở Tài chính bố "
+                   "trí kinh phí mua sắm trang thiết bị y tế; Sở Nội vụ đã tổ chức tập huấn "
+                   "cho công chức.")
+    assert audiences(draft)[-2:] == ["unit:Sở Y tế", "unit:Sở Tài chính"]

@@ -98,6 +98,7 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("cac xa", "kind:commune"),
         ("cac phuong", "kind:commune"),
         ("cac huyen", "kind:commune"),
+        ("cac dia phuong", "kind:commune"),  # "đề nghị các địa phương …": local governments
         ("co quan don vi dia phuong", "all"),
         ("so ban nganh dia phuong", "all"),
         ("so nganh dia phuong", "all"),

@@ -136,6 +136,15 @@ _DEADLINE_ONLY = re.compile(
     r"^(?:va\s+|,\s*)?(?:hoan thanh|thoi han|thoi gian(?: hoan thanh| thuc hien| bao cao)?|"
     r"han|cham nhat|xong|truoc ngay|truoc)\b"
 )
+# The addressees as a group, then only "carry it out" and by when: "Các đơn vị thực hiện
+# trước ngày …", "Các cơ quan, đơn vị hoàn thành trước ngày …".
+_GROUP_DONE_BY = re.compile(
+    r"^(?:cac|moi)\s+(?:co quan|don vi|dia phuong|truong|phong|so|nganh)"
+    r"(?:\s*(?:,|va)\s*(?:co quan|don vi|dia phuong|truong|phong|so|ban|nganh))*"
+    r"(?:\s+(?:lien quan|truc thuoc|tren))?\s+(?:khan truong\s+)?"
+    r"(?:thuc hien|hoan thanh|trien khai|gui bao cao|gui ket qua|bao cao)"
+    r"(?:\s+(?:xong|xong truoc|va gui bao cao|va bao cao))?\s+(?=truoc|cham nhat|trong ngay)"
+)
 # The product sent after the order: "Báo cáo gửi về Văn phòng UBND tỉnh trước ngày …".
 _PRODUCT_SENT = re.compile(
     r"^(?:bao cao|van ban|ket qua|y kien|de xuat|ho so|san pham|danh sach|tai lieu)"
@@ -237,6 +246,23 @@ class _Builder:
                         and not folded.startswith(("doi voi", "rieng")))
                     or (c_index == 0 and _led_addressee(folded))
                 )
+                if c_index > 0 and not opens and not tail:
+                    # "…; UBND tỉnh đề nghị Sở X khẩn trương …": the issuer's order in a clause
+                    # of its own, after what was done; the order from its word on.
+                    raw_clause = skeleton(clause)
+                    lead = _order_after_lead(raw_clause.lstrip(" ,"))
+                    if lead is not None:
+                        span = (span[0] + len(raw_clause) - len(raw_clause.lstrip(" ,")) + lead,
+                                span[1])
+                        opens = True
+                    elif sentence_orders and (
+                            re.match(r"giao\s", folded) or _ADDRESSEE_START.match(folded)
+                            and (self.index.match(clause[:80]).rule or "").startswith("unit:")
+                            and _has_order(folded)) and not _statement(folded, self.index) \
+                            and not _not_ordered(folded, self.index):
+                        # "…; Giao công chức X tham mưu …; Ban Chỉ huy quân sự xã xây dựng …":
+                        # a conclusion's orders to one unit after another, clause by clause
+                        opens = True
                 if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
                 elif tail and not groups and self.last is not None and \
@@ -435,7 +461,9 @@ def _residue(para: _Para, folded: str) -> bool:
             and not re.match(r"(?:giao|de nghi|yeu cau)\b", folded))
 
 
-_CITED = re.compile(r"\b[0-9]{1,5}/(?:[0-9]{4}/)?[a-z0-9]+(?:-[a-z0-9]+)+\b")
+# A document's number as cited: "12/KH-UBND", "03/2021/QĐ-UBND", and the Party's "230-CV/VPTU".
+_CITED = re.compile(r"\b[0-9]{1,5}/(?:[0-9]{4}/)?[a-z0-9]+(?:-[a-z0-9]+)+\b|"
+                    r"\b[0-9]{1,5}-[a-z]+(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+\b")
 
 
 def _drop_news_lead(draft: Draft, first: str) -> None:
@@ -445,8 +473,12 @@ def _drop_news_lead(draft: Draft, first: str) -> None:
     if draft.number or draft.recipients or draft.subject:
         return
     tasks = [(section, task) for section in draft.sections for task in section.tasks]
+    whole = skeleton(draft.full_text)
+    # A task of the lead: its words are the lead's and nowhere else (the letter's own order,
+    # which the lead repeats word for word, is found again further down).
     lead = [(section, task) for section, task in tasks if task.text.strip(" .")
-            and skeleton(task.text)[:60].strip(" .") in skeleton(first)]
+            and skeleton(task.text)[:60].strip(" .") in skeleton(first)
+            and whole.count(skeleton(task.text)[:60].strip(" .")) == 1]
     for section, task in lead:
         words = set(re.findall(r"[^\W_]{2,}", skeleton(task.text)))
         for _, other in tasks:
@@ -663,6 +695,11 @@ def _follows_order(folded: str) -> bool:
     rest = len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", folded)))
     if _DEADLINE_ONLY.match(folded):
         return rest <= 8
+    # "Các đơn vị thực hiện trước ngày 24/3": the same addressees, named as a group, told by
+    # when to finish what the sentence before ordered.
+    done = _GROUP_DONE_BY.match(folded)
+    if done and not _DEADLINE.sub(" ", folded[done.end():]).strip(" .;,"):
+        return True
     # "… Trình UBND tỉnh trước ngày 10/8": the product of the order before, sent by a date.
     return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and rest <= 16
 
@@ -695,7 +732,12 @@ _MEETING = re.compile(
     r"\b(?:chu tri|dan dau|lam viec|to chuc|hop|du)\b|"
     r"^(?:tham du|cung du|cung tham du|du hop)(?: cuoc hop| hoi nghi| buoi lam viec)?"
     r"\s+(?:co|gom)\b|^(?:thanh phan|chu tri)(?: cuoc hop| hoi nghi| buoi lam viec)?\s*:|"
-    r"^(?:sau khi nghe|qua nghe)\b"
+    r"^(?:sau khi nghe|qua nghe)\b|"
+    # a headline or a caption that tells of the meeting: "UBND huyện tổ chức phiên họp tháng
+    # 7", "Hội nghị rà soát tiến độ …", "Phiên họp thảo luận …"
+    r"^[^.;:]{2,80}?\s(?:da\s+)?to chuc (?:phien hop|cuoc hop|hop)\b|"
+    r"^(?:hoi nghi|phien hop|cuoc hop|buoi lam viec)\s+(?:da\s+)?(?:ra soat|danh gia|nghe|"
+    r"thao luan|cho y kien|xem xet|thong qua|kiem diem)\b"
 )
 # The issuer's office passing on the conclusions: "Văn phòng UBND tỉnh thông báo để các cơ
 # quan, đơn vị liên quan biết, thực hiện".
@@ -1001,7 +1043,10 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             _renumber(each, str(position))
     draft.sections = builder.sections
     if paras:
-        _drop_news_lead(draft, skeleton(paras[0].text))
+        # The lead is the post's first paragraph of sentences: a headline may stand above it.
+        lead = next((para for para in paras[:3]
+                     if para.marker or not _title_like(para.text)), paras[0])
+        _drop_news_lead(draft, skeleton(lead.text))
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
