@@ -139,12 +139,7 @@ def test_large_dashboard_keeps_its_figures_until_the_revision_moves(province):
 
 
 def test_each_area_rolls_up_its_sub_areas_units(province):
-    with province.test_request_context():
-        directive_id = db.session.scalar(select(Directive.id))
-        m = matrix(directive_id, today())
-        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
-        names = dict(db.session.execute(select(Area.id, Area.name)).all())
-        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    directive_id, m, area_of, names, sub = province_facts(province)
     html = reviewer(province).get(f"/directives/{directive_id}/dashboard").get_data(as_text=True)
     assert "Theo địa bàn" in html and "Chưa phân địa bàn" in html
     for area_id, members in ((1, {1, sub}), (sub, {sub}), (2, {2})):
@@ -200,12 +195,7 @@ def test_city_dashboard_shows_areas_only_once_units_have_them(app, login, ids):
 
 
 def test_matrix_opens_an_area_with_its_sub_areas_and_rolls_up_the_level_below(province):
-    with province.test_request_context():
-        directive_id = db.session.scalar(select(Directive.id))
-        m = matrix(directive_id, today())
-        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
-        names = dict(db.session.execute(select(Area.id, Area.name)).all())
-        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    directive_id, m, area_of, names, sub = province_facts(province)
     client = reviewer(province)
     url = f"/directives/{directive_id}/matrix"
     top = client.get(url).get_data(as_text=True)
@@ -239,12 +229,7 @@ def test_city_matrix_has_no_area_filter_until_units_have_areas(app, login, ids):
 
 
 def test_workbook_rolls_up_every_area_on_a_sheet_of_its_own(province):
-    with province.test_request_context():
-        directive_id = db.session.scalar(select(Directive.id))
-        m = matrix(directive_id, today())
-        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
-        names = dict(db.session.execute(select(Area.id, Area.name)).all())
-        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    directive_id, m, area_of, names, sub = province_facts(province)
     response = reviewer(province).get(f"/directives/{directive_id}/reports/matrix.xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
@@ -278,12 +263,7 @@ def headings_and_units(html: str) -> list[tuple[str, list[int]]]:
 
 
 def test_matrix_rows_come_under_their_areas_headings_in_tree_order(province):
-    with province.test_request_context():
-        directive_id = db.session.scalar(select(Directive.id))
-        m = matrix(directive_id, today())
-        area_of = dict(db.session.execute(select(Unit.id, Unit.area_id)).all())
-        names = dict(db.session.execute(select(Area.id, Area.name)).all())
-        sub = db.session.scalar(select(Area.id).where(Area.parent_id == 1))
+    directive_id, m, area_of, names, sub = province_facts(province)
     client = reviewer(province)
     url = f"/directives/{directive_id}/matrix"
     first = headings_and_units(client.get(url).get_data(as_text=True))
