@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import random
 import unicodedata
@@ -27,6 +26,8 @@ from portal.directives.importer import (
 from portal.directives.loader import DIRECTIVES_DIR, load_directive
 from portal.extensions import db
 from portal.models import Directive, Progress, Task
+
+from .support.letters import letter_docx
 
 SEED = (DIRECTIVES_DIR / "sa-dec-2023-cchc.txt").read_text(encoding="utf-8")
 DEMO_UNITS = [UnitRef(i, name, short, kind.value) for i, (kind, name, short) in enumerate(UNITS)]
@@ -342,39 +343,8 @@ def test_random_bytes_never_crash():
             import_letter(read_letter_file(data, "x.txt"), DEMO_UNITS)
 
 
-def docx_bytes(seed_text: str) -> bytes:
-    """The seed letter as Word lays it out: the header and the signature in tables."""
-    from docx import Document
-
-    document = Document()
-    head = document.add_table(rows=1, cols=2)
-    left, right = head.rows[0].cells
-    left.text = "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ SA ĐÉC"
-    left.add_paragraph("Số: /UBND-HC")
-    left.add_paragraph("V/v chấn chỉnh, khắc phục thực hiện công tác CCHC qua kết quả kiểm tra "
-                       "năm 2023")
-    right.text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    right.add_paragraph("Độc lập - Tự do - Hạnh phúc")
-    right.add_paragraph("Sa Đéc, ngày\u00a0\u00a0 tháng 6 năm 2023")
-    body = seed_text[seed_text.index("Kính gửi:"):seed_text.index("Nơi nhận:")]
-    for paragraph in body.replace("**", "").split("\n\n"):
-        document.add_paragraph(paragraph.replace("*", ""))
-    sign = document.add_table(rows=1, cols=2)
-    where, who = sign.rows[0].cells
-    where.text = "Nơi nhận:"
-    where.add_paragraph("- Như trên;")
-    where.add_paragraph("- Lưu: VT.")
-    who.text = "TM. ỦY BAN NHÂN DÂN"
-    who.add_paragraph("CHỦ TỊCH")
-    who.add_paragraph("")
-    who.add_paragraph("Nguyễn Văn Hôn")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 def test_docx_letter_gives_the_same_draft_as_the_text(seed):
-    text = read_letter_file(docx_bytes(SEED), "cong-van.docx")
+    text = read_letter_file(letter_docx(SEED), "cong-van.docx")
     draft = draft_of(text)
     assert draft.issuer == seed.issuer and draft.signer == seed.signer
     assert (draft.number_symbol, draft.month, draft.year) == ("UBND-HC", 6, 2023)
@@ -512,7 +482,7 @@ def test_cli_refuses_a_binary_file(app, tmp_path):
 
 def test_cli_reads_docx(app, tmp_path):
     letter = tmp_path / "cv.docx"
-    letter.write_bytes(docx_bytes(SEED))
+    letter.write_bytes(letter_docx(SEED))
     result = app.test_cli_runner().invoke(args=["import-directive", str(letter)])
     assert result.exit_code == 0, result.output
     assert "hạn 16/06/2023" in result.output and (tmp_path / "cv.yaml").exists()
