@@ -12,8 +12,7 @@ deadline that counts (a granted extension's, else the task's).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +24,7 @@ from sqlalchemy import case, func, null, select
 from .. import areas
 from ..deadlines import DeadlineState, deadline_state, late_from, local_date
 from ..extensions import db
+from ..kept import Kept
 from ..matrix.model import Day, days_of, in_matrix_order
 from ..models import (
     AuditEvent,
@@ -108,23 +108,16 @@ def published(directive_id: int) -> Directive:
 # process (as the matrix's index is), a part at a time, so that the dashboard asked again before
 # anything changed reads names alone. Names, kinds and areas are never kept: they are read
 # fresh with every answer.
-_kept_lock = threading.Lock()
-FIGURES_KEPT = 32  # parts: 8 directives and days of four parts each
+FIGURES = Kept("dashboard_figures", 32)  # 8 directives and days of four parts each
 
 
 def _kept(directive: Directive, on: date, part: str, compute: Callable[[], T]) -> T:
     key = (directive.id, directive.revision, on, directive.deadline_day_counts,
            current_app.config["DUE_SOON_DAYS"], part)
-    kept = current_app.extensions.setdefault("dashboard_figures", OrderedDict())
-    with _kept_lock:
-        if key in kept:
-            kept.move_to_end(key)
-            return kept[key]
-    found = compute()
-    with _kept_lock:
-        kept[key] = found
-        while len(kept) > FIGURES_KEPT:
-            kept.popitem(last=False)
+    found = FIGURES.get(key)
+    if found is None:
+        found = compute()
+        FIGURES.put(key, found)
     return found
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -21,6 +20,7 @@ from sqlalchemy import String, case, func, select, type_coerce
 from ..areas import subtree_ids, tree
 from ..deadlines import DeadlineState, deadline_state, late_from, local_date
 from ..extensions import db
+from ..kept import Kept
 from ..models import (
     EVERY_UNIT,
     AuditEvent,
@@ -532,32 +532,26 @@ class MatrixIndex:
         return in_area(rows, filters.area)
 
 
-_indexes_lock = threading.Lock()
-INDEXES_KEPT = 8
+INDEXES = Kept("matrix_indexes", 8)
 
 
 def matrix_index(directive_id: int, on: date) -> MatrixIndex:
-    """The directive's index at its current revision, kept by the app (`INDEXES_KEPT`): the
-    newest kept one of the same day brought up to date where it can be, else read whole."""
+    """The directive's index at its current revision, kept by the app (`INDEXES`): the newest
+    kept one of the same day brought up to date where it can be, else read whole."""
     directive = _directive(directive_id)
     key = (directive_id, directive.revision, on, directive.deadline_day_counts)
-    indexes = current_app.extensions.setdefault("matrix_indexes", OrderedDict())
-    with _indexes_lock:
-        if key in indexes:
-            indexes.move_to_end(key)
-            return indexes[key]
-        older = [index for (kept_id, revision, kept_on, day_counts), index in indexes.items()
-                 if (kept_id, kept_on, day_counts) == (directive_id, on, key[3])
-                 and revision < directive.revision]
+    found = INDEXES.get(key)
+    if found is not None:
+        return found
+    older = [index for (kept_id, revision, kept_on, day_counts), index in INDEXES.items()
+             if (kept_id, kept_on, day_counts) == (directive_id, on, key[3])
+             and revision < directive.revision]
     built = None
     if older:
         built = _update_index(max(older, key=lambda index: index.revision), directive)
     if built is None:
         built = _build_index(directive, on)
-    with _indexes_lock:
-        indexes[key] = built
-        while len(indexes) > INDEXES_KEPT:
-            indexes.popitem(last=False)
+    INDEXES.put(key, built)
     return built
 
 
@@ -580,8 +574,7 @@ def _raw_rows(statement) -> list[tuple]:
 
 
 def forget_indexes(app) -> None:
-    with _indexes_lock:
-        app.extensions.get("matrix_indexes", {}).clear()
+    INDEXES.forget(app)
 
 
 _builds = itertools.count(1)

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
 
 from flask import current_app
 from markupsafe import Markup, escape
 
+from ..kept import Kept
 from .model import MatrixIndex, RowSummary, rows_of
 
-ROWS_KEPT = 2000  # 20 pages of rows; a row of 50 tasks is about 6.5 KB: 13 MB at most
+# 20 pages of rows; a row of 50 tasks is about 6.5 KB: 13 MB at most.
+ROWS = Kept("matrix_rows", 2000)
 
 # Rows rendered by this process, for the tests and the bench.
 counters = {"rendered": 0}
@@ -29,35 +30,27 @@ _lock = threading.Lock()
 def rendered(index: MatrixIndex, shown: list[RowSummary]) -> tuple[dict[int, Markup], bool]:
     """Each row `shown` of `index` as markup (by unit), and whether any of them holds a
     supporting unit's cell (the legend that explains them is shown then)."""
-    app = current_app._get_current_object()
-    kept = app.extensions.setdefault("matrix_rows", OrderedDict())
     markup: dict[int, Markup] = {}
     supporting, missing = False, []
-    with _lock:
-        for row in shown:
-            found = kept.get(_key(index, row))
-            if found is None:
-                missing.append(row)
-            else:
-                kept.move_to_end(_key(index, row))
-                markup[row.unit_id], supporting = found[0], supporting or found[1]
+    for row in shown:
+        found = ROWS.get(_key(index, row))
+        if found is None:
+            missing.append(row)
+        else:
+            markup[row.unit_id], supporting = found[0], supporting or found[1]
     if not missing:
         return markup, supporting
-    template = app.jinja_env.get_template("review/_matrix_row.html")
-    made = {}
-    for row in rows_of(index, missing):
+    template = current_app.jinja_env.get_template("review/_matrix_row.html")
+    summaries = {row.unit_id: row for row in missing}  # the index's rows: their keys
+    made = rows_of(index, missing)
+    for row in made:
         row_supporting = any(cell.supporting for cell in row.cells.values())
-        made[row.unit_id] = (Markup(template.render(
-            row=row, cells=cells_html(row, index.columns), directive_id=index.directive.id)),
-            row_supporting)
+        html = Markup(template.render(row=row, cells=cells_html(row, index.columns),
+                                      directive_id=index.directive.id))
+        ROWS.put(_key(index, summaries[row.unit_id]), (html, row_supporting))
+        markup[row.unit_id], supporting = html, supporting or row_supporting
     with _lock:
         counters["rendered"] += len(made)
-        for row in missing:
-            kept[_key(index, row)] = made[row.unit_id]
-        while len(kept) > ROWS_KEPT:
-            kept.popitem(last=False)
-    for unit_id, (html, row_supporting) in made.items():
-        markup[unit_id], supporting = html, supporting or row_supporting
     return markup, supporting
 
 
@@ -66,8 +59,7 @@ def _key(index: MatrixIndex, row: RowSummary) -> tuple:
 
 
 def forget(app) -> None:
-    with _lock:
-        app.extensions.get("matrix_rows", {}).clear()
+    ROWS.forget(app)
 
 
 # Each cell's markup, as review/_matrix_row.html wrote it for every one of them: by Python from one
