@@ -32,6 +32,14 @@ def provider_and_portal(tmp_path_factory):
         provider.stop()
 
 
+@pytest.fixture(autouse=True)
+def nothing_from_elsewhere(page):
+    """The provider's development login page imports a web font from the internet, which this
+    machine cannot reach: such a request is refused at once, so that the page settles instead of
+    waiting on it (its Sign-in button was once not stable within the click's 5 s)."""
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+
+
 def sign_in_at_provider(page, provider, login: str) -> None:
     expect(page).to_have_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
     page.locator('input[name="login"]').fill(login)
