@@ -18,7 +18,10 @@ For each half, each kind and each input it prints:
   with exactly that date;
 - tasks invented: draft tasks matched to no expected task, as a share of all draft tasks;
 - time per letter: reading the input (for PDF and scan, through `read_letter_file`) and
-  importing it, in milliseconds (the PDF and the scan themselves are made beforehand).
+  importing it, in milliseconds (the PDF and the scan themselves are made beforehand);
+- why, for each half's first input: how many of the tasks not found had no draft task at all,
+  how many the wrong addressees, the wrong deadline or both; and how many invented tasks reach
+  no unit (flagged "chưa xác định đơn vị" for the editor) rather than a wrong one.
 
 Matching draft tasks to expected tasks is one-to-one and greedy: every pair (expected, draft) is
 scored by how many of the summary's words (folded, two letters or more) occur in the draft task's
@@ -289,6 +292,12 @@ class Score:
     invented: int = 0
     seconds: float = 0.0
     unreadable: int = 0
+    # why an expected task was not found, and what the invented ones were
+    not_drafted: int = 0
+    wrong_addressee: int = 0
+    wrong_deadline: int = 0
+    wrong_both: int = 0
+    invented_unplaced: int = 0
 
     def add(self, other: Score) -> None:
         for name in self.__dataclass_fields__:
@@ -318,6 +327,8 @@ def score_letter(letter: Letter, text: str) -> Score:
             taken_i[i] = j
             taken_j.add(j)
     score = Score(letters=1, expected=n_exp, drafted=n_draft, invented=n_draft - len(taken_j))
+    score.invented_unplaced = sum(1 for j, (rule, _) in enumerate(drafted)
+                                  if j not in taken_j and not resolve(rule, letter.units))
     for i, expected in enumerate(letter.tasks):
         j = taken_i.get(i)
         rule, task = drafted[j] if j is not None else (None, None)
@@ -325,9 +336,19 @@ def score_letter(letter: Letter, text: str) -> Score:
             score.with_deadline += 1
             if task is not None and task.deadline == expected.deadline:
                 score.deadlines += 1
-        if task is not None and task.deadline == expected.deadline and resolve(
-                rule, letter.units) == expected.addressees:
+        if task is None:
+            score.not_drafted += 1
+            continue
+        date_right = task.deadline == expected.deadline
+        who_right = resolve(rule, letter.units) == expected.addressees
+        if date_right and who_right:
             score.found += 1
+        elif date_right:
+            score.wrong_addressee += 1
+        elif who_right:
+            score.wrong_deadline += 1
+        else:
+            score.wrong_both += 1
     return score
 
 
@@ -421,6 +442,12 @@ def main(argv: list[str] | None = None) -> int:
                                "pdf": "   aim: within 2 points of text",
                                "scan": "   aim: within 10 points of text"}[each]
                     print(f"    {each:5s} {cell(totals[(half, kind, each)])}{aim}")
+            total = totals[(half, "(all)", inputs[0])]
+            print(f"  why, {inputs[0]}: of {total.expected - total.found} tasks not found, "
+                  f"{total.not_drafted} had no draft task, {total.wrong_addressee} the wrong "
+                  f"addressees, {total.wrong_deadline} the wrong deadline, {total.wrong_both} "
+                  f"both; of {total.invented} invented, {total.invented_unplaced} reach no unit "
+                  f"(left for the editor)")
         print("\nAims, on the holdout half: tasks found " + AIMS["found"] + " · deadlines exact "
               + AIMS["deadlines"] + " · invented " + AIMS["invented"] + " · " + AIMS["pdf"]
               + " · " + AIMS["scan_time"])
