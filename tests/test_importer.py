@@ -213,7 +213,8 @@ def test_numbering_styles_deadline_forms_and_an_unmatched_addressee():
     giao, communes, finance, office = draft.sections
     # "Sở Nội vụ" is the province's department, not the city's Phòng Nội vụ: never guessed
     assert giao.audience is None and giao.unmatched == ["Sở Nội vụ"]
-    assert [t.deadline for t in giao.tasks] == [None, date(2024, 7, 15)]
+    # "…; báo cáo kết quả chậm nhất ngày …": reporting on the order is part of it, one task
+    assert [t.deadline for t in giao.tasks] == [date(2024, 7, 15)]
     assert communes.audience == "kind:commune"
     assert [(t.code, t.deadline) for t in communes.tasks] == [
         ("2.1", date(2024, 6, 1)), ("2.2", None)]
@@ -222,7 +223,7 @@ def test_numbering_styles_deadline_forms_and_an_unmatched_addressee():
     assert office.audience == "unit:Văn phòng HĐND và UBND"
     (rate,) = office.tasks
     assert (rate.kind, rate.measure, rate.target) == ("metric", "percent", 90)
-    assert len(draft.tasks) == 7  # the closing "Trong quá trình thực hiện…" is no task
+    assert len(draft.tasks) == 6  # the closing "Trong quá trình thực hiện…" is no task
     summary = draft.summary()
     assert "Chưa khớp đơn vị: Sở Nội vụ" in summary
     assert "hạn 15/07/2024" in summary

@@ -684,3 +684,95 @@ def test_a_conclusions_orders_to_one_unit_after_another_clause_by_clause():
                    "trí kinh phí mua sắm trang thiết bị y tế; Sở Nội vụ đã tổ chức tập huấn "
                    "cho công chức.")
     assert audiences(draft)[-2:] == ["unit:Sở Y tế", "unit:Sở Tài chính"]
+
+
+# ---- names as letters write them, and words that only look like an order
+
+
+def test_a_unit_named_by_its_acronym():
+    units = [*PROVINCE, UnitRef(20, "Sở Tài nguyên và Môi trường", "Sở Tài nguyên và Môi trường",
+                                "office"),
+             UnitRef(21, "Sở Lao động - Thương binh và Xã hội", "Sở Lao động", "office"),
+             UnitRef(22, "Bộ Chỉ huy Quân sự tỉnh", "Bộ Chỉ huy Quân sự tỉnh", "office")]
+    draft = letter("1. Sở TN&MT rà soát hồ sơ đất đai, báo cáo trước ngày 10/9/2025.\n"
+                   "2. Sở LĐ-TB&XH tổng hợp danh sách hộ nghèo.\n"
+                   "3. Sở KHCN tham mưu kế hoạch chuyển đổi số.\n"
+                   "4. Đề nghị Bộ CHQS tỉnh xây dựng kế hoạch diễn tập.\n"
+                   "5. Giao TTPVHCC tiếp nhận hồ sơ trực tuyến.", units)
+    assert sorted(audiences(draft)) == [
+        "unit:Bộ Chỉ huy Quân sự tỉnh", "unit:Sở Khoa học và Công nghệ",
+        "unit:Sở Lao động - Thương binh và Xã hội", "unit:Sở Tài nguyên và Môi trường",
+        "unit:Trung tâm Phục vụ hành chính công tỉnh"]
+
+
+def test_an_acronym_two_units_share_names_neither():
+    units = [*PROVINCE, UnitRef(20, "Sở Văn hóa và Thông tin", "", "office"),
+             UnitRef(21, "Sở Văn hóa - Thể thao", "", "office")]
+    draft = letter("Đề nghị Sở VH-TT rà soát các di tích.", units)
+    assert [section.unmatched for section in draft.sections] == [["Sở VH-TT"]]
+    assert audiences(draft) == [None]
+
+
+def test_a_unit_known_without_its_place():
+    units = [*PROVINCE, UnitRef(20, "Công an tỉnh Đồng Tháp", "", "office")]
+    draft = letter("Đề nghị Công an tỉnh bảo đảm an ninh trật tự trong dịp lễ.", units)
+    assert audiences(draft) == ["unit:Công an tỉnh Đồng Tháp"]
+
+
+def test_communes_named_by_their_place_after_their_level():
+    draft = letter("Giao UBND các xã Tân Phú, An Bình khẩn trương hoàn thành giải phóng mặt bằng "
+                   "trước ngày 30/9/2025.")
+    assert tasks(draft) == [(f"units:{ID['UBND xã Tân Phú']},{ID['UBND xã An Bình']}",
+                             date(2025, 9, 30), "Khẩn trương hoàn thành giải phóng mặt bằ")]
+    draft = letter("Đề nghị phường Mỹ Phước và xã An Bình báo cáo kết quả.")
+    assert audiences(draft) == [f"units:{ID['UBND xã An Bình']},{ID['UBND phường Mỹ Phước']}"]
+    # a group with no place after it stays the group
+    assert audiences(letter("Đề nghị UBND các xã, phường báo cáo kết quả.")) == ["kind:commune"]
+
+
+def test_giao_inside_a_name_is_not_the_order_word():
+    units = [*PROVINCE, UnitRef(20, "Sở Dân tộc và Tôn giáo", "", "office"),
+             UnitRef(21, "Sở Giao thông vận tải", "", "office"),
+             UnitRef(22, "Sở Giáo dục và Đào tạo", "", "office")]
+    draft = letter("1. Sở Dân tộc và Tôn giáo chủ trì rà soát chính sách dân tộc.\n"
+                   "2. Sở Giao thông vận tải kiểm tra an toàn giao thông.\n"
+                   "3. Sở Giáo dục và Đào tạo hướng dẫn tuyển sinh.", units)
+    assert audiences(draft) == ["unit:Sở Dân tộc và Tôn giáo", "unit:Sở Giao thông vận tải",
+                                "unit:Sở Giáo dục và Đào tạo"]
+
+
+def test_the_date_in_the_subject_lines_cell_is_the_letters_date():
+    text = HEADER.replace("V/v triển khai nhiệm vụ năm 2025\n\nĐồng Tháp, ngày 10 tháng 8 năm 2025",
+                          "V/v triển khai nhiệm vụ | Đồng Tháp, ngày 10 tháng 12 năm 2025")
+    draft = import_letter(text + "Đề nghị Sở Y tế báo cáo trước ngày 15/01." + SIGNATURE,
+                          PROVINCE)
+    assert draft.issued_on == date(2025, 12, 10)
+    assert draft.subject == "V/v triển khai nhiệm vụ"
+    # a date without a year, already past on the letter's date: the next year's
+    assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
+        ("unit:Sở Y tế", date(2026, 1, 15))]
+
+
+# ---- reporting on an order, and deadlines per level in the same paragraph
+
+
+def test_reporting_on_an_order_in_the_same_sentence_is_that_order():
+    draft = letter("Trên cơ sở kết quả kiểm tra, đề nghị Sở Y tế khắc phục tồn tại, hạn chế; báo "
+                   "cáo kết quả về Sở Nội vụ trước ngày 30/9/2025.")
+    assert tasks(draft) == [("unit:Sở Y tế", date(2025, 9, 30),
+                             "Khắc phục tồn tại, hạn chế; báo cáo kết ")]
+    draft = letter("1. Trung tâm Phục vụ hành chính công tỉnh tiếp nhận hồ sơ trực tuyến; báo cáo "
+                   "định kỳ hằng tháng.")
+    assert audiences(draft) == ["unit:Trung tâm Phục vụ hành chính công tỉnh"]
+    # a report in a sentence of its own stays a task of its own
+    draft = letter("Đề nghị Sở Y tế khắc phục tồn tại, hạn chế. Báo cáo kết quả trước ngày "
+                   "30/9/2025.")
+    assert len(tasks(draft)) == 2
+
+
+def test_deadlines_per_level_after_the_report_in_the_same_paragraph():
+    draft = letter("Các sở, ban, ngành và UBND các xã, phường báo cáo kết quả thực hiện về Sở Nội "
+                   "vụ. Thời hạn: các sở, ban, ngành gửi trước ngày 10/9/2025; UBND các xã, "
+                   "phường gửi trước ngày 15/9/2025.")
+    assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
+        ("kind:office", date(2025, 9, 10)), ("kind:commune", date(2025, 9, 15))]

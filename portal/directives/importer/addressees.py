@@ -128,12 +128,87 @@ class _Token(NamedTuple):
     word: str
     start: int
     end: int
+    acronym: bool = False
 
 
 def _tokens(text: str) -> list[_Token]:
+    """The words and separators of `text`, folded. Capitals joined by "&" or "-" with no space
+    ("TN&MT", "LĐ-TB&XH", "KH&ĐT") are one word, as an acronym written whole ("TNMT") is."""
     sk = skeleton(text)
-    return [_Token(m.group(0), m.start(), m.end())
-            for m in re.finditer(r"[^\W_]+|[,;()]", sk)]
+    tokens: list[_Token] = []
+    for m in re.finditer(r"[^\W_]+|[,;()]", sk):
+        word = text[m.start():m.end()]
+        if (tokens and len(word) <= 4 and word.isupper() and m.start() - tokens[-1].end == 1
+                and text[tokens[-1].end] in "&-" and tokens[-1].acronym):
+            tokens[-1] = _Token(tokens[-1].word + m.group(0), tokens[-1].start, m.end(), True)
+        else:
+            tokens.append(_Token(m.group(0), m.start(), m.end(),
+                                 len(word) <= 4 and word.isupper()))
+    return tokens
+
+
+# The words that say what a unit is, before its own name ("Sở" Tài nguyên và Môi trường,
+# "Trung tâm" Phục vụ hành chính công): an acronym stands for the words after them.
+_HEADS = [tuple(words.split()) for words in (
+    "bo chi huy", "van phong", "trung tam", "chi cuc", "ban quan ly", "thanh tra", "so",
+    "phong", "ban", "cuc", "bo", "cong an", "doi", "hat", "ban chi huy")]
+_HEADS.sort(key=len, reverse=True)
+# The words that end a department's own name and begin its place ("Công an tỉnh Quảng Trị").
+_LEVELS = {("tinh",), ("huyen",), ("thanh", "pho"), ("thi", "xa")}
+_LEVEL_WORDS = [tuple(words.split()) for words in
+                ("thanh pho", "thi xa", "thi tran", "dac khu", "tinh", "huyen", "quan", "xa",
+                 "phuong")]
+
+
+def _acronym_keys(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """("so", "tnmt") for ("so", "tai", "nguyen", "moi", "truong"): a head, the initials of
+    the name's words after it, and the place words after them; for each head the name opens
+    with ("bo", "chqs", "tinh" and "bo", "chi", "huy", "qs", "tinh")."""
+    return [each for head in _HEADS if key[:len(head)] == head
+            and (each := _acronym_key(key, head)) is not None]
+
+
+def _acronym_key(key: tuple[str, ...], head: tuple[str, ...] | None = None
+                 ) -> tuple[str, ...] | None:
+    head = head or next((h for h in _HEADS if key[:len(h)] == h), None)
+    if head is None:
+        return None
+    rest = key[len(head):]
+    end = next((i for i in range(len(rest)) if rest[i:i + 1] in _LEVELS
+                or rest[i:i + 2] in _LEVELS), len(rest))
+    if end < 2:
+        return None
+    return (*head, "".join(word[0] for word in rest[:end]), *rest[end:])
+
+
+def _initials_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """("ttpvhcc",) for ("trung", "tam", "phuc", "vu", "hanh", "chinh", "cong", …): a unit
+    written as the initials of its whole name, up to its place."""
+    acronym = _acronym_key(key)
+    if acronym is None:
+        return None
+    head = next(h for h in _HEADS if key[:len(h)] == h)
+    initials = "".join(word[0] for word in head) + acronym[len(head)]
+    return (initials,) if len(initials) >= 4 and len(head) > 1 else None
+
+
+def _without_place(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """("cong", "an", "tinh") for ("cong", "an", "tinh", "quang", "tri"): a unit known without
+    its place's name."""
+    for i in range(2, len(key) - 1):
+        if key[i] in ("tinh", "huyen"):
+            return key[:i + 1]
+    return None
+
+
+def _place_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """("tan", "phu") for a commune's ("uy", "ban", "nhan", "dan", "xa", "tan", "phu")."""
+    if key[:4] == ("uy", "ban", "nhan", "dan"):
+        key = key[4:]
+    level = next((lw for lw in _LEVEL_WORDS if key[:len(lw)] == lw), None)
+    if level is None or len(key) <= len(level):
+        return None
+    return key[len(level):]
 
 
 def _key(name: str) -> tuple[str, ...]:
@@ -151,18 +226,36 @@ class UnitIndex:
 
     def __init__(self, units: list[UnitRef]):
         keys: dict[tuple[str, ...], str] = {}
+        # Other ways letters write a unit's name (its acronym, without its place), kept only
+        # where they name one unit.
+        aliases: dict[tuple[str, ...], set[str]] = {}
+        places: dict[tuple[str, ...], set[str]] = {}
         for unit in units:
             kind = getattr(unit.kind, "value", unit.kind)
             candidates = [_key(unit.name)]
             if unit.short_name and kind == "office":
                 short = _key(unit.short_name)
-                candidates.append(short if short[:1] in (("phong",), ("van",)) else
-                                  ("phong", *short))
+                candidates.append(short if short[:1] in (("phong",), ("van",)) or any(
+                    short[:len(head)] == head for head in _HEADS) else ("phong", *short))
             elif unit.short_name and kind == "service":
                 candidates.append(_key(unit.short_name))
             for key in candidates:
                 if len(key) >= 2:
                     keys.setdefault(key, unit.name)
+            full = _key(unit.name)
+            for alias in (*_acronym_keys(full), _initials_key(full),
+                          _without_place(full) if kind != "commune" else None):
+                if alias:
+                    aliases.setdefault(alias, set()).add(unit.name)
+            if kind == "commune" and (place := _place_key(full)):
+                places.setdefault(place, set()).add(unit.name)
+        for alias, names in aliases.items():
+            if len(names) == 1 and alias not in keys:
+                keys[alias] = next(iter(names))
+        # A commune by its place's name alone, in a list after its level ("các xã Tân Phú,
+        # Tân Hòa"); a name two communes share is left out.
+        self.places = sorted(((place, next(iter(names))) for place, names in places.items()
+                              if len(names) == 1), key=lambda item: -len(item[0]))
         self.keys = sorted(keys.items(), key=lambda item: -len(item[0]))
         patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
         self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
@@ -209,6 +302,7 @@ class UnitIndex:
 
         for key, name in self.keys:
             consume(key, f"unit:{name}")
+        self._consume_places(words, stream, tokens, used, rules)
         for key, rule in _GROUPS:
             consume(key, rule)
 
@@ -235,6 +329,64 @@ class UnitIndex:
                 run.append(token)
         flush()
         return AudienceMatch(self._rule(rules, unmatched), rules, unmatched)
+
+    def opens_with_unit(self, text: str) -> bool:
+        """Whether `text` opens (after "giao", "đề nghị" or "yêu cầu") with a unit's name in
+        any form this index knows ("Đề nghị Bộ CHQS tỉnh …", "Sở TN&MT …")."""
+        words: list[str] = []
+        for token in _tokens(text[:120]):
+            if token.word in ",;()":
+                break
+            words += _ABBREVIATIONS.get(token.word, (token.word,))
+        for lead in (("giao",), ("de", "nghi"), ("yeu", "cau")):
+            if tuple(words[:len(lead)]) == lead:
+                words = words[len(lead):]
+                break
+        return any(tuple(words[:len(key)]) == key for key, _ in self.keys)
+
+    def _consume_places(self, words: list[str], stream: list[tuple[str, int]],
+                        tokens: list[_Token], used: list[bool], rules: list[str]) -> None:
+        """Communes named by their place after their level, one after another ("UBND các xã
+        Tân Phú, Tân Hòa", "phường Hòa Bình và xã Tân Phú"): those units, and the level words
+        before them are not a group."""
+        position = 0
+        chain = False  # the words before were a level word or a place in this list
+        while position < len(words):
+            if used[position]:
+                chain = False
+                position += 1
+                continue
+            level = next((lw for lw in _LEVEL_WORDS
+                          if tuple(words[position:position + len(lw)]) == lw), None)
+            if level is not None:
+                chain = True
+                position += len(level)
+                continue
+            found = next(((place, name) for place, name in self.places
+                          if tuple(words[position:position + len(place)]) == place
+                          and not any(used[position:position + len(place)])), None)
+            if found is None or not chain:
+                chain = words[position] == "cac" and chain is False and position + 1 < len(
+                    words) and any(tuple(words[position + 1:position + 1 + len(lw)]) == lw
+                                   for lw in _LEVEL_WORDS)
+                position += 1
+                continue
+            place, name = found
+            end = position + len(place)
+            # the level words and "UBND các" just before the list belong to these units
+            back = position - 1
+            while back >= 0 and not used[back] and (
+                    words[back] in ("cac", "uy", "ban", "nhan", "dan", "xa", "phuong", "thi",
+                                    "tran", "dac", "khu", "huyen", "tinh", "thanh", "pho",
+                                    "quan")):
+                back -= 1
+            for k in range(back + 1, end):
+                used[k] = True
+            rule = f"unit:{name}"
+            if rule not in rules:
+                rules.append(rule)
+            position = end
+            chain = True
 
     def _rule(self, rules: list[str], unmatched: list[str]) -> str | None:
         if not rules:

@@ -42,6 +42,7 @@ letter's words.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -64,7 +65,7 @@ from .body import (
 from .draft import Draft, DraftSection, DraftTask, describe_audience
 from .header import _closing_start, _parse_header, _parse_signature
 from .reading import MAX_TEXT_CHARS, LetterImportError, normalize_text
-from .text import _VERB_RE, _capitalize, _Para, is_furniture, skeleton
+from .text import _VERB_RE, NOT_ORDER_GIAO, _capitalize, _Para, is_furniture, skeleton
 
 # A paragraph about the letter itself ("Công văn này …", "Trên đây là …") ends the addressed
 # sections: what follows it is context, not orders. "… kèm theo Quyết định này" inside an
@@ -115,7 +116,8 @@ _LEAD_WORDS = re.compile(
     r"ve viec nay|ve van de nay|"
     r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
 )
-_ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao)\s+(?!cua\b)\S")
+_ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao" + NOT_ORDER_GIAO
+                         + r")\s+(?!cua\b)\S")
 # What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
@@ -205,6 +207,16 @@ class _Builder:
         current: list[tuple[int, int]] | None = None
         groups: list[list[tuple[int, int]]] = []
         text = para.text
+
+        def flush(groups: list[list[tuple[int, int]]]) -> None:
+            """The tasks gathered so far in this paragraph, added."""
+            for group in groups:
+                raw = text[group[0][0]:group[-1][1]]
+                pieces = _split_rates(raw) if len(group) == 1 else None
+                for piece in pieces or [_clean_task_text(raw)]:
+                    self.add_task(section, piece, split=bool(pieces))
+            groups.clear()
+
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
             raw = skeleton(sentence)
@@ -221,7 +233,7 @@ class _Builder:
                     s_index > 0 and _CLOSING.search(folded_sentence)):
                 current = None
                 continue
-            if self.per_level(section, sentence):
+            if self.per_level(section, sentence, before=lambda: flush(groups)):
                 current = None
                 continue
             clauses = _split_must(sentence, _spans(sentence, ";"))
@@ -236,7 +248,10 @@ class _Builder:
                 first = s_index == 0 and c_index == 0
                 words = len(clause.split())
                 owned = _product_of(folded, self.index)
-                tail = _follows_order(folded) and owned is None
+                tail = (_follows_order(folded) or (
+                    c_index > 0 and current is not None
+                    and _reports_on_order(folded, self.index))) \
+                    and owned is None
                 opens = owned is not None or not tail and not _not_ordered(folded, self.index) and (
                     (first and bullet and sentence_orders)
                     or (_starts_with_order(folded) and words >= 3)
@@ -256,7 +271,8 @@ class _Builder:
                                 span[1])
                         opens = True
                     elif sentence_orders and (
-                            re.match(r"giao\s", folded) or _ADDRESSEE_START.match(folded)
+                            re.match(r"giao" + NOT_ORDER_GIAO + r"\s", folded)
+                            or _ADDRESSEE_START.match(folded)
                             and (self.index.match(clause[:80]).rule or "").startswith("unit:")
                             and _has_order(folded)) and not _statement(folded, self.index) \
                             and not _not_ordered(folded, self.index):
@@ -274,11 +290,7 @@ class _Builder:
                     groups.append(current)
                 elif current is not None:
                     current.append(span)
-        for group in groups:
-            raw = text[group[0][0]:group[-1][1]]
-            pieces = _split_rates(raw) if len(group) == 1 else None
-            for piece in pieces or [_clean_task_text(raw)]:
-                self.add_task(section, piece, split=bool(pieces))
+        flush(groups)
 
     def add_task(self, section: DraftSection, text: str, split: bool) -> None:
         task = DraftTask(code=f"{section.number}.{len(section.tasks) + 1}",
@@ -335,7 +347,8 @@ class _Builder:
             task.audience = UNMATCHED if not match.rule else match.rule
             task.notes.append(f"{NO_UNIT}: «{words.strip()}».")
 
-    def per_level(self, section: DraftSection, sentence: str) -> bool:
+    def per_level(self, section: DraftSection, sentence: str,
+                  before: Callable[[], None] | None = None) -> bool:
         """Deadlines given per level: "Thời hạn báo cáo: các sở gửi trước ngày A; UBND các xã
         gửi trước ngày B", "Báo cáo … trước ngày A đối với các sở; trước ngày B đối với UBND các
         xã". One task for each level named, with its own date; after a "Thời hạn …:"
@@ -362,6 +375,8 @@ class _Builder:
                 levels.append((clause, who.rule))
         if len(levels) < 2 or len({rule for _, rule in levels}) < 2:
             return False
+        if before is not None:
+            before()  # the orders before it in the same paragraph, the report among them
         base = None
         if intro:
             for each in self.sections_with_tasks():
@@ -704,6 +719,23 @@ def _follows_order(folded: str) -> bool:
     return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and rest <= 16
 
 
+# "…; báo cáo kết quả về Sở Nội vụ trước ngày …", "…; báo cáo định kỳ hằng tháng": reporting on
+# the order before, by the same unit, is part of that order.
+_REPORT_ON_IT = re.compile(
+    r"^(?:(?:" + "|".join(ADVERBS) + r"|dinh ky|hang (?:thang|quy|nam))[\s,]+)*"
+    r"(?:tong hop[\s,]+)?(?:bao cao|gui bao cao|gui ket qua)\b"
+)
+
+
+def _reports_on_order(folded: str, index: UnitIndex) -> bool:
+    folded = folded.lstrip(" ,-–:;(")
+    if not _REPORT_ON_IT.match(folded) or len(folded.split()) > 24:
+        return False
+    # whom it reports to ("báo cáo UBND tỉnh (qua Sở Nội vụ)") is not a new addressee, but
+    # "… báo cáo …, đồng thời Sở X …" is another order
+    return not re.search(r"[,;]\s*(?:dong thoi|giao|de nghi|yeu cau)\b", folded)
+
+
 # "Tổ Công tác có nhiệm vụ …": what someone's duties are.
 _DUTIES = re.compile(r"^(?P<who>[^,;:]{2,80}?)\s+co (?:nhiem vu|trach nhiem|chuc nang)\b")
 # "Triển khai Kế hoạch số 12/KH-UBND của UBND tỉnh, …": the document acted on, then what
@@ -893,7 +925,7 @@ def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | Non
     lead = _SENTENCE_LEAD.match(folded)
     if lead and _ADDRESSEE_START.match(folded[lead.end():]):
         text, folded = text[lead.end():], folded[lead.end():]
-    if not _ADDRESSEE_START.match(folded):
+    if not _ADDRESSEE_START.match(folded) and not index.opens_with_unit(text):
         return None
     blanked = _blank_units(folded, index)
     verb = _VERB_RE.search(blanked)
@@ -1017,8 +1049,9 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         if (inline is not None and para.marker and _style(para) == inline[1]
                 and section is inline[0]):
             # "2. …" after "1. Giao Sở X chủ trì …" or after "1. Sở X:" and its own items:
-            # the next item of the same numbering is no longer X's
-            section = inline[2]
+            # the next item of the same numbering is no longer X's: it goes back to the
+            # section before, or to the letter's recipients when X's was the first
+            section = inline[2] or general
             inline = None
         elif inline is not None and para.marker and _style(para) == inline[1]:
             inline = None

@@ -133,6 +133,9 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
                 i += 1
                 continue
         if _SUBJECT.match(folded):
+            # "V/v … | Quảng Trị, ngày …": the header's two cells on one line; the date
+            # cell is the date, not the subject.
+            line = _without_date_cell(line, draft)
             subject = [line]
             i += 1
             while i < n and lines[i] and len(subject) < 6:
@@ -140,6 +143,11 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
                 if (_SO.match(nxt) or _DATE_LINE.search(nxt) or nxt.startswith("kinh gui")
                         or _is_motto(nxt) or _MARKER.match(lines[i])
                         or _is_upper_line(lines[i])):
+                    if _DATE_LINE.search(nxt) and "|" in lines[i]:
+                        # "tăng cường … | Quảng Trị, ngày …": the subject's next line, with
+                        # the date cell beside it
+                        subject.append(_without_date_cell(lines[i], draft))
+                        i += 1
                     break
                 subject.append(lines[i])
                 i += 1
@@ -181,6 +189,17 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
             continue
         break
     return i
+
+
+def _without_date_cell(line: str, draft: Draft) -> str:
+    """The line without the cell that holds the letter's place and date (taken as its date),
+    when the line is table cells joined by "|"."""
+    cells = line.split("|")
+    if len(cells) < 2:
+        return line
+    kept = [cell for cell in cells if not (_DATE_LINE.search(skeleton(cell))
+                                           and _take_date(cell, draft))]
+    return " ".join(" ".join(kept).split()) or line
 
 
 def _take_date(line: str, draft: Draft) -> bool:

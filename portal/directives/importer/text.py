@@ -33,10 +33,26 @@ class _SkeletonTable(dict):
 _SKELETON = _SkeletonTable()
 
 
+# "giáo" (giáo dục, tôn giáo, Ban Tuyên giáo) folds to "gjao", so that it is never read as
+# "giao", the order word ("Giao Sở X …"): "Sở Dân tộc và Tôn giáo chủ trì …" names a unit.
+_TONED_GIAO = re.compile(r"(?i)\bgi[áàảãạ]o\b")
+# "giao thông", "giao dịch", … are not the order word either.
+NOT_ORDER_GIAO = r"(?!\s+(?:thong|dich|luu|tiep|thua)\b)"
+
+
 def skeleton(text: str) -> str:
     """Lower case without diacritics, character for character: positions in the result are
-    positions in `text`, so a match found here slices the original words."""
-    return text.translate(_SKELETON)
+    positions in `text`, so a match found here slices the original words. "giáo" folds to
+    "gjao", apart from the order word "giao"."""
+    out = text.translate(_SKELETON)
+    if "gia" in out:
+        toned = [match.start() + 1 for match in _TONED_GIAO.finditer(text)]
+        if toned:
+            chars = list(out)
+            for position in toned:
+                chars[position] = "j"
+            out = "".join(chars)
+    return out
 
 
 def _capitalize(text: str) -> str:
