@@ -776,3 +776,42 @@ def test_deadlines_per_level_after_the_report_in_the_same_paragraph():
                    "phường gửi trước ngày 15/9/2025.")
     assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
         ("kind:office", date(2025, 9, 10)), ("kind:commune", date(2025, 9, 15))]
+
+
+# ---- a unit's item, whatever its words; a short lead; a quarter; a page's headline
+
+
+def test_a_units_item_is_its_order_whatever_its_words():
+    draft = letter("1. Sở Y tế báo cáo chậm nhất ngày 15/9.\n"
+                   "2. Sở Tài chính hoàn thành trước 17 giờ ngày 10/9/2025.\n"
+                   "3. UBND các xã, phường nâng tỷ lệ hồ sơ trực tuyến đạt 80%; báo cáo trước "
+                   "ngày 15/10/2025.\n"
+                   "4. Trung tâm Phục vụ hành chính công tỉnh hoàn thành trong quý III/2025.")
+    assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
+        ("unit:Sở Y tế", date(2025, 9, 15)), ("unit:Sở Tài chính", date(2025, 9, 10)),
+        ("kind:commune", date(2025, 10, 15)),
+        ("unit:Trung tâm Phục vụ hành chính công tỉnh", date(2025, 9, 30))]
+    assert tasks(draft)[2][2].startswith("Nâng tỷ lệ hồ sơ")
+
+
+def test_a_short_lead_before_the_intro_that_names_the_addressees():
+    text = HEADER.replace("Kính gửi:\n- Các sở, ban, ngành tỉnh;\n- UBND các xã, phường.\n", "")
+    draft = import_letter(
+        text + "1. Đánh giá cao sự nỗ lực của các cơ quan, đơn vị.\n"
+        "2. Thời gian tới, yêu cầu Sở Y tế và UBND các xã, phường tập trung thực hiện tốt các "
+        "nội dung sau:\na) Nâng cao chất lượng giải quyết thủ tục hành chính.\n"
+        "b) Giao Văn phòng UBND tỉnh theo dõi, đôn đốc việc thực hiện." + SIGNATURE, PROVINCE)
+    communes = ",".join(str(ID[name]) for name in ("Sở Y tế", "UBND xã Tân Phú",
+                                                   "UBND xã An Bình", "UBND phường Mỹ Phước"))
+    assert audiences(draft) == [f"units:{communes}", "unit:Văn phòng UBND tỉnh"]
+
+
+def test_a_pages_headline_below_its_breadcrumb_is_no_task():
+    page = ("Trang chủ > Tin tức > Chỉ đạo điều hành\n"
+            "UBND tỉnh chỉ đạo đẩy mạnh cải cách hành chính trên địa bàn\n"
+            "Cập nhật: 12/08/2025 10:15\n"
+            "Ngày 10/8/2025, UBND tỉnh ban hành Công văn số 120/UBND-KGVX về cải cách hành "
+            "chính. Theo đó, UBND tỉnh đề nghị Sở Nội vụ hướng dẫn các cơ quan tự đánh giá, báo "
+            "cáo trước ngày 30/9/2025.\n")
+    assert [(audience, deadline) for audience, deadline, _ in tasks(
+        import_letter(page, PROVINCE))] == [("unit:Sở Nội vụ", date(2025, 9, 30))]

@@ -248,6 +248,15 @@ def _deadline(text: str, year: int | None, notes: list[str],
                 last = calendar.monthrange(the_year, the_month)[1]
                 notes.append(f"Hạn «{words}»: lấy ngày cuối tháng.")
                 return date(the_year, the_month, last), words
+        quarter = _QUARTER_DEADLINE.search(sk)
+        if quarter:
+            words = text[quarter.start():quarter.end()]
+            number = _QUARTERS[quarter.group("q")]
+            the_year = int(quarter.group("y"))
+            last_month = 3 * number
+            notes.append(f"Hạn «{words}»: lấy ngày cuối quý.")
+            return date(the_year, last_month, calendar.monthrange(the_year, last_month)[1]), \
+                words
         return None, ""
     if len({d for d, _ in found}) > 1:
         notes.append("Có nhiều hạn trong đoạn: " + "; ".join(w for _, w in found)
@@ -260,6 +269,12 @@ _MONTH_DEADLINE = re.compile(
     r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) thang\s*(?P<m>[0-9]{1,2})"
     r"(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2})\b"
 )
+# "trong quý III/2025", "hoàn thành trong quý 3 năm 2025": by the quarter's last day.
+_QUARTER_DEADLINE = re.compile(
+    r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) quy\s*(?P<q>iv|iii|ii|i|[1-4])"
+    r"(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2})\b"
+)
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _TARGET = re.compile(r"(?<![0-9.,])([0-9]{1,3}(?:[.,][0-9]{1,2})?)\s*%")
 
 

@@ -202,8 +202,12 @@ class _Builder:
         self.sections.append(section)
         return section
 
-    def add_paragraph(self, section: DraftSection, para: _Para) -> None:
+    def add_paragraph(self, section: DraftSection, para: _Para, owned: bool = False) -> None:
+        """The tasks of one paragraph. `owned`: the paragraph is what follows a unit's name
+        ("2. Sở Y tế hoàn thành trước ngày …"), so its first clause is that unit's order
+        whatever its words."""
         bullet = bool(para.marker)
+        owned_para = owned
         current: list[tuple[int, int]] | None = None
         groups: list[list[tuple[int, int]]] = []
         text = para.text
@@ -251,8 +255,10 @@ class _Builder:
                 tail = (_follows_order(folded) or (
                     c_index > 0 and current is not None
                     and _reports_on_order(folded, self.index))) \
-                    and owned is None
-                opens = owned is not None or not tail and not _not_ordered(folded, self.index) and (
+                    and owned is None and not (owned_para and first and words >= 3)
+                opens = owned is not None or (owned_para and first and words >= 3 and (
+                    _has_order(folded) or _DEADLINE.search(folded))) or (
+                    not tail and not _not_ordered(folded, self.index) and (
                     (first and bullet and sentence_orders)
                     or (_starts_with_order(folded) and words >= 3)
                     or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
@@ -260,7 +266,7 @@ class _Builder:
                         and sentence_orders
                         and not folded.startswith(("doi voi", "rieng")))
                     or (c_index == 0 and _led_addressee(folded))
-                )
+                ))
                 if c_index > 0 and not opens and not tail:
                     # "…; UBND tỉnh đề nghị Sở X khẩn trương …": the issuer's order in a clause
                     # of its own, after what was done; the order from its word on.
@@ -860,6 +866,11 @@ def _order_after_lead(folded: str) -> int | None:
     before = folded[:match.start("word")].strip(" ,")
     if _LEAD_WORDS.match(before) or _GROUNDS.match(before):
         return match.start("word")
+    if folded[:match.start("word")].rstrip().endswith(",") and len(before.split()) <= 8 \
+            and "," not in before and not _VERB_RE.search(before):
+        # "Thời gian tới, yêu cầu …", "Trong tháng 9, đề nghị …": a short lead of when or
+        # of what, then the order
+        return match.start("word")
     before = re.sub(r"\s+(?:da|cung|tiep tuc|vua)(?:\s+(?:da|cung))?$", "", before)
     if len(before) <= 80 and not _VERB_RE.search(re.sub(r"\bco y kien\b.*", "", before)) \
             and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
@@ -987,6 +998,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     body = [line for line in lines[body_start:closing]
             if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
     paras = _paragraphs(body)
+    first_sentence = next((i for i, p in enumerate(paras)
+                           if p.text.rstrip().endswith((".", ";", ":"))), len(paras))
     general = DraftSection(number="0", heading="Chung", notes=[])
     _address_general(general, draft, index)
     builder.preamble = general
@@ -1031,9 +1044,11 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         if _not_an_order(folded, index) or (para.article and _ARTICLE_ACT.match(folded)):
             continue
         if _residue(para, folded) or (
-                position == 0 and not draft.recipients and not para.marker
+                position <= first_sentence and not draft.recipients and not para.marker
                 and _title_like(para.text) and not _ORDER_WORD.match(folded)):
-            continue  # a title line; the first line of a page without a header is its headline
+            # a title line; a page without a header opens with its headline, below its
+            # breadcrumb or the site's name, before any sentence
+            continue
         if _subheading(paras, position) and not _section_heading(para, index):
             # "2. Kiểm tra, giám sát" above its own items: the heading of a part, no task
             if section is None and builder.sections:
@@ -1060,7 +1075,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             outer = section
             section = builder.new_section(head, para.marker)
             if rest:
-                builder.add_paragraph(section, _Para("", rest))
+                builder.add_paragraph(section, _Para("", rest), owned=True)
             if para.marker:
                 inline = (section, _style(para), outer)
             continue
