@@ -21,7 +21,9 @@ For each half, each kind and each input it prints:
   importing it, in milliseconds (the PDF and the scan themselves are made beforehand);
 - why, for each half's first input: how many of the tasks not found had no draft task at all,
   how many the wrong addressees, the wrong deadline or both; and how many invented tasks reach
-  no unit (flagged "chưa xác định đơn vị" for the editor) rather than a wrong one.
+  no unit (flagged "chưa xác định đơn vị" for the editor) rather than a wrong one; and how many
+  sentences the draft set aside as no task (a text with no recipients, a sentence naming no
+  unit and giving no order), quoted in its warnings for the editor.
 
 Matching draft tasks to expected tasks is one-to-one and greedy: every pair (expected, draft) is
 scored by how many of the summary's words (folded, two letters or more) occur in the draft task's
@@ -298,6 +300,7 @@ class Score:
     wrong_deadline: int = 0
     wrong_both: int = 0
     invented_unplaced: int = 0
+    set_aside: int = 0  # sentences the draft quotes as no task, for the editor to add
 
     def add(self, other: Score) -> None:
         for name in self.__dataclass_fields__:
@@ -326,7 +329,9 @@ def score_letter(letter: Letter, text: str) -> Score:
         if i not in taken_i and j not in taken_j:
             taken_i[i] = j
             taken_j.add(j)
-    score = Score(letters=1, expected=n_exp, drafted=n_draft, invented=n_draft - len(taken_j))
+    score = Score(letters=1, expected=n_exp, drafted=n_draft, invented=n_draft - len(taken_j),
+                  set_aside=sum(1 for warning in draft.warnings
+                                if "không có lời giao việc" in warning))
     score.invented_unplaced = sum(1 for j, (rule, _) in enumerate(drafted)
                                   if j not in taken_j and not resolve(rule, letter.units))
     for i, expected in enumerate(letter.tasks):
@@ -447,7 +452,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{total.not_drafted} had no draft task, {total.wrong_addressee} the wrong "
                   f"addressees, {total.wrong_deadline} the wrong deadline, {total.wrong_both} "
                   f"both; of {total.invented} invented, {total.invented_unplaced} reach no unit "
-                  f"(left for the editor)")
+                  f"(left for the editor); {total.set_aside} sentences set aside as no task, "
+                  f"quoted in the draft's warnings")
         print("\nAims, on the holdout half: tasks found " + AIMS["found"] + " · deadlines exact "
               + AIMS["deadlines"] + " · invented " + AIMS["invented"] + " · " + AIMS["pdf"]
               + " · " + AIMS["scan_time"])

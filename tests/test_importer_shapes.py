@@ -815,3 +815,15 @@ def test_a_pages_headline_below_its_breadcrumb_is_no_task():
             "cáo trước ngày 30/9/2025.\n")
     assert [(audience, deadline) for audience, deadline, _ in tasks(
         import_letter(page, PROVINCE))] == [("unit:Sở Nội vụ", date(2025, 9, 30))]
+
+
+def test_a_page_s_sentence_that_names_no_one_and_orders_nothing_is_set_aside_for_the_editor():
+    page = ("Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn phường.\n"
+            "Thời gian: 7 giờ ngày 02/8/2025, tại Nhà văn hóa khu phố 3.\n"
+            "Đề nghị các tổ dân phố vận động nhân dân tham gia.\n")
+    draft = import_letter(page, PROVINCE)
+    assert [task.text[:30] for task in draft.tasks] == ["Đề nghị các tổ dân phố vận độn"]
+    (aside,) = [w for w in draft.warnings if w.startswith("Đoạn «Phường Ba Đình tổ chức")]
+    assert "không có lời giao việc" in aside and "thêm bằng tay" in aside
+    # a letter with recipients keeps such a sentence: it speaks to them
+    assert [task.text[:30] for task in letter(page).tasks][0] == "Phường Ba Đình tổ chức ra quân"

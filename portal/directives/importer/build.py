@@ -170,6 +170,12 @@ class _Builder:
     sections: list[DraftSection] = field(default_factory=list)
     preamble: DraftSection | None = None
     last: tuple[DraftSection, DraftTask] | None = None  # the task added last, with its section
+    # Whether the words around a task give an order: its paragraph's, and for an item the
+    # paragraph that leads its list; the tasks without any (by id) are set aside where no one
+    # is named (`_set_aside`).
+    paragraph_orders: bool = False
+    intro_orders: bool = False
+    unsignalled: set[int] = field(default_factory=set)
 
     def new_section(self, heading: str, label: str) -> DraftSection:
         match = self.index.match(heading)
@@ -208,6 +214,7 @@ class _Builder:
         whatever its words."""
         bullet = bool(para.marker)
         owned_para = owned
+        self.paragraph_orders = bool(_ORDER_SIGNAL.search(para.text.lower()))
         current: list[tuple[int, int]] | None = None
         groups: list[list[tuple[int, int]]] = []
         text = para.text
@@ -307,6 +314,9 @@ class _Builder:
         if task.deadline_text:
             task.notes.append(f"Hạn lấy từ «{task.deadline_text}».")
         _classify(task)
+        if not (self.paragraph_orders or self.intro_orders
+                or _ORDER_SIGNAL.search(text.lower())):
+            self.unsignalled.add(id(task))
         lead = _task_addressee(text, self.index)
         if lead is None:
             owned = _product_of(skeleton(text), self.index)
@@ -1010,6 +1020,11 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     # numbering returns to.
     inline: tuple[DraftSection, str, DraftSection | None] | None = None
     for position, para in enumerate(paras):
+        if not para.marker:
+            builder.intro_orders = False
+        elif position and not paras[position - 1].marker:
+            # an item: the orders of the paragraph that leads its list
+            builder.intro_orders = bool(_ORDER_SIGNAL.search(paras[position - 1].text.lower()))
         folded = skeleton(para.text).strip()
         part = _part_heading(para)
         if skipping is not None:
@@ -1085,6 +1100,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             section = general
         builder.add_paragraph(section, para)
 
+    if not draft.recipients:
+        _set_aside(general, builder.unsignalled, draft)
     if general.tasks or not builder.sections:
         builder.sections.insert(0, general)
         for position, each in enumerate(builder.sections, start=1):
@@ -1115,6 +1132,31 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                 seen = next((note for note in task.notes if note.startswith(NO_UNIT)), NO_UNIT)
                 draft.warnings.append(f"Nhiệm vụ {task.code}: {seen[0].lower()}{seen[1:]}")
     return draft
+
+
+# The words that give an order in a letter's own voice (looked for in the letter's words, not
+# the skeleton: "giao" is not "giáo", "cần" not "căn").
+_ORDER_SIGNAL = re.compile(r"\b(?:đề nghị|yêu cầu|giao|phải|cần|chỉ đạo|nhiệm vụ|trách nhiệm|"
+                           r"chủ trì|khẩn trương)\b")
+
+
+def _set_aside(general: DraftSection, unsignalled: set[int], draft: Draft) -> None:
+    """In a text that names no recipients (a web page, a notice), a sentence outside any
+    unit's section that neither names a unit nor gives an order ("Phường tổ chức ra quân …",
+    "Hưởng ứng phong trào …") tells what happens: it is no task. It is not dropped silently:
+    a warning quotes it for the editor."""
+    kept = []
+    for task in general.tasks:
+        if task.audience is None and id(task) in unsignalled:
+            draft.warnings.append(
+                f"Đoạn «{task.text[:160]}» không nêu đơn vị nào và không có lời giao việc (đề "
+                "nghị, yêu cầu, giao …): chưa lấy làm nhiệm vụ; thêm bằng tay nếu đó là việc "
+                "phải làm.")
+        else:
+            kept.append(task)
+    if len(kept) != len(general.tasks):
+        general.tasks = kept
+        _renumber(general, general.number)
 
 
 def _address_general(section: DraftSection, draft: Draft, index: UnitIndex) -> None:
