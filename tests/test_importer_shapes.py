@@ -827,3 +827,20 @@ def test_a_page_s_sentence_that_names_no_one_and_orders_nothing_is_set_aside_for
     assert "không có lời giao việc" in aside and "thêm bằng tay" in aside
     # a letter with recipients keeps such a sentence: it speaks to them
     assert [task.text[:30] for task in letter(page).tasks][0] == "Phường Ba Đình tổ chức ra quân"
+
+
+def test_one_head_for_a_list_of_names():
+    ids = ",".join(str(ID[name]) for name in ("Sở Tài chính", "Sở Y tế"))
+    assert tasks(letter("Đề nghị Giám đốc các Sở: Y tế, Tài chính rà soát, báo cáo trước ngày "
+                        "30/9/2025.")) == [(f"units:{ids}", date(2025, 9, 30),
+                                           "Rà soát, báo cáo trước ngày 30/9/2025.")]
+    draft = letter("1. Các sở Y tế, Tài chính và Nội vụ rà soát hồ sơ.\n"
+                   "2. UBND các xã, phường báo cáo.")
+    assert audiences(draft) == [f"units:{ID['Sở Nội vụ']},{ids}", "kind:commune"]
+    # a group stays a group: "các sở, ban, ngành" is every department
+    assert audiences(letter("Đề nghị các sở, ban, ngành rà soát hồ sơ.")) == ["kind:office"]
+
+
+@pytest.mark.parametrize("words", ["UBND các thị xã, thành phố", "các ngành, địa phương"])
+def test_more_groups_as_letters_write_them(words):
+    assert audiences(letter(f"Đề nghị {words} rà soát hồ sơ trễ hạn.")) != [None]

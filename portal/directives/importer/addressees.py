@@ -91,6 +91,9 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("xa phuong", "kind:commune"),
         ("phuong xa", "kind:commune"),
         ("huyen thi xa thanh pho", "kind:commune"),
+        ("thi xa thanh pho", "kind:commune"),
+        ("thanh pho thi xa", "kind:commune"),
+        ("nganh dia phuong", "all"),
         ("huyen thanh pho thi xa", "kind:commune"),
         ("huyen thi xa", "kind:commune"),
         ("huyen thanh pho", "kind:commune"),
@@ -139,7 +142,9 @@ def _tokens(text: str) -> list[_Token]:
     for m in re.finditer(r"[^\W_]+|[,;()]", sk):
         word = text[m.start():m.end()]
         if (tokens and len(word) <= 4 and word.isupper() and m.start() - tokens[-1].end == 1
-                and text[tokens[-1].end] in "&-" and tokens[-1].acronym):
+                and text[tokens[-1].end] in "&-" and tokens[-1].acronym
+                and m.group(0) not in _ABBREVIATIONS
+                and tokens[-1].word not in _ABBREVIATIONS):
             tokens[-1] = _Token(tokens[-1].word + m.group(0), tokens[-1].start, m.end(), True)
         else:
             tokens.append(_Token(m.group(0), m.start(), m.end(),
@@ -211,6 +216,27 @@ def _place_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
     return key[len(level):]
 
 
+# "các Sở: Nội vụ, Tài chính", "Giám đốc các sở Y tế, Tài chính và Nội vụ": one head for the
+# names after it.
+_PLURAL_HEAD = re.compile(r"\bcac (so|phong|trung tam|chi cuc)\b\s*:?\s*(?=\w)")
+
+
+def _distribute(text: str) -> str:
+    """The text with the plural head given to each name of its list, up to the list's end
+    ("các Sở: Nội vụ, Tài chính và Y tế" → "Sở Nội vụ, Sở Tài chính, Sở Y tế")."""
+    folded = skeleton(text)
+    head = _PLURAL_HEAD.search(folded)
+    if head is None:
+        return text
+    end = next((i for i in range(head.end(), len(text)) if text[i] in ";.()"), len(text))
+    items = [item for item in re.split(r"\s*,\s*|\s+(?:và|cùng)\s+", text[head.end():end])
+             if item.strip()]
+    word = text[head.start(1):head.end(1)]
+    word = word[:1].upper() + word[1:]
+    return text[:head.start()] + ", ".join(f"{word} {item.strip()}" for item in items) \
+        + text[end:]
+
+
 def _key(name: str) -> tuple[str, ...]:
     words: list[str] = []
     for token in _tokens(name):
@@ -263,6 +289,16 @@ class UnitIndex:
         self.ids = {unit.name: unit.id for unit in units}
 
     def match(self, text: str) -> AudienceMatch:
+        found = self._match(text)
+        if found.unmatched and _PLURAL_HEAD.search(skeleton(text)):
+            # "các Sở: Nội vụ, Tài chính và Y tế": each name after the head its own unit
+            spread = self._match(_distribute(text))
+            if len(spread.unmatched) < len(found.unmatched) and \
+                    len(spread.matched) > len(found.matched):
+                return spread
+        return found
+
+    def _match(self, text: str) -> AudienceMatch:
         tokens = _tokens(text)
         # Parentheses that do not name the addressees again ("Gọi tắt là …") are left out.
         skipped: set[int] = set()

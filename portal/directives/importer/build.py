@@ -262,8 +262,8 @@ class _Builder:
                 tail = (_follows_order(folded) or (
                     c_index > 0 and current is not None
                     and _reports_on_order(folded, self.index))) \
-                    and owned is None and not (owned_para and first and words >= 3)
-                opens = owned is not None or (owned_para and first and words >= 3 and (
+                    and owned is None and not (owned_para and first and words >= 2)
+                opens = owned is not None or (owned_para and first and words >= 2 and (
                     _has_order(folded) or _DEADLINE.search(folded))) or (
                     not tail and not _not_ordered(folded, self.index) and (
                     (first and bullet and sentence_orders)
@@ -568,6 +568,9 @@ def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
         return None
     level = para.level
     colon = _colon_outside_parentheses(text)
+    if colon is not None and re.search(r"\bcac (?:so|phong|trung tam|chi cuc)\s*$",
+                                       folded[:colon]):
+        colon = None  # "Giao các Sở: Y tế, Tài chính …": the list of names, not a heading
     if colon is not None and colon <= 400:
         head = text[:colon]
         intro = _TASKS_FOLLOW.search(_blank_units(skeleton(head), index).rstrip())
