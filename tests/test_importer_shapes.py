@@ -844,3 +844,39 @@ def test_one_head_for_a_list_of_names():
 @pytest.mark.parametrize("words", ["UBND các thị xã, thành phố", "các ngành, địa phương"])
 def test_more_groups_as_letters_write_them(words):
     assert audiences(letter(f"Đề nghị {words} rà soát hồ sơ trễ hạn.")) != [None]
+
+
+# ---- pages that lost their line breaks, comment forms, one order in one sentence of prose
+
+
+def test_items_run_on_in_one_line_are_items():
+    units = [*PROVINCE, UnitRef(20, "Báo Đồng Tháp", "", "service"),
+             UnitRef(21, "Đài Phát thanh – Truyền hình Đồng Tháp", "", "service")]
+    page = ("Đại hội cấp tỉnh tổ chức trong 02 ngày, hoàn thành trong tháng 11 năm 2025. IV. TỔ "
+            "CHỨC THỰC HIỆN 1. Báo Đồng Tháp, Đài Phát thanh – Truyền hình Đồng Tháp Phối hợp "
+            "Sở Nội vụ xây dựng chuyên mục tuyên truyền về Đại hội; đưa tin về các gương điển "
+            "hình; tuyên truyền kết quả Đại hội. 2. Đề nghị UBND các xã, phường chỉ đạo tuyên "
+            "truyền về Đại hội trên hệ thống truyền thanh cơ sở.")
+    draft = import_letter(page, units)
+    assert audiences(draft) == ["units:20,21", "kind:commune"]
+
+
+def test_a_pages_comment_form_is_no_part_of_the_letter():
+    page = ("Chủ tịch UBND tỉnh yêu cầu Sở Y tế tăng cường phòng, chống dịch.\n\nTrả lời\n"
+            "  • Tiêu đề *\n  • Người gửi *\n  • Email*\n"
+            "Email của bạn sẽ không được hiển thị công khai.")
+    draft = import_letter(page, PROVINCE)
+    assert [(a, t[:30]) for a, _, t in tasks(draft)] == [
+        ("unit:Sở Y tế", "Tăng cường phòng, chống dịch.")]
+    assert not any("Người gửi" in warning for warning in draft.warnings)
+
+
+def test_one_order_in_one_sentence_of_prose_is_one_task():
+    page = ("Chủ tịch UBND tỉnh vừa có công văn yêu cầu các sở, ban, ngành nâng cao mức cảnh báo "
+            "phòng, chống dịch; tuyệt đối không lơ là, chủ quan; tiếp tục thực hiện mục tiêu kép; "
+            "triển khai thực hiện nghiêm các chỉ đạo của Trung ương; Sở Y tế bảo đảm đủ thuốc, "
+            "vật tư.")
+    assert audiences(import_letter(page, PROVINCE)) == ["kind:office", "unit:Sở Y tế"]
+    # items of a list keep a task for each order, as a checklist needs them
+    assert len(letter("1. Sở Y tế:\n- Rà soát hồ sơ trễ hạn; công khai kết quả giải quyết; "
+                      "cập nhật phần mềm một cửa.").tasks) == 3

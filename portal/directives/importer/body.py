@@ -29,9 +29,26 @@ _ADVERB_PREFIX = re.compile(r"^(?:(?:" + "|".join(ADVERBS) + r")\b[\s,]*)+")
 # Paragraphs
 
 
+# A numbered item or a part run on inside a long line, after a sentence's end (a page that
+# lost its line breaks: "… trong tháng 6 năm 2019. IV. TỔ CHỨC THỰC HIỆN 1. Báo Sóc Trăng …").
+_RUN_ON_ITEM = re.compile(r"(?:(?<=[.;:…!?])|(?<=[A-ZĐÀ-Ỹ]{3}))\s+(?=(?:[IVX]{1,4}|[0-9]{1,2}|"
+                          r"Điều\s+[0-9]{1,2})\.\s+[A-ZĐÀ-Ỹ])")
+
+
+def _split_run_on(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if len(line) > 200:
+            out += [piece for piece in _RUN_ON_ITEM.split(line) if piece]
+        else:
+            out.append(line)
+    return out
+
+
 def _paragraphs(lines: list[str]) -> list[_Para]:
     paras: list[_Para] = []
     blank = False
+    lines = _split_run_on(lines)
     width = _wrap_width(lines)
     previous = ""
     for line in lines:

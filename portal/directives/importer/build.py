@@ -292,6 +292,10 @@ class _Builder:
                         # "…; Giao công chức X tham mưu …; Ban Chỉ huy quân sự xã xây dựng …":
                         # a conclusion's orders to one unit after another, clause by clause
                         opens = True
+                if opens and c_index > 0 and current is not None and not bullet \
+                        and owned is None and _task_addressee(clause, self.index) is None \
+                        and not _ORDER_WORD.match(folded):
+                    opens, tail = False, True  # the same order's next step, one task
                 if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
                 elif tail and not groups and self.last is not None and \
@@ -564,7 +568,7 @@ def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
     """(addressee, what follows it) when the paragraph opens a section for an addressee."""
     text = para.text.strip()
     folded = skeleton(text)
-    if not _ADDRESSEE_START.match(folded) or len(text) > 600:
+    if not (_ADDRESSEE_START.match(folded) or index.opens_with_unit(text)) or len(text) > 600:
         return None
     level = para.level
     colon = _colon_outside_parentheses(text)

@@ -147,7 +147,12 @@ _FURNITURE = re.compile(
 )
 
 
+# A web page's comment form: its fields marked "*" ("Tiêu đề *", "Email*"), its notes.
+_FORM = re.compile(r"^[•·\-\s]*[^\W\d_][\w\s]{0,40}\*$|^(?:tra loi|gui binh luan|email cua ban "
+                   r"se khong duoc hien thi|cac truong (?:bat buoc|b\b))")
+
+
 def is_furniture(line: str) -> bool:
     """A page number or a web page's own words, never part of a letter's body."""
     folded = skeleton(line).strip(" .:|")
-    return len(folded) < 80 and bool(_FURNITURE.match(folded))
+    return len(folded) < 80 and bool(_FURNITURE.match(folded) or _FORM.match(folded))
