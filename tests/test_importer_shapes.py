@@ -880,3 +880,40 @@ def test_one_order_in_one_sentence_of_prose_is_one_task():
     # items of a list keep a task for each order, as a checklist needs them
     assert len(letter("1. Sở Y tế:\n- Rà soát hồ sơ trễ hạn; công khai kết quả giải quyết; "
                       "cập nhật phần mềm một cửa.").tasks) == 3
+
+
+# ---- "chỉ đạo" from a leader or a letter, lists of addressees across ";", repeats
+
+
+def test_chi_dao_from_a_leader_or_a_letter_gives_the_order():
+    page = ("Chủ tịch UBND tỉnh vừa có công văn chỉ đạo các sở, ban, ngành tỉnh; UBND các xã, "
+            "phường đẩy nhanh tiến độ giải ngân vốn đầu tư công.")
+    ids = ",".join(str(u.id) for u in PROVINCE if u.kind in ("office", "commune"))
+    assert audiences(import_letter(page, PROVINCE)) == [f"units:{ids}"]
+    page = ("Sau khi nghe các sở báo cáo, Phó Chủ tịch UBND tỉnh chỉ đạo: Văn phòng UBND tỉnh "
+            "phối hợp với Sở Nội vụ rà soát các nội dung trình kỳ họp.")
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Văn phòng UBND tỉnh"]
+    # a unit's own "chỉ đạo" stays its task: whom it directs is not the addressee
+    assert audiences(letter("1. Sở Y tế chỉ đạo các bệnh viện trực cấp cứu 24/24 giờ.")) == [
+        "unit:Sở Y tế"]
+
+
+def test_a_list_of_addressees_across_a_semicolon_is_one_list():
+    draft = letter("Đề nghị Sở Y tế; UBND các xã, phường tăng cường kiểm tra an toàn thực phẩm.")
+    ids = ",".join(str(u.id) for u in PROVINCE if u.kind == "commune" or u.name == "Sở Y tế")
+    assert audiences(draft) == [f"units:{ids}"]
+
+
+def test_a_commune_named_after_a_group_leaves_the_group():
+    units = [*PROVINCE, UnitRef(20, "UBND thành phố Cao Lãnh", "Cao Lãnh", "commune")]
+    draft = letter("Đề nghị UBND các xã, thành phố Cao Lãnh rà soát hộ nghèo.", units)
+    assert audiences(draft) == ["kind:commune"]
+
+
+def test_the_same_order_repeated_is_one_task():
+    page = ("UBND tỉnh yêu cầu UBND các xã, phường rà soát, cập nhật thủ tục hành chính trên Cổng "
+            "dịch vụ công.\n\nNgày 10/8/2025, UBND tỉnh có văn bản số 120/UBND-KGVX.\n\n"
+            "Theo đó, UBND tỉnh yêu cầu UBND các xã, phường khẩn trương rà soát, cập nhật đầy đủ "
+            "thủ tục hành chính trên Cổng dịch vụ công, hoàn thành trước ngày 30/9/2025.")
+    assert [(a, d) for a, d, _ in tasks(import_letter(page, PROVINCE))] == [
+        ("kind:commune", date(2025, 9, 30))]

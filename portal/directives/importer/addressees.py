@@ -409,14 +409,19 @@ class UnitIndex:
                 continue
             place, name = found
             end = position + len(place)
-            # the level words and "UBND các" just before the list belong to these units
-            back = position - 1
-            while back >= 0 and not used[back] and (
-                    words[back] in ("cac", "uy", "ban", "nhan", "dan", "xa", "phuong", "thi",
-                                    "tran", "dac", "khu", "huyen", "tinh", "thanh", "pho",
-                                    "quan")):
-                back -= 1
-            for k in range(back + 1, end):
+            # the level word just before the place, and "UBND (các)" before it, belong to
+            # this unit ("UBND các huyện, thành phố Cà Mau": "các huyện" stays the group)
+            back = position
+            level = next((lw for lw in _LEVEL_WORDS if back >= len(lw)
+                          and tuple(words[back - len(lw):back]) == lw), None)
+            if level is not None and not any(used[back - len(level):back]):
+                back -= len(level)
+                if back >= 1 and words[back - 1] == "cac" and not used[back - 1]:
+                    back -= 1
+                if back >= 4 and tuple(words[back - 4:back]) == ("uy", "ban", "nhan", "dan") \
+                        and not any(used[back - 4:back]):
+                    back -= 4
+            for k in range(back, end):
                 used[k] = True
             rule = f"unit:{name}"
             if rule not in rules:

@@ -247,7 +247,8 @@ class _Builder:
             if self.per_level(section, sentence, before=lambda: flush(groups)):
                 current = None
                 continue
-            clauses = _split_must(sentence, _spans(sentence, ";"))
+            clauses = _join_addressee_lists(sentence, _split_must(sentence, _spans(sentence, ";")),
+                                            self.index)
             first_clause = skeleton(sentence[clauses[0][0]:clauses[0][1]]).strip()
             if _statement(first_clause, self.index):
                 current = None  # what was done, will be done, or what something is
@@ -532,6 +533,35 @@ def _drop_news_lead(draft: Draft, first: str) -> None:
                 break
 
 
+def _drop_repeats(draft: Draft) -> None:
+    """The same order given twice to the same addressees (a news page's headline, lead and
+    body; a summary before the letter's words): one task, the one with more words, keeping a
+    deadline only the other gave."""
+    tasks = [(section, task) for section in draft.sections for task in section.tasks]
+    words = {id(task): set(re.findall(r"[^\W\d_]{2,}", skeleton(task.text)))
+             for _, task in tasks}
+    dropped: set[int] = set()
+    for i, (section, task) in enumerate(tasks):
+        for other_section, other in tasks[i + 1:]:
+            if id(other) in dropped or id(task) in dropped or \
+                    section.audience_of(task) != other_section.audience_of(other):
+                continue
+            a, b = words[id(task)], words[id(other)]
+            if min(len(a), len(b)) < 6 or len(a & b) < 0.8 * min(len(a), len(b)) or (
+                    task.deadline and other.deadline and task.deadline != other.deadline):
+                continue
+            keep, drop = (other, task) if len(b) >= len(a) else (task, other)
+            if keep.deadline is None and drop.deadline is not None:
+                keep.deadline, keep.deadline_text = drop.deadline, drop.deadline_text
+            keep.notes.append(f"Gộp câu nhắc lại cùng nhiệm vụ: «{drop.text[:120]}».")
+            dropped.add(id(drop))
+    if dropped:
+        for section in draft.sections:
+            if any(id(task) in dropped for task in section.tasks):
+                section.tasks = [task for task in section.tasks if id(task) not in dropped]
+                _renumber(section, section.number)
+
+
 def _part_heading(para: _Para) -> bool:
     """A part of the letter ("II. NHIỆM VỤ", "Điều 2.", a line in capitals) rather than an
     order."""
@@ -640,6 +670,26 @@ UNMATCHED = "unmatched"
 # ", các xã phải tổ chức …" inside a clause: another order, to other units.
 _MUST = re.compile(r",\s+(?=(?:cac\s+|ubnd cac\s+|uy ban nhan dan cac\s+)?(?:xa|phuong|thi tran|so|"
                    r"phong|don vi|co quan|huyen|truong|ubnd|uy ban)\b[^,;.]{0,50}?\bphai\s)")
+
+
+def _join_addressee_lists(sentence: str, clauses: list[tuple[int, int]],
+                          index: UnitIndex) -> list[tuple[int, int]]:
+    """"các sở, ban, ngành tỉnh; UBND các huyện, thành phố đẩy nhanh …": a clause of names
+    alone before a clause that opens with names is part of one list of addressees."""
+    joined: list[tuple[int, int]] = []
+    for start, end in clauses:
+        if joined:
+            previous = sentence[joined[-1][0]:joined[-1][1]]
+            folded = skeleton(previous).strip(" ,;")
+            head = re.sub(r"^(?:giao|de nghi|yeu cau|chi dao)\s+", "", folded)
+            if head and not _VERB_RE.search(_blank_units(head, index)) \
+                    and index.match(previous).matched \
+                    and (_ADDRESSEE_START.match(skeleton(sentence[start:end]).strip())
+                         or index.opens_with_unit(sentence[start:end].strip())):
+                joined[-1] = (joined[-1][0], end)
+                continue
+        joined.append((start, end))
+    return joined
 
 
 def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -874,10 +924,34 @@ def _strip_lead_folded(folded: str) -> str:
     return folded[match:] if match is not None else folded
 
 
+# "… chỉ đạo: Văn phòng UBND tỉnh phối hợp …", "Chủ tịch UBND tỉnh vừa có công văn chỉ đạo các
+# sở, ban, ngành … đẩy nhanh …": a leader's or a letter's order, told by "chỉ đạo".
+_CHI_DAO = re.compile(r"(?:^|[,;]\s*|\s)chi dao(?P<colon>\s*:)?\s+")
+
+
+def _order_after_chi_dao(folded: str) -> int | None:
+    """Where the addressees start after "chỉ đạo" when a leader or a letter gives the order."""
+    match = _CHI_DAO.search(folded[:400])
+    if match is None or not match.start():
+        return None
+    rest = folded[match.end():]
+    if not (_ADDRESSEE_START.match(rest) and _has_order(rest[:300])):
+        return None
+    before = folded[:match.start()].strip(" ,")
+    if match.group("colon") or _SPEAKER.search(before) or re.search(
+            r"\b(?:cong van|van ban|cong dien|chi thi|thong bao)\b[^,;]*$", before):
+        return match.end()
+    return None
+
+
 def _order_after_lead(folded: str) -> int | None:
     """Where the order proper starts after a lead clause or the issuer's name ("Theo đó, đề
     nghị …", "UBND tỉnh yêu cầu …"), or None."""
     match = _ORDER_WORD.search(folded[:300])
+    if match is None or match.start("word") == 0:
+        by_chi_dao = _order_after_chi_dao(folded)
+        if by_chi_dao is not None:
+            return by_chi_dao
     if not match or match.start("word") == 0:
         return None
     before = folded[:match.start("word")].strip(" ,")
@@ -1063,7 +1137,12 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         if not para.marker and _CLOSING.search(folded) and section is not None:
             section = None
             continue
-        if _not_an_order(folded, index) or (para.article and _ARTICLE_ACT.match(folded)):
+        if (para.article and _ARTICLE_ACT.match(folded)) or (
+                _not_an_order(folded, index) and (
+                    _order_after_chi_dao(folded) is None
+                    or _not_an_order(skeleton(_strip_lead(para.text)).strip(), index))):
+            # a meeting's frame is no order, unless a leader's "chỉ đạo: …" follows it in
+            # the same paragraph
             continue
         if _residue(para, folded) or (
                 position <= first_sentence and not draft.recipients and not para.marker
@@ -1119,6 +1198,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         lead = next((para for para in paras[:3]
                      if para.marker or not _title_like(para.text)), paras[0])
         _drop_news_lead(draft, skeleton(lead.text))
+    _drop_repeats(draft)
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
