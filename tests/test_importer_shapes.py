@@ -917,3 +917,15 @@ def test_the_same_order_repeated_is_one_task():
             "thủ tục hành chính trên Cổng dịch vụ công, hoàn thành trước ngày 30/9/2025.")
     assert [(a, d) for a, d, _ in tasks(import_letter(page, PROVINCE))] == [
         ("kind:commune", date(2025, 9, 30))]
+
+
+def test_units_named_by_the_first_words_of_their_names():
+    units = [*PROVINCE, *[UnitRef(20 + n, f"Tổ kiểm tra, giám sát số {n}", "", "office")
+                          for n in (1, 2, 3)],
+             UnitRef(30, "Sở Lao động - Thương binh và Xã hội", "", "office")]
+    # "các Tổ": every unit whose name opens with that word
+    assert audiences(letter("Yêu cầu các Tổ xây dựng kế hoạch kiểm tra cụ thể.", units)) == [
+        "units:21,22,23"]
+    # the first three words of a long name, as letters shorten it
+    assert audiences(letter("Giao Sở Lao động TBXH chủ trì tổ chức Tết Trung thu.", units)) == [
+        "unit:Sở Lao động - Thương binh và Xã hội"]

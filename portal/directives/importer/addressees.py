@@ -275,6 +275,11 @@ class UnitIndex:
                     aliases.setdefault(alias, set()).add(unit.name)
             if kind == "commune" and (place := _place_key(full)):
                 places.setdefault(place, set()).add(unit.name)
+            elif kind != "commune":
+                # the first words of a long name, as letters shorten it ("Tổ công tác" for
+                # "Tổ công tác liên ngành", "Sở Lao động TBXH"): three words at least
+                for size in range(3, len(full)):
+                    aliases.setdefault(full[:size], set()).add(unit.name)
         for alias, names in aliases.items():
             if len(names) == 1 and alias not in keys:
                 keys[alias] = next(iter(names))
@@ -283,6 +288,13 @@ class UnitIndex:
         self.places = sorted(((place, next(iter(names))) for place, names in places.items()
                               if len(names) == 1), key=lambda item: -len(item[0]))
         self.keys = sorted(keys.items(), key=lambda item: -len(item[0]))
+        # "các Tổ", "các Trung tâm": every unit whose name opens with that word, when several do
+        firsts: dict[str, set[str]] = {}
+        for unit in units:
+            first = _key(unit.name)[:1]
+            if first:
+                firsts.setdefault(first[0], set()).add(unit.name)
+        self.firsts = {word: names for word, names in firsts.items() if len(names) >= 2}
         patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
         self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
@@ -341,6 +353,13 @@ class UnitIndex:
         self._consume_places(words, stream, tokens, used, rules)
         for key, rule in _GROUPS:
             consume(key, rule)
+        for position in range(len(words) - 1):
+            if words[position] == "cac" and not used[position] and not used[position + 1] \
+                    and words[position + 1] in self.firsts:
+                used[position] = used[position + 1] = True
+                for name in sorted(self.firsts[words[position + 1]]):
+                    if f"unit:{name}" not in rules:
+                        rules.append(f"unit:{name}")
 
         # What is left: stretches of real words between separators that matched nothing.
         done_tokens = {index for (_, index), ok in zip(stream, used, strict=True) if ok}
