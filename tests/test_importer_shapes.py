@@ -929,3 +929,19 @@ def test_units_named_by_the_first_words_of_their_names():
     # the first three words of a long name, as letters shorten it
     assert audiences(letter("Giao Sở Lao động TBXH chủ trì tổ chức Tết Trung thu.", units)) == [
         "unit:Sở Lao động - Thương binh và Xã hội"]
+
+
+def test_districts_and_communes_of_one_portal_are_told_apart_by_their_groups():
+    units = [UnitRef(1, "Sở Nội vụ", "", "office"),
+             UnitRef(2, "UBND huyện Bình Chánh", "", "commune"),
+             UnitRef(3, "UBND Quận 1", "", "commune"),
+             UnitRef(4, "UBND phường Bến Nghé", "", "commune"),
+             UnitRef(5, "UBND xã Tân Kiên", "", "commune")]
+    draft = letter("1. UBND các quận, huyện xây dựng phương án sắp xếp khu phố, ấp.\n"
+                   "2. UBND các phường, xã rà soát số liệu khu phố, ấp.\n"
+                   "3. UBND các quận, huyện và các xã, phường rà soát trụ sở dôi dư.", units)
+    assert audiences(draft) == ["units:2,3", "units:4,5", "kind:commune"]
+    # a portal with one level of local government: either group is every one of them
+    assert audiences(letter("Đề nghị UBND các huyện rà soát trụ sở.", units[:3])) == [
+        "kind:commune"]
+    assert audiences(letter("Đề nghị UBND các xã, phường rà soát trụ sở.")) == ["kind:commune"]

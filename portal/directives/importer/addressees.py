@@ -78,29 +78,29 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("ban chuyen mon", "kind:office"),
         ("cac phong ban", "kind:office"),
         ("ban nganh", "kind:office"),
-        ("cap xa", "kind:commune"),
-        ("cap huyen", "kind:commune"),
+        ("cap xa", "level:ward"),
+        ("cap huyen", "level:district"),
         ("co quan chuyen mon thuoc uy ban nhan dan", "kind:office"),
         ("so ban nganh", "kind:office"),
         ("so nganh", "kind:office"),
-        ("xa phuong thi tran", "kind:commune"),
-        ("xa phuong dac khu", "kind:commune"),
-        ("phuong xa thi tran", "kind:commune"),
-        ("xa thi tran", "kind:commune"),
-        ("phuong thi tran", "kind:commune"),
-        ("xa phuong", "kind:commune"),
-        ("phuong xa", "kind:commune"),
-        ("huyen thi xa thanh pho", "kind:commune"),
-        ("thi xa thanh pho", "kind:commune"),
-        ("thanh pho thi xa", "kind:commune"),
+        ("xa phuong thi tran", "level:ward"),
+        ("xa phuong dac khu", "level:ward"),
+        ("phuong xa thi tran", "level:ward"),
+        ("xa thi tran", "level:ward"),
+        ("phuong thi tran", "level:ward"),
+        ("xa phuong", "level:ward"),
+        ("phuong xa", "level:ward"),
+        ("huyen thi xa thanh pho", "level:district"),
+        ("thi xa thanh pho", "level:district"),
+        ("thanh pho thi xa", "level:district"),
         ("nganh dia phuong", "all"),
-        ("huyen thanh pho thi xa", "kind:commune"),
-        ("huyen thi xa", "kind:commune"),
-        ("huyen thanh pho", "kind:commune"),
-        ("quan huyen", "kind:commune"),
-        ("cac xa", "kind:commune"),
-        ("cac phuong", "kind:commune"),
-        ("cac huyen", "kind:commune"),
+        ("huyen thanh pho thi xa", "level:district"),
+        ("huyen thi xa", "level:district"),
+        ("huyen thanh pho", "level:district"),
+        ("quan huyen", "level:district"),
+        ("cac xa", "level:ward"),
+        ("cac phuong", "level:ward"),
+        ("cac huyen", "level:district"),
         ("cac dia phuong", "kind:commune"),  # "đề nghị các địa phương …": local governments
         ("co quan don vi dia phuong", "all"),
         ("so ban nganh dia phuong", "all"),
@@ -114,6 +114,21 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
 ]
 _GROUPS.sort(key=lambda group: -len(group[0]))  # the longest words first, whatever the rule
 _KINDS = ("kind:office", "kind:service", "kind:commune")
+# A local government's level, from its name: where a portal holds districts and communes
+# alike as its local governments (a province before July 2025), "các huyện" are the districts
+# and "các xã, phường" the communes; where it holds one level only, either is every one.
+_LEVELS_OF = {"level:district": ("huyen", "quan", "thi xa", "thanh pho"),
+              "level:ward": ("xa", "phuong", "thi tran", "dac khu")}
+
+
+def _level(key: tuple[str, ...]) -> str | None:
+    if key[:4] == ("uy", "ban", "nhan", "dan"):
+        key = key[4:]
+    for level, words in _LEVELS_OF.items():
+        for word in words:
+            if key[:len(word.split())] == tuple(word.split()):
+                return level
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -298,6 +313,8 @@ class UnitIndex:
         patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
         self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
+        self.levels = {unit.name: _level(_key(unit.name)) for unit in units
+                       if getattr(unit.kind, "value", unit.kind) == "commune"}
         self.ids = {unit.name: unit.id for unit in units}
 
     def match(self, text: str) -> AudienceMatch:
@@ -383,7 +400,23 @@ class UnitIndex:
             else:
                 run.append(token)
         flush()
+        rules = self._resolve_levels(rules)
         return AudienceMatch(self._rule(rules, unmatched), rules, unmatched)
+
+    def _resolve_levels(self, rules: list[str]) -> list[str]:
+        """"level:district"/"level:ward" as every local government when the portal holds
+        one level only (or the words name both), else as the units of that level."""
+        levels = [rule for rule in rules if rule in _LEVELS_OF]
+        if not levels:
+            return rules
+        held = {level for level in self.levels.values() if level}
+        out = [rule for rule in rules if rule not in _LEVELS_OF]
+        if len(held) < 2 or set(levels) >= held:
+            return [*out, "kind:commune"] if "kind:commune" not in out else out
+        for level in levels:
+            out += [f"unit:{name}" for name, each in self.levels.items()
+                    if each == level and f"unit:{name}" not in out]
+        return out
 
     def opens_with_unit(self, text: str) -> bool:
         """Whether `text` opens (after "giao", "đề nghị" or "yêu cầu") with a unit's name in
@@ -469,5 +502,9 @@ class UnitIndex:
         # Several units, or a group with units of another kind: the units themselves.
         names = set(units) | {name for name, kind in self.kinds.items()
                               if f"kind:{kind}" in kinds}
+        for kind in ("office", "service", "commune"):
+            every = {name for name, each in self.kinds.items() if each == kind}
+            if every and names == every:
+                return f"kind:{kind}"  # the units named are every unit of one kind
         ids = sorted(self.ids[name] for name in names)
         return "units:" + ",".join(map(str, ids)) if ids else None
