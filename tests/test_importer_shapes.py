@@ -629,8 +629,7 @@ def test_a_speaker_inside_a_paragraph_before_yeu_cau():
         "Phát biểu kết luận, đồng chí Chủ tịch UBND huyện đánh giá cao nỗ lực của các xã. Đồng "
         "chí yêu cầu Sở Tài chính khẩn trương thẩm định phương án bồi thường, hoàn thành trước "
         "ngày 30/3/2025.", PROVINCE)
-    assert tasks(draft) == [
-        ("unit:Sở Tài chính", date(2025, 3, 30), "Yêu cầu Sở Tài chính khẩn trương thẩm đị")]
+    assert [(a, d) for a, d, _ in tasks(draft)] == [("unit:Sở Tài chính", date(2025, 3, 30))]
 
 
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
@@ -945,3 +944,12 @@ def test_districts_and_communes_of_one_portal_are_told_apart_by_their_groups():
     assert audiences(letter("Đề nghị UBND các huyện rà soát trụ sở.", units[:3])) == [
         "kind:commune"]
     assert audiences(letter("Đề nghị UBND các xã, phường rà soát trụ sở.")) == ["kind:commune"]
+
+
+def test_a_meeting_s_reports_and_a_speaker_s_name_are_no_orders():
+    page = ("Tại cuộc họp, lãnh đạo Sở Y tế báo cáo kết quả phúc tra và danh sách đề nghị khen "
+            "thưởng năm 2025. Sở Tài chính báo cáo kết quả thẩm định kinh phí.\n\n"
+            "Phát biểu kết luận cuộc họp, ông Phan Công Luận, Phó Chủ tịch UBND tỉnh giao cho "
+            "Sở Y tế tiếp tục rà soát danh sách đề nghị khen thưởng, báo cáo UBND tỉnh.")
+    assert [(a, t[:30]) for a, _, t in tasks(import_letter(page, PROVINCE))] == [
+        ("unit:Sở Y tế", "Tiếp tục rà soát danh sách đề ")]

@@ -116,8 +116,12 @@ _LEAD_WORDS = re.compile(
     r"ve viec nay|ve van de nay|"
     r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
 )
-_ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)(?P<word>de nghi|yeu cau|giao" + NOT_ORDER_GIAO
-                         + r")\s+(?!cua\b)\S")
+# ("danh sách đề nghị khen thưởng", "hồ sơ đề nghị", "theo đề nghị": the noun, no order)
+_NOUN_BEFORE = "".join(f"(?<!{word} )" for word in (
+    "danh sach", "ho so", "van ban", "to trinh", "theo", "noi dung", "muc", "phieu", "don",
+    "cac", "nhung", "y kien"))
+_ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)" + _NOUN_BEFORE + r"(?P<word>de nghi|yeu cau|giao"
+                         + NOT_ORDER_GIAO + r")\s+(?!cua\b)\S")
 # What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
@@ -214,6 +218,7 @@ class _Builder:
         whatever its words."""
         bullet = bool(para.marker)
         owned_para = owned
+        framed = False  # the paragraph opened with a meeting's frame
         self.paragraph_orders = bool(_ORDER_SIGNAL.search(para.text.lower()))
         current: list[tuple[int, int]] | None = None
         groups: list[list[tuple[int, int]]] = []
@@ -240,8 +245,13 @@ class _Builder:
             if sentence.rstrip().endswith(":"):
                 current = None  # an introduction to what follows, not an order
                 continue
+            if framed and not _ORDER_SIGNAL.search(sentence.lower()):
+                current = None  # "Tại cuộc họp, …. Phòng X báo cáo …": still the frame
+                continue
             if _not_an_order(folded_sentence, self.index) or (
                     s_index > 0 and _CLOSING.search(folded_sentence)):
+                framed = framed or bool(s_index == 0 and _MEETING.match(
+                    folded_sentence.strip(" -–•*")) and not _ORDER_WORD.search(folded_sentence))
                 current = None
                 continue
             if self.per_level(section, sentence, before=lambda: flush(groups)):
@@ -838,6 +848,9 @@ _MEETING = re.compile(
     r"^(?:tham du|cung du|cung tham du|du hop)(?: cuoc hop| hoi nghi| buoi lam viec)?"
     r"\s+(?:co|gom)\b|^(?:thanh phan|chu tri)(?: cuoc hop| hoi nghi| buoi lam viec)?\s*:|"
     r"^(?:sau khi nghe|qua nghe)\b|"
+    # who reported or spoke at the meeting: "Tại cuộc họp, lãnh đạo Phòng X báo cáo …"
+    r"^tai (?:cuoc hop|hoi nghi|phien hop|buoi lam viec|ky hop)\b[^.;]{0,160}?\b(?:bao cao|"
+    r"trinh bay|phat bieu|thao luan|neu|de xuat|kien nghi)\b|"
     # a headline or a caption that tells of the meeting: "UBND huyện tổ chức phiên họp tháng
     # 7", "Hội nghị rà soát tiến độ …", "Phiên họp thảo luận …"
     r"^[^.;:]{2,80}?\s(?:da\s+)?to chuc (?:phien hop|cuoc hop|hop)\b|"
@@ -968,8 +981,9 @@ def _order_after_lead(folded: str) -> int | None:
                          r"ban |van phong|tinh uy|huyen uy)", before):
         return match.start("word")
     # "Về nhiệm vụ thời gian tới, Phó Bí thư … - Chủ tịch HĐND huyện yêu cầu …": who speaks.
+    # (a person's name after "ông", "bà", "đồng chí" is no verb: "Ông Phan Công Luận, …")
     if len(before) <= 200 and _SPEAKER.search(before) and not _VERB_RE.search(
-            re.sub(r"\bket luan\b.*?,", "", before)):
+            re.sub(r"\b(?:ong|ba|dong chi)\s+[^,]*", "", re.sub(r"\bket luan\b.*?,", "", before))):
         return match.start("word")
     return None
 
