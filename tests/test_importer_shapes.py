@@ -953,3 +953,13 @@ def test_a_meeting_s_reports_and_a_speaker_s_name_are_no_orders():
             "Sở Y tế tiếp tục rà soát danh sách đề nghị khen thưởng, báo cáo UBND tỉnh.")
     assert [(a, t[:30]) for a, _, t in tasks(import_letter(page, PROVINCE))] == [
         ("unit:Sở Y tế", "Tiếp tục rà soát danh sách đề ")]
+
+
+def test_a_sentence_that_opens_with_a_unit_in_any_form_is_its_order():
+    units = [*PROVINCE, UnitRef(20, "Tổ công tác liên ngành", "", "office"),
+             UnitRef(21, "Báo Đồng Tháp", "", "service")]
+    page = ("Ngày 26/8/2025, UBND tỉnh ban hành Quyết định thành lập Tổ công tác liên ngành.\n"
+            "Tổ công tác có nhiệm vụ theo dõi, hướng dẫn, hỗ trợ giải quyết khó khăn, vướng mắc "
+            "của các xã, phường.\nBáo Đồng Tháp tăng cường tuyên truyền về chính quyền hai cấp.")
+    assert audiences(import_letter(page, units)) == ["unit:Tổ công tác liên ngành",
+                                                     "unit:Báo Đồng Tháp"]

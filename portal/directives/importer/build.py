@@ -280,7 +280,8 @@ class _Builder:
                     (first and bullet and sentence_orders)
                     or (_starts_with_order(folded) and words >= 3)
                     or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
-                        and _ADDRESSEE_START.match(folded)
+                        and (_ADDRESSEE_START.match(folded)
+                             or self.index.opens_with_unit(clause))
                         and sentence_orders
                         and not folded.startswith(("doi voi", "rieng")))
                     or (c_index == 0 and _led_addressee(folded))
