@@ -963,3 +963,14 @@ def test_a_sentence_that_opens_with_a_unit_in_any_form_is_its_order():
             "của các xã, phường.\nBáo Đồng Tháp tăng cường tuyên truyền về chính quyền hai cấp.")
     assert audiences(import_letter(page, units)) == ["unit:Tổ công tác liên ngành",
                                                      "unit:Báo Đồng Tháp"]
+
+
+def test_what_a_unit_is_for_and_what_a_conference_discussed_are_no_orders():
+    units = [*PROVINCE, UnitRef(20, "Trạm Y tế phường Mỹ Phước", "", "service")]
+    page = ("Trạm Y tế phường Mỹ Phước có chức năng cung cấp dịch vụ khám bệnh, chữa bệnh ban "
+            "đầu.\nHội nghị tập trung đánh giá kết quả thực hiện nhiệm vụ 9 tháng đầu năm 2025; "
+            "thảo luận giải pháp khắc phục khó khăn.")
+    assert tasks(import_letter(page, units)) == []
+    # a unit's duties given by a decision are its orders
+    assert audiences(letter("Sở Nội vụ có nhiệm vụ theo dõi, tổng hợp kết quả thực hiện.")) == [
+        "unit:Sở Nội vụ"]

@@ -855,7 +855,8 @@ _MEETING = re.compile(
     # a headline or a caption that tells of the meeting: "UBND huyện tổ chức phiên họp tháng
     # 7", "Hội nghị rà soát tiến độ …", "Phiên họp thảo luận …"
     r"^[^.;:]{2,80}?\s(?:da\s+)?to chuc (?:phien hop|cuoc hop|hop)\b|"
-    r"^(?:hoi nghi|phien hop|cuoc hop|buoi lam viec)\s+(?:da\s+)?(?:ra soat|danh gia|nghe|"
+    r"^(?:hoi nghi|phien hop|cuoc hop|buoi lam viec)\s+(?:(?:da|cung|tap trung)\s+)*"
+    r"(?:ra soat|danh gia|nghe|"
     r"thao luan|cho y kien|xem xet|thong qua|kiem diem)\b"
 )
 # The issuer's office passing on the conclusions: "Văn phòng UBND tỉnh thông báo để các cơ
@@ -878,8 +879,11 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
     if _NOTICE.search(folded) and not _DEADLINE.search(folded):
         return True
     duties = _DUTIES.match(folded)
-    if duties and not index.match(duties.group("who")).matched:
-        return True  # the duties of a group of persons the portal does not hold
+    if duties and (not index.match(duties.group("who")).matched
+                   or folded[duties.end() - len("chuc nang"):duties.end()] == "chuc nang"):
+        # the duties of a group of persons the portal does not hold; what a unit is for
+        # ("Trạm Y tế … có chức năng …", a decision on its organisation), no order
+        return True
     if _GROUNDS.match(folded) and not _ORDER_WORD.search(folded) and \
             _grounds_then_order(folded) is None:
         return True
