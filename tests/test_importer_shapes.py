@@ -974,3 +974,11 @@ def test_what_a_unit_is_for_and_what_a_conference_discussed_are_no_orders():
     # a unit's duties given by a decision are its orders
     assert audiences(letter("Sở Nội vụ có nhiệm vụ theo dõi, tổng hợp kết quả thực hiện.")) == [
         "unit:Sở Nội vụ"]
+
+
+@pytest.mark.parametrize("words", ["gửi trước 16h30' ngày 20/9/2025",
+                                   "Thời hạn hoàn thành: ngày 20/9/2025",
+                                   "báo cáo chậm nhất trong ngày 20/9/2025"])
+def test_more_ways_letters_give_a_date(words):
+    assert tasks(letter(f"Đề nghị Sở Y tế tổng hợp số liệu tiêm chủng, {words}."))[0][1] == \
+        date(2025, 9, 20)
