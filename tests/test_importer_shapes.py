@@ -982,3 +982,71 @@ def test_what_a_unit_is_for_and_what_a_conference_discussed_are_no_orders():
 def test_more_ways_letters_give_a_date(words):
     assert tasks(letter(f"Đề nghị Sở Y tế tổng hợp số liệu tiêm chủng, {words}."))[0][1] == \
         date(2025, 9, 20)
+
+
+# ---- what the readings above must not do
+
+
+def test_items_that_differ_by_a_place_or_a_verb_stay_apart():
+    draft = letter("1. Sở Y tế:\n"
+                   "- Kiểm tra an toàn thực phẩm tại các cơ sở sản xuất trên địa bàn xã Tân Phú.\n"
+                   "- Kiểm tra an toàn thực phẩm tại các cơ sở sản xuất trên địa bàn xã An Bình.\n"
+                   "2. UBND các xã, phường rà soát danh sách hộ nghèo, hộ cận nghèo năm 2025.\n"
+                   "3. UBND các xã, phường công khai danh sách hộ nghèo, hộ cận nghèo năm 2025.")
+    assert len(draft.tasks) == 4
+    page = "\n".join(f"- Kiểm tra cơ sở số {n} trên địa bàn phường Mỹ Phước." for n in range(5))
+    assert len(import_letter("Đề nghị Sở Y tế:\n" + page, PROVINCE).tasks) == 5
+
+
+def test_a_line_that_answers_is_no_comment_form():
+    draft = letter("Đề nghị Sở Nội vụ khẩn trương xem xét, giải quyết và\ntrả lời kiến nghị của "
+                   "công dân trước ngày 30/9/2025.")
+    assert [(a, d) for a, d, _ in tasks(draft)] == [("unit:Sở Nội vụ", date(2025, 9, 30))]
+
+
+def test_first_words_of_a_name_followed_by_more_name_are_another_unit():
+    units = [*PROVINCE, UnitRef(20, "Ban Quản lý dự án đầu tư xây dựng", "", "service"),
+             *[UnitRef(20 + n, f"Tổ kiểm tra, giám sát số {n}", "", "office") for n in (1, 2)]]
+    assert audiences(letter("Giao Ban Quản lý chợ phối hợp sắp xếp các quầy hàng.", units)) \
+        != ["unit:Ban Quản lý dự án đầu tư xây dựng"]
+    assert audiences(letter("Đề nghị Văn phòng UBND các xã, phường cập nhật hồ sơ.", units)) \
+        == ["kind:commune"]
+    assert "units:21,22" not in audiences(
+        letter("Đề nghị các tổ dân phố vận động nhân dân tham gia.", units))
+
+
+def test_capitals_joined_by_a_hyphen_with_marks_are_words():
+    draft = letter("II. UBND CÁC XÃ-THỊ TRẤN\n\n1. Rà soát hộ nghèo.\n\nIII. SỞ Y-TẾ\n\n"
+                   "1. Kiểm tra an toàn thực phẩm.")
+    assert audiences(draft) == ["kind:commune", "unit:Sở Y tế"]
+
+
+def test_a_letters_orders_in_one_sentence_stay_apart():
+    draft = letter("Đề nghị Sở Y tế kiểm tra an toàn thực phẩm tại các bếp ăn tập thể; tổ chức "
+                   "tiêm chủng mở rộng cho trẻ em; xử lý nghiêm các cơ sở vi phạm.")
+    assert len(draft.tasks) == 3
+    draft = letter("Đề nghị Sở Y tế hoàn thành kiểm tra trước ngày 15/9/2025; tổ chức tổng kết "
+                   "trước ngày 30/12/2025.")
+    assert [d for _, d, _ in tasks(draft)] == [date(2025, 9, 15), date(2025, 12, 30)]
+
+
+def test_two_units_named_are_those_two_even_when_they_are_every_office():
+    units = [UnitRef(1, "Sở Nội vụ", "", "office"), UnitRef(2, "Sở Tài chính", "", "office"),
+             UnitRef(3, "UBND xã Tân Phú", "", "commune")]
+    assert audiences(letter("Giao Sở Nội vụ, Sở Tài chính rà soát biên chế.", units)) == [
+        "units:1,2"]
+
+
+def test_a_commune_by_its_place_only_after_its_own_level():
+    assert audiences(letter("Đề nghị UBND phường An Bình rà soát hồ sơ.")) != [
+        f"unit:UBND xã An Bình"]
+    assert audiences(letter("Đề nghị UBND các xã thuộc huyện An Bình rà soát hồ sơ.")) == [
+        "kind:commune"]
+
+
+def test_an_acronym_before_a_number_does_not_start_an_item():
+    line = ("Đề nghị Sở Nội vụ hoàn thiện hồ sơ vị trí việc làm của các cơ quan, đơn vị theo "
+            "hướng dẫn tại Đề án VTVL 2. Đồng thời Sở Y tế báo cáo số lượng người làm việc tại "
+            "các cơ sở y tế công lập trên địa bàn tỉnh trước ngày 30/9/2025 để tổng hợp chung.")
+    assert audiences(letter(line))[0] == "unit:Sở Nội vụ"
+    assert len(letter(line).sections) == 1

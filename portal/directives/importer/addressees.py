@@ -10,10 +10,11 @@ shown to the editor instead of dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .text import skeleton
+from .text import _VERB_RE, skeleton
 
 
 class UnitRef(NamedTuple):
@@ -122,13 +123,9 @@ _LEVELS_OF = {"level:district": ("huyen", "quan", "thi xa", "thanh pho"),
 
 
 def _level(key: tuple[str, ...]) -> str | None:
-    if key[:4] == ("uy", "ban", "nhan", "dan"):
-        key = key[4:]
-    for level, words in _LEVELS_OF.items():
-        for word in words:
-            if key[:len(word.split())] == tuple(word.split()):
-                return level
-    return None
+    words, _ = _split_level(key)
+    return next((level for level, each in _LEVELS_OF.items()
+                 if words and " ".join(words) in each), None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,15 +153,24 @@ def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     for m in re.finditer(r"[^\W_]+|[,;()]", sk):
         word = text[m.start():m.end()]
-        if (tokens and len(word) <= 4 and word.isupper() and m.start() - tokens[-1].end == 1
-                and text[tokens[-1].end] in "&-" and tokens[-1].acronym
+        # plain capitals only: "XÃ-THỊ TRẤN", "Y-TẾ" are words, not an acronym's pieces
+        acronym = len(word) <= 5 and bool(_PLAIN_CAPITALS.fullmatch(word))
+        if (tokens and acronym and m.start() - tokens[-1].end == 1
+                and text[tokens[-1].end] in "&-–" and tokens[-1].acronym
                 and m.group(0) not in _ABBREVIATIONS
                 and tokens[-1].word not in _ABBREVIATIONS):
             tokens[-1] = _Token(tokens[-1].word + m.group(0), tokens[-1].start, m.end(), True)
         else:
-            tokens.append(_Token(m.group(0), m.start(), m.end(),
-                                 len(word) <= 4 and word.isupper()))
+            tokens.append(_Token(m.group(0), m.start(), m.end(), acronym))
     return tokens
+
+
+_PLAIN_CAPITALS = re.compile(r"[A-ZĐ]+")
+
+
+def _acronym_like(token: _Token) -> bool:
+    """An acronym, written in capitals or not: every Vietnamese syllable has a vowel."""
+    return token.acronym or (token.word.isalpha() and not re.search(r"[aeiouy]", token.word))
 
 
 # The words that say what a unit is, before its own name ("Sở" Tài nguyên và Môi trường,
@@ -221,14 +227,27 @@ def _without_place(key: tuple[str, ...]) -> tuple[str, ...] | None:
     return None
 
 
-def _place_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
-    """("tan", "phu") for a commune's ("uy", "ban", "nhan", "dan", "xa", "tan", "phu")."""
+# Words after a shortened name that show the name has ended: what the unit is or does.
+_AFTER_NAME = {"co", "can", "phai", "da", "se", "dang", "khan", "tiep", "chu", "thuong",
+               "nghiem", "tich", "kip", "duoc", "la", "tai", "theo", "ve"}
+
+
+def _by_first(items: list[tuple[tuple[str, ...], str]]
+              ) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Keys by their first word, each list in the order given (the longest first)."""
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for key, value in items:
+        out.setdefault(key[0], []).append((key, value))
+    return out
+
+
+def _split_level(key: tuple[str, ...]) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """(level words, place) of a local government's name: (("xa",), ("tan", "phu")) for
+    ("uy", "ban", "nhan", "dan", "xa", "tan", "phu"); (None, key) when it opens with none."""
     if key[:4] == ("uy", "ban", "nhan", "dan"):
         key = key[4:]
     level = next((lw for lw in _LEVEL_WORDS if key[:len(lw)] == lw), None)
-    if level is None or len(key) <= len(level):
-        return None
-    return key[len(level):]
+    return (level, key[len(level):]) if level else (None, key)
 
 
 # "các Sở: Nội vụ, Tài chính", "Giám đốc các sở Y tế, Tài chính và Nội vụ": one head for the
@@ -263,17 +282,25 @@ def _key(name: str) -> tuple[str, ...]:
 
 class UnitIndex:
     """The keys each unit is known by: its name (HĐND/UBND expanded, "và" and dashes ignored),
-    and for an office its short name after "phòng"."""
+    its short name (for an office after "phòng"), and, where they name that unit alone, its
+    acronym after its head ("Sở TN&MT") or whole ("TTPVHCC"), its name without its place
+    ("Công an tỉnh"), its first words when the letter's words stop there ("Tổ công tác có
+    nhiệm vụ …"), a commune's place after its level ("các xã Tân Phú, An Bình"), and a head
+    several units share after "các" ("các Tổ"). Group words that name a level ("các huyện",
+    "các xã, phường") are that level's units where the portal holds two levels."""
 
     def __init__(self, units: list[UnitRef]):
         keys: dict[tuple[str, ...], str] = {}
         # Other ways letters write a unit's name (its acronym, without its place), kept only
         # where they name one unit.
         aliases: dict[tuple[str, ...], set[str]] = {}
-        places: dict[tuple[str, ...], set[str]] = {}
+        prefixes: dict[tuple[str, ...], set[str]] = {}
+        places: dict[tuple[str, ...], set[tuple[tuple[str, ...], str]]] = {}
+        heads: dict[tuple[str, ...], set[str]] = {}
         for unit in units:
             kind = getattr(unit.kind, "value", unit.kind)
-            candidates = [_key(unit.name)]
+            full = _key(unit.name)
+            candidates = [full]
             if unit.short_name and kind == "office":
                 short = _key(unit.short_name)
                 candidates.append(short if short[:1] in (("phong",), ("van",)) or any(
@@ -283,33 +310,39 @@ class UnitIndex:
             for key in candidates:
                 if len(key) >= 2:
                     keys.setdefault(key, unit.name)
-            full = _key(unit.name)
             for alias in (*_acronym_keys(full), _initials_key(full),
                           _without_place(full) if kind != "commune" else None):
                 if alias:
                     aliases.setdefault(alias, set()).add(unit.name)
-            if kind == "commune" and (place := _place_key(full)):
-                places.setdefault(place, set()).add(unit.name)
+            level, place = _split_level(full)
+            if kind == "commune" and level and place:
+                places.setdefault(place, set()).add((level, unit.name))
             elif kind != "commune":
                 # the first words of a long name, as letters shorten it ("Tổ công tác" for
                 # "Tổ công tác liên ngành", "Sở Lao động TBXH"): three words at least
                 for size in range(3, len(full)):
-                    aliases.setdefault(full[:size], set()).add(unit.name)
+                    prefixes.setdefault(full[:size], set()).add(unit.name)
+            head = next((h for h in _HEADS if full[:len(h)] == h), full[:1])
+            if head:
+                heads.setdefault(head, set()).add(unit.name)
         for alias, names in aliases.items():
             if len(names) == 1 and alias not in keys:
                 keys[alias] = next(iter(names))
+        self.keys = sorted(keys.items(), key=lambda item: -len(item[0]))
+        self.by_first = _by_first(self.keys)
+        # A name's first words count only where no full name or alias is the same words,
+        # one unit's name opens with them, and the letter's words stop there (_free_after).
+        self.prefixes = _by_first(sorted(
+            ((prefix, next(iter(names))) for prefix, names in prefixes.items()
+             if len(names) == 1 and prefix not in keys), key=lambda item: -len(item[0])))
         # A commune by its place's name alone, in a list after its level ("các xã Tân Phú,
         # Tân Hòa"); a name two communes share is left out.
-        self.places = sorted(((place, next(iter(names))) for place, names in places.items()
-                              if len(names) == 1), key=lambda item: -len(item[0]))
-        self.keys = sorted(keys.items(), key=lambda item: -len(item[0]))
-        # "các Tổ", "các Trung tâm": every unit whose name opens with that word, when several do
-        firsts: dict[str, set[str]] = {}
-        for unit in units:
-            first = _key(unit.name)[:1]
-            if first:
-                firsts.setdefault(first[0], set()).add(unit.name)
-        self.firsts = {word: names for word, names in firsts.items() if len(names) >= 2}
+        self.places = _by_first(sorted(
+            ((place, next(iter(each))) for place, each in places.items() if len(each) == 1),
+            key=lambda item: -len(item[0])))
+        # "các Tổ", "các Trung tâm": every unit whose name opens with that head, when
+        # several do and the letter's words stop there.
+        self.heads = {head: names for head, names in heads.items() if len(names) >= 2}
         patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
         self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
@@ -349,34 +382,61 @@ class UnitIndex:
                 stream.append((word, index))
         words = [word for word, _ in stream]
         used = [False] * len(stream)
+        owner: list[str | None] = [None] * len(stream)  # the rule each word went to
         rules: list[str] = []
+        where: dict[str, list[int]] = {}
+        for position, word in enumerate(words):
+            where.setdefault(word, []).append(position)
+
+        def take(start: int, end: int, rule: str) -> None:
+            for k in range(start, end):
+                used[k] = True
+                owner[k] = rule
+            if rule not in rules:
+                rules.append(rule)
 
         def consume(key: tuple[str, ...], rule: str) -> None:
             size = len(key)
-            position = 0
-            while position + size <= len(words):
-                if tuple(words[position:position + size]) == key and not any(
-                        used[position:position + size]):
-                    for k in range(position, position + size):
-                        used[k] = True
-                    if rule not in rules:
-                        rules.append(rule)
-                    position += size
-                else:
-                    position += 1
+            free_from = 0
+            for position in where.get(key[0], ()):
+                if position >= free_from and tuple(words[position:position + size]) == key \
+                        and not any(used[position:position + size]):
+                    take(position, position + size, rule)
+                    free_from = position + size
+
+        def free_after(end: int) -> bool:
+            """The letter's words stop after a name's first words: the end, a separator, an
+            acronym ("Sở Lao động TBXH") or what the unit does ("Tổ công tác có nhiệm vụ …")."""
+            if end >= len(stream):
+                return True
+            token = stream[end - 1][1] + 1
+            if token >= len(tokens):
+                return True
+            after = tokens[token]
+            return (after.word in ",;()" or after.word in _SEPARATOR_WORDS
+                    or _acronym_like(after) or after.word in _AFTER_NAME or bool(_VERB_RE.match(
+                        " ".join(t.word for t in tokens[token:token + 4]))))
 
         for key, name in self.keys:
             consume(key, f"unit:{name}")
-        self._consume_places(words, stream, tokens, used, rules)
+        for position in range(len(words)):
+            for key, name in self.prefixes.get(words[position], ()):
+                end = position + len(key)
+                if tuple(words[position:end]) == key and not any(used[position:end]) \
+                        and free_after(end):
+                    take(position, end, f"unit:{name}")
+                    break
+        self._consume_places(words, used, owner, take)
         for key, rule in _GROUPS:
             consume(key, rule)
-        for position in range(len(words) - 1):
-            if words[position] == "cac" and not used[position] and not used[position + 1] \
-                    and words[position + 1] in self.firsts:
-                used[position] = used[position + 1] = True
-                for name in sorted(self.firsts[words[position + 1]]):
-                    if f"unit:{name}" not in rules:
-                        rules.append(f"unit:{name}")
+        for position in where.get("cac", ()):
+            for head, names in self.heads.items():
+                end = position + 1 + len(head)
+                if tuple(words[position + 1:end]) == head and not any(used[position:end]) \
+                        and free_after(end):
+                    for name in sorted(names):
+                        take(position, end, f"unit:{name}")
+                    break
 
         # What is left: stretches of real words between separators that matched nothing.
         done_tokens = {index for (_, index), ok in zip(stream, used, strict=True) if ok}
@@ -400,8 +460,9 @@ class UnitIndex:
             else:
                 run.append(token)
         flush()
+        grouped = any(rule in _LEVELS_OF for rule in rules)
         rules = self._resolve_levels(rules)
-        return AudienceMatch(self._rule(rules, unmatched), rules, unmatched)
+        return AudienceMatch(self._rule(rules, unmatched, grouped), rules, unmatched)
 
     def _resolve_levels(self, rules: list[str]) -> list[str]:
         """"level:district"/"level:ward" as every local government when the portal holds
@@ -422,44 +483,63 @@ class UnitIndex:
         """Whether `text` opens (after "giao", "đề nghị" or "yêu cầu") with a unit's name in
         any form this index knows ("Đề nghị Bộ CHQS tỉnh …", "Sở TN&MT …")."""
         words: list[str] = []
-        for token in _tokens(text[:120]):
+        after: list[_Token | None] = []  # the token after each word's own
+        tokens = _tokens(text[:160])
+        for index, token in enumerate(tokens):
             if token.word in ",;()":
                 break
-            words += _ABBREVIATIONS.get(token.word, (token.word,))
+            for word in _ABBREVIATIONS.get(token.word, (token.word,)):
+                words.append(word)
+                after.append(tokens[index + 1] if index + 1 < len(tokens) else None)
         for lead in (("giao",), ("de", "nghi"), ("yeu", "cau")):
             if tuple(words[:len(lead)]) == lead:
-                words = words[len(lead):]
+                words, after = words[len(lead):], after[len(lead):]
                 break
-        return any(tuple(words[:len(key)]) == key for key, _ in self.keys)
+        if not words:
+            return False
+        if any(tuple(words[:len(key)]) == key for key, _ in self.by_first.get(words[0], ())):
+            return True
+        for key, _ in self.prefixes.get(words[0], ()):
+            if tuple(words[:len(key)]) == key:
+                nxt = after[len(key) - 1]
+                return nxt is None or nxt.word in ",;()" or _acronym_like(nxt) or \
+                    nxt.word in _AFTER_NAME or nxt.word in _SEPARATOR_WORDS or bool(
+                        _VERB_RE.match(skeleton(text)[nxt.start:nxt.start + 40]))
+        return False
 
-    def _consume_places(self, words: list[str], stream: list[tuple[str, int]],
-                        tokens: list[_Token], used: list[bool], rules: list[str]) -> None:
+    def _consume_places(self, words: list[str], used: list[bool], owner: list[str | None],
+                        take: Callable[[int, int, str], None]) -> None:
         """Communes named by their place after their level, one after another ("UBND các xã
-        Tân Phú, Tân Hòa", "phường Hòa Bình và xã Tân Phú"): those units, and the level words
-        before them are not a group."""
+        Tân Phú, Tân Hòa", "phường Hòa Bình và xã Tân Phú"): those units when their own level
+        is the one named ("các xã thuộc huyện An Bình" is no commune An Bình), and the level
+        words before them are not a group."""
         position = 0
-        chain = False  # the words before were a level word or a place in this list
+        levels: set[tuple[str, ...]] = set()  # the level words of the list going on
         while position < len(words):
             if used[position]:
-                chain = False
+                # a commune named in full keeps the list going ("các xã Tân Quy Tây, Tân Phú")
+                if not (owner[position] or "").startswith("unit:") or \
+                        self.kinds.get(owner[position][5:]) != "commune":
+                    levels = set()
                 position += 1
                 continue
             level = next((lw for lw in _LEVEL_WORDS
                           if tuple(words[position:position + len(lw)]) == lw), None)
             if level is not None:
-                chain = True
+                levels.add(level)
                 position += len(level)
                 continue
-            found = next(((place, name) for place, name in self.places
+            found = next(((place, level_name) for place, level_name in
+                          self.places.get(words[position], ())
                           if tuple(words[position:position + len(place)]) == place
-                          and not any(used[position:position + len(place)])), None)
-            if found is None or not chain:
-                chain = words[position] == "cac" and chain is False and position + 1 < len(
-                    words) and any(tuple(words[position + 1:position + 1 + len(lw)]) == lw
-                                   for lw in _LEVEL_WORDS)
+                          and not any(used[position:position + len(place)])
+                          and level_name[0] in levels), None)
+            if found is None:
+                if words[position] != "cac":
+                    levels = set()
                 position += 1
                 continue
-            place, name = found
+            place, (_, name) = found
             end = position + len(place)
             # the level word just before the place, and "UBND (các)" before it, belong to
             # this unit ("UBND các huyện, thành phố Cà Mau": "các huyện" stays the group)
@@ -473,15 +553,11 @@ class UnitIndex:
                 if back >= 4 and tuple(words[back - 4:back]) == ("uy", "ban", "nhan", "dan") \
                         and not any(used[back - 4:back]):
                     back -= 4
-            for k in range(back, end):
-                used[k] = True
-            rule = f"unit:{name}"
-            if rule not in rules:
-                rules.append(rule)
+            take(back, end, f"unit:{name}")
             position = end
-            chain = True
 
-    def _rule(self, rules: list[str], unmatched: list[str]) -> str | None:
+    def _rule(self, rules: list[str], unmatched: list[str], grouped: bool = False
+              ) -> str | None:
         if not rules:
             return None
         if "all" in rules:
@@ -502,9 +578,9 @@ class UnitIndex:
         # Several units, or a group with units of another kind: the units themselves.
         names = set(units) | {name for name, kind in self.kinds.items()
                               if f"kind:{kind}" in kinds}
-        for kind in ("office", "service", "commune"):
-            every = {name for name, each in self.kinds.items() if each == kind}
+        if grouped:  # a level's group that is every local government: the kind
+            every = {name for name, each in self.kinds.items() if each == "commune"}
             if every and names == every:
-                return f"kind:{kind}"  # the units named are every unit of one kind
+                return "kind:commune"
         ids = sorted(self.ids[name] for name in names)
         return "units:" + ",".join(map(str, ids)) if ids else None

@@ -31,17 +31,27 @@ _ADVERB_PREFIX = re.compile(r"^(?:(?:" + "|".join(ADVERBS) + r")\b[\s,]*)+")
 
 # A numbered item or a part run on inside a long line, after a sentence's end (a page that
 # lost its line breaks: "… trong tháng 6 năm 2019. IV. TỔ CHỨC THỰC HIỆN 1. Báo Sóc Trăng …").
-_RUN_ON_ITEM = re.compile(r"(?:(?<=[.;:…!?])|(?<=[A-ZĐÀ-Ỹ]{3}))\s+(?=(?:[IVX]{1,4}|[0-9]{1,2}|"
-                          r"Điều\s+[0-9]{1,2})\.\s+[A-ZĐÀ-Ỹ])")
+_RUN_ON_ITEM = re.compile(r"\s+(?=(?:[IVX]{1,4}|[0-9]{1,2}|Điều\s+[0-9]{1,2})\.\s+(\w))")
 
 
 def _split_run_on(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
-        if len(line) > 200:
-            out += [piece for piece in _RUN_ON_ITEM.split(line) if piece]
-        else:
+        if len(line) <= 200:
             out.append(line)
+            continue
+        start = 0
+        for match in _RUN_ON_ITEM.finditer(line):
+            before = line[start:match.start()].rstrip()
+            words = before.split()
+            if match.group(1).isupper() and before and (
+                    before[-1] in ".;:…!?"
+                    # after a heading in capitals of two words or more ("TỔ CHỨC THỰC HIỆN")
+                    or (len(words) >= 2 and all(w.isupper() and len(w) > 1
+                                                for w in words[-2:]))):
+                out.append(before)
+                start = match.end()
+        out.append(line[start:])
     return out
 
 

@@ -122,6 +122,11 @@ _NOUN_BEFORE = "".join(f"(?<!{word} )" for word in (
     "cac", "nhung", "y kien"))
 _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)" + _NOUN_BEFORE + r"(?P<word>de nghi|yeu cau|giao"
                          + NOT_ORDER_GIAO + r")\s+(?!cua\b)\S")
+# The words that give an order in a letter's own voice, looked for in the letter's words, not
+# the skeleton ("giao" is not "giáo", "cần" not "căn"): not "giao thông", "cần thiết".
+_ORDER_SIGNAL = re.compile(r"\b(?:đề nghị|yêu cầu|giao(?!\s+(?:thông|dịch|lưu|tiếp|thừa)\b)|"
+                           r"phải|cần(?!\s+thiết)|chỉ đạo|nhiệm vụ|trách nhiệm|chủ trì|"
+                           r"khẩn trương)\b")
 # What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
@@ -177,6 +182,7 @@ class _Builder:
     # Whether the words around a task give an order: its paragraph's, and for an item the
     # paragraph that leads its list; the tasks without any (by id) are set aside where no one
     # is named (`_set_aside`).
+    prose: bool = False  # a text with no recipients (a web page): its orders are prose
     paragraph_orders: bool = False
     intro_orders: bool = False
     unsignalled: set[int] = field(default_factory=set)
@@ -217,7 +223,7 @@ class _Builder:
         ("2. Sở Y tế hoàn thành trước ngày …"), so its first clause is that unit's order
         whatever its words."""
         bullet = bool(para.marker)
-        owned_para = owned
+        owned_para = owned  # `owned` is reused below for a product's owner
         framed = False  # the paragraph opened with a meeting's frame
         self.paragraph_orders = bool(_ORDER_SIGNAL.search(para.text.lower()))
         current: list[tuple[int, int]] | None = None
@@ -305,8 +311,11 @@ class _Builder:
                         # a conclusion's orders to one unit after another, clause by clause
                         opens = True
                 if opens and c_index > 0 and current is not None and not bullet \
-                        and owned is None and _task_addressee(clause, self.index) is None \
+                        and self.prose and owned is None and not _DEADLINE.search(folded) \
+                        and _task_addressee(clause, self.index) is None \
                         and not _ORDER_WORD.match(folded):
+                    # a page's prose (no recipients): "yêu cầu X nâng cao …; tuyệt đối không
+                    # …; tiếp tục …" is one order in steps
                     opens, tail = False, True  # the same order's next step, one task
                 if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
@@ -544,13 +553,23 @@ def _drop_news_lead(draft: Draft, first: str) -> None:
                 break
 
 
-def _drop_repeats(draft: Draft) -> None:
+def _drop_repeats(draft: Draft, index: UnitIndex) -> None:
     """The same order given twice to the same addressees (a news page's headline, lead and
     body; a summary before the letter's words): one task, the one with more words, keeping a
     deadline only the other gave."""
+    if draft.number or draft.recipients:
+        return  # a letter as issued gives each order once; its items may differ by a word
     tasks = [(section, task) for section in draft.sections for task in section.tasks]
-    words = {id(task): set(re.findall(r"[^\W\d_]{2,}", skeleton(task.text)))
-             for _, task in tasks}
+
+    def own_words(text: str) -> set[str]:
+        """The task's words after the addressees it opens with, if any."""
+        lead = _task_addressee(text, index)
+        if lead is not None and text.startswith(lead[1]):
+            text = text[len(lead[1]):]
+        return set(re.findall(r"[^\W\d_]{2,}", skeleton(text)))
+
+    words = {id(task): own_words(task.text) for _, task in tasks}
+    numbers = {id(task): set(re.findall(r"[0-9]+", task.text)) for _, task in tasks}
     dropped: set[int] = set()
     for i, (section, task) in enumerate(tasks):
         for other_section, other in tasks[i + 1:]:
@@ -558,10 +577,13 @@ def _drop_repeats(draft: Draft) -> None:
                     section.audience_of(task) != other_section.audience_of(other):
                 continue
             a, b = words[id(task)], words[id(other)]
-            if min(len(a), len(b)) < 6 or len(a & b) < 0.8 * min(len(a), len(b)) or (
-                    task.deadline and other.deadline and task.deadline != other.deadline):
-                continue
             keep, drop = (other, task) if len(b) >= len(a) else (task, other)
+            shorter, longer = (a, b) if keep is other else (b, a)
+            # the shorter's words, all but one in ten, and its numbers are the longer's
+            if len(shorter) < 6 or len(shorter - longer) > max(1, len(shorter) // 10) or \
+                    not numbers[id(drop)] <= numbers[id(keep)] or (
+                        task.deadline and other.deadline and task.deadline != other.deadline):
+                continue
             if keep.deadline is None and drop.deadline is not None:
                 keep.deadline, keep.deadline_text = drop.deadline, drop.deadline_text
             keep.notes.append(f"Gộp câu nhắc lại cùng nhiệm vụ: «{drop.text[:120]}».")
@@ -675,6 +697,9 @@ def _blank_units(folded: str, index: UnitIndex) -> str:
 
 
 NO_UNIT = "Chưa xác định đơn vị"
+# The words of a warning that quotes a sentence set aside as no task (`_set_aside`).
+SET_ASIDE = ("không nêu đơn vị nào và không có lời giao việc (đề nghị, yêu cầu, giao …): chưa "
+             "lấy làm nhiệm vụ; thêm bằng tay nếu đó là việc phải làm.")
 UNMATCHED = "unmatched"
 
 
@@ -1104,7 +1129,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         draft.warnings.append("Không thấy trích yếu (V/v …): điền «subject» và «title».")
 
     index = UnitIndex(list(units))
-    builder = _Builder(index, draft.year, draft.issued_on)
+    builder = _Builder(index, draft.year, draft.issued_on, prose=not draft.recipients)
     body = [line for line in lines[body_start:closing]
             if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
     paras = _paragraphs(body)
@@ -1217,7 +1242,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         lead = next((para for para in paras[:3]
                      if para.marker or not _title_like(para.text)), paras[0])
         _drop_news_lead(draft, skeleton(lead.text))
-    _drop_repeats(draft)
+    _drop_repeats(draft, index)
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
@@ -1240,12 +1265,6 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     return draft
 
 
-# The words that give an order in a letter's own voice (looked for in the letter's words, not
-# the skeleton: "giao" is not "giáo", "cần" not "căn").
-_ORDER_SIGNAL = re.compile(r"\b(?:đề nghị|yêu cầu|giao|phải|cần|chỉ đạo|nhiệm vụ|trách nhiệm|"
-                           r"chủ trì|khẩn trương)\b")
-
-
 def _set_aside(general: DraftSection, unsignalled: set[int], draft: Draft) -> None:
     """In a text that names no recipients (a web page, a notice), a sentence outside any
     unit's section that neither names a unit nor gives an order ("Phường tổ chức ra quân …",
@@ -1254,10 +1273,7 @@ def _set_aside(general: DraftSection, unsignalled: set[int], draft: Draft) -> No
     kept = []
     for task in general.tasks:
         if task.audience is None and id(task) in unsignalled:
-            draft.warnings.append(
-                f"Đoạn «{task.text[:160]}» không nêu đơn vị nào và không có lời giao việc (đề "
-                "nghị, yêu cầu, giao …): chưa lấy làm nhiệm vụ; thêm bằng tay nếu đó là việc "
-                "phải làm.")
+            draft.warnings.append(f"Đoạn «{task.text[:160]}» {SET_ASIDE}")
         else:
             kept.append(task)
     if len(kept) != len(general.tasks):

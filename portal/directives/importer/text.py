@@ -148,8 +148,8 @@ _FURNITURE = re.compile(
 
 
 # A web page's comment form: its fields marked "*" ("Tiêu đề *", "Email*"), its notes.
-_FORM = re.compile(r"^[•·\-\s]*[^\W\d_][\w\s]{0,40}\*$|^(?:tra loi|gui binh luan|email cua ban "
-                   r"se khong duoc hien thi|cac truong (?:bat buoc|b\b))")
+_FORM = re.compile(r"^[•·\-\s]*[^\W\d_]+(?:\s[^\W\d_]+){0,3}\s?\*$|^(?:tra loi|gui binh luan)$|"
+                   r"^email cua ban se khong duoc hien thi|^cac truong bat buoc")
 
 
 def is_furniture(line: str) -> bool:
