@@ -1039,7 +1039,7 @@ def test_two_units_named_are_those_two_even_when_they_are_every_office():
 
 def test_a_commune_by_its_place_only_after_its_own_level():
     assert audiences(letter("Đề nghị UBND phường An Bình rà soát hồ sơ.")) != [
-        f"unit:UBND xã An Bình"]
+        "unit:UBND xã An Bình"]
     assert audiences(letter("Đề nghị UBND các xã thuộc huyện An Bình rà soát hồ sơ.")) == [
         "kind:commune"]
 
