@@ -330,6 +330,7 @@ class UnitIndex:
                 keys[alias] = next(iter(names))
         self.keys = sorted(keys.items(), key=lambda item: -len(item[0]))
         self.by_first = _by_first(self.keys)
+        self.rank = {key: position for position, (key, _) in enumerate(self.keys)}
         # A name's first words count only where no full name or alias is the same words,
         # one unit's name opens with them, and the letter's words stop there (_free_after).
         self.prefixes = _by_first(sorted(
@@ -417,7 +418,10 @@ class UnitIndex:
                     or _acronym_like(after) or after.word in _AFTER_NAME or bool(_VERB_RE.match(
                         " ".join(t.word for t in tokens[token:token + 4]))))
 
-        for key, name in self.keys:
+        # the keys whose first word is here, longest first as in self.keys
+        present = sorted((item for word in where for item in self.by_first.get(word, ())),
+                         key=lambda item: self.rank[item[0]])
+        for key, name in present:
             consume(key, f"unit:{name}")
         for position in range(len(words)):
             for key, name in self.prefixes.get(words[position], ()):
@@ -428,7 +432,8 @@ class UnitIndex:
                     break
         self._consume_places(words, used, owner, take)
         for key, rule in _GROUPS:
-            consume(key, rule)
+            if key[0] in where:
+                consume(key, rule)
         for position in where.get("cac", ()):
             for head, names in self.heads.items():
                 end = position + 1 + len(head)
