@@ -84,7 +84,7 @@ ORDER_VERBS = [
     "nang cap", "giam sat", "tham dinh", "cung co", "hoan thien", "day nhanh", "bao dam",
     "uu tien", "phat dong", "van dong", "thanh lap", "phe duyet", "huy dong", "tham gia",
     "don dep", "ra quan", "phan dau", "so ket", "tong ket", "tap huan",
-    "giai ngan", "quyet toan", "thu hoi", "tuan tra", "ngan chan", "phat hien", "so hoa",
+    "giai ngan", "quyet toan", "thu hoi", "tuan tra", "ngan chan", "phat hien",
     "tiep thu", "chinh sua", "nang ty le", "tiep dan", "doi thoai", "boi duong", "kiem ke",
 ]
 _VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ORDER_VERBS), key=len,
