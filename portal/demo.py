@@ -378,7 +378,11 @@ SAMPLE_NOTES = [
 def sample_pdf(label: str) -> bytes:
     """A small, valid one-page PDF with an ASCII label."""
     text = "".join(ch for ch in label if ch.isascii() and ch not in "()\\")
-    stream = f"BT /F1 18 Tf 72 760 Td (Tai lieu kiem chung {text}) Tj ET".encode()
+    return pdf_with_stream(f"BT /F1 18 Tf 72 760 Td (Tai lieu kiem chung {text}) Tj ET".encode())
+
+
+def pdf_with_stream(stream: bytes) -> bytes:
+    """A one-page PDF whose page content stream is `stream`, uncompressed, Helvetica."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.demo import pdf_with_stream
 from portal.directives.importer import UnitRef, import_letter, read_letter_file
 from tests.support import letters
 
@@ -80,38 +81,15 @@ def test_the_pdf_gives_the_draft_the_text_gives(pdfs):
     assert tasks(read_letter_file(pdfs[-1], "x.pdf")) == from_text
 
 
-def _pdf_with_stream(content: bytes) -> bytes:
-    """A one-page PDF whose page content stream is `content`, uncompressed, Helvetica."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
-
-
 def test_js_inside_a_pages_content_is_no_javascript():
     """"/JS" in a stream's bytes (here a page's text; in a compressed stream, chance bytes) is
     not a JavaScript key: the letter is read. A /JS key in an object is still refused."""
     from portal.directives.importer import LetterImportError
 
     line = b"BT /F1 12 Tf 72 760 Td (Ma so ho so /JS 2025 - cong van gui cac xa phuong) Tj ET"
-    text = read_letter_file(_pdf_with_stream(line), "x.pdf")
+    text = read_letter_file(pdf_with_stream(line), "x.pdf")
     assert "/JS 2025" in text
-    script = _pdf_with_stream(line).replace(
+    script = pdf_with_stream(line).replace(
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>")
     with pytest.raises(LetterImportError, match="JavaScript"):

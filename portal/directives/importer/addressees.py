@@ -194,11 +194,7 @@ def _acronym_keys(key: tuple[str, ...]) -> list[tuple[str, ...]]:
             and (each := _acronym_key(key, head)) is not None]
 
 
-def _acronym_key(key: tuple[str, ...], head: tuple[str, ...] | None = None
-                 ) -> tuple[str, ...] | None:
-    head = head or next((h for h in _HEADS if key[:len(h)] == h), None)
-    if head is None:
-        return None
+def _acronym_key(key: tuple[str, ...], head: tuple[str, ...]) -> tuple[str, ...] | None:
     rest = key[len(head):]
     end = next((i for i in range(len(rest)) if rest[i:i + 1] in _LEVELS
                 or rest[i:i + 2] in _LEVELS), len(rest))
@@ -210,10 +206,10 @@ def _acronym_key(key: tuple[str, ...], head: tuple[str, ...] | None = None
 def _initials_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
     """("ttpvhcc",) for ("trung", "tam", "phuc", "vu", "hanh", "chinh", "cong", …): a unit
     written as the initials of its whole name, up to its place."""
-    acronym = _acronym_key(key)
+    head = next((h for h in _HEADS if key[:len(h)] == h), None)
+    acronym = _acronym_key(key, head) if head else None
     if acronym is None:
         return None
-    head = next(h for h in _HEADS if key[:len(h)] == h)
     initials = "".join(word[0] for word in head) + acronym[len(head)]
     return (initials,) if len(initials) >= 4 and len(head) > 1 else None
 
@@ -230,6 +226,18 @@ def _without_place(key: tuple[str, ...]) -> tuple[str, ...] | None:
 # Words after a shortened name that show the name has ended: what the unit is or does.
 _AFTER_NAME = {"co", "can", "phai", "da", "se", "dang", "khan", "tiep", "chu", "thuong",
                "nghiem", "tich", "kip", "duoc", "la", "tai", "theo", "ve"}
+
+
+def _name_ends(tokens: list[_Token], index: int) -> bool:
+    """Whether the letter's words stop before tokens[index], after a name's first words: the
+    end, a separator, an acronym ("Sở Lao động TBXH") or what the unit does ("Tổ công tác có
+    nhiệm vụ …")."""
+    if index >= len(tokens):
+        return True
+    after = tokens[index]
+    return (after.word in ",;()" or after.word in _SEPARATOR_WORDS or _acronym_like(after)
+            or after.word in _AFTER_NAME
+            or bool(_VERB_RE.match(" ".join(t.word for t in tokens[index:index + 4]))))
 
 
 def _by_first(items: list[tuple[tuple[str, ...], str]]
@@ -406,17 +414,7 @@ class UnitIndex:
                     free_from = position + size
 
         def free_after(end: int) -> bool:
-            """The letter's words stop after a name's first words: the end, a separator, an
-            acronym ("Sở Lao động TBXH") or what the unit does ("Tổ công tác có nhiệm vụ …")."""
-            if end >= len(stream):
-                return True
-            token = stream[end - 1][1] + 1
-            if token >= len(tokens):
-                return True
-            after = tokens[token]
-            return (after.word in ",;()" or after.word in _SEPARATOR_WORDS
-                    or _acronym_like(after) or after.word in _AFTER_NAME or bool(_VERB_RE.match(
-                        " ".join(t.word for t in tokens[token:token + 4]))))
+            return end >= len(stream) or _name_ends(tokens, stream[end - 1][1] + 1)
 
         # the keys whose first word is here, longest first as in self.keys
         present = sorted((item for word in where for item in self.by_first.get(word, ())),
@@ -488,29 +486,25 @@ class UnitIndex:
         """Whether `text` opens (after "giao", "đề nghị" or "yêu cầu") with a unit's name in
         any form this index knows ("Đề nghị Bộ CHQS tỉnh …", "Sở TN&MT …")."""
         words: list[str] = []
-        after: list[_Token | None] = []  # the token after each word's own
+        token_of: list[int] = []  # the token each word comes from
         tokens = _tokens(text[:160])
         for index, token in enumerate(tokens):
             if token.word in ",;()":
                 break
             for word in _ABBREVIATIONS.get(token.word, (token.word,)):
                 words.append(word)
-                after.append(tokens[index + 1] if index + 1 < len(tokens) else None)
+                token_of.append(index)
         for lead in (("giao",), ("de", "nghi"), ("yeu", "cau")):
             if tuple(words[:len(lead)]) == lead:
-                words, after = words[len(lead):], after[len(lead):]
+                words, token_of = words[len(lead):], token_of[len(lead):]
                 break
         if not words:
             return False
         if any(tuple(words[:len(key)]) == key for key, _ in self.by_first.get(words[0], ())):
             return True
-        for key, _ in self.prefixes.get(words[0], ()):
-            if tuple(words[:len(key)]) == key:
-                nxt = after[len(key) - 1]
-                return nxt is None or nxt.word in ",;()" or _acronym_like(nxt) or \
-                    nxt.word in _AFTER_NAME or nxt.word in _SEPARATOR_WORDS or bool(
-                        _VERB_RE.match(skeleton(text)[nxt.start:nxt.start + 40]))
-        return False
+        return any(tuple(words[:len(key)]) == key
+                   and _name_ends(tokens, token_of[len(key) - 1] + 1)
+                   for key, _ in self.prefixes.get(words[0], ()))
 
     def _consume_places(self, words: list[str], used: list[bool], owner: list[str | None],
                         take: Callable[[int, int, str], None]) -> None:

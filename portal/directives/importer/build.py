@@ -218,12 +218,12 @@ class _Builder:
         self.sections.append(section)
         return section
 
-    def add_paragraph(self, section: DraftSection, para: _Para, owned: bool = False) -> None:
-        """The tasks of one paragraph. `owned`: the paragraph is what follows a unit's name
-        ("2. Sở Y tế hoàn thành trước ngày …"), so its first clause is that unit's order
+    def add_paragraph(self, section: DraftSection, para: _Para,
+                      after_unit: bool = False) -> None:
+        """The tasks of one paragraph. `after_unit`: the paragraph is what follows a unit's
+        name ("2. Sở Y tế hoàn thành trước ngày …"), so its first clause is that unit's order
         whatever its words."""
         bullet = bool(para.marker)
-        owned_para = owned  # `owned` is reused below for a product's owner
         framed = False  # the paragraph opened with a meeting's frame
         self.paragraph_orders = bool(_ORDER_SIGNAL.search(para.text.lower()))
         current: list[tuple[int, int]] | None = None
@@ -275,12 +275,12 @@ class _Builder:
                 span = (sa + ca, sa + cb)
                 first = s_index == 0 and c_index == 0
                 words = len(clause.split())
-                owned = _product_of(folded, self.index)
+                product = _product_of(folded, self.index)
                 tail = (_follows_order(folded) or (
                     c_index > 0 and current is not None
-                    and _reports_on_order(folded, self.index))) \
-                    and owned is None and not (owned_para and first and words >= 2)
-                opens = owned is not None or (owned_para and first and words >= 2 and (
+                    and _reports_on_order(folded))) \
+                    and product is None and not (after_unit and first and words >= 2)
+                opens = product is not None or (after_unit and first and words >= 2 and (
                     _has_order(folded) or _DEADLINE.search(folded))) or (
                     not tail and not _not_ordered(folded, self.index) and (
                     (first and bullet and sentence_orders)
@@ -311,7 +311,7 @@ class _Builder:
                         # a conclusion's orders to one unit after another, clause by clause
                         opens = True
                 if opens and c_index > 0 and current is not None and not bullet \
-                        and self.prose and owned is None and not _DEADLINE.search(folded) \
+                        and self.prose and product is None and not _DEADLINE.search(folded) \
                         and _task_addressee(clause, self.index) is None \
                         and not _ORDER_WORD.match(folded):
                     # a page's prose (no recipients): "yêu cầu X nâng cao …; tuyệt đối không
@@ -836,7 +836,7 @@ _REPORT_ON_IT = re.compile(
 )
 
 
-def _reports_on_order(folded: str, index: UnitIndex) -> bool:
+def _reports_on_order(folded: str) -> bool:
     folded = folded.lstrip(" ,-–:;(")
     if not _REPORT_ON_IT.match(folded) or len(folded.split()) > 24:
         return False
@@ -992,11 +992,7 @@ def _order_after_lead(folded: str) -> int | None:
     nghị …", "UBND tỉnh yêu cầu …"), or None."""
     match = _ORDER_WORD.search(folded[:300])
     if match is None or match.start("word") == 0:
-        by_chi_dao = _order_after_chi_dao(folded)
-        if by_chi_dao is not None:
-            return by_chi_dao
-    if not match or match.start("word") == 0:
-        return None
+        return _order_after_chi_dao(folded)
     before = folded[:match.start("word")].strip(" ,")
     if _LEAD_WORDS.match(before) or _GROUNDS.match(before):
         return match.start("word")
@@ -1220,7 +1216,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             outer = section
             section = builder.new_section(head, para.marker)
             if rest:
-                builder.add_paragraph(section, _Para("", rest), owned=True)
+                builder.add_paragraph(section, _Para("", rest), after_unit=True)
             if para.marker:
                 inline = (section, _style(para), outer)
             continue
