@@ -1050,3 +1050,43 @@ def test_an_acronym_before_a_number_does_not_start_an_item():
             "các cơ sở y tế công lập trên địa bàn tỉnh trước ngày 30/9/2025 để tổng hợp chung.")
     assert audiences(letter(line))[0] == "unit:Sở Nội vụ"
     assert len(letter(line).sections) == 1
+
+
+def test_a_page_s_sentence_that_names_no_one_after_a_unit_s_order_is_that_order_s_next_step():
+    page = ("Sở Y tế chủ trì kiểm tra an toàn thực phẩm tại các bếp ăn tập thể. Tổ chức các "
+            "đoàn đi thăm, tặng quà trẻ em có hoàn cảnh khó khăn. Huy động các nguồn lực hỗ "
+            "trợ.\n\nUBND xã Tân Phú rà soát hộ nghèo trước ngày 30/9/2025.\n")
+    draft = import_letter(page, PROVINCE)
+    assert [(who, when) for who, when, _ in tasks(draft)] == [
+        ("unit:Sở Y tế", None), ("unit:UBND xã Tân Phú", date(2025, 9, 30))]
+    assert "Huy động các nguồn lực" in draft.tasks[0].text
+    # a step with a deadline after an order that has its own is another order
+    page = ("Sở Y tế chủ trì kiểm tra bếp ăn tập thể trước ngày 15/9/2025. Tổng kết công tác "
+            "trước ngày 30/12/2025.\n")
+    assert len(import_letter(page, PROVINCE).tasks) == 2
+    # after an order whose addressee is no unit of the portal, a sentence is not folded in
+    page = ("Hội Nông dân chủ trì tập huấn kỹ thuật. Tổ chức các đoàn đi thăm hộ nghèo.\n")
+    assert len(import_letter(page, PROVINCE).tasks) == 2
+    # a letter with recipients keeps each sentence a task for them
+    body = "Sở Y tế chủ trì kiểm tra bếp ăn tập thể. Tổ chức các đoàn đi thăm hộ nghèo."
+    assert len(letter(body).tasks) == 2
+
+
+def test_every_level_and_every_branch_is_every_unit():
+    page = ("Theo đó, các cấp, các ngành từ tỉnh đến cơ sở có trách nhiệm triển khai các hoạt "
+            "động vui Tết Trung thu cho trẻ em.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["all"]
+
+
+def test_news_that_a_letter_was_issued_is_no_task():
+    page = ("UBND tỉnh vừa có Kế hoạch số 131/KH-UBND về tổ chức hoạt động vui Tết Trung thu "
+            "cho thiếu nhi năm 2025.\n\nSở Y tế chủ trì kiểm tra an toàn thực phẩm.\n")
+    assert [task.text[:12] for task in import_letter(page, PROVINCE).tasks] == ["Sở Y tế chủ "]
+    # the same news with the letter's order in it keeps the order
+    page = ("Tin tức\n\nUBND tỉnh vừa ban hành Công văn số 12/UBND-VX về việc tăng cường kiểm "
+            "tra, yêu cầu Sở Y tế kiểm tra an toàn thực phẩm.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]
+    # in one paragraph with the orders that follow it, the orders stay
+    page = ("UBND tỉnh vừa có Kế hoạch số 131/KH-UBND về Tết Trung thu. Theo đó, Sở Y tế "
+            "chủ trì kiểm tra an toàn thực phẩm.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]

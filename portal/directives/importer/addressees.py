@@ -95,6 +95,8 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("thi xa thanh pho", "level:district"),
         ("thanh pho thi xa", "level:district"),
         ("nganh dia phuong", "all"),
+        ("cac cap cac nganh", "all"),  # "các cấp, các ngành": every unit, whatever its level
+        ("cap nganh", "all"),
         ("huyen thanh pho thi xa", "level:district"),
         ("huyen thi xa", "level:district"),
         ("huyen thanh pho", "level:district"),

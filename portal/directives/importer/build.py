@@ -310,12 +310,14 @@ class _Builder:
                         # "…; Giao công chức X tham mưu …; Ban Chỉ huy quân sự xã xây dựng …":
                         # a conclusion's orders to one unit after another, clause by clause
                         opens = True
-                if opens and c_index > 0 and current is not None and not bullet \
-                        and self.prose and product is None and not _DEADLINE.search(folded) \
-                        and _task_addressee(clause, self.index) is None \
-                        and not _ORDER_WORD.match(folded):
+                if opens and current is not None and not bullet and self.prose \
+                        and product is None and _task_addressee(clause, self.index) is None \
+                        and not _ORDER_WORD.match(folded) and (
+                            (c_index > 0 and not _DEADLINE.search(folded))
+                            or (c_index == 0 and self._named_step(text, current, folded))):
                     # a page's prose (no recipients): "yêu cầu X nâng cao …; tuyệt đối không
-                    # …; tiếp tục …" is one order in steps
+                    # …; tiếp tục …" is one order in steps, and so is "Sở X chủ trì … . Tổ
+                    # chức …" where the next sentence names no one
                     opens, tail = False, True  # the same order's next step, one task
                 if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
@@ -329,6 +331,16 @@ class _Builder:
                 elif current is not None:
                     current.append(span)
         flush(groups)
+
+    def _named_step(self, text: str, group: list[tuple[int, int]], folded: str) -> bool:
+        """A sentence of prose that names no one, after a sentence of the same paragraph that
+        gave a named unit an order: a further step of that order (without a second
+        deadline)."""
+        named = _task_addressee(text[group[0][0]:group[0][1]], self.index)
+        if named is None or named[0] is None:
+            return False
+        return not (_DEADLINE.search(folded)
+                    and any(_DEADLINE.search(skeleton(text[a:b])) for a, b in group))
 
     def add_task(self, section: DraftSection, text: str, split: bool) -> None:
         task = DraftTask(code=f"{section.number}.{len(section.tasks) + 1}",
@@ -893,11 +905,24 @@ _NOTICE = re.compile(
 )
 
 
+# "UBND thành phố vừa có Kế hoạch số 131/KH-UBND về …": a page tells that a letter was issued.
+_ISSUED = re.compile(
+    r"^[^.;:]{0,120}?\b(?P<when>(?:vua|da|moi)\s+)?(?:co|ban hanh|ky ban hanh|ky|gui)\s+"
+    r"(?:cong van|ke hoach|quyet dinh|van ban|chi thi|thong bao|cong dien|huong dan)\b"
+)
+
+
 def _not_an_order(folded: str, index: UnitIndex) -> bool:
     """Grounds, a decision's own act, who carries a decision out, a contingency, a leader's
-    remarks or a meeting's frame, the notice that passes conclusions on, or a closing line."""
+    remarks or a meeting's frame, the notice that passes conclusions on, the news that a
+    letter was issued, or a closing line."""
     folded = folded.strip(" -–•*")
     if _CONTINGENCY.match(folded):
+        return True
+    issued = _ISSUED.match(folded)
+    if issued and issued.group("when") and not _ORDER_WORD.search(folded) \
+            and _order_after_chi_dao(folded) is None \
+            and not re.search(r"[.;!?]\s+\S", folded[issued.end():]):  # one sentence
         return True
     if (_REMARK.match(folded) or _MEETING.match(folded)) and not _ORDER_WORD.search(folded):
         return True
@@ -995,6 +1020,9 @@ def _order_after_lead(folded: str) -> int | None:
         return _order_after_chi_dao(folded)
     before = folded[:match.start("word")].strip(" ,")
     if _LEAD_WORDS.match(before) or _GROUNDS.match(before):
+        return match.start("word")
+    if _ISSUED.match(before) and len(before) <= 250 and ";" not in before:
+        # "UBND tỉnh vừa ban hành Công văn số 12/UBND-VX (về …) yêu cầu …": the letter's order
         return match.start("word")
     if folded[:match.start("word")].rstrip().endswith(",") and len(before.split()) <= 8 \
             and "," not in before and not _VERB_RE.search(before):
