@@ -1090,3 +1090,45 @@ def test_news_that_a_letter_was_issued_is_no_task():
     page = ("UBND tỉnh vừa có Kế hoạch số 131/KH-UBND về Tết Trung thu. Theo đó, Sở Y tế "
             "chủ trì kiểm tra an toàn thực phẩm.\n")
     assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]
+
+
+DISTRICT = [UnitRef(i, name, short, kind) for i, (name, short, kind) in enumerate([
+    ("Văn phòng HĐND và UBND huyện", "VP", "office"),
+    ("Phòng Giáo dục và Đào tạo", "GDĐT", "office"),
+    ("Phòng Văn hóa và Thông tin", "VHTT", "office"),
+    ("Trung tâm Văn hóa - Thể thao huyện", "TTVH", "service"),
+    ("Ban Quản lý dự án đầu tư xây dựng huyện", "BQLDA", "service"),
+    ("UBND xã Tân Phú", "Tân Phú", "commune"),
+    ("UBND thị trấn Mỹ Lộc", "Mỹ Lộc", "commune"),
+], start=1)]
+MEETING = "UBND huyện họp phiên thường kỳ tháng 9/2024\n\n"
+
+
+def concluded(text: str) -> list[str | None]:
+    return audiences(import_letter(MEETING + text + "\n", DISTRICT))
+
+
+def test_orders_given_with_verbs_beyond_the_common_few():
+    assert concluded("Phòng Văn hóa và Thông tin tham mưu tổ chức Ngày hội văn hóa. Trung "
+                       "tâm Văn hóa - Thể thao huyện chuẩn bị sân bãi, âm thanh.") == [
+        "unit:Phòng Văn hóa và Thông tin", "unit:Trung tâm Văn hóa - Thể thao huyện"]
+
+
+def test_who_acts_by_their_duties_is_not_a_passive():
+    assert concluded("Các phòng, ban chuyên môn theo chức năng, nhiệm vụ được giao tập trung "
+                       "triển khai các nhiệm vụ trọng tâm quý IV.") == ["kind:office"]
+
+
+def test_a_lead_of_when_or_of_what_before_who_acts():
+    assert concluded("Thời gian tới, các xã, thị trấn cần tập trung chỉ đạo thu hoạch lúa "
+                       "vụ mùa.") == ["kind:commune"]
+    assert concluded("Đối với các công trình chậm tiến độ, Ban Quản lý dự án đầu tư xây dựng "
+                       "huyện đôn đốc nhà thầu đẩy nhanh tiến độ.") == [
+        "unit:Ban Quản lý dự án đầu tư xây dựng huyện"]
+
+
+def test_a_branch_is_the_office_that_heads_it():
+    assert concluded("Ngành Giáo dục cần chuẩn bị tốt các điều kiện cho năm học mới.") == [
+        "unit:Phòng Giáo dục và Đào tạo"]
+    assert audiences(import_letter("Ngành Y tế tăng cường kiểm tra an toàn thực phẩm.\n",
+                                   PROVINCE)) == ["unit:Sở Y tế"]

@@ -188,6 +188,15 @@ _LEVEL_WORDS = [tuple(words.split()) for words in
                  "phuong")]
 
 
+def _branch_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """("nganh", "y", "te") for ("so", "y", "te"): a department or an office of a district by
+    the branch it heads, as letters write it ("ngành Y tế cần …"), without its place."""
+    if key[:1] not in (("so",), ("phong",)) or len(key) < 2:
+        return None
+    rest = _without_place(key) or key
+    return ("nganh", *rest[1:]) if len(rest) >= 2 else None
+
+
 def _acronym_keys(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     """("so", "tnmt") for ("so", "tai", "nguyen", "moi", "truong"): a head, the initials of
     the name's words after it, and the place words after them; for each head the name opens
@@ -320,10 +329,14 @@ class UnitIndex:
             for key in candidates:
                 if len(key) >= 2:
                     keys.setdefault(key, unit.name)
+            branch = _branch_key(full) if kind == "office" else None
             for alias in (*_acronym_keys(full), _initials_key(full),
-                          _without_place(full) if kind != "commune" else None):
+                          _without_place(full) if kind != "commune" else None, branch):
                 if alias:
                     aliases.setdefault(alias, set()).add(unit.name)
+            if branch:  # "ngành Giáo dục" for "Phòng Giáo dục và Đào tạo"
+                for size in range(3, len(branch)):
+                    prefixes.setdefault(branch[:size], set()).add(unit.name)
             level, place = _split_level(full)
             if kind == "commune" and level and place:
                 places.setdefault(place, set()).add((level, unit.name))

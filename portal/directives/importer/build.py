@@ -290,7 +290,7 @@ class _Builder:
                              or self.index.opens_with_unit(clause))
                         and sentence_orders
                         and not folded.startswith(("doi voi", "rieng")))
-                    or (c_index == 0 and _led_addressee(folded))
+                    or (c_index == 0 and _led_addressee(folded, self.index))
                 ))
                 if c_index > 0 and not opens and not tail:
                     # "…; UBND tỉnh đề nghị Sở X khẩn trương …": the issuer's order in a clause
@@ -703,9 +703,14 @@ def _colon_outside_parentheses(text: str) -> int | None:
 def _blank_units(folded: str, index: UnitIndex) -> str:
     """The folded text with the units' names blanked, so that "Ban Quản lý dự án đầu tư xây
     dựng" is not read as the order "xây dựng"."""
-    if index.names is None:
-        return folded
-    return index.names.sub(lambda m: " " * len(m.group(0)), folded)
+    if index.names is not None:
+        folded = index.names.sub(lambda m: " " * len(m.group(0)), folded)
+    # "Các phòng theo chức năng, nhiệm vụ được giao tập trung …": whose duties, not a passive
+    return _BY_DUTIES.sub(lambda m: " " * len(m.group(0)), folded)
+
+
+_BY_DUTIES = re.compile(r"\b(?:theo|can cu(?: vao)?|trong pham vi)\s+(?:chuc nang,?\s+)?"
+                        r"nhiem vu(?:,?\s+quyen han)?(?:\s+(?:duoc giao|cua minh))?\b")
 
 
 NO_UNIT = "Chưa xác định đơn vị"
@@ -812,12 +817,28 @@ def _product_of(folded: str, index: UnitIndex) -> tuple[str, int, int] | None:
     return who.rule, offset + match.start("who"), offset + match.end("who")
 
 
-def _led_addressee(folded: str) -> bool:
-    """"Ngoài việc …, các phường huy động …": a lead clause, then who acts and the verb."""
+def _sentence_lead(folded: str, index: UnitIndex) -> int | None:
+    """Where who acts starts after a lead clause ("Ngoài việc …, ", "Thời gian tới, "), or after
+    the matter an order is on ("Đối với các công trình chậm tiến độ, ") when that matter names
+    no unit ("Đối với các xã, …" names the addressees themselves)."""
     lead = _SENTENCE_LEAD.match(folded)
-    if not lead:
+    if lead:
+        return lead.end()
+    topic = _TOPIC_LEAD.match(folded)
+    if topic and not index.match(topic.group("what")).matched:
+        return topic.end()
+    return None
+
+
+_TOPIC_LEAD = re.compile(r"(?:doi voi|ve) (?P<what>[^,]{3,120}?)\s*,\s*")
+
+
+def _led_addressee(folded: str, index: UnitIndex) -> bool:
+    """"Ngoài việc …, các phường huy động …": a lead clause, then who acts and the verb."""
+    lead = _sentence_lead(folded, index)
+    if lead is None:
         return False
-    rest = folded[lead.end():]
+    rest = folded[lead:]
     return bool(_ADDRESSEE_START.match(rest)) and _has_order(rest)
 
 
@@ -1085,16 +1106,20 @@ def _strip_lead(text: str) -> str:
 # A clause before the subject of an order: "Ngoài việc tổng vệ sinh tại cơ quan, các phường
 # huy động …".
 _SENTENCE_LEAD = re.compile(r"(?:ngoai viec [^,]{3,120}?|ngoai ra|ben canh do|dong thoi|"
-                            r"de [^,]{3,120}?|theo do|sau khi [^,]{3,120}?)\s*,\s*")
+                            r"de [^,]{3,120}?|theo do|sau khi [^,]{3,120}?|"
+                            # when: "Thời gian tới, các xã cần …"
+                            r"(?:trong )?thoi gian toi|truoc mat|sap toi|tu nay den [^,]{3,30}?|"
+                            r"trong (?:thang|quy|nam|tuan|dip) [^,]{1,30}?)\s*,\s*")
 
 
 def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | None:
     """(rule, words) when the task opens by naming who does it ("Sở Y tế chủ trì …", "Giao
     UBND các xã rà soát …"); the rule is None when the words match no unit."""
     folded = skeleton(text)
-    lead = _SENTENCE_LEAD.match(folded)
-    if lead and _ADDRESSEE_START.match(folded[lead.end():]):
-        text, folded = text[lead.end():], folded[lead.end():]
+    lead = _sentence_lead(folded, index)
+    if lead is not None and (_ADDRESSEE_START.match(folded[lead:])
+                             or index.opens_with_unit(text[lead:])):
+        text, folded = text[lead:], folded[lead:]
     if not _ADDRESSEE_START.match(folded) and not index.opens_with_unit(text):
         return None
     blanked = _blank_units(folded, index)
