@@ -1052,24 +1052,28 @@ def test_an_acronym_before_a_number_does_not_start_an_item():
     assert len(letter(line).sections) == 1
 
 
-def test_a_page_s_sentence_that_names_no_one_after_a_unit_s_order_is_that_order_s_next_step():
+def test_a_page_s_sentence_that_names_no_one_after_a_unit_s_order_is_another_order_to_it():
     page = ("Sở Y tế chủ trì kiểm tra an toàn thực phẩm tại các bếp ăn tập thể. Tổ chức các "
             "đoàn đi thăm, tặng quà trẻ em có hoàn cảnh khó khăn. Huy động các nguồn lực hỗ "
             "trợ.\n\nUBND xã Tân Phú rà soát hộ nghèo trước ngày 30/9/2025.\n")
     draft = import_letter(page, PROVINCE)
-    assert [(who, when) for who, when, _ in tasks(draft)] == [
-        ("unit:Sở Y tế", None), ("unit:UBND xã Tân Phú", date(2025, 9, 30))]
-    assert "Huy động các nguồn lực" in draft.tasks[0].text
-    # a step with a deadline after an order that has its own is another order
-    page = ("Sở Y tế chủ trì kiểm tra bếp ăn tập thể trước ngày 15/9/2025. Tổng kết công tác "
-            "trước ngày 30/12/2025.\n")
-    assert len(import_letter(page, PROVINCE).tasks) == 2
-    # after an order whose addressee is no unit of the portal, a sentence is not folded in
-    page = ("Hội Nông dân chủ trì tập huấn kỹ thuật. Tổ chức các đoàn đi thăm hộ nghèo.\n")
-    assert len(import_letter(page, PROVINCE).tasks) == 2
-    # a letter with recipients keeps each sentence a task for them
+    assert [(who, when, words[:12]) for who, when, words in tasks(draft)] == [
+        ("unit:Sở Y tế", None, "Sở Y tế chủ "), ("unit:Sở Y tế", None, "Tổ chức các "),
+        ("unit:Sở Y tế", None, "Huy động các"),
+        ("unit:UBND xã Tân Phú", date(2025, 9, 30), "UBND xã Tân ")]
+    assert "Đối tượng theo «Sở Y tế» ở câu trước." in draft.tasks[1].notes
+    # the steps of one order within its sentence stay one task
+    page = "Sở Y tế chủ trì kiểm tra bếp ăn tập thể; tổ chức tiêm chủng; xử lý vi phạm.\n"
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]
+    # after an order whose addressee is no unit of the portal, no addressee is taken
+    page = "Hội Nông dân chủ trì tập huấn kỹ thuật. Tổ chức các đoàn đi thăm hộ nghèo.\n"
+    assert audiences(import_letter(page, PROVINCE))[1] is None
+    # nor across paragraphs
+    page = "Sở Y tế chủ trì kiểm tra bếp ăn tập thể.\n\nTổ chức các đoàn đi thăm hộ nghèo.\n"
+    assert audiences(import_letter(page, PROVINCE))[1:] in ([], [None])
+    # a letter with recipients gives such a sentence to them
     body = "Sở Y tế chủ trì kiểm tra bếp ăn tập thể. Tổ chức các đoàn đi thăm hộ nghèo."
-    assert len(letter(body).tasks) == 2
+    assert audiences(letter(body))[1] != "unit:Sở Y tế"
 
 
 def test_every_level_and_every_branch_is_every_unit():

@@ -230,14 +230,26 @@ class _Builder:
         groups: list[list[tuple[int, int]]] = []
         text = para.text
 
+        # A group that names no one after a group that named a unit: (rule, words) it takes.
+        inherited: dict[int, tuple[str | None, str]] = {}
+        named: tuple[str | None, str] | None = None  # the unit the paragraph named last
+
         def flush(groups: list[list[tuple[int, int]]]) -> None:
             """The tasks gathered so far in this paragraph, added."""
-            for group in groups:
+            for position, group in enumerate(groups):
                 raw = text[group[0][0]:group[-1][1]]
                 pieces = _split_rates(raw) if len(group) == 1 else None
                 for piece in pieces or [_clean_task_text(raw)]:
                     self.add_task(section, piece, split=bool(pieces))
+                    task = section.tasks[-1]
+                    if position in inherited and task.audience is None:
+                        rule, words = inherited[position]
+                        if rule is not None and rule != section.audience:
+                            task.audience = rule
+                        task.notes.append(f"Đối tượng theo «{words}» ở câu trước.")
+                        self.unsignalled.discard(id(task))
             groups.clear()
+            inherited.clear()
 
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
@@ -310,14 +322,12 @@ class _Builder:
                         # "…; Giao công chức X tham mưu …; Ban Chỉ huy quân sự xã xây dựng …":
                         # a conclusion's orders to one unit after another, clause by clause
                         opens = True
-                if opens and current is not None and not bullet and self.prose \
-                        and product is None and _task_addressee(clause, self.index) is None \
-                        and not _ORDER_WORD.match(folded) and (
-                            (c_index > 0 and not _DEADLINE.search(folded))
-                            or (c_index == 0 and self._named_step(text, current, folded))):
+                if opens and c_index > 0 and current is not None and not bullet \
+                        and self.prose and product is None and not _DEADLINE.search(folded) \
+                        and _task_addressee(clause, self.index) is None \
+                        and not _ORDER_WORD.match(folded):
                     # a page's prose (no recipients): "yêu cầu X nâng cao …; tuyệt đối không
-                    # …; tiếp tục …" is one order in steps, and so is "Sở X chủ trì … . Tổ
-                    # chức …" where the next sentence names no one
+                    # …; tiếp tục …" is one order in steps
                     opens, tail = False, True  # the same order's next step, one task
                 if (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
@@ -326,21 +336,18 @@ class _Builder:
                         self.last[1].deadline is None:
                     self.extend_last(clause)
                 elif opens:
+                    own = _task_addressee(clause, self.index)
+                    if own is not None:
+                        named = own if own[0] is not None else None
+                    elif c_index == 0 and named is not None and self.prose and not bullet:
+                        # "Sở X chủ trì … . Tổ chức …": a page's next sentence that names no
+                        # one is another order to the unit named before it
+                        inherited[len(groups)] = named
                     current = [span]
                     groups.append(current)
                 elif current is not None:
                     current.append(span)
         flush(groups)
-
-    def _named_step(self, text: str, group: list[tuple[int, int]], folded: str) -> bool:
-        """A sentence of prose that names no one, after a sentence of the same paragraph that
-        gave a named unit an order: a further step of that order (without a second
-        deadline)."""
-        named = _task_addressee(text[group[0][0]:group[0][1]], self.index)
-        if named is None or named[0] is None:
-            return False
-        return not (_DEADLINE.search(folded)
-                    and any(_DEADLINE.search(skeleton(text[a:b])) for a, b in group))
 
     def add_task(self, section: DraftSection, text: str, split: bool) -> None:
         task = DraftTask(code=f"{section.number}.{len(section.tasks) + 1}",
@@ -1108,6 +1115,7 @@ def _strip_lead(text: str) -> str:
 _SENTENCE_LEAD = re.compile(r"(?:ngoai viec [^,]{3,120}?|ngoai ra|ben canh do|dong thoi|"
                             r"de [^,]{3,120}?|theo do|sau khi [^,]{3,120}?|"
                             # when: "Thời gian tới, các xã cần …"
+                            r"(?:(?:ve )?(?:nhiem vu|phuong huong)(?: nhiem vu)? )?"
                             r"(?:trong )?thoi gian toi|truoc mat|sap toi|tu nay den [^,]{3,30}?|"
                             r"trong (?:thang|quy|nam|tuan|dip) [^,]{1,30}?)\s*,\s*")
 
