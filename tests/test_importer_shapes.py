@@ -1106,6 +1106,7 @@ DISTRICT = [UnitRef(i, name, short, kind) for i, (name, short, kind) in enumerat
     ("UBND thị trấn Mỹ Lộc", "Mỹ Lộc", "commune"),
 ], start=1)]
 MEETING = "UBND huyện họp phiên thường kỳ tháng 9/2024\n\n"
+ID_DISTRICT = {unit.name: unit.id for unit in DISTRICT}
 
 
 def concluded(text: str) -> list[str | None]:
@@ -1136,3 +1137,27 @@ def test_a_branch_is_the_office_that_heads_it():
         "unit:Phòng Giáo dục và Đào tạo"]
     assert audiences(import_letter("Ngành Y tế tăng cường kiểm tra an toàn thực phẩm.\n",
                                    PROVINCE)) == ["unit:Sở Y tế"]
+
+
+def test_an_order_quoted_after_an_introduction():
+    page = ("Kết luận của Chủ tịch UBND huyện được thể hiện tại Công văn số 168/UBND ngày "
+            "20/3/2024. Cụ thể là: “Giao UBND xã Tân Phú rà soát hồ sơ đất đai của các hộ "
+            "dân, báo cáo trước ngày 20/6/2024”.\n")
+    assert [(who, when) for who, when, _ in tasks(import_letter(page, DISTRICT))] == [
+        ("unit:UBND xã Tân Phú", date(2024, 6, 20))]
+
+
+def test_who_chaired_the_meeting_is_its_frame():
+    assert concluded("Chủ trì cuộc họp ông Nguyễn Văn A, Chủ tịch UBND huyện. Dự họp có lãnh "
+                     "đạo các phòng, ban.\nGiao Phòng Giáo dục và Đào tạo rà soát đội ngũ giáo "
+                     "viên.") == ["unit:Phòng Giáo dục và Đào tạo"]
+
+
+def test_a_head_in_a_list_after_a_group_and_a_head_one_unit_holds():
+    offices = [unit.id for unit in DISTRICT if unit.kind == "office"]
+    centre = ID_DISTRICT["Trung tâm Văn hóa - Thể thao huyện"]
+    assert concluded("Đề nghị Thủ trưởng các phòng, ban, ngành, trung tâm thuộc huyện tổ chức "
+                     "tổng vệ sinh tại cơ quan.") == [
+        "units:" + ",".join(map(str, sorted([*offices, centre])))]
+    assert concluded("Đề nghị các trung tâm chuẩn bị sân bãi.") == [
+        "unit:Trung tâm Văn hóa - Thể thao huyện"]

@@ -236,7 +236,7 @@ def _without_place(key: tuple[str, ...]) -> tuple[str, ...] | None:
 
 # Words after a shortened name that show the name has ended: what the unit is or does.
 _AFTER_NAME = {"co", "can", "phai", "da", "se", "dang", "khan", "tiep", "chu", "thuong",
-               "nghiem", "tich", "kip", "duoc", "la", "tai", "theo", "ve"}
+               "nghiem", "tich", "kip", "duoc", "la", "tai", "theo", "ve", "thuoc", "truc"}
 
 
 def _name_ends(tokens: list[_Token], index: int) -> bool:
@@ -366,7 +366,7 @@ class UnitIndex:
             key=lambda item: -len(item[0])))
         # "các Tổ", "các Trung tâm": every unit whose name opens with that head, when
         # several do and the letter's words stop there.
-        self.heads = {head: names for head, names in heads.items() if len(names) >= 2}
+        self.heads = {head: names for head, names in heads.items() if names}
         patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
         self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
@@ -447,10 +447,21 @@ class UnitIndex:
         for key, rule in _GROUPS:
             if key[0] in where:
                 consume(key, rule)
-        for position in where.get("cac", ()):
+        # "các Tổ"; and a head in a list after a group that "các" opened ("các phòng, ban,
+        # ngành, trung tâm thuộc huyện")
+        def after_a_group(position: int) -> bool:
+            before = position - 1
+            while before >= 0 and not used[before] and words[before] in FILLER:
+                before -= 1  # "các phòng, ban, ngành, trung tâm": "ngành" is no unit's word
+            return before >= 0 and (owner[before] or "").startswith("kind:")
+
+        after_group = [position for position in range(1, len(words))
+                       if not used[position] and after_a_group(position)]
+        for position in (*where.get("cac", ()), *after_group):
+            start = position + 1 if words[position] == "cac" else position
             for head, names in self.heads.items():
-                end = position + 1 + len(head)
-                if tuple(words[position + 1:end]) == head and not any(used[position:end]) \
+                end = start + len(head)
+                if tuple(words[start:end]) == head and not any(used[position:end]) \
                         and free_after(end):
                     for name in sorted(names):
                         take(position, end, f"unit:{name}")

@@ -913,6 +913,7 @@ _MEETING = re.compile(
     r"\b(?:chu tri|dan dau|lam viec|to chuc|hop|du)\b|"
     r"^(?:tham du|cung du|cung tham du|du hop)(?: cuoc hop| hoi nghi| buoi lam viec)?"
     r"\s+(?:co|gom)\b|^(?:thanh phan|chu tri)(?: cuoc hop| hoi nghi| buoi lam viec)?\s*:|"
+    r"^chu tri (?:cuoc hop|hoi nghi|phien hop|buoi lam viec|ky hop)\b|"
     r"^(?:sau khi nghe|qua nghe)\b|"
     # who reported or spoke at the meeting: "Tại cuộc họp, lãnh đạo Phòng X báo cáo …"
     r"^tai (?:cuoc hop|hoi nghi|phien hop|buoi lam viec|ky hop)\b[^.;]{0,160}?\b(?:bao cao|"
@@ -1052,8 +1053,9 @@ def _order_after_lead(folded: str) -> int | None:
     if _ISSUED.match(before) and len(before) <= 250 and ";" not in before:
         # "UBND tỉnh vừa ban hành Công văn số 12/UBND-VX (về …) yêu cầu …": the letter's order
         return match.start("word")
-    if folded[:match.start("word")].rstrip().endswith(",") and len(before.split()) <= 8 \
-            and "," not in before and not _VERB_RE.search(before):
+    if folded[:match.start("word")].rstrip().endswith((",", ":")) \
+            and len(before.split()) <= 8 and "," not in before.rstrip(":") \
+            and not _VERB_RE.search(before):
         # "Thời gian tới, yêu cầu …", "Trong tháng 9, đề nghị …": a short lead of when or
         # of what, then the order
         return match.start("word")

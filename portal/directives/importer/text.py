@@ -21,6 +21,8 @@ class _SkeletonTable(dict):
         ch = chr(code)
         if ch in "Đđ":
             out = "d"
+        elif ch in "\"“”„«»":  # a quotation's marks: «“Giao Sở X …»» is the order "giao"
+            out = " "
         else:
             base = next((c for c in unicodedata.normalize("NFD", ch)
                          if not unicodedata.combining(c)), " ")
