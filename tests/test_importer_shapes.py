@@ -1161,3 +1161,39 @@ def test_a_head_in_a_list_after_a_group_and_a_head_one_unit_holds():
         "units:" + ",".join(map(str, sorted([*offices, centre])))]
     assert concluded("Đề nghị các trung tâm chuẩn bị sân bãi.") == [
         "unit:Trung tâm Văn hóa - Thể thao huyện"]
+
+
+def test_each_sentence_after_a_unit_s_order_on_a_page_is_another_order_to_it():
+    page = ("Thời gian tới, các phòng, ban chuyên môn chủ động hoàn thành kế hoạch kiểm tra. "
+            "Kế hoạch, tổ chức hội nghị nghe các xã giải trình ý kiến cử tri. Đồng thời, khảo "
+            "sát tình hình năm học mới tại các trường.\n")
+    draft = import_letter(page, DISTRICT)
+    assert [(who, words[:10]) for who, _, words in tasks(draft)] == [
+        ("kind:office", "Thời gian "), ("kind:office", "Kế hoạch, "),
+        ("kind:office", "Đồng thời,")]
+
+
+def test_a_speaker_s_second_order_in_a_paragraph_names_its_own_addressees():
+    page = ("Sau khi nghe các phòng báo cáo, ông Nguyễn Văn A chỉ đạo: Văn phòng HĐND và UBND "
+            "huyện rà soát các nội dung trình kỳ họp. Đối với các ý kiến góp ý, ông chỉ đạo "
+            "các xã, thị trấn cần chuẩn bị kỹ báo cáo giải trình.\n")
+    assert audiences(import_letter(page, DISTRICT)) == [
+        "unit:Văn phòng HĐND và UBND huyện", "kind:commune"]
+
+
+def test_the_period_between_the_order_word_and_who_is_named_in_an_introduction():
+    draft = import_letter(MEETING + "Kết luận cuộc họp, ông Nguyễn Văn A đề nghị tháng "
+                          "12/2024 UBND các xã, thị trấn tập trung thực hiện tốt một số nội "
+                          "dung sau:\n- Rà soát hộ nghèo.\n- Kiểm tra an toàn thực phẩm.\n",
+                          DISTRICT)
+    assert audiences(draft) == ["kind:commune", "kind:commune"]
+
+
+def test_a_commune_s_committee_without_its_place_in_its_own_letters():
+    units = [UnitRef(1, "Thường trực HĐND phường", "", "office"),
+             UnitRef(2, "UBND phường Phúc Lợi", "", "commune")]
+    page = "UBND phường phối hợp với các phòng chức năng giải quyết dứt điểm tồn tại.\n"
+    assert audiences(import_letter(page, units)) == ["unit:UBND phường Phúc Lợi"]
+    # where the portal holds two wards, "UBND phường" names neither
+    units.append(UnitRef(3, "UBND phường Ngọc Thụy", "", "commune"))
+    assert audiences(import_letter(page, units)) != ["unit:UBND phường Phúc Lợi"]

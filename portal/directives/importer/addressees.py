@@ -330,14 +330,18 @@ class UnitIndex:
                 if len(key) >= 2:
                     keys.setdefault(key, unit.name)
             branch = _branch_key(full) if kind == "office" else None
+            level, place = _split_level(full)
+            # "UBND phường" in a letter of the ward itself: the one commune of that level
+            own = ("uy", "ban", "nhan", "dan", *level) \
+                if kind == "commune" and level and place and full[:4] == ("uy", "ban", "nhan",
+                                                                          "dan") else None
             for alias in (*_acronym_keys(full), _initials_key(full),
-                          _without_place(full) if kind != "commune" else None, branch):
+                          _without_place(full) if kind != "commune" else own, branch):
                 if alias:
                     aliases.setdefault(alias, set()).add(unit.name)
             if branch:  # "ngành Giáo dục" for "Phòng Giáo dục và Đào tạo"
                 for size in range(3, len(branch)):
                     prefixes.setdefault(branch[:size], set()).add(unit.name)
-            level, place = _split_level(full)
             if kind == "commune" and level and place:
                 places.setdefault(place, set()).add((level, unit.name))
             elif kind != "commune":

@@ -329,7 +329,16 @@ class _Builder:
                     # a page's prose (no recipients): "yêu cầu X nâng cao …; tuyệt đối không
                     # …; tiếp tục …" is one order in steps
                     opens, tail = False, True  # the same order's next step, one task
-                if (_is_continuation(folded) or tail) and current is not None:
+                if c_index == 0 and s_index > 0 and named is not None and self.prose \
+                        and not bullet and current is not None and not tail \
+                        and product is None and sentence_orders \
+                        and not _not_ordered(folded, self.index):
+                    # a page's prose: the next sentence of a paragraph that ordered a unit is
+                    # another order, even as "Đồng thời, khảo sát …" or "Kế hoạch, tổ chức …"
+                    opens = True
+                if not (opens and c_index == 0 and s_index > 0 and named is not None
+                        and self.prose and not bullet) \
+                        and (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
                 elif tail and not groups and self.last is not None and \
                         self.last[0] is section and _DEADLINE.search(folded) and \
@@ -339,7 +348,9 @@ class _Builder:
                     own = _task_addressee(clause, self.index)
                     if own is not None:
                         named = own if own[0] is not None else None
-                    elif c_index == 0 and named is not None and self.prose and not bullet:
+                    elif c_index == 0 and named is not None and self.prose and not bullet \
+                            and not _ORDER_WORD.search(folded) \
+                            and _order_after_chi_dao(folded) is None:
                         # "Sở X chủ trì … . Tổ chức …": a page's next sentence that names no
                         # one is another order to the unit named before it
                         inherited[len(groups)] = named
@@ -646,10 +657,21 @@ def _clean_heading(text: str) -> str:
     return text
 
 
+# "Đề nghị tháng 12/2018 Thường trực HĐND, các Ban … thực hiện tốt một số nội dung sau:": the
+# period the items are for, between the order word and who is named.
+_PERIOD_AFTER_ORDER = re.compile(
+    r"^(?:de nghi|yeu cau|giao)\s+(?P<when>(?:trong\s+)?(?:thang|quy|nam)\s+[0-9ivx]+"
+    r"(?:/[0-9]{4})?\s*,?\s+|(?:trong\s+)?thoi gian toi\s*,?\s+)")
+
+
 def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
     """(addressee, what follows it) when the paragraph opens a section for an addressee."""
     text = para.text.strip()
     folded = skeleton(text)
+    period = _PERIOD_AFTER_ORDER.match(folded)
+    if period and text.rstrip().endswith(":"):
+        text = text[:period.start("when")] + text[period.end("when"):]
+        folded = skeleton(text)
     if not (_ADDRESSEE_START.match(folded) or index.opens_with_unit(text)) or len(text) > 600:
         return None
     level = para.level
@@ -1035,7 +1057,9 @@ def _order_after_chi_dao(folded: str) -> int | None:
     if not (_ADDRESSEE_START.match(rest) and _has_order(rest[:300])):
         return None
     before = folded[:match.start()].strip(" ,")
-    if match.group("colon") or _SPEAKER.search(before) or re.search(
+    if re.search(r"[.;!?]\s", before):
+        return None  # an order of its own comes first: "X phối hợp … . Đối với …, ông chỉ đạo"
+    if match.group("colon") or _SPEAKER.search(before) or _PERSON.search(before) or re.search(
             r"\b(?:cong van|van ban|cong dien|chi thi|thong bao)\b[^,;]*$", before):
         return match.end()
     return None
@@ -1066,6 +1090,8 @@ def _order_after_lead(folded: str) -> int | None:
         return match.start("word")
     # "Về nhiệm vụ thời gian tới, Phó Bí thư … - Chủ tịch HĐND huyện yêu cầu …": who speaks.
     # (a person's name after "ông", "bà", "đồng chí" is no verb: "Ông Phan Công Luận, …")
+    if len(before) <= 200 and _PERSON.search(before):
+        return match.start("word")  # "Kết luận cuộc họp, ông Nguyễn Văn A đề nghị …"
     if len(before) <= 200 and _SPEAKER.search(before) and not _VERB_RE.search(
             re.sub(r"\b(?:ong|ba|dong chi)\s+[^,]*", "", re.sub(r"\bket luan\b.*?,", "", before))):
         return match.start("word")
@@ -1079,6 +1105,8 @@ _TASKS_FOLLOW = re.compile(
     r"(?:nhiem vu|noi dung|viec|cong viec|yeu cau|giai phap)(?:\s+\S+){0,3}?\s+"
     r"(?:sau|nhu sau|sau day)\s*$"
 )
+# A person named last before the order word: "…, ông Nguyễn Văn A", "…, bà Lan".
+_PERSON = re.compile(r"(?:^|[,;:]\s*)(?:ong|ba|dong chi)(?:\s+[^\W\d_]+){0,4}$")
 _SPEAKER = re.compile(r"\b(?:chu tich|pho chu tich|bi thu|pho bi thu|giam doc|truong ban|"
                       r"uy ban nhan dan|ubnd|lanh dao|dong chi)\b[^,]*$")
 _INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|sau day|"
