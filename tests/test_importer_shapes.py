@@ -1197,3 +1197,11 @@ def test_a_commune_s_committee_without_its_place_in_its_own_letters():
     # where the portal holds two wards, "UBND phường" names neither
     units.append(UnitRef(3, "UBND phường Ngọc Thụy", "", "commune"))
     assert audiences(import_letter(page, units)) != ["unit:UBND phường Phúc Lợi"]
+
+
+def test_the_matter_before_an_order_that_names_its_own_addressee():
+    page = ("Phát biểu kết luận, ông Nguyễn Văn A giao Phòng Văn hóa và Thông tin rà soát danh "
+            "sách khen thưởng. Riêng đối với thang điểm chợ văn minh, giao cho Phòng Giáo dục "
+            "và Đào tạo báo cáo danh sách trường đạt chuẩn.\n")
+    assert audiences(import_letter(page, DISTRICT)) == [
+        "unit:Phòng Văn hóa và Thông tin", "unit:Phòng Giáo dục và Đào tạo"]

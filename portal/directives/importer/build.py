@@ -1074,6 +1074,12 @@ def _order_after_lead(folded: str) -> int | None:
     before = folded[:match.start("word")].strip(" ,")
     if _LEAD_WORDS.match(before) or _GROUNDS.match(before):
         return match.start("word")
+    if re.match(r"(?:rieng\s+)?doi voi\s", before) and folded[:match.start("word")].rstrip() \
+            .endswith(",") and _ADDRESSEE_START.match(
+                re.sub(r"^\s*(?:cho\s+)?", "", folded[match.end("word"):])):
+        # "Riêng đối với thang điểm chợ văn minh, giao cho Phòng X …": the matter, then the
+        # order with its own addressee ("Đối với UBND các xã, đề nghị …" keeps its lead)
+        return match.start("word")
     if _ISSUED.match(before) and len(before) <= 250 and ";" not in before:
         # "UBND tỉnh vừa ban hành Công văn số 12/UBND-VX (về …) yêu cầu …": the letter's order
         return match.start("word")
