@@ -1205,3 +1205,13 @@ def test_the_matter_before_an_order_that_names_its_own_addressee():
             "và Đào tạo báo cáo danh sách trường đạt chuẩn.\n")
     assert audiences(import_letter(page, DISTRICT)) == [
         "unit:Phòng Văn hóa và Thông tin", "unit:Phòng Giáo dục và Đào tạo"]
+
+
+def test_a_group_told_by_when_with_no_order_before_it_is_an_order_of_its_own():
+    assert tasks(letter("Các đơn vị gửi báo cáo trước 17 giờ ngày 10/12/2025.")) == [
+        ("all", date(2025, 12, 10), "Các đơn vị gửi báo cáo trước 17 giờ ngày")]
+
+
+def test_how_often_before_who_reports_is_a_lead_and_no_deadline():
+    assert tasks(letter("Định kỳ hằng tháng (trước ngày 20), các đơn vị báo cáo tiến độ về Sở "
+                        "Nội vụ.")) == [("all", None, "Định kỳ hằng tháng (trước ngày 20), các ")]

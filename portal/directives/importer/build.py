@@ -336,6 +336,12 @@ class _Builder:
                     # a page's prose: the next sentence of a paragraph that ordered a unit is
                     # another order, even as "Đồng thời, khảo sát …" or "Kế hoạch, tổ chức …"
                     opens = True
+                if tail and current is None and not groups and product is None and (
+                        self.last is None or self.last[0] is not section) \
+                        and _task_addressee(clause, self.index) is not None:
+                    # "Các đơn vị gửi báo cáo trước 17 giờ ngày 10/12": with no order before
+                    # it to finish, an order of its own
+                    opens, tail = True, False
                 if not (opens and c_index == 0 and s_index > 0 and named is not None
                         and self.prose and not bullet) \
                         and (_is_continuation(folded) or tail) and current is not None:
@@ -1153,7 +1159,9 @@ _SENTENCE_LEAD = re.compile(r"(?:ngoai viec [^,]{3,120}?|ngoai ra|ben canh do|do
                             # when: "Thời gian tới, các xã cần …"
                             r"(?:(?:ve )?(?:nhiem vu|phuong huong)(?: nhiem vu)? )?"
                             r"(?:trong )?thoi gian toi|truoc mat|sap toi|tu nay den [^,]{3,30}?|"
-                            r"trong (?:thang|quy|nam|tuan|dip) [^,]{1,30}?)\s*,\s*")
+                            r"trong (?:thang|quy|nam|tuan|dip) [^,]{1,30}?|"
+                            # how often: "Định kỳ hằng tháng (trước ngày 20), các đơn vị …"
+                            r"(?:dinh ky|hang (?:thang|quy|nam|tuan))[^,]{0,60}?)\s*,\s*")
 
 
 def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | None:
