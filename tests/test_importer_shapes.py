@@ -1215,3 +1215,8 @@ def test_a_group_told_by_when_with_no_order_before_it_is_an_order_of_its_own():
 def test_how_often_before_who_reports_is_a_lead_and_no_deadline():
     assert tasks(letter("Định kỳ hằng tháng (trước ngày 20), các đơn vị báo cáo tiến độ về Sở "
                         "Nội vụ.")) == [("all", None, "Định kỳ hằng tháng (trước ngày 20), các ")]
+
+
+def test_a_name_s_first_words_as_initials_and_the_rest_in_full():
+    assert concluded("Ban QLDA đầu tư xây dựng huyện đôn đốc nhà thầu đẩy nhanh tiến độ.") == [
+        "unit:Ban Quản lý dự án đầu tư xây dựng huyện"]

@@ -214,6 +214,20 @@ def _acronym_key(key: tuple[str, ...], head: tuple[str, ...]) -> tuple[str, ...]
     return (*head, "".join(word[0] for word in rest[:end]), *rest[end:])
 
 
+def _partial_acronym_keys(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """("ban", "qlda", "dau", "tu", "xay", "dung", "huyen") for "Ban Quản lý dự án đầu tư xây
+    dựng huyện": the first words after the shortest head written as their initials, the rest
+    in full, as letters write "Ban QLDA đầu tư xây dựng huyện"."""
+    head = next((h for h in sorted(_HEADS, key=len) if key[:len(h)] == h), None)
+    if head is None:
+        return []
+    rest = key[len(head):]
+    place = next((i for i in range(len(rest)) if rest[i:i + 1] in _LEVELS
+                  or rest[i:i + 2] in _LEVELS), len(rest))
+    return [(*head, "".join(word[0] for word in rest[:end]), *rest[end:])
+            for end in range(2, place)]
+
+
 def _initials_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
     """("ttpvhcc",) for ("trung", "tam", "phuc", "vu", "hanh", "chinh", "cong", …): a unit
     written as the initials of its whole name, up to its place."""
@@ -335,7 +349,8 @@ class UnitIndex:
             own = ("uy", "ban", "nhan", "dan", *level) \
                 if kind == "commune" and level and place and full[:4] == ("uy", "ban", "nhan",
                                                                           "dan") else None
-            for alias in (*_acronym_keys(full), _initials_key(full),
+            partial = _partial_acronym_keys(full) if kind != "commune" else []
+            for alias in (*_acronym_keys(full), *partial, _initials_key(full),
                           _without_place(full) if kind != "commune" else own, branch):
                 if alias:
                     aliases.setdefault(alias, set()).add(unit.name)
