@@ -1220,3 +1220,11 @@ def test_how_often_before_who_reports_is_a_lead_and_no_deadline():
 def test_a_name_s_first_words_as_initials_and_the_rest_in_full():
     assert concluded("Ban QLDA đầu tư xây dựng huyện đôn đốc nhà thầu đẩy nhanh tiến độ.") == [
         "unit:Ban Quản lý dự án đầu tư xây dựng huyện"]
+
+
+def test_a_clause_after_a_unit_s_order_in_one_item_is_that_unit_s():
+    draft = letter("Đề nghị các sở, ban, ngành thực hiện tốt một số nội dung sau:\n"
+                   "- Rà soát thủ tục hành chính.\n"
+                   "- UBND xã Tân Phú phối hợp giải quyết dứt điểm tồn tại dự án; đôn đốc nhà "
+                   "thầu hoàn trả mặt đường.")
+    assert audiences(draft) == ["kind:office", "unit:UBND xã Tân Phú", "unit:UBND xã Tân Phú"]

@@ -253,6 +253,7 @@ class _Builder:
 
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
+            sentence_named = False  # a clause of this sentence named who acts
             raw = skeleton(sentence)
             lead = _order_after_lead(raw.lstrip())
             if lead is not None:  # "Đồng chí yêu cầu Sở X …" inside a paragraph: who speaks
@@ -354,12 +355,16 @@ class _Builder:
                     own = _task_addressee(clause, self.index)
                     if own is not None:
                         named = own if own[0] is not None else None
-                    elif c_index == 0 and named is not None and self.prose and not bullet \
-                            and not _ORDER_WORD.search(folded) \
-                            and _order_after_chi_dao(folded) is None:
+                    elif named is not None and not _ORDER_WORD.search(folded) \
+                            and _order_after_chi_dao(folded) is None and (
+                                (c_index == 0 and self.prose and not bullet)
+                                or (c_index > 0 and sentence_named)):
                         # "Sở X chủ trì … . Tổ chức …": a page's next sentence that names no
-                        # one is another order to the unit named before it
+                        # one is another order to the unit named before it; so is "…; đôn
+                        # đốc …" after "UBND phường phối hợp …" in one sentence
                         inherited[len(groups)] = named
+                    if own is not None and own[0] is not None:
+                        sentence_named = True
                     current = [span]
                     groups.append(current)
                 elif current is not None:
