@@ -1228,3 +1228,18 @@ def test_a_clause_after_a_unit_s_order_in_one_item_is_that_unit_s():
                    "- UBND xã Tân Phú phối hợp giải quyết dứt điểm tồn tại dự án; đôn đốc nhà "
                    "thầu hoàn trả mặt đường.")
     assert audiences(draft) == ["kind:office", "unit:UBND xã Tân Phú", "unit:UBND xã Tân Phú"]
+
+
+def test_the_news_that_a_letter_was_issued_with_its_order_after_the_noun():
+    page = ("Chủ tịch UBND tỉnh vừa có văn bản yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc "
+            "quán triệt và triển khai Chỉ thị số 27/CT-TTg của Thủ tướng Chính phủ về phát triển "
+            "vùng.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["kind:office"]
+
+
+def test_a_long_lead_with_commas_of_its_own_before_who_acts():
+    page = ("Trên cơ sở hướng dẫn của các Bộ, ngành Trung ương và báo cáo của các cơ quan, đơn "
+            "vị, Sở Tài chính chủ trì tham mưu UBND tỉnh ban hành Kế hoạch. Hoàn thành và trình "
+            "UBND tỉnh trong quý I/2026.\n")
+    assert [(who, when) for who, when, _ in tasks(import_letter(page, PROVINCE))] == [
+        ("unit:Sở Tài chính", None), ("unit:Sở Tài chính", date(2026, 3, 31))]

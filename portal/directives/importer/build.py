@@ -867,7 +867,21 @@ def _sentence_lead(folded: str, index: UnitIndex) -> int | None:
     topic = _TOPIC_LEAD.match(folded)
     if topic and not index.match(topic.group("what")).matched:
         return topic.end()
+    if _LONG_LEAD.match(folded):
+        # "Trên cơ sở hướng dẫn của các Bộ, ngành và báo cáo của các cơ quan, đơn vị, Sở X chủ
+        # trì …": the lead's own commas, then who acts and the verb
+        for comma in re.finditer(r",\s*", folded[:300]):
+            rest = folded[comma.end():]
+            verb = _VERB_RE.search(_blank_units(rest, index))
+            if verb is None or verb.start() == 0:
+                continue
+            head = rest[:verb.start()].strip()
+            if "," not in head and len(head) <= 100 and index.match(head).rule:
+                return comma.end()
     return None
+
+
+_LONG_LEAD = re.compile(r"(?:tren co so|can cu|thuc hien|de |nham|sau khi|qua )")
 
 
 _TOPIC_LEAD = re.compile(r"(?:doi voi|ve) (?P<what>[^,]{3,120}?)\s*,\s*")
@@ -983,6 +997,7 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
         return True
     issued = _ISSUED.match(folded)
     if issued and issued.group("when") and not _ORDER_WORD.search(folded) \
+            and not _issued_order(folded) \
             and _order_after_chi_dao(folded) is None \
             and not re.search(r"[.;!?]\s+\S", folded[issued.end():]):  # one sentence
         return True
@@ -1076,9 +1091,25 @@ def _order_after_chi_dao(folded: str) -> int | None:
     return None
 
 
+# "UBND tỉnh vừa có văn bản yêu cầu các sở …": the letter's order word after the news that it
+# was issued ("văn bản yêu cầu" is otherwise the noun).
+_ISSUED_ORDER = re.compile(_ISSUED.pattern + r"[^.;:]{0,200}?\s(?P<word>yeu cau|de nghi|giao|"
+                           r"chi dao)\s+(?:cho\s+)?")
+
+
+def _issued_order(folded: str) -> int | None:
+    match = _ISSUED_ORDER.match(folded[:400])
+    if match and _ADDRESSEE_START.match(folded[match.end():]):
+        return match.start("word")
+    return None
+
+
 def _order_after_lead(folded: str) -> int | None:
     """Where the order proper starts after a lead clause or the issuer's name ("Theo đó, đề
     nghị …", "UBND tỉnh yêu cầu …"), or None."""
+    issued = _issued_order(folded)
+    if issued is not None:
+        return issued
     match = _ORDER_WORD.search(folded[:300])
     if match is None or match.start("word") == 0:
         return _order_after_chi_dao(folded)
