@@ -1100,7 +1100,8 @@ _ISSUED_ORDER = re.compile(_ISSUED.pattern + r"[^.;:]{0,200}?\s(?P<word>yeu cau|
 def _issued_order(folded: str) -> int | None:
     match = _ISSUED_ORDER.match(folded[:400])
     if match and _ADDRESSEE_START.match(folded[match.end():]):
-        return match.start("word")
+        # "… chỉ đạo các sở …": the addressees; "… yêu cầu các sở …": the order word
+        return match.end() if match.group("word") == "chi dao" else match.start("word")
     return None
 
 
