@@ -1243,3 +1243,11 @@ def test_a_long_lead_with_commas_of_its_own_before_who_acts():
             "UBND tỉnh trong quý I/2026.\n")
     assert [(who, when) for who, when, _ in tasks(import_letter(page, PROVINCE))] == [
         ("unit:Sở Tài chính", None), ("unit:Sở Tài chính", date(2026, 3, 31))]
+
+
+def test_a_date_that_comes_back_every_year_is_no_one_deadline():
+    draft = letter("Sở Nội vụ báo cáo UBND tỉnh trước ngày 05/6 và 05/12 hằng năm.")
+    assert tasks(draft)[0][:2] == ("unit:Sở Nội vụ", None)
+    assert any("lặp lại định kỳ" in note for note in draft.tasks[0].notes)
+    assert tasks(letter("Sở Nội vụ báo cáo trước ngày 15/12/2025; sau đó báo cáo hằng năm."))[
+        0][1] == date(2025, 12, 15)

@@ -248,6 +248,10 @@ def _deadline(text: str, year: int | None, notes: list[str],
     sk = skeleton(text)
     for match in _DEADLINE.finditer(sk):
         words = text[match.start():match.end()]
+        if _RECURRING.match(sk, match.end()):
+            # "trước ngày 05/6 và 05/12 hằng năm": a date that comes back, no one deadline
+            notes.append(f"Hạn «{words}» lặp lại định kỳ: không đặt một hạn.")
+            continue
         day = int(match.group("d") or match.group("d2"))
         month = int(match.group("m") or match.group("m2"))
         raw_year = match.group("y") or match.group("y2")
@@ -291,6 +295,14 @@ def _deadline(text: str, year: int | None, notes: list[str],
                      + f". Lấy hạn đầu tiên ({found[0][1]}).")
     return found[0]
 
+
+# What follows a date that comes back: "… hằng năm", "… và 05/12 hằng năm", "… của tháng
+# cuối quý".
+_RECURRING = re.compile(
+    r"(?:\s*(?:va|,)\s*(?:ngay\s*)?[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2})*\s*,?\s*"
+    r"(?:hang|hằng|moi|cua moi)\s+(?:nam|thang|quy|tuan)\b|"
+    r"\s*(?:cua\s+)?thang cuoi (?:moi\s+)?quy\b"
+)
 
 # "trong tháng 9/2014": by the month's last day.
 _MONTH_DEADLINE = re.compile(
