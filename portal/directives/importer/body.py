@@ -300,7 +300,7 @@ def _deadline(text: str, year: int | None, notes: list[str],
 # cuối quý".
 _RECURRING = re.compile(
     r"(?:\s*(?:va|,)\s*(?:ngay\s*)?[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2})*\s*,?\s*"
-    r"(?:hang|hằng|moi|cua moi)\s+(?:nam|thang|quy|tuan)\b|"
+    r"(?:hang|moi|cua moi)\s+(?:nam|thang|quy|tuan)\b|"
     r"\s*(?:cua\s+)?thang cuoi (?:moi\s+)?quy\b"
 )
 
