@@ -1251,3 +1251,11 @@ def test_a_date_that_comes_back_every_year_is_no_one_deadline():
     assert any("lặp lại định kỳ" in note for note in draft.tasks[0].notes)
     assert tasks(letter("Sở Nội vụ báo cáo trước ngày 15/12/2025; sau đó báo cáo hằng năm."))[
         0][1] == date(2025, 12, 15)
+
+
+def test_by_when_before_who_acts_is_a_lead():
+    page = ("Theo kế hoạch, việc rà soát tiến hành từ tháng 9. Trước ngày 25/10/2025, UBND các "
+            "xã, phường phải báo cáo sơ bộ kết quả rà soát hộ nghèo. Việc điều tra được thực "
+            "hiện theo phương pháp của Bộ.\n")
+    assert [(who, when) for who, when, _ in tasks(import_letter(page, PROVINCE))] == [
+        ("kind:commune", date(2025, 10, 25))]

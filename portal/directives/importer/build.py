@@ -333,9 +333,11 @@ class _Builder:
                 if c_index == 0 and s_index > 0 and named is not None and self.prose \
                         and not bullet and current is not None and not tail \
                         and product is None and sentence_orders \
-                        and not _not_ordered(folded, self.index):
+                        and not _not_ordered(folded, self.index) \
+                        and not folded.startswith("viec "):
                     # a page's prose: the next sentence of a paragraph that ordered a unit is
                     # another order, even as "Đồng thời, khảo sát …" or "Kế hoạch, tổ chức …"
+                    # (not "Việc điều tra … được …", which tells of a matter)
                     opens = True
                 if tail and current is None and not groups and product is None and (
                         self.last is None or self.last[0] is not section) \
@@ -1198,7 +1200,10 @@ _SENTENCE_LEAD = re.compile(r"(?:ngoai viec [^,]{3,120}?|ngoai ra|ben canh do|do
                             r"(?:trong )?thoi gian toi|truoc mat|sap toi|tu nay den [^,]{3,30}?|"
                             r"trong (?:thang|quy|nam|tuan|dip) [^,]{1,30}?|"
                             # how often: "Định kỳ hằng tháng (trước ngày 20), các đơn vị …"
-                            r"(?:dinh ky|hang (?:thang|quy|nam|tuan))[^,]{0,60}?)\s*,\s*")
+                            r"(?:dinh ky|hang (?:thang|quy|nam|tuan))[^,]{0,60}?|"
+                            # by when: "Trước ngày 25-10, UBND các huyện phải báo cáo …"
+                            r"(?:truoc|cham nhat)(?: (?:ngay|het ngay))? [0-9][0-9/.-]{2,9})"
+                            r"\s*,\s*")
 
 
 def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | None:
