@@ -1259,3 +1259,10 @@ def test_by_when_before_who_acts_is_a_lead():
             "hiện theo phương pháp của Bộ.\n")
     assert [(who, when) for who, when, _ in tasks(import_letter(page, PROVINCE))] == [
         ("kind:commune", date(2025, 10, 25))]
+
+
+def test_the_agencies_under_the_committee_are_its_offices_and_service_units():
+    services = [u.id for u in DISTRICT if u.kind in ("office", "service")]
+    assert concluded("Kết luận phiên họp, đồng chí Chủ tịch UBND huyện yêu cầu các cơ quan "
+                     "thuộc UBND huyện tập trung triển khai các nhiệm vụ trọng tâm quý II.") == [
+        "units:" + ",".join(map(str, sorted(services)))]

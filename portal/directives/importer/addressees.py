@@ -106,6 +106,11 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("cac huyen", "level:district"),
         ("cac dia phuong", "kind:commune"),  # "đề nghị các địa phương …": local governments
         ("co quan don vi dia phuong", "all"),
+        # "các cơ quan thuộc UBND huyện": its offices and service units, not the communes
+        ("co quan thuoc uy ban nhan dan", "kind:office+kind:service"),
+        ("co quan truc thuoc uy ban nhan dan", "kind:office+kind:service"),
+        ("co quan don vi thuoc uy ban nhan dan", "kind:office+kind:service"),
+        ("co quan don vi truc thuoc uy ban nhan dan", "kind:office+kind:service"),
         ("so ban nganh dia phuong", "all"),
         ("so nganh dia phuong", "all"),
         ("ban nganh dia phuong", "all"),
@@ -435,8 +440,9 @@ class UnitIndex:
             for k in range(start, end):
                 used[k] = True
                 owner[k] = rule
-            if rule not in rules:
-                rules.append(rule)
+            for each in rule.split("+"):  # a group of two kinds names both
+                if each not in rules:
+                    rules.append(each)
 
         def consume(key: tuple[str, ...], rule: str) -> None:
             size = len(key)
