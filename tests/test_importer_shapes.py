@@ -1266,3 +1266,11 @@ def test_the_agencies_under_the_committee_are_its_offices_and_service_units():
     assert concluded("Kết luận phiên họp, đồng chí Chủ tịch UBND huyện yêu cầu các cơ quan "
                      "thuộc UBND huyện tập trung triển khai các nhiệm vụ trọng tâm quý II.") == [
         "units:" + ",".join(map(str, sorted(services)))]
+
+
+def test_a_holiday_order_on_the_day_and_the_year_of_a_post_s_iso_date():
+    page = ("2025-12-10 Ngày 10-12, UBND thành phố có thông báo treo cờ Tổ quốc và nghỉ Tết "
+            "Dương lịch năm 2026.\n\nCác cơ quan, đơn vị treo cờ Tổ quốc trong ngày 1-1.\n")
+    draft = import_letter(page, PROVINCE)
+    assert draft.year == 2025
+    assert tasks(draft) == [("all", date(2026, 1, 1), "Các cơ quan, đơn vị treo cờ Tổ quốc tron")]

@@ -228,7 +228,8 @@ def _title(text: str) -> str:
 
 _DEADLINE = re.compile(
     r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc|den het|"
-    r"den ngay|vao luc(?=\s*[0-9])|vao(?=\s*[0-9]{1,2}\s*(?:gio|h)\b))\b"
+    r"den ngay|vao luc(?=\s*[0-9])|vao(?=\s*[0-9]{1,2}\s*(?:gio|h)\b)|"
+    r"trong(?=\s*ngay\s*[0-9]{1,2}\s*[/.-]))\b"
     r"(?:\s+(?:hoan thanh|thuc hien|bao cao|nop|gui))?"
     r"[\s:,]*(?:la\s+|vao\s+|trong\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut|')?)?"
     r"(?:\s*(?:sang|chieu|toi))?\s*,?\s*)?(?:(?:thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7])|"

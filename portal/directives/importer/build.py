@@ -1254,16 +1254,24 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     body_start = _parse_header(lines, draft)
     closing = _closing_start(lines, body_start)
     _parse_signature(lines, closing, draft)
+    reference: date | None = None
     if draft.year is None:
         years = re.findall(r"\bnam ([0-9]{4})\b", skeleton(draft.subject))
         # A page that shows the letter carries the day it was posted near its top.
-        posted = re.search(r"(?<![0-9/])[0-9]{1,2}/[0-9]{1,2}/((?:19|20)[0-9]{2})\b",
+        posted = re.search(r"(?<![0-9/-])[0-9]{1,2}[/-][0-9]{1,2}[/-]((?:19|20)[0-9]{2})\b|"
+                           r"(?<![0-9/-])((?:19|20)[0-9]{2})-[0-9]{2}-[0-9]{2}\b",
                            "\n".join(lines[:8]))
         if years:
             draft.year = int(years[-1])
             draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ trích yếu.")
         elif posted:
-            draft.year = int(posted.group(1))
+            draft.year = int(posted.group(1) or posted.group(2))
+            numbers = [int(n) for n in re.findall(r"[0-9]+", posted.group(0))]
+            day, month = (numbers[2], numbers[1]) if posted.group(2) else numbers[:2]
+            try:  # the day it was posted: a date without a year is the next one after it
+                reference = date(draft.year, month, day)
+            except ValueError:
+                pass
             draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ ngày "
                                   f"«{posted.group(0)}» ở đầu trang.")
         else:
@@ -1272,7 +1280,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         draft.warnings.append("Không thấy trích yếu (V/v …): điền «subject» và «title».")
 
     index = UnitIndex(list(units))
-    builder = _Builder(index, draft.year, draft.issued_on, prose=not draft.recipients)
+    builder = _Builder(index, draft.year, draft.issued_on or reference,
+                       prose=not draft.recipients)
     body = [line for line in lines[body_start:closing]
             if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
     paras = _paragraphs(body)

@@ -100,6 +100,7 @@ ORDER_VERBS = [
     "nghiem thu", "thanh toan", "cong bo", "gop y", "xac nhan", "thay the", "bai bo",
     "tam dung", "dinh chi", "siet chat", "nghiem cam", "cham dut", "truy quet", "thuc day",
     "nhan rong", "lam ro", "chap hanh", "tuan thu", "xu phat", "dieu phoi", "mua sam",
+    "treo co",
 ]
 _VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ORDER_VERBS), key=len,
                                                      reverse=True)) + r")\b")
