@@ -1274,3 +1274,10 @@ def test_a_holiday_order_on_the_day_and_the_year_of_a_post_s_iso_date():
     draft = import_letter(page, PROVINCE)
     assert draft.year == 2025
     assert tasks(draft) == [("all", date(2026, 1, 1), "Các cơ quan, đơn vị treo cờ Tổ quốc tron")]
+
+
+def test_a_date_in_a_sentence_near_the_top_is_no_posting_date():
+    page = ("Kỳ họp dự kiến tổ chức trước ngày 10/4/2021.\n\nCác xã phải tổ chức tổng kết "
+            "nhiệm kỳ trước ngày 30/3.\n")
+    draft = import_letter(page, PROVINCE)
+    assert draft.year == 2021 and tasks(draft)[0][1] == date(2021, 3, 30)

@@ -41,6 +41,7 @@ letter's words.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1268,10 +1269,14 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             draft.year = int(posted.group(1) or posted.group(2))
             numbers = [int(n) for n in re.findall(r"[0-9]+", posted.group(0))]
             day, month = (numbers[2], numbers[1]) if posted.group(2) else numbers[:2]
-            try:  # the day it was posted: a date without a year is the next one after it
-                reference = date(draft.year, month, day)
-            except ValueError:
-                pass
+            head = "\n".join(lines[:8])
+            before = skeleton(head[:posted.start()].rsplit("\n", 1)[-1]).strip()
+            if posted.group(2) or not before or re.search(r"(?:dang|cap nhat|ngay dang)\W*$",
+                                                            before):
+                # the day it was posted (a dateline, not a date in a sentence): a date
+                # without a year is the next one after it
+                with contextlib.suppress(ValueError):
+                    reference = date(draft.year, month, day)
             draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ ngày "
                                   f"«{posted.group(0)}» ở đầu trang.")
         else:
