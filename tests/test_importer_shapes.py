@@ -1281,3 +1281,11 @@ def test_a_date_in_a_sentence_near_the_top_is_no_posting_date():
             "nhiệm kỳ trước ngày 30/3.\n")
     draft = import_letter(page, PROVINCE)
     assert draft.year == 2021 and tasks(draft)[0][1] == date(2021, 3, 30)
+
+
+def test_sending_the_product_by_a_date_with_what_it_is_for_is_the_order_s_deadline():
+    draft = letter("Sở Tài chính tổng hợp báo cáo, tham mưu UBND tỉnh lựa chọn các mô hình mới "
+                   "có hiệu quả; trình UBND tỉnh trước ngày 15/11/2025 để tổng hợp, gửi Ban Tuyên "
+                   "giáo Tỉnh ủy đúng thời gian quy định.")
+    assert [(who, when) for who, when, _ in tasks(draft)] == [
+        ("unit:Sở Tài chính", date(2025, 11, 15))]

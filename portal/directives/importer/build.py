@@ -914,8 +914,13 @@ def _follows_order(folded: str) -> bool:
     done = _GROUP_DONE_BY.match(folded)
     if done and not _DEADLINE.sub(" ", folded[done.end():]).strip(" .;,"):
         return True
-    # "… Trình UBND tỉnh trước ngày 10/8": the product of the order before, sent by a date.
-    return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and rest <= 16
+    # "… Trình UBND tỉnh trước ngày 10/8": the product of the order before, sent by a date
+    # (what it is for, "để tổng hợp, gửi Ban …", does not count)
+    if not re.match(r"(?:trinh|gui|nop)\b", folded):
+        return False
+    core = re.split(r"\bde (?=tong hop|bao cao|xem xet|theo doi|chi dao|kip thoi|lam co so|"
+                    r"phuc vu|gui|trinh)", folded)[0]
+    return len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", core))) <= 16
 
 
 # "…; báo cáo kết quả về Sở Nội vụ trước ngày …", "…; báo cáo định kỳ hằng tháng": reporting on
