@@ -335,6 +335,7 @@ class UnitIndex:
         prefixes: dict[tuple[str, ...], set[str]] = {}
         places: dict[tuple[str, ...], set[tuple[tuple[str, ...], str]]] = {}
         heads: dict[tuple[str, ...], set[str]] = {}
+        owns: dict[tuple[str, ...], set[str]] = {}
         for unit in units:
             kind = getattr(unit.kind, "value", unit.kind)
             full = _key(unit.name)
@@ -355,8 +356,10 @@ class UnitIndex:
                 if kind == "commune" and level and place and full[:4] == ("uy", "ban", "nhan",
                                                                           "dan") else None
             partial = _partial_acronym_keys(full) if kind != "commune" else []
+            if own:
+                owns.setdefault(own, set()).add(unit.name)
             for alias in (*_acronym_keys(full), *partial, _initials_key(full),
-                          _without_place(full) if kind != "commune" else own, branch):
+                          _without_place(full) if kind != "commune" else None, branch):
                 if alias:
                     aliases.setdefault(alias, set()).add(unit.name)
             if branch:  # "ngành Giáo dục" for "Phòng Giáo dục và Đào tạo"
@@ -390,7 +393,11 @@ class UnitIndex:
             key=lambda item: -len(item[0])))
         # "các Tổ", "các Trung tâm": every unit whose name opens with that head, when
         # several do and the letter's words stop there.
-        self.heads = {head: names for head, names in heads.items() if names}
+        self.heads = {head: names for head, names in heads.items() if len(names) >= 2}
+        # "UBND phường" without its place where the portal holds one ward: read after the
+        # groups, so that "UBND phường, xã …" stays every commune
+        self.owns = [(key, next(iter(names))) for key, names in owns.items()
+                     if len(names) == 1 and key not in keys]
         patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
         self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
@@ -472,6 +479,9 @@ class UnitIndex:
         for key, rule in _GROUPS:
             if key[0] in where:
                 consume(key, rule)
+        for key, name in self.owns:
+            if key[0] in where:
+                consume(key, f"unit:{name}")
         # "các Tổ"; and a head in a list after a group that "các" opened ("các phòng, ban,
         # ngành, trung tâm thuộc huyện")
         def after_a_group(position: int) -> bool:

@@ -300,7 +300,7 @@ def _deadline(text: str, year: int | None, notes: list[str],
 # What follows a date that comes back: "… hằng năm", "… và 05/12 hằng năm", "… của tháng
 # cuối quý".
 _RECURRING = re.compile(
-    r"(?:\s*(?:va|,)\s*(?:ngay\s*)?[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2})*\s*,?\s*"
+    r"(?:\s*(?:va|,)\s*(?:ngay\s*)?[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2})*\s*"
     r"(?:hang|moi|cua moi)\s+(?:nam|thang|quy|tuan)\b|"
     r"\s*(?:cua\s+)?thang cuoi (?:moi\s+)?quy\b"
 )

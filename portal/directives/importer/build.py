@@ -120,7 +120,8 @@ _LEAD_WORDS = re.compile(
 # ("danh sách đề nghị khen thưởng", "hồ sơ đề nghị", "theo đề nghị": the noun, no order)
 _NOUN_BEFORE = "".join(f"(?<!{word} )" for word in (
     "danh sach", "ho so", "van ban", "to trinh", "theo", "noi dung", "muc", "phieu", "don",
-    "cac", "nhung", "y kien"))
+    "cac", "nhung", "y kien",
+    "ban", "chuyen"))  # "bàn giao", "chuyển giao": handing over, not the order word
 _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)" + _NOUN_BEFORE + r"(?P<word>de nghi|yeu cau|giao"
                          + NOT_ORDER_GIAO + r")\s+(?!cua\b)\S")
 # The words that give an order in a letter's own voice, looked for in the letter's words, not
@@ -304,7 +305,7 @@ class _Builder:
                              or self.index.opens_with_unit(clause))
                         and sentence_orders
                         and not folded.startswith(("doi voi", "rieng")))
-                    or (c_index == 0 and _led_addressee(folded, self.index))
+                    or (c_index == 0 and _led_addressee(folded, self.index, self.prose))
                 ))
                 if c_index > 0 and not opens and not tail:
                     # "…; UBND tỉnh đề nghị Sở X khẩn trương …": the issuer's order in a clause
@@ -335,7 +336,7 @@ class _Builder:
                         and not bullet and current is not None and not tail \
                         and product is None and sentence_orders \
                         and not _not_ordered(folded, self.index) \
-                        and not folded.startswith("viec "):
+                        and _opens_without_subject(folded):
                     # a page's prose: the next sentence of a paragraph that ordered a unit is
                     # another order, even as "Đồng thời, khảo sát …" or "Kế hoạch, tổ chức …"
                     # (not "Việc điều tra … được …", which tells of a matter)
@@ -359,7 +360,8 @@ class _Builder:
                     if own is not None:
                         named = own if own[0] is not None else None
                     elif named is not None and not _ORDER_WORD.search(folded) \
-                            and _order_after_chi_dao(folded) is None and (
+                            and _order_after_chi_dao(folded) is None \
+                            and _opens_without_subject(folded) and (
                                 (c_index == 0 and self.prose and not bullet)
                                 or (c_index > 0 and sentence_named)):
                         # "Sở X chủ trì … . Tổ chức …": a page's next sentence that names no
@@ -827,6 +829,12 @@ def _not_ordered(folded: str, index: UnitIndex) -> bool:
     """The clause's first verb tells what was done or not yet done ("Sở X đã tham mưu …", "Sở
     X chưa thẩm định …", "các xã còn chậm triển khai …") or what must be done to something
     ("Trung tâm phải được bố trí …"), not an order to a unit."""
+    lead = _sentence_lead(folded, index)
+    short = re.match(r"[^,;]{1,30},\s*", folded)
+    if lead is None and short and len(short.group(0).split()) <= 4:
+        lead = short.end()  # "Qua kiểm tra, Sở X chưa thẩm định …"
+    if lead is not None:  # "Sau khi kiểm tra, Sở Y tế đã xử phạt …": the verb after the lead
+        folded = folded[lead:]
     blanked = _blank_units(folded, index)
     for group in (_NOT_INSPECTED, _INSPECTED):  # "đơn vị chưa được kiểm tra" names units
         blanked = group.sub(lambda m: " " * len(m.group(0)), blanked)
@@ -860,13 +868,33 @@ def _product_of(folded: str, index: UnitIndex) -> tuple[str, int, int] | None:
     return who.rule, offset + match.start("who"), offset + match.end("who")
 
 
-def _sentence_lead(folded: str, index: UnitIndex) -> int | None:
+def _opens_without_subject(folded: str) -> bool:
+    """The clause names no one: it opens with its verb ("Tổ chức các đoàn …"), or with a short
+    lead and then its verb ("Đồng thời, khảo sát …", "Kế hoạch, tổ chức …"); not "Các trường
+    học bảo đảm …", whose subject is no unit of the portal."""
+    folded = folded.lstrip(" ,-–:;(")
+    if _starts_with_order(folded):
+        return True
+    lead = re.match(r"[^,;]{1,40}?,\s*", folded)
+    return bool(lead and len(lead.group(0).split()) <= 4
+                and _starts_with_order(folded[lead.end():]))
+
+
+def _sentence_lead(folded: str, index: UnitIndex, prose: bool = False) -> int | None:
     """Where who acts starts after a lead clause ("Ngoài việc …, ", "Thời gian tới, "), or after
     the matter an order is on ("Đối với các công trình chậm tiến độ, ") when that matter names
-    no unit ("Đối với các xã, …" names the addressees themselves)."""
+    no unit ("Đối với các xã, …" names the addressees themselves). In a page's prose a lead of
+    when counts only where the words give an order ("Trong năm 2024, Sở Y tế kiểm tra 300 cơ
+    sở" tells what was done)."""
     lead = _SENTENCE_LEAD.match(folded)
     if lead:
         return lead.end()
+    when = _WHEN_LEAD.match(folded)
+    if when:
+        if prose and not _ORDERS_FOLDED.search(folded[when.end():]) \
+                and not _DEADLINE.search(folded):
+            return None
+        return when.end()
     topic = _TOPIC_LEAD.match(folded)
     if topic and not index.match(topic.group("what")).matched:
         return topic.end()
@@ -884,15 +912,15 @@ def _sentence_lead(folded: str, index: UnitIndex) -> int | None:
     return None
 
 
-_LONG_LEAD = re.compile(r"(?:tren co so|can cu|thuc hien|de |nham|sau khi|qua )")
+_LONG_LEAD = re.compile(r"(?:tren co so|can cu|thuc hien|de |nham|sau khi)")
 
 
 _TOPIC_LEAD = re.compile(r"(?:doi voi|ve) (?P<what>[^,]{3,120}?)\s*,\s*")
 
 
-def _led_addressee(folded: str, index: UnitIndex) -> bool:
+def _led_addressee(folded: str, index: UnitIndex, prose: bool = False) -> bool:
     """"Ngoài việc …, các phường huy động …": a lead clause, then who acts and the verb."""
-    lead = _sentence_lead(folded, index)
+    lead = _sentence_lead(folded, index, prose)
     if lead is None:
         return False
     rest = folded[lead:]
@@ -996,6 +1024,13 @@ _ISSUED = re.compile(
 )
 
 
+# Who issues letters, as a news post names them first.
+_ISSUER_FIRST = re.compile(
+    r"^(?:\(?[^\W\d_]{2,6}\)?\s*-\s*)?(?:chu tich |pho chu tich )?(?:ubnd|uy ban nhan dan|"
+    r"van phong|so |thuong truc|hdnd|tinh uy|huyen uy|thanh uy|ban chi dao|bo |thu tuong|"
+    r"chinh phu)")
+
+
 def _not_an_order(folded: str, index: UnitIndex) -> bool:
     """Grounds, a decision's own act, who carries a decision out, a contingency, a leader's
     remarks or a meeting's frame, the notice that passes conclusions on, the news that a
@@ -1004,10 +1039,12 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
     if _CONTINGENCY.match(folded):
         return True
     issued = _ISSUED.match(folded)
-    if issued and issued.group("when") and not _ORDER_WORD.search(folded) \
-            and not _issued_order(folded) \
-            and _order_after_chi_dao(folded) is None \
-            and not re.search(r"[.;!?]\s+\S", folded[issued.end():]):  # one sentence
+    if issued and issued.group("when") and _ISSUER_FIRST.match(folded) \
+            and not _ORDER_WORD.search(folded) and not _issued_order(folded) \
+            and _order_after_chi_dao(folded) is None and not _DEADLINE.search(folded) \
+            and not re.search(r"[,.;!?]\s+\S", folded[issued.end():]):
+        # one clause: "UBND tỉnh vừa có Kế hoạch số 131 về …" (not "Các xã đã có quyết định
+        # thu hồi đất, khẩn trương bàn giao …")
         return True
     if (_REMARK.match(folded) or _MEETING.match(folded)) and not _ORDER_WORD.search(folded):
         return True
@@ -1107,7 +1144,8 @@ _ISSUED_ORDER = re.compile(_ISSUED.pattern + r"[^.;:]{0,200}?\s(?P<word>yeu cau|
 
 def _issued_order(folded: str) -> int | None:
     match = _ISSUED_ORDER.match(folded[:400])
-    if match and _ADDRESSEE_START.match(folded[match.end():]):
+    if match and match.group("when") and _ISSUER_FIRST.match(folded) \
+            and _ADDRESSEE_START.match(folded[match.end():]):
         # "… chỉ đạo các sở …": the addressees; "… yêu cầu các sở …": the order word
         return match.end() if match.group("word") == "chi dao" else match.start("word")
     return None
@@ -1131,7 +1169,9 @@ def _order_after_lead(folded: str) -> int | None:
         # "Riêng đối với thang điểm chợ văn minh, giao cho Phòng X …": the matter, then the
         # order with its own addressee ("Đối với UBND các xã, đề nghị …" keeps its lead)
         return match.start("word")
-    if _ISSUED.match(before) and len(before) <= 250 and ";" not in before:
+    issued = _ISSUED.match(before)
+    if issued and issued.group("when") and _ISSUER_FIRST.match(before) and len(before) <= 250 \
+            and ";" not in before:
         # "UBND tỉnh vừa ban hành Công văn số 12/UBND-VX (về …) yêu cầu …": the letter's order
         return match.start("word")
     if folded[:match.start("word")].rstrip().endswith((",", ":")) \
@@ -1200,22 +1240,26 @@ def _strip_lead(text: str) -> str:
 # A clause before the subject of an order: "Ngoài việc tổng vệ sinh tại cơ quan, các phường
 # huy động …".
 _SENTENCE_LEAD = re.compile(r"(?:ngoai viec [^,]{3,120}?|ngoai ra|ben canh do|dong thoi|"
-                            r"de [^,]{3,120}?|theo do|sau khi [^,]{3,120}?|"
-                            # when: "Thời gian tới, các xã cần …"
-                            r"(?:(?:ve )?(?:nhiem vu|phuong huong)(?: nhiem vu)? )?"
-                            r"(?:trong )?thoi gian toi|truoc mat|sap toi|tu nay den [^,]{3,30}?|"
-                            r"trong (?:thang|quy|nam|tuan|dip) [^,]{1,30}?|"
-                            # how often: "Định kỳ hằng tháng (trước ngày 20), các đơn vị …"
-                            r"(?:dinh ky|hang (?:thang|quy|nam|tuan))[^,]{0,60}?|"
-                            # by when: "Trước ngày 25-10, UBND các huyện phải báo cáo …"
-                            r"(?:truoc|cham nhat)(?: (?:ngay|het ngay))? [0-9][0-9/.-]{2,9})"
-                            r"\s*,\s*")
+                            r"de [^,]{3,120}?|theo do|sau khi [^,]{3,120}?)\s*,\s*")
+# A lead of when before the subject: "Thời gian tới, các xã cần …", "Định kỳ hằng tháng (trước
+# ngày 20), các đơn vị báo cáo …", "Trước ngày 25/10, UBND các huyện phải báo cáo …".
+_WHEN_LEAD = re.compile(r"(?:(?:(?:ve )?(?:nhiem vu|phuong huong)(?: nhiem vu)? )?"
+                        r"(?:trong )?thoi gian toi|truoc mat|sap toi|tu nay den [^,]{3,30}?|"
+                        r"trong (?:thang|quy|nam|tuan|dip) [^,]{1,30}?|"
+                        r"(?:dinh ky|hang (?:thang|quy|nam|tuan))[^,]{0,60}?|"
+                        r"(?:truoc|cham nhat)(?: (?:ngay|het ngay))? [0-9][0-9/.-]{2,9})"
+                        r"\s*,\s*")
+# Words that make a sentence of a page an order rather than an account of what was done.
+_ORDERS_FOLDED = re.compile(r"\b(?:phai|can(?! bo)|de nghi|yeu cau|giao|chi dao|khan truong|"
+                            r"chu dong|tap trung|tang cuong|tiep tuc|co trach nhiem|co nhiem vu)\b")
 
 
 def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | None:
     """(rule, words) when the task opens by naming who does it ("Sở Y tế chủ trì …", "Giao
     UBND các xã rà soát …"); the rule is None when the words match no unit."""
     folded = skeleton(text)
+    opening = len(folded) - len(folded.lstrip())  # a quotation's mark folds to a space
+    text, folded = text[opening:], folded[opening:]
     lead = _sentence_lead(folded, index)
     if lead is not None and (_ADDRESSEE_START.match(folded[lead:])
                              or index.opens_with_unit(text[lead:])):

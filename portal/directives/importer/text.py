@@ -88,18 +88,21 @@ ORDER_VERBS = [
     "don dep", "ra quan", "phan dau", "so ket", "tong ket", "tap huan",
     "giai ngan", "quyet toan", "thu hoi", "tuan tra", "ngan chan", "phat hien",
     "tiep thu", "chinh sua", "nang ty le", "tiep dan", "doi thoai", "boi duong", "kiem ke",
-    # more of the verbs orders are given with
-    "chuan bi", "quan ly", "van hanh", "dieu chinh", "sua chua", "xac dinh", "lua chon",
-    "dang ky", "gioi thieu", "kiem diem", "doi chieu", "thong ke", "dieu tra", "long ghep",
-    "ung dung", "ket noi", "xem xet", "chiu trach nhiem", "ban giao", "hoan chinh", "phat huy",
-    "tham tra", "quan tam", "cham lo", "cham soc", "tham hoi", "tang qua", "binh xet",
-    "xet duyet", "khen thuong", "cuong che", "giai toa", "boi thuong", "phan bo", "dieu dong",
-    "luan chuyen", "tuyen dung", "nam bat", "nam chac", "ung pho", "phong chong", "san sang",
-    "bao ve", "giu gin", "thu gom", "kiem soat", "pho bien", "dieu hanh",
+    # more of the verbs orders are given with (not those that name units too: "Ban Quản lý",
+    # "Trung tâm Kiểm soát bệnh tật", "Chi cục Bảo vệ thực vật", "Hội đồng Thi đua - Khen
+    # thưởng", "Ban Chỉ huy phòng chống thiên tai", "Văn phòng Đăng ký đất đai"; nor
+    # "chịu trách nhiệm", "xử phạt", which tell who answers for what and what was done)
+    "chuan bi", "van hanh", "dieu chinh", "sua chua", "xac dinh", "lua chon",
+    "gioi thieu", "kiem diem", "doi chieu", "thong ke", "dieu tra", "long ghep",
+    "ung dung", "ket noi", "xem xet", "ban giao", "hoan chinh", "phat huy",
+    "tham tra", "quan tam", "cham lo", "tham hoi", "tang qua", "binh xet",
+    "xet duyet", "phan bo", "dieu dong",
+    "luan chuyen", "tuyen dung", "nam bat", "nam chac", "san sang",
+    "giu gin", "thu gom", "pho bien",
     "tao dieu kien", "xep loai", "kiem dinh", "mo rong", "duy tu", "thi cong",
     "nghiem thu", "thanh toan", "cong bo", "gop y", "xac nhan", "thay the", "bai bo",
     "tam dung", "dinh chi", "siet chat", "nghiem cam", "cham dut", "truy quet", "thuc day",
-    "nhan rong", "lam ro", "chap hanh", "tuan thu", "xu phat", "dieu phoi", "mua sam",
+    "nhan rong", "lam ro", "chap hanh", "tuan thu", "dieu phoi", "mua sam",
     "treo co",
 ]
 _VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ORDER_VERBS), key=len,
