@@ -901,9 +901,10 @@ def _sentence_lead(folded: str, index: UnitIndex, prose: bool = False) -> int | 
     if _LONG_LEAD.match(folded):
         # "Trên cơ sở hướng dẫn của các Bộ, ngành và báo cáo của các cơ quan, đơn vị, Sở X chủ
         # trì …": the lead's own commas, then who acts and the verb
+        blanked = _blank_units(folded, index)  # once: the same length, so sliced as folded
         for comma in re.finditer(r",\s*", folded[:300]):
             rest = folded[comma.end():]
-            verb = _VERB_RE.search(_blank_units(rest, index))
+            verb = _VERB_RE.search(blanked[comma.end():])
             if verb is None or verb.start() == 0:
                 continue
             head = rest[:verb.start()].strip()
