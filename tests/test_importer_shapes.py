@@ -1340,3 +1340,19 @@ def test_an_account_of_what_was_done_after_a_lead_is_no_task():
             "dục và Đào tạo đã thu hồi giấy phép của 2 cơ sở.\n\nGiao Phòng Giáo dục và Đào tạo "
             "xử lý nghiêm các trường vi phạm.\n")
     assert audiences(import_letter(page, DISTRICT)) == ["unit:Phòng Giáo dục và Đào tạo"]
+
+
+def test_a_paragraph_of_sentences_cut_before_its_last_stop_is_no_headline():
+    page = ("Yêu cầu triển khai có hiệu quả các biện pháp phòng cháy, chữa cháy\n\n"
+            "Theo đó, UBND tỉnh yêu cầu các sở, ban, ngành tăng cường kiểm tra các biện pháp "
+            "phòng cháy chữa cháy ở cơ quan, đơn vị. UBND các xã, phường chỉ đạo và tổ chức "
+            "thực hiện nghiêm công tác phòng cháy tại các chợ, trung tâm thương mại, siêu thị "
+            "trên địa bàn; quy định cụ thể việc tổ chức lực lượng tuần tra, canh gác của\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["kind:office", "kind:commune"]
+
+
+def test_a_speaker_s_order_word_with_a_comma_after_it():
+    page = ("Phát biểu tại phiên họp sáng 4/11, Chủ tịch UBND tỉnh Nguyễn Văn A đề nghị, Sở "
+            "Tài chính, UBND các xã, phường cần tập trung đẩy nhanh giải ngân vốn đầu tư công.\n")
+    ids = ",".join(str(u.id) for u in PROVINCE if u.kind == "commune" or u.name == "Sở Tài chính")
+    assert audiences(import_letter(page, PROVINCE)) == [f"units:{ids}"]

@@ -118,8 +118,10 @@ def _joins(prev: _Para, line: str, blank: bool, wrapped: bool = False) -> bool:
 
 
 def _title_like(text: str) -> bool:
-    """An unnumbered line of a few words or more with no full stop: a headline."""
-    return len(text.split()) >= 6 and not text.rstrip().endswith((".", ";", ":", ","))
+    """An unnumbered line of a few words or more with no full stop: a headline (not a
+    paragraph of sentences whose copy was cut before its last full stop)."""
+    return 6 <= len(text.split()) <= 50 and not text.rstrip().endswith((".", ";", ":", ",")) \
+        and not re.search(r"[.;!?]\s+\S", text)
 
 
 # A line broken after a post or a verb that cannot end a heading ("Điều 3. Chánh" / "Văn phòng

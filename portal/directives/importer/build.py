@@ -1137,6 +1137,7 @@ def _order_after_chi_dao(folded: str) -> int | None:
     return None
 
 
+_ORDER_COMMA = re.compile(r"\s(?:de nghi|yeu cau)\s*,\s*")
 # "UBND tỉnh vừa có văn bản yêu cầu các sở …": the letter's order word after the news that it
 # was issued ("văn bản yêu cầu" is otherwise the noun).
 _ISSUED_ORDER = re.compile(_ISSUED.pattern + r"[^.;:]{0,200}?\s(?P<word>yeu cau|de nghi|giao|"
@@ -1158,6 +1159,12 @@ def _order_after_lead(folded: str) -> int | None:
     issued = _issued_order(folded)
     if issued is not None:
         return issued
+    comma = _ORDER_COMMA.search(folded[:300])
+    if comma and _ADDRESSEE_START.match(folded[comma.end():]) and (
+            _PERSON.search(folded[:comma.start()]) or _SPEAKER.search(folded[:comma.start()])):
+        # "Chủ tịch UBND tỉnh Nguyễn Văn A đề nghị, Sở Kế hoạch và Đầu tư, các ngành … cần …":
+        # a speaker's order word with a comma after it; the addressees follow
+        return comma.end()
     match = _ORDER_WORD.search(folded[:300])
     if match is None or match.start("word") == 0:
         return _order_after_chi_dao(folded)
