@@ -1356,3 +1356,10 @@ def test_a_speaker_s_order_word_with_a_comma_after_it():
             "Tài chính, UBND các xã, phường cần tập trung đẩy nhanh giải ngân vốn đầu tư công.\n")
     ids = ",".join(str(u.id) for u in PROVINCE if u.kind == "commune" or u.name == "Sở Tài chính")
     assert audiences(import_letter(page, PROVINCE)) == [f"units:{ids}"]
+
+
+def test_a_leader_s_lưu_ý_to_units_is_an_order():
+    page = ("Chủ tịch Ủy ban bầu cử huyện Nguyễn Văn A lưu ý UBND các xã, phường cần rà soát lại "
+            "danh sách cử tri đã niêm yết.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("kind:commune", None, "UBND các xã, phường cần rà soát lại danh")]

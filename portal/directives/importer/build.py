@@ -1117,7 +1117,7 @@ def _strip_lead_folded(folded: str) -> str:
 
 # "… chỉ đạo: Văn phòng UBND tỉnh phối hợp …", "Chủ tịch UBND tỉnh vừa có công văn chỉ đạo các
 # sở, ban, ngành … đẩy nhanh …": a leader's or a letter's order, told by "chỉ đạo".
-_CHI_DAO = re.compile(r"(?:^|[,;]\s*|\s)chi dao(?P<colon>\s*:)?\s+")
+_CHI_DAO = re.compile(r"(?:^|[,;]\s*|\s)(?:chi dao|luu y)(?P<colon>\s*:)?\s+")
 
 
 def _order_after_chi_dao(folded: str) -> int | None:
