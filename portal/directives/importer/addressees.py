@@ -210,10 +210,16 @@ def _acronym_keys(key: tuple[str, ...]) -> list[tuple[str, ...]]:
             and (each := _acronym_key(key, head)) is not None]
 
 
+def _place_start(rest: tuple[str, ...]) -> int:
+    """Where the place's words start in a name's words after its head ("tinh …", "huyen …"),
+    or their length when there are none."""
+    return next((i for i in range(len(rest)) if rest[i:i + 1] in _LEVELS
+                 or rest[i:i + 2] in _LEVELS), len(rest))
+
+
 def _acronym_key(key: tuple[str, ...], head: tuple[str, ...]) -> tuple[str, ...] | None:
     rest = key[len(head):]
-    end = next((i for i in range(len(rest)) if rest[i:i + 1] in _LEVELS
-                or rest[i:i + 2] in _LEVELS), len(rest))
+    end = _place_start(rest)
     if end < 2:
         return None
     return (*head, "".join(word[0] for word in rest[:end]), *rest[end:])
@@ -227,10 +233,8 @@ def _partial_acronym_keys(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     if head is None:
         return []
     rest = key[len(head):]
-    place = next((i for i in range(len(rest)) if rest[i:i + 1] in _LEVELS
-                  or rest[i:i + 2] in _LEVELS), len(rest))
     return [(*head, "".join(word[0] for word in rest[:end]), *rest[end:])
-            for end in range(2, place)]
+            for end in range(2, _place_start(rest))]
 
 
 def _initials_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -352,7 +356,7 @@ class UnitIndex:
             branch = _branch_key(full) if kind == "office" else None
             level, place = _split_level(full)
             # "UBND phường" in a letter of the ward itself: the one commune of that level
-            own = ("uy", "ban", "nhan", "dan", *level) \
+            own = full[:len(full) - len(place)] \
                 if kind == "commune" and level and place and full[:4] == ("uy", "ban", "nhan",
                                                                           "dan") else None
             partial = _partial_acronym_keys(full) if kind != "commune" else []

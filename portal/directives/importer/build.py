@@ -42,6 +42,7 @@ letter's words.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -325,15 +326,20 @@ class _Builder:
                         # "…; Giao công chức X tham mưu …; Ban Chỉ huy quân sự xã xây dựng …":
                         # a conclusion's orders to one unit after another, clause by clause
                         opens = True
+                # who the clause itself names (read once, where a rule below asks)
+                own_addressee = functools.cache(functools.partial(_task_addressee, clause,
+                                                                  self.index))
+                # a page's next sentence, after a sentence of this paragraph that named a unit
+                next_sentence = c_index == 0 and s_index > 0 and named is not None \
+                    and self.prose and not bullet
                 if opens and c_index > 0 and current is not None and not bullet \
                         and self.prose and product is None and not _DEADLINE.search(folded) \
-                        and _task_addressee(clause, self.index) is None \
+                        and own_addressee() is None \
                         and not _ORDER_WORD.match(folded):
                     # a page's prose (no recipients): "yêu cầu X nâng cao …; tuyệt đối không
                     # …; tiếp tục …" is one order in steps
                     opens, tail = False, True  # the same order's next step, one task
-                if c_index == 0 and s_index > 0 and named is not None and self.prose \
-                        and not bullet and current is not None and not tail \
+                if next_sentence and current is not None and not tail \
                         and product is None and sentence_orders \
                         and not _not_ordered(folded, self.index) \
                         and _opens_without_subject(folded):
@@ -343,12 +349,11 @@ class _Builder:
                     opens = True
                 if tail and current is None and not groups and product is None and (
                         self.last is None or self.last[0] is not section) \
-                        and _task_addressee(clause, self.index) is not None:
+                        and own_addressee() is not None:
                     # "Các đơn vị gửi báo cáo trước 17 giờ ngày 10/12": with no order before
                     # it to finish, an order of its own
                     opens, tail = True, False
-                if not (opens and c_index == 0 and s_index > 0 and named is not None
-                        and self.prose and not bullet) \
+                if not (opens and next_sentence) \
                         and (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
                 elif tail and not groups and self.last is not None and \
@@ -356,7 +361,7 @@ class _Builder:
                         self.last[1].deadline is None:
                     self.extend_last(clause)
                 elif opens:
-                    own = _task_addressee(clause, self.index)
+                    own = own_addressee()
                     if own is not None:
                         named = own if own[0] is not None else None
                     elif named is not None and not _ORDER_WORD.search(folded) \
