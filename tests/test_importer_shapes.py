@@ -1363,3 +1363,76 @@ def test_a_leader_s_lưu_ý_to_units_is_an_order():
             "danh sách cử tri đã niêm yết.\n")
     assert tasks(import_letter(page, PROVINCE)) == [
         ("kind:commune", None, "UBND các xã, phường cần rà soát lại danh")]
+
+
+# ---- steps with their own deadlines; a page's sentence that sends the result; parts by letters
+
+
+def test_a_page_s_next_sentence_that_only_sends_the_result_by_a_date_is_that_order_s_deadline():
+    page = ("Sở Tài chính tổng hợp kết quả rà soát tài sản dôi dư trên địa bàn tỉnh. Báo cáo "
+            "UBND tỉnh trước ngày 15/6/2025.\n\n"
+            "Văn phòng UBND tỉnh đề nghị Sở Nội vụ rà soát danh sách cán bộ. Khẩn trương trình "
+            "nội dung trên trước ngày 20/6/2025.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("unit:Sở Tài chính", date(2025, 6, 15), "Sở Tài chính tổng hợp kết quả rà soát tà"),
+        ("unit:Sở Nội vụ", date(2025, 6, 20), "Rà soát danh sách cán bộ. Khẩn trương tr")]
+    # a report in a sentence of its own, in a letter to its recipients, stays a report task
+    draft = letter("Sở Tài chính tổng hợp kết quả rà soát tài sản. Báo cáo UBND tỉnh trước ngày "
+                   "15/6/2025.")
+    assert [task.kind for section in draft.sections for task in section.tasks] == [
+        "action", "report"]
+
+
+def test_two_steps_each_with_its_own_deadline_are_two_tasks_of_the_same_units():
+    draft = letter("1. Trước ngày 25/6/2025, UBND các xã, phường phải báo cáo sơ bộ kết quả rà "
+                   "soát và trước ngày 16/7/2025 phải báo cáo chính thức về Sở Nội vụ.\n"
+                   "2. Sở Y tế tổ chức hội nghị tập huấn trước ngày 20/9/2025, gửi tài liệu cho "
+                   "các xã trước ngày 15/9/2025.")
+    assert tasks(draft) == [
+        ("kind:commune", date(2025, 6, 25), "Trước ngày 25/6/2025, UBND các xã, phườn"),
+        ("kind:commune", date(2025, 7, 16), "Trước ngày 16/7/2025 phải báo cáo chính "),
+        ("unit:Sở Y tế", date(2025, 9, 20), "Tổ chức hội nghị tập huấn trước ngày 20/"),
+        ("unit:Sở Y tế", date(2025, 9, 15), "Gửi tài liệu cho các xã trước ngày 15/9/")]
+    # a range, and dates that come back every year, are one step
+    draft = letter("1. Sở Tài chính kiểm kê tài sản từ ngày 01/9/2025 đến hết ngày 30/9/2025.\n"
+                   "2. Sở Nội vụ báo cáo UBND tỉnh trước ngày 30/6 và trước ngày 31/12 hằng năm.")
+    assert tasks(draft) == [
+        ("unit:Sở Tài chính", date(2025, 9, 30), "Kiểm kê tài sản từ ngày 01/9/2025 đến hế"),
+        ("unit:Sở Nội vụ", None, "Báo cáo UBND tỉnh trước ngày 30/6 và trư")]
+
+
+def test_an_addressee_list_with_bodies_the_portal_does_not_hold():
+    draft = letter("Các sở, ban, ngành, tổ chức đoàn thể cấp tỉnh, UBND các xã, phường ban hành, "
+                   "tổ chức thực hiện kế hoạch hưởng ứng Chiến dịch.\n\n"
+                   "Sở Y tế chủ động, tổ chức hội nghị tập huấn cho các xã.")
+    ids = ",".join(str(u.id) for u in PROVINCE if u.kind in ("office", "commune"))
+    assert audiences(draft) == [f"units:{ids}", "unit:Sở Y tế"]
+
+
+def test_a_plan_s_parts_by_capital_letters():
+    plan = ("UBND XÃ TÂN PHÚ\nSố: 36/KH-UBND\nTân Phú, ngày 10 tháng 3 năm 2025\n\n"
+            "KẾ HOẠCH\nPhòng, chống thiên tai năm 2025\n\n"
+            "A . MỤC ĐÍCH, YÊU CẦU:\n"
+            "1. Nhằm tuyên truyền, giáo dục, cung cấp kiến thức về phòng, chống thiên tai.\n"
+            "2. Chủ động ứng phó kịp thời, hiệu quả.\n"
+            "3. Các đơn vị tổ chức tuyên truyền đến người dân.\n"
+            "B. NHIỆM VỤ\n"
+            "1. Sở Y tế chuẩn bị thuốc, vật tư y tế trước ngày 30/4/2025.\n")
+    assert tasks(import_letter(plan, PROVINCE)) == [
+        ("unit:Sở Y tế", date(2025, 4, 30), "Chuẩn bị thuốc, vật tư y tế trước ngày 3")]
+
+
+def test_a_copy_without_a_year_takes_it_from_a_full_date_in_the_same_paragraph():
+    page = ("Rà soát hộ nghèo\n\n" + "Tin địa phương\n\n" * 4
+            + "Ngành Lao động đang chuẩn bị rà soát.\n\nTheo kế hoạch, việc rà soát tiến "
+            "hành từ ngày 1-9 đến hết ngày 31-12-2018. Trước ngày 25-10, UBND các xã, "
+            "phường phải báo cáo sơ bộ kết quả rà soát trên địa bàn.\n\n"
+            "Sở Y tế báo cáo trước ngày 30-11.\n")
+    draft = import_letter(page, PROVINCE)
+    assert draft.year is None
+    assert tasks(draft) == [
+        ("kind:commune", date(2018, 10, 25), "Trước ngày 25-10, UBND các xã, phường ph"),
+        ("unit:Sở Y tế", None, "Sở Y tế báo cáo trước ngày 30-11.")]
+    (first, _), (_, second) = [(t.notes, t.notes) for s in draft.sections for t in s.tasks]
+    assert any("lấy năm 2018 của «31-12-2018» trong cùng đoạn" in note for note in first)
+    assert any("chưa đặt hạn" in note for note in second)

@@ -243,10 +243,12 @@ _DEADLINE = re.compile(
 
 
 def _deadline(text: str, year: int | None, notes: list[str],
-              issued: date | None = None) -> tuple[date | None, str]:
+              issued: date | None = None,
+              nearby: tuple[int, str] | None = None) -> tuple[date | None, str]:
     """The first deadline the words give. A date without a year takes the letter's year, or the
     next year when that day is already past on the letter's date ("trước ngày 15/01" in a
-    letter of 20/12)."""
+    letter of 20/12); in a copy that shows no year of its own, the year of a full date
+    written in the same paragraph (`nearby`: the year and the words)."""
     found: list[tuple[date, str]] = []
     sk = skeleton(text)
     for match in _DEADLINE.finditer(sk):
@@ -267,6 +269,10 @@ def _deadline(text: str, year: int | None, notes: list[str],
         elif year:
             the_year = year
             notes.append(f"Hạn «{words}» không ghi năm: lấy năm của văn bản ({year}).")
+        elif nearby:
+            the_year = nearby[0]
+            notes.append(f"Hạn «{words}» không ghi năm, văn bản cũng không: lấy năm {the_year} "
+                         f"của «{nearby[1]}» trong cùng đoạn.")
         else:
             notes.append(f"Hạn «{words}» không ghi năm: chưa đặt hạn.")
             continue
@@ -302,7 +308,7 @@ def _deadline(text: str, year: int | None, notes: list[str],
 # What follows a date that comes back: "… hằng năm", "… và 05/12 hằng năm", "… của tháng
 # cuối quý".
 _RECURRING = re.compile(
-    r"(?:\s*(?:va|,)\s*(?:ngay\s*)?[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2})*\s*"
+    r"(?:\s*(?:va|,)\s*(?:(?:truoc|cham nhat)\s+)?(?:ngay\s*)?[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2})*\s*"
     r"(?:hang|moi|cua moi)\s+(?:nam|thang|quy|tuan)\b|"
     r"\s*(?:cua\s+)?thang cuoi (?:moi\s+)?quy\b"
 )
@@ -339,6 +345,41 @@ def _classify(task: DraftTask) -> None:
         task.kind, task.measure = "metric", "count"
     else:
         task.kind = "action"
+
+
+_BY_KEYWORDS = ("truoc", "cham nhat", "han chot", "han cuoi", "han nop", "hoan thanh truoc")
+_JOINED = re.compile(r"(?:\s*[,;]\s*|\s+)(?:va|con)?\s*$")
+
+
+def _split_deadlines(text: str) -> list[str] | None:
+    """'Trước ngày A, các huyện báo cáo sơ bộ …; trước ngày B báo cáo chính thức …' and
+    '… báo cáo sơ bộ trước ngày A và báo cáo chính thức trước ngày B': two steps, each with a
+    deadline of its own, are two tasks (the corpus README, "One task or two")."""
+    sk = skeleton(text)
+    found = [m for m in _DEADLINE.finditer(sk)
+             if m.group("kw") in _BY_KEYWORDS and not _RECURRING.match(sk, m.end())]
+    if len(found) != 2:
+        return None
+    first, second = found
+    if not sk[:first.start()].strip(" ,-–"):
+        # the first date leads its part: the second part opens at its own date
+        joined = _JOINED.search(sk, first.end(), second.start())
+        if joined is None or not joined.group().strip():
+            return None
+        cut, start = joined.start(), second.start()
+    else:
+        # the first date ends its part: a comma, a semicolon or "và", then the next step
+        joined = re.match(r"\s*(?:[,;]\s*(?:va\s+)?|va\s+)", sk[first.end():])
+        if joined is None:
+            return None
+        cut, start = first.end(), first.end() + joined.end()
+        if start >= second.start():
+            return None
+    head, rest = text[:cut], text[start:]
+    if not _VERB_RE.search(skeleton(head)) or not _VERB_RE.search(skeleton(rest)) \
+            or len(rest.split()) < 5:
+        return None
+    return [_clean_task_text(head), _clean_task_text(rest)]
 
 
 def _split_rates(text: str) -> list[str] | None:

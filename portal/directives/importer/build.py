@@ -59,6 +59,7 @@ from .body import (
     _is_continuation,
     _paragraphs,
     _spans,
+    _split_deadlines,
     _split_rates,
     _starts_with_order,
     _title,
@@ -165,6 +166,9 @@ _PRODUCT_SENT = re.compile(
     r"(?:\s+\S+){0,4}?\s+(?:(?:yeu cau|de nghi|can|phai)\s+)?(?:gui|nop)\b|^gui kem\b"
 )
 
+# A date with its year, in a paragraph of a copy that shows no year of its own.
+_FULL_DATE = re.compile(r"(?<![0-9/.-])[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2}\s*[/.-]\s*"
+                        r"(?P<y>(?:19|20)[0-9]{2})(?![0-9])")
 _NOT_INSPECTED = re.compile(r"\b(?:co quan|don vi)\b[^.;]{0,30}?\bchua (?:duoc )?kiem tra\b")
 _INSPECTED = re.compile(r"\b(?:co quan|don vi)\b[^.;]{0,30}?\b(?:da )?duoc kiem tra\b")
 _AT_COMMUNE = re.compile(r"\btai\b[^,.;]{0,50}?\bxa\s*,\s*phuong\b")
@@ -189,6 +193,8 @@ class _Builder:
     paragraph_orders: bool = False
     intro_orders: bool = False
     unsignalled: set[int] = field(default_factory=set)
+    # in a copy without a year: the year of a full date in the paragraph being read, and its words
+    nearby_year: tuple[int, str] | None = None
 
     def new_section(self, heading: str, label: str) -> DraftSection:
         match = self.index.match(heading)
@@ -228,6 +234,8 @@ class _Builder:
         whatever its words."""
         bullet = bool(para.marker)
         framed = False  # the paragraph opened with a meeting's frame
+        full = None if self.year else _FULL_DATE.search(para.text)
+        self.nearby_year = (int(full.group("y")), full.group(0)) if full else None
         self.paragraph_orders = bool(_ORDER_SIGNAL.search(para.text.lower()))
         current: list[tuple[int, int]] | None = None
         groups: list[list[tuple[int, int]]] = []
@@ -242,9 +250,17 @@ class _Builder:
             for position, group in enumerate(groups):
                 raw = text[group[0][0]:group[-1][1]]
                 pieces = _split_rates(raw) if len(group) == 1 else None
-                for piece in pieces or [_clean_task_text(raw)]:
+                steps = None if pieces else _split_deadlines(raw)
+                for step, piece in enumerate(pieces or steps or [_clean_task_text(raw)]):
                     self.add_task(section, piece, split=bool(pieces))
                     task = section.tasks[-1]
+                    if step and steps:
+                        # the next step with its own deadline: the same unit's
+                        before = section.tasks[-2]
+                        if task.audience is None and before.audience is not None:
+                            task.audience = before.audience
+                            self.unsignalled.discard(id(task))
+                        task.notes.append("Tách từ một câu nêu hai bước, mỗi bước một hạn.")
                     if position in inherited and task.audience is None:
                         rule, words = inherited[position]
                         if rule is not None and rule != section.audience:
@@ -294,7 +310,9 @@ class _Builder:
                 product = _product_of(folded, self.index)
                 tail = (_follows_order(folded) or (
                     c_index > 0 and current is not None
-                    and _reports_on_order(folded))) \
+                    and _reports_on_order(folded)) or (
+                    c_index == 0 and s_index > 0 and current is not None and self.prose
+                    and not bullet and _sends_by_date(folded))) \
                     and product is None and not (after_unit and first and words >= 2)
                 opens = product is not None or (after_unit and first and words >= 2 and (
                     _has_order(folded) or _DEADLINE.search(folded))) or (
@@ -386,7 +404,8 @@ class _Builder:
                          title=_title(text), text=text)
         if split:
             task.notes.append("Tách từ một câu nêu nhiều tỷ lệ: mỗi tỷ lệ một nhiệm vụ.")
-        task.deadline, task.deadline_text = _deadline(text, self.year, task.notes, self.issued)
+        task.deadline, task.deadline_text = _deadline(text, self.year, task.notes, self.issued,
+                                                      self.nearby_year)
         if task.deadline_text:
             task.notes.append(f"Hạn lấy từ «{task.deadline_text}».")
         _classify(task)
@@ -418,7 +437,7 @@ class _Builder:
         task.text = task.text.rstrip() + " " + _clean_task_text(words)
         if task.deadline is None:
             task.deadline, task.deadline_text = _deadline(words, self.year, task.notes,
-                                                          self.issued)
+                                                          self.issued, self.nearby_year)
             if task.deadline_text:
                 task.notes.append(f"Hạn lấy từ «{task.deadline_text}» ngay sau nhiệm vụ.")
                 if task.kind == "action" and re.search(r"\bbao cao\b", skeleton(words)):
@@ -801,6 +820,8 @@ def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int
     for a, b in clauses:
         start = a
         for match in _MUST.finditer(sk, a, b):
+            if _WHEN_LEAD.fullmatch(sk[start:match.end()].lstrip(" ,")):
+                continue  # "Trước ngày 25/10, UBND các huyện phải …": a lead of when, kept
             out.append((start, match.start()))
             start = match.end()
         out.append((start, b))
@@ -963,6 +984,26 @@ _REPORT_ON_IT = re.compile(
     r"^(?:(?:" + "|".join(ADVERBS) + r"|dinh ky|hang (?:thang|quy|nam))[\s,]+)*"
     r"(?:tong hop[\s,]+)?(?:bao cao|gui bao cao|gui ket qua)\b"
 )
+
+
+# "… . Báo cáo UBND tỉnh trước ngày 15/10.", "… . Khẩn trương trình nội dung trên trước ngày
+# 30/8.": a sentence that only sends what the order before it asked, and by when.
+_SENDS_IT = re.compile(
+    r"^(?:(?:" + "|".join(ADVERBS) + r")[\s,]+)*(?:bao cao|gui bao cao|gui|trinh|nop)\b"
+)
+
+
+def _sends_by_date(folded: str) -> bool:
+    """The next sentence after an order only says to whom and by when its result goes: that
+    order's deadline, one task with it (the corpus README, "One task or two")."""
+    folded = folded.lstrip(" ,-–:;(")
+    if not _SENDS_IT.match(folded) or not _DEADLINE.search(folded):
+        return False
+    core = re.split(r"\bde (?=tong hop|bao cao|xem xet|theo doi|chi dao|kip thoi|lam co so|"
+                    r"phuc vu|gui|trinh)", folded)[0]
+    if re.search(r"[,;]\s*(?:dong thoi|giao|de nghi|yeu cau)\b", core):
+        return False
+    return len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", core))) <= 16
 
 
 def _reports_on_order(folded: str) -> bool:
@@ -1376,7 +1417,9 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                 continue
             skipping = None
         if part:
-            if _NOT_TASKS_PART.match(folded):
+            # "A. MỤC ĐÍCH, YÊU CẦU", "B . NỘI DUNG": a plan's parts by capital letters
+            if _NOT_TASKS_PART.match(re.sub(r"^[a-h]\s?[.)]\s*", "", folded)
+                                     if not para.marker else folded):
                 skipping = _style(para)
                 continue
             heading = _section_heading(para, index)

@@ -184,11 +184,16 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
             i += 1
             continue
         if _is_motto(folded) or (_is_upper_line(line) and len(line) < 80
-                                 and not _VERB_RE.search(folded)):
+                                 and not _VERB_RE.search(folded)
+                                 and not _PART_MARK.match(line.strip())):
             i += 1
             continue
         break
     return i
+
+
+# A part of the body in capitals ("I. MỤC ĐÍCH, YÊU CẦU", "A . NHIỆM VỤ"): the body has begun.
+_PART_MARK = re.compile(r"(?:[IVX]{1,5}|[A-H])\s?[.)]\s")
 
 
 def _without_date_cell(line: str, draft: Draft) -> str:

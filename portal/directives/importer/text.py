@@ -105,8 +105,15 @@ ORDER_VERBS = [
     "nhan rong", "lam ro", "chap hanh", "tuan thu", "dieu phoi", "mua sam",
     "treo co",
 ]
-_VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ORDER_VERBS), key=len,
-                                                     reverse=True)) + r")\b")
+# "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
+# chính trị - xã hội", "tổ chức, cá nhân".
+_NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the|chinh tri|"
+                        r"xa hoi|hoi(?!\s+(?:nghi|thao|thi|cho|dien|giang|dam|truong))|"
+                        r"thanh vien|co lien quan|lien quan|kinh te|ca nhan|ton giao|"
+                        r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)"}
+_VERB_RE = re.compile(r"\b(?:" + "|".join(
+    _NOT_VERB.get(verb, re.escape(verb))
+    for verb in sorted(ORDER_VERBS, key=len, reverse=True)) + r")\b")
 
 
 # --------------------------------------------------------------------------------------------
