@@ -1436,3 +1436,24 @@ def test_a_copy_without_a_year_takes_it_from_a_full_date_in_the_same_paragraph()
     (first, _), (_, second) = [(t.notes, t.notes) for s in draft.sections for t in s.tasks]
     assert any("lấy năm 2018 của «31-12-2018» trong cùng đoạn" in note for note in first)
     assert any("chưa đặt hạn" in note for note in second)
+
+
+def test_a_leader_s_order_in_a_page_that_names_no_one_after_its_word():
+    page = ("Xã Tân Phú đoàn kết xây dựng đời sống văn hóa\n\n"
+            "Tại hội nghị, UBND xã Tân Phú đã khái quát những kết quả đạt được trong năm.\n\n"
+            "Năm 2026, Phó Chủ tịch UBND tỉnh chỉ đạo cần sớm xây dựng chuyên đề về tổ chức "
+            "các hoạt động Tết, quảng bá các sản phẩm của địa phương.\n\n"
+            "Đồng chí cũng yêu cầu, trong những tháng cuối năm, UBND các xã, phường cần ưu tiên "
+            "tháo gỡ vướng mắc cho người dân, doanh nghiệp.\n")
+    draft = import_letter(page, PROVINCE)
+    assert tasks(draft) == [
+        (None, None, "Xây dựng chuyên đề về tổ chức các hoạt đ"),
+        ("kind:commune", None, "UBND các xã, phường cần ưu tiên tháo gỡ ")]
+    assert any("chưa xác định đơn vị" in warning for warning in draft.warnings)
+    # "Ban Chỉ đạo", "lãnh đạo, chỉ đạo" are no leader's order; nor is what a leader did
+    page = ("Hội nghị giao ban tháng 11\n\n"
+            "Chiều 31/10/2025, Ban Thường vụ Đảng ủy xã Tân Phú tổ chức hội nghị giao ban Bí thư "
+            "các chi bộ nhằm đánh giá kết quả lãnh đạo, chỉ đạo thực hiện nhiệm vụ tháng 10.\n\n"
+            "Phòng Giáo dục và Đào tạo tham mưu UBND huyện thành lập Ban Chỉ đạo phối hợp tổ "
+            "chức Ngày hội.\n")
+    assert audiences(import_letter(page, DISTRICT)) == ["unit:Phòng Giáo dục và Đào tạo"]

@@ -275,6 +275,8 @@ class _Builder:
             sentence_named = False  # a clause of this sentence named who acts
             raw = skeleton(sentence)
             lead = _order_after_lead(raw.lstrip())
+            if lead is None and self.prose:
+                lead = _speaker_order(raw.lstrip())
             if lead is not None:  # "Đồng chí yêu cầu Sở X …" inside a paragraph: who speaks
                 sa += len(raw) - len(raw.lstrip()) + lead
                 sentence = text[sa:sb]
@@ -1181,6 +1183,42 @@ def _order_after_chi_dao(folded: str) -> int | None:
             r"\b(?:cong van|van ban|cong dien|chi thi|thong bao)\b[^,;]*$", before):
         return match.end()
     return None
+
+
+# A leader's order in a page that names no one after its word: "Đồng chí yêu cầu, trong những
+# tháng cuối năm, phường cần …", "Phó Chủ tịch UBND thành phố chỉ đạo cần sớm xây dựng …".
+_SPOKEN_ORDER = re.compile(r"(?:^|[,;]\s*|\s)(?:(?:cung|con|dong thoi|tiep tuc)\s+)?"
+                           + _NOUN_BEFORE + r"(?<!\blanh dao, )(?<!\bsu )(?<!\bcong tac )"
+                           r"(?:yeu cau|de nghi|chi dao|luu y|nhan manh|dan do)\s*(?::|,)?\s*")
+_BEFORE_VERB = re.compile(r"(?:(?:can|phai|som|cung|tiep tuc|nhanh chong)\s+)*")
+_WHEN_WORDS = re.compile(r"(?:trong|tu nay|thoi gian|nam|dip|sap|truoc)\b[^,;]{0,40},\s*")
+
+
+def _speaker_order(folded: str) -> int | None:
+    """Where a leader's order starts in a page's sentence when no addressee follows the order
+    word: at the one it names after a lead of when, or at its verb. The unit is then the one
+    the words name, or none (left for the editor)."""
+    match = _SPOKEN_ORDER.search(folded[:300])
+    if match is None or not match.start():
+        return None
+    before = folded[:match.start()].strip(" ,")
+    if len(before) > 200 or re.search(r"[.;!?]\s", before) or not (
+            _SPEAKER.search(before) or _PERSON.search(before)
+            or re.match(r"(?:[^,]{0,40},\s*)?dong chi\b", before)):
+        return None
+    # who speaks, not what was done: no verb before the order word but in the speaker's words
+    # ("Phát biểu kết luận hội nghị, đồng chí …, Bí thư …")
+    if _VERB_RE.search(re.sub(r"\b(?:ong|ba|dong chi)\s+[^,]*", "",
+                              re.sub(r"^[^,]*\bket luan\b[^,]*,", "", before))):
+        return None
+    start = match.end()
+    when = _WHEN_WORDS.match(folded, start)
+    if when:
+        start = when.end()
+    if _ADDRESSEE_START.match(folded[start:]) and _has_order(folded[start:start + 200]):
+        return start
+    start = _BEFORE_VERB.match(folded, start).end()
+    return start if _VERB_RE.match(folded, start) else None
 
 
 _ORDER_COMMA = re.compile(r"\s(?:de nghi|yeu cau)\s*,\s*")
