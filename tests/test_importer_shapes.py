@@ -1457,3 +1457,42 @@ def test_a_leader_s_order_in_a_page_that_names_no_one_after_its_word():
             "Phòng Giáo dục và Đào tạo tham mưu UBND huyện thành lập Ban Chỉ đạo phối hợp tổ "
             "chức Ngày hội.\n")
     assert audiences(import_letter(page, DISTRICT)) == ["unit:Phòng Giáo dục và Đào tạo"]
+
+
+def test_de_nghi_before_a_list_that_opens_with_a_group_is_no_lead():
+    units = [UnitRef(1, "Sở Nội vụ", "", "office"), UnitRef(2, "Sở Y tế", "", "office"),
+             UnitRef(3, "UBND huyện Phú Bình", "", "commune"),
+             UnitRef(4, "UBND thành phố Sông Công", "", "commune")]
+    page = ("Đẩy nhanh tiến độ các dự án trọng điểm\n\n"
+            "Phát biểu chỉ đạo tại hội nghị, đồng chí Chủ tịch UBND tỉnh yêu cầu các ngành, địa "
+            "phương khẩn trương đẩy nhanh tiến độ giải phóng mặt bằng. Đồng thời, đồng chí cũng "
+            "đề nghị các cơ quan, đơn vị, UBND các huyện, thành phố tiếp tục rà soát lại công "
+            "việc đã, đang và chưa triển khai.\n\n"
+            "Đề nghị Ủy ban MTTQ và các đoàn thể tỉnh, Giám đốc Sở Y tế tổ chức tổng vệ sinh "
+            "tại cơ quan.\n")
+    assert audiences(import_letter(page, units)) == ["all", "all", "unit:Sở Y tế"]
+
+
+def test_a_unit_named_by_its_first_words_that_hold_a_verb():
+    units = DISTRICT + [UnitRef(8, "Tổ kiểm tra lưu động huyện", "", "service")]
+    draft = import_letter(MEETING + "Giao trách nhiệm các Tổ kiểm tra lưu động tăng cường kiểm "
+                          "tra 02 ngày/lượt.\n", units)
+    assert audiences(draft) == ["unit:Tổ kiểm tra lưu động huyện"]
+
+
+def test_a_level_s_word_without_a_place_is_each_unit_of_that_level():
+    units = [UnitRef(1, "Sở Nội vụ", "", "office"),
+             UnitRef(2, "UBND quận Hải Châu", "Hải Châu", "commune"),
+             UnitRef(3, "UBND quận Sơn Trà", "Sơn Trà", "commune"),
+             UnitRef(4, "UBND huyện Hòa Vang", "Hòa Vang", "commune")]
+    decision = ("ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG\nSố: 15/2021/QĐ-UBND\n"
+                "Đà Nẵng, ngày 10 tháng 6 năm 2021\n\nQUYẾT ĐỊNH\nBan hành Quy chế làm việc mẫu\n\n"
+                "QUYẾT ĐỊNH:\n"
+                "Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc mẫu.\n"
+                "Điều 2. Chủ tịch Ủy ban nhân dân quận ban hành Quy chế làm việc của Ủy ban nhân "
+                "dân quận.\n")
+    assert audiences(import_letter(decision, units)) == ["units:2,3"]
+    # in a district's letter, "UBND huyện" is the issuer, never its units
+    assert audiences(import_letter(MEETING + "Phòng Giáo dục và Đào tạo tham mưu UBND huyện "
+                                   "ban hành kế hoạch.\n", DISTRICT)) == [
+        "unit:Phòng Giáo dục và Đào tạo"]

@@ -61,6 +61,9 @@ _ABBREVIATIONS = {
     "qlnn": ("quan", "ly", "nha", "nuoc"),
 }
 _SEPARATOR_WORDS = {"va", "cung"}
+# A level's word after "Ủy ban nhân dân" with no place after it: each unit of that level.
+_GENERIC_LEVEL = {("quan",), ("huyen",), ("thi", "xa"), ("xa",), ("phuong",), ("thi", "tran"),
+                  ("dac", "khu")}
 # Group words: (token sequence, rule), longest first within each rule.
 _GROUPS: list[tuple[tuple[str, ...], str]] = [
     (tuple(words.split()), rule) for words, rule in [
@@ -402,8 +405,19 @@ class UnitIndex:
         # groups, so that "UBND phường, xã …" stays every commune
         self.owns = [(key, next(iter(names))) for key, names in owns.items()
                      if len(names) == 1 and key not in keys]
-        patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in self.keys]
-        self.names = re.compile(r"\b(?:" + "|".join(patterns) + r")\b") if patterns else None
+        # "Chủ tịch UBND quận ban hành …" in a letter to several of them: each one of that
+        # level, where the portal holds two at least ("UBND tỉnh", "UBND thành phố" name the
+        # issuer, never its units)
+        self.generic = sorted(
+            ((key, sorted(names)) for key, names in owns.items()
+             if len(names) >= 2 and key not in keys and key[4:] in _GENERIC_LEVEL),
+            key=lambda item: -len(item[0]))
+        # the names as a letter's words write them, with a name's first words (three at least)
+        # where one unit's name opens with them: blanked before looking for an order's verb
+        patterns = [r"\W+(?:va\W+)?".join(map(re.escape, key)) for key, _ in (
+            *self.keys, *(item for items in self.prefixes.values() for item in items))]
+        self.names = re.compile(r"\b(?:" + "|".join(sorted(patterns, key=len, reverse=True))
+                                + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
         self.levels = {unit.name: _level(_key(unit.name)) for unit in units
                        if getattr(unit.kind, "value", unit.kind) == "commune"}
@@ -486,6 +500,13 @@ class UnitIndex:
         for key, name in self.owns:
             if key[0] in where:
                 consume(key, f"unit:{name}")
+        for key, names in self.generic:
+            for position in where.get(key[0], ()):
+                end = position + len(key)
+                if tuple(words[position:end]) == key and not any(used[position:end]) \
+                        and free_after(end):
+                    for name in names:
+                        take(position, end, f"unit:{name}")
         # "các Tổ"; and a head in a list after a group that "các" opened ("các phòng, ban,
         # ngành, trung tâm thuộc huyện")
         def after_a_group(position: int) -> bool:

@@ -115,8 +115,8 @@ _CLOSING_LEAD = re.compile(r"^(?:(?:vay|do do|vi vay|de nghi|yeu cau|de nghi|don
 # A lead clause before the order proper ("Theo đó, đề nghị …", "Trên cơ sở …, đề nghị …",
 # "Chủ tịch UBND tỉnh yêu cầu …").
 _LEAD_WORDS = re.compile(
-    r"^(?:theo do|tren co so|thuc hien|can cu|de |nham|qua |tu nay|vi vay|do do|do vay|dong thoi|"
-    r"ve viec nay|ve van de nay|"
+    r"^(?:theo do|tren co so|thuc hien|can cu|de (?!nghi\b)|nham|qua |tu nay|vi vay|do do|"
+    r"do vay|dong thoi|ve viec nay|ve van de nay|"
     r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
 )
 # ("danh sách đề nghị khen thưởng", "hồ sơ đề nghị", "theo đề nghị": the noun, no order)
@@ -915,7 +915,11 @@ def _sentence_lead(folded: str, index: UnitIndex, prose: bool = False) -> int | 
     when counts only where the words give an order ("Trong năm 2024, Sở Y tế kiểm tra 300 cơ
     sở" tells what was done)."""
     lead = _SENTENCE_LEAD.match(folded)
-    if lead:
+    if lead and not (folded.startswith("de nghi ") and index.match(
+            re.sub(r"^de nghi\s+", "", folded[:lead.end()]).strip(" ,")).matched):
+        # ("Để …, " is a purpose; "Đề nghị UB.MTTQ và các đoàn thể, Thủ trưởng các phòng …"
+        # passes over bodies the portal does not hold, but "Đề nghị các cơ quan, đơn vị, …"
+        # names the first of the addressees)
         return lead.end()
     when = _WHEN_LEAD.match(folded)
     if when:
@@ -941,7 +945,7 @@ def _sentence_lead(folded: str, index: UnitIndex, prose: bool = False) -> int | 
     return None
 
 
-_LONG_LEAD = re.compile(r"(?:tren co so|can cu|thuc hien|de |nham|sau khi)")
+_LONG_LEAD = re.compile(r"(?:tren co so|can cu|thuc hien|de (?!nghi\b)|nham|sau khi)")
 
 
 _TOPIC_LEAD = re.compile(r"(?:doi voi|ve) (?P<what>[^,]{3,120}?)\s*,\s*")
