@@ -1496,3 +1496,45 @@ def test_a_level_s_word_without_a_place_is_each_unit_of_that_level():
     assert audiences(import_letter(MEETING + "Phòng Giáo dục và Đào tạo tham mưu UBND huyện "
                                    "ban hành kế hoạch.\n", DISTRICT)) == [
         "unit:Phòng Giáo dục và Đào tạo"]
+
+
+def test_a_directive_s_parts_after_an_intro_that_orders_named_units():
+    directive = ("ỦY BAN NHÂN DÂN\nTỈNH THANH HOÁ\n-------\n|\nSố: 15/CT-UBND\n|\n"
+                 "Thanh Hoá, ngày\n10 tháng 10 năm 2019\n|\nCHỈ THỊ\n"
+                 "VỀ LẬP KẾ HOẠCH ĐẦU TƯ CÔNG TRUNG HẠN GIAI ĐOẠN 2021 - 2025\n\n"
+                 "Thực hiện Luật Đầu tư công, Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở, Chủ "
+                 "tịch UBND các xã, phường triển khai việc lập kế hoạch đầu tư công trung hạn, "
+                 "với các nội dung sau:\n\n"
+                 "I. ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN KẾ HOẠCH GIAI ĐOẠN 2016 - 2020\n\n"
+                 "Căn cứ kế hoạch phát triển kinh tế - xã hội của tỉnh, của ngành, địa phương, "
+                 "đơn vị; các nghị quyết của HĐND tỉnh, UBND tỉnh, HĐND cấp huyện, xã về kế hoạch "
+                 "đầu tư công trung hạn giai đoạn 2016 - 2020; tình hình thực hiện kế hoạch đầu "
+                 "tư công giai đoạn 2016 - 2018, ước thực hiện năm 2019 và dự kiến kế hoạch năm "
+                 "2020, yêu cầu các sở, UBND các xã, phường khẩn trương đánh giá tình hình thực "
+                 "hiện kế hoạch, báo cáo trước ngày 30/10/2019.\n")
+    draft = import_letter(directive, PROVINCE)
+    assert draft.issued_on == date(2019, 10, 10)
+    ids = ",".join(str(u.id) for u in PROVINCE
+                   if u.name.startswith("Sở") or u.kind == "commune")
+    assert tasks(draft) == [
+        (f"units:{ids}", date(2019, 10, 30), "Khẩn trương đánh giá tình hình thực hiện")]
+    # a plan's own review of what was done stays no part of its tasks
+    plan = ("UBND XÃ TÂN PHÚ\nSố: 36/KH-UBND\nTân Phú, ngày 10 tháng 3 năm 2025\n\nKẾ HOẠCH\n"
+            "Cải cách hành chính năm 2025\n\nUBND xã ban hành Kế hoạch như sau:\n\n"
+            "I. ĐÁNH GIÁ KẾT QUẢ NĂM 2024\n\n1. Sở Y tế đã kiểm tra 30 cơ sở.\n\n"
+            "II. NHIỆM VỤ\n\n1. Sở Y tế kiểm tra các cơ sở trước ngày 30/6/2025.\n")
+    assert audiences(import_letter(plan, PROVINCE)) == ["unit:Sở Y tế"]
+
+
+def test_a_wrapped_line_that_opens_with_a_dash_and_a_year_goes_on_the_line_before():
+    lines = ["Căn cứ kế hoạch phát triển kinh tế - xã hội của tỉnh, các nghị quyết về kế hoạch",
+             "đầu tư công trung hạn giai đoạn 2016 - 2020 và tình hình thực hiện giai đoạn 2016",
+             "- 2018, ước thực hiện năm 2019 và dự kiến kế hoạch năm 2020, đề nghị Sở Tài chính",
+             "khẩn trương đánh giá tình hình thực hiện kế hoạch đầu tư công trung hạn, chia",
+             "theo từng nguồn vốn, gửi về Sở Kế hoạch và Đầu tư trước ngày 30/10/2019 để tổng",
+             "hợp, báo cáo UBND tỉnh theo quy định của Luật Đầu tư công và các văn bản hướng",
+             "dẫn thi hành; đồng thời đề xuất danh mục dự án dự kiến bố trí vốn giai đoạn mới",
+             "theo thứ tự ưu tiên, bảo đảm khả năng cân đối vốn của ngân sách nhà nước tỉnh."]
+    draft = letter("\n".join(lines))
+    assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
+        ("unit:Sở Tài chính", date(2019, 10, 30))]

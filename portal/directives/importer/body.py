@@ -66,6 +66,10 @@ def _paragraphs(lines: list[str]) -> list[_Para]:
             blank = True
             continue
         marker = _MARKER.match(line)
+        if marker and width is not None and marker.group("marker") in "-–" and not blank \
+                and paras and re.search(r"[0-9]$", previous) and re.match(
+                    r"[-–]\s*[0-9]{4}\b", line):
+            marker = None  # a wrapped line: "… giai đoạn 2016" then "- 2020; …"
         if marker:
             paras.append(_Para(marker.group("marker"), line[marker.end():]))
         elif paras and _joins(paras[-1], line, blank, width is not None) \

@@ -138,6 +138,9 @@ _NOT_TASKS_PART = re.compile(
     r"ton tai|nhung ton tai|han che|nhung han che|kho khan|nguyen nhan|bai hoc|uu diem|"
     r"nhung ket qua|mot so ket qua)\b"
 )
+# What an ordered review is about ("I. ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN …" after "… yêu cầu các sở
+# … với các nội dung sau:"): a part of orders there, of a report's account elsewhere.
+_ORDERED_REVIEW = re.compile(r"(?:danh gia|tinh hinh|ket qua|thuc trang)\b")
 # A line of a plan's task table after the task: who carries it out, by when.
 _WHO_LINE = re.compile(
     r"^(?:co quan|don vi|trach nhiem|bo phan)\s*(?:chu tri|thuc hien|thuc hien chinh|"
@@ -1254,6 +1257,12 @@ def _order_after_lead(folded: str) -> int | None:
         # a speaker's order word with a comma after it; the addressees follow
         return comma.end()
     match = _ORDER_WORD.search(folded[:300])
+    if match is None and (_LEAD_WORDS.match(folded) or _GROUNDS.match(folded)):
+        # a long lead of grounds ("Căn cứ kế hoạch …, các nghị quyết …; tình hình …, yêu cầu
+        # các sở …"), in one sentence
+        match = _ORDER_WORD.search(folded[:600])
+        if match and re.search(r"[.!?]\s", folded[:match.start()]):
+            match = None
     if match is None or match.start("word") == 0:
         return _order_after_chi_dao(folded)
     before = folded[:match.start("word")].strip(" ,")
@@ -1446,7 +1455,14 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     # section, its numbering and the section before it, which the next item of the same
     # numbering returns to.
     inline: tuple[DraftSection, str, DraftSection | None] | None = None
+    # "Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở, … triển khai …, với các nội dung sau:": the
+    # parts that follow are what the addressees must do, "I. ĐÁNH GIÁ TÌNH HÌNH …" among them
+    ordered_parts = False
     for position, para in enumerate(paras):
+        if not para.marker and not _part_heading(para):
+            ordered_parts = bool(para.text.rstrip().endswith(":") and _ORDER_WORD.search(
+                skeleton(para.text)) and index.match(para.text).matched) or (
+                ordered_parts and not para.text.strip())
         if not para.marker:
             builder.intro_orders = False
         elif position and not paras[position - 1].marker:
@@ -1460,8 +1476,9 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             skipping = None
         if part:
             # "A. MỤC ĐÍCH, YÊU CẦU", "B . NỘI DUNG": a plan's parts by capital letters
-            if _NOT_TASKS_PART.match(re.sub(r"^[a-h]\s?[.)]\s*", "", folded)
-                                     if not para.marker else folded):
+            what = re.sub(r"^[a-h]\s?[.)]\s*", "", folded) if not para.marker else folded
+            if _NOT_TASKS_PART.match(what) and not (
+                    ordered_parts and _ORDERED_REVIEW.match(what)):
                 skipping = _style(para)
                 continue
             heading = _section_heading(para, index)

@@ -180,6 +180,10 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
                 draft.title = _capitalize(" ".join(" ".join(title).split()))
                 i = j
                 continue
+        if re.search(r",\s*ngay\s*$", folded) and i + 1 < n and \
+                _take_date(line.rstrip() + " " + lines[i + 1].strip(), draft):
+            i += 2  # "Thanh Hoá, ngày" and on the next line "10 tháng 10 năm 2019"
+            continue
         if _take_date(line, draft):
             i += 1
             continue
