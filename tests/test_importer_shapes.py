@@ -1538,3 +1538,15 @@ def test_a_wrapped_line_that_opens_with_a_dash_and_a_year_goes_on_the_line_befor
     draft = letter("\n".join(lines))
     assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == [
         ("unit:Sở Tài chính", date(2019, 10, 30))]
+
+
+def test_an_item_under_a_unit_s_heading_is_its_task_whatever_its_verb():
+    draft = letter("Chủ tịch UBND tỉnh yêu cầu các đơn vị thực hiện tốt một số nội dung sau:\n\n"
+                   "1. Đối với UBND các xã, phường:\n\n"
+                   "- Chỉnh trang lại khuôn viên nhà văn hóa, treo lại khung giấy khen, quét vôi "
+                   "tường rào.\n\n"
+                   "2. Đối với Sở Y tế:\n\n"
+                   "- Phun thuốc khử khuẩn tại các chợ trước ngày 30/9/2025.\n")
+    assert tasks(draft) == [
+        ("kind:commune", None, "Chỉnh trang lại khuôn viên nhà văn hóa, "),
+        ("unit:Sở Y tế", date(2025, 9, 30), "Phun thuốc khử khuẩn tại các chợ trước n")]

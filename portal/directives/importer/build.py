@@ -322,7 +322,10 @@ class _Builder:
                 opens = product is not None or (after_unit and first and words >= 2 and (
                     _has_order(folded) or _DEADLINE.search(folded))) or (
                     not tail and not _not_ordered(folded, self.index) and (
-                    (first and bullet and sentence_orders)
+                    (first and bullet and (sentence_orders or (
+                        # an item under a unit's heading ("1. Đối với các thôn:" then "-
+                        # Chỉnh trang lại …") is that unit's task whatever its verb
+                        section is not self.preamble and words >= 3)))
                     or (_starts_with_order(folded) and words >= 3)
                     or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
                         and (_ADDRESSEE_START.match(folded)
