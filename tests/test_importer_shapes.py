@@ -1550,3 +1550,16 @@ def test_an_item_under_a_unit_s_heading_is_its_task_whatever_its_verb():
     assert tasks(draft) == [
         ("kind:commune", None, "Chỉnh trang lại khuôn viên nhà văn hóa, "),
         ("unit:Sở Y tế", date(2025, 9, 30), "Phun thuốc khử khuẩn tại các chợ trước n")]
+
+
+def test_a_page_s_order_in_steps_with_its_deadline_in_brackets_at_the_end():
+    page = ("Kế hoạch tổ chức Tết\n\n"
+            "Sở Y tế chủ trì phối hợp Sở Tài chính tham mưu UBND tỉnh ban hành quyết định tặng "
+            "quà các đối tượng chính sách; thăm hỏi tặng quà các tổ chức, cá nhân tiêu biểu "
+            "nhân dịp Tết (thực hiện trước ngày 30/12/2025).\n\n"
+            "Sở Tài chính chủ trì rà soát kinh phí; xây dựng phương án hỗ trợ, gửi Sở Y tế "
+            "trước ngày 12/12/2025.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("unit:Sở Y tế", date(2025, 12, 30), "Sở Y tế chủ trì phối hợp Sở Tài chính th"),
+        ("unit:Sở Tài chính", None, "Sở Tài chính chủ trì rà soát kinh phí."),
+        ("unit:Sở Tài chính", date(2025, 12, 12), "Xây dựng phương án hỗ trợ, gửi Sở Y tế t")]

@@ -138,6 +138,8 @@ _NOT_TASKS_PART = re.compile(
     r"ton tai|nhung ton tai|han che|nhung han che|kho khan|nguyen nhan|bai hoc|uu diem|"
     r"nhung ket qua|mot so ket qua)\b"
 )
+_CLOSING_DEADLINE = re.compile(r"\((?:thuc hien|hoan thanh|xong|han)?\s*(?:truoc|cham nhat|"
+                               r"trong)[^()]*\)\s*[.;]?\s*$")
 # What an ordered review is about ("I. ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN …" after "… yêu cầu các sở
 # … với các nội dung sau:"): a part of orders there, of a report's account elsewhere.
 _ORDERED_REVIEW = re.compile(r"(?:danh gia|tinh hinh|ket qua|thuc trang)\b")
@@ -359,7 +361,13 @@ class _Builder:
                 next_sentence = c_index == 0 and s_index > 0 and named is not None \
                     and self.prose and not bullet
                 if opens and c_index > 0 and current is not None and not bullet \
-                        and self.prose and product is None and not _DEADLINE.search(folded) \
+                        and self.prose and product is None and (
+                            not _DEADLINE.search(folded)
+                            # "… ; thăm hỏi … (thực hiện trước ngày 30/12)": the deadline in
+                            # brackets that closes the sentence is the whole order's
+                            or (c_index == len(clauses) - 1 and _CLOSING_DEADLINE.search(
+                                folded) and not any(
+                                _DEADLINE.search(skeleton(text[a:b])) for a, b in current))) \
                         and own_addressee() is None \
                         and not _ORDER_WORD.match(folded):
                     # a page's prose (no recipients): "yêu cầu X nâng cao …; tuyệt đối không
