@@ -1563,3 +1563,21 @@ def test_a_page_s_order_in_steps_with_its_deadline_in_brackets_at_the_end():
         ("unit:Sở Y tế", date(2025, 12, 30), "Sở Y tế chủ trì phối hợp Sở Tài chính th"),
         ("unit:Sở Tài chính", None, "Sở Tài chính chủ trì rà soát kinh phí."),
         ("unit:Sở Tài chính", date(2025, 12, 12), "Xây dựng phương án hỗ trợ, gửi Sở Y tế t")]
+
+
+def test_the_occasion_a_leader_speaks_at_is_no_verb_of_the_leader_s():
+    page = ("Đẩy nhanh giải phóng mặt bằng\n\n"
+            "Phát biểu chỉ đạo tại hội nghị đồng chí Chủ tịch UBND tỉnh yêu cầu các xã, phường "
+            "khẩn trương, quyết liệt vào cuộc, thực hiện đồng bộ các giải pháp.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["kind:commune"]
+
+
+def test_wards_by_their_numbers_after_one_named_in_full():
+    units = [UnitRef(1, "Phòng Quản lý đô thị", "", "office"),
+             UnitRef(2, "UBND phường 11", "Phường 11", "commune"),
+             UnitRef(3, "UBND phường 12", "Phường 12", "commune"),
+             UnitRef(4, "UBND phường Thắng Tam", "Thắng Tam", "commune")]
+    page = ("Xử lý vi phạm trật tự xây dựng\n\n"
+            "Chủ tịch UBND thành phố đề nghị Chủ tịch UBND phường 11, 12 thành lập các đoàn vận "
+            "động người dân trước khi cưỡng chế.\n")
+    assert audiences(import_letter(page, units)) == ["units:2,3"]

@@ -422,6 +422,8 @@ class UnitIndex:
         self.levels = {unit.name: _level(_key(unit.name)) for unit in units
                        if getattr(unit.kind, "value", unit.kind) == "commune"}
         self.ids = {unit.name: unit.id for unit in units}
+        self.level_words = {unit.name: _split_level(_key(unit.name))[0] for unit in units
+                            if getattr(unit.kind, "value", unit.kind) == "commune"}
 
     def match(self, text: str) -> AudienceMatch:
         found = self._match(text)
@@ -606,6 +608,9 @@ class UnitIndex:
                 if not (owner[position] or "").startswith("unit:") or \
                         self.kinds.get(owner[position][5:]) != "commune":
                     levels = set()
+                elif self.level_words.get(owner[position][5:]):
+                    # "UBND phường 11, 12": the next place is of the same level
+                    levels.add(self.level_words[owner[position][5:]])
                 position += 1
                 continue
             level = next((lw for lw in _LEVEL_WORDS

@@ -1226,8 +1226,7 @@ def _speaker_order(folded: str) -> int | None:
         return None
     # who speaks, not what was done: no verb before the order word but in the speaker's words
     # ("Phát biểu kết luận hội nghị, đồng chí …, Bí thư …")
-    if _VERB_RE.search(re.sub(r"\b(?:ong|ba|dong chi)\s+[^,]*", "",
-                              re.sub(r"^[^,]*\bket luan\b[^,]*,", "", before))):
+    if _VERB_RE.search(_speaker_words(before)):
         return None
     start = match.end()
     when = _WHEN_WORDS.match(folded, start)
@@ -1306,9 +1305,22 @@ def _order_after_lead(folded: str) -> int | None:
     if len(before) <= 200 and _PERSON.search(before):
         return match.start("word")  # "Kết luận cuộc họp, ông Nguyễn Văn A đề nghị …"
     if len(before) <= 200 and _SPEAKER.search(before) and not _VERB_RE.search(
-            re.sub(r"\b(?:ong|ba|dong chi)\s+[^,]*", "", re.sub(r"\bket luan\b.*?,", "", before))):
+            _speaker_words(before)):
         return match.start("word")
     return None
+
+
+# The occasion a leader speaks at: "Kết luận cuộc họp,", "Phát biểu chỉ đạo tại hội nghị".
+_OCCASION = re.compile(r"^(?:[^,]*\bket luan\b[^,]*,|(?:phat bieu|ket luan|chi dao)"
+                       r"(?: (?:chi dao|ket luan))?(?: (?:tai|trong) [^,]{0,60}?"
+                       r"(?:hoi nghi|cuoc hop|buoi lam viec|phien hop|ky hop|buoi [^\s,]+)\b)?"
+                       r"\s*,?)")
+
+
+def _speaker_words(before: str) -> str:
+    """The words before a leader's order word without the occasion and the persons' names: a
+    verb left in them tells what was done, not who speaks."""
+    return re.sub(r"\b(?:ong|ba|dong chi)\s+[^,]*", "", _OCCASION.sub("", before, count=1))
 
 
 # The end of an introduction that names who acts before the list of what they do.
