@@ -1581,3 +1581,13 @@ def test_wards_by_their_numbers_after_one_named_in_full():
             "Chủ tịch UBND thành phố đề nghị Chủ tịch UBND phường 11, 12 thành lập các đoàn vận "
             "động người dân trước khi cưỡng chế.\n")
     assert audiences(import_letter(page, units)) == ["units:2,3"]
+
+
+def test_what_a_report_at_the_meeting_showed_and_who_spoke_there_are_no_tasks():
+    page = ("Đảng ủy xã Tân Phú tổng kết năm 2025\n\n"
+            "Báo cáo tại hội nghị cho thấy, năm 2025, Đảng ủy xã đã tập trung lãnh đạo, chỉ đạo "
+            "triển khai thực hiện các mục tiêu, nhiệm vụ.\n\n"
+            "Trung tâm Phục vụ hành chính công tỉnh báo cáo tham luận tại hội nghị\n\n"
+            "Bí thư Đảng ủy xã Nguyễn Văn A phát biểu chỉ đạo hội nghị\n\n"
+            "Đồng chí yêu cầu UBND xã Tân Phú tập trung chuẩn bị chu đáo công tác bầu cử.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:UBND xã Tân Phú"]

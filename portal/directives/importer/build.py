@@ -1073,7 +1073,13 @@ _MEETING = re.compile(
     r"^[^.;:]{2,80}?\s(?:da\s+)?to chuc (?:phien hop|cuoc hop|hop)\b|"
     r"^(?:hoi nghi|phien hop|cuoc hop|buoi lam viec)\s+(?:(?:da|cung|tap trung)\s+)*"
     r"(?:ra soat|danh gia|nghe|"
-    r"thao luan|cho y kien|xem xet|thong qua|kiem diem)\b"
+    r"thao luan|cho y kien|xem xet|thong qua|kiem diem)\b|"
+    # what a report at the meeting showed, who spoke there: "Báo cáo tại hội nghị cho thấy …",
+    # "Trung tâm X báo cáo tham luận tại hội nghị", "Bí thư … phát biểu chỉ đạo hội nghị."
+    r"^bao cao (?:tai|trinh bay tai|cua)\b[^.;]{0,80}?\bcho thay\b|"
+    r"^[^.;]{0,120}?\b(?:bao cao|trinh bay|phat bieu) tham luan\b|"
+    r"^[^.;]{0,120}?\bphat bieu (?:chi dao|ket luan|khai mac|be mac)(?: (?:tai )?(?:hoi nghi|"
+    r"cuoc hop|phien hop|buoi lam viec|ky hop))?\s*[.;]?\s*$"
 )
 # The issuer's office passing on the conclusions: "Văn phòng UBND tỉnh thông báo để các cơ
 # quan, đơn vị liên quan biết, thực hiện".
