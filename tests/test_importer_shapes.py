@@ -1591,3 +1591,18 @@ def test_what_a_report_at_the_meeting_showed_and_who_spoke_there_are_no_tasks():
             "Bí thư Đảng ủy xã Nguyễn Văn A phát biểu chỉ đạo hội nghị\n\n"
             "Đồng chí yêu cầu UBND xã Tân Phú tập trung chuẩn bị chu đáo công tác bầu cử.\n")
     assert audiences(import_letter(page, PROVINCE)) == ["unit:UBND xã Tân Phú"]
+
+
+def test_headmasters_named_after_de_nghi():
+    units = [UnitRef(1, "Trường Mầm non Bình Chánh", "MN Bình Chánh", "service"),
+             UnitRef(2, "Trường Tiểu học Tân Kiên", "TH Tân Kiên", "service"),
+             UnitRef(3, "Trường THCS Tân Túc", "THCS Tân Túc", "service")]
+    text = ("Kính gửi:\n- Hiệu trưởng các trường MN - MG (CL - NCL),\n- Hiệu trưởng các trường "
+            "Tiểu học,\n- Hiệu trưởng các trường THCS,\n- Thủ trưởng các đơn vị trực thuộc.\n"
+            "Đề nghị Hiệu trưởng các trường, Thủ trưởng các đơn vị trực thuộc rà soát lại đơn vị "
+            "mình đã thu quỹ phòng, chống thiên tai chưa. Đơn vị nào chưa thực hiện việc thu thì "
+            "khẩn trương thu theo tin thần công văn số 498/UBND ngày 17/3/2016 (Đính kèm công "
+            "văn).\n"
+            "Các đơn vị thực hiện trước ngày 24/3/2016.\n")
+    assert tasks(import_letter(text, units)) == [
+        ("all", date(2016, 3, 24), "Rà soát lại đơn vị mình đã thu quỹ phòng")]
