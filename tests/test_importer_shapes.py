@@ -1606,3 +1606,20 @@ def test_headmasters_named_after_de_nghi():
             "Các đơn vị thực hiện trước ngày 24/3/2016.\n")
     assert tasks(import_letter(text, units)) == [
         ("all", date(2016, 3, 24), "Rà soát lại đơn vị mình đã thu quỹ phòng")]
+
+
+def test_news_of_a_letter_about_a_matter_and_the_orders_after_a_unit_s_name_that_opens():
+    units = [UnitRef(1, "UBND huyện Cao Lộc", "", "commune"),
+             UnitRef(2, "UBND huyện Chi Lăng", "", "commune"),
+             UnitRef(3, "Sở Nông nghiệp và Phát triển nông thôn", "Sở NN&PTNT", "office")]
+    page = ("Triển khai Đề án mỗi xã một sản phẩm\n\n"
+            "Sở Nông nghiệp và Phát triển nông thôn vừa có Công văn về việc triển khai Đề án "
+            "Chương trình mỗi xã một sản phẩm tỉnh giai đoạn 2019-2020, định hướng đến năm 2030 "
+            "(Công văn số 1465/SNN-PTNT, ngày 7/11/2019).\n\n"
+            "Đề nghị UBND các huyện xây dựng kế hoạch triển khai thực hiện Chương trình; bố trí "
+            "ít nhất 01 công chức chuyên trách theo dõi. Bên cạnh đó, đẩy mạnh tuyên truyền, chỉ "
+            "đạo các xã đăng ký sản phẩm.\n\n"
+            "Tuy nhiên, một số huyện còn chậm triển khai.\n")
+    assert tasks(import_letter(page, units)) == [
+        ("kind:commune", None, "Xây dựng kế hoạch triển khai thực hiện C"),
+        ("kind:commune", None, "Bên cạnh đó, đẩy mạnh tuyên truyền, chỉ ")]

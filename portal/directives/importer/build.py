@@ -248,7 +248,10 @@ class _Builder:
 
         # A group that names no one after a group that named a unit: (rule, words) it takes.
         inherited: dict[int, tuple[str | None, str]] = {}
-        named: tuple[str | None, str] | None = None  # the unit the paragraph named last
+        # the unit the paragraph named last (from the start: the unit whose name opened it,
+        # "Đề nghị UBND các huyện xây dựng … . Bên cạnh đó, đẩy mạnh …")
+        named: tuple[str | None, str] | None = (section.audience, section.heading) \
+            if after_unit and section.audience else None
 
         def flush(groups: list[list[tuple[int, int]]]) -> None:
             """The tasks gathered so far in this paragraph, added."""
@@ -1115,11 +1118,20 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
     if issued and issued.group("when") and _ISSUER_FIRST.match(folded) \
             and not _ORDER_WORD.search(folded) and not _issued_order(folded) \
             and _order_after_chi_dao(folded) is None and not _DEADLINE.search(folded) \
-            and not re.search(r"[,.;!?]\s+\S", folded[issued.end():]):
-        # one clause: "UBND tỉnh vừa có Kế hoạch số 131 về …" (not "Các xã đã có quyết định
-        # thu hồi đất, khẩn trương bàn giao …")
+            and not any(_has_order(clause) for clause in
+                        re.split(r"[,.;!?]\s+(?=\S)", folded[issued.end():])[1:]):
+        # what the letter is about: "UBND tỉnh vừa có Kế hoạch số 131 về …", "Sở X vừa có
+        # Công văn về việc triển khai Đề án …, định hướng đến năm 2030 (Công văn số …)" (not
+        # "Các xã đã có quyết định thu hồi đất, khẩn trương bàn giao …")
         return True
-    if (_REMARK.match(folded) or _MEETING.match(folded)) and not _ORDER_WORD.search(folded):
+    remark = _REMARK.match(folded)
+    if remark and re.fullmatch(r"tuy nhien|ben canh (?:nhung|cac|do)", remark.group().strip()):
+        # a connective, then an order ("Bên cạnh đó, đẩy mạnh tuyên truyền …", "Tuy nhiên,
+        # cần khắc phục …") rather than what was or was not done
+        rest = folded[remark.end():].lstrip(" ,")
+        if _starts_with_order(rest) or re.match(r"(?:can|phai)\s", rest):
+            remark = None
+    if (remark or _MEETING.match(folded)) and not _ORDER_WORD.search(folded):
         return True
     if _NOTICE.search(folded) and not _DEADLINE.search(folded):
         return True
