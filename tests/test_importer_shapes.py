@@ -1623,3 +1623,13 @@ def test_news_of_a_letter_about_a_matter_and_the_orders_after_a_unit_s_name_that
     assert tasks(import_letter(page, units)) == [
         ("kind:commune", None, "Xây dựng kế hoạch triển khai thực hiện C"),
         ("kind:commune", None, "Bên cạnh đó, đẩy mạnh tuyên truyền, chỉ ")]
+
+
+def test_an_order_s_word_before_its_addressees_gives_the_order_whatever_the_verb_after():
+    page = ("Tiêm phòng lở mồm long móng năm 2020\n\n"
+            "Theo kế hoạch, UBND huyện yêu cầu các phòng chuyên môn, UBND các xã, thị trấn tiêm "
+            "vắc xin phòng bệnh cho đàn trâu, bò trên địa bàn huyện.\n\n"
+            "Văn phòng HĐND và UBND huyện truyền đạt ý kiến chỉ đạo của Chủ tịch UBND huyện "
+            "đến các đơn vị biết, thực hiện.\n")
+    ids = ",".join(str(u.id) for u in DISTRICT if u.kind in ("office", "commune"))
+    assert audiences(import_letter(page, DISTRICT)) == [f"units:{ids}"]

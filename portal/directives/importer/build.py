@@ -289,7 +289,12 @@ class _Builder:
                 sa += len(raw) - len(raw.lstrip()) + lead
                 sentence = text[sa:sb]
             folded_sentence = skeleton(sentence).strip()
-            sentence_orders = _has_order(folded_sentence)
+            # an order's word before its addressees gives the order whatever the verb after
+            # them ("yêu cầu các ngành, UBND các xã tiêm vắc xin …")
+            sentence_orders = _has_order(folded_sentence) or bool(
+                re.match(r"(?:yeu cau|de nghi|giao)\s", folded_sentence)
+                and _ADDRESSEE_START.match(folded_sentence)
+                and self.index.match(sentence[:120]).matched)
             if sentence.rstrip().endswith(":"):
                 current = None  # an introduction to what follows, not an order
                 continue
@@ -1087,8 +1092,8 @@ _MEETING = re.compile(
 # The issuer's office passing on the conclusions: "Văn phòng UBND tỉnh thông báo để các cơ
 # quan, đơn vị liên quan biết, thực hiện".
 _NOTICE = re.compile(
-    r"\bthong bao\b[^.;]{0,200}?\b(?:de|den|cho|toi)\b[^.;]{0,200}?\b(?:biet|thuc hien|"
-    r"trien khai|phoi hop)\b[^.;]{0,40}[./\s]*$|"
+    r"\b(?:thong bao|truyen dat)\b[^.;]{0,200}?\b(?:de|den|cho|toi)\b[^.;]{0,200}?"
+    r"\b(?:biet|thuc hien|trien khai|phoi hop)\b[^.;]{0,40}[./\s]*$|"
     r"^[^.;]{0,120}?\b(?:tran trong|xin|kinh) thong bao[./\s]*$"
 )
 
@@ -1414,6 +1419,16 @@ def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | Non
         return None
     blanked = _blank_units(folded, index)
     verb = _VERB_RE.search(blanked)
+    if not verb and re.match(r"(?:yeu cau|de nghi|giao)\s", folded):
+        # "Yêu cầu các ngành, UBND các xã, thị trấn tiêm vắc xin …": no verb the importer
+        # knows after the order's word; the longest run of words that names units and
+        # nothing else is who acts
+        head = None
+        for end in (m.start() for m in re.finditer(r"\s", text[:200])):
+            match = index.match(text[:end])
+            if match.matched and not match.unmatched:
+                head = text[:end].strip(" ,;:-–")
+        return (index.match(head).rule, head) if head else None
     if not verb or verb.start() == 0:
         return None
     start = verb.start()
