@@ -1633,3 +1633,19 @@ def test_an_order_s_word_before_its_addressees_gives_the_order_whatever_the_verb
             "đến các đơn vị biết, thực hiện.\n")
     ids = ",".join(str(u.id) for u in DISTRICT if u.kind in ("office", "commune"))
     assert audiences(import_letter(page, DISTRICT)) == [f"units:{ids}"]
+
+
+def test_levels_and_a_share_before_the_addressees_and_a_plan_that_is_the_issuer_s():
+    units = [UnitRef(1, "Sở Văn hóa và Thể thao", "", "office"),
+             UnitRef(2, "UBND quận Hoàn Kiếm", "Hoàn Kiếm", "commune"),
+             UnitRef(3, "UBND huyện Thanh Oai", "Thanh Oai", "commune"),
+             UnitRef(4, "UBND phường Hàng Trống", "Hàng Trống", "commune")]
+    page = ("Tổ chức Tết Trung thu cho trẻ em năm 2022\n\n"
+            "UBND TP yêu cầu 100% UBND các quận, huyện tổ chức các hoạt động vui Tết Trung thu "
+            "cho trẻ em an toàn, thiết thực.\n\n"
+            "UBND TP Hà Nội dự kiến tổ chức Đêm hội Trăng rằm vào 20h00, ngày 9/9/2022 tại "
+            "huyện Thanh Oai.\n\n"
+            "Cấp huyện, cấp xã tổ chức Tết Trung thu cho trẻ em từ ngày 1/9 đến ngày 10/9/2022.\n")
+    assert tasks(import_letter(page, units)) == [
+        ("units:2,3", None, "Tổ chức các hoạt động vui Tết Trung thu "),
+        ("kind:commune", date(2022, 9, 10), "Cấp huyện, cấp xã tổ chức Tết Trung thu ")]

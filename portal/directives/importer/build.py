@@ -869,7 +869,7 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     if not verb:
         return False
     before = blanked[:verb.start()]
-    if re.search(r"\b(?:la|se|da|dang|duoc)\s+(?:[^\W\d_]+\s+){0,2}$", before):
+    if re.search(r"\b(?:la|se|da|dang|duoc|du kien)\s+(?:[^\W\d_]+\s+){0,2}$", before):
         return not _ORDER_WORD.search(before)
     # "Sở Y tế là cơ quan thường trực, …": what a unit is, named before "là".
     return bool(_IS_WHAT.match(blanked) and not _ORDER_WORD.search(before))
