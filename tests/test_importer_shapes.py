@@ -1649,3 +1649,12 @@ def test_levels_and_a_share_before_the_addressees_and_a_plan_that_is_the_issuer_
     assert tasks(import_letter(page, units)) == [
         ("units:2,3", None, "Tổ chức các hoạt động vui Tết Trung thu "),
         ("kind:commune", date(2022, 9, 10), "Cấp huyện, cấp xã tổ chức Tết Trung thu ")]
+
+
+def test_two_leads_before_who_acts_and_the_one_centre_in_a_list_after_a_group():
+    page = (MEETING + "Cũng tại cuộc họp, Ban tổ chức đã thông qua dự thảo phân công nhiệm vụ. "
+            "Theo đó, trên cơ sở chức năng nhiệm vụ, các phòng, ban, Trung tâm cần tham mưu cho "
+            "UBND huyện tổ chức lễ kỷ niệm.\n")
+    ids = ",".join(str(u.id) for u in DISTRICT
+                   if u.kind == "office" or u.name.startswith("Trung tâm"))
+    assert audiences(import_letter(page, DISTRICT)) == [f"units:{ids}"]

@@ -401,6 +401,8 @@ class UnitIndex:
         # "các Tổ", "các Trung tâm": every unit whose name opens with that head, when
         # several do and the letter's words stop there.
         self.heads = {head: names for head, names in heads.items() if len(names) >= 2}
+        # in a list after a group ("các phòng, ban, Trung tâm"), the one unit with that head
+        self.listed_heads = dict(heads)
         # "UBND phường" without its place where the portal holds one ward: read after the
         # groups, so that "UBND phường, xã …" stays every commune
         self.owns = [(key, next(iter(names))) for key, names in owns.items()
@@ -519,9 +521,11 @@ class UnitIndex:
 
         after_group = [position for position in range(1, len(words))
                        if not used[position] and after_a_group(position)]
+        listed = set(after_group)
         for position in (*where.get("cac", ()), *after_group):
             start = position + 1 if words[position] == "cac" else position
-            for head, names in self.heads.items():
+            for head, names in (self.listed_heads if position in listed
+                                else self.heads).items():
                 end = start + len(head)
                 if tuple(words[start:end]) == head and not any(used[position:end]) \
                         and free_after(end):

@@ -931,6 +931,19 @@ def _opens_without_subject(folded: str) -> bool:
 
 
 def _sentence_lead(folded: str, index: UnitIndex, prose: bool = False) -> int | None:
+    """Where who acts starts after one lead clause or two ("Theo đó, trên cơ sở chức năng
+    nhiệm vụ, các phòng, ban cần …"): see `_one_lead`."""
+    lead = _one_lead(folded, index, prose)
+    if lead is None:
+        return None
+    grounds = _GROUNDS_LEAD.match(folded[lead:])
+    if grounds:
+        return lead + grounds.end()
+    second = _one_lead(folded[lead:], index, prose)
+    return lead + second if second is not None else lead
+
+
+def _one_lead(folded: str, index: UnitIndex, prose: bool = False) -> int | None:
     """Where who acts starts after a lead clause ("Ngoài việc …, ", "Thời gian tới, "), or after
     the matter an order is on ("Đối với các công trình chậm tiến độ, ") when that matter names
     no unit ("Đối với các xã, …" names the addressees themselves). In a page's prose a lead of
