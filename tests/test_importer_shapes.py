@@ -1498,14 +1498,10 @@ def test_a_level_s_word_without_a_place_is_each_unit_of_that_level():
         "unit:Phòng Giáo dục và Đào tạo"]
 
 
-def test_a_directive_s_parts_after_an_intro_that_orders_named_units():
+def test_a_directive_with_its_date_line_broken_and_a_long_lead_of_grounds():
     directive = ("ỦY BAN NHÂN DÂN\nTỈNH THANH HOÁ\n-------\n|\nSố: 15/CT-UBND\n|\n"
                  "Thanh Hoá, ngày\n10 tháng 10 năm 2019\n|\nCHỈ THỊ\n"
                  "VỀ LẬP KẾ HOẠCH ĐẦU TƯ CÔNG TRUNG HẠN GIAI ĐOẠN 2021 - 2025\n\n"
-                 "Thực hiện Luật Đầu tư công, Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở, Chủ "
-                 "tịch UBND các xã, phường triển khai việc lập kế hoạch đầu tư công trung hạn, "
-                 "với các nội dung sau:\n\n"
-                 "I. ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN KẾ HOẠCH GIAI ĐOẠN 2016 - 2020\n\n"
                  "Căn cứ kế hoạch phát triển kinh tế - xã hội của tỉnh, của ngành, địa phương, "
                  "đơn vị; các nghị quyết của HĐND tỉnh, UBND tỉnh, HĐND cấp huyện, xã về kế hoạch "
                  "đầu tư công trung hạn giai đoạn 2016 - 2020; tình hình thực hiện kế hoạch đầu "
@@ -1518,12 +1514,17 @@ def test_a_directive_s_parts_after_an_intro_that_orders_named_units():
                    if u.name.startswith("Sở") or u.kind == "commune")
     assert tasks(draft) == [
         (f"units:{ids}", date(2019, 10, 30), "Khẩn trương đánh giá tình hình thực hiện")]
-    # a plan's own review of what was done stays no part of its tasks
-    plan = ("UBND XÃ TÂN PHÚ\nSố: 36/KH-UBND\nTân Phú, ngày 10 tháng 3 năm 2025\n\nKẾ HOẠCH\n"
-            "Cải cách hành chính năm 2025\n\nUBND xã ban hành Kế hoạch như sau:\n\n"
-            "I. ĐÁNH GIÁ KẾT QUẢ NĂM 2024\n\n1. Sở Y tế đã kiểm tra 30 cơ sở.\n\n"
-            "II. NHIỆM VỤ\n\n1. Sở Y tế kiểm tra các cơ sở trước ngày 30/6/2025.\n")
-    assert audiences(import_letter(plan, PROVINCE)) == ["unit:Sở Y tế"]
+    # a review of what was done, even after an intro that orders, stays no part of the tasks
+    directive = ("UBND TỈNH X\nSố: 16/CT-UBND\nX, ngày 10 tháng 10 năm 2025\n\nCHỈ THỊ\n"
+                 "Về kế hoạch năm 2026\n\n"
+                 "Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở, Chủ tịch UBND các xã, phường thực "
+                 "hiện các nội dung sau:\n\n"
+                 "I. ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN NĂM 2025\n\n"
+                 "Sở Tài chính tham mưu điều chuyển vốn kịp thời, tỷ lệ giải ngân đạt 95%.\n\n"
+                 "II. NHIỆM VỤ NĂM 2026\n\n1. Sở Tài chính tham mưu phân bổ vốn trước ngày "
+                 "15/12/2025.\n")
+    assert tasks(import_letter(directive, PROVINCE)) == [
+        ("unit:Sở Tài chính", date(2025, 12, 15), "Tham mưu phân bổ vốn trước ngày 15/12/20")]
 
 
 def test_a_wrapped_line_that_opens_with_a_dash_and_a_year_goes_on_the_line_before():
@@ -1658,3 +1659,79 @@ def test_two_leads_before_who_acts_and_the_one_centre_in_a_list_after_a_group():
     ids = ",".join(str(u.id) for u in DISTRICT
                    if u.kind == "office" or u.name.startswith("Trung tâm"))
     assert audiences(import_letter(page, DISTRICT)) == [f"units:{ids}"]
+
+
+# ---- near misses of the readings above: what each must leave alone
+
+
+CITY_DISTRICTS = [UnitRef(1, "Sở Nội vụ", "", "office"), UnitRef(2, "Sở Xây dựng", "", "office"),
+                  UnitRef(3, "UBND quận Hải Châu", "Hải Châu", "commune"),
+                  UnitRef(4, "UBND quận Sơn Trà", "Sơn Trà", "commune"),
+                  UnitRef(5, "UBND huyện Hòa Vang", "Hòa Vang", "commune")]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # preparing a report for a meeting, a speech for a leader: orders, not a meeting's frame
+    ("Đề nghị Sở Nội vụ chuẩn bị báo cáo tham luận tại hội nghị, gửi về Văn phòng UBND tỉnh "
+     "trước ngày 20/9/2025.", [("unit:Sở Nội vụ", date(2025, 9, 20))]),
+    ("1. Văn phòng UBND tỉnh chuẩn bị nội dung để lãnh đạo UBND tỉnh phát biểu chỉ đạo hội "
+     "nghị.", [("unit:Văn phòng UBND tỉnh", None)]),
+    # "đồng chí" after "đề nghị"
+    ("Đề nghị đồng chí Giám đốc Sở Y tế, Chủ tịch UBND xã Tân Phú khẩn trương kiểm tra, xử lý "
+     "dứt điểm vụ việc.", [("units:4,7", None)]),
+    # a fallback date, a date that bounds what is counted: one task
+    ("1. Sở Y tế gửi báo cáo trước ngày 15/9/2025, trường hợp chưa hoàn thành thì gửi chậm nhất "
+     "trước ngày 20/9/2025.", [("unit:Sở Y tế", date(2025, 9, 15))]),
+    ("1. Sở Tài chính rà soát các khoản chi phát sinh trước ngày 01/7/2025, báo cáo UBND tỉnh "
+     "trước ngày 30/9/2025.", [("unit:Sở Tài chính", date(2025, 7, 1))]),
+    # "tổ chức đoàn thể thao", "tổ chức, cá nhân hóa": the verb
+    ("1. UBND các xã, phường tổ chức đoàn thể thao tham gia Đại hội Thể dục thể thao tỉnh.",
+     [("kind:commune", None)]),
+    # captions, documents and facts under a unit's heading are no tasks
+    ("1. Đối với Sở Y tế:\n- Kế hoạch số 12/KH-SYT ngày 05/8/2025 về tiêm chủng.\n- Các chợ đã "
+     "được phun thuốc khử khuẩn trong năm 2024.\n- Tổ chức tiêm chủng trước ngày 30/9/2025.",
+     [("unit:Sở Y tế", date(2025, 9, 30))]),
+    ("1. Đối với UBND các xã, phường:\n- Kinh phí: từ nguồn ngân sách xã.\n- Chỉnh trang lại "
+     "nhà văn hóa thôn trước ngày 30/10/2025.", [("kind:commune", date(2025, 10, 30))]),
+])
+def test_near_misses_in_a_letter(body, expected):
+    assert [(audience, deadline) for audience, deadline, _ in tasks(letter(body))] == expected
+
+
+def test_near_misses_in_a_page():
+    # the order that has its own deadline keeps it; a report on its own matter is a task
+    page = ("Phòng chống dịch\n\nSở Y tế kiểm tra các cơ sở giết mổ trước ngày 10/6/2025. Báo "
+            "cáo kết quả về UBND tỉnh trước ngày 15/6/2025.\n\n"
+            "Sở Tài chính tổng hợp kết quả rà soát tài sản dôi dư. Báo cáo UBND tỉnh về tình "
+            "hình quản lý nhà công vụ trước ngày 15/6/2025.\n")
+    assert [(audience, deadline) for audience, deadline, _ in tasks(
+        import_letter(page, PROVINCE))] == [
+        ("unit:Sở Y tế", date(2025, 6, 10)), ("unit:Sở Y tế", date(2025, 6, 15)),
+        ("unit:Sở Tài chính", None), ("unit:Sở Tài chính", date(2025, 6, 15))]
+    # what a leader once ordered is an account, no task
+    page = ("Khắc phục hậu quả bão\n\nNgay sau khi bão đổ bộ, Chủ tịch UBND tỉnh đã chỉ đạo "
+            "khẩn trương khắc phục hậu quả.\n\nNăm 2025, Chủ tịch UBND tỉnh chỉ đạo thực hiện "
+            "quyết liệt các giải pháp, nhờ đó tăng trưởng đạt 8%.\n")
+    assert tasks(import_letter(page, PROVINCE)) == []
+
+
+def test_a_level_s_word_without_a_place_in_a_letter_about_one_unit_of_that_level():
+    text = ("UBND THÀNH PHỐ ĐÀ NẴNG\nSố: 120/UBND-QLĐTh\nĐà Nẵng, ngày 10 tháng 6 năm 2021\n\n"
+            "Kính gửi: UBND quận Hải Châu\n\n"
+            "UBND thành phố nhận được Tờ trình của UBND quận Hải Châu. Sau khi xem xét, UBND "
+            "thành phố đồng ý chủ trương và giao UBND quận hoàn thiện hồ sơ, trình Sở Xây dựng "
+            "thẩm định.\n")
+    assert audiences(import_letter(text, CITY_DISTRICTS)) == ["unit:UBND quận Hải Châu"]
+    # "Chủ tịch UBND xã" with no place: each commune and ward
+    assert audiences(letter("1. Chủ tịch UBND xã chỉ đạo rà soát, xử lý dứt điểm vi phạm đất "
+                            "đai.")) == ["kind:commune"]
+
+
+def test_schools_of_one_kind():
+    units = [UnitRef(1, "Phòng Giáo dục và Đào tạo", "", "office"),
+             UnitRef(2, "Trường THCS Tân Túc", "", "service"),
+             UnitRef(3, "Trường Tiểu học Tân Kiên", "", "service"),
+             UnitRef(4, "Trường THCS Tân Kiên", "", "service")]
+    page = ("Quản lý dạy thêm\n\nĐề nghị Hiệu trưởng các trường THCS tăng cường quản lý dạy "
+            "thêm, học thêm.\n")
+    assert audiences(import_letter(page, units)) == ["units:2,4"]

@@ -31,7 +31,8 @@ class UnitRef(NamedTuple):
 
 # Who a heading names: the words it starts with.
 _ADDRESSEE_START = re.compile(
-    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau|doi voi|rieng)\s+)?"
+    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau|doi voi|rieng)\s+"
+    r"(?:dong chi\s+)?)?"  # "Đề nghị đồng chí Giám đốc Sở Y tế …"
     r"(?:(?:tat ca|toan the|toan bo|100\s*%)\s+)?(?:cap (?:huyen|xa|tinh)\b|"
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"hieu truong|uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"
@@ -64,6 +65,7 @@ _SEPARATOR_WORDS = {"va", "cung"}
 # A level's word after "Ủy ban nhân dân" with no place after it: each unit of that level.
 _GENERIC_LEVEL = {("quan",), ("huyen",), ("thi", "xa"), ("xa",), ("phuong",), ("thi", "tran"),
                   ("dac", "khu")}
+_WARD_LEVEL = {("xa",), ("phuong",), ("thi", "tran"), ("dac", "khu")}
 # Group words: (token sequence, rule), longest first within each rule.
 _GROUPS: list[tuple[tuple[str, ...], str]] = [
     (tuple(words.split()), rule) for words, rule in [
@@ -410,6 +412,7 @@ class UnitIndex:
         # "Chủ tịch UBND quận ban hành …" in a letter to several of them: each one of that
         # level, where the portal holds two at least ("UBND tỉnh", "UBND thành phố" name the
         # issuer, never its units)
+        self.mentioned: dict[tuple[str, ...], list[str]] = {}  # see `read_letter`
         self.generic = sorted(
             ((key, sorted(names)) for key, names in owns.items()
              if len(names) >= 2 and key not in keys and key[4:] in _GENERIC_LEVEL),
@@ -426,6 +429,17 @@ class UnitIndex:
         self.ids = {unit.name: unit.id for unit in units}
         self.level_words = {unit.name: _split_level(_key(unit.name))[0] for unit in units
                             if getattr(unit.kind, "value", unit.kind) == "commune"}
+
+    def read_letter(self, text: str) -> None:
+        """The units of a level the letter names in full anywhere (its recipients included):
+        "UBND quận" with no place then means those, not every one of that level."""
+        folded = skeleton(text)
+        self.mentioned = {}
+        for key, names in self.generic:
+            named = [name for name in names if re.search(
+                r"\b" + r"\W+".join(map(re.escape, _key(name)[4:])) + r"\b", folded)]
+            if named:
+                self.mentioned[key] = named
 
     def match(self, text: str) -> AudienceMatch:
         found = self._match(text)
@@ -509,8 +523,15 @@ class UnitIndex:
                 end = position + len(key)
                 if tuple(words[position:end]) == key and not any(used[position:end]) \
                         and free_after(end):
-                    for name in names:
-                        take(position, end, f"unit:{name}")
+                    named_here = self.mentioned.get(key)
+                    if named_here:  # "UBND quận" in a letter about UBND quận Hải Châu
+                        for name in named_here:
+                            take(position, end, f"unit:{name}")
+                    elif key[4:] in _WARD_LEVEL:  # "Chủ tịch UBND xã": each commune, ward
+                        take(position, end, "level:ward")
+                    else:
+                        for name in names:
+                            take(position, end, f"unit:{name}")
         # "các Tổ"; and a head in a list after a group that "các" opened ("các phòng, ban,
         # ngành, trung tâm thuộc huyện")
         def after_a_group(position: int) -> bool:
@@ -527,8 +548,14 @@ class UnitIndex:
             for head, names in (self.listed_heads if position in listed
                                 else self.heads).items():
                 end = start + len(head)
-                if tuple(words[start:end]) == head and not any(used[position:end]) \
-                        and free_after(end):
+                if tuple(words[start:end]) != head or any(used[position:end]):
+                    continue
+                # "các trường THCS": those of the heads' units whose names go on that way
+                kind = [name for name in names
+                        if _key(name)[len(head):len(head) + 1] == tuple(words[end:end + 1])]
+                if kind and free_after(end + 1):
+                    names, end = kind, end + 1
+                if free_after(end):
                     for name in sorted(names):
                         take(position, end, f"unit:{name}")
                     break

@@ -383,6 +383,12 @@ def _split_deadlines(text: str) -> list[str] | None:
     if not _VERB_RE.search(skeleton(head)) or not _VERB_RE.search(skeleton(rest)) \
             or len(rest.split()) < 5:
         return None
+    if re.match(r"(?:truong hop|trong truong hop|neu|khi)\b", sk[start:]) \
+            or re.search(r"\b(?:phat sinh|tinh den|tinh tu|so lieu|ke tu|tu ngay)\s*$",
+                         sk[:first.start()]):
+        # a fallback ("…, trường hợp chưa hoàn thành thì gửi chậm nhất …") or a date that
+        # bounds what is counted ("các khoản chi phát sinh trước ngày …"): one task
+        return None
     return [_clean_task_text(head), _clean_task_text(rest)]
 
 

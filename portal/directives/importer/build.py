@@ -140,9 +140,6 @@ _NOT_TASKS_PART = re.compile(
 )
 _CLOSING_DEADLINE = re.compile(r"\((?:thuc hien|hoan thanh|xong|han)?\s*(?:truoc|cham nhat|"
                                r"trong)[^()]*\)\s*[.;]?\s*$")
-# What an ordered review is about ("I. ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN …" after "… yêu cầu các sở
-# … với các nội dung sau:"): a part of orders there, of a report's account elsewhere.
-_ORDERED_REVIEW = re.compile(r"(?:danh gia|tinh hinh|ket qua|thuc trang)\b")
 # A line of a plan's task table after the task: who carries it out, by when.
 _WHO_LINE = re.compile(
     r"^(?:co quan|don vi|trach nhiem|bo phan)\s*(?:chu tri|thuc hien|thuc hien chinh|"
@@ -265,7 +262,7 @@ class _Builder:
                     if step and steps:
                         # the next step with its own deadline: the same unit's
                         before = section.tasks[-2]
-                        if task.audience is None and before.audience is not None:
+                        if task.audience in (None, UNMATCHED) and before.audience is not None:
                             task.audience = before.audience
                             self.unsignalled.discard(id(task))
                         task.notes.append("Tách từ một câu nêu hai bước, mỗi bước một hạn.")
@@ -327,7 +324,9 @@ class _Builder:
                     c_index > 0 and current is not None
                     and _reports_on_order(folded)) or (
                     c_index == 0 and s_index > 0 and current is not None and self.prose
-                    and not bullet and _sends_by_date(folded))) \
+                    and not bullet and _sends_by_date(folded)
+                    # (an order that has its own deadline keeps it: the report is a task)
+                    and not any(_DEADLINE.search(skeleton(text[a:b])) for a, b in current))) \
                     and product is None and not (after_unit and first and words >= 2)
                 opens = product is not None or (after_unit and first and words >= 2 and (
                     _has_order(folded) or _DEADLINE.search(folded))) or (
@@ -335,7 +334,8 @@ class _Builder:
                     (first and bullet and (sentence_orders or (
                         # an item under a unit's heading ("1. Đối với các thôn:" then "-
                         # Chỉnh trang lại …") is that unit's task whatever its verb
-                        section is not self.preamble and words >= 3)))
+                        section is not self.preamble and section.audience is not None
+                        and words >= 4 and _unit_item(folded))))
                     or (_starts_with_order(folded) and words >= 3)
                     or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
                         and (_ADDRESSEE_START.match(folded)
@@ -1034,6 +1034,21 @@ _SENDS_IT = re.compile(
 )
 
 
+# What an item under a unit's heading may be besides an order: a document, a caption, a fact.
+_NOT_ITEM = re.compile(r"(?:ke hoach|quyet dinh|cong van|van ban|danh sach|du toan|kinh phi|"
+                       r"bao cao so|thong bao|phu luc|bieu mau|thoi gian|dia diem|thanh phan|"
+                       r"nguoi dan|cac (?:cho|du an|cong trinh|ho))\b")
+
+
+def _unit_item(folded: str) -> bool:
+    """An item under a unit's heading that orders it in words the importer has no verb for
+    ("Chỉnh trang lại khuôn viên …"): not a document, a caption ("Kinh phí: …"), what was or
+    is being done, or advice to people."""
+    folded = folded.lstrip(" -–•*+")
+    return not (_NOT_ITEM.match(folded) or ":" in folded[:40]
+                or re.search(r"\b(?:da|dang|duoc|se)\s", folded[:60]))
+
+
 def _sends_by_date(folded: str) -> bool:
     """The next sentence after an order only says to whom and by when its result goes: that
     order's deadline, one task with it (the corpus README, "One task or two")."""
@@ -1043,6 +1058,11 @@ def _sends_by_date(folded: str) -> bool:
     core = re.split(r"\bde (?=tong hop|bao cao|xem xet|theo doi|chi dao|kip thoi|lam co so|"
                     r"phuc vu|gui|trinh)", folded)[0]
     if re.search(r"[,;]\s*(?:dong thoi|giao|de nghi|yeu cau)\b", core):
+        return False
+    # a report on a matter of its own ("Báo cáo UBND tỉnh về tình hình dịch …"), not the
+    # result sent "về" (to) whom
+    if re.search(r"\bve (?!(?:so|ubnd|uy ban|van phong|phong|ban|bo|cuc|chi cuc|trung tam|"
+                 r"thuong truc|tinh(?! hinh)|huyen|xa|phuong)\b)", core):
         return False
     return len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", core))) <= 16
 
@@ -1098,9 +1118,12 @@ _MEETING = re.compile(
     # what a report at the meeting showed, who spoke there: "Báo cáo tại hội nghị cho thấy …",
     # "Trung tâm X báo cáo tham luận tại hội nghị", "Bí thư … phát biểu chỉ đạo hội nghị."
     r"^bao cao (?:tai|trinh bay tai|cua)\b[^.;]{0,80}?\bcho thay\b|"
-    r"^[^.;]{0,120}?\b(?:bao cao|trinh bay|phat bieu) tham luan\b|"
-    r"^[^.;]{0,120}?\bphat bieu (?:chi dao|ket luan|khai mac|be mac)(?: (?:tai )?(?:hoi nghi|"
-    r"cuoc hop|phien hop|buoi lam viec|ky hop))?\s*[.;]?\s*$"
+    # (a caption: who did it, no more; not "Sở X chuẩn bị báo cáo tham luận …", "… để lãnh đạo
+    # phát biểu chỉ đạo hội nghị")
+    r"^(?![^.;]*\b(?:chuan bi|xay dung|hoan thien|gui|de|yeu cau|de nghi|giao|can|phai)\s)"
+    r"(?:[^.;,]{0,120}?\b(?:bao cao|trinh bay|phat bieu) tham luan|[^.;,]{0,120}?\bphat bieu "
+    r"(?:chi dao|ket luan|khai mac|be mac))(?: (?:tai )?(?:hoi nghi|cuoc hop|phien hop|"
+    r"buoi lam viec|ky hop)[^.;,]{0,60})?\s*[.;]?\s*$"
 )
 # The issuer's office passing on the conclusions: "Văn phòng UBND tỉnh thông báo để các cơ
 # quan, đơn vị liên quan biết, thực hiện".
@@ -1261,8 +1284,12 @@ def _speaker_order(folded: str) -> int | None:
             or re.match(r"(?:[^,]{0,40},\s*)?dong chi\b", before)):
         return None
     # who speaks, not what was done: no verb before the order word but in the speaker's words
-    # ("Phát biểu kết luận hội nghị, đồng chí …, Bí thư …")
-    if _VERB_RE.search(_speaker_words(before)):
+    # ("Phát biểu kết luận hội nghị, đồng chí …, Bí thư …"), and no account of what a leader
+    # once ordered ("… đã chỉ đạo …", "Trước đó, …", "…, nhờ đó tăng trưởng đạt 8%")
+    if _VERB_RE.search(_speaker_words(before)) or re.search(r"\b(?:da|vua|tung)$", before) \
+            or re.match(r"(?:truoc do|ngay sau khi|sau khi|thoi gian qua|vua qua|nam qua)\b",
+                        before) or re.search(r"\b(?:nho do|den nay|da hoan thanh|gop phan|"
+                                             r"ket qua la)\b", folded[match.end():]):
         return None
     start = match.end()
     when = _WHEN_WORDS.match(folded, start)
@@ -1508,6 +1535,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         draft.warnings.append("Không thấy trích yếu (V/v …): điền «subject» và «title».")
 
     index = UnitIndex(list(units))
+    index.read_letter(normal)
     builder = _Builder(index, draft.year, draft.issued_on or reference,
                        prose=not draft.recipients)
     body = [line for line in lines[body_start:closing]
@@ -1524,14 +1552,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     # section, its numbering and the section before it, which the next item of the same
     # numbering returns to.
     inline: tuple[DraftSection, str, DraftSection | None] | None = None
-    # "Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở, … triển khai …, với các nội dung sau:": the
-    # parts that follow are what the addressees must do, "I. ĐÁNH GIÁ TÌNH HÌNH …" among them
-    ordered_parts = False
     for position, para in enumerate(paras):
-        if not para.marker and not _part_heading(para):
-            ordered_parts = bool(para.text.rstrip().endswith(":") and _ORDER_WORD.search(
-                skeleton(para.text)) and index.match(para.text).matched) or (
-                ordered_parts and not para.text.strip())
         if not para.marker:
             builder.intro_orders = False
         elif position and not paras[position - 1].marker:
@@ -1545,9 +1566,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             skipping = None
         if part:
             # "A. MỤC ĐÍCH, YÊU CẦU", "B . NỘI DUNG": a plan's parts by capital letters
-            what = re.sub(r"^[a-h]\s?[.)]\s*", "", folded) if not para.marker else folded
-            if _NOT_TASKS_PART.match(what) and not (
-                    ordered_parts and _ORDERED_REVIEW.match(what)):
+            if _NOT_TASKS_PART.match(re.sub(r"^[a-h]\s?[.)]\s*", "", folded)
+                                     if not para.marker else folded):
                 skipping = _style(para)
                 continue
             heading = _section_heading(para, index)

@@ -107,9 +107,9 @@ ORDER_VERBS = [
 ]
 # "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
 # chính trị - xã hội", "tổ chức, cá nhân".
-_NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the|chinh tri|"
+_NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the(?! thao)|chinh tri|"
                         r"xa hoi|hoi(?!\s+(?:nghi|thao|thi|cho|dien|giang|dam|truong))|"
-                        r"thanh vien|co lien quan|lien quan|kinh te|ca nhan|ton giao|"
+                        r"thanh vien|co lien quan|lien quan|kinh te|ca nhan(?! hoa)|ton giao|"
                         r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)"}
 _VERB_RE = re.compile(r"\b(?:" + "|".join(
     _NOT_VERB.get(verb, re.escape(verb))
