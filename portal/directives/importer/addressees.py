@@ -436,8 +436,12 @@ class UnitIndex:
         folded = skeleton(text)
         self.mentioned = {}
         for key, names in self.generic:
-            named = [name for name in names if re.search(
-                r"\b" + r"\W+".join(map(re.escape, _key(name)[4:])) + r"\b", folded)]
+            by_words = {_key(name)[4:]: name for name in names}  # ("quan", "hai", "chau")
+            pattern = re.compile(r"\b(?:" + "|".join(
+                r"\W+".join(map(re.escape, words))
+                for words in sorted(by_words, key=len, reverse=True)) + r")\b")
+            found = {tuple(re.findall(r"\w+", m.group(0))) for m in pattern.finditer(folded)}
+            named = [by_words[words] for words in by_words if words in found]
             if named:
                 self.mentioned[key] = named
 
