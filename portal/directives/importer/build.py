@@ -34,9 +34,13 @@ thực hiện", "… quan tâm, phối hợp thực hiện"), contingencies ("Tr
 report or describe ("đã", "sẽ", "phải được", "… là …", "Sở X là cơ quan thường trực …"),
 headlines and a web page's furniture. A deadline clause after an order ("; hoàn thành trước
 ngày …", "Trình UBND tỉnh trước ngày …") stays with it; deadlines given per level in a separate
-sentence make one task per level. An addressee the portal does not hold is
-kept, its task or section marked "unmatched" and a warning "chưa xác định đơn vị" quoting the
-letter's words.
+sentence make one task per level; two steps in one sentence, each with a deadline of its own
+("Trước ngày A, các huyện báo cáo sơ bộ …, trước ngày B báo cáo chính thức …"), make two tasks
+of the same units (not a fallback date, nor a date that bounds what is counted). A leader's
+order in a page that names no one after its word ("… chỉ đạo cần sớm xây dựng …") is kept for
+the editor, a leader's past orders ("đã chỉ đạo …") are not orders. An addressee the portal
+does not hold is kept, its task or section marked "unmatched" and a warning "chưa xác định đơn
+vị" quoting the letter's words.
 """
 
 from __future__ import annotations
