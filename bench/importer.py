@@ -35,7 +35,9 @@ Inputs: the text as written; a PDF made from it by LibreOffice (`soffice --headl
 --convert-to pdf`), read back with `read_letter_file(data, "x.pdf")`; and a scan of that PDF
 (`pdftoppm -r 200`, each page given slight noise with Pillow: Gaussian grain and a small
 rotation), each page read with `read_letter_file(data, "x.png")` and the pages' texts joined.
-Where `read_letter_file` cannot read a format it prints "chưa đọc được định dạng này".
+A letter whose input could not be made or read is named with the reason, and its tasks count as
+not found; where no letter of a line could be read, the line says "chưa đọc được định dạng
+này".
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ def load_corpus(halves: list[str], corpus: Path = CORPUS) -> list[Letter]:
 
 
 def make_pdfs(letters: list[Letter], work: Path) -> None:
-    """One PDF per letter, by LibreOffice from the text file (one soffice run for them all)."""
+    """One PDF per letter, by LibreOffice from the text file (one soffice run a hundred)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         return
@@ -211,12 +213,14 @@ def make_pdfs(letters: list[Letter], work: Path) -> None:
     sources.mkdir()
     for index, letter in enumerate(letters):
         (sources / f"{index:03d}.txt").write_text(letter.text, encoding="utf-8")
-    subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
-         "--infilter=Text (encoded):UTF8,LF,Liberation Serif,vi", "--convert-to", "pdf", "--outdir",
-         str(work / "pdf"), *sorted(map(str, sources.glob("*.txt")))],
-        check=True, capture_output=True, timeout=600,
-    )
+    files = sorted(map(str, sources.glob("*.txt")))
+    for start in range(0, len(files), 100):  # one run stops short of some 250 files
+        subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
+             "--infilter=Text (encoded):UTF8,LF,Liberation Serif,vi", "--convert-to", "pdf",
+             "--outdir", str(work / "pdf"), *files[start:start + 100]],
+            check=True, capture_output=True, timeout=600,
+        )
     for index, letter in enumerate(letters):
         pdf = work / "pdf" / f"{index:03d}.pdf"
         if pdf.is_file():
@@ -357,14 +361,21 @@ def score_letter(letter: Letter, text: str) -> Score:
     return score
 
 
+def unread(letter: Letter, kind: str, why: str) -> Score:
+    """A letter whose input could not be made or read: named, its tasks all not found."""
+    print(f"  {letter.half}/{letter.path.name}, {kind}: {UNREADABLE} ({why})")
+    return Score(letters=1, unreadable=1, expected=len(letter.tasks),
+                 with_deadline=sum(1 for t in letter.tasks if t.deadline))
+
+
 def run(letter: Letter, kind: str) -> Score:
     if kind != "text" and kind not in letter.inputs:
-        return Score(letters=1, unreadable=1)
+        return unread(letter, kind, "không tạo được tệp")
     started = time.perf_counter()
     try:
         text = read_input(letter, kind)
-    except LetterImportError:
-        return Score(letters=1, unreadable=1)
+    except LetterImportError as error:
+        return unread(letter, kind, str(error)[:120])
     try:
         score = score_letter(letter, text)
     except LetterImportError:  # nothing readable in it: every expected task is missed
@@ -383,14 +394,16 @@ def _pct(part: int, whole: int) -> str:
 
 
 def cell(score: Score) -> str:
-    if score.unreadable:
+    if score.unreadable == score.letters:
         return UNREADABLE
+    read = score.letters - score.unreadable
     return (f"found {score.found:3d}/{score.expected:<3d} {_pct(score.found, score.expected)}"
             f" · deadlines {score.deadlines:2d}/{score.with_deadline:<2d} "
             f"{_pct(score.deadlines, score.with_deadline)}"
             f" · invented {score.invented:3d}/{score.drafted:<3d} "
             f"{_pct(score.invented, score.drafted)}"
-            f" · {1000 * score.seconds / max(score.letters, 1):7.1f} ms/letter")
+            f" · {1000 * score.seconds / max(read, 1):7.1f} ms/letter"
+            + (f" · {score.unreadable} {UNREADABLE}" if score.unreadable else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
