@@ -20,10 +20,12 @@ For each half, each kind and each input it prints:
 - time per letter: reading the input (for PDF and scan, through `read_letter_file`) and
   importing it, in milliseconds (the PDF and the scan themselves are made beforehand);
 - why, for each half's first input: how many of the tasks not found had no draft task at all,
-  how many the wrong addressees, the wrong deadline or both; and how many invented tasks reach
-  no unit (flagged "chưa xác định đơn vị" for the editor) rather than a wrong one; and how many
-  sentences the draft set aside as no task (a text with no recipients, a sentence naming no
-  unit and giving no order), quoted in its warnings for the editor.
+  how many the wrong addressees (of them, how many reach no unit, left for the editor, and of
+  those how many the letter meant for every unit it names), the wrong deadline or both; and how
+  many invented tasks reach no unit (flagged "chưa xác định đơn vị" for the editor) rather than
+  a wrong one; and how many sentences the draft set aside as no task (a text with no
+  recipients, a sentence naming no unit and giving no order), quoted in its warnings for the
+  editor.
 
 Matching draft tasks to expected tasks is one-to-one and greedy: every pair (expected, draft) is
 scored by how many of the summary's words (folded, two letters or more) occur in the draft task's
@@ -305,6 +307,10 @@ class Score:
     wrong_deadline: int = 0
     wrong_both: int = 0
     invented_unplaced: int = 0
+    # of the wrong addressees: the draft task reaches no unit (left for the editor), and of
+    # those, the letter meant every unit it names
+    wrong_unplaced: int = 0
+    wrong_unplaced_all: int = 0
     set_aside: int = 0  # sentences the draft quotes as no task, for the editor to add
 
     def add(self, other: Score) -> None:
@@ -354,6 +360,9 @@ def score_letter(letter: Letter, text: str) -> Score:
             score.found += 1
         elif date_right:
             score.wrong_addressee += 1
+            if not resolve(rule, letter.units):
+                score.wrong_unplaced += 1
+                score.wrong_unplaced_all += expected.addressees == {u.name for u in letter.units}
         elif who_right:
             score.wrong_deadline += 1
         else:
@@ -463,7 +472,9 @@ def main(argv: list[str] | None = None) -> int:
             total = totals[(half, "(all)", inputs[0])]
             print(f"  why, {inputs[0]}: of {total.expected - total.found} tasks not found, "
                   f"{total.not_drafted} had no draft task, {total.wrong_addressee} the wrong "
-                  f"addressees, {total.wrong_deadline} the wrong deadline, {total.wrong_both} "
+                  f"addressees ({total.wrong_unplaced} reaching no unit, left for the editor, "
+                  f"{total.wrong_unplaced_all} of them meant for every unit), "
+                  f"{total.wrong_deadline} the wrong deadline, {total.wrong_both} "
                   f"both; of {total.invented} invented, {total.invented_unplaced} reach no unit "
                   f"(left for the editor); {total.set_aside} sentences set aside as no task, "
                   f"quoted in the draft's warnings")
