@@ -142,6 +142,7 @@ _NOT_TASKS_PART = re.compile(
     r"ton tai|nhung ton tai|han che|nhung han che|kho khan|nguyen nhan|bai hoc|uu diem|"
     r"nhung ket qua|mot so ket qua)\b"
 )
+# A deadline in brackets that closes a sentence: "… (thực hiện trước ngày 30/12/2017)."
 _CLOSING_DEADLINE = re.compile(r"\((?:thuc hien|hoan thanh|xong|han)?\s*(?:truoc|cham nhat|"
                                r"trong)[^()]*\)\s*[.;]?\s*$")
 # A line of a plan's task table after the task: who carries it out, by when.
@@ -254,6 +255,10 @@ class _Builder:
         named: tuple[str | None, str] | None = (section.audience, section.heading) \
             if after_unit and section.audience else None
 
+        def dated(group: list[tuple[int, int]]) -> bool:
+            """Whether the clauses gathered for a task already give it a deadline."""
+            return any(_DEADLINE.search(skeleton(text[a:b])) for a, b in group)
+
         def flush(groups: list[list[tuple[int, int]]]) -> None:
             """The tasks gathered so far in this paragraph, added."""
             for position, group in enumerate(groups):
@@ -330,7 +335,7 @@ class _Builder:
                     c_index == 0 and s_index > 0 and current is not None and self.prose
                     and not bullet and _sends_by_date(folded)
                     # (an order that has its own deadline keeps it: the report is a task)
-                    and not any(_DEADLINE.search(skeleton(text[a:b])) for a, b in current))) \
+                    and not dated(current))) \
                     and product is None and not (after_unit and first and words >= 2)
                 opens = product is not None or (after_unit and first and words >= 2 and (
                     _has_order(folded) or _DEADLINE.search(folded))) or (
@@ -377,9 +382,8 @@ class _Builder:
                             not _DEADLINE.search(folded)
                             # "… ; thăm hỏi … (thực hiện trước ngày 30/12)": the deadline in
                             # brackets that closes the sentence is the whole order's
-                            or (c_index == len(clauses) - 1 and _CLOSING_DEADLINE.search(
-                                folded) and not any(
-                                _DEADLINE.search(skeleton(text[a:b])) for a, b in current))) \
+                            or (c_index == len(clauses) - 1
+                                and _CLOSING_DEADLINE.search(folded) and not dated(current))) \
                         and own_addressee() is None \
                         and not _ORDER_WORD.match(folded):
                     # a page's prose (no recipients): "yêu cầu X nâng cao …; tuyệt đối không
@@ -1015,11 +1019,21 @@ def _follows_order(folded: str) -> bool:
     if done and not _DEADLINE.sub(" ", folded[done.end():]).strip(" .;,"):
         return True
     # "… Trình UBND tỉnh trước ngày 10/8": the product of the order before, sent by a date
-    # (what it is for, "để tổng hợp, gửi Ban …", does not count)
-    if not re.match(r"(?:trinh|gui|nop)\b", folded):
-        return False
-    core = re.split(r"\bde (?=tong hop|bao cao|xem xet|theo doi|chi dao|kip thoi|lam co so|"
-                    r"phuc vu|gui|trinh)", folded)[0]
+    return bool(re.match(r"(?:trinh|gui|nop)\b", folded)) and _few_words(_sent(folded))
+
+
+# What a sending is for ("…, để tổng hợp, gửi Ban …"): no part of what is sent, or to whom.
+_PURPOSE = re.compile(r"\bde (?=tong hop|bao cao|xem xet|theo doi|chi dao|kip thoi|lam co so|"
+                      r"phuc vu|gui|trinh)")
+
+
+def _sent(folded: str) -> str:
+    """A clause that sends something, without what the sending is for."""
+    return _PURPOSE.split(folded, maxsplit=1)[0]
+
+
+def _few_words(core: str) -> bool:
+    """Sixteen words at most besides its date: a deadline clause, not an order of its own."""
     return len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", core))) <= 16
 
 
@@ -1059,8 +1073,7 @@ def _sends_by_date(folded: str) -> bool:
     folded = folded.lstrip(" ,-–:;(")
     if not _SENDS_IT.match(folded) or not _DEADLINE.search(folded):
         return False
-    core = re.split(r"\bde (?=tong hop|bao cao|xem xet|theo doi|chi dao|kip thoi|lam co so|"
-                    r"phuc vu|gui|trinh)", folded)[0]
+    core = _sent(folded)
     if re.search(r"[,;]\s*(?:dong thoi|giao|de nghi|yeu cau)\b", core):
         return False
     # a report on a matter of its own ("Báo cáo UBND tỉnh về tình hình dịch …"), not the
@@ -1068,7 +1081,7 @@ def _sends_by_date(folded: str) -> bool:
     if re.search(r"\bve (?!(?:so|ubnd|uy ban|van phong|phong|ban|bo|cuc|chi cuc|trung tam|"
                  r"thuong truc|tinh(?! hinh)|huyen|xa|phuong)\b)", core):
         return False
-    return len(re.findall(r"[^\W\d_]+", _DEADLINE.sub(" ", core))) <= 16
+    return _few_words(core)
 
 
 def _reports_on_order(folded: str) -> bool:
@@ -1467,12 +1480,12 @@ def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | Non
         # "Yêu cầu các ngành, UBND các xã, thị trấn tiêm vắc xin …": no verb the importer
         # knows after the order's word; the longest run of words that names units and
         # nothing else is who acts
-        head = None
+        found = None
         for end in (m.start() for m in re.finditer(r"\s", text[:200])):
             match = index.match(text[:end])
             if match.matched and not match.unmatched:
-                head = text[:end].strip(" ,;:-–")
-        return (index.match(head).rule, head) if head else None
+                found = (match.rule, text[:end].strip(" ,;:-–"))
+        return found
     if not verb or verb.start() == 0:
         return None
     start = verb.start()
