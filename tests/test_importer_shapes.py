@@ -1446,9 +1446,14 @@ def test_a_leader_s_order_in_a_page_that_names_no_one_after_its_word():
             "Đồng chí cũng yêu cầu, trong những tháng cuối năm, UBND các xã, phường cần ưu tiên "
             "tháo gỡ vướng mắc cho người dân, doanh nghiệp.\n")
     draft = import_letter(page, PROVINCE)
+    # the order that names no one goes to the commune the page is about (its headline)
     assert tasks(draft) == [
-        (None, None, "Xây dựng chuyên đề về tổ chức các hoạt đ"),
+        ("unit:UBND xã Tân Phú", None, "Xây dựng chuyên đề về tổ chức các hoạt đ"),
         ("kind:commune", None, "UBND các xã, phường cần ưu tiên tháo gỡ ")]
+    assert not any("chưa xác định đơn vị" in warning for warning in draft.warnings)
+    # with a headline that names no unit, it is kept for the editor
+    draft = import_letter(page.replace("Xã Tân Phú đoàn kết", "Đoàn kết"), PROVINCE)
+    assert audiences(draft) == [None, "kind:commune"]
     assert any("chưa xác định đơn vị" in warning for warning in draft.warnings)
     # "Ban Chỉ đạo", "lãnh đạo, chỉ đạo" are no leader's order; nor is what a leader did
     page = ("Hội nghị giao ban tháng 11\n\n"
@@ -1735,3 +1740,52 @@ def test_schools_of_one_kind():
     page = ("Quản lý dạy thêm\n\nĐề nghị Hiệu trưởng các trường THCS tăng cường quản lý dạy "
             "thêm, học thêm.\n")
     assert audiences(import_letter(page, units)) == ["units:2,4"]
+
+
+def test_a_page_about_one_unit_gives_it_the_orders_that_name_no_one():
+    # a leader's conclusions at a meeting with a commune: the commune's tasks
+    page = ("Xã An Bình đẩy mạnh chuyển đổi số\n\n"
+            "Tại buổi làm việc, lãnh đạo xã báo cáo kết quả 9 tháng năm 2025.\n\n"
+            "Kết luận buổi làm việc, Phó Chủ tịch UBND tỉnh đề nghị sớm hoàn thành việc số hóa "
+            "hồ sơ hộ tịch, nâng tỷ lệ hồ sơ trực tuyến toàn trình.\n")
+    draft = import_letter(page, PROVINCE)
+    assert audiences(draft) == ["unit:UBND xã An Bình"]
+    assert any("ở đầu bài" in note for note in draft.tasks[0].notes)
+    # the lead's first sentence may name the page's subject, a group among them
+    page = ("Hội nghị giao ban tháng 9\n\n"
+            "“Xã, phường phải tổ chức giao ban thường xuyên” - đó là chỉ đạo của Chủ tịch UBND "
+            "tỉnh tại hội nghị. Chủ tịch UBND tỉnh yêu cầu không để tồn đọng hồ sơ.\n")
+    assert set(audiences(import_letter(page, PROVINCE))) == {"kind:commune"}
+
+
+def test_a_page_about_the_issuer_or_two_units_places_nothing():
+    # a headline about the issuer: the order that names no one stays for the editor
+    page = ("UBND tỉnh họp phiên thường kỳ tháng 9\n\n"
+            "Kết luận phiên họp, Chủ tịch UBND tỉnh yêu cầu tập trung giải ngân vốn đầu tư "
+            "công.\n")
+    assert audiences(import_letter(page, PROVINCE)) == [None]
+    # a headline and a lead that name two different units: no guess
+    page = ("Sở Y tế kiểm tra công tác tiêm chủng tại xã Tân Phú\n\n"
+            "Xã An Bình tổ chức tiêm chủng mở rộng từ tháng 9/2025.\n\n"
+            "Phó Chủ tịch UBND tỉnh yêu cầu tập trung hoàn thành tiêm chủng mở rộng.\n")
+    assert audiences(import_letter(page, PROVINCE))[-1] is None
+
+
+def test_an_order_word_with_no_one_after_it_opens_an_order():
+    # in a letter, the recipients'; in a page, kept for the editor
+    draft = letter("Đề nghị khẩn trương rà soát thủ tục hành chính thuộc thẩm quyền, báo cáo kết "
+                   "quả trước ngày 30/9/2025.\n")
+    recipients = "units:" + ",".join(str(ID[name]) for name in (
+        "Văn phòng UBND tỉnh", "Sở Nội vụ", "Sở Tài chính", "Sở Y tế",
+        "Sở Khoa học và Công nghệ",
+        "UBND xã Tân Phú", "UBND xã An Bình", "UBND phường Mỹ Phước"))
+    assert tasks(draft) == [
+        (recipients, date(2025, 9, 30), "Đề nghị khẩn trương rà soát thủ tục hành")]
+    page = ("Tin hoạt động\n\nYêu cầu sớm hoàn thành việc số hóa hồ sơ hộ tịch.\n")
+    assert audiences(import_letter(page, PROVINCE)) == [None]
+    # a headline in those words is no order; a sending after an order is that order's deadline
+    page = ("Yêu cầu triển khai có hiệu quả các biện pháp phòng cháy, chữa cháy\n\n"
+            "Sở Y tế kiểm tra an toàn phòng cháy tại các bệnh viện. Yêu cầu gửi báo cáo về UBND "
+            "tỉnh trước ngày 15/10/2025.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("unit:Sở Y tế", date(2025, 10, 15), "Sở Y tế kiểm tra an toàn phòng cháy tại ")]

@@ -132,6 +132,10 @@ _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)" + _NOUN_BEFORE + r"(?P<word>de ngh
                          + NOT_ORDER_GIAO + r")\s+(?!cua\b)\S")
 # The words that give an order in a letter's own voice, looked for in the letter's words, not
 # the skeleton ("giao" is not "giáo", "cần" not "căn"): not "giao thông", "cần thiết".
+# "Đề nghị sớm hoàn thành …", "Yêu cầu thực hiện …": an order's word with no one after it,
+# the order's verb straight after.
+_ORDER_NAMING_NO_ONE = re.compile(r"^\s*(?:de nghi|yeu cau)\s+"
+                                  r"(?:(?:can|phai|som|cung|nhanh chong)\s+)*")
 _ORDER_SIGNAL = re.compile(r"\b(?:đề nghị|yêu cầu|giao(?!\s+(?:thông|dịch|lưu|tiếp|thừa)\b)|"
                            r"phải|cần(?!\s+thiết)|chỉ đạo|nhiệm vụ|trách nhiệm|chủ trì|"
                            r"khẩn trương)\b")
@@ -247,6 +251,7 @@ class _Builder:
         current: list[tuple[int, int]] | None = None
         groups: list[list[tuple[int, int]]] = []
         text = para.text
+        headline = _title_like(text)
 
         # A group that names no one after a group that named a unit: (rule, words) it takes.
         inherited: dict[int, tuple[str | None, str]] = {}
@@ -346,6 +351,10 @@ class _Builder:
                         section is not self.preamble and section.audience is not None
                         and words >= 4 and _unit_item(folded))))
                     or (_starts_with_order(folded) and words >= 3)
+                    # "Đề nghị sớm hoàn thành …" opening a paragraph's orders, not a headline
+                    or (current is None and words >= 4 and not headline
+                        and _ORDER_NAMING_NO_ONE.match(folded)
+                        and _starts_with_order(_ORDER_NAMING_NO_ONE.sub("", folded)))
                     or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
                         and (_ADDRESSEE_START.match(folded)
                              or self.index.opens_with_unit(clause))
@@ -1669,6 +1678,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         lead = next((para for para in paras[:3]
                      if para.marker or not _title_like(para.text)), paras[0])
         _drop_news_lead(draft, skeleton(lead.text))
+        if not draft.recipients:
+            _address_by_subject(general, paras, first_sentence, index)
     _drop_repeats(draft, index)
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
@@ -1724,6 +1735,40 @@ def _address_general(section: DraftSection, draft: Draft, index: UnitIndex) -> N
         section.unmatched = ["; ".join(draft.recipients) if draft.recipients
                              else "(văn bản không nêu đối tượng)"]
     section.notes.append("Văn bản không chia mục theo đơn vị: chọn đối tượng cho mục này.")
+
+
+def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentence: int,
+                        index: UnitIndex) -> None:
+    """In a page (no recipients), the orders outside any unit's section that name no one go to
+    the unit the page is about, when its headline or its lead's first sentence opens with that
+    unit and only one ("Xã Thuận An đoàn kết …", "Xã, phường phải tổ chức giao ban …"): a
+    leader's conclusions at a meeting with a commune are that commune's tasks. A headline
+    about the issuer, or about two units, places nothing: the tasks stay flagged for the
+    editor; so do the orders that name someone the portal does not hold ("Các trường học
+    bảo đảm …"). Each placed task says so in its notes."""
+    if general.audience is not None:
+        return
+    open_tasks = [task for task in general.tasks if task.audience is None and (
+        _opens_without_subject(folded := skeleton(task.text))
+        or _starts_with_order(_ORDER_NAMING_NO_ONE.sub("", folded)))]
+    if not open_tasks:
+        return
+    words = [p.text for p in paras[:first_sentence] if _title_like(p.text)]
+    if first_sentence < len(paras):
+        lead = paras[first_sentence].text
+        words.append(lead[:lead.find(".") + 1 or len(lead)])
+    rules = {found[0]: found[1] for each in words
+             if (found := _task_addressee(each.strip(' "“”'), index)) and found[0]}
+    if len(rules) != 1:
+        return
+    ((rule, who),) = rules.items()
+    if rule == "all":
+        return
+    for task in open_tasks:
+        task.audience = rule
+        task.notes.append(f"Đối tượng theo «{who}» ở đầu bài: kiểm tra lại trước khi ban hành.")
+    if all(task.audience is not None for task in general.tasks):
+        general.audience, general.unmatched, general.notes = rule, [], []
 
 
 def _renumber(section: DraftSection, number: str) -> None:
