@@ -1789,3 +1789,44 @@ def test_an_order_word_with_no_one_after_it_opens_an_order():
             "tỉnh trước ngày 15/10/2025.\n")
     assert tasks(import_letter(page, PROVINCE)) == [
         ("unit:Sở Y tế", date(2025, 10, 15), "Sở Y tế kiểm tra an toàn phòng cháy tại ")]
+
+
+# A district's portal: its offices, a centre and three communes.
+NEWS_UNITS = [UnitRef(i, name, "", kind) for i, (name, kind) in enumerate([
+    ("Phòng Nội vụ", "office"), ("Phòng Tài chính - Kế hoạch", "office"),
+    ("Phòng Y tế", "office"), ("Trung tâm Văn hóa - Thể thao huyện", "service"),
+    ("UBND xã Tân Phú", "commune"), ("UBND xã An Bình", "commune"),
+    ("UBND thị trấn Mỹ Phước", "commune")], start=1)]
+SUMMING_UP = ("Hội nghị sơ kết công tác 6 tháng đầu năm 2025\n\n"
+           "Sáng 10/7/2025, UBND huyện tổ chức hội nghị sơ kết công tác 6 tháng đầu năm.\n\n")
+
+
+@pytest.mark.parametrize("sentence, rule", [
+    # when, between the order's word and the addressees
+    ("Phát biểu kết luận, Chủ tịch UBND huyện Nguyễn Văn An đề nghị thời gian tới các phòng, "
+     "ban, UBND các xã, thị trấn cần tập trung hoàn thành các chỉ tiêu năm 2025.",
+     "units:1,2,3,5,6,7"),
+    # a speaker's "nhấn mạnh", "lưu ý"; orders given with "làm tốt", "chú trọng"
+    ("Chủ tịch UBND huyện Nguyễn Văn An nhấn mạnh, các địa phương phải làm tốt công tác phòng "
+     "chống dịch.", "kind:commune"),
+    ("Bà Trần Thị Cúc, Phó Chủ tịch UBND huyện lưu ý các xã cần chú trọng công tác tiêm "
+     "chủng.", "kind:commune"),
+    # praise, then the order
+    ("Chủ tịch UBND huyện đánh giá cao kết quả đạt được và đề nghị Phòng Y tế tiếp tục phát "
+     "huy.", "unit:Phòng Y tế"),
+    # the meeting's frame, then the leader's order in the same paragraph
+    ("Tại hội nghị, các đại biểu đã thảo luận, làm rõ những hạn chế. Phát biểu chỉ đạo, Phó "
+     "Chủ tịch UBND huyện Lê Văn Dũng đề nghị thời gian tới, Phòng Nội vụ tiếp tục đẩy mạnh cải "
+     "cách hành chính.", "unit:Phòng Nội vụ"),
+])
+def test_a_leader_s_order_in_a_news_post(sentence, rule):
+    assert audiences(import_letter(SUMMING_UP + sentence + "\n", NEWS_UNITS)) == [rule]
+
+
+def test_a_closing_line_with_what_to_do_if_stuck_is_no_task():
+    draft = letter("1. Sở Y tế kiểm tra an toàn thực phẩm.\n"
+                   "Chủ tịch UBND tỉnh đề nghị Giám đốc các sở, Thủ trưởng các ban, ngành và Chủ "
+                   "tịch UBND các xã, phường khẩn trương triển khai thực hiện; trong quá trình "
+                   "thực hiện nếu có khó khăn, vướng mắc, kịp thời báo cáo UBND tỉnh (qua Sở Nội "
+                   "vụ) để xem xét, giải quyết./.\n")
+    assert audiences(draft) == ["unit:Sở Y tế"]

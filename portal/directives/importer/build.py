@@ -291,6 +291,7 @@ class _Builder:
 
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
+            signalled = bool(_ORDER_SIGNAL.search(sentence.lower()))  # before any lead is cut
             sentence_named = False  # a clause of this sentence named who acts
             raw = skeleton(sentence)
             lead = _order_after_lead(raw.lstrip())
@@ -309,7 +310,7 @@ class _Builder:
             if sentence.rstrip().endswith(":"):
                 current = None  # an introduction to what follows, not an order
                 continue
-            if framed and not _ORDER_SIGNAL.search(sentence.lower()):
+            if framed and not signalled:
                 current = None  # "Tại cuộc họp, …. Phòng X báo cáo …": still the frame
                 continue
             if _not_an_order(folded_sentence, self.index) or (
@@ -1244,10 +1245,17 @@ def _grounds_then_order(folded: str) -> int | None:
     return None
 
 
+# "…; trong quá trình thực hiện, nếu có khó khăn, vướng mắc, báo cáo …": what to do if stuck.
+_IF_STUCK = re.compile(r"\s*[;,.]\s*(?=(?:trong qua trinh (?:thuc hien|trien khai)|"
+                       r"neu co (?:kho khan|vuong mac|phat sinh))\b)")
+
+
 def _closing_line(folded: str, index: UnitIndex) -> bool:
-    """"Yêu cầu Thủ trưởng các … và Chủ tịch UBND các xã nghiêm túc thực hiện./." """
+    """"Yêu cầu Thủ trưởng các … và Chủ tịch UBND các xã nghiêm túc thực hiện./.", also with
+    "; trong quá trình thực hiện, nếu có vướng mắc, báo cáo …" after it."""
     if _DEADLINE.search(folded):
         return False
+    folded = _IF_STUCK.split(folded, maxsplit=1)[0]
     tail = _CLOSING_TAIL.search(folded)
     if not tail or tail.start() == 0:
         return False
@@ -1343,9 +1351,33 @@ def _issued_order(folded: str) -> int | None:
     return None
 
 
+# "… đề nghị thời gian tới các phòng, ban …": when, between the order's word and its
+# addressees.
+_WHEN_AFTER_WORD = re.compile(
+    r"(?:de nghi|yeu cau)\s*[,:]?\s*(?:(?:trong )?(?:thoi gian toi|thoi gian den|"
+    r"nhung thang (?:cuoi|con lai cua) nam|nhung thang con lai)|tu nay den (?:cuoi|het) nam|"
+    r"truoc mat|sap toi|nam [0-9]{4})\s*,?\s*")
+
+
 def _order_after_lead(folded: str) -> int | None:
     """Where the order proper starts after a lead clause or the issuer's name ("Theo đó, đề
-    nghị …", "UBND tỉnh yêu cầu …"), or None."""
+    nghị …", "UBND tỉnh yêu cầu …"), or None; after "thời gian tới" when those words stand
+    between the order's word and its addressees."""
+    start = _order_word_after_lead(folded)
+    if start is not None:
+        when = _WHEN_AFTER_WORD.match(folded, start)
+        if when and _ADDRESSEE_START.match(folded[when.end():]):
+            return when.end()
+    return start
+
+
+# "Chủ tịch UBND huyện đánh giá cao kết quả … và đề nghị …": the speaker's praise before the
+# order.
+_PRAISE = re.compile(r"\s+(?:danh gia cao|bieu duong|ghi nhan|hoan nghenh|khen ngoi|chuc mung|"
+                     r"bieu duong, khen ngoi)\b.*\s(?:va|dong thoi)$")
+
+
+def _order_word_after_lead(folded: str) -> int | None:
     issued = _issued_order(folded)
     if issued is not None:
         return issued
@@ -1389,6 +1421,7 @@ def _order_after_lead(folded: str) -> int | None:
             and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
                          r"ban |van phong|tinh uy|huyen uy)", before):
         return match.start("word")
+    before = _PRAISE.sub("", before)
     # "Về nhiệm vụ thời gian tới, Phó Bí thư … - Chủ tịch HĐND huyện yêu cầu …": who speaks.
     # (a person's name after "ông", "bà", "đồng chí" is no verb: "Ông Phan Công Luận, …")
     if len(before) <= 200 and _PERSON.search(before):
@@ -1397,6 +1430,19 @@ def _order_after_lead(folded: str) -> int | None:
             _speaker_words(before)):
         return match.start("word")
     return None
+
+
+def _leader_orders_after(text: str) -> bool:
+    """Whether a sentence after the paragraph's first gives a leader's or the issuer's order
+    ("Phát biểu chỉ đạo, Phó Chủ tịch UBND huyện đề nghị các cơ quan …")."""
+    for a, b in _spans(text, ".!?")[1:]:
+        folded = skeleton(text[a:b]).strip()
+        start = _order_after_lead(folded)
+        if start is None:
+            start = _speaker_order(folded)
+        if start is not None and start > 0:
+            return True
+    return False
 
 
 # The occasion a leader speaks at: "Kết luận cuộc họp,", "Phát biểu chỉ đạo tại hội nghị".
@@ -1618,11 +1664,12 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             section = None
             continue
         if (para.article and _ARTICLE_ACT.match(folded)) or (
-                _not_an_order(folded, index) and (
+                _not_an_order(folded, index) and not _leader_orders_after(para.text) and (
                     _order_after_chi_dao(folded) is None
                     or _not_an_order(skeleton(_strip_lead(para.text)).strip(), index))):
             # a meeting's frame is no order, unless a leader's "chỉ đạo: …" follows it in
-            # the same paragraph
+            # the same paragraph, or a sentence after it gives a leader's order ("Tại hội
+            # nghị, các đại biểu đã thảo luận … . Phát biểu chỉ đạo, đồng chí … đề nghị …")
             continue
         if _residue(para, folded) or (
                 position <= first_sentence and not draft.recipients and not para.marker
