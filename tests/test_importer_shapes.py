@@ -1830,3 +1830,46 @@ def test_a_closing_line_with_what_to_do_if_stuck_is_no_task():
                    "thực hiện nếu có khó khăn, vướng mắc, kịp thời báo cáo UBND tỉnh (qua Sở Nội "
                    "vụ) để xem xét, giải quyết./.\n")
     assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+PLAN_HEADER = ("ỦY BAN NHÂN DÂN\nHUYỆN TÂN HƯNG\nSố: 45/KH-UBND\n"
+               "Tân Hưng, ngày 05 tháng 3 năm 2025\n\nKẾ HOẠCH\nCải cách hành chính năm 2025\n\n"
+               "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\nNâng cao hiệu quả cải cách hành chính.\n")
+
+
+def test_a_plan_s_activity_with_who_and_when_lines_under_it():
+    plan = PLAN_HEADER + (
+        "II. NỘI DUNG, NHIỆM VỤ\n"
+        "1. Tuyên truyền về cải cách hành chính\n"
+        "- Đơn vị thực hiện: Phòng Y tế.\n"
+        "- Thời gian: trước ngày 30/6/2025.\n"
+        "2. Kiểm tra công tác cải cách hành chính\n"
+        "- Cơ quan chủ trì: Phòng Nội vụ; cơ quan phối hợp: các cơ quan liên quan.\n"
+        "- Thời gian thực hiện: trước ngày 30/9/2025.\n")
+    assert [(audience, deadline) for audience, deadline, _ in tasks(
+        import_letter(plan + SIGNATURE, NEWS_UNITS))] == [
+        ("unit:Phòng Y tế", date(2025, 6, 30)), ("unit:Phòng Nội vụ", date(2025, 9, 30))]
+
+
+def test_a_plan_s_items_name_who_does_them_in_brackets_or_not_at_all():
+    plan = PLAN_HEADER + (
+        "II. NHIỆM VỤ, GIẢI PHÁP\n"
+        "1. Rà soát, đơn giản hóa thủ tục hành chính (Phòng Nội vụ chủ trì; thời gian: quý "
+        "II/2025).\n"
+        "2. Ứng dụng công nghệ thông tin trong quản lý (Cơ quan chủ trì: Phòng Y tế; cơ quan "
+        "phối hợp: các xã).\n"
+        "3. Nâng cao chất lượng phục vụ người dân.\n")
+    draft = import_letter(plan + SIGNATURE, NEWS_UNITS)
+    # the third names no one: an order of the plan's, kept for the editor, not set aside
+    assert audiences(draft) == ["unit:Phòng Nội vụ", "unit:Phòng Y tế", None]
+
+
+def test_a_plan_s_part_heading_stands_alone_above_a_sentence():
+    plan = PLAN_HEADER + (
+        "II. NHIỆM VỤ\n1. Phòng Y tế kiểm tra an toàn thực phẩm.\n"
+        "III. TỔ CHỨC THỰC HIỆN\n"
+        "Các cơ quan, đơn vị báo cáo kết quả về Phòng Nội vụ trước ngày 10/12/2025.\n")
+    # (the tasks outside any unit's section come first, in their own section)
+    assert tasks(import_letter(plan + SIGNATURE, NEWS_UNITS)) == [
+        ("all", date(2025, 12, 10), "Các cơ quan, đơn vị báo cáo kết quả về P"),
+        ("unit:Phòng Y tế", None, "Kiểm tra an toàn thực phẩm.")]

@@ -140,6 +140,14 @@ _ORDER_SIGNAL = re.compile(r"\b(?:đề nghị|yêu cầu|giao(?!\s+(?:thông|d�
                            r"phải|cần(?!\s+thiết)|chỉ đạo|nhiệm vụ|trách nhiệm|chủ trì|"
                            r"khẩn trương)\b")
 # What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
+# Who does a plan's item, in brackets after it: "(Phòng Nội vụ chủ trì; …)", "(Cơ quan chủ trì:
+# Sở Y tế; …)", "(Đơn vị thực hiện: …)".
+_BRACKETED_WHO = re.compile(
+    r"\((?:(?:co quan|don vi)\s+(?:chu tri|thuc hien)\s*:\s*(?P<who>[^;()]{3,120}?)\s*"
+    r"(?:[;)]|,\s*(?:co quan|don vi) phoi hop)|(?P<doer>[^;():]{3,120}?)\s+"
+    r"(?:chu tri|thuc hien|trien khai)\s*[;,)])")
+_TASKS_PART = re.compile(r"^(?:(?:cac |mot so )?(?:nhiem vu|noi dung|giai phap|hoat dong)|"
+                         r"to chuc thuc hien|phan cong)\b")
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
     r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich|"
@@ -203,6 +211,7 @@ class _Builder:
     prose: bool = False  # a text with no recipients (a web page): its orders are prose
     paragraph_orders: bool = False
     intro_orders: bool = False
+    tasks_part: bool = False  # under a plan's part of tasks ("II. NHIỆM VỤ, GIẢI PHÁP")
     unsignalled: set[int] = field(default_factory=set)
     # in a copy without a year: the year of a full date in the paragraph being read, and its words
     nearby_year: tuple[int, str] | None = None
@@ -451,7 +460,7 @@ class _Builder:
         if task.deadline_text:
             task.notes.append(f"Hạn lấy từ «{task.deadline_text}».")
         _classify(task)
-        if not (self.paragraph_orders or self.intro_orders
+        if not (self.paragraph_orders or self.intro_orders or self.tasks_part
                 or _ORDER_SIGNAL.search(text.lower())):
             self.unsignalled.add(id(task))
         lead = _task_addressee(text, self.index)
@@ -459,6 +468,8 @@ class _Builder:
             owned = _product_of(skeleton(text), self.index)
             if owned is not None:
                 lead = owned[0], text[owned[1]:owned[2]]
+        if lead is None:
+            lead = self.bracketed_addressee(text)
         if lead is not None and lead[0] != section.audience:
             rule, words = lead
             task.audience = rule or UNMATCHED
@@ -471,6 +482,17 @@ class _Builder:
             self.narrow(section, task)
         section.tasks.append(task)
         self.last = (section, task)
+
+    def bracketed_addressee(self, text: str) -> tuple[str, str] | None:
+        """(rule, words) of a plan's item that names who does it in brackets after it:
+        "… (Phòng Nội vụ chủ trì; thời gian: quý II/2025)", "… (Cơ quan chủ trì: Sở Y tế)"."""
+        found = _BRACKETED_WHO.search(skeleton(text))
+        if found is None:
+            return None
+        group = "who" if found.group("who") else "doer"
+        words = text[found.start(group):found.end(group)].strip(" ,:")
+        match = self.index.match(words)
+        return (match.rule, words) if match.rule and not match.unmatched else None
 
     def extend_last(self, words: str) -> None:
         """A clause after the last task that only says by when (or where to send it)."""
@@ -614,6 +636,8 @@ def _subheading(paras: list[_Para], position: int) -> bool:
     if position + 1 >= len(paras):
         return False
     nxt = paras[position + 1]
+    if _WHO_LINE.match(skeleton(nxt.text).strip()) or _WHEN_LINE.match(skeleton(nxt.text).strip()):
+        return False  # "1. Tuyên truyền …" then "- Đơn vị thực hiện: …": an activity, a task
     return bool(nxt.marker) and _style(nxt) != _style(para) and (
         nxt.level == "bullet" or nxt.level == "sub" or para.roman)
 
@@ -1642,6 +1666,9 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                                      if not para.marker else folded):
                 skipping = _style(para)
                 continue
+            # "II. NHIỆM VỤ, GIẢI PHÁP", "III. TỔ CHỨC THỰC HIỆN": what its items say are orders
+            builder.tasks_part = bool(_TASKS_PART.match(
+                re.sub(r"^[a-h]\s?[.)]\s*", "", folded) if not para.marker else folded))
             heading = _section_heading(para, index)
             if not heading or (not para.marker and not index.match(heading[0]).matched):
                 if para.marker:
