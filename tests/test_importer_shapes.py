@@ -1873,3 +1873,18 @@ def test_a_plan_s_part_heading_stands_alone_above_a_sentence():
     assert tasks(import_letter(plan + SIGNATURE, NEWS_UNITS)) == [
         ("all", date(2025, 12, 10), "Các cơ quan, đơn vị báo cáo kết quả về P"),
         ("unit:Phòng Y tế", None, "Kiểm tra an toàn thực phẩm.")]
+
+
+def test_a_conclusion_s_account_part_gives_no_task():
+    notice = ("ỦY BAN NHÂN DÂN\nHUYỆN TÂN HƯNG\nSố: 88/TB-UBND\nTân Hưng, ngày 27 tháng 9 năm 2025"
+              "\n\nTHÔNG BÁO\nKết luận của Chủ tịch UBND huyện tại cuộc họp giao ban tháng 9\n\n"
+              "Ngày 25/9/2025, Chủ tịch UBND huyện chủ trì cuộc họp giao ban. Sau khi nghe báo "
+              "cáo, Chủ tịch UBND huyện kết luận như sau:\n"
+              "1. Đánh giá chung\n"
+              "Trong tháng 9, các cơ quan, đơn vị đã tích cực triển khai nhiệm vụ; thu ngân sách "
+              "đạt 75% dự toán. Tuy nhiên, tiến độ giải ngân còn chậm.\n"
+              "2. Nhiệm vụ trọng tâm tháng 10\n"
+              "a) Phòng Nội vụ: Hướng dẫn các xã, thị trấn kiện toàn bộ máy.\n"
+              "b) UBND các xã, thị trấn: Tập trung chỉ đạo thu hoạch lúa vụ mùa.\n")
+    assert audiences(import_letter(notice + SIGNATURE, NEWS_UNITS)) == [
+        "unit:Phòng Nội vụ", "kind:commune"]

@@ -118,6 +118,9 @@ def _joins(prev: _Para, line: str, blank: bool, wrapped: bool = False) -> bool:
     if not wrapped and not prev.marker and _title_like(prev.text) and not _DANGLING.search(
             skeleton(text)):
         return first_lower  # a title line (a web page's headline) stands alone
+    if not wrapped and prev.marker and len(text.split()) <= 8 and line[:1].isupper() \
+            and not _DANGLING.search(skeleton(text)):
+        return False  # "1. Đánh giá chung" then "Trong tháng 9, …": a short heading, alone
     if prev.marker and text.isupper():
         # "III. TỔ CHỨC THỰC HIỆN" then "Các cơ quan, …": a part's heading stands alone,
         # unless its capitals go on ("II. NHIỆM VỤ VÀ GIẢI PHÁP TRỌNG" / "TÂM")

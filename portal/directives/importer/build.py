@@ -742,6 +742,16 @@ def _part_heading(para: _Para) -> bool:
             and not para.article)
 
 
+def _account_heading(para: _Para, folded: str) -> bool:
+    """A short numbered line that heads an account, not orders ("1. Đánh giá chung", "1. Kết
+    quả đạt được", "a) Tình hình thực hiện"): the numbering of a conclusion's or a report's
+    parts."""
+    text = para.text.strip()
+    return bool(para.marker) and _style(para) in ("number", "letter") \
+        and len(text.split()) <= 8 and not text.endswith((".", ";", ":", "!", "?")) \
+        and bool(_NOT_TASKS_PART.match(folded))
+
+
 def _style(para: _Para) -> str:
     """The kind of numbering: roman, article, number, sub-number, letter or bullet."""
     marker = para.marker.strip("()")
@@ -1657,9 +1667,14 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         folded = skeleton(para.text).strip()
         part = _part_heading(para)
         if skipping is not None:
-            if not part or _style(para) != skipping:
+            if _style(para) != skipping or not (part or skipping in ("number", "letter")):
                 continue
             skipping = None
+        if _account_heading(para, folded):
+            # "1. Đánh giá chung" above what was done, in a conclusion: no orders until the
+            # next item of that numbering ("2. Nhiệm vụ trọng tâm tháng 10")
+            skipping = _style(para)
+            continue
         if part:
             # "A. MỤC ĐÍCH, YÊU CẦU", "B . NỘI DUNG": a plan's parts by capital letters
             if _NOT_TASKS_PART.match(re.sub(r"^[a-h]\s?[.)]\s*", "", folded)
