@@ -1888,3 +1888,17 @@ def test_a_conclusion_s_account_part_gives_no_task():
               "b) UBND các xã, thị trấn: Tập trung chỉ đạo thu hoạch lúa vụ mùa.\n")
     assert audiences(import_letter(notice + SIGNATURE, NEWS_UNITS)) == [
         "unit:Phòng Nội vụ", "kind:commune"]
+
+
+def test_a_leader_named_as_d_c_and_an_order_that_opens_with_dac_biet():
+    # "đ/c" is how news posts shorten "đồng chí"
+    assert audiences(import_letter(
+        SUMMING_UP + "Kết luận hội nghị, đ/c Nguyễn Văn An, Chủ tịch UBND huyện đề nghị "
+        "Phòng Y tế tăng cường kiểm tra an toàn thực phẩm.\n", NEWS_UNITS)) == ["unit:Phòng Y tế"]
+    # "Đặc biệt chú ý …" after an order to a unit is another order to it
+    page = ("Phòng cháy chữa cháy\n\nChủ tịch UBND huyện yêu cầu Phòng Y tế kiểm tra an toàn "
+            "phòng cháy tại các cơ sở y tế đến hết ngày 30/6/2025. Đặc biệt chú ý kiểm tra các "
+            "cơ sở có nguy cơ cháy nổ cao.\n")
+    assert tasks(import_letter(page, NEWS_UNITS)) == [
+        ("unit:Phòng Y tế", date(2025, 6, 30), "Kiểm tra an toàn phòng cháy tại các cơ s"),
+        ("unit:Phòng Y tế", None, "Đặc biệt chú ý kiểm tra các cơ sở có ngu")]

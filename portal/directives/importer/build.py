@@ -1349,7 +1349,7 @@ def _speaker_order(folded: str) -> int | None:
     before = folded[:match.start()].strip(" ,")
     if len(before) > 200 or re.search(r"[.;!?]\s", before) or not (
             _SPEAKER.search(before) or _PERSON.search(before)
-            or re.match(r"(?:[^,]{0,40},\s*)?dong chi\b", before)):
+            or re.match(r"(?:[^,]{0,40},\s*)?(?:dong chi\b|d/c\s)", before)):
         return None
     # who speaks, not what was done: no verb before the order word but in the speaker's words
     # ("Phát biểu kết luận hội nghị, đồng chí …, Bí thư …"), and no account of what a leader
@@ -1489,7 +1489,7 @@ _OCCASION = re.compile(r"^(?:[^,]*\bket luan\b[^,]*,|(?:phat bieu|ket luan|chi d
 def _speaker_words(before: str) -> str:
     """The words before a leader's order word without the occasion and the persons' names: a
     verb left in them tells what was done, not who speaks."""
-    return re.sub(r"\b(?:ong|ba|dong chi)\s+[^,]*", "", _OCCASION.sub("", before, count=1))
+    return re.sub(r"\b(?:ong|ba|dong chi|d/c)\s+[^,]*", "", _OCCASION.sub("", before, count=1))
 
 
 # The end of an introduction that names who acts before the list of what they do.
@@ -1500,7 +1500,7 @@ _TASKS_FOLLOW = re.compile(
     r"(?:sau|nhu sau|sau day)\s*$"
 )
 # A person named last before the order word: "…, ông Nguyễn Văn A", "…, bà Lan".
-_PERSON = re.compile(r"(?:^|[,;:]\s*)(?:ong|ba|dong chi)(?:\s+[^\W\d_]+){0,4}$")
+_PERSON = re.compile(r"(?:^|[,;:]\s*)(?:ong|ba|dong chi|d/c)(?:\s+[^\W\d_]+){0,4}$")
 _SPEAKER = re.compile(r"\b(?:chu tich|pho chu tich|bi thu|pho bi thu|giam doc|truong ban|"
                       r"uy ban nhan dan|ubnd|lanh dao|dong chi)\b[^,]*$")
 _INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|sau day|"

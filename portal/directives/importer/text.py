@@ -103,7 +103,8 @@ ORDER_VERBS = [
     "nghiem thu", "thanh toan", "cong bo", "gop y", "xac nhan", "thay the", "bai bo",
     "tam dung", "dinh chi", "siet chat", "nghiem cam", "cham dut", "truy quet", "thuc day",
     "nhan rong", "lam ro", "chap hanh", "tuan thu", "dieu phoi", "mua sam",
-    "treo co", "lam tot", "chu trong", "bam sat", "de cao",
+    "treo co", "lam tot", "chu trong", "bam sat", "de cao", "chu y", "dac biet chu y",
+    "dac biet quan tam", "dac biet luu y",
 ]
 # "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
 # chính trị - xã hội", "tổ chức, cá nhân".
