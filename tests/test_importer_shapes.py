@@ -1764,11 +1764,17 @@ def test_a_page_about_the_issuer_or_two_units_places_nothing():
             "Kết luận phiên họp, Chủ tịch UBND tỉnh yêu cầu tập trung giải ngân vốn đầu tư "
             "công.\n")
     assert audiences(import_letter(page, PROVINCE)) == [None]
-    # a headline and a lead that name two different units: no guess
-    page = ("Sở Y tế kiểm tra công tác tiêm chủng tại xã Tân Phú\n\n"
+    # a headline and a lead that name two different communes: no guess
+    page = ("Xã Tân Phú đẩy mạnh tiêm chủng mở rộng\n\n"
             "Xã An Bình tổ chức tiêm chủng mở rộng từ tháng 9/2025.\n\n"
             "Phó Chủ tịch UBND tỉnh yêu cầu tập trung hoàn thành tiêm chủng mở rộng.\n")
     assert audiences(import_letter(page, PROVINCE))[-1] is None
+    # a department that visits or hosts, a person who speaks: not whom the page is about
+    for page in ("Sở Y tế kiểm tra công tác tiêm chủng tại xã Tân Phú\n\n"
+                 "Phó Chủ tịch UBND tỉnh yêu cầu tập trung hoàn thành tiêm chủng mở rộng.\n",
+                 "Giám đốc Sở Y tế kiểm tra công tác tiêm chủng\n\n"
+                 "Giám đốc Sở yêu cầu khẩn trương tiêm vắc xin cho trẻ em.\n"):
+        assert audiences(import_letter(page, PROVINCE)) == [None]
 
 
 def test_an_order_word_with_no_one_after_it_opens_an_order():
@@ -1781,8 +1787,19 @@ def test_an_order_word_with_no_one_after_it_opens_an_order():
         "UBND xã Tân Phú", "UBND xã An Bình", "UBND phường Mỹ Phước"))
     assert tasks(draft) == [
         (recipients, date(2025, 9, 30), "Đề nghị khẩn trương rà soát thủ tục hành")]
-    page = ("Tin hoạt động\n\nYêu cầu sớm hoàn thành việc số hóa hồ sơ hộ tịch.\n")
+    page = ("Tin hoạt động\n\nKết luận buổi làm việc, Phó Chủ tịch UBND tỉnh yêu cầu sớm "
+            "hoàn thành việc số hóa hồ sơ hộ tịch.\n")
     assert audiences(import_letter(page, PROVINCE)) == [None]
+    # in a page, with no one said to speak, it may be a commune's request: no task
+    page = ("Xã Tân Phú kiến nghị tháo gỡ vướng mắc đất đai\n\nTại buổi làm việc, lãnh đạo xã "
+            "báo cáo một số khó khăn.\n\nĐề nghị sớm xem xét, hướng dẫn việc cấp giấy chứng "
+            "nhận quyền sử dụng đất.\n")
+    assert tasks(import_letter(page, PROVINCE)) == []
+    # "Đề nghị sớm hoàn thành, báo cáo … trước ngày …" says by when, gives no order of its own
+    draft = letter("1. Sở Tài chính thẩm định phương án sắp xếp trụ sở.\n2. Sở Nội vụ rà soát "
+                   "biên chế.\n\nĐề nghị sớm hoàn thành, báo cáo UBND tỉnh trước ngày "
+                   "31/10/2025.\n")
+    assert audiences(draft) == ["unit:Sở Tài chính", "unit:Sở Nội vụ"]
     # a headline in those words is no order; a sending after an order is that order's deadline
     page = ("Yêu cầu triển khai có hiệu quả các biện pháp phòng cháy, chữa cháy\n\n"
             "Sở Y tế kiểm tra an toàn phòng cháy tại các bệnh viện. Yêu cầu gửi báo cáo về UBND "
@@ -1902,3 +1919,42 @@ def test_a_leader_named_as_d_c_and_an_order_that_opens_with_dac_biet():
     assert tasks(import_letter(page, NEWS_UNITS)) == [
         ("unit:Phòng Y tế", date(2025, 6, 30), "Kiểm tra an toàn phòng cháy tại các cơ s"),
         ("unit:Phòng Y tế", None, "Đặc biệt chú ý kiểm tra các cơ sở có ngu")]
+
+
+NOTICE = ("ỦY BAN NHÂN DÂN\nHUYỆN TÂN HƯNG\nSố: 88/TB-UBND\nTân Hưng, ngày 27 tháng 9 năm 2025\n\n"
+          "THÔNG BÁO\nKết luận của Chủ tịch UBND huyện tại cuộc họp giao ban tháng 9\n\n"
+          "Ngày 25/9/2025, Chủ tịch UBND huyện chủ trì cuộc họp giao ban và kết luận như sau:\n")
+
+
+@pytest.mark.parametrize("body, expected", [
+    # an account's heading hides none of the orders under it
+    ("1. Kết quả kiểm tra\nChợ chưa bố trí đủ bình chữa cháy. Yêu cầu UBND thị trấn Mỹ Phước bổ "
+     "sung ngay phương tiện chữa cháy, hoàn thành trước ngày 30/9/2025.\n2. Giao Phòng Nội vụ "
+     "theo dõi, đôn đốc.\n",
+     [("unit:UBND thị trấn Mỹ Phước", date(2025, 9, 30)), ("unit:Phòng Nội vụ", None)]),
+    ("1. Đánh giá chung\nTháng 9, các đơn vị hoàn thành tốt nhiệm vụ.\nThời gian tới, yêu cầu "
+     "Phòng Y tế chủ động phòng chống dịch sốt xuất huyết.\n",
+     [("unit:Phòng Y tế", None)]),
+    # a short heading over its sentences is no task
+    ("1. Về tình hình an ninh trật tự\nPhó Chủ tịch UBND huyện đề nghị UBND các xã, thị trấn "
+     "tăng cường nắm tình hình.\n2. Về công tác y tế\nPhòng Y tế chủ động phòng chống dịch bệnh "
+     "mùa mưa.\n",
+     [("kind:commune", None), ("unit:Phòng Y tế", None)]),
+    # an order broken before a unit's name goes on after it
+    ("1. Giao Phòng Y tế chủ trì kiểm tra\nTrung tâm Văn hóa - Thể thao huyện về an toàn phòng "
+     "cháy.\n2. Phòng Nội vụ tổng hợp kết quả.\n",
+     [("unit:Phòng Y tế", None), ("unit:Phòng Nội vụ", None)]),
+])
+def test_short_numbered_lines_in_a_typed_conclusion(body, expected):
+    draft = import_letter(NOTICE + body + SIGNATURE, NEWS_UNITS)
+    assert [(audience, deadline) for audience, deadline, _ in tasks(draft)] == expected
+
+
+def test_a_plan_s_contents_part_is_no_list_of_tasks():
+    plan = PLAN_HEADER + (
+        "II. NỘI DUNG\n1. Tổ chức các hoạt động tuyên truyền, cổ động trực quan.\n"
+        "2. Tổ chức giải bóng đá thanh niên.\n"
+        "III. TỔ CHỨC THỰC HIỆN\n1. Trung tâm Văn hóa - Thể thao huyện chủ trì tổ chức giải bóng "
+        "đá.\n2. Phòng Y tế bố trí lực lượng y tế trực.\n")
+    assert audiences(import_letter(plan + SIGNATURE, NEWS_UNITS)) == [
+        "unit:Trung tâm Văn hóa - Thể thao huyện", "unit:Phòng Y tế"]

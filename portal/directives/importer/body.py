@@ -118,14 +118,22 @@ def _joins(prev: _Para, line: str, blank: bool, wrapped: bool = False) -> bool:
     if not wrapped and not prev.marker and _title_like(prev.text) and not _DANGLING.search(
             skeleton(text)):
         return first_lower  # a title line (a web page's headline) stands alone
-    if not wrapped and prev.marker and len(text.split()) <= 8 and line[:1].isupper() \
-            and not _DANGLING.search(skeleton(text)):
+    if not wrapped and prev.marker and not prev.article and len(text.split()) <= 8 \
+            and line[:1].isupper() and not _DANGLING.search(skeleton(text)) \
+            and not _names_or_orders(skeleton(text)):
         return False  # "1. Đánh giá chung" then "Trong tháng 9, …": a short heading, alone
     if prev.marker and text.isupper():
         # "III. TỔ CHỨC THỰC HIỆN" then "Các cơ quan, …": a part's heading stands alone,
         # unless its capitals go on ("II. NHIỆM VỤ VÀ GIẢI PHÁP TRỌNG" / "TÂM")
         return first_lower or line.isupper()
     return first_lower or not _heading_like(prev)
+
+
+def _names_or_orders(folded: str) -> bool:
+    """The line opens with an order's word or with who acts ("Giao Phòng Y tế chủ trì …",
+    "Phòng Nội vụ"): not a heading of a part, whatever follows it."""
+    return bool(re.match(r"(?:giao|de nghi|yeu cau)\b", folded)
+                or _ADDRESSEE_START.match(folded))
 
 
 def _title_like(text: str) -> bool:

@@ -61,6 +61,7 @@ from .body import (
     _deadline,
     _has_order,
     _is_continuation,
+    _names_or_orders,
     _paragraphs,
     _spans,
     _split_deadlines,
@@ -136,6 +137,9 @@ _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)" + _NOUN_BEFORE + r"(?P<word>de ngh
 # the order's verb straight after.
 _ORDER_NAMING_NO_ONE = re.compile(r"^\s*(?:de nghi|yeu cau)\s+"
                                   r"(?:(?:can|phai|som|cung|nhanh chong)\s+)*")
+# "… hoàn thành, báo cáo UBND tỉnh trước ngày …", "… hoàn thành trước ngày …": by when the
+# orders before it are to be done, no order of its own.
+_FINISH_BY = re.compile(r"(?:hoan thanh|thuc hien)\s*(?:,|truoc|cham nhat|trong|dung|xong)")
 _ORDER_SIGNAL = re.compile(r"\b(?:đề nghị|yêu cầu|giao(?!\s+(?:thông|dịch|lưu|tiếp|thừa)\b)|"
                            r"phải|cần(?!\s+thiết)|chỉ đạo|nhiệm vụ|trách nhiệm|chủ trì|"
                            r"khẩn trương)\b")
@@ -146,8 +150,7 @@ _BRACKETED_WHO = re.compile(
     r"\((?:(?:co quan|don vi)\s+(?:chu tri|thuc hien)\s*:\s*(?P<who>[^;()]{3,120}?)\s*"
     r"(?:[;)]|,\s*(?:co quan|don vi) phoi hop)|(?P<doer>[^;():]{3,120}?)\s+"
     r"(?:chu tri|thuc hien|trien khai)\s*[;,)])")
-_TASKS_PART = re.compile(r"^(?:(?:cac |mot so )?(?:nhiem vu|noi dung|giai phap|hoat dong)|"
-                         r"to chuc thuc hien|phan cong)\b")
+_TASKS_PART = re.compile(r"\b(?:nhiem vu|giai phap|to chuc thuc hien|phan cong)\b")
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
     r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich|"
@@ -212,6 +215,7 @@ class _Builder:
     paragraph_orders: bool = False
     intro_orders: bool = False
     tasks_part: bool = False  # under a plan's part of tasks ("II. NHIỆM VỤ, GIẢI PHÁP")
+    led: bool = False  # the paragraph's lead ("Kết luận …, đồng chí … đề nghị") was cut off
     unsignalled: set[int] = field(default_factory=set)
     # in a copy without a year: the year of a full date in the paragraph being read, and its words
     nearby_year: tuple[int, str] | None = None
@@ -306,6 +310,10 @@ class _Builder:
             lead = _order_after_lead(raw.lstrip())
             if lead is None and self.prose:
                 lead = _speaker_order(raw.lstrip())
+            # an order's word with no one after it is the issuer's in a letter; in a page, only
+            # where who speaks was said ("…, đồng chí … đề nghị sớm hoàn thành …"), not a
+            # commune's request ("Đề nghị sớm xem xét …")
+            speaker_known = not self.prose or self.led or lead is not None
             if lead is not None:  # "Đồng chí yêu cầu Sở X …" inside a paragraph: who speaks
                 sa += len(raw) - len(raw.lstrip()) + lead
                 sentence = text[sa:sb]
@@ -362,9 +370,11 @@ class _Builder:
                         and words >= 4 and _unit_item(folded))))
                     or (_starts_with_order(folded) and words >= 3)
                     # "Đề nghị sớm hoàn thành …" opening a paragraph's orders, not a headline
-                    or (current is None and words >= 4 and not headline
+                    or (current is None and words >= 4 and not headline and speaker_known
                         and _ORDER_NAMING_NO_ONE.match(folded)
-                        and _starts_with_order(_ORDER_NAMING_NO_ONE.sub("", folded)))
+                        and _starts_with_order(_ORDER_NAMING_NO_ONE.sub("", folded))
+                        # not "Đề nghị sớm hoàn thành, báo cáo … trước ngày …": by when
+                        and not _FINISH_BY.match(_ORDER_NAMING_NO_ONE.sub("", folded)))
                     or ((c_index == 0 or re.search(r"\bphai\s", folded[:70]))
                         and (_ADDRESSEE_START.match(folded)
                              or self.index.opens_with_unit(clause))
@@ -742,6 +752,12 @@ def _part_heading(para: _Para) -> bool:
             and not para.article)
 
 
+def _names_its_unit(folded: str, text: str, index: UnitIndex) -> bool:
+    """"Yêu cầu Phòng Y tế …", "Giao Sở X …": an order's word, then a unit of the portal."""
+    word = re.match(r"(?:yeu cau|de nghi|giao)\s+", folded)
+    return bool(word) and index.opens_with_unit(text[word.end():])
+
+
 def _account_heading(para: _Para, folded: str) -> bool:
     """A short numbered line that heads an account, not orders ("1. Đánh giá chung", "1. Kết
     quả đạt được", "a) Tình hình thực hiện"): the numbering of a conclusion's or a report's
@@ -750,6 +766,22 @@ def _account_heading(para: _Para, folded: str) -> bool:
     return bool(para.marker) and _style(para) in ("number", "letter") \
         and len(text.split()) <= 8 and not text.endswith((".", ";", ":", "!", "?")) \
         and bool(_NOT_TASKS_PART.match(folded))
+
+
+def _short_heading(paras: list[_Para], position: int, index: UnitIndex) -> bool:
+    """A short numbered line with no full stop that names no one and gives no order, whose
+    sentences follow it unnumbered ("1. Nhiệm vụ trọng tâm", "2. Về công tác y tế"): a
+    heading, not a task (a unit's name is a section's heading, read as such)."""
+    para = paras[position]
+    text = para.text.strip()
+    if not para.marker or para.article or _style(para) not in ("number", "letter", "sub") \
+            or len(text.split()) > 8 or text.endswith((".", ";", ":", "!", "?")):
+        return False
+    folded = skeleton(text)
+    if _names_or_orders(folded) or _DEADLINE.search(folded) or _ORDER_WORD.search(folded) \
+            or index.match(text).matched:
+        return False
+    return position + 1 < len(paras) and not paras[position + 1].marker
 
 
 def _style(para: _Para) -> str:
@@ -1667,13 +1699,18 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
         folded = skeleton(para.text).strip()
         part = _part_heading(para)
         if skipping is not None:
-            if _style(para) != skipping or not (part or skipping in ("number", "letter")):
-                continue
-            skipping = None
-        if _account_heading(para, folded):
-            # "1. Đánh giá chung" above what was done, in a conclusion: no orders until the
-            # next item of that numbering ("2. Nhiệm vụ trọng tâm tháng 10")
-            skipping = _style(para)
+            if not part or _style(para) != skipping:
+                # "1. KẾT QUẢ KIỂM TRA" then "Yêu cầu Phòng Y tế chấn chỉnh …": an order that
+                # names its unit is read even inside a part that tells what was done
+                if not (skipping in ("number", "letter") and _names_its_unit(folded, para.text,
+                                                                             index)):
+                    continue
+            else:
+                skipping = None
+        if not part and (_account_heading(para, folded)
+                         or _short_heading(paras, position, index)):
+            # "1. Đánh giá chung", "2. Nhiệm vụ trọng tâm" above their sentences: a heading,
+            # no task (what follows it is read as it comes)
             continue
         if part:
             # "A. MỤC ĐÍCH, YÊU CẦU", "B . NỘI DUNG": a plan's parts by capital letters
@@ -1682,7 +1719,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                 skipping = _style(para)
                 continue
             # "II. NHIỆM VỤ, GIẢI PHÁP", "III. TỔ CHỨC THỰC HIỆN": what its items say are orders
-            builder.tasks_part = bool(_TASKS_PART.match(
+            builder.tasks_part = bool(_TASKS_PART.search(
                 re.sub(r"^[a-h]\s?[.)]\s*", "", folded) if not para.marker else folded))
             heading = _section_heading(para, index)
             if not heading or (not para.marker and not index.match(heading[0]).matched):
@@ -1725,6 +1762,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                 section = general
             continue
         stripped = _strip_lead(para.text)
+        builder.led = stripped != para.text  # who speaks, or a lead clause, came off
         if stripped != para.text:
             para = _Para(para.marker, stripped)
             folded = skeleton(para.text).strip()
@@ -1826,15 +1864,35 @@ def _address_general(section: DraftSection, draft: Draft, index: UnitIndex) -> N
     section.notes.append("Văn bản không chia mục theo đơn vị: chọn đối tượng cho mục này.")
 
 
+# A person's post before a unit's name: who speaks or visits, not whom a page is about.
+_POST = re.compile(r"(?:pho\s+)?(?:giam doc|chu tich|truong phong|truong ban|thu truong|"
+                   r"lanh dao|bi thu|chanh van phong|doan|dong chi|ong|ba)\b")
+
+
+def _communes_only(rule: str, index: UnitIndex) -> bool:
+    """Whether a rule reaches local governments only (a commune, a ward, their level)."""
+    if rule == "kind:commune":
+        return True
+    if rule.startswith("unit:"):
+        return index.kinds.get(rule[5:]) == "commune"
+    if rule.startswith("units:"):
+        ids = {int(each) for each in rule[6:].split(",") if each}
+        return all(index.kinds.get(name) == "commune" for name, each in index.ids.items()
+                   if each in ids)
+    return False
+
+
 def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentence: int,
                         index: UnitIndex) -> None:
     """In a page (no recipients), the orders outside any unit's section that name no one go to
-    the unit the page is about, when its headline or its lead's first sentence opens with that
-    unit and only one ("Xã Thuận An đoàn kết …", "Xã, phường phải tổ chức giao ban …"): a
-    leader's conclusions at a meeting with a commune are that commune's tasks. A headline
-    about the issuer, or about two units, places nothing: the tasks stay flagged for the
-    editor; so do the orders that name someone the portal does not hold ("Các trường học
-    bảo đảm …"). Each placed task says so in its notes."""
+    the commune or ward the page is about, when its headline or its lead's first sentence
+    opens with it and no other unit ("Xã Thuận An đoàn kết …", "Xã, phường phải tổ chức
+    giao ban …"): a leader's conclusions at a meeting with a commune are that commune's tasks.
+    A headline about the issuer, about two units, about a department that hosts or visits
+    ("Phòng Nội vụ tổ chức hội nghị tập huấn …") or about a person ("Giám đốc Sở … kiểm tra
+    …") places nothing: the tasks stay flagged for the editor; so do the orders that name
+    someone the portal does not hold ("Các trường học bảo đảm …"). Each placed task says so
+    in its notes."""
     if general.audience is not None:
         return
     open_tasks = [task for task in general.tasks if task.audience is None and (
@@ -1847,7 +1905,8 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
         lead = paras[first_sentence].text
         words.append(lead[:lead.find(".") + 1 or len(lead)])
     rules = {found[0]: found[1] for each in words
-             if (found := _task_addressee(each.strip(' "“”'), index)) and found[0]}
+             if (found := _task_addressee(each.strip(' "“”'), index)) and found[0]
+             and not _POST.match(skeleton(found[1])) and _communes_only(found[0], index)}
     if len(rules) != 1:
         return
     ((rule, who),) = rules.items()
