@@ -314,6 +314,10 @@ class Task(db.Model):
     lead_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
     # Taken out of a published directive: its items are hidden, kept and restorable.
     withdrawn: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # What the importer read for a task made from a letter, one note a line: the words it took
+    # the addressees or the deadline from, the words it could not place. Shown to the editor
+    # while the directive is a draft; "" for a task written by hand.
+    import_notes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     directive: Mapped[Directive] = relationship(back_populates="tasks", lazy="raise")
     section: Mapped[Section | None] = relationship(lazy="raise")

@@ -424,6 +424,37 @@ def test_preview_of_a_draft_shows_roles_and_unresolved_tasks(app, login, ids):
     assert says(ward, "Còn 1 nhiệm vụ chưa xác định đơn vị thực hiện (2.1)")
 
 
+def test_the_draft_shows_what_the_importer_read_for_each_task(app, login):
+    admin = login("quantri")
+    page = ("Chuyển đổi số\n\nChủ tịch UBND thành phố yêu cầu Phòng Nội vụ rà soát thủ tục hành "
+            "chính trước ngày 30/6/2024.\n\nBan Quản lý chợ Sa Đéc bố trí điểm thanh toán không "
+            "dùng tiền mặt.\n")
+    draft = created_id(import_letter(admin, page, slug="chuyen-doi-so-2024"))
+    tasks = list(tasks_by_code(app, draft).values())
+    placed = next(task for task in tasks if task.audience != "unmatched")
+    unplaced = next(task for task in tasks if task.audience == "unmatched")
+    # kept with the task: the words its deadline and its addressees came from
+    assert "Hạn lấy từ «trước ngày 30/6/2024»." in placed.import_notes.splitlines()
+    assert "Ban Quản lý chợ Sa Đéc" in unplaced.import_notes
+    listing = html(admin.get(f"/admin/directives/{draft}"))
+    row = listing[listing.index(f'id="task-{unplaced.id}"'):]
+    row = row[:row.index("</tr>")]
+    # the unmatched task says which words the importer could not place, its notes open
+    assert "Văn bản ghi: «Ban Quản lý chợ Sa Đéc»" in row
+    assert '<details class="import-notes" open>' in row
+    row = listing[listing.index(f'id="task-{placed.id}"'):]
+    assert "Hạn lấy từ «trước ngày 30/6/2024»." in row[:row.index("</tr>")]
+    edit = admin.get(f"/admin/tasks/{unplaced.id}/edit")
+    assert says(edit, "Văn bản ghi: «Ban Quản lý chợ Sa Đéc»")
+    # a task written by hand has no such notes; nor does a published directive show them
+    with app.app_context():
+        task = db.session.get(Task, unplaced.id)
+        lifecycle.change_task(task, task_directive(task), audience="all")
+        db.session.commit()
+    assert admin.post(f"/admin/directives/{draft}/publish").status_code == 303
+    assert "import-notes" not in html(admin.get(f"/admin/directives/{draft}"))
+
+
 def task_directive(task: Task) -> Directive:
     return db.session.get(Directive, task.directive_id)
 

@@ -164,6 +164,11 @@ def _add_sections(directive: Directive, draft: Draft) -> tuple[int, int]:
             position += 1
             audience = each.audience or part.audience or UNMATCHED
             unmatched += audience == UNMATCHED
+            notes = list(each.notes)
+            if not each.audience:  # the section's addressees, and what the letter wrote there
+                notes += part.notes
+                if part.audience is None and part.unmatched:
+                    notes.append("Văn bản ghi: «" + "; ".join(part.unmatched) + "».")
             db.session.add(Task(
                 directive_id=directive.id,
                 section_id=section.id,
@@ -177,6 +182,7 @@ def _add_sections(directive: Directive, draft: Draft) -> tuple[int, int]:
                 deadline=each.deadline,
                 position=position,
                 audience=audience,
+                import_notes="\n".join(note.strip() for note in notes if note.strip()),
             ))
     db.session.flush()
     return position, unmatched

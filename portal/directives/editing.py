@@ -140,6 +140,19 @@ def units_rule(unit_ids: set[int]) -> str:
     return "units:" + ",".join(str(i) for i in sorted(unit_ids))
 
 
+def import_notes(task: Task) -> list[str]:
+    """What the importer read for a task made from a letter, one note each."""
+    return [line for line in (task.import_notes or "").splitlines() if line.strip()]
+
+
+def words_seen(task: Task) -> str:
+    """The letter's words the importer could not place for an unmatched task ("" if none)."""
+    for note in import_notes(task):
+        if note.startswith(("Chưa xác định đơn vị", "Văn bản ghi")) and "«" in note:
+            return note[note.index("«"):].rstrip(".")
+    return ""
+
+
 def describe_audience(rule: str, units: list[Unit]) -> str:
     """A rule as the editor reads it: "Các xã, phường", "Phòng Nội vụ, Phường 1"."""
     rule = (rule or "").strip()

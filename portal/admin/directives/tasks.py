@@ -30,6 +30,8 @@ DUPLICATE_CODE = "Số hiệu này vừa được dùng cho nhiệm vụ khác; 
 bp.add_app_template_global(task_actions.task_groups, "task_groups")
 bp.add_app_template_global(task_actions.describe_audience, "describe_audience")
 bp.add_app_template_global(task_actions.pieces_of, "task_pieces")
+bp.add_app_template_global(task_actions.import_notes, "import_notes")
+bp.add_app_template_global(task_actions.words_seen, "words_seen")
 
 
 def _status() -> int:
