@@ -607,6 +607,111 @@ def test_unmatched_audience_is_shown_with_its_heading_and_must_be_replaced(app, 
     assert task_row(app, draft, "2.1").audience == "kind:office"
 
 
+# --- several unmatched tasks at once -------------------------------------------------------------
+
+
+def unmatch(app, draft: int, *codes: str) -> list[int]:
+    """The tasks as the importer leaves those it could not place: audience "unmatched", with
+    the words the letter wrote."""
+    ids = []
+    with app.app_context():
+        for code in codes:
+            task = db.session.scalar(select(Task).where(Task.directive_id == draft,
+                                                        Task.code == code))
+            task.audience = "unmatched"
+            task.import_notes = f"Chưa xác định đơn vị: nhiệm vụ giao cho «Tổ dân phố {code}»."
+            ids.append(task.id)
+        db.session.commit()
+    return ids
+
+
+def test_one_audience_for_several_unmatched_tasks(app, admin, draft):
+    first, second = unmatch(app, draft, "2.1", "3.1")
+    listing = admin.get(f"/admin/directives/{draft}")
+    assert says(listing, "Chọn đơn vị thực hiện cho 2 nhiệm vụ chưa xác định")
+    page = admin.get(f"/admin/directives/{draft}/tasks/audience")
+    assert page.status_code == 200
+    # each listed with the words the letter wrote, all marked
+    assert says(page, "Văn bản ghi: «Tổ dân phố 2.1»") and says(page, "«Tổ dân phố 3.1»")
+    assert f'name="tasks" value="{first}" checked' in html(page)
+    assert f'name="tasks" value="{second}" checked' in html(page)
+    audit_id = last_audit_id(app)
+
+    response = admin.post(f"/admin/directives/{draft}/tasks/audience",
+                          {"tasks": [str(first), str(second)], "audience": "kind:commune"})
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/directives/{draft}#tasks"
+    assert task_row(app, draft, "2.1").audience == task_row(app, draft, "3.1").audience \
+        == "kind:commune"
+    events = audit_since(app, audit_id)
+    assert [event.action for event in events] == ["task.change", "task.change"]
+    after = admin.get(f"/admin/directives/{draft}")
+    assert says(after, "Đã chọn đơn vị thực hiện cho 2 nhiệm vụ (2.1, 3.1): Các xã, phường.")
+    assert not says(after, "nhiệm vụ chưa xác định")
+
+
+def test_several_unmatched_tasks_to_units_chosen_one_by_one(app, admin, draft, ids):
+    first, second = unmatch(app, draft, "2.1", "3.1")
+    office, ward = ids.unit("Phòng Nội vụ"), ids.unit("Phường 1")
+    response = admin.post(f"/admin/directives/{draft}/tasks/audience",
+                          {"tasks": [str(second)], "audience": "units",
+                           "units": [str(office), str(ward)]})
+    assert response.status_code == 303
+    # only the marked one; the other still waits
+    assert task_row(app, draft, "3.1").audience == f"units:{min(office, ward)},{max(office, ward)}"
+    assert task_row(app, draft, "2.1").audience == "unmatched"
+
+
+@pytest.mark.parametrize("form, field, message", [
+    ({"audience": "all"}, "tasks", "Hãy đánh dấu ít nhất một nhiệm vụ."),
+    ({"tasks": "{first}"}, "audience", "Hãy chọn đơn vị thực hiện cho các nhiệm vụ đã đánh dấu."),
+    ({"tasks": "{first}", "audience": "unmatched"}, "audience",
+     "Hãy chọn đơn vị thực hiện cho các nhiệm vụ đã đánh dấu."),
+    ({"tasks": "{first}", "audience": "units"}, "audience",
+     "Hãy đánh dấu ít nhất một đơn vị trong danh sách."),
+    ({"tasks": "{first}", "audience": "units", "units": "999999"}, "audience",
+     "Có đơn vị được chọn không có hoặc đã ngừng hoạt động."),
+    # a task already placed (another editor's), or one of another directive
+    ({"tasks": "{placed}", "audience": "all"}, "tasks",
+     "Có nhiệm vụ đã được chọn đơn vị hoặc không còn trong văn bản; hãy tải lại trang rồi chọn "
+     "lại."),
+    ({"tasks": "abc", "audience": "all"}, "tasks",
+     "Có nhiệm vụ đã được chọn đơn vị hoặc không còn trong văn bản; hãy tải lại trang rồi chọn "
+     "lại."),
+])
+def test_choosing_an_audience_for_unmatched_tasks_refuses_bad_input(app, admin, draft, form,
+                                                                    field, message):
+    (first,) = unmatch(app, draft, "2.1")
+    placed = task_row(app, draft, "1.1").id
+    sent = {key: value.format(first=first, placed=placed) for key, value in form.items()}
+    counted = writes(app)
+    response = admin.post(f"/admin/directives/{draft}/tasks/audience", sent)
+    assert response.status_code == 422
+    assert error_of(response, field, message)
+    assert written_since(app, counted) == set()
+    assert task_row(app, draft, "2.1").audience == "unmatched"
+
+
+def test_no_unmatched_task_left_and_a_closed_directive(app, admin, draft, ids):
+    page = admin.get(f"/admin/directives/{draft}/tasks/audience")
+    assert page.status_code == 200
+    assert says(page, "Văn bản không còn nhiệm vụ nào chưa xác định đơn vị thực hiện.")
+    counted = writes(app)
+    response = admin.post(f"/admin/directives/{draft}/tasks/audience", {"audience": "all"})
+    assert response.status_code == 422
+    assert error_of(response, "tasks", "Văn bản không còn nhiệm vụ nào chưa xác định đơn vị "
+                                       "thực hiện.")
+    assert written_since(app, counted) == set()
+    directive = ids.directive()
+    close(app, directive)
+    counted = writes(app)
+    response = admin.post(f"/admin/directives/{directive}/tasks/audience", {"audience": "all"})
+    assert response.status_code == 409
+    assert says(response, NOT_EDITABLE[DirectiveStatus.CLOSED])
+    assert written_since(app, counted) == set()
+
+
 # --- closed and archived -------------------------------------------------------------------------
 
 

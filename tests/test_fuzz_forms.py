@@ -53,7 +53,7 @@ from portal.admin.directives.forms import (
     LetterForm,
     LetterTextForm,
 )
-from portal.admin.directives.task_forms import SplitForm, TaskForm
+from portal.admin.directives.task_forms import AudienceForm, SplitForm, TaskForm
 from portal.admin.finding_fields import FindingFieldForm
 from portal.admin.people.forms import EditUserForm, ImportForm, NewUserForm, UnitForm
 from portal.admin.report_settings import ReportSettingsForm
@@ -858,6 +858,20 @@ def split(fuzz: Fuzz, sent: dict, response) -> None:
         assert new_title == clean(sent.get("new_title", title))
 
 
+def unmatch_draft_task(fuzz: Fuzz) -> None:
+    """The draft task as the importer leaves one it could not place, so that there is a task
+    to choose an audience for (set again after each success)."""
+    with fuzz.app.app_context():
+        db.session.get(Task, fuzz.values["draft_task"]).audience = "unmatched"
+        db.session.commit()
+
+
+def audience_chosen(fuzz: Fuzz, sent: dict, response) -> None:
+    (audience,) = read(fuzz.app, select(Task.audience).where(Task.id == fuzz.values["draft_task"]))
+    assert audience == sent["audience"] or (sent["audience"] == "units"
+                                            and audience.startswith("units:"))
+
+
 def mail_settings(fuzz: Fuzz, sent: dict, response) -> None:
     email, off = read(fuzz.app, select(User.email, User.mail_kinds_off)
                       .where(User.username == "phuong1"))
@@ -1100,6 +1114,10 @@ FORMS = {form.endpoint: form for form in [
          TaskForm, stored=created_task),
     Form("admin.edit_task", "quantri", "/admin/tasks/{draft_task}/edit", task_fields(),
          TaskForm, stored=edited_task),
+    Form("admin.choose_audience", "quantri", "/admin/directives/{draft}/tasks/audience", {
+        "tasks": several(Ref("draft_task")), "audience": text(*AUDIENCES),
+        "units": several(Ref("unit"), Ref("other_unit")),
+    }, AudienceForm, stored=audience_chosen, reset=unmatch_draft_task, prepare=unmatch_draft_task),
     Form("admin.move_task", "quantri", "/admin/tasks/{task}/move", {
         "direction": text("up", "down")}),
     Form("admin.split_task", "quantri", "/admin/tasks/{draft_task}/split", {
@@ -1286,6 +1304,8 @@ test_fuzz_admin_new_task = fuzz_test(
 )
 test_fuzz_admin_edit_task = fuzz_test("admin.edit_task")
 test_fuzz_admin_move_task = fuzz_test("admin.move_task")
+test_fuzz_admin_choose_audience = fuzz_test(
+    "admin.choose_audience", {"tasks": [Ref("draft_task")], "audience": "kind:office", "units": []})
 test_fuzz_admin_split_task = fuzz_test(
     "admin.split_task",
     {"at": "1", "new_code": "s\x7fÊCá\x8dù\x18\x87\x18ß", "new_title": NAME, "title": "Rà soát"})

@@ -511,6 +511,12 @@ ROUTES = [
     # Tasks of a directive (tests/test_admin_tasks.py): the administrator only.
     Route("admin.new_task", "GET", "/admin/directives/{draft}/tasks/new", admin_only(
         Expect(200, says='value="kind:commune"'))),
+    # The draft's tasks all have their units: nothing to choose for (test_admin_tasks chooses).
+    Route("admin.choose_audience", "GET", "/admin/directives/{draft}/tasks/audience", admin_only(
+        Expect(200, says="Văn bản không còn nhiệm vụ nào chưa xác định đơn vị thực hiện."))),
+    Route("admin.choose_audience", "POST", "/admin/directives/{draft}/tasks/audience", admin_only(
+        Expect(422, says="Văn bản không còn nhiệm vụ nào chưa xác định đơn vị thực hiện.")),
+        data=lambda: {"tasks": "1", "audience": "all"}),
     # The new task's id is not known beforehand: the Location is checked in test_admin_tasks.
     Route("admin.new_task", "POST", "/admin/directives/{draft}/tasks/new", admin_only(
         Expect(303, audit="task.add")),

@@ -140,6 +140,19 @@ def units_rule(unit_ids: set[int]) -> str:
     return "units:" + ",".join(str(i) for i in sorted(unit_ids))
 
 
+def unmatched_tasks(directive: Directive) -> list[Task]:
+    """The tasks of a draft whose units the importer could not find, in the letter's order."""
+    return [task for task in lifecycle.tasks_of(directive)
+            if not task.withdrawn and (task.audience or "").strip() == "unmatched"]
+
+
+def choose_audience(directive: Directive, tasks: list[Task], rule: str) -> None:
+    """One audience for several of a draft's unmatched tasks, each change audited."""
+    require_editable(directive)
+    for task in tasks:
+        lifecycle.change_task(task, directive, audience=rule)
+
+
 def import_notes(task: Task) -> list[str]:
     """What the importer read for a task made from a letter, one note each."""
     return [line for line in (task.import_notes or "").splitlines() if line.strip()]

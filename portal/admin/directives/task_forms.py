@@ -201,18 +201,9 @@ class TaskForm(FlaskForm):
                 raise ValidationError(str(error)) from None
 
     def validate_audience(self, field) -> None:
-        valid = {value for value, _ in task_actions.AUDIENCE_CHOICES}
-        if field.data not in valid:
-            if self.unmatched:
-                raise ValidationError("Văn bản chưa xác định được đơn vị thực hiện nhiệm vụ "
-                                      "này; hãy chọn đơn vị thực hiện.")
-            raise ValidationError("Hãy chọn đơn vị thực hiện.")
-        if field.data == "units":
-            offered = {str(u.id) for u in self.active_units}
-            if not self.ticked:
-                raise ValidationError("Hãy đánh dấu ít nhất một đơn vị trong danh sách.")
-            if not self.ticked <= offered:
-                raise ValidationError("Có đơn vị được chọn không có hoặc đã ngừng hoạt động.")
+        check_audience(field.data, self.ticked, self.active_units,
+                       "Văn bản chưa xác định được đơn vị thực hiện nhiệm vụ này; hãy chọn đơn "
+                       "vị thực hiện." if self.unmatched else "Hãy chọn đơn vị thực hiện.")
 
     def validate_lead_unit(self, field) -> None:
         offered = {choice.value for choice in self.lead_unit.choices if choice.value}
@@ -255,6 +246,61 @@ class TaskForm(FlaskForm):
             "audience": self._rule(),
             "lead_unit_id": int(self.lead_unit.data) if self.lead_unit.data else None,
         }
+
+
+def check_audience(choice: str | None, ticked: set[str], units: list[Unit],
+                   none_chosen: str) -> None:
+    """The audience chooser's answer: one of its choices, and for "units" the ticked units,
+    all active."""
+    if choice not in {value for value, _ in task_actions.AUDIENCE_CHOICES}:
+        raise ValidationError(none_chosen)
+    if choice == "units":
+        if not ticked:
+            raise ValidationError("Hãy đánh dấu ít nhất một đơn vị trong danh sách.")
+        if not ticked <= {str(u.id) for u in units}:
+            raise ValidationError("Có đơn vị được chọn không có hoặc đã ngừng hoạt động.")
+
+
+class AudienceForm(FlaskForm):
+    """One audience for several tasks of a draft that the importer could not place."""
+
+    tasks = SelectMultipleField("Nhiệm vụ chưa xác định đơn vị", validate_choice=False)
+    audience = RadioField("Đơn vị thực hiện", choices=[
+        SelectChoice(value, label) for value, label in task_actions.AUDIENCE_CHOICES],
+        validate_choice=False)
+    units = SelectMultipleField("Các đơn vị được chọn", validate_choice=False)
+
+    def __init__(self, *args, waiting: list[Task], units: list[Unit], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.waiting, self.active_units = waiting, units
+        self.units.choices = [SelectChoice(str(u.id), u.name) for u in units]
+        self.chosen: list[Task] = []
+        self.rule = ""
+
+    @property
+    def ticked(self) -> set[str]:
+        return set(self.units.data or [])
+
+    @property
+    def marked(self) -> set[str]:
+        return set(self.tasks.data or [])
+
+    def validate_tasks(self, field) -> None:
+        if not self.waiting:
+            raise ValidationError("Văn bản không còn nhiệm vụ nào chưa xác định đơn vị thực "
+                                  "hiện.")
+        if not self.marked:
+            raise ValidationError("Hãy đánh dấu ít nhất một nhiệm vụ.")
+        if not self.marked <= {str(task.id) for task in self.waiting}:
+            raise ValidationError("Có nhiệm vụ đã được chọn đơn vị hoặc không còn trong văn "
+                                  "bản; hãy tải lại trang rồi chọn lại.")
+        self.chosen = [task for task in self.waiting if str(task.id) in self.marked]
+
+    def validate_audience(self, field) -> None:
+        check_audience(field.data, self.ticked, self.active_units,
+                       "Hãy chọn đơn vị thực hiện cho các nhiệm vụ đã đánh dấu.")
+        self.rule = field.data if field.data != "units" else task_actions.units_rule(
+            {int(i) for i in self.ticked})
 
 
 class SplitForm(FlaskForm):

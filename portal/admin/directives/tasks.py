@@ -21,7 +21,7 @@ from ...extensions import db
 from ...models import Directive, Task
 from ..blueprint import bp
 from .routes import editor_page
-from .task_forms import SplitForm, TaskForm
+from .task_forms import AudienceForm, SplitForm, TaskForm
 
 DUPLICATE_CODE = "Số hiệu này vừa được dùng cho nhiệm vụ khác; hãy chọn số hiệu khác."
 
@@ -96,6 +96,31 @@ def new_task(directive_id: int):
                 flash(_added(directive, code), "success")
                 return redirect(_back(directive, task_id), code=303)
     return _form_page(form, directive, None)
+
+
+@bp.route("/directives/<int:directive_id>/tasks/audience", methods=["GET", "POST"])
+def choose_audience(directive_id: int):
+    """One audience for several tasks the importer could not place: the clerk marks them, picks
+    whom they reach, and saves once."""
+    directive = task_actions.get_directive(directive_id)
+    try:
+        task_actions.require_editable(directive)
+    except Refused as refusal:
+        return _refused(refusal, directive)
+    waiting = task_actions.unmatched_tasks(directive)
+    units = lifecycle.active_units()
+    form = AudienceForm(waiting=waiting, units=units,
+                        data={"tasks": [str(task.id) for task in waiting]})
+    if form.validate_on_submit():
+        codes = ", ".join(task.code for task in form.chosen)
+        task_actions.choose_audience(directive, form.chosen, form.rule)
+        db.session.commit()
+        flash(f"Đã chọn đơn vị thực hiện cho {len(form.chosen)} nhiệm vụ ({codes}): "
+              f"{task_actions.describe_audience(form.rule, units)}.", "success")
+        return redirect(_back(directive), code=303)
+    return render_template("admin/task_audience.html", form=form, directive=directive,
+                           waiting=waiting,
+                           unit_groups=task_actions.units_by_kind(units)), _status()
 
 
 def _added(directive: Directive, code: str) -> str:
