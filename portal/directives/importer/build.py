@@ -646,7 +646,8 @@ def _subheading(paras: list[_Para], position: int) -> bool:
     if position + 1 >= len(paras):
         return False
     nxt = paras[position + 1]
-    if _WHO_LINE.match(skeleton(nxt.text).strip()) or _WHEN_LINE.match(skeleton(nxt.text).strip()):
+    below = skeleton(nxt.text).strip()
+    if _WHO_LINE.match(below) or _WHEN_LINE.match(below):
         return False  # "1. Tuyên truyền …" then "- Đơn vị thực hiện: …": an activity, a task
     return bool(nxt.marker) and _style(nxt) != _style(para) and (
         nxt.level == "bullet" or nxt.level == "sub" or para.roman)
@@ -1439,11 +1440,12 @@ def _order_after_lead(folded: str) -> int | None:
 
 # "Chủ tịch UBND huyện đánh giá cao kết quả … và đề nghị …": the speaker's praise before the
 # order.
-_PRAISE = re.compile(r"\s+(?:danh gia cao|bieu duong|ghi nhan|hoan nghenh|khen ngoi|chuc mung|"
-                     r"bieu duong, khen ngoi)\b.*\s(?:va|dong thoi)$")
+_PRAISE = re.compile(r"\s+(?:danh gia cao|bieu duong|ghi nhan|hoan nghenh|khen ngoi|chuc mung)"
+                     r"\b.*\s(?:va|dong thoi)$")
 
 
 def _order_word_after_lead(folded: str) -> int | None:
+    """Where the order's word (or, after "chỉ đạo", its addressees) starts after a lead."""
     issued = _issued_order(folded)
     if issued is not None:
         return issued
