@@ -32,11 +32,11 @@ from ..models import (
 )
 from ..vietnamese import fold
 from .audience import DirectiveFileError
-from .importer import Draft, UnitRef
+from .editing import UNMATCHED
+from .importer import NO_UNIT, Draft, UnitRef
 from .lifecycle import Refused, active_units, inspected_ids, reached_unit_ids
 
 UNTITLED = "Văn bản chưa có tiêu đề"
-UNMATCHED = "unmatched"
 SLUG_MAX = 80
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # What the administrator writes about a directive; the rest (status, dates) follows its life.
@@ -168,7 +168,7 @@ def _add_sections(directive: Directive, draft: Draft) -> tuple[int, int]:
             if not each.audience:  # the section's addressees, and what the letter wrote there
                 notes += part.notes
                 if part.audience is None and part.unmatched:
-                    notes.append("Văn bản ghi: «" + "; ".join(part.unmatched) + "».")
+                    notes.append(f"{LETTER_WROTE}: «" + "; ".join(part.unmatched) + "».")
             db.session.add(Task(
                 directive_id=directive.id,
                 section_id=section.id,
@@ -186,6 +186,26 @@ def _add_sections(directive: Directive, draft: Draft) -> tuple[int, int]:
             ))
     db.session.flush()
     return position, unmatched
+
+
+# The note that quotes what the letter wrote where no unit was found for a section's tasks.
+LETTER_WROTE = "Văn bản ghi"
+
+
+def import_notes(task: Task) -> list[str]:
+    """What the importer read for a task made from a letter, one note each."""
+    return [line for line in (task.import_notes or "").splitlines() if line.strip()]
+
+
+def words_seen(task: Task, heading: str | None = None) -> str:
+    """The letter's words the importer could not place for an unmatched task, quoted; with no
+    such note, the section's `heading` quoted when one is given, else ""."""
+    for note in import_notes(task):
+        if note.startswith((NO_UNIT, LETTER_WROTE)) and "«" in note:
+            return note[note.index("«"):].rstrip(".")
+    if heading is None:
+        return ""
+    return f"«{heading or '(không có tiêu đề mục)'}»"
 
 
 def create_directive(**values) -> Directive:

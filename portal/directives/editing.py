@@ -34,6 +34,7 @@ AUDIENCE_CHOICES = [
     ("units", "Chọn từng đơn vị"),
 ]
 AUDIENCE_LABELS = dict(AUDIENCE_CHOICES[:-1])
+UNMATCHED = "unmatched"  # the audience of a task whose units the importer could not find
 UNMATCHED_LABEL = "Chưa xác định"
 
 NOT_EDITABLE = {
@@ -140,10 +141,11 @@ def units_rule(unit_ids: set[int]) -> str:
     return "units:" + ",".join(str(i) for i in sorted(unit_ids))
 
 
-def unmatched_tasks(directive: Directive) -> list[Task]:
-    """The tasks of a draft whose units the importer could not find, in the letter's order."""
-    return [task for task in lifecycle.tasks_of(directive)
-            if not task.withdrawn and (task.audience or "").strip() == "unmatched"]
+def unresolved(tasks: list[Task]) -> list[Task]:
+    """Of a directive's tasks, those in force whose units the importer could not find
+    (audience "unmatched"), in the order given."""
+    return [task for task in tasks
+            if not task.withdrawn and (task.audience or "").strip() == UNMATCHED]
 
 
 def choose_audience(directive: Directive, tasks: list[Task], rule: str) -> None:
@@ -153,25 +155,13 @@ def choose_audience(directive: Directive, tasks: list[Task], rule: str) -> None:
         lifecycle.change_task(task, directive, audience=rule)
 
 
-def import_notes(task: Task) -> list[str]:
-    """What the importer read for a task made from a letter, one note each."""
-    return [line for line in (task.import_notes or "").splitlines() if line.strip()]
-
-
-def words_seen(task: Task) -> str:
-    """The letter's words the importer could not place for an unmatched task ("" if none)."""
-    for note in import_notes(task):
-        if note.startswith(("Chưa xác định đơn vị", "Văn bản ghi")) and "«" in note:
-            return note[note.index("«"):].rstrip(".")
-    return ""
-
 
 def describe_audience(rule: str, units: list[Unit]) -> str:
     """A rule as the editor reads it: "Các xã, phường", "Phòng Nội vụ, Phường 1"."""
     rule = (rule or "").strip()
     if rule in AUDIENCE_LABELS:
         return AUDIENCE_LABELS[rule]
-    if rule == "unmatched":
+    if rule == UNMATCHED:
         return UNMATCHED_LABEL
     if rule.startswith(("unit:", "units:")):
         if rule.startswith("unit:"):

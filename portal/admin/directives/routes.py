@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ... import errors, htmx
-from ...directives import drafts, letter_reads, lifecycle
+from ...directives import drafts, editing, letter_reads, lifecycle
 from ...extensions import db
 from ...models import (
     Directive,
@@ -82,7 +82,7 @@ def _editor(directive: Directive) -> dict:
             task.audience.strip() in ("inspected", "not_inspected") for task in live),
         "inspected": inspected,
         "inspected_units": [unit for unit in units if unit.id in inspected],
-        "unresolved": [task for task in live if task.audience.strip() == drafts.UNMATCHED],
+        "unresolved": editing.unresolved(tasks),
         "problems": lifecycle.problems(directive) if directive.is_draft else [],
         "source": db.session.get(Directive, directive.copied_from_id)
         if directive.copied_from_id else None,

@@ -14,8 +14,8 @@ from typing import NamedTuple
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from ...directives import drafts, lifecycle
 from ...directives import editing as task_actions
-from ...directives import lifecycle
 from ...directives.editing import Refused
 from ...extensions import db
 from ...models import Directive, Task
@@ -30,8 +30,8 @@ DUPLICATE_CODE = "Số hiệu này vừa được dùng cho nhiệm vụ khác; 
 bp.add_app_template_global(task_actions.task_groups, "task_groups")
 bp.add_app_template_global(task_actions.describe_audience, "describe_audience")
 bp.add_app_template_global(task_actions.pieces_of, "task_pieces")
-bp.add_app_template_global(task_actions.import_notes, "import_notes")
-bp.add_app_template_global(task_actions.words_seen, "words_seen")
+bp.add_app_template_global(drafts.import_notes, "import_notes")
+bp.add_app_template_global(drafts.words_seen, "words_seen")
 
 
 def _status() -> int:
@@ -107,7 +107,7 @@ def choose_audience(directive_id: int):
         task_actions.require_editable(directive)
     except Refused as refusal:
         return _refused(refusal, directive)
-    waiting = task_actions.unmatched_tasks(directive)
+    waiting = task_actions.unresolved(lifecycle.tasks_of(directive))
     units = lifecycle.active_units()
     form = AudienceForm(waiting=waiting, units=units,
                         data={"tasks": [str(task.id) for task in waiting]})

@@ -28,7 +28,7 @@ fill in, and its YAML and summary).
 """
 
 from .addressees import UnitRef
-from .build import import_letter
+from .build import NO_UNIT, import_letter
 from .draft import Draft, DraftSection, DraftTask
 from .reading import LetterImportError, normalize_text, read_letter_file
 
@@ -37,6 +37,7 @@ __all__ = [
     "DraftSection",
     "DraftTask",
     "LetterImportError",
+    "NO_UNIT",
     "UnitRef",
     "import_letter",
     "normalize_text",

@@ -131,8 +131,6 @@ _NOUN_BEFORE = "".join(f"(?<!{word} )" for word in (
     "ban", "chuyen"))  # "bàn giao", "chuyển giao": handing over, not the order word
 _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)" + _NOUN_BEFORE + r"(?P<word>de nghi|yeu cau|giao"
                          + NOT_ORDER_GIAO + r")\s+(?!cua\b)\S")
-# The words that give an order in a letter's own voice, looked for in the letter's words, not
-# the skeleton ("giao" is not "giáo", "cần" not "căn"): not "giao thông", "cần thiết".
 # "Đề nghị sớm hoàn thành …", "Yêu cầu thực hiện …": an order's word with no one after it,
 # the order's verb straight after.
 _ORDER_NAMING_NO_ONE = re.compile(r"^\s*(?:de nghi|yeu cau)\s+"
@@ -140,17 +138,20 @@ _ORDER_NAMING_NO_ONE = re.compile(r"^\s*(?:de nghi|yeu cau)\s+"
 # "… hoàn thành, báo cáo UBND tỉnh trước ngày …", "… hoàn thành trước ngày …": by when the
 # orders before it are to be done, no order of its own.
 _FINISH_BY = re.compile(r"(?:hoan thanh|thuc hien)\s*(?:,|truoc|cham nhat|trong|dung|xong)")
+# The words that give an order in a letter's own voice, looked for in the letter's words, not
+# the skeleton ("giao" is not "giáo", "cần" not "căn"): not "giao thông", "cần thiết".
 _ORDER_SIGNAL = re.compile(r"\b(?:đề nghị|yêu cầu|giao(?!\s+(?:thông|dịch|lưu|tiếp|thừa)\b)|"
                            r"phải|cần(?!\s+thiết)|chỉ đạo|nhiệm vụ|trách nhiệm|chủ trì|"
                            r"khẩn trương)\b")
-# What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
 # Who does a plan's item, in brackets after it: "(Phòng Nội vụ chủ trì; …)", "(Cơ quan chủ trì:
 # Sở Y tế; …)", "(Đơn vị thực hiện: …)".
 _BRACKETED_WHO = re.compile(
     r"\((?:(?:co quan|don vi)\s+(?:chu tri|thuc hien)\s*:\s*(?P<who>[^;()]{3,120}?)\s*"
     r"(?:[;)]|,\s*(?:co quan|don vi) phoi hop)|(?P<doer>[^;():]{3,120}?)\s+"
     r"(?:chu tri|thuc hien|trien khai)\s*[;,)])")
+# A plan's part whose items are orders: "II. NHIỆM VỤ, GIẢI PHÁP", "III. TỔ CHỨC THỰC HIỆN".
 _TASKS_PART = re.compile(r"\b(?:nhiem vu|giai phap|to chuc thuc hien|phan cong)\b")
+# What a kế hoạch states before its tasks, never tasks: "I. MỤC ĐÍCH, YÊU CẦU".
 _NOT_TASKS_PART = re.compile(
     r"^(?:muc dich|muc tieu|yeu cau|can cu|co so|su can thiet|ket qua|tinh hinh|danh gia|"
     r"thuc trang|quan diem|pham vi|doi tuong ap dung|kinh phi|nguon kinh phi|ve muc dich|"
@@ -1912,8 +1913,6 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
     if len(rules) != 1:
         return
     ((rule, who),) = rules.items()
-    if rule == "all":
-        return
     for task in open_tasks:
         task.audience = rule
         task.notes.append(f"Đối tượng theo «{who}» ở đầu bài: kiểm tra lại trước khi ban hành.")
