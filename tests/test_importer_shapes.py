@@ -632,6 +632,15 @@ def test_a_speaker_inside_a_paragraph_before_yeu_cau():
     assert [(a, d) for a, d, _ in tasks(draft)] == [("unit:Sở Tài chính", date(2025, 3, 30))]
 
 
+def test_a_leaders_order_to_every_part_of_the_body_reaches_every_unit():
+    draft = import_letter(
+        "Ủy ban nhân dân tỉnh họp về cải cách hành chính\n"
+        "Kết luận cuộc họp, đồng chí Chủ tịch UBND tỉnh yêu cầu các bộ phận nâng cao vai trò "
+        "tham mưu, chấn chỉnh quy trình giải quyết hồ sơ.", PROVINCE)
+    assert audiences(draft) == ["all"]
+    assert audiences(letter("1. Các bộ phận chuyên môn rà soát quy trình nội bộ.")) == ["all"]
+
+
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
     draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")

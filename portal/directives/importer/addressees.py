@@ -121,6 +121,7 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("ban nganh dia phuong", "all"),
         ("don vi dia phuong", "all"),
         ("co quan don vi", "all"),
+        ("cac bo phan", "all"),  # "yêu cầu các bộ phận …": every part of the issuer's body
         ("cac don vi", "all"),
         ("cac co quan", "all"),
     ]
