@@ -240,6 +240,10 @@ class Directive(db.Model):
     # Trình lãnh đạo đơn vị: a unit's officers send an item to their head, who alone sends it on
     # to Phòng Nội vụ. Off: any of the unit's staff submits.
     sign_off_required: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # A directive made from a letter: what the importer found worth checking (in the editor's
+    # words), and the passages it read as no task, whole, for the editor to add by hand.
+    import_warnings: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    set_aside: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="directive", order_by="Section.position", lazy="raise"

@@ -455,6 +455,53 @@ def test_the_draft_shows_what_the_importer_read_for_each_task(app, login):
     assert "import-notes" not in html(admin.get(f"/admin/directives/{draft}"))
 
 
+RALLY = ("Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn phường.\n\n"
+         "Đề nghị Phòng Nội vụ rà soát danh sách cán bộ tham gia trước ngày 30/7/2024.\n")
+
+
+def test_the_draft_keeps_what_the_importer_noted_and_the_passages_it_set_aside(app, login):
+    admin = login("quantri")
+    response = import_letter(admin, RALLY, slug="ra-quan-2024")
+    draft = created_id(response)
+    with app.app_context():
+        directive = db.session.get(Directive, draft)
+        # in the editor's words: no YAML key, no passage quoted twice
+        assert any("hãy nhập trích yếu" in warning for warning in directive.import_warnings)
+        assert not any("«subject»" in w or "Đoạn «" in w for w in directive.import_warnings)
+        assert directive.set_aside == [
+            "Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn phường."]
+    page = admin.get(f"/admin/directives/{draft}")
+    assert says(page, "Máy đọc văn bản ghi nhận") and says(page, "Đoạn chưa lấy làm nhiệm vụ (1)")
+    add = f"/admin/directives/{draft}/tasks/new?passage=1"
+    assert f'href="{add}"' in html(page)
+    # the form starts from the passage's words and a title made of them
+    form = admin.get(add)
+    assert form.status_code == 200
+    assert says(form, "Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn "
+                      "phường.")
+    assert 'value="Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn ' \
+        'phường"' in html(form)
+    # no such passage: not found, nothing written
+    counted = writes(app)
+    for number in ("0", "2", "x", ""):
+        assert admin.get(f"/admin/directives/{draft}/tasks/new?passage={number}").status_code \
+            == 404
+    assert written_since(app, counted) == set()
+    created = admin.post(add, {"code": "3", "title": "Ra quân tổng vệ sinh môi trường",
+                               "text": directive.set_aside[0], "kind": "action",
+                               "audience": "all", "section": ""})
+    assert created.status_code == 303
+    page = admin.get(f"/admin/directives/{draft}")
+    assert says(page, "Đã thêm làm nhiệm vụ") and f'href="{add}"' not in html(page)
+    # made again from its text, the draft's remarks are the new text's; published, none shown
+    again = admin.post(f"/admin/directives/{draft}/text",
+                       {"text": "V/v rà soát cán bộ\n\n" + RALLY.split("\n\n")[1]})
+    assert again.status_code == 303
+    with app.app_context():
+        assert db.session.get(Directive, draft).set_aside == []
+    assert "Đoạn chưa lấy làm nhiệm vụ" not in html(admin.get(f"/admin/directives/{draft}"))
+
+
 def task_directive(task: Task) -> Directive:
     return db.session.get(Directive, task.directive_id)
 

@@ -833,6 +833,10 @@ def test_a_page_s_sentence_that_names_no_one_and_orders_nothing_is_set_aside_for
     assert [task.text[:30] for task in draft.tasks] == ["Đề nghị các tổ dân phố vận độn"]
     (aside,) = [w for w in draft.warnings if w.startswith("Đoạn «Phường Ba Đình tổ chức")]
     assert "không có lời giao việc" in aside and "thêm bằng tay" in aside
+    # whole, with the line that dates it, for the editor to add as a task
+    assert draft.set_aside == [
+        "Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn phường. "
+        "Thời gian: 7 giờ ngày 02/8/2025, tại Nhà văn hóa khu phố 3."]
     # a letter with recipients keeps such a sentence: it speaks to them
     assert [task.text[:30] for task in letter(page).tasks][0] == "Phường Ba Đình tổ chức ra quân"
 

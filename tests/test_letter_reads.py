@@ -110,6 +110,22 @@ def test_a_pdf_with_a_text_layer_and_a_doc_become_drafts(app, login, seed_pdf):
                 select(Task).where(Task.directive_id == read.directive_id)).all()) == expected
 
 
+def test_a_file_read_outside_the_request_keeps_the_importer_s_remarks_with_its_draft(app, login):
+    """A file read in the background has no page to flash the importer's remarks on: the draft
+    keeps them, and the passages it set aside, for its page."""
+    from tests.test_admin_directives import RALLY, docx_letter
+
+    admin = login("quantri")
+    pdf = letters.convert(docx_letter(RALLY), "docx", "pdf")
+    response = upload(admin, pdf, "ra-quan.pdf", slug="ra-quan-pdf")
+    _, last = poll(admin, response.headers["Location"])
+    assert "HX-Redirect" in last.headers
+    page = admin.get(last.headers["HX-Redirect"]).get_data(as_text=True)
+    assert "Máy đọc văn bản ghi nhận" in page and "Đoạn chưa lấy làm nhiệm vụ (1)" in page
+    assert "Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường" in page
+    assert "hãy nhập trích yếu" in page
+
+
 @pytest.mark.parametrize("kind, words", [
     ("encrypted", "đặt mật khẩu"),
     ("broken", "PDF bị hỏng"),

@@ -171,7 +171,8 @@ LATER_COLUMNS = {"prev_hash", "hash", "email", "mail_kinds_off", "deadline_day_c
                  "changed_at", "users.position", "users.title", "sign_off_required",
                  "awaiting_head_since", "prepared_by_id", "signed_off_by_id", "head_comment",
                  "finding_id", "awaiting_rights", "carry_findings_from_id",
-                 "units.area_id", "tasks.import_notes"}
+                 "units.area_id", "tasks.import_notes", "directives.import_warnings",
+                 "directives.set_aside"}
 
 
 def _contents(connection) -> dict:

@@ -33,7 +33,7 @@ from ..models import (
 from ..vietnamese import fold
 from .audience import DirectiveFileError
 from .editing import UNMATCHED
-from .importer import NO_UNIT, Draft, UnitRef
+from .importer import NO_UNIT, SET_ASIDE, Draft, UnitRef, task_title
 from .lifecycle import Refused, active_units, inspected_ids, reached_unit_ids
 
 UNTITLED = "Văn bản chưa có tiêu đề"
@@ -53,9 +53,12 @@ EDITOR_WORDS = {
 
 
 def editor_warnings(draft: Draft) -> list[str]:
-    """What the importer found worth checking, in the words of the editor's pages."""
+    """What the importer found worth checking, in the words of the editor's pages; the
+    passages it set aside are not among them (`Draft.set_aside` lists them whole)."""
     found = []
     for warning in draft.warnings:
+        if SET_ASIDE in warning:
+            continue
         for yaml_words, editor_words in EDITOR_WORDS.items():
             warning = warning.replace(yaml_words, editor_words)
         found.append(warning)
@@ -111,6 +114,8 @@ def _letter_values(draft: Draft) -> dict:
         "signer": _fit(draft.signer, 200),
         "signer_title": _fit(draft.signer_title, 200),
         "full_text": draft.full_text,
+        "import_warnings": editor_warnings(draft),
+        "set_aside": list(draft.set_aside),
     }
 
 
@@ -206,6 +211,33 @@ def words_seen(task: Task, heading: str | None = None) -> str:
     if heading is None:
         return ""
     return f"«{heading or '(không có tiêu đề mục)'}»"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage of the letter the importer read as no task; `added` once a task of the
+    directive holds its words."""
+
+    number: int
+    text: str
+    added: bool
+
+
+def set_aside_passages(directive: Directive, tasks: list[Task]) -> list[Passage]:
+    """The passages the importer set aside, numbered from 1 as the editor's links give them."""
+    texts = {" ".join(task.text.split()) for task in tasks}
+    return [Passage(number, text, text in texts)
+            for number, text in enumerate(directive.set_aside or [], start=1)]
+
+
+def task_from_passage(directive: Directive, number: str | None) -> dict | None:
+    """The new-task form's first values for passage `number` (its text, a title made of it):
+    None when the directive has no such passage."""
+    passages = directive.set_aside or []
+    if not (number or "").isdigit() or not 1 <= int(number) <= len(passages):
+        return None
+    text = passages[int(number) - 1]
+    return {"text": text, "title": task_title(text)[:300]}
 
 
 def create_directive(**values) -> Directive:

@@ -297,6 +297,10 @@ def _prepare(server: LiveServer, browser, letter: Path) -> Site:
         demo = db.session.get(Directive, demo_id)
         draft = lifecycle.copy_for_cycle(demo, demo.year + 1, f"{demo.slug}-tiep",
                                          f"{demo.title} (năm {demo.year + 1})")
+        # as a draft read from a letter: the importer's remarks and a passage set aside
+        draft.import_warnings = ["Không thấy trích yếu (V/v …): hãy nhập trích yếu và tiêu đề "
+                                 "trong thông tin văn bản."]
+        draft.set_aside = ["Phường 1 tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn."]
         db.session.commit()
         draft_id = draft.id
         task_ids = [lifecycle.tasks_of(demo)[0].id, lifecycle.tasks_of(draft)[0].id]

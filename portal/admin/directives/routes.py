@@ -91,6 +91,9 @@ def _editor(directive: Directive) -> dict:
         "letter_read": read,
         "signatures": letter_reads.signatures_of(read),
         "text_form": LetterTextForm(formdata=None, data={"text": directive.full_text}),
+        # what the importer found worth checking, and the passages it read as no task
+        "passages": drafts.set_aside_passages(directive, live)
+        if directive.is_draft else [],
     }
 
 
@@ -164,10 +167,8 @@ def import_directive():
             form.slug.errors.append(str(refusal))
         else:
             flash(f"Đã nhập công văn thành bản nháp «{created.title}»: {len(draft.sections)} "
-                  f"mục, {len(draft.tasks)} nhiệm vụ. Hãy rà soát từng nhiệm vụ trước khi ban "
-                  "hành.", "success")
-            for warning in drafts.editor_warnings(draft):
-                flash(warning, "info")
+                  f"mục, {len(draft.tasks)} nhiệm vụ. Hãy rà soát từng nhiệm vụ và những ghi "
+                  "nhận của máy đọc văn bản trước khi ban hành.", "success")
             return _back(created)
     return render_template("admin/directive_import.html", form=form), _status()
 

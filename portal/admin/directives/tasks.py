@@ -83,7 +83,14 @@ def new_task(directive_id: int):
     except Refused as refusal:
         return _refused(refusal, directive)
     section = request.args.get("section", "")
-    form = _form(directive, data={"kind": "action", "audience": "all", "section": section})
+    data = {"kind": "action", "audience": "all", "section": section}
+    if "passage" in request.args:
+        # "Thêm làm nhiệm vụ" beside a passage the importer set aside: its words to start from
+        passage = drafts.task_from_passage(directive, request.args["passage"])
+        if passage is None:
+            abort(404)
+        data |= passage
+    form = _form(directive, data=data)
     if form.validate_on_submit():
         try:
             task = task_actions.add_task(directive, code=form.code_value, **form.values)

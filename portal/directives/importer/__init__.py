@@ -28,7 +28,8 @@ fill in, and its YAML and summary).
 """
 
 from .addressees import UnitRef
-from .build import NO_UNIT, import_letter
+from .body import task_title
+from .build import NO_UNIT, SET_ASIDE, import_letter
 from .draft import Draft, DraftSection, DraftTask
 from .reading import LetterImportError, normalize_text, read_letter_file
 
@@ -38,8 +39,10 @@ __all__ = [
     "DraftTask",
     "LetterImportError",
     "NO_UNIT",
+    "SET_ASIDE",
     "UnitRef",
     "import_letter",
     "normalize_text",
     "read_letter_file",
+    "task_title",
 ]

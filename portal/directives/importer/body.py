@@ -223,7 +223,9 @@ def _clean_task_text(text: str) -> str:
     return _capitalize(text)
 
 
-def _title(text: str) -> str:
+def task_title(text: str) -> str:
+    """A task's short title from its text: its first clause, without brackets or leading
+    adverbs, cut at a comma or a word near 90 characters."""
     text = re.sub(r"\s*\([^()]*\)", "", text)
     text = _capitalize(text)
     sk = skeleton(text)

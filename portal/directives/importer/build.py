@@ -67,8 +67,8 @@ from .body import (
     _split_deadlines,
     _split_rates,
     _starts_with_order,
-    _title,
     _title_like,
+    task_title,
 )
 from .draft import Draft, DraftSection, DraftTask, describe_audience
 from .header import _closing_start, _parse_header, _parse_signature
@@ -463,7 +463,7 @@ class _Builder:
 
     def add_task(self, section: DraftSection, text: str, split: bool) -> None:
         task = DraftTask(code=f"{section.number}.{len(section.tasks) + 1}",
-                         title=_title(text), text=text)
+                         title=task_title(text), text=text)
         if split:
             task.notes.append("Tách từ một câu nêu nhiều tỷ lệ: mỗi tỷ lệ một nhiệm vụ.")
         task.deadline, task.deadline_text = _deadline(text, self.year, task.notes, self.issued,
@@ -1842,6 +1842,7 @@ def _set_aside(general: DraftSection, unsignalled: set[int], draft: Draft) -> No
     for task in general.tasks:
         if task.audience is None and id(task) in unsignalled:
             draft.warnings.append(f"Đoạn «{task.text[:160]}» {SET_ASIDE}")
+            draft.set_aside.append(" ".join(task.text.split()))
         else:
             kept.append(task)
     if len(kept) != len(general.tasks):

@@ -75,6 +75,9 @@ class Draft:
     sections: list[DraftSection] = field(default_factory=list)
     full_text: str = ""
     warnings: list[str] = field(default_factory=list)
+    # the passages the importer read as no task (no unit named, no order given), whole, in the
+    # letter's order: quoted in `warnings` too, kept here for the editor to add by hand
+    set_aside: list[str] = field(default_factory=list)
 
     @property
     def tasks(self) -> list[DraftTask]:
