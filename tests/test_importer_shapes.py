@@ -641,6 +641,34 @@ def test_a_leaders_order_to_every_part_of_the_body_reaches_every_unit():
     assert audiences(letter("1. Các bộ phận chuyên môn rà soát quy trình nội bộ.")) == ["all"]
 
 
+def test_items_written_inline_after_the_introduction_s_colon():
+    ids = ",".join(str(ID[n]) for n in ("Văn phòng UBND tỉnh", "Sở Nội vụ", "Sở Tài chính",
+                                         "Sở Y tế", "Sở Khoa học và Công nghệ", "UBND xã Tân Phú",
+                                         "UBND xã An Bình", "UBND phường Mỹ Phước"))
+    draft = letter("Đề nghị các sở, ban, ngành tỉnh, UBND các xã, phường: (1) Tập trung rà soát "
+                   "thủ tục hành chính; (2) Đẩy nhanh giải ngân vốn đầu tư công, báo cáo trước "
+                   "ngày 30/9/2025; (3) Tiếp tục kiện toàn bộ máy.")
+    assert tasks(draft) == [
+        (f"units:{ids}", None, "Tập trung rà soát thủ tục hành chính."),
+        (f"units:{ids}", date(2025, 9, 30), "Đẩy nhanh giải ngân vốn đầu tư công, báo"),
+        (f"units:{ids}", None, "Tiếp tục kiện toàn bộ máy.")]
+    assert tasks(letter("Yêu cầu Sở Y tế: a) kiểm tra các trạm y tế; b) báo cáo kết quả trước "
+                        "ngày 15/10/2025.")) == [
+        ("unit:Sở Y tế", None, "Kiểm tra các trạm y tế."),
+        ("unit:Sở Y tế", date(2025, 10, 15), "Báo cáo kết quả trước ngày 15/10/2025.")]
+    # in a page's prose each numbered item is one order, its steps within it
+    draft = import_letter(
+        "Ủy ban nhân dân tỉnh họp phiên thường kỳ tháng 3\n"
+        "Kết luận phiên họp, đồng chí Chủ tịch UBND tỉnh yêu cầu các cơ quan, đơn vị trong thời "
+        "gian tới: (1) Tập trung rà soát thủ tục hành chính; chấn chỉnh kỷ cương; (2) Đẩy nhanh "
+        "giải ngân vốn đầu tư công.", PROVINCE)
+    assert [(a, t) for a, _, t in tasks(draft)] == [
+        ("all", "Tập trung rà soát thủ tục hành chính; ch"),
+        ("all", "Đẩy nhanh giải ngân vốn đầu tư công.")]
+    # a single bracketed number, or numbers out of sequence, are no list
+    assert len(letter("Đề nghị Sở Y tế: (1) rà soát theo Điều 5; (3) báo cáo.").tasks) == 1
+
+
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
     draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")

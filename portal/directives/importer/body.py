@@ -34,9 +34,37 @@ _ADVERB_PREFIX = re.compile(r"^(?:(?:" + "|".join(ADVERBS) + r")\b[\s,]*)+")
 _RUN_ON_ITEM = re.compile(r"\s+(?=(?:[IVX]{1,4}|[0-9]{1,2}|Điều\s+[0-9]{1,2})\.\s+(\w))")
 
 
+# Items written inline after an introduction's colon: "…: (1) Tập trung …; (2) Đẩy nhanh …",
+# "…: a) kiểm tra …; b) báo cáo …". The first item follows the colon; each next one, in
+# sequence and marked the same way, follows a ";" or a ".".
+_INLINE_FIRST = re.compile(r":\s*(?=(?P<open>\(?)(?P<label>1|a)\)\s+\w)")
+
+
+def _split_inline_items(line: str) -> list[str]:
+    """The line as its introduction (ending with its colon) and one line per item, when it
+    holds two items at least written inline in sequence; else the line alone."""
+    first = _INLINE_FIRST.search(line)
+    if first is None:
+        return [line]
+    opening = re.escape(first.group("open"))
+    labels = [str(n) for n in range(2, 21)] if first.group("label") == "1" \
+        else list("bcdđeghiklmn")
+    cuts = [first.end()]
+    for label in labels:
+        found = re.compile(rf"[;.]\s+(?={opening}{label}\)\s+\w)").search(line, cuts[-1])
+        if found is None:
+            break
+        cuts.append(found.end())
+    if len(cuts) < 2:
+        return [line]
+    items = [line[start:end].rstrip() for start, end in zip(cuts, [*cuts[1:], len(line)],
+                                                              strict=True)]
+    return [line[:first.start() + 1].rstrip(), *items]
+
+
 def _split_run_on(lines: list[str]) -> list[str]:
     out: list[str] = []
-    for line in lines:
+    for line in (piece for each in lines for piece in _split_inline_items(each)):
         if len(line) <= 200:
             out.append(line)
             continue

@@ -258,6 +258,9 @@ class _Builder:
         name ("2. Sở Y tế hoàn thành trước ngày …"), so its first clause is that unit's order
         whatever its words."""
         bullet = bool(para.marker)
+        # a page's items numbered "(1)", "(2)" (as its prose enumerates them inline): read as
+        # its sentences, each item one order in steps
+        prose_item = self.prose and bool(re.fullmatch(r"\([0-9]{1,2}\)", para.marker.strip()))
         framed = False  # the paragraph opened with a meeting's frame
         full = None if self.year else _FULL_DATE.search(para.text)
         self.nearby_year = (int(full.group("y")), full.group(0)) if full else None
@@ -407,7 +410,8 @@ class _Builder:
                 # a page's next sentence, after a sentence of this paragraph that named a unit
                 next_sentence = c_index == 0 and s_index > 0 and named is not None \
                     and self.prose and not bullet
-                if opens and c_index > 0 and current is not None and not bullet \
+                if opens and c_index > 0 and current is not None \
+                        and (not bullet or prose_item) \
                         and self.prose and product is None and (
                             not _DEADLINE.search(folded)
                             # "… ; thăm hỏi … (thực hiện trước ngày 30/12)": the deadline in
