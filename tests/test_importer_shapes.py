@@ -669,6 +669,18 @@ def test_items_written_inline_after_the_introduction_s_colon():
     assert len(letter("Đề nghị Sở Y tế: (1) rà soát theo Điều 5; (3) báo cáo.").tasks) == 1
 
 
+def test_the_things_an_order_is_on_listed_after_a_colon_are_not_orders_of_their_own():
+    draft = letter("Sở Tài chính khẩn trương hoàn tất thủ tục, giải ngân 100% kế hoạch vốn năm "
+                   "2025 cho các dự án: Cầu Tân Phú; các tuyến đường trung tâm xã An Bình, giai "
+                   "đoạn 1; Trường Tiểu học Mỹ Phước, hoàn thành trước ngày 31/12/2025.")
+    assert tasks(draft) == [("unit:Sở Tài chính", date(2025, 12, 31),
+                             "Sở Tài chính khẩn trương hoàn tất thủ tụ")]
+    # an order after the list, in its own clause, is still one
+    draft = letter("Sở Tài chính giải ngân vốn cho các dự án: Cầu Tân Phú; Trường Mỹ Phước; Sở "
+                   "Y tế kiểm tra các trạm y tế.")
+    assert audiences(draft) == ["unit:Sở Tài chính", "unit:Sở Y tế"]
+
+
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
     draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")

@@ -349,12 +349,20 @@ class _Builder:
             if _statement(first_clause, self.index):
                 current = None  # what was done, will be done, or what something is
                 continue
+            listing = False  # a clause before, in this sentence, opened a list of things
             for c_index, (ca, cb) in enumerate(clauses):
                 clause = sentence[ca:cb]
                 folded = skeleton(clause).strip()
                 span = (sa + ca, sa + cb)
                 first = s_index == 0 and c_index == 0
                 words = len(clause.split())
+                if listing and current is not None and not _starts_with_order(folded) \
+                        and not self.index.opens_with_unit(clause.strip()):
+                    # "… cho các dự án: Cầu Hoàng Quốc Việt; các trục đường …; Trường …": the
+                    # things the order is on, one after another, not orders of their own
+                    current.append(span)
+                    continue
+                listing = _LIST_OF_THINGS.search(folded) is not None
                 product = _product_of(folded, self.index)
                 tail = (_follows_order(folded) or (
                     c_index > 0 and current is not None
@@ -901,6 +909,13 @@ NO_UNIT = "Chưa xác định đơn vị"
 SET_ASIDE = ("không nêu đơn vị nào và không có lời giao việc (đề nghị, yêu cầu, giao …): chưa "
              "lấy làm nhiệm vụ; thêm bằng tay nếu đó là việc phải làm.")
 UNMATCHED = "unmatched"
+
+
+# A clause that names what an order is on and lists them after a colon: "… giải ngân 100% kế
+# hoạch vốn cho các dự án: Cầu Hoàng Quốc Việt", "… tại các điểm sau: …".
+_LIST_OF_THINGS = re.compile(r"\b(?:cac|nhung|mot so)\s+(?:du an|cong trinh|diem|dia diem|"
+                             r"tuyen(?: duong)?|hang muc|noi dung|linh vuc|goi thau|truong hop)"
+                             r"\b[^:;]{0,40}:\s*\S")
 
 
 # ", các xã phải tổ chức …" inside a clause: another order, to other units.
