@@ -681,6 +681,37 @@ def test_the_things_an_order_is_on_listed_after_a_colon_are_not_orders_of_their_
     assert audiences(draft) == ["unit:Sở Tài chính", "unit:Sở Y tế"]
 
 
+# A ward's own portal after the 2025 reform: its offices, no local government below it.
+WARD = [UnitRef(i, name, short, kind) for i, (name, short, kind) in enumerate([
+    ("Văn phòng HĐND và UBND phường", "VP HĐND-UBND", "office"),
+    ("Phòng Kinh tế, Hạ tầng và Đô thị", "Phòng KT-HT-ĐT", "office"),
+    ("Phòng Văn hóa - Xã hội", "Phòng VH-XH", "office"),
+    ("Trung tâm Phục vụ hành chính công phường", "TT PVHCC", "service"),
+], start=1)]
+
+
+@pytest.mark.parametrize("who", ["UBND phường", "Phường", "UBND các xã, phường"])
+def test_in_a_ward_s_own_portal_the_ward_is_every_unit(who):
+    draft = import_letter(
+        "Phường Tân Mỹ tổng kết công tác năm 2025\n"
+        f"Phát biểu chỉ đạo, đồng chí Bí thư Thành ủy yêu cầu {who} cần ưu tiên tháo gỡ vướng "
+        "mắc cho người dân, đẩy nhanh giải ngân vốn đầu tư công.", WARD)
+    assert audiences(draft) == ["all"]
+    # a place after the level word names another commune, which the portal does not hold
+    draft = import_letter("Đề nghị UBND phường Tân Định rà soát hồ sơ đất đai.", WARD)
+    assert audiences(draft) == [None] and draft.sections[0].unmatched == ["phường Tân Định"]
+    # in a province's portal "UBND phường" is no one of its own
+    assert audiences(import_letter(
+        "Đề nghị Phường cần ưu tiên tháo gỡ vướng mắc cho người dân.", PROVINCE)) != ["all"]
+
+
+def test_the_remaining_months_of_the_year_end_on_its_last_day():
+    draft = letter("1. Trong những tháng cuối năm, Sở Tài chính đẩy nhanh giải ngân vốn đầu tư "
+                   "công.\n2. Sở Y tế hoàn thành tiêm chủng từ nay đến cuối năm 2026.")
+    assert [d for _, d, _ in tasks(draft)] == [date(2025, 12, 31), date(2026, 12, 31)]
+    assert "Hạn «những tháng cuối năm»: lấy ngày cuối năm 2025." in draft.tasks[0].notes
+
+
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
     draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")

@@ -430,6 +430,14 @@ class UnitIndex:
         self.ids = {unit.name: unit.id for unit in units}
         self.level_words = {unit.name: _split_level(_key(unit.name))[0] for unit in units
                             if getattr(unit.kind, "value", unit.kind) == "commune"}
+        # A commune's or a ward's own portal: no local government among its units, whose
+        # names end with its level ("Văn phòng HĐND và UBND phường", "Trung tâm Phục vụ hành
+        # chính công xã"). There "UBND phường", "phường" alone and "các xã, phường" are the
+        # commune itself: every unit.
+        own = {level for unit in units for level in _WARD_LEVEL
+               if _key(unit.name)[-len(level):] == level}
+        self.own_level = sorted(own, key=len, reverse=True) \
+            if own and not self.level_words else []
 
     def read_letter(self, text: str) -> None:
         """The units of a level the letter names in full anywhere (its recipients included):
@@ -537,6 +545,13 @@ class UnitIndex:
                     else:
                         for name in names:
                             take(position, end, f"unit:{name}")
+        for level in self.own_level:  # "UBND phường cần …" in the ward's own portal
+            for key in (("uy", "ban", "nhan", "dan", *level), level):
+                for position in where.get(key[0], ()):
+                    end = position + len(key)
+                    if tuple(words[position:end]) == key and not any(used[position:end]) \
+                            and free_after(end):
+                        take(position, end, "all")
         # "các Tổ"; and a head in a list after a group that "các" opened ("các phòng, ban,
         # ngành, trung tâm thuộc huyện")
         def after_a_group(position: int) -> bool:
@@ -599,6 +614,8 @@ class UnitIndex:
             return rules
         held = {level for level in self.levels.values() if level}
         out = [rule for rule in rules if rule not in _LEVELS_OF]
+        if self.own_level and "level:ward" in levels:  # "các xã, phường": the commune itself
+            return [*out, "all"]
         if len(held) < 2 or set(levels) >= held:
             return [*out, "kind:commune"] if "kind:commune" not in out else out
         for level in levels:

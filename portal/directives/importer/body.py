@@ -338,6 +338,13 @@ def _deadline(text: str, year: int | None, notes: list[str],
                 last = calendar.monthrange(the_year, the_month)[1]
                 notes.append(f"Hạn «{words}»: lấy ngày cuối tháng.")
                 return date(the_year, the_month, last), words
+        rest = _YEAR_END_DEADLINE.search(sk)
+        the_year = int(rest.group("y")) if rest and rest.group("y") else (
+            year or (nearby[0] if nearby else None))
+        if rest and the_year:
+            words = text[rest.start():rest.end()]
+            notes.append(f"Hạn «{words}»: lấy ngày cuối năm {the_year}.")
+            return date(the_year, 12, 31), words
         quarter = _QUARTER_DEADLINE.search(sk)
         if quarter:
             words = text[quarter.start():quarter.end()]
@@ -366,6 +373,12 @@ _RECURRING = re.compile(
 _MONTH_DEADLINE = re.compile(
     r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) thang\s*(?P<m>[0-9]{1,2})"
     r"(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2})\b"
+)
+# "trong những tháng cuối năm", "từ nay đến cuối năm 2025", "những tháng còn lại của năm":
+# by the year's last day (of the year written, else the letter's).
+_YEAR_END_DEADLINE = re.compile(
+    r"\b(?:(?:nhung|cac) thang (?:cuoi|con lai(?: cua)?) nam|tu nay den (?:cuoi|het) nam)"
+    r"(?:\s+(?P<y>(?:19|20)[0-9]{2}))?\b"
 )
 # "trong quý III/2025", "hoàn thành trong quý 3 năm 2025": by the quarter's last day.
 _QUARTER_DEADLINE = re.compile(
