@@ -712,6 +712,24 @@ def test_the_remaining_months_of_the_year_end_on_its_last_day():
     assert "Hạn «những tháng cuối năm»: lấy ngày cuối năm 2025." in draft.tasks[0].notes
 
 
+def test_a_paragraph_opening_with_dong_thoi_is_another_order_to_the_same_unit():
+    draft = letter("Giao Sở Y tế khẩn trương triển khai tiêm phòng.\n\nĐồng thời, chủ trì, phối "
+                   "hợp với ngành liên quan tăng cường kiểm tra.")
+    assert tasks(draft) == [("unit:Sở Y tế", None, "Khẩn trương triển khai tiêm phòng."),
+                            ("unit:Sở Y tế", None, "Đồng thời, chủ trì, phối hợp với ngành l")]
+    # after an item that named its unit, in a letter to several
+    draft = letter("1. Sở Y tế khẩn trương triển khai tiêm phòng.\n\nĐồng thời, chủ trì, phối "
+                   "hợp với ngành liên quan tăng cường kiểm tra.")
+    assert audiences(draft) == ["unit:Sở Y tế", "unit:Sở Y tế"]
+    draft = import_letter("UBND tỉnh chỉ đạo phòng, chống dịch\nChủ tịch UBND tỉnh yêu cầu Sở Y "
+                          "tế khẩn trương triển khai tiêm phòng.\n\nĐồng thời, chủ trì, phối hợp "
+                          "với ngành liên quan tăng cường kiểm tra.", PROVINCE)
+    assert audiences(draft) == ["unit:Sở Y tế", "unit:Sở Y tế"]
+    # inside an item, "… . Đồng thời, …" and "…; đồng thời …" go on with the order before
+    assert len(letter("1. Sở Y tế triển khai tiêm phòng. Đồng thời, báo cáo kết quả.").tasks) \
+        == len(letter("1. Sở Y tế triển khai tiêm phòng; đồng thời báo cáo kết quả.").tasks) == 1
+
+
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
     draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")

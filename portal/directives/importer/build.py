@@ -301,7 +301,9 @@ class _Builder:
                         rule, words = inherited[position]
                         if rule is not None and rule != section.audience:
                             task.audience = rule
-                        task.notes.append(f"Đối tượng theo «{words}» ở câu trước.")
+                        task.notes.append(f"Đối tượng theo «{words}» ở câu trước." if words
+                                          else "Đối tượng như nhiệm vụ trước: đoạn này nối "
+                                          "tiếp nó («Đồng thời, …»).")
                         self.unsignalled.discard(id(task))
             groups.clear()
             inherited.clear()
@@ -445,6 +447,17 @@ class _Builder:
                     # "Các đơn vị gửi báo cáo trước 17 giờ ngày 10/12": with no order before
                     # it to finish, an order of its own
                     opens, tail = True, False
+                # "… . Đồng thời, chủ trì …": a sentence of its own is another order, to the
+                # same unit; "…; đồng thời …" inside a sentence goes on with the one before
+                # "Đồng thời, chủ trì …" opening a paragraph after one that gave a task in
+                # this section: another order, to the same unit (inside an item or a
+                # paragraph, "… . Đồng thời, …" goes on with the order before it)
+                goes_on = first and not opens and current is None and not bullet \
+                    and self.last is not None and self.last[0] is section \
+                    and _is_continuation(folded) and _opens_without_subject(folded) \
+                    and _has_order(folded) and not _not_ordered(folded, self.index)
+                if goes_on:
+                    opens = True
                 if not (opens and next_sentence) \
                         and (_is_continuation(folded) or tail) and current is not None:
                     current.append(span)
@@ -459,12 +472,16 @@ class _Builder:
                     elif named is not None and not _ORDER_WORD.search(folded) \
                             and _order_after_chi_dao(folded) is None \
                             and _opens_without_subject(folded) and (
-                                (c_index == 0 and self.prose and not bullet)
+                                (c_index == 0 and self.prose and not bullet) or goes_on
                                 or (c_index > 0 and sentence_named)):
                         # "Sở X chủ trì … . Tổ chức …": a page's next sentence that names no
                         # one is another order to the unit named before it; so is "…; đôn
                         # đốc …" after "UBND phường phối hợp …" in one sentence
                         inherited[len(groups)] = named
+                    elif goes_on and named is None and self.last is not None \
+                            and self.last[1].audience is not None:
+                        # the paragraph before named who acts: the same unit
+                        inherited[len(groups)] = (self.last[1].audience, "")
                     if own is not None and own[0] is not None:
                         sentence_named = True
                     current = [span]
