@@ -730,6 +730,29 @@ def test_a_paragraph_opening_with_dong_thoi_is_another_order_to_the_same_unit():
         == len(letter("1. Sở Y tế triển khai tiêm phòng; đồng thời báo cáo kết quả.").tasks) == 1
 
 
+def test_a_page_quoting_a_letter_s_number_then_its_issuer_s_order():
+    draft = import_letter(
+        "Chủ động phòng, chống dịch tả lợn châu Phi\n"
+        "Trong nội dung Công văn số 4913/VP-KT, ban hành ngày 15/6, UBND tỉnh yêu cầu Sở Y tế, "
+        "UBND các xã, phường chủ động phòng, chống dịch tả lợn châu Phi.", PROVINCE)
+    ids = ",".join(str(ID[n]) for n in ("Sở Y tế", "UBND xã Tân Phú", "UBND xã An Bình",
+                                         "UBND phường Mỹ Phước"))
+    assert tasks(draft) == [(f"units:{ids}", None, "Chủ động phòng, chống dịch tả lợn châu P")]
+
+
+def test_the_grassroots_government_is_the_local_governments():
+    draft = import_letter("Sở Y tế yêu cầu chính quyền cơ sở tập trung chỉ đạo, tuyên truyền, vận "
+                          "động nhân dân phòng, chống dịch.", PROVINCE)
+    assert audiences(draft) == ["kind:commune"]
+
+
+def test_a_level_s_places_listed_after_a_colon_are_addressees_not_a_heading():
+    ids = ",".join(str(ID[n]) for n in ("Sở Y tế", "UBND xã Tân Phú", "UBND xã An Bình"))
+    draft = letter("Chủ tịch UBND tỉnh giao Chủ tịch UBND các xã: Tân Phú, An Bình; Giám đốc Sở "
+                   "Y tế thực hiện nghiêm các biện pháp phòng, chống dịch.")
+    assert audiences(draft) == [f"units:{ids}"]
+
+
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
     draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")

@@ -37,7 +37,8 @@ _ADDRESSEE_START = re.compile(
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"hieu truong|uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"
     r"thanh tra|cong an|chi cuc|cuc|xa|phuong|thi tran|lanh dao|bi thu|mat tran|"
-    r"ban chi huy|cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan)\b"
+    r"ban chi huy|cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan|"
+    r"chinh quyen (?:co so|dia phuong))\b"
 )
 _STRONG_ADDRESSEE = re.compile(
     r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau)\s+)?"
@@ -110,6 +111,8 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("cac phuong", "level:ward"),
         ("cac huyen", "level:district"),
         ("cac dia phuong", "kind:commune"),  # "đề nghị các địa phương …": local governments
+        ("chinh quyen co so", "kind:commune"),
+        ("chinh quyen dia phuong", "kind:commune"),
         ("co quan don vi dia phuong", "all"),
         # "các cơ quan thuộc UBND huyện": its offices and service units, not the communes
         ("co quan thuoc uy ban nhan dan", "kind:office+kind:service"),

@@ -855,9 +855,11 @@ def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
         return None
     level = para.level
     colon = _colon_outside_parentheses(text)
-    if colon is not None and re.search(r"\bcac (?:so|phong|trung tam|chi cuc)\s*$",
-                                       folded[:colon]):
-        colon = None  # "Giao các Sở: Y tế, Tài chính …": the list of names, not a heading
+    if colon is not None and re.search(r"\bcac (?:so|phong|trung tam|chi cuc|huyen|quan|"
+                                       r"thi xa|xa|phuong)\s*$", folded[:colon]):
+        # "Giao các Sở: Y tế, Tài chính …", "giao Chủ tịch UBND các huyện: Giao Thủy, Hải
+        # Hậu; …": the list of names, not a heading
+        colon = None
     if colon is not None and colon <= 400:
         head = text[:colon]
         intro = _TASKS_FOLLOW.search(_blank_units(skeleton(head), index).rstrip())
@@ -1211,6 +1213,11 @@ def _reports_on_order(folded: str) -> bool:
 _DUTIES = re.compile(r"^(?P<who>[^,;:]{2,80}?)\s+co (?:nhiem vu|trach nhiem|chuc nang)\b")
 # "Triển khai Kế hoạch số 12/KH-UBND của UBND tỉnh, …": the document acted on, then what
 # follows the comma decides (an order to someone, or a report of what was done).
+_DOCUMENT_LEAD = re.compile(
+    r"^(?:tai|trong|theo|qua)\s+(?:noi dung\s+)?(?:cong van|van ban|ke hoach|quyet dinh|"
+    r"thong bao|chi thi|cong dien)\s+so\b[^;]{0,120}?,\s*(?=(?:chu tich |pho chu tich )?"
+    r"(?:uy ban nhan dan|ubnd)\b)"
+)
 _REFERENCE_LEAD = re.compile(
     r"^(?:trien khai|quan triet|thuc hien)(?: thuc hien)?\s+(?:cong van|ke hoach|quyet dinh|"
     r"chi thi|nghi quyet|thong bao|van ban|chuong trinh|huong dan|ket luan|cong dien)\s+"
@@ -1522,6 +1529,9 @@ def _order_word_after_lead(folded: str) -> int | None:
         # of what, then the order
         return match.start("word")
     before = re.sub(r"\s+(?:da|cung|tiep tuc|vua)(?:\s+(?:da|cung))?$", "", before)
+    # "Trong nội dung Công văn số 4913/VP-KT, ban hành ngày 15/6, UBND thành phố yêu cầu …":
+    # the letter a page quotes, then its issuer's order
+    before = _DOCUMENT_LEAD.sub("", before)
     if len(before) <= 80 and not _VERB_RE.search(re.sub(r"\bco y kien\b.*", "", before)) \
             and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
                          r"ban |van phong|tinh uy|huyen uy)", before):
