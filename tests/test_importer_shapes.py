@@ -753,6 +753,28 @@ def test_a_level_s_places_listed_after_a_colon_are_addressees_not_a_heading():
     assert audiences(draft) == [f"units:{ids}"]
 
 
+def test_the_members_of_the_organising_committee_are_its_units():
+    draft = import_letter(
+        "Họp Ban tổ chức các hoạt động kỷ niệm 20 năm thành lập tỉnh\n"
+        "Kết luận cuộc họp, đồng chí Chủ tịch UBND tỉnh yêu cầu các thành viên Ban tổ chức cần "
+        "rà soát kỹ lưỡng công việc, khẩn trương hoàn thành các nhiệm vụ được phân công.",
+        PROVINCE)
+    assert audiences(draft) == ["all"]
+
+
+def test_the_owners_of_public_investment_projects_are_the_project_boards():
+    units = [*PROVINCE, UnitRef(20, "Ban Quản lý dự án đầu tư xây dựng tỉnh", "BQLDA tỉnh",
+                                "service"),
+             UnitRef(21, "Ban Quản lý dự án giao thông tỉnh", "BQLDA giao thông", "service")]
+    for who in ("Các chủ đầu tư", "Các đơn vị chủ đầu tư"):
+        draft = import_letter(HEADER + f"1. {who} đôn đốc nhà thầu đẩy nhanh tiến độ thi công."
+                              + SIGNATURE, units)
+        assert audiences(draft) == ["units:20,21"]
+    # a portal with no project board does not guess one
+    assert audiences(letter("1. Các chủ đầu tư đôn đốc nhà thầu đẩy nhanh tiến độ thi công.")) \
+        != ["units:20,21"]
+
+
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
     draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")

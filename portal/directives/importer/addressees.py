@@ -125,6 +125,11 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("don vi dia phuong", "all"),
         ("co quan don vi", "all"),
         ("cac bo phan", "all"),  # "yêu cầu các bộ phận …": every part of the issuer's body
+        # the members of the committee whose portal it is: its units
+        ("cac thanh vien ban chi dao", "all"),
+        ("cac thanh vien ban to chuc", "all"),
+        ("thanh vien ban chi dao", "all"),
+        ("thanh vien ban to chuc", "all"),
         ("cac don vi", "all"),
         ("cac co quan", "all"),
     ]
@@ -441,6 +446,10 @@ class UnitIndex:
                if _key(unit.name)[-len(level):] == level}
         self.own_level = sorted(own, key=len, reverse=True) \
             if own and not self.level_words else []
+        # the owners of public investment projects ("các chủ đầu tư"): its project boards
+        self.project_boards = sorted(
+            unit.name for unit in units
+            if _key(unit.name)[:5] == ("ban", "quan", "ly", "du", "an"))
 
     def read_letter(self, text: str) -> None:
         """The units of a level the letter names in full anywhere (its recipients included):
@@ -528,6 +537,18 @@ class UnitIndex:
                     take(position, end, f"unit:{name}")
                     break
         self._consume_places(words, used, owner, take)
+        # "các chủ đầu tư", "các đơn vị chủ đầu tư": the project management boards
+        for position in where.get("chu", ()):
+            end = position + 3
+            if tuple(words[position:end]) == ("chu", "dau", "tu") and self.project_boards \
+                    and not any(used[position:end]):
+                start = position
+                for lead in (("cac", "don", "vi"), ("don", "vi"), ("cac",)):
+                    if tuple(words[max(0, position - len(lead)):position]) == lead:
+                        start = position - len(lead)
+                        break
+                for name in self.project_boards:
+                    take(start, end, f"unit:{name}")
         for key, rule in _GROUPS:
             if key[0] in where:
                 consume(key, rule)

@@ -1646,16 +1646,22 @@ def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | Non
         return None
     blanked = _blank_units(folded, index)
     verb = _VERB_RE.search(blanked)
-    if not verb and re.match(r"(?:yeu cau|de nghi|giao)\s", folded):
-        # "Yêu cầu các ngành, UBND các xã, thị trấn tiêm vắc xin …": no verb the importer
-        # knows after the order's word; the longest run of words that names units and
-        # nothing else is who acts
+    ordered = re.match(r"(?:yeu cau|de nghi|giao)\s", folded)
+
+    def longest_names() -> tuple[str | None, str] | None:
+        """The longest run of words after the order's word that names units and nothing
+        else: who acts."""
         found = None
         for end in (m.start() for m in re.finditer(r"\s", text[:200])):
             match = index.match(text[:end])
             if match.matched and not match.unmatched:
                 found = (match.rule, text[:end].strip(" ,;:-–"))
         return found
+
+    if not verb and ordered:
+        # "Yêu cầu các ngành, UBND các xã, thị trấn tiêm vắc xin …": no verb the importer
+        # knows after the order's word
+        return longest_names()
     if not verb or verb.start() == 0:
         return None
     start = verb.start()
@@ -1668,6 +1674,11 @@ def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | Non
     match = index.match(head)
     if match.matched and match.rule:
         return match.rule, head
+    if ordered and not match.matched:
+        # "Yêu cầu các thành viên Ban tổ chức cần …": a verb's words inside the group's name
+        found = longest_names()
+        if found is not None and len(found[1]) > len(head):
+            return found
     if not match.matched and match.unmatched and (
             _STRONG_ADDRESSEE.match(folded) or (head[:1].isupper() and len(head.split()) <= 8
                                                 and re.match(r"(?:ban|hoi|doan|cuc)\b", folded))):
