@@ -667,6 +667,16 @@ def test_items_written_inline_after_the_introduction_s_colon():
         ("all", "Đẩy nhanh giải ngân vốn đầu tư công.")]
     # a single bracketed number, or numbers out of sequence, are no list
     assert len(letter("Đề nghị Sở Y tế: (1) rà soát theo Điều 5; (3) báo cáo.").tasks) == 1
+    # nor are the things one order lists
+    assert tasks(letter("Đề nghị UBND các xã, phường cử vận động viên tham gia các môn thi đấu: "
+                        "(1) bóng đá; (2) cầu lông; (3) kéo co, gửi danh sách về Sở Nội vụ "
+                        "trước ngày 20/10/2025.")) == [
+        ("kind:commune", date(2025, 10, 20), "Vận động viên tham gia các môn thi đấu: ")]
+    # an item that implements a resolution "đến toàn thể cán bộ, công chức" is an order
+    assert [t for _, _, t in tasks(letter(
+        "Đề nghị các sở, ban, ngành tỉnh thực hiện: a) quán triệt Nghị quyết 57-NQ/TW đến toàn "
+        "thể cán bộ, công chức; b) xây dựng kế hoạch hành động cụ thể."))] == [
+        "Quán triệt Nghị quyết 57-NQ/TW đến toàn ", "Xây dựng kế hoạch hành động cụ thể."]
 
 
 def test_the_things_an_order_is_on_listed_after_a_colon_are_not_orders_of_their_own():
@@ -700,6 +710,10 @@ def test_in_a_ward_s_own_portal_the_ward_is_every_unit(who):
     # a place after the level word names another commune, which the portal does not hold
     draft = import_letter("Đề nghị UBND phường Tân Định rà soát hồ sơ đất đai.", WARD)
     assert audiences(draft) == [None] and draft.sections[0].unmatched == ["phường Tân Định"]
+    # a body the portal does not hold, in the ward ("Công an phường"), is not the ward
+    draft = import_letter("Chủ tịch UBND phường đề nghị Công an phường tăng cường tuần tra vào "
+                          "ban đêm.", WARD)
+    assert audiences(draft) != ["all"]
     # in a province's portal "UBND phường" is no one of its own
     assert audiences(import_letter(
         "Đề nghị Phường cần ưu tiên tháo gỡ vướng mắc cho người dân.", PROVINCE)) != ["all"]

@@ -573,8 +573,12 @@ class UnitIndex:
             for key in (("uy", "ban", "nhan", "dan", *level), level):
                 for position in where.get(key[0], ()):
                     end = position + len(key)
+                    # the level word alone opens the words or follows an order's word; after
+                    # a name ("Công an phường") it is that body's place, not the ward
+                    alone = len(key) > len(level) or position == 0 \
+                        or words[position - 1] in ("nghi", "cau", "giao", "cac")
                     if tuple(words[position:end]) == key and not any(used[position:end]) \
-                            and free_after(end):
+                            and free_after(end) and alone:
                         take(position, end, "all")
         # "các Tổ"; and a head in a list after a group that "các" opened ("các phòng, ban,
         # ngành, trung tâm thuộc huyện")

@@ -59,6 +59,12 @@ def _split_inline_items(line: str) -> list[str]:
         return [line]
     items = [line[start:end].rstrip() for start, end in zip(cuts, [*cuts[1:], len(line)],
                                                               strict=True)]
+    # orders, most of them opening with their verb; not the things one order lists ("cử vận
+    # động viên tham gia các môn: (1) bóng đá; (2) cầu lông; …")
+    ordering = sum(_starts_with_order(skeleton(re.sub(r"^\(?\w{1,2}\)\s*", "", item)))
+                   for item in items)
+    if 2 * ordering < len(items):
+        return [line]
     return [line[:first.start() + 1].rstrip(), *items]
 
 

@@ -1326,6 +1326,12 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
     reference = _REFERENCE_LEAD.match(folded)
     if reference and not _ORDER_WORD.search(folded):
         rest = folded[reference.end():]
+        if not _has_order(rest) and re.match(r"(?:quan triet|trien khai)\b", folded) and \
+                re.search(r"\bden\s+(?:toan the|tat ca|cac|moi|can bo)",
+                          folded[:reference.end()]):
+            # "Quán triệt Nghị quyết 57-NQ/TW đến toàn thể cán bộ, công chức": the order
+            # itself, to whom it reaches, its comma inside the people it names
+            return False
         if not _has_order(rest) or _statement(rest, index) or _not_ordered(rest, index):
             return True  # "Triển khai Kế hoạch số 12/KH-UBND …, các xã đã …": what was done
     if _ACT.search(folded) or _CARRY_OUT.search(folded):
@@ -1608,7 +1614,8 @@ def _strip_lead(text: str) -> str:
     if start is None:
         start = _grounds_then_order(folded)
     if start is None and (reference := _REFERENCE_LEAD.match(folded)) and \
-            _ADDRESSEE_START.match(folded[reference.end():]):
+            _ADDRESSEE_START.match(folded[reference.end():]) and \
+            _has_order(folded[reference.end():]):
         start = reference.end()
     if start is not None:
         text = _capitalize(text[start:])
