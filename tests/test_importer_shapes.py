@@ -789,6 +789,16 @@ def test_the_owners_of_public_investment_projects_are_the_project_boards():
         != ["units:20,21"]
 
 
+def test_what_a_unit_is_is_no_order():
+    draft = import_letter(
+        "Họp Ban tổ chức kỷ niệm 20 năm thành lập tỉnh\n"
+        "Kết luận cuộc họp, Chủ tịch UBND tỉnh giao Sở Y tế xây dựng kế hoạch bảo đảm y tế.\n"
+        "Sở KH&CN là cơ quan thường trực Ban tổ chức các hoạt động kỷ niệm.\n"
+        "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp là đơn vị sự nghiệp công lập; chịu sự "
+        "chỉ đạo của UBND tỉnh.", PROVINCE)
+    assert audiences(draft) == ["unit:Sở Y tế"]
+
+
 def test_a_group_told_by_when_in_the_next_paragraph_dates_the_order_before():
     draft = letter("Đề nghị UBND các xã, phường rà soát danh sách hộ kinh doanh chưa đăng ký thuế "
                    "trên địa bàn.\nCác đơn vị thực hiện trước ngày 15/9/2025.")

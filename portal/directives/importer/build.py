@@ -976,6 +976,12 @@ def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int
     return out
 
 
+# "… là cơ quan thường trực", "… là đơn vị sự nghiệp": what a unit named before it is.
+_UNIT_IS = re.compile(r"\s(?:la|chinh la|van la|se la|dong vai tro la)\s+(?:co quan|don vi|"
+                      r"thanh vien|dau moi|noi|to chuc)\b")
+# "… là cơ quan thường trực, có trách nhiệm …": the unit's duties after what it is.
+_DUTY_AFTER = re.compile(r"\b(?:co trach nhiem|co nhiem vu|chiu trach nhiem|chu tri|giup|"
+                         r"tham muu|theo doi|don doc|yeu cau|de nghi|giao)\b")
 # A unit's name (blanked) followed by "là": what the unit is.
 _IS_WHAT = re.compile(r"\s+(?:la|chinh la|van la|se la|dong vai tro la)\s")
 
@@ -986,6 +992,14 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     hoạch này là đẩy mạnh …")."""
     if _starts_with_order(folded):
         return False
+    what = _UNIT_IS.search(folded[:200])
+    if what and _ADDRESSEE_START.match(folded) and len(folded[:what.start()].split()) <= 14 \
+            and not _ORDER_WORD.search(folded[:what.start()]) \
+            and not _VERB_RE.search(_blank_units(folded[:what.start()], index)) \
+            and not _DUTY_AFTER.search(folded[what.end():]):
+        # "Sở VH-TT&DL là cơ quan thường trực Ban tổ chức …", "Trung tâm … phường Diên Hồng
+        # là đơn vị sự nghiệp công lập; …": what the unit is, whatever words its name has
+        return True
     blanked = _blank_units(folded, index)
     for group in (_NOT_INSPECTED, _INSPECTED):  # "đơn vị chưa được kiểm tra" names units
         blanked = group.sub(lambda m: " " * len(m.group(0)), blanked)
