@@ -789,6 +789,11 @@ def test_the_owners_of_public_investment_projects_are_the_project_boards():
         != ["units:20,21"]
 
 
+def test_a_unit_that_is_the_standing_body_with_its_duties_after_is_ordered():
+    assert audiences(letter("1. Sở Nội vụ là cơ quan thường trực, có trách nhiệm theo dõi, đôn "
+                            "đốc các sở, ngành thực hiện kế hoạch.")) == ["unit:Sở Nội vụ"]
+
+
 def test_what_a_unit_is_is_no_order():
     draft = import_letter(
         "Họp Ban tổ chức kỷ niệm 20 năm thành lập tỉnh\n"

@@ -1009,8 +1009,10 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     before = blanked[:verb.start()]
     if re.search(r"\b(?:la|se|da|dang|duoc|du kien)\s+(?:[^\W\d_]+\s+){0,2}$", before):
         return not _ORDER_WORD.search(before)
-    # "Sở Y tế là cơ quan thường trực, …": what a unit is, named before "là".
-    return bool(_IS_WHAT.match(blanked) and not _ORDER_WORD.search(before))
+    # "Sở Y tế là cơ quan thường trực, …": what a unit is, named before "là" (not "…, có
+    # trách nhiệm theo dõi …": its duties then follow)
+    return bool(_IS_WHAT.match(blanked) and not _ORDER_WORD.search(before)
+                and not _DUTY_AFTER.search(folded))
 
 
 def _not_ordered(folded: str, index: UnitIndex) -> bool:
