@@ -230,13 +230,13 @@ def set_aside_passages(directive: Directive, tasks: list[Task]) -> list[Passage]
             for number, text in enumerate(directive.set_aside or [], start=1)]
 
 
-def task_from_passage(directive: Directive, number: str | None) -> dict | None:
+def task_from_passage(directive: Directive, number: int | None) -> dict | None:
     """The new-task form's first values for passage `number` (its text, a title made of it):
     None when the directive has no such passage."""
     passages = directive.set_aside or []
-    if not (number or "").isdigit() or not 1 <= int(number) <= len(passages):
+    if number is None or not 1 <= number <= len(passages):
         return None
-    text = passages[int(number) - 1]
+    text = passages[number - 1]
     return {"text": text, "title": task_title(text)[:300]}
 
 

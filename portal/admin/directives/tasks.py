@@ -19,6 +19,7 @@ from ...directives import editing as task_actions
 from ...directives.editing import Refused
 from ...extensions import db
 from ...models import Directive, Task
+from ...query_string import number
 from ..blueprint import bp
 from .routes import editor_page
 from .task_forms import AudienceForm, SplitForm, TaskForm
@@ -86,7 +87,7 @@ def new_task(directive_id: int):
     data = {"kind": "action", "audience": "all", "section": section}
     if "passage" in request.args:
         # "Thêm làm nhiệm vụ" beside a passage the importer set aside: its words to start from
-        passage = drafts.task_from_passage(directive, request.args["passage"])
+        passage = drafts.task_from_passage(directive, number(request.args, "passage"))
         if passage is None:
             abort(404)
         data |= passage
