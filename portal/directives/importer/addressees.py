@@ -343,7 +343,8 @@ class UnitIndex:
     ("Công an tỉnh"), its first words when the letter's words stop there ("Tổ công tác có
     nhiệm vụ …"), a commune's place after its level ("các xã Tân Phú, An Bình"), and a head
     several units share after "các" ("các Tổ"). Group words that name a level ("các huyện",
-    "các xã, phường") are that level's units where the portal holds two levels."""
+    "các xã, phường") are that level's units where the portal holds two levels, and every unit
+    in a commune's own portal; "các chủ đầu tư" are its project management boards."""
 
     def __init__(self, units: list[UnitRef]):
         keys: dict[tuple[str, ...], str] = {}

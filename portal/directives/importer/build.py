@@ -447,8 +447,6 @@ class _Builder:
                     # "Các đơn vị gửi báo cáo trước 17 giờ ngày 10/12": with no order before
                     # it to finish, an order of its own
                     opens, tail = True, False
-                # "… . Đồng thời, chủ trì …": a sentence of its own is another order, to the
-                # same unit; "…; đồng thời …" inside a sentence goes on with the one before
                 # "Đồng thời, chủ trì …" opening a paragraph after one that gave a task in
                 # this section: another order, to the same unit (inside an item or a
                 # paragraph, "… . Đồng thời, …" goes on with the order before it)
