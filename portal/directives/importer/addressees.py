@@ -355,9 +355,11 @@ class UnitIndex:
         places: dict[tuple[str, ...], set[tuple[tuple[str, ...], str]]] = {}
         heads: dict[tuple[str, ...], set[str]] = {}
         owns: dict[tuple[str, ...], set[str]] = {}
+        full_keys = []  # each unit's name as its words, in the units' order
         for unit in units:
             kind = getattr(unit.kind, "value", unit.kind)
             full = _key(unit.name)
+            full_keys.append(full)
             candidates = [full]
             if unit.short_name and kind == "office":
                 short = _key(unit.short_name)
@@ -434,23 +436,26 @@ class UnitIndex:
         self.names = re.compile(r"\b(?:" + "|".join(sorted(patterns, key=len, reverse=True))
                                 + r")\b") if patterns else None
         self.kinds = {unit.name: getattr(unit.kind, "value", unit.kind) for unit in units}
-        self.levels = {unit.name: _level(_key(unit.name)) for unit in units
+        # each unit's name as its words, read once
+        self.name_keys = dict(zip((unit.name for unit in units), full_keys, strict=True))
+        self.levels = {unit.name: _level(self.name_keys[unit.name]) for unit in units
                        if getattr(unit.kind, "value", unit.kind) == "commune"}
         self.ids = {unit.name: unit.id for unit in units}
-        self.level_words = {unit.name: _split_level(_key(unit.name))[0] for unit in units
+        self.level_words = {unit.name: _split_level(self.name_keys[unit.name])[0]
+                            for unit in units
                             if getattr(unit.kind, "value", unit.kind) == "commune"}
         # A commune's or a ward's own portal: no local government among its units, whose
         # names end with its level ("Văn phòng HĐND và UBND phường", "Trung tâm Phục vụ hành
         # chính công xã"). There "UBND phường", "phường" alone and "các xã, phường" are the
         # commune itself: every unit.
-        own = {level for unit in units for level in _WARD_LEVEL
-               if _key(unit.name)[-len(level):] == level}
+        own = {level for full in full_keys for level in _WARD_LEVEL
+               if full[-len(level):] == level}
         self.own_level = sorted(own, key=len, reverse=True) \
             if own and not self.level_words else []
         # the owners of public investment projects ("các chủ đầu tư"): its project boards
         self.project_boards = sorted(
-            unit.name for unit in units
-            if _key(unit.name)[:5] == ("ban", "quan", "ly", "du", "an"))
+            unit.name for unit, full in zip(units, full_keys, strict=True)
+            if full[:5] == ("ban", "quan", "ly", "du", "an"))
 
     def read_letter(self, text: str) -> None:
         """The units of a level the letter names in full anywhere (its recipients included):
@@ -458,7 +463,7 @@ class UnitIndex:
         folded = skeleton(text)
         self.mentioned = {}
         for key, names in self.generic:
-            by_words = {_key(name)[4:]: name for name in names}  # ("quan", "hai", "chau")
+            by_words = {self.name_keys[name][4:]: name for name in names}  # ("quan", "hai", …)
             pattern = re.compile(r"\b(?:" + "|".join(
                 r"\W+".join(map(re.escape, words))
                 for words in sorted(by_words, key=len, reverse=True)) + r")\b")
@@ -601,7 +606,8 @@ class UnitIndex:
                     continue
                 # "các trường THCS": those of the heads' units whose names go on that way
                 kind = [name for name in names
-                        if _key(name)[len(head):len(head) + 1] == tuple(words[end:end + 1])]
+                        if self.name_keys[name][len(head):len(head) + 1]
+                        == tuple(words[end:end + 1])]
                 if kind and free_after(end + 1):
                     names, end = kind, end + 1
                 if free_after(end):
