@@ -713,10 +713,10 @@ def test_in_a_ward_s_own_portal_the_ward_is_every_unit(who):
     # a body the portal does not hold, in the ward ("Công an phường"), is not the ward
     draft = import_letter("Chủ tịch UBND phường đề nghị Công an phường tăng cường tuần tra vào "
                           "ban đêm.", WARD)
-    assert audiences(draft) != ["all"]
-    # in a province's portal "UBND phường" is no one of its own
+    assert audiences(draft) == [None]
+    # in a province's portal "Phường" alone is no one of its own: left for the editor
     assert audiences(import_letter(
-        "Đề nghị Phường cần ưu tiên tháo gỡ vướng mắc cho người dân.", PROVINCE)) != ["all"]
+        "Đề nghị Phường cần ưu tiên tháo gỡ vướng mắc cho người dân.", PROVINCE)) == [None]
 
 
 def test_the_remaining_months_of_the_year_end_on_its_last_day():
@@ -784,9 +784,10 @@ def test_the_owners_of_public_investment_projects_are_the_project_boards():
         draft = import_letter(HEADER + f"1. {who} đôn đốc nhà thầu đẩy nhanh tiến độ thi công."
                               + SIGNATURE, units)
         assert audiences(draft) == ["units:20,21"]
-    # a portal with no project board does not guess one
+    # a portal with no project board guesses none: the order goes to the letter's recipients
+    recipients = ",".join(str(unit.id) for unit in PROVINCE if unit.kind != "service")
     assert audiences(letter("1. Các chủ đầu tư đôn đốc nhà thầu đẩy nhanh tiến độ thi công.")) \
-        != ["units:20,21"]
+        == [f"units:{recipients}"]
 
 
 def test_a_unit_that_is_the_standing_body_with_its_duties_after_is_ordered():
