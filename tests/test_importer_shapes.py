@@ -726,6 +726,21 @@ def test_the_remaining_months_of_the_year_end_on_its_last_day():
     assert "Hạn «những tháng cuối năm»: lấy ngày cuối năm 2025." in draft.tasks[0].notes
 
 
+def test_a_period_ends_on_its_last_day():
+    draft = letter("1. Các xã, phường tổ chức phát động Tết trồng cây từ ngày 27/1 - 6/2/2026.\n"
+                   "2. Sở Y tế góp ý dự thảo, gửi văn bản về Sở Nội vụ từ ngày 19/8/2025 đến "
+                   "28/8/2025.\n3. Sở Tài chính ra quân từ 27.9-24.10 (theo kế hoạch).\n"
+                   "4. Sở Nội vụ tổng hợp số liệu từ ngày 1/1 đến ngày 30/6/2025.")
+    assert [d for _, d, _ in tasks(draft)] == [
+        date(2026, 2, 6), date(2025, 8, 28), date(2025, 10, 24), date(2025, 6, 30)]
+    assert "Hạn «từ ngày 27/1 - 6/2/2026»: lấy ngày cuối của khoảng thời gian." in \
+        draft.tasks[0].notes
+    # a period that comes back is no one deadline; a period with no day is not read
+    draft = letter("1. Sở Y tế báo cáo từ ngày 01/6 đến 05/6 hằng năm.\n"
+                   "2. Sở Tài chính kiểm tra từ tháng 3 đến tháng 5.")
+    assert [d for _, d, _ in tasks(draft)] == [None, None]
+
+
 def test_a_paragraph_opening_with_dong_thoi_is_another_order_to_the_same_unit():
     draft = letter("Giao Sở Y tế khẩn trương triển khai tiêm phòng.\n\nĐồng thời, chủ trì, phối "
                    "hợp với ngành liên quan tăng cường kiểm tra.")

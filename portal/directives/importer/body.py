@@ -336,6 +336,22 @@ def _deadline(text: str, year: int | None, notes: list[str],
         except ValueError:
             notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
     if not found:
+        span = _RANGE.search(sk)
+        if span and not _RECURRING.match(sk, span.end()):
+            words = text[span.start():span.end()]
+            day, month = int(span.group("d")), int(span.group("m"))
+            raw_year = span.group("y") or span.group("y0")
+            the_year = (int(raw_year) + (2000 if len(raw_year) == 2 else 0) if raw_year
+                        else year or (nearby[0] if nearby else None))
+            if the_year:
+                try:
+                    found.append((date(the_year, month, day), words))
+                except ValueError:
+                    notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
+                else:
+                    notes.append(f"Hạn «{words}»: lấy ngày cuối của khoảng thời gian.")
+                    return found[0]
+    if not found:
         month = _MONTH_DEADLINE.search(sk)
         if month:
             words = text[month.start():month.end()]
@@ -375,6 +391,15 @@ _RECURRING = re.compile(
     r"\s*(?:cua\s+)?thang cuoi (?:moi\s+)?quy\b"
 )
 
+# "từ ngày 19/8/2015 đến 28/8/2015", "từ ngày 27/1 - 6/2/2023", "từ 27.1-24.2": by the
+# period's last day (the corpus README: "Từ ngày A đến hết ngày B" is B). "đến ngày B" alone is
+# read by `_DEADLINE`.
+_RANGE = re.compile(
+    r"\btu\s+(?:ngay\s*)?[0-9]{1,2}\s*[/.]\s*[0-9]{1,2}(?:\s*[/.]\s*(?P<y0>[0-9]{4}))?"
+    r"\s*(?:-|–|den(?:\s+het)?)\s*(?:ngay\s*)?"
+    r"(?P<d>[0-9]{1,2})\s*[/.]\s*(?P<m>[0-9]{1,2})(?:\s*[/.]\s*(?P<y>[0-9]{4}|[0-9]{2}))?"
+    r"(?![0-9])"
+)
 # "trong tháng 9/2014": by the month's last day.
 _MONTH_DEADLINE = re.compile(
     r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) thang\s*(?P<m>[0-9]{1,2})"
