@@ -28,6 +28,7 @@ from portal.models import (
 )
 
 from .support.databases import database_rows, writes, written_since
+from .support.forms import form_of
 from .support.records import audit_actions_since, last_audit_id
 
 SEED = (SA_DEC_2023.parent / "sa-dec-2023-cchc.txt").read_text(encoding="utf-8")
@@ -500,6 +501,34 @@ def test_the_draft_keeps_what_the_importer_noted_and_the_passages_it_set_aside(a
     with app.app_context():
         assert db.session.get(Directive, draft).set_aside == []
     assert "Đoạn chưa lấy làm nhiệm vụ" not in html(admin.get(f"/admin/directives/{draft}"))
+
+
+CONCLUSIONS = ("UBND thành phố họp phiên thường kỳ tháng 4\n\n"
+               "Kết luận phiên họp, Chủ tịch UBND thành phố yêu cầu tăng cường bảo đảm an ninh "
+               "trật tự dịp 30/4 và 1/5.\n")
+
+
+def test_an_order_that_names_no_one_in_a_page_with_no_recipients_is_every_unit_s_to_check(
+        app, login):
+    admin = login("quantri")
+    draft = created_id(import_letter(admin, CONCLUSIONS, slug="thuong-ky-thang-4"))
+    (task,) = tasks_by_code(app, draft).values()
+    assert task.audience == "all"
+    page = html(admin.get(f"/admin/directives/{draft}"))
+    row = page[page.index(f'id="task-{task.id}"'):]
+    row = row[:row.index("</tr>")]
+    # the guess is shown: a badge by the units, the importer's note open beneath the task
+    assert "Cần kiểm tra" in row and '<details class="import-notes" open>' in row
+    assert "tạm giao mọi đơn vị; kiểm tra lại trước khi ban hành." in row
+    assert "tạm giao mọi đơn vị (1.1)" in page  # and among the draft's remarks
+    # the editor saves the task's form, its units in view: no longer flagged
+    assert admin.post(f"/admin/tasks/{task.id}/edit", form_of(app, task.id)).status_code == 303
+    page = html(admin.get(f"/admin/directives/{draft}"))
+    row = page[page.index(f'id="task-{task.id}"'):]
+    assert "Cần kiểm tra" not in row[:row.index("</tr>")]
+    with app.app_context():
+        notes = db.session.get(Task, task.id).import_notes.splitlines()
+    assert notes[-1] == "Người soạn đã xem lại đơn vị thực hiện."
 
 
 def task_directive(task: Task) -> Directive:

@@ -269,8 +269,13 @@ def test_a_letter_without_sections_is_one_section_for_its_recipients():
     assert (section.heading, section.audience) == ("Chung", "all")
     assert [(t.kind, t.deadline) for t in section.tasks] == [
         ("action", None), ("report", date(2024, 5, 10))]
-    (alone,) = draft_of("Đề nghị rà soát hồ sơ trễ hạn, quá hạn.\n- Kiểm tra hồ sơ.").sections
-    assert alone.heading == "Chung" and alone.audience is None and alone.unmatched
+    # with no recipients, orders that name no one are every unit's, each to be checked
+    alone = draft_of("Đề nghị rà soát hồ sơ trễ hạn, quá hạn.\n- Kiểm tra hồ sơ.")
+    (section,) = alone.sections
+    assert section.heading == "Chung" and section.audience == "all"
+    assert all(task.notes[-1].endswith("kiểm tra lại trước khi ban hành.") for task in
+               section.tasks)
+    assert any("tạm giao mọi đơn vị" in warning for warning in alone.warnings)
 
 
 def test_several_addressees_reach_exactly_those_units():

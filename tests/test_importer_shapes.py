@@ -10,6 +10,7 @@ import pytest
 
 from portal.demo import UNITS
 from portal.directives.importer import Draft, UnitRef, import_letter
+from portal.directives.importer.build import TO_EVERY_UNIT
 
 # A province after the 2025 reform: its departments and two communes and a ward.
 PROVINCE = [UnitRef(i, name, short, kind) for i, (name, short, kind) in enumerate([
@@ -1643,10 +1644,13 @@ def test_a_leader_s_order_in_a_page_that_names_no_one_after_its_word():
         ("unit:UBND xã Tân Phú", None, "Xây dựng chuyên đề về tổ chức các hoạt đ"),
         ("kind:commune", None, "UBND các xã, phường cần ưu tiên tháo gỡ ")]
     assert not any("chưa xác định đơn vị" in warning for warning in draft.warnings)
-    # with a headline that names no unit, it is kept for the editor
+    # with a headline and a lead that name no unit, it is every unit's, to be checked
     draft = import_letter(page.replace("Xã Tân Phú đoàn kết", "Đoàn kết"), PROVINCE)
-    assert audiences(draft) == [None, "kind:commune"]
-    assert any("chưa xác định đơn vị" in warning for warning in draft.warnings)
+    assert audiences(draft) == ["all", "kind:commune"]
+    assert TO_EVERY_UNIT in draft.tasks[0].notes
+    assert "1 nhiệm vụ không nêu đơn vị nào, văn bản cũng không có «Kính gửi»: tạm giao mọi " \
+        "đơn vị (1.1); kiểm tra lại trước khi ban hành." in draft.warnings
+    assert not any("chưa xác định đơn vị" in warning for warning in draft.warnings)
     # "Ban Chỉ đạo", "lãnh đạo, chỉ đạo" are no leader's order; nor is what a leader did
     page = ("Hội nghị giao ban tháng 11\n\n"
             "Chiều 31/10/2025, Ban Thường vụ Đảng ủy xã Tân Phú tổ chức hội nghị giao ban Bí thư "
@@ -1950,12 +1954,13 @@ def test_a_page_about_one_unit_gives_it_the_orders_that_name_no_one():
     assert set(audiences(import_letter(page, PROVINCE))) == {"kind:commune"}
 
 
-def test_a_page_about_the_issuer_or_two_units_places_nothing():
-    # a headline about the issuer: the order that names no one stays for the editor
+def test_a_page_about_the_issuer_gives_every_unit_and_about_two_units_places_nothing():
+    # a headline about the issuer: the order that names no one is every unit's, to be checked
     page = ("UBND tỉnh họp phiên thường kỳ tháng 9\n\n"
             "Kết luận phiên họp, Chủ tịch UBND tỉnh yêu cầu tập trung giải ngân vốn đầu tư "
             "công.\n")
-    assert audiences(import_letter(page, PROVINCE)) == [None]
+    draft = import_letter(page, PROVINCE)
+    assert audiences(draft) == ["all"] and draft.tasks[0].notes[-1] == TO_EVERY_UNIT
     # a headline and a lead that name two different communes: no guess
     page = ("Xã Tân Phú đẩy mạnh tiêm chủng mở rộng\n\n"
             "Xã An Bình tổ chức tiêm chủng mở rộng từ tháng 9/2025.\n\n"
@@ -1981,7 +1986,10 @@ def test_an_order_word_with_no_one_after_it_opens_an_order():
         (recipients, date(2025, 9, 30), "Đề nghị khẩn trương rà soát thủ tục hành")]
     page = ("Tin hoạt động\n\nKết luận buổi làm việc, Phó Chủ tịch UBND tỉnh yêu cầu sớm "
             "hoàn thành việc số hóa hồ sơ hộ tịch.\n")
-    assert audiences(import_letter(page, PROVINCE)) == [None]
+    assert audiences(import_letter(page, PROVINCE)) == ["all"]  # named by no one: every unit
+    # the same page about a unit that visits: who else the order is for, the page does not say
+    assert audiences(import_letter(page.replace("Tin hoạt động", "Sở Nội vụ kiểm tra công "
+                                                "tác hộ tịch"), PROVINCE)) == [None]
     # in a page, with no one said to speak, it may be a commune's request: no task
     page = ("Xã Tân Phú kiến nghị tháo gỡ vướng mắc đất đai\n\nTại buổi làm việc, lãnh đạo xã "
             "báo cáo một số khó khăn.\n\nĐề nghị sớm xem xét, hướng dẫn việc cấp giấy chứng "
@@ -2069,8 +2077,9 @@ def test_a_plan_s_items_name_who_does_them_in_brackets_or_not_at_all():
         "phối hợp: các xã).\n"
         "3. Nâng cao chất lượng phục vụ người dân.\n")
     draft = import_letter(plan + SIGNATURE, NEWS_UNITS)
-    # the third names no one: an order of the plan's, kept for the editor, not set aside
-    assert audiences(draft) == ["unit:Phòng Nội vụ", "unit:Phòng Y tế", None]
+    # the third names no one: an order of the plan's for every unit, to be checked; not set
+    # aside
+    assert audiences(draft) == ["unit:Phòng Nội vụ", "unit:Phòng Y tế", "all"]
 
 
 def test_a_plan_s_part_heading_stands_alone_above_a_sentence():

@@ -33,7 +33,7 @@ from ..models import (
 from ..vietnamese import fold
 from .audience import DirectiveFileError
 from .editing import UNMATCHED
-from .importer import NO_UNIT, SET_ASIDE, Draft, UnitRef, task_title
+from .importer import CHECK, NO_UNIT, SET_ASIDE, Draft, UnitRef, task_title
 from .lifecycle import Refused, active_units, inspected_ids, reached_unit_ids
 
 UNTITLED = "Văn bản chưa có tiêu đề"
@@ -200,6 +200,24 @@ LETTER_WROTE = "Văn bản ghi"
 def import_notes(task: Task) -> list[str]:
     """What the importer read for a task made from a letter, one note each."""
     return [line for line in (task.import_notes or "").splitlines() if line.strip()]
+
+
+# The note written under the importer's once the editor has saved the task's form.
+REVIEWED = "Người soạn đã xem lại đơn vị thực hiện."
+
+
+def to_check(task: Task) -> bool:
+    """Whether the importer read the task's addressees from the page rather than from the
+    order's words (every unit, where a page with no recipients names no one) and the editor
+    has not saved the task since: the editor's list flags it."""
+    notes = import_notes(task)
+    return any(CHECK in note for note in notes) and REVIEWED not in notes
+
+
+def mark_reviewed(task: Task) -> None:
+    """The editor saved the task's form, its addressees in view: no longer to check."""
+    if to_check(task):
+        task.import_notes = "\n".join([*import_notes(task), REVIEWED])
 
 
 def words_seen(task: Task, heading: str | None = None) -> str:

@@ -33,6 +33,7 @@ bp.add_app_template_global(task_actions.describe_audience, "describe_audience")
 bp.add_app_template_global(task_actions.pieces_of, "task_pieces")
 bp.add_app_template_global(drafts.import_notes, "import_notes")
 bp.add_app_template_global(drafts.words_seen, "words_seen")
+bp.add_app_template_global(drafts.to_check, "to_check")
 
 
 def _status() -> int:
@@ -149,6 +150,7 @@ def edit_task(task_id: int):
     if form.validate_on_submit():
         try:
             changed = task_actions.edit_task(task, directive, form.code_value, **form.values)
+            drafts.mark_reviewed(task)
         except Refused as refusal:
             db.session.rollback()
             form.code.errors.append(str(refusal))

@@ -8,7 +8,10 @@ of a .txt, .docx, .doc, PDF or scanned file into text.
 
 Nothing is guessed silently: an addressee the importer cannot match to the portal's units stays
 in `unmatched` (and blocks loading until an editor decides), and every inference it made (a
-narrower audience, a deadline, a split sentence) is written in the task's `notes`.
+narrower audience, a deadline, a split sentence) is written in the task's `notes`; an addressee
+read from the page rather than named by the order (a page's subject, every unit where a page
+with no recipients orders without naming anyone) ends its note with `CHECK`, which the editor's
+page flags.
 
 The stages, in the order a letter goes through them; each module imports only those before it:
 
@@ -29,11 +32,12 @@ fill in, and its YAML and summary).
 
 from .addressees import UnitRef
 from .body import task_title
-from .build import NO_UNIT, SET_ASIDE, import_letter
+from .build import CHECK, NO_UNIT, SET_ASIDE, import_letter
 from .draft import Draft, DraftSection, DraftTask
 from .reading import LetterImportError, normalize_text, read_letter_file
 
 __all__ = [
+    "CHECK",
     "Draft",
     "DraftSection",
     "DraftTask",

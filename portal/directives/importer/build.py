@@ -218,6 +218,9 @@ class _Builder:
     tasks_part: bool = False  # under a plan's part of tasks ("II. NHIỆM VỤ, GIẢI PHÁP")
     led: bool = False  # the paragraph's lead ("Kết luận …, đồng chí … đề nghị") was cut off
     unsignalled: set[int] = field(default_factory=set)
+    # the tasks that name no one after a sentence of their paragraph that named someone the
+    # portal does not hold ("Hội Nông dân chủ trì … . Tổ chức …"): that body's, not everyone's
+    after_unplaced: set[int] = field(default_factory=set)
     # in a copy without a year: the year of a full date in the paragraph being read, and its words
     nearby_year: tuple[int, str] | None = None
 
@@ -272,6 +275,9 @@ class _Builder:
 
         # A group that names no one after a group that named a unit: (rule, words) it takes.
         inherited: dict[int, tuple[str | None, str]] = {}
+        # the groups that name no one after a clause that named someone the portal does not hold
+        after_unplaced: set[int] = set()
+        unplaced_named = False
         # the unit the paragraph named last (from the start: the unit whose name opened it,
         # "Đề nghị UBND các huyện xây dựng … . Bên cạnh đó, đẩy mạnh …")
         named: tuple[str | None, str] | None = (section.audience, section.heading) \
@@ -290,6 +296,8 @@ class _Builder:
                 for step, piece in enumerate(pieces or steps or [_clean_task_text(raw)]):
                     self.add_task(section, piece, split=bool(pieces))
                     task = section.tasks[-1]
+                    if position in after_unplaced and task.audience is None:
+                        self.after_unplaced.add(id(task))
                     if step and steps:
                         # the next step with its own deadline: the same unit's
                         before = section.tasks[-2]
@@ -307,6 +315,7 @@ class _Builder:
                         self.unsignalled.discard(id(task))
             groups.clear()
             inherited.clear()
+            after_unplaced.clear()
 
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
@@ -467,6 +476,9 @@ class _Builder:
                     own = own_addressee()
                     if own is not None:
                         named = own if own[0] is not None else None
+                        unplaced_named = own[0] is None
+                    elif unplaced_named:
+                        after_unplaced.add(len(groups))
                     elif named is not None and not _ORDER_WORD.search(folded) \
                             and _order_after_chi_dao(folded) is None \
                             and _opens_without_subject(folded) and (
@@ -922,6 +934,10 @@ _BY_DUTIES = re.compile(r"\b(?:theo|can cu(?: vao)?|trong pham vi)\s+(?:chuc nan
 
 
 NO_UNIT = "Chưa xác định đơn vị"
+# The end of a note on an addressee read from the page rather than named by the order.
+CHECK = "kiểm tra lại trước khi ban hành"
+TO_EVERY_UNIT = ("Văn bản không có «Kính gửi» và nhiệm vụ không nêu đơn vị nào: tạm giao mọi "
+                 f"đơn vị; {CHECK}.")
 # The words of a warning that quotes a sentence set aside as no task (`_set_aside`).
 SET_ASIDE = ("không nêu đơn vị nào và không có lời giao việc (đề nghị, yêu cầu, giao …): chưa "
              "lấy làm nhiệm vụ; thêm bằng tay nếu đó là việc phải làm.")
@@ -1887,7 +1903,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                      if para.marker or not _title_like(para.text)), paras[0])
         _drop_news_lead(draft, skeleton(lead.text))
         if not draft.recipients:
-            _address_by_subject(general, paras, first_sentence, index)
+            _address_by_subject(general, paras, first_sentence, index, draft,
+                                builder.after_unplaced)
     _drop_repeats(draft, index)
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
@@ -1965,19 +1982,24 @@ def _communes_only(rule: str, index: UnitIndex) -> bool:
 
 
 def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentence: int,
-                        index: UnitIndex) -> None:
+                        index: UnitIndex, draft: Draft, after_unplaced: set[int]) -> None:
     """In a page (no recipients), the orders outside any unit's section that name no one go to
     the commune or ward the page is about, when its headline or its lead's first sentence
     opens with it and no other unit ("Xã Thuận An đoàn kết …", "Xã, phường phải tổ chức
     giao ban …"): a leader's conclusions at a meeting with a commune are that commune's tasks.
-    A headline about the issuer, about two units, about a department that hosts or visits
-    ("Phòng Nội vụ tổ chức hội nghị tập huấn …") or about a person ("Giám đốc Sở … kiểm tra
-    …") places nothing: the tasks stay flagged for the editor; so do the orders that name
-    someone the portal does not hold ("Các trường học bảo đảm …"). Each placed task says so
-    in its notes."""
+    Where the headline and the lead name no unit of the portal (a page about the issuer, "UBND
+    tỉnh họp phiên thường kỳ …"), an order that names no one is for every unit it holds, as a
+    letter to "các cơ quan, đơn vị" would be: "Tăng cường đảm bảo an ninh trật tự dịp 30/4" in
+    a leader's conclusions. A page about two units, about a department that hosts or visits
+    ("Phòng Nội vụ tổ chức hội nghị tập huấn …") or about a person ("Giám đốc Sở … kiểm tra …")
+    places nothing: the tasks stay flagged for the editor; so do the orders that name someone
+    the portal does not hold ("Các trường học bảo đảm …") and the sentences after them. Each
+    placed task says so in its notes, and the draft's warnings list those given to every unit,
+    to be checked."""
     if general.audience is not None:
         return
-    open_tasks = [task for task in general.tasks if task.audience is None and (
+    open_tasks = [task for task in general.tasks if task.audience is None
+                  and id(task) not in after_unplaced and (
         _opens_without_subject(folded := skeleton(task.text))
         or _starts_with_order(_ORDER_NAMING_NO_ONE.sub("", folded)))]
     if not open_tasks:
@@ -1986,15 +2008,24 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
     if first_sentence < len(paras):
         lead = paras[first_sentence].text
         words.append(lead[:lead.find(".") + 1 or len(lead)])
-    rules = {found[0]: found[1] for each in words
-             if (found := _task_addressee(each.strip(' "“”'), index)) and found[0]
-             and not _POST.match(skeleton(found[1])) and _communes_only(found[0], index)}
-    if len(rules) != 1:
+    named = [found for each in words
+             if (found := _task_addressee(each.strip(' "“”'), index)) and found[0]]
+    rules = {rule: who for rule, who in named
+             if not _POST.match(skeleton(who)) and _communes_only(rule, index)}
+    if len(rules) == 1:
+        ((rule, who),) = rules.items()
+        note = f"Đối tượng theo «{who}» ở đầu bài: {CHECK}."
+    elif named:  # a page about a unit that visits or hosts, or about two: no guess
         return
-    ((rule, who),) = rules.items()
+    else:
+        rule, note = "all", TO_EVERY_UNIT
+        draft.warnings.append(
+            f"{len(open_tasks)} nhiệm vụ không nêu đơn vị nào, văn bản cũng không có «Kính "
+            f"gửi»: tạm giao mọi đơn vị ({', '.join(task.code for task in open_tasks)}); "
+            f"{CHECK}.")
     for task in open_tasks:
         task.audience = rule
-        task.notes.append(f"Đối tượng theo «{who}» ở đầu bài: kiểm tra lại trước khi ban hành.")
+        task.notes.append(note)
     if all(task.audience is not None for task in general.tasks):
         general.audience, general.unmatched, general.notes = rule, [], []
 
