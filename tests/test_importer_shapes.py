@@ -727,6 +727,23 @@ def test_the_remaining_months_of_the_year_end_on_its_last_day():
     assert "Hạn «những tháng cuối năm»: lấy ngày cuối năm 2025." in draft.tasks[0].notes
 
 
+def test_giao_a_unit_to_carry_out_is_the_order_and_carries_out_what_the_lead_received():
+    body = ("Tiếp nhận Thông tư số 28/2020/TT-BGDĐT ngày 04/9/2020 của Bộ Giáo dục và Đào tạo "
+            "về việc ban hành Điều lệ Trường tiểu học (văn bản gửi kèm), Phó Chủ tịch UBND tỉnh "
+            "có ý kiến như sau:\n\nGiao Sở Y tế triển khai thực hiện.\n")
+    draft = letter(body)
+    assert tasks(draft) == [("unit:Sở Y tế", None, "Triển khai thực hiện Thông tư số 28/2020")]
+    assert draft.tasks[0].text.endswith("về việc ban hành Điều lệ Trường tiểu học.")
+    assert draft.tasks[0].notes[-1].startswith("Việc cần làm theo «Thông tư số 28/2020/TT-")
+    # with no document received in its lead, the order keeps its own words
+    assert [t.text for t in letter("Giao Sở Y tế triển khai thực hiện.\n").tasks] == [
+        "Triển khai thực hiện."]
+    # a closing line to every recipient is still no order
+    assert tasks(letter("1. Sở Tài chính thẩm định phương án.\n\nYêu cầu Thủ trưởng các sở, "
+                        "ban, ngành nghiêm túc thực hiện./.\n")) == [
+        ("unit:Sở Tài chính", None, "Thẩm định phương án.")]
+
+
 def test_a_period_ends_on_its_last_day():
     draft = letter("1. Các xã, phường tổ chức phát động Tết trồng cây từ ngày 27/1 - 6/2/2026.\n"
                    "2. Sở Y tế góp ý dự thảo, gửi văn bản về Sở Nội vụ từ ngày 19/8/2025 đến "

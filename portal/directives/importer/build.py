@@ -1411,6 +1411,8 @@ def _closing_line(folded: str, index: UnitIndex) -> bool:
     if not re.match(r"(?:yeu cau|de nghi)\b", folded[:tail.start()].strip()) and not \
             _ADDRESSEE_START.match(head):
         return False
+    if re.match(r"giao\b", folded):
+        return False  # "Giao Sở Giáo dục và Đào tạo triển khai thực hiện.": the order itself
     blanked = _blank_units(head, index)
     blanked = re.sub(r"\b(?:can cu|theo) chuc nang,? nhiem vu(?: duoc giao)?\b", " ", blanked)
     return not _VERB_RE.search(blanked)
@@ -1906,6 +1908,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             _address_by_subject(general, paras, first_sentence, index, draft,
                                 builder.after_unplaced)
     _drop_repeats(draft, index)
+    _name_what_to_carry_out(draft, paras)
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
@@ -2028,6 +2031,37 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
         task.notes.append(note)
     if all(task.audience is not None for task in general.tasks):
         general.audience, general.unmatched, general.notes = rule, [], []
+
+
+# An order that says only to carry out ("Giao Sở Y tế triển khai thực hiện."): what, its
+# letter's lead names ("Tiếp nhận Thông tư số 28/2020/TT-BGDĐT … của Bộ …, Chủ tịch UBND tỉnh
+# có ý kiến như sau:").
+_BARE_ORDER = re.compile(
+    r"(?:(?:khan truong|nghiem tuc|chu dong|kip thoi|to chuc|nghien cuu|chi dao)[\s,]+)*"
+    r"(?:trien khai thuc hien|trien khai|thuc hien|to chuc thuc hien|thuc hien theo quy dinh)"
+    r"(?:[\s,]+(?:theo quy dinh|kip thoi|nghiem tuc|dung quy dinh|co hieu qua))*\W*"
+)
+_RECEIVED = re.compile(
+    r"(?:Tiếp nhận|Thực hiện|Triển khai|Theo|Về việc thực hiện|Xét)\s+"
+    r"(?P<what>(?:Thông tư|Công văn|Quyết định|Kế hoạch|Chỉ thị|Nghị quyết|Nghị định|"
+    r"Thông báo|Công điện|Văn bản|Luật)\s+"
+    r"(?:số\s+)?[^,;(]*?[0-9][^,;(]*)", re.I)
+
+
+def _name_what_to_carry_out(draft: Draft, paras: list[_Para]) -> None:
+    """A task that says only "triển khai thực hiện" carries out what the letter's lead
+    received: its words are added to the task's, and a note says where they came from."""
+    bare = [task for task in draft.tasks if _BARE_ORDER.fullmatch(skeleton(task.text).strip())]
+    if not bare:
+        return
+    what = next((found.group("what").strip() for para in paras[:3]
+                 if (found := _RECEIVED.match(para.text.strip()))), "")
+    if not what:
+        return
+    for task in bare:
+        task.text = f"{task.text.rstrip(' .;,')} {what}."
+        task.title = task_title(task.text)
+        task.notes.append(f"Việc cần làm theo «{what}» ở đầu văn bản.")
 
 
 def _renumber(section: DraftSection, number: str) -> None:
