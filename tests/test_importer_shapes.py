@@ -2176,3 +2176,21 @@ def test_a_plan_s_contents_part_is_no_list_of_tasks():
         "đá.\n2. Phòng Y tế bố trí lực lượng y tế trực.\n")
     assert audiences(import_letter(plan + SIGNATURE, NEWS_UNITS)) == [
         "unit:Trung tâm Văn hóa - Thể thao huyện", "unit:Phòng Y tế"]
+
+
+def test_a_page_s_province_or_district_by_its_place_gives_the_order():
+    # "Tỉnh Đồng Tháp yêu cầu …": the issuer's order, as "UBND tỉnh yêu cầu …"
+    page = ("Tỉnh Đồng Tháp yêu cầu Sở Tài chính và UBND các xã, phường tập trung giải phóng "
+            "mặt bằng.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("units:3,7,8,9", None, "Tập trung giải phóng mặt bằng.")]
+    page = "Huyện yêu cầu Phòng Giáo dục và Đào tạo rà soát đội ngũ giáo viên.\n"
+    assert audiences(import_letter(page, DISTRICT)) == ["unit:Phòng Giáo dục và Đào tạo"]
+    # "tỉnh" as a place inside what was done is no issuer
+    page = "Các trường trên địa bàn tỉnh đã hoàn thành tuyển sinh.\n"
+    assert tasks(import_letter(page, PROVINCE)) == []
+
+
+def test_the_owners_of_projects_without_cac_open_an_order():
+    page = "UBND huyện yêu cầu chủ đầu tư và UBND các xã tập trung giải phóng mặt bằng.\n"
+    assert audiences(import_letter(page, DISTRICT)) == ["units:5,6,7"]

@@ -1572,7 +1572,7 @@ def _order_word_after_lead(folded: str) -> int | None:
     before = _DOCUMENT_LEAD.sub("", before)
     if len(before) <= 80 and not _VERB_RE.search(re.sub(r"\bco y kien\b.*", "", before)) \
             and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
-                         r"ban |van phong|tinh uy|huyen uy)", before):
+                         r"ban |van phong|tinh uy|huyen uy|(?:tinh|thanh pho|huyen)\b)", before):
         return match.start("word")
     before = _PRAISE.sub("", before)
     # "Về nhiệm vụ thời gian tới, Phó Bí thư … - Chủ tịch HĐND huyện yêu cầu …": who speaks.
