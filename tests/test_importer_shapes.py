@@ -2194,3 +2194,23 @@ def test_a_page_s_province_or_district_by_its_place_gives_the_order():
 def test_the_owners_of_projects_without_cac_open_an_order():
     page = "UBND huyện yêu cầu chủ đầu tư và UBND các xã tập trung giải phóng mặt bằng.\n"
     assert audiences(import_letter(page, DISTRICT)) == ["units:5,6,7"]
+
+
+def test_a_web_copy_s_banner_above_the_letter_is_not_its_header():
+    copy = ("Ủy ban nhân dân tỉnh đồng tháptải về 9.17 Kb.\nChuyển đổi dữ liệu31.07.2016\n"
+            "Kích9.17 Kb.\n\n" + HEADER + "Đề nghị các sở, ban, ngành tỉnh rà soát thủ tục hành "
+            "chính.\n" + SIGNATURE)
+    draft = import_letter(copy, PROVINCE)
+    assert (draft.number, draft.issued_on) == ("120/UBND-KGVX", date(2025, 8, 10))
+    assert draft.subject == "V/v triển khai nhiệm vụ năm 2025"
+    assert audiences(draft) == ["kind:office"]
+    # a page's headline in words above a letter's text is no banner: the page is read as before
+    page = "Đồng Tháp tăng cường cải cách hành chính\n\nUBND tỉnh yêu cầu Sở Nội vụ rà soát.\n"
+    assert import_letter(page, PROVINCE).number == ""
+
+
+def test_however_before_why_and_the_issuer_is_a_lead_of_the_order():
+    draft = letter("Hiện nay, trên địa bàn tỉnh đã có mưa nhiều. Tuy nhiên, để chủ động đối phó "
+                   "với cháy rừng, UBND tỉnh yêu cầu Sở Y tế và Chủ tịch UBND các xã, phường "
+                   "không được chủ quan, tiếp tục triển khai các biện pháp phòng cháy.\n")
+    assert audiences(draft) == ["units:4,7,8,9"]

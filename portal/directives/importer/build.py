@@ -121,7 +121,7 @@ _CLOSING_LEAD = re.compile(r"^(?:(?:vay|do do|vi vay|de nghi|yeu cau|de nghi|don
 # "Chủ tịch UBND tỉnh yêu cầu …").
 _LEAD_WORDS = re.compile(
     r"^(?:theo do|tren co so|thuc hien|can cu|de (?!nghi\b)|nham|qua |tu nay|vi vay|do do|"
-    r"do vay|dong thoi|ve viec nay|ve van de nay|"
+    r"do vay|dong thoi|ve viec nay|ve van de nay|tuy nhien|"
     r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
 )
 # ("danh sách đề nghị khen thưởng", "hồ sơ đề nghị", "theo đề nghị": the noun, no order)

@@ -97,13 +97,30 @@ def _split_header_line(line: str) -> list[str]:
     return [line]
 
 
+def _letter_start(lines: list[str]) -> int:
+    """The first line of the letter: its first line with words, or, below a web copy's banner
+    ("Ủy ban nhân dân tỉnh … tải về 9.17 Kb.", "Chuyển đổi dữ liệu …"), its issuer's name in
+    capitals, where one comes within the first lines and the letter's number or subject
+    follows it."""
+    first = next((i for i, line in enumerate(lines) if line), len(lines))
+    if first == len(lines) or _is_upper_line(lines[first]) or _SO.match(
+            skeleton(lines[first]).strip()):
+        return first
+    for j in range(first + 1, min(len(lines), first + 15)):
+        if _is_upper_line(lines[j]) and re.match(
+                r"(?:uy ban nhan dan|ubnd|hoi dong nhan dan|so |van phong)",
+                skeleton(lines[j]).strip()) and any(
+                    _SO.match(folded := skeleton(line).strip()) or _SUBJECT.match(folded)
+                    for line in lines[j + 1:j + 12]):
+            return j
+    return first
+
+
 def _parse_header(lines: list[str], draft: Draft) -> int:
     """Fill the draft's metadata from the lines above the body; the index where the body
     starts."""
     n = len(lines)
-    i = 0
-    while i < n and not lines[i]:
-        i += 1
+    i = _letter_start(lines)
     issuer: list[str] = []
     while i < n and lines[i] and _is_upper_line(lines[i]) and len(issuer) < 4:
         parts = _split_header_line(lines[i])
