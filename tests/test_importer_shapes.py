@@ -747,16 +747,26 @@ def test_giao_a_unit_to_carry_out_is_the_order_and_carries_out_what_the_lead_rec
 def test_a_period_ends_on_its_last_day():
     draft = letter("1. Các xã, phường tổ chức phát động Tết trồng cây từ ngày 27/1 - 6/2/2026.\n"
                    "2. Sở Y tế góp ý dự thảo, gửi văn bản về Sở Nội vụ từ ngày 19/8/2025 đến "
-                   "28/8/2025.\n3. Sở Tài chính ra quân từ 27.9-24.10 (theo kế hoạch).\n"
-                   "4. Sở Nội vụ tổng hợp số liệu từ ngày 1/1 đến ngày 30/6/2025.")
+                   "28/8/2025.\n3. Sở Tài chính ra quân từ ngày 27.9-24.10 (theo kế hoạch).\n"
+                   "4. Sở Nội vụ kiểm tra từ ngày 20/12/2025 đến 15/02 (dịp Tết Nguyên đán).")
     assert [d for _, d, _ in tasks(draft)] == [
-        date(2026, 2, 6), date(2025, 8, 28), date(2025, 10, 24), date(2025, 6, 30)]
+        date(2026, 2, 6), date(2025, 8, 28), date(2025, 10, 24), date(2026, 2, 15)]
     assert "Hạn «từ ngày 27/1 - 6/2/2026»: lấy ngày cuối của khoảng thời gian." in \
         draft.tasks[0].notes
-    # a period that comes back is no one deadline; a period with no day is not read
-    draft = letter("1. Sở Y tế báo cáo từ ngày 01/6 đến 05/6 hằng năm.\n"
-                   "2. Sở Tài chính kiểm tra từ tháng 3 đến tháng 5.")
-    assert [d for _, d, _ in tasks(draft)] == [None, None]
+    # no deadline: a period that comes back, said after it or before it; a period that ended
+    # before the letter (the figures it asks for, a period inspected); a rate, an hour; a
+    # period with no day
+    for order in ("Sở Y tế báo cáo từ ngày 01/6 đến 05/6 hằng năm.",
+                  "Hằng năm, từ ngày 1/9 đến 30/9, Sở Y tế tổ chức tháng hành động.",
+                  "Sở Tài chính tổng hợp số liệu giải ngân từ ngày 1/1 đến 30/6/2025, gửi về "
+                  "Văn phòng UBND tỉnh.",
+                  "Sở Nội vụ thanh tra công tác tuyển dụng, thời kỳ thanh tra từ ngày "
+                  "01/01/2020 đến 31/12/2024.",
+                  "Sở Tài chính phấn đấu tăng trưởng từ 8.5 - 9.5% trong năm.",
+                  "Sở Y tế tổ chức hội nghị từ 7.30 - 11.30, tại hội trường tỉnh.",
+                  "Sở Tài chính kiểm tra từ tháng 9 đến tháng 11."):
+        (task,) = letter(f"1. {order}\n").tasks
+        assert task.deadline is None, order
 
 
 def test_a_paragraph_opening_with_dong_thoi_is_another_order_to_the_same_unit():
@@ -1661,8 +1671,14 @@ def test_a_leader_s_order_in_a_page_that_names_no_one_after_its_word():
         ("unit:UBND xã Tân Phú", None, "Xây dựng chuyên đề về tổ chức các hoạt đ"),
         ("kind:commune", None, "UBND các xã, phường cần ưu tiên tháo gỡ ")]
     assert not any("chưa xác định đơn vị" in warning for warning in draft.warnings)
-    # with a headline and a lead that name no unit, it is every unit's, to be checked
+    # with a headline that names no unit and a lead that names the commune after its words,
+    # it is kept for the editor
     draft = import_letter(page.replace("Xã Tân Phú đoàn kết", "Đoàn kết"), PROVINCE)
+    assert audiences(draft) == [None, "kind:commune"]
+    assert any("chưa xác định đơn vị" in warning for warning in draft.warnings)
+    # with a headline and a lead that name no one, it is every unit's, to be checked
+    draft = import_letter(page.replace("Xã Tân Phú đoàn kết", "Đoàn kết").replace(
+        "UBND xã Tân Phú đã khái quát", "đã khái quát"), PROVINCE)
     assert audiences(draft) == ["all", "kind:commune"]
     assert TO_EVERY_UNIT in draft.tasks[0].notes
     assert "1 nhiệm vụ không nêu đơn vị nào, văn bản cũng không có «Kính gửi»: tạm giao mọi " \
@@ -2214,3 +2230,41 @@ def test_however_before_why_and_the_issuer_is_a_lead_of_the_order():
                    "với cháy rừng, UBND tỉnh yêu cầu Sở Y tế và Chủ tịch UBND các xã, phường "
                    "không được chủ quan, tiếp tục triển khai các biện pháp phòng cháy.\n")
     assert audiences(draft) == ["units:4,7,8,9"]
+
+
+@pytest.mark.parametrize("page", [
+    # a person's visit to a commune: the orders are that commune's
+    "Chủ tịch UBND tỉnh làm việc với xã An Bình\n\nChiều 12/9/2025, Chủ tịch UBND tỉnh đã làm "
+    "việc với UBND xã An Bình. Thời gian tới, đồng chí yêu cầu tập trung thu hút đầu tư.\n",
+    "Kiểm tra công tác phòng, chống hạn mặn tại xã An Bình\n\nPhó Chủ tịch UBND tỉnh yêu cầu "
+    "chủ động trữ nước ngọt.\n",
+    # an association, a body the portal does not hold, a commune outside it
+    "Hội Nông dân tỉnh tổng kết công tác năm 2025\n\nPhó Chủ tịch UBND tỉnh đề nghị thời gian "
+    "tới tiếp tục vận động hội viên thi đua sản xuất giỏi.\n",
+    "Trung tâm Kiểm soát bệnh tật tỉnh khuyến cáo người dân phòng tránh đuối nước.\n\nCha mẹ "
+    "cần quản lý, giám sát chặt chẽ trẻ em. Tăng cường cho trẻ học kỹ năng bơi an toàn.\n",
+    "UBND xã Long Hưng họp phiên thường kỳ tháng 10\n\nChủ tịch UBND xã Long Hưng yêu cầu tập "
+    "trung thu hoạch lúa Thu Đông.\n",
+    # a decision's first article is what it does
+    "QUYẾT ĐỊNH\nVề việc tổ chức Hội thi tin học trẻ năm 2025\n\nĐiều 1. Tổ chức Hội thi tin "
+    "học trẻ tỉnh năm 2025 từ ngày 15/11/2025 đến 17/11/2025.\n",
+])
+def test_a_page_that_names_a_body_up_front_gives_no_one_every_unit(page):
+    assert "all" not in audiences(import_letter(page, PROVINCE))
+
+
+def test_no_guess_after_an_order_to_a_body_the_portal_does_not_hold_nor_for_a_headline():
+    page = ("Chủ tịch UBND huyện yêu cầu các trường học chuẩn bị tốt cơ sở vật chất cho năm học "
+            "mới. Tiếp tục nâng cao chất lượng giáo dục toàn diện.\n")
+    assert audiences(import_letter(page, DISTRICT)) == [None, None]
+    # a headline read as an order stays for the editor; the page's own order to every unit
+    page = ("Tăng cường bảo đảm an ninh trật tự dịp Tết\n\nKết luận phiên họp, Chủ tịch UBND "
+            "tỉnh yêu cầu tăng cường tuần tra, kiểm soát trên các tuyến giao thông.\n")
+    assert audiences(import_letter(page, PROVINCE))[-1] == "all"
+    assert "all" not in audiences(import_letter(page, PROVINCE))[:-1]
+    # a notice one of the portal's units issued: its orders are its own, not every unit's
+    notice = ("ỦY BAN NHÂN DÂN\nXÃ TÂN PHÚ\n\nSố: 45/TB-UBND\n\nTân Phú, ngày 5 tháng 11 năm "
+              "2025\n\nTHÔNG BÁO\nKết luận của Chủ tịch UBND xã tại cuộc họp giao ban\n\n"
+              "1. Tập trung thu hoạch lúa Thu Đông.\n2. Đẩy nhanh tiến độ thu thuế phi nông "
+              "nghiệp.\n")
+    assert "all" not in audiences(import_letter(notice, DISTRICT))

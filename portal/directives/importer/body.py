@@ -336,21 +336,9 @@ def _deadline(text: str, year: int | None, notes: list[str],
         except ValueError:
             notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
     if not found:
-        span = _RANGE.search(sk)
-        if span and not _RECURRING.match(sk, span.end()):
-            words = text[span.start():span.end()]
-            day, month = int(span.group("d")), int(span.group("m"))
-            raw_year = span.group("y") or span.group("y0")
-            the_year = (int(raw_year) + (2000 if len(raw_year) == 2 else 0) if raw_year
-                        else year or (nearby[0] if nearby else None))
-            if the_year:
-                try:
-                    found.append((date(the_year, month, day), words))
-                except ValueError:
-                    notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
-                else:
-                    notes.append(f"Hạn «{words}»: lấy ngày cuối của khoảng thời gian.")
-                    return found[0]
+        period = _period_end(text, sk, year, issued, nearby, notes)
+        if period is not None:
+            return period
     if not found:
         month = _MONTH_DEADLINE.search(sk)
         if month:
@@ -391,15 +379,52 @@ _RECURRING = re.compile(
     r"\s*(?:cua\s+)?thang cuoi (?:moi\s+)?quy\b"
 )
 
-# "từ ngày 19/8/2015 đến 28/8/2015", "từ ngày 27/1 - 6/2/2023", "từ 27.1-24.2": by the
+# "từ ngày 19/8/2015 đến 28/8/2015", "từ ngày 27/1 - 6/2/2023", "từ ngày 27.1-24.2": by the
 # period's last day (the corpus README: "Từ ngày A đến hết ngày B" is B). "đến ngày B" alone is
-# read by `_DEADLINE`.
+# read by `_DEADLINE`. With dots, "ngày" must be written ("từ 8.5 - 9.5%" is a rate, "từ 7.30 -
+# 11.30" an hour).
 _RANGE = re.compile(
-    r"\btu\s+(?:ngay\s*)?[0-9]{1,2}\s*[/.]\s*[0-9]{1,2}(?:\s*[/.]\s*(?P<y0>[0-9]{4}))?"
+    r"\btu\s+(?:(?P<ngay>ngay)\s*)?(?P<d0>[0-9]{1,2})\s*(?P<sep>[/.])\s*(?P<m0>[0-9]{1,2})"
+    r"(?:\s*[/.]\s*(?P<y0>[0-9]{4}))?"
     r"\s*(?:-|–|den(?:\s+het)?)\s*(?:ngay\s*)?"
     r"(?P<d>[0-9]{1,2})\s*[/.]\s*(?P<m>[0-9]{1,2})(?:\s*[/.]\s*(?P<y>[0-9]{4}|[0-9]{2}))?"
-    r"(?![0-9])"
+    r"(?![0-9%]|\s*%)"
 )
+# "Hằng năm, từ ngày 1/6 đến 30/6": a period that comes back, written before it.
+_RECURRING_BEFORE = re.compile(r"\b(?:hang|moi)\s+(?:nam|thang|quy|tuan)\b[^.;]{0,20}$")
+
+
+def _period_end(text: str, sk: str, year: int | None, issued: date | None,
+                nearby: tuple[int, str] | None, notes: list[str]) -> tuple[date, str] | None:
+    """The last day of the period the words give, as a deadline; None for a period that comes
+    back each year, and for one that ended before the letter's date (the figures of "từ ngày
+    1/1 đến 30/6" asked for later, a period inspected), which is what the order is about, not
+    by when."""
+    span = _RANGE.search(sk)
+    if span is None or (span.group("sep") == "." and not span.group("ngay")) \
+            or _RECURRING.match(sk, span.end()) or _RECURRING_BEFORE.search(sk[:span.start()]):
+        return None
+    words = text[span.start():span.end()]
+    raw_year = span.group("y") or span.group("y0")
+    the_year = (int(raw_year) + (2000 if len(raw_year) == 2 else 0) if raw_year
+                else year or (nearby[0] if nearby else None))
+    if not the_year:
+        return None
+    try:
+        end = date(the_year, int(span.group("m")), int(span.group("d")))
+        start = date(int(span.group("y0")) if span.group("y0") else the_year,
+                     int(span.group("m0")), int(span.group("d0")))
+    except ValueError:
+        notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
+        return None
+    if not span.group("y") and end < start:  # "từ ngày 20/12/2025 đến 15/02": the next year's
+        end = end.replace(year=end.year + 1)
+    if issued and end < issued:
+        return None
+    notes.append(f"Hạn «{words}»: lấy ngày cuối của khoảng thời gian.")
+    return end, words
+
+
 # "trong tháng 9/2014": by the month's last day.
 _MONTH_DEADLINE = re.compile(
     r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) thang\s*(?P<m>[0-9]{1,2})"

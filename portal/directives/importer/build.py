@@ -48,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -221,6 +222,9 @@ class _Builder:
     # the tasks that name no one after a sentence of their paragraph that named someone the
     # portal does not hold ("Hội Nông dân chủ trì … . Tổ chức …"): that body's, not everyone's
     after_unplaced: set[int] = field(default_factory=set)
+    # each task's paragraph, counted from 1 in the order they are read
+    paragraph: int = 0
+    paragraph_of: dict[int, int] = field(default_factory=dict)
     # in a copy without a year: the year of a full date in the paragraph being read, and its words
     nearby_year: tuple[int, str] | None = None
 
@@ -260,6 +264,7 @@ class _Builder:
         """The tasks of one paragraph. `after_unit`: the paragraph is what follows a unit's
         name ("2. Sở Y tế hoàn thành trước ngày …"), so its first clause is that unit's order
         whatever its words."""
+        self.paragraph += 1
         bullet = bool(para.marker)
         # a page's items numbered "(1)", "(2)" (as its prose enumerates them inline): read as
         # its sentences, each item one order in steps
@@ -513,6 +518,7 @@ class _Builder:
         if not (self.paragraph_orders or self.intro_orders or self.tasks_part
                 or _ORDER_SIGNAL.search(text.lower())):
             self.unsignalled.add(id(task))
+        self.paragraph_of[id(task)] = self.paragraph
         lead = _task_addressee(text, self.index)
         if lead is None:
             owned = _product_of(skeleton(text), self.index)
@@ -1905,8 +1911,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                      if para.marker or not _title_like(para.text)), paras[0])
         _drop_news_lead(draft, skeleton(lead.text))
         if not draft.recipients:
-            _address_by_subject(general, paras, first_sentence, index, draft,
-                                builder.after_unplaced)
+            _address_by_subject(general, paras, first_sentence, index, draft, builder)
     _drop_repeats(draft, index)
     _name_what_to_carry_out(draft, paras)
     draft.sections = [each for each in draft.sections
@@ -1985,26 +1990,37 @@ def _communes_only(rule: str, index: UnitIndex) -> bool:
 
 
 def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentence: int,
-                        index: UnitIndex, draft: Draft, after_unplaced: set[int]) -> None:
+                        index: UnitIndex, draft: Draft, builder: _Builder) -> None:
     """In a page (no recipients), the orders outside any unit's section that name no one go to
     the commune or ward the page is about, when its headline or its lead's first sentence
     opens with it and no other unit ("Xã Thuận An đoàn kết …", "Xã, phường phải tổ chức
     giao ban …"): a leader's conclusions at a meeting with a commune are that commune's tasks.
-    Where the headline and the lead name no unit of the portal (a page about the issuer, "UBND
-    tỉnh họp phiên thường kỳ …"), an order that names no one is for every unit it holds, as a
-    letter to "các cơ quan, đơn vị" would be: "Tăng cường đảm bảo an ninh trật tự dịp 30/4" in
-    a leader's conclusions. A page about two units, about a department that hosts or visits
-    ("Phòng Nội vụ tổ chức hội nghị tập huấn …") or about a person ("Giám đốc Sở … kiểm tra …")
-    places nothing: the tasks stay flagged for the editor; so do the orders that name someone
-    the portal does not hold ("Các trường học bảo đảm …") and the sentences after them. Each
-    placed task says so in its notes, and the draft's warnings list those given to every unit,
-    to be checked."""
+    Where the headline and the lead name no body at all (a page about the issuer, "UBND tỉnh
+    họp phiên thường kỳ …"), an order that names no one is for every unit the portal holds, as
+    a letter to "các cơ quan, đơn vị" would be: "Tăng cường đảm bảo an ninh trật tự dịp 30/4"
+    in a leader's conclusions. A page that names a body up front (a unit that visits or hosts,
+    "Chủ tịch UBND tỉnh làm việc với xã An Bình", two units, an association, a commune the
+    portal does not hold), a letter one of the portal's units issued, and a decision place
+    nothing: the tasks stay flagged for the editor; so do the orders that name someone the
+    portal does not hold ("Các trường học bảo đảm …"), the sentences after them in their
+    paragraph, and a headline read as an order. Each placed task says so in its notes, and the
+    draft's warnings list those given to every unit, to be checked."""
     if general.audience is not None:
         return
-    open_tasks = [task for task in general.tasks if task.audience is None
-                  and id(task) not in after_unplaced and (
-        _opens_without_subject(folded := skeleton(task.text))
-        or _starts_with_order(_ORDER_NAMING_NO_ONE.sub("", folded)))]
+    headlines = {re.sub(r"\W+", " ", skeleton(p.text)).strip()
+                 for p in paras[:first_sentence] if _title_like(p.text)}
+    stopped: set[int] = set()  # paragraphs with an order to someone the portal does not hold
+    open_tasks = []
+    for task in general.tasks:
+        if task.audience is not None:
+            continue
+        folded = skeleton(task.text)
+        if not (_opens_without_subject(folded)
+                or _starts_with_order(_ORDER_NAMING_NO_ONE.sub("", folded))):
+            stopped.add(builder.paragraph_of.get(id(task), 0))
+        elif id(task) not in builder.after_unplaced \
+                and builder.paragraph_of.get(id(task), 0) not in stopped:
+            open_tasks.append(task)
     if not open_tasks:
         return
     words = [p.text for p in paras[:first_sentence] if _title_like(p.text)]
@@ -2018,9 +2034,15 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
     if len(rules) == 1:
         ((rule, who),) = rules.items()
         note = f"Đối tượng theo «{who}» ở đầu bài: {CHECK}."
-    elif named:  # a page about a unit that visits or hosts, or about two: no guess
+    elif named or any(_names_a_body(each, index) for each in words) \
+            or (index.match(draft.issuer).rule or "").startswith("unit:") \
+            or skeleton(draft.subject).startswith("quyet dinh"):
         return
     else:
+        open_tasks = [task for task in open_tasks
+                      if re.sub(r"\W+", " ", skeleton(task.text)).strip() not in headlines]
+        if not open_tasks:
+            return
         rule, note = "all", TO_EVERY_UNIT
         draft.warnings.append(
             f"{len(open_tasks)} nhiệm vụ không nêu đơn vị nào, văn bản cũng không có «Kính "
@@ -2031,6 +2053,40 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
         task.notes.append(note)
     if all(task.audience is not None for task in general.tasks):
         general.audience, general.unmatched, general.notes = rule, [], []
+
+
+# A body named by its proper name: "xã An Bình", "Phường 1", "Hội Nông dân", "Trung tâm Kiểm
+# soát bệnh tật", "UBND xã Long Hưng"; the issuer's "UBND tỉnh" is no name.
+_BODY_WORDS = frozenset((
+    "ubnd", "ủy ban", "uỷ ban", "sở", "phòng", "ban", "hội", "trung tâm", "xã", "phường",
+    "thị trấn", "huyện", "quận", "đoàn", "mặt trận", "công an", "chi cục", "cục", "trường",
+    "bệnh viện", "công ty", "hợp tác xã", "trạm", "thôn", "ấp", "tổ dân phố"))
+_LEVEL_WORDS = ("tỉnh", "thành phố", "tp", "huyện", "quận", "thị xã", "xã", "phường",
+                "thị trấn", "nhân dân")
+
+
+def _names_a_body(text: str, index: UnitIndex) -> bool:
+    """Whether a headline or a lead names a body, the portal's or not, by its name."""
+    if index.match(text[:300]).matched:
+        return True
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text[:300]))
+    folded = [word.lower() for word in words]  # "số 3" is no "Sở": the accents kept
+    for i in range(len(words)):
+        for size in (2, 1):
+            if " ".join(folded[i:i + size]) in _BODY_WORDS:
+                j = i + size
+                while j < len(words):  # "UBND tỉnh", "xã": the level, then the name
+                    two = " ".join(folded[j:j + 2])
+                    if two in _LEVEL_WORDS:
+                        j += 2
+                    elif folded[j] in _LEVEL_WORDS:
+                        j += 1
+                    else:
+                        break
+                if j < len(words) and (words[j][0].isupper() or words[j][0].isdigit()):
+                    return True
+                break
+    return False
 
 
 # An order that says only to carry out ("Giao Sở Y tế triển khai thực hiện."): what, its
