@@ -2268,3 +2268,13 @@ def test_no_guess_after_an_order_to_a_body_the_portal_does_not_hold_nor_for_a_he
               "1. Tập trung thu hoạch lúa Thu Đông.\n2. Đẩy nhanh tiến độ thu thuế phi nông "
               "nghiệp.\n")
     assert "all" not in audiences(import_letter(notice, DISTRICT))
+
+
+def test_praise_then_chi_dao_gives_the_order():
+    page = ("Qua kiểm tra, Phó Chủ tịch UBND huyện đánh giá cao công tác triển khai tại các xã, "
+            "đồng thời chỉ đạo UBND các xã tiếp tục thực hiện tốt công tác vệ sinh, khử trùng.\n")
+    assert audiences(import_letter(page, DISTRICT)) == ["kind:commune"]
+    # praise alone is no order
+    page = ("Phó Chủ tịch UBND huyện đánh giá cao sự chỉ đạo sát sao của UBND các xã trong "
+            "công tác vệ sinh.\n")
+    assert tasks(import_letter(page, DISTRICT)) == []

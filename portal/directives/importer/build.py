@@ -1346,7 +1346,10 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
         rest = folded[remark.end():].lstrip(" ,")
         if _starts_with_order(rest) or re.match(r"(?:can|phai)\s", rest):
             remark = None
-    if (remark or _MEETING.match(folded)) and not _ORDER_WORD.search(folded):
+    if (remark or _MEETING.match(folded)) and not _ORDER_WORD.search(folded) \
+            and _order_after_chi_dao(folded) is None:
+        # (not "… đánh giá cao …, đồng thời chỉ đạo UBND các xã tiếp tục …": the praise, then
+        # the order)
         return True
     if _NOTICE.search(folded) and not _DEADLINE.search(folded):
         return True
@@ -1445,6 +1448,8 @@ def _order_after_chi_dao(folded: str) -> int | None:
     before = folded[:match.start()].strip(" ,")
     if re.search(r"[.;!?]\s", before):
         return None  # an order of its own comes first: "X phối hợp … . Đối với …, ông chỉ đạo"
+    # "Phó Chủ tịch UBND huyện đánh giá cao …, đồng thời chỉ đạo …": the speaker's praise
+    before = _PRAISE.sub("", before)
     if match.group("colon") or _SPEAKER.search(before) or _PERSON.search(before) or re.search(
             r"\b(?:cong van|van ban|cong dien|chi thi|thong bao)\b[^,;]*$", before):
         return match.end()
