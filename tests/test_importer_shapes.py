@@ -2278,3 +2278,13 @@ def test_praise_then_chi_dao_gives_the_order():
     page = ("Phó Chủ tịch UBND huyện đánh giá cao sự chỉ đạo sát sao của UBND các xã trong "
             "công tác vệ sinh.\n")
     assert tasks(import_letter(page, DISTRICT)) == []
+
+
+def test_what_the_task_is_then_who_does_it_and_a_counted_level():
+    page = ("Vì vậy, nhiệm vụ trọng tâm trong tháng 12 là các phòng chuyên môn, UBND 2 xã cần "
+            "phải nỗ lực hơn nữa để thực hiện tốt các nhiệm vụ đã đề ra.\n")
+    assert audiences(import_letter(page, DISTRICT)) == ["units:1,2,3,6,7"]
+    # "UBND 273 phường, xã": every one of that level, as "các phường, xã"
+    assert audiences(letter("UBND 3 xã, phường rà soát hộ nghèo.\n")) == ["kind:commune"]
+    # a number that is no count of a level stays what it was
+    assert audiences(letter("Sở Y tế bố trí 7 xe cứu thương.\n")) == ["unit:Sở Y tế"]

@@ -311,6 +311,10 @@ def _split_level(key: tuple[str, ...]) -> tuple[tuple[str, ...] | None, tuple[st
 _PLURAL_HEAD = re.compile(r"\bcac (so|phong|trung tam|chi cuc)\b\s*:?\s*(?=\w)")
 
 
+_COUNTED = re.compile(r"\b((?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|các)\s+|^)[0-9]{1,4}\s+"
+                     r"(?=(?:xã|phường|thị trấn|huyện|quận)\b)", re.I)
+
+
 def _distribute(text: str) -> str:
     """The text with the plural head given to each name of its list, up to the list's end
     ("các Sở: Nội vụ, Tài chính và Y tế" → "Sở Nội vụ, Sở Tài chính, Sở Y tế")."""
@@ -473,6 +477,8 @@ class UnitIndex:
                 self.mentioned[key] = named
 
     def match(self, text: str) -> AudienceMatch:
+        # "UBND 7 phường", "273 phường, xã": every one of that level, as "các phường"
+        text = _COUNTED.sub(r"\1các ", text)
         found = self._match(text)
         if found.unmatched and _PLURAL_HEAD.search(skeleton(text)):
             # "các Sở: Nội vụ, Tài chính và Y tế": each name after the head its own unit

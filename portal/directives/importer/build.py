@@ -1537,11 +1537,22 @@ _PRAISE = re.compile(r"\s+(?:danh gia cao|bieu duong|ghi nhan|hoan nghenh|khen n
                      r"\b.*\s(?:va|dong thoi)$")
 
 
+# "Vì vậy, nhiệm vụ trọng tâm trong tháng 12 là các phòng, ban liên quan, UBND 7 phường cần
+# phải …": what the task is, then who does it.
+_TASK_IS = re.compile(r"^(?:(?:vi vay|do do|theo do|do vay),\s*)?(?:nhiem vu|viec can lam|giai "
+                      r"phap)(?: trong tam| chu yeu| can lam| cap bach| trong thoi gian toi)?"
+                      r"[^,.;:]{0,60}?\s+la\s+")
+
+
 def _order_word_after_lead(folded: str) -> int | None:
     """Where the order's word (or, after "chỉ đạo", its addressees) starts after a lead."""
     issued = _issued_order(folded)
     if issued is not None:
         return issued
+    task_is = _TASK_IS.match(folded)
+    if task_is and _ADDRESSEE_START.match(folded[task_is.end():]) \
+            and _has_order(folded[task_is.end():task_is.end() + 300]):
+        return task_is.end()
     comma = _ORDER_COMMA.search(folded[:300])
     if comma and _ADDRESSEE_START.match(folded[comma.end():]) and (
             _PERSON.search(folded[:comma.start()]) or _SPEAKER.search(folded[:comma.start()])):
