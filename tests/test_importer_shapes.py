@@ -2288,3 +2288,13 @@ def test_what_the_task_is_then_who_does_it_and_a_counted_level():
     assert audiences(letter("UBND 3 xã, phường rà soát hộ nghèo.\n")) == ["kind:commune"]
     # a number that is no count of a level stays what it was
     assert audiences(letter("Sở Y tế bố trí 7 xe cứu thương.\n")) == ["unit:Sở Y tế"]
+
+
+def test_a_unit_given_a_task_by_the_issuer_has_the_order():
+    page = ("Sở Y tế được Ủy ban nhân dân tỉnh giao chủ trì, phối hợp các sở, ngành liên quan "
+            "xây dựng kế hoạch triển khai cụ thể.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("unit:Sở Y tế", None, "Sở Y tế chủ trì, phối hợp các sở, ngành ")]
+    # what was done under that task is no order
+    page = ("Sở Y tế được giao chủ trì xây dựng kế hoạch, đã hoàn thành và trình UBND tỉnh.\n")
+    assert tasks(import_letter(page, PROVINCE)) == []

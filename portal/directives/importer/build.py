@@ -1747,6 +1747,28 @@ def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | Non
     return None
 
 
+# "Sở Thông tin và Truyền thông được Ủy ban nhân dân tỉnh giao chủ trì, phối hợp …": the
+# order, as "Sở Thông tin và Truyền thông chủ trì, phối hợp …".
+_GIVEN = re.compile(
+    r"\s+được\s+(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?:\s+(?:tỉnh|thành "
+    r"phố|huyện|thị xã|quận|xã|phường|TP))?\s+)?giao\s+(?:nhiệm vụ\s+)?(?=(?:chủ trì|thực hiện|"
+    r"tham mưu|phối hợp|xây dựng|triển khai|tổ chức|theo dõi|hướng dẫn|kiểm tra|rà soát|"
+    r"nghiên cứu)\b)", re.I)
+
+
+def _active(line: str) -> str:
+    """The line with "X được UBND tỉnh giao chủ trì …" read as "X chủ trì …", where what
+    follows in its sentence is not told as done ("đã", "đang", "vừa")."""
+    match = _GIVEN.search(line)
+    if match is None:
+        return line
+    end = line.find(".", match.end())
+    rest = skeleton(line[match.end():end if end > 0 else len(line)])
+    if re.search(r"\b(?:da|dang|vua)\b", rest):
+        return line
+    return line[:match.start()] + " " + line[match.end():]
+
+
 def import_letter(text: str, units: list[UnitRef]) -> Draft:
     """A draft directive from the letter's text, its addressees matched against `units`."""
     if not isinstance(text, str):
@@ -1797,7 +1819,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     index.read_letter(normal)
     builder = _Builder(index, draft.year, draft.issued_on or reference,
                        prose=not draft.recipients)
-    body = [line for line in lines[body_start:closing]
+    body = [_active(line) for line in lines[body_start:closing]
             if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
     paras = _paragraphs(body)
     first_sentence = next((i for i, p in enumerate(paras)
