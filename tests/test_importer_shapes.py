@@ -2298,3 +2298,34 @@ def test_a_unit_given_a_task_by_the_issuer_has_the_order():
     # what was done under that task is no order
     page = ("Sở Y tế được giao chủ trì xây dựng kế hoạch, đã hoàn thành và trình UBND tỉnh.\n")
     assert tasks(import_letter(page, PROVINCE)) == []
+
+
+def test_an_order_after_grounds_inside_a_part_that_tells_what_was_done():
+    # a directive's parts: "I. ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN …" orders the evaluation
+    body = ("Thực hiện Luật Đầu tư công, Chủ tịch UBND tỉnh yêu cầu các sở, ban, ngành triển "
+            "khai việc lập kế hoạch đầu tư công, với các nội dung sau:\n"
+            "I. ĐÁNH GIÁ\nTÌNH HÌNH THỰC HIỆN KẾ HOẠCH GIAI ĐOẠN 2021-2025\n"
+            "Căn cứ kế hoạch phát triển kinh tế - xã hội của tỉnh, yêu cầu các sở, ban, ngành "
+            "tỉnh khẩn trương đánh giá tình hình thực hiện kế hoạch đầu tư công.\n")
+    draft = letter(body)
+    assert ("kind:office", None, "Khẩn trương đánh giá tình hình thực hiện") in tasks(draft)
+    # a plan's purposes and requirements stay no task, whatever "yêu cầu" they hold
+    plan = PLAN_HEADER + ("2. Yêu cầu\nTheo đó, yêu cầu các phòng chuyên môn bám sát kế hoạch, "
+                          "bảo đảm tiến độ.\nII. NHIỆM VỤ\n1. Phòng Nội vụ tham mưu kiểm tra "
+                          "cải cách hành chính.\n")
+    draft = import_letter(plan + SIGNATURE, NEWS_UNITS)
+    assert [text for _, _, text in tasks(draft)] == ["Tham mưu kiểm tra cải cách hành chính."]
+
+
+def test_a_wrapped_first_line_of_grounds_goes_on_to_its_order():
+    lines = ["Thực hiện Luật Đầu tư công, Luật",
+             "Ngân sách nhà nước, Chỉ thị số 20/CT-TTg ngày 29/7/2019 của Thủ tướng Chính phủ,",
+             "Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở, ban, ngành tỉnh triển khai việc lập",
+             "kế hoạch đầu tư công trung hạn giai đoạn 2021 - 2025 trước ngày 30/9/2025.",
+             "Giám đốc Sở Y tế chủ trì kiểm tra việc lập kế hoạch của các bệnh viện trực thuộc",
+             "Sở, báo cáo kết quả về Ủy ban nhân dân tỉnh trong tháng 10 năm 2025 để theo dõi.",
+             "Sở Tài chính chủ trì thẩm định nguồn vốn của các dự án khởi công mới, báo cáo",
+             "kết quả thẩm định về Ủy ban nhân dân tỉnh trước ngày 15/10/2025 để tổng hợp."]
+    draft = letter("\n".join(lines) + "\n")
+    assert tasks(draft)[0] == ("kind:office", date(2025, 9, 30),
+                               "Triển khai việc lập kế hoạch đầu tư công")

@@ -133,8 +133,16 @@ def _ends_short(previous: str, line: str, width: int | None) -> bool:
     line goes on in lower case or the line stops on a word that cannot end one."""
     if width is None or not previous or len(previous) >= 0.7 * width:
         return False
+    if previous.isupper() and line.isupper():
+        return False  # "I. ĐÁNH GIÁ" / "TÌNH HÌNH THỰC HIỆN …": a heading in capitals goes on
     folded = skeleton(previous).rstrip()
+    if _OPENS_GROUNDS.match(folded) and not folded.endswith((".", ":", ";", "!", "?")):
+        return False  # "Thực hiện Luật Đầu tư công, Luật" / "Ngân sách nhà nước, …": goes on
     return not (line[:1].islower() or folded.endswith(",") or _DANGLING.search(folded))
+
+
+# A sentence of grounds opens: it goes on to its order, whatever the width of its first line.
+_OPENS_GROUNDS = re.compile(r"(?:thuc hien|can cu|theo|trien khai|ngay [0-9])\b")
 
 
 def _joins(prev: _Para, line: str, blank: bool, wrapped: bool = False) -> bool:

@@ -805,6 +805,28 @@ def _names_its_unit(folded: str, text: str, index: UnitIndex) -> bool:
     return bool(word) and index.opens_with_unit(text[word.end():])
 
 
+def _orders_its_unit(folded: str, text: str, index: UnitIndex) -> bool:
+    """An order's word then a unit, at the start or after a lead of grounds ("Căn cứ kế hoạch
+    …, yêu cầu các sở, ban, ngành … khẩn trương đánh giá …")."""
+    if _names_its_unit(folded, text, index):
+        return True
+    lead = _order_after_lead(folded)
+    if lead is None:
+        return False
+    word = re.match(r"(?:yeu cau|de nghi|giao)\s+", folded[lead:])
+    rest = lead + word.end() if word else lead
+    return _ADDRESSEE_START.match(folded[rest:]) is not None \
+        and bool(index.match(text[rest:rest + 160]).matched)
+
+
+# The parts that tell what was done (a report's, an inspection's), whose paragraphs may still
+# order a unit to act on it; not a plan's purposes and requirements.
+_ACCOUNT_PART = re.compile(
+    r"^(?:(?:[ivx]{1,5}|[a-h]|[0-9]{1,2})\s?[.)]\s*)?(?:ket qua|tinh hinh|danh gia|thuc trang|"
+    r"ton tai|nhung ton tai|han che|nhung han che|kho khan|nguyen nhan|nhung ket qua|"
+    r"mot so ket qua)\b")
+
+
 def _account_heading(para: _Para, folded: str) -> bool:
     """A short numbered line that heads an account, not orders ("1. Đánh giá chung", "1. Kết
     quả đạt được", "a) Tình hình thực hiện"): the numbering of a conclusion's or a report's
@@ -1829,6 +1851,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     builder.preamble = general
     section: DraftSection | None = None
     skipping: str | None = None  # the marker style of a part that holds no tasks
+    account = False  # that part tells what was done ("I. ĐÁNH GIÁ TÌNH HÌNH …"), not purposes
     # A numbered item that opens a unit's section ("1. Giao Sở X chủ trì …", "1. Sở X:"): its
     # section, its numbering and the section before it, which the next item of the same
     # numbering returns to.
@@ -1845,8 +1868,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             if not part or _style(para) != skipping:
                 # "1. KẾT QUẢ KIỂM TRA" then "Yêu cầu Phòng Y tế chấn chỉnh …": an order that
                 # names its unit is read even inside a part that tells what was done
-                if not (skipping in ("number", "letter") and _names_its_unit(folded, para.text,
-                                                                             index)):
+                if not ((skipping in ("number", "letter") or account)
+                        and _orders_its_unit(folded, para.text, index)):
                     continue
             else:
                 skipping = None
@@ -1860,6 +1883,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             if _NOT_TASKS_PART.match(re.sub(r"^[a-h]\s?[.)]\s*", "", folded)
                                      if not para.marker else folded):
                 skipping = _style(para)
+                account = bool(_ACCOUNT_PART.match(re.sub(r"^[a-h]\s?[.)]\s*", "", folded)
+                                                   if not para.marker else folded))
                 continue
             # "II. NHIỆM VỤ, GIẢI PHÁP", "III. TỔ CHỨC THỰC HIỆN": what its items say are orders
             builder.tasks_part = bool(_TASKS_PART.search(
