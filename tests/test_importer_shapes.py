@@ -2329,3 +2329,15 @@ def test_a_wrapped_first_line_of_grounds_goes_on_to_its_order():
     draft = letter("\n".join(lines) + "\n")
     assert tasks(draft)[0] == ("kind:office", date(2025, 9, 30),
                                "Triển khai việc lập kế hoạch đầu tư công")
+
+
+def test_on_receiving_this_letter_an_order_with_a_report_by_a_date():
+    body = ("1. Các đơn vị triển khai tổng vệ sinh vào lúc 16h00 ngày thứ Sáu 22/8/2025.\n\n"
+            "Nhận được công văn này, yêu cầu ông (bà) Giám đốc các sở, ban, ngành tỉnh nghiêm "
+            "túc thực hiện và nộp báo cáo về Văn phòng UBND tỉnh trước 9h00 ngày 25/8/2025.\n")
+    assert [(who, when) for who, when, _ in tasks(letter(body))] == [
+        ("all", date(2025, 8, 22)), ("kind:office", date(2025, 8, 25))]
+    # with nothing but "thực hiện", it stays a closing line
+    body = ("1. Sở Y tế kiểm tra an toàn thực phẩm.\n\nNhận được công văn này, yêu cầu Giám "
+            "đốc các sở, ban, ngành tỉnh nghiêm túc thực hiện./.\n")
+    assert audiences(letter(body)) == ["unit:Sở Y tế"]

@@ -32,7 +32,7 @@ class UnitRef(NamedTuple):
 # Who a heading names: the words it starts with.
 _ADDRESSEE_START = re.compile(
     r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau|doi voi|rieng)\s+"
-    r"(?:dong chi\s+)?)?"  # "Đề nghị đồng chí Giám đốc Sở Y tế …"
+    r"(?:(?:dong chi|ong\s*\(\s*ba\s*\)|ong\s*/\s*ba|ong,? ba)\s+)?)?"  # "đồng chí Giám đốc …"
     r"(?:(?:tat ca|toan the|toan bo|100\s*%)\s+)?(?:cap (?:huyen|xa|tinh)\b|"
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"hieu truong|uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"

@@ -123,7 +123,8 @@ _CLOSING_LEAD = re.compile(r"^(?:(?:vay|do do|vi vay|de nghi|yeu cau|de nghi|don
 _LEAD_WORDS = re.compile(
     r"^(?:theo do|tren co so|thuc hien|can cu|de (?!nghi\b)|nham|qua |tu nay|vi vay|do do|"
     r"do vay|dong thoi|ve viec nay|ve van de nay|tuy nhien|"
-    r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay)"
+    r"trong thoi gian|ngoai ra|ben canh|sau khi|tiep theo|nhu vay|"
+    r"nhan duoc (?:cong van|van ban|ke hoach|thong bao|cong dien) nay)"
 )
 # ("danh sách đề nghị khen thưởng", "hồ sơ đề nghị", "theo đề nghị": the noun, no order)
 _NOUN_BEFORE = "".join(f"(?<!{word} )" for word in (
