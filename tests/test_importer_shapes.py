@@ -11,6 +11,7 @@ import pytest
 from portal.demo import UNITS
 from portal.directives.importer import Draft, UnitRef, import_letter
 from portal.directives.importer.build import TO_EVERY_UNIT
+from portal.directives.importer.text import is_furniture
 
 # A province after the 2025 reform: its departments and two communes and a ward.
 PROVINCE = [UnitRef(i, name, short, kind) for i, (name, short, kind) in enumerate([
@@ -2341,3 +2342,20 @@ def test_on_receiving_this_letter_an_order_with_a_report_by_a_date():
     body = ("1. Sở Y tế kiểm tra an toàn thực phẩm.\n\nNhận được công văn này, yêu cầu Giám "
             "đốc các sở, ban, ngành tỉnh nghiêm túc thực hiện./.\n")
     assert audiences(letter(body)) == ["unit:Sở Y tế"]
+
+
+def test_a_photo_s_caption_is_no_order():
+    page = ("UBND tỉnh thành lập Ban Chỉ đạo chiến dịch tiêm chủng\n\n"
+            "Lãnh đạo Sở Y tế kiểm tra tình hình tiêm chủng tại cơ sở y tế – Ảnh minh họa\n\n"
+            "Chiều 6-3, UBND tỉnh họp với các sở, ngành triển khai kế hoạch tiêm chủng.\n"
+            "Chủ tịch UBND tỉnh phát biểu chỉ đạo tại cuộc họp. Ảnh: NGỌC ANH |\n"
+            "Chủ tịch UBND tỉnh yêu cầu Sở Y tế đẩy nhanh tiêm chủng mở rộng.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]
+    for caption in ("Lãnh đạo Sở Y tế kiểm tra tình hình tiêm chủng tại cơ sở – Ảnh minh họa",
+                    "Chủ tịch UBND tỉnh phát biểu chỉ đạo tại cuộc họp. Ảnh: NGỌC ANH |",
+                    "Quang cảnh hội nghị (Ảnh: TTXVN)"):
+        assert is_furniture(caption), caption
+    # a photograph asked for is no caption
+    assert not is_furniture("Sở Nội vụ nộp hồ sơ kèm ảnh: 2 ảnh 3x4.")
+    assert audiences(letter("1. Sở Nội vụ nộp hồ sơ kèm ảnh: 2 ảnh 3x4.\n")) == [
+        "unit:Sở Nội vụ"]
