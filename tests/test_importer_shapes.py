@@ -2359,3 +2359,10 @@ def test_a_photo_s_caption_is_no_order():
     assert not is_furniture("Sở Nội vụ nộp hồ sơ kèm ảnh: 2 ảnh 3x4.")
     assert audiences(letter("1. Sở Nội vụ nộp hồ sơ kèm ảnh: 2 ảnh 3x4.\n")) == [
         "unit:Sở Nội vụ"]
+
+
+def test_download_the_draft_is_the_order_s_verb_not_the_words_in_its_brackets():
+    draft = letter("Đề nghị các sở, ban, ngành tỉnh tải văn bản dự thảo trên Trang thông tin điện "
+                   "tử của Sở Nội vụ (đăng tải kèm theo) và góp ý trước ngày 31/8/2025.\n")
+    assert tasks(draft) == [("kind:office", date(2025, 8, 31),
+                             "Tải văn bản dự thảo trên Trang thông tin")]

@@ -96,7 +96,7 @@ ORDER_VERBS = [
     "gioi thieu", "kiem diem", "doi chieu", "thong ke", "dieu tra", "long ghep",
     "ung dung", "ket noi", "xem xet", "ban giao", "hoan chinh", "phat huy",
     "tham tra", "quan tam", "cham lo", "tham hoi", "tang qua", "binh xet",
-    "xet duyet", "phan bo", "dieu dong",
+    "xet duyet", "phan bo", "dieu dong", "tai van ban", "tai ve", "tai du thao",
     "luan chuyen", "tuyen dung", "nam bat", "nam chac", "san sang",
     "giu gin", "thu gom", "pho bien",
     "tao dieu kien", "xep loai", "kiem dinh", "mo rong", "duy tu", "thi cong",
