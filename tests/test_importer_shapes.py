@@ -749,9 +749,11 @@ def test_a_period_ends_on_its_last_day():
     draft = letter("1. Các xã, phường tổ chức phát động Tết trồng cây từ ngày 27/1 - 6/2/2026.\n"
                    "2. Sở Y tế góp ý dự thảo, gửi văn bản về Sở Nội vụ từ ngày 19/8/2025 đến "
                    "28/8/2025.\n3. Sở Tài chính ra quân từ ngày 27.9-24.10 (theo kế hoạch).\n"
-                   "4. Sở Nội vụ kiểm tra từ ngày 20/12/2025 đến 15/02 (dịp Tết Nguyên đán).")
+                   "4. Sở Nội vụ kiểm tra từ ngày 20/12/2025 đến 15/02 (dịp Tết Nguyên đán).\n"
+                   "5. Sở Y tế tổ chức chiến dịch (từ ngày 18 - 20/9) theo hướng dẫn của Bộ.")
     assert [d for _, d, _ in tasks(draft)] == [
-        date(2026, 2, 6), date(2025, 8, 28), date(2025, 10, 24), date(2026, 2, 15)]
+        date(2026, 2, 6), date(2025, 8, 28), date(2025, 10, 24), date(2026, 2, 15),
+        date(2025, 9, 20)]
     assert "Hạn «từ ngày 27/1 - 6/2/2026»: lấy ngày cuối của khoảng thời gian." in \
         draft.tasks[0].notes
     # no deadline: a period that comes back, said after it or before it; a period that ended
@@ -765,7 +767,8 @@ def test_a_period_ends_on_its_last_day():
                   "01/01/2020 đến 31/12/2024.",
                   "Sở Tài chính phấn đấu tăng trưởng từ 8.5 - 9.5% trong năm.",
                   "Sở Y tế tổ chức hội nghị từ 7.30 - 11.30, tại hội trường tỉnh.",
-                  "Sở Tài chính kiểm tra từ tháng 9 đến tháng 11."):
+                  "Sở Tài chính kiểm tra từ tháng 9 đến tháng 11.",
+                  "Sở Tài chính tăng biên chế từ 8 - 10/12 đơn vị."):
         (task,) = letter(f"1. {order}\n").tasks
         assert task.deadline is None, order
 

@@ -387,13 +387,14 @@ _RECURRING = re.compile(
     r"\s*(?:cua\s+)?thang cuoi (?:moi\s+)?quy\b"
 )
 
-# "từ ngày 19/8/2015 đến 28/8/2015", "từ ngày 27/1 - 6/2/2023", "từ ngày 27.1-24.2": by the
+# "từ ngày 19/8/2015 đến 28/8/2015", "từ ngày 27/1 - 6/2/2023", "từ ngày 27.1-24.2", "từ ngày
+# 18 - 20/9": by the
 # period's last day (the corpus README: "Từ ngày A đến hết ngày B" is B). "đến ngày B" alone is
 # read by `_DEADLINE`. With dots, "ngày" must be written ("từ 8.5 - 9.5%" is a rate, "từ 7.30 -
 # 11.30" an hour).
 _RANGE = re.compile(
-    r"\btu\s+(?:(?P<ngay>ngay)\s*)?(?P<d0>[0-9]{1,2})\s*(?P<sep>[/.])\s*(?P<m0>[0-9]{1,2})"
-    r"(?:\s*[/.]\s*(?P<y0>[0-9]{4}))?"
+    r"\btu\s+(?:(?P<ngay>ngay)\s*)?(?P<d0>[0-9]{1,2})(?:\s*(?P<sep>[/.])\s*(?P<m0>[0-9]{1,2})"
+    r"(?:\s*[/.]\s*(?P<y0>[0-9]{4}))?)?"
     r"\s*(?:-|–|den(?:\s+het)?)\s*(?:ngay\s*)?"
     r"(?P<d>[0-9]{1,2})\s*[/.]\s*(?P<m>[0-9]{1,2})(?:\s*[/.]\s*(?P<y>[0-9]{4}|[0-9]{2}))?"
     r"(?![0-9%]|\s*%)"
@@ -409,7 +410,8 @@ def _period_end(text: str, sk: str, year: int | None, issued: date | None,
     1/1 đến 30/6" asked for later, a period inspected), which is what the order is about, not
     by when."""
     span = _RANGE.search(sk)
-    if span is None or (span.group("sep") == "." and not span.group("ngay")) \
+    # "từ ngày 18 - 20/9": the start's month is the end's; with no month, "ngày" must be said
+    if span is None or (span.group("sep") in (".", None) and not span.group("ngay")) \
             or _RECURRING.match(sk, span.end()) or _RECURRING_BEFORE.search(sk[:span.start()]):
         return None
     words = text[span.start():span.end()]
@@ -421,7 +423,7 @@ def _period_end(text: str, sk: str, year: int | None, issued: date | None,
     try:
         end = date(the_year, int(span.group("m")), int(span.group("d")))
         start = date(int(span.group("y0")) if span.group("y0") else the_year,
-                     int(span.group("m0")), int(span.group("d0")))
+                     int(span.group("m0") or span.group("m")), int(span.group("d0")))
     except ValueError:
         notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
         return None
