@@ -768,7 +768,7 @@ def test_a_period_ends_on_its_last_day():
                   "Sở Tài chính phấn đấu tăng trưởng từ 8.5 - 9.5% trong năm.",
                   "Sở Y tế tổ chức hội nghị từ 7.30 - 11.30, tại hội trường tỉnh.",
                   "Sở Tài chính kiểm tra từ tháng 9 đến tháng 11.",
-                  "Sở Tài chính tăng biên chế từ 8 - 10/12 đơn vị."):
+                  "Sở Tài chính bố trí từ 8 - 10/12 xe chuyên dùng."):
         (task,) = letter(f"1. {order}\n").tasks
         assert task.deadline is None, order
 
