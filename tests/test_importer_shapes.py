@@ -2369,3 +2369,14 @@ def test_download_the_draft_is_the_order_s_verb_not_the_words_in_its_brackets():
                    "tử của Sở Nội vụ (đăng tải kèm theo) và góp ý trước ngày 31/8/2025.\n")
     assert tasks(draft) == [("kind:office", date(2025, 8, 31),
                              "Tải văn bản dự thảo trên Trang thông tin")]
+
+
+def test_the_day_an_order_is_carried_out_on_is_its_deadline():
+    draft = letter("1. Các xã, phường đồng loạt ra quân dọn vệ sinh vào sáng ngày 24/8/2025 "
+                   "(Chủ nhật).\n2. Sở Y tế tổ chức hội nghị tập huấn vào ngày 5/9/2025.\n")
+    assert [d for _, d, _ in tasks(draft)] == [date(2025, 8, 24), date(2025, 9, 5)]
+    # a day before the letter tells what was done; a planned event's day is not the unit's
+    for order in ("Sở Y tế tiếp tục kiểm tra như đã làm vào ngày 15/6/2025.",
+                  "Sở Nội vụ chuẩn bị cho kỳ họp, HĐND tỉnh dự kiến tổ chức vào ngày 26/12/2025."):
+        (task,) = letter(f"1. {order}\n").tasks
+        assert task.deadline is None, order

@@ -294,12 +294,13 @@ def task_title(text: str) -> str:
 _DEADLINE = re.compile(
     r"\b(?P<kw>truoc|cham nhat|han chot|han cuoi|thoi han|han nop|hoan thanh truoc|den het|"
     r"den ngay|vao luc(?=\s*[0-9])|vao(?=\s*[0-9]{1,2}\s*(?:gio|h)\b)|"
+    r"vao(?=\s+(?:(?:sang|chieu|toi)\s+)?ngay\s*[0-9]{1,2}\s*[/.-]\s*[0-9])|"
     r"trong(?=\s*ngay\s*[0-9]{1,2}\s*[/.-]))\b"
     r"(?:\s+(?:hoan thanh|thuc hien|bao cao|nop|gui))?"
     r"[\s:,]*(?:la\s+|vao\s+|trong\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut|')?)?"
     r"(?:\s*(?:sang|chieu|toi))?\s*,?\s*)?(?:(?:ngay\s+)?(?:thu\s+(?:hai|ba|tu|nam|sau|bay|"
     r"[2-7])|chu nhat)\s*,?\s*)?"
-    r"(?:ngay\s*)?(?:(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*"
+    r"(?:(?:sang|chieu|toi)\s+)?(?:ngay\s*)?(?:(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*"
     r"(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9])"
     r"|(?P<d2>[0-9]{1,2})\s*thang\s*(?P<m2>[0-9]{1,2})(?:\s*nam\s*(?P<y2>[0-9]{4}))?)"
 )
@@ -340,9 +341,17 @@ def _deadline(text: str, year: int | None, notes: list[str],
             notes.append(f"Hạn «{words}» không ghi năm: chưa đặt hạn.")
             continue
         try:
-            found.append((date(the_year, month, day), words))
+            when = date(the_year, month, day)
         except ValueError:
             notes.append(f"Hạn «{words}» không phải ngày có thật: chưa đặt hạn.")
+            continue
+        if match.group("kw") == "vao" and (
+                (issued and when < issued)
+                or re.search(r"\bdu kien\b[^,.;]{0,40}$", sk[:match.start()])):
+            # "vào ngày 15/6" before the letter: when something was done; "kỳ họp dự kiến tổ
+            # chức vào ngày 26/12": when an event is planned, not by when a unit acts
+            continue
+        found.append((when, words))
     if not found:
         period = _period_end(text, sk, year, issued, nearby, notes)
         if period is not None:
