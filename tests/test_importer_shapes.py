@@ -2380,3 +2380,57 @@ def test_the_day_an_order_is_carried_out_on_is_its_deadline():
                   "Sở Nội vụ chuẩn bị cho kỳ họp, HĐND tỉnh dự kiến tổ chức vào ngày 26/12/2025."):
         (task,) = letter(f"1. {order}\n").tasks
         assert task.deadline is None, order
+
+
+def test_every_unit_guess_kept_where_the_words_only_look_like_a_body():
+    # "kinh tế - xã hội 9 tháng" names no association
+    page = ("UBND tỉnh họp phiên thường kỳ tháng 9 năm 2025\n\nNgày 2/10/2025, UBND tỉnh họp "
+            "đánh giá tình hình kinh tế - xã hội 9 tháng đầu năm 2025.\n\nKết luận phiên họp, "
+            "Chủ tịch UBND tỉnh yêu cầu tập trung cao độ hoàn thành các chỉ tiêu năm 2025.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["all"]
+    # in a ward's own portal, the ward's own meeting: its orders are every unit's
+    page = ("UBND phường họp phiên thường kỳ tháng 11\n\nNgày 1/12/2025, UBND phường Mỹ Phước "
+            "tổ chức phiên họp thường kỳ.\n\nChủ tịch UBND phường yêu cầu tập trung thu ngân "
+            "sách, hoàn thành chỉ tiêu năm.\n")
+    assert audiences(import_letter(page, WARD)) == ["all"]
+    # a council's standing body is a body
+    page = ("Thường trực HĐND tỉnh giám sát việc giải quyết kiến nghị cử tri\n\nĐoàn giám sát "
+            "đề nghị tập trung giải quyết dứt điểm các kiến nghị tồn đọng.\n")
+    assert "all" not in audiences(import_letter(page, PROVINCE))
+
+
+def test_a_youth_union_or_a_military_command_is_no_issuer_of_the_portal():
+    for page in ("Tỉnh đoàn ra quân Chiến dịch Mùa hè xanh\n\nTỉnh đoàn yêu cầu các huyện đoàn, "
+                 "thành đoàn tổ chức ít nhất 10 công trình thanh niên.\n",
+                 "Huyện đội triển khai huấn luyện dân quân năm 2025\n\nHuyện đội yêu cầu UBND "
+                 "các xã, phường tổ chức huấn luyện dân quân đúng kế hoạch.\n"):
+        assert "kind:commune" not in audiences(import_letter(page, PROVINCE))
+
+
+def test_given_a_task_keeps_its_words_where_no_unit_was_given_it():
+    draft = letter("Đối với các nhiệm vụ được giao chủ trì tại Quyết định số 12/QĐ-UBND, các sở, "
+                   "ban, ngành tỉnh khẩn trương hoàn thành trước ngày 30/9/2025.\n")
+    assert all("được giao chủ trì" in task.text for task in draft.tasks)
+
+
+def test_a_dotted_period_with_its_year_and_a_caption_that_carries_an_order():
+    (task,) = letter("1. UBND xã Tân Phú chủ trì tổ chức Ngày hội Đại đoàn kết từ "
+                     "15.11-18.11.2025.\n").tasks
+    assert task.deadline == date(2025, 11, 18)
+    line = ("UBND tỉnh yêu cầu Sở Tài chính đôn đốc giải ngân, báo cáo trước ngày 15/9/2025. "
+            "Ảnh: Sở Tài chính")
+    assert not is_furniture(line)
+    assert not is_furniture("- Ảnh: Ảnh chân dung người được đề nghị")
+    assert tasks(import_letter(line + "\n", PROVINCE)) == [
+        ("unit:Sở Tài chính", date(2025, 9, 15), "Đôn đốc giải ngân, báo cáo trước ngày 15")]
+
+
+def test_a_short_letter_s_wrapped_grounds_go_on_and_chu_tri_trien_khai_thuc_hien():
+    draft = letter("Thực hiện Luật Đầu tư công, Luật\nNgân sách nhà nước, UBND tỉnh yêu cầu các "
+                   "sở, ban, ngành tỉnh giải ngân 100% kế hoạch vốn trước ngày 31/12/2025.\n")
+    assert tasks(draft) == [("kind:office", date(2025, 12, 31),
+                             "Giải ngân 100% kế hoạch vốn trước ngày 3")]
+    draft = letter("Tiếp nhận Quyết định số 1234/QĐ-TTg ngày 02/10/2025 của Thủ tướng Chính phủ "
+                   "về chương trình chuyển đổi số, Chủ tịch UBND tỉnh có ý kiến như sau:\n\n"
+                   "Giao Sở Khoa học và Công nghệ chủ trì triển khai thực hiện.\n")
+    assert draft.tasks[0].text.startswith("Chủ trì triển khai thực hiện Quyết định số 1234/QĐ-TTg")

@@ -158,8 +158,10 @@ def _joins(prev: _Para, line: str, blank: bool, wrapped: bool = False) -> bool:
     if last in ".;:!?":
         return first_lower
     if not wrapped and not prev.marker and _title_like(prev.text) and not _DANGLING.search(
-            skeleton(text)):
-        return first_lower  # a title line (a web page's headline) stands alone
+            skeleton(text)) and not _OPENS_GROUNDS.match(skeleton(text)):
+        # a title line (a web page's headline) stands alone; not "Thực hiện Luật Đầu tư công,
+        # Luật" wrapped before "Ngân sách nhà nước, …", which goes on to its order
+        return first_lower
     if not wrapped and prev.marker and not prev.article and len(text.split()) <= 8 \
             and line[:1].isupper() and not _DANGLING.search(skeleton(text)) \
             and not _names_or_orders(skeleton(text)):
@@ -419,8 +421,11 @@ def _period_end(text: str, sk: str, year: int | None, issued: date | None,
     1/1 đến 30/6" asked for later, a period inspected), which is what the order is about, not
     by when."""
     span = _RANGE.search(sk)
-    # "từ ngày 18 - 20/9": the start's month is the end's; with no month, "ngày" must be said
-    if span is None or (span.group("sep") in (".", None) and not span.group("ngay")) \
+    # "từ ngày 18 - 20/9": the start's month is the end's; with no month, "ngày" must be said;
+    # with dots, "ngày" or the end's year ("từ 15.11-18.11.2025")
+    if span is None or (span.group("sep") is None and not span.group("ngay")) or (
+            span.group("sep") == "." and not span.group("ngay")
+            and not (span.group("y") and len(span.group("y")) == 4)) \
             or _RECURRING.match(sk, span.end()) or _RECURRING_BEFORE.search(sk[:span.start()]):
         return None
     words = text[span.start():span.end()]

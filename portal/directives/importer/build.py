@@ -1617,7 +1617,8 @@ def _order_word_after_lead(folded: str) -> int | None:
     before = _DOCUMENT_LEAD.sub("", before)
     if len(before) <= 80 and not _VERB_RE.search(re.sub(r"\bco y kien\b.*", "", before)) \
             and re.match(r"(?:chu tich |pho chu tich )?(?:uy ban nhan dan|ubnd|so |thuong truc|"
-                         r"ban |van phong|tinh uy|huyen uy|(?:tinh|thanh pho|huyen)\b)", before):
+                         r"ban |van phong|tinh uy|huyen uy|(?:tinh|thanh pho|huyen)\b"
+                         r"(?!\s+(?:doan|doi|uy|hoi|day)\b))", before):
         return match.start("word")
     before = _PRAISE.sub("", before)
     # "Về nhiệm vụ thời gian tới, Phó Bí thư … - Chủ tịch HĐND huyện yêu cầu …": who speaks.
@@ -1779,12 +1780,20 @@ _GIVEN = re.compile(
     r"nghiên cứu)\b)", re.I)
 
 
+# Who may be given the task: a unit or a group of them, named first in its sentence.
+_GIVEN_SUBJECT = re.compile(r"(?:cac\s+)?(?:so|phong|ban|ubnd|uy ban|trung tam|van phong|chi cuc|"
+                            r"cong an|thanh tra|cuc|doan|to|hoi dong)\b")
+
+
 def _active(line: str) -> str:
     """The line with "X được UBND tỉnh giao chủ trì …" read as "X chủ trì …", where what
     follows in its sentence is not told as done ("đã", "đang", "vừa")."""
     match = _GIVEN.search(line)
     if match is None:
         return line
+    subject = skeleton(re.split(r"[.;:]\s", line[:match.start()])[-1]).strip(" -–+•")
+    if not _GIVEN_SUBJECT.match(subject) or len(subject.split()) > 14:
+        return line  # "Đối với các nhiệm vụ được giao chủ trì …": no unit given it
     end = line.find(".", match.end())
     rest = skeleton(line[match.end():end if end > 0 else len(line)])
     if re.search(r"\b(?:da|dang|vua)\b", rest):
@@ -2124,20 +2133,27 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
 _BODY_WORDS = frozenset((
     "ubnd", "ủy ban", "uỷ ban", "sở", "phòng", "ban", "hội", "trung tâm", "xã", "phường",
     "thị trấn", "huyện", "quận", "đoàn", "mặt trận", "công an", "chi cục", "cục", "trường",
-    "bệnh viện", "công ty", "hợp tác xã", "trạm", "thôn", "ấp", "tổ dân phố"))
+    "bệnh viện", "công ty", "hợp tác xã", "trạm", "thôn", "ấp", "tổ dân phố", "thường trực",
+    "hđnd", "hội đồng", "bộ"))
 _LEVEL_WORDS = ("tỉnh", "thành phố", "tp", "huyện", "quận", "thị xã", "xã", "phường",
                 "thị trấn", "nhân dân")
 
 
 def _names_a_body(text: str, index: UnitIndex) -> bool:
-    """Whether a headline or a lead names a body, the portal's or not, by its name."""
-    if index.match(text[:300]).matched:
+    """Whether a headline or a lead names a body, the portal's or not, by its name. In a
+    commune's or ward's own portal, "UBND phường", "Phường Tân Mỹ" are the issuer itself."""
+    if any(rule != "all" for rule in index.match(text[:300]).matched):
         return True
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text[:300]))
     folded = [word.lower() for word in words]  # "số 3" is no "Sở": the accents kept
     for i in range(len(words)):
         for size in (2, 1):
-            if " ".join(folded[i:i + size]) in _BODY_WORDS:
+            body = " ".join(folded[i:i + size])
+            if body in _BODY_WORDS:
+                if body == "hội" and (words[i] != "Hội" or folded[i - 1:i] == ["xã"]):
+                    break  # "kinh tế - xã hội 9 tháng": no association
+                if index.own_level and body in ("xã", "phường", "thị trấn"):
+                    break
                 j = i + size
                 while j < len(words):  # "UBND tỉnh", "xã": the level, then the name
                     two = " ".join(folded[j:j + 2])
@@ -2147,16 +2163,25 @@ def _names_a_body(text: str, index: UnitIndex) -> bool:
                         j += 1
                     else:
                         break
-                if j < len(words) and (words[j][0].isupper() or words[j][0].isdigit()):
+                if index.own_level and any(level in folded[i + size:j]
+                                           for level in ("xã", "phường", "trấn")):
+                    break  # "UBND phường Mỹ Phước" in the ward's own portal: the issuer
+                if j < len(words) and (words[j][0].isupper() or (
+                        words[j][0].isdigit() and body in _NUMBERED_BODIES)):
                     return True
                 break
     return False
+
+
+# Bodies named by a number: "Phường 1", "Quận 3", "Thôn 2", "Ấp 4", "Tổ dân phố 5".
+_NUMBERED_BODIES = frozenset(("xã", "phường", "quận", "thôn", "ấp", "tổ dân phố", "trạm"))
 
 
 # An order that says only to carry out ("Giao Sở Y tế triển khai thực hiện."): what, its
 # letter's lead names ("Tiếp nhận Thông tư số 28/2020/TT-BGDĐT … của Bộ …, Chủ tịch UBND tỉnh
 # có ý kiến như sau:").
 _BARE_ORDER = re.compile(
+    r"(?:chu tri,?\s+(?:phoi hop (?:voi )?[^.;]{0,80}?\s+)?)?"
     r"(?:(?:khan truong|nghiem tuc|chu dong|kip thoi|to chuc|nghien cuu|chi dao)[\s,]+)*"
     r"(?:trien khai thuc hien|trien khai|thuc hien|to chuc thuc hien|thuc hien theo quy dinh)"
     r"(?:[\s,]+(?:theo quy dinh|kip thoi|nghiem tuc|dung quy dinh|co hieu qua))*\W*"

@@ -181,12 +181,14 @@ _FORM = re.compile(r"^[•·\-\s]*[^\W\d_]+(?:\s[^\W\d_]+){0,3}\s?\*$|^(?:tra lo
 def is_furniture(line: str) -> bool:
     """A page number or a web page's own words, never part of a letter's body."""
     folded = skeleton(line).strip(" .:|")
-    if len(folded) < 220 and (_CAPTION.search(folded) or _CREDIT.search(line)):
-        return True
+    if len(folded) < 220 and (_CAPTION.search(folded) or _CREDIT.search(line)) \
+            and not re.search(r"\b(?:yeu cau|de nghi|giao)\s", folded):
+        return True  # (an order carried by a caption is kept, its credit with it)
     return len(folded) < 80 and bool(_FURNITURE.match(folded) or _FORM.match(folded))
 
 
 # A photo's caption, which ends with its credit: "Lãnh đạo Sở Y tế kiểm tra … – Ảnh minh họa",
 # "Chủ tịch UBND thành phố phát biểu chỉ đạo tại cuộc họp. Ảnh: NHẪN NAM", "(Ảnh: TTXVN)".
 _CAPTION = re.compile(r"(?:^|[-–(.|]\s*)anh\s+minh\s+hoa\)?\s*$")
-_CREDIT = re.compile(r"(?:^|[-–(.|]\s*)Ảnh\s*:\s*[^\W\d_a-zđ][^.:;,\d]{0,40}\)?\s*\|?\s*$")
+_CREDIT = re.compile(r"(?:\S.{8,}[-–(.|]\s*|^\(\s*)Ảnh\s*:\s*[^\W\d_a-zđ][^.:;,\d]{0,40}\)?\s*\|?"
+                     r"\s*$")
