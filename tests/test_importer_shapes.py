@@ -2434,3 +2434,15 @@ def test_a_short_letter_s_wrapped_grounds_go_on_and_chu_tri_trien_khai_thuc_hien
                    "về chương trình chuyển đổi số, Chủ tịch UBND tỉnh có ý kiến như sau:\n\n"
                    "Giao Sở Khoa học và Công nghệ chủ trì triển khai thực hiện.\n")
     assert draft.tasks[0].text.startswith("Chủ trì triển khai thực hiện Quyết định số 1234/QĐ-TTg")
+
+
+def test_a_caption_that_repeats_an_order_and_given_a_task_after_a_lead():
+    # a caption that repeats the page's order (no deadline of its own) is the photo's
+    page = ("UBND tỉnh chỉ đạo đẩy nhanh thu hoạch lúa\n\nChủ tịch UBND tỉnh yêu cầu UBND các xã, "
+            "phường đẩy nhanh thu hoạch lúa. Ảnh: NGỌC ANH |\n\nTrước diễn biến mưa lớn, UBND "
+            "tỉnh yêu cầu UBND các xã, phường thu hoạch dứt điểm lúa chín trước ngày 10/9/2025.\n")
+    assert [when for _, when, _ in tasks(import_letter(page, PROVINCE))] == [date(2025, 9, 10)]
+    # "Để …, Sở X được UBND tỉnh giao chủ trì …": given after a lead of why
+    draft = letter("Để triển khai Đề án 06, Sở Y tế được Ủy ban nhân dân tỉnh giao chủ trì, phối "
+                   "hợp với các sở, ngành xây dựng kho dữ liệu dùng chung.\n")
+    assert audiences(draft) == ["unit:Sở Y tế"]

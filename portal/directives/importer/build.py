@@ -1791,7 +1791,7 @@ def _active(line: str) -> str:
     match = _GIVEN.search(line)
     if match is None:
         return line
-    subject = skeleton(re.split(r"[.;:]\s", line[:match.start()])[-1]).strip(" -–+•")
+    subject = skeleton(re.split(r"[.;:,]\s", line[:match.start()])[-1]).strip(" -–+•")
     if not _GIVEN_SUBJECT.match(subject) or len(subject.split()) > 14:
         return line  # "Đối với các nhiệm vụ được giao chủ trì …": no unit given it
     end = line.find(".", match.end())

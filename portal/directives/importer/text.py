@@ -182,8 +182,8 @@ def is_furniture(line: str) -> bool:
     """A page number or a web page's own words, never part of a letter's body."""
     folded = skeleton(line).strip(" .:|")
     if len(folded) < 220 and (_CAPTION.search(folded) or _CREDIT.search(line)) \
-            and not re.search(r"\b(?:yeu cau|de nghi|giao)\s", folded):
-        return True  # (an order carried by a caption is kept, its credit with it)
+            and not re.search(r"\b(?:truoc|cham nhat)\s+(?:ngay\s+)?[0-9]", folded):
+        return True  # (an order with its deadline carried by a caption is kept, its credit too)
     return len(folded) < 80 and bool(_FURNITURE.match(folded) or _FORM.match(folded))
 
 
