@@ -2446,3 +2446,14 @@ def test_a_caption_that_repeats_an_order_and_given_a_task_after_a_lead():
     draft = letter("Để triển khai Đề án 06, Sở Y tế được Ủy ban nhân dân tỉnh giao chủ trì, phối "
                    "hợp với các sở, ngành xây dựng kho dữ liệu dùng chung.\n")
     assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_unit_s_duty_told_as_what_its_task_is_and_after_a_connective():
+    page = ("Bên cạnh đó, nhiệm vụ của Sở Y tế là chủ trì, phối hợp với các sở, ngành tham mưu "
+            "xây dựng cơ chế đặc thù.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]
+    page = "Bên cạnh đó, Sở Tài chính chủ trì, phối hợp với các sở, ngành cân đối kinh phí.\n"
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Tài chính"]
+    # what a unit did after a connective stays no order
+    page = "Bên cạnh đó, Sở Tài chính đã chủ trì thẩm định kinh phí cho 12 dự án.\n"
+    assert tasks(import_letter(page, PROVINCE)) == []

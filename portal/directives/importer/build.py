@@ -1367,7 +1367,10 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
         # a connective, then an order ("Bên cạnh đó, đẩy mạnh tuyên truyền …", "Tuy nhiên,
         # cần khắc phục …") rather than what was or was not done
         rest = folded[remark.end():].lstrip(" ,")
-        if _starts_with_order(rest) or re.match(r"(?:can|phai)\s", rest):
+        if _starts_with_order(rest) or re.match(r"(?:can|phai)\s", rest) or (
+                _ADDRESSEE_START.match(rest) and _has_order(rest[:300])
+                and not _not_ordered(rest, index) and not _statement(rest, index)):
+            # (or a unit, then its order: "Bên cạnh đó, Sở X chủ trì, phối hợp …")
             remark = None
     if (remark or _MEETING.match(folded)) and not _ORDER_WORD.search(folded) \
             and _order_after_chi_dao(folded) is None:
@@ -1785,9 +1788,20 @@ _GIVEN_SUBJECT = re.compile(r"(?:cac\s+)?(?:so|phong|ban|ubnd|uy ban|trung tam|v
                             r"cong an|thanh tra|cuc|doan|to|hoi dong)\b")
 
 
+# "Bên cạnh đó, nhiệm vụ của Sở Nông nghiệp và Môi trường là chủ trì, phối hợp …": the order,
+# as "Sở Nông nghiệp và Môi trường chủ trì, phối hợp …".
+_DUTY_OF = re.compile(r"\b[Nn]hiệm vụ của\s+(?P<who>(?:các\s+)?(?:Sở|Phòng|Ban|UBND|Ủy ban|Uỷ ban|"
+                      r"Trung tâm|Văn phòng|Chi cục|Công an|Thanh tra|sở|phòng|xã|phường)"
+                      r"[^,.;:]{1,100}?)\s+là\s+")
+
+
 def _active(line: str) -> str:
-    """The line with "X được UBND tỉnh giao chủ trì …" read as "X chủ trì …", where what
-    follows in its sentence is not told as done ("đã", "đang", "vừa")."""
+    """The line with "X được UBND tỉnh giao chủ trì …" and "nhiệm vụ của X là chủ trì …"
+    read as "X chủ trì …", where what follows in its sentence is not told as done ("đã",
+    "đang", "vừa")."""
+    duty = _DUTY_OF.search(line)
+    if duty and _starts_with_order(skeleton(line[duty.end():duty.end() + 80])):
+        line = line[:duty.start()] + duty.group("who") + " " + line[duty.end():]
     match = _GIVEN.search(line)
     if match is None:
         return line
