@@ -2457,3 +2457,16 @@ def test_a_unit_s_duty_told_as_what_its_task_is_and_after_a_connective():
     # what a unit did after a connective stays no order
     page = "Bên cạnh đó, Sở Tài chính đã chủ trì thẩm định kinh phí cho 12 dự án.\n"
     assert tasks(import_letter(page, PROVINCE)) == []
+
+
+def test_the_things_an_order_lists_as_bullets_stay_in_its_task():
+    draft = letter("Sở Y tế chủ trì xây dựng các nội dung sau:\n- Cơ chế đặc thù;\n"
+                   "- Chính sách thu hút nhân lực.\n")
+    (task,) = draft.tasks
+    assert task.audience == "unit:Sở Y tế"
+    assert task.text.endswith("các nội dung sau: Cơ chế đặc thù; Chính sách thu hút nhân lực.")
+    # bullets that are orders stay tasks of their own
+    draft = letter("Sở Y tế thực hiện các nội dung sau:\n- Rà soát cơ sở khám chữa bệnh;\n"
+                   "- Kiểm tra an toàn thực phẩm.\n")
+    assert [text for _, _, text in tasks(draft)] == ["Rà soát cơ sở khám chữa bệnh.",
+                                                     "Kiểm tra an toàn thực phẩm."]

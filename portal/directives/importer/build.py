@@ -1774,6 +1774,33 @@ def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | Non
     return None
 
 
+def _listed_things(paras: list[_Para], index: UnitIndex) -> list[_Para]:
+    """An order that ends with a colon and lists, as bullets, what it is on ("Sở Y tế chủ trì
+    xây dựng các nội dung sau:" / "- Cơ chế đặc thù;" / "- Chính sách thu hút."): one
+    paragraph, the things after the order's words, as when they are written inline. Bullets
+    that give orders of their own (a verb first, a unit named) stay items."""
+    out: list[_Para] = []
+    i = 0
+    while i < len(paras):
+        para = paras[i]
+        j = i + 1
+        while j < len(paras) and paras[j].marker.strip() in ("-", "–", "+", "•", "*") \
+                and len(paras[j].text) <= 160 and not _starts_with_order(
+                    folded := skeleton(paras[j].text)) \
+                and not _ADDRESSEE_START.match(folded) \
+                and not index.opens_with_unit(paras[j].text) and not _DEADLINE.search(folded):
+            j += 1
+        if j - i >= 3 and para.text.rstrip().endswith(":") and _has_order(skeleton(para.text)) \
+                and (j == len(paras) or paras[j].marker.strip() not in ("-", "–", "+", "•", "*")):
+            things = "; ".join(each.text.strip().rstrip(";.,") for each in paras[i + 1:j])
+            out.append(_Para(para.marker, f"{para.text.rstrip()} {things}."))
+            i = j
+            continue
+        out.append(para)
+        i += 1
+    return out
+
+
 # "Sở Thông tin và Truyền thông được Ủy ban nhân dân tỉnh giao chủ trì, phối hợp …": the
 # order, as "Sở Thông tin và Truyền thông chủ trì, phối hợp …".
 _GIVEN = re.compile(
@@ -1867,7 +1894,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                        prose=not draft.recipients)
     body = [_active(line) for line in lines[body_start:closing]
             if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
-    paras = _paragraphs(body)
+    paras = _listed_things(_paragraphs(body), index)
     first_sentence = next((i for i, p in enumerate(paras)
                            if p.text.rstrip().endswith((".", ";", ":"))), len(paras))
     general = DraftSection(number="0", heading="Chung", notes=[])
