@@ -23,9 +23,9 @@ For each half, each kind and each input it prints:
   how many the wrong addressees (of them, how many reach no unit, left for the editor, and of
   those how many the letter meant for every unit it names), the wrong deadline or both; and how
   many invented tasks reach no unit (flagged "chưa xác định đơn vị" for the editor) rather than
-  a wrong one; and how many sentences the draft set aside as no task (a text with no
-  recipients, a sentence naming no unit and giving no order), quoted in its warnings for the
-  editor.
+  a wrong one; and how many sentences the draft set aside for the editor, quoted in its
+  warnings: as no task (a text with no recipients, a sentence naming no unit and giving no
+  order), or as an order to a unit the importer could not read.
 
 Matching draft tasks to expected tasks is one-to-one and greedy: every pair (expected, draft) is
 scored by how many of the summary's words (folded, two letters or more) occur in the draft task's
@@ -69,7 +69,6 @@ from portal.directives.importer import (  # noqa: E402
     import_letter,
     read_letter_file,
 )
-from portal.directives.importer.build import SET_ASIDE  # noqa: E402
 from portal.directives.importer.text import skeleton  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "letters"
@@ -341,7 +340,7 @@ def score_letter(letter: Letter, text: str) -> Score:
             taken_i[i] = j
             taken_j.add(j)
     score = Score(letters=1, expected=n_exp, drafted=n_draft, invented=n_draft - len(taken_j),
-                  set_aside=sum(1 for warning in draft.warnings if SET_ASIDE in warning))
+                  set_aside=len(draft.set_aside))
     score.invented_unplaced = sum(1 for j, (rule, _) in enumerate(drafted)
                                   if j not in taken_j and not resolve(rule, letter.units))
     for i, expected in enumerate(letter.tasks):
@@ -476,8 +475,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{total.wrong_unplaced_all} of them meant for every unit), "
                   f"{total.wrong_deadline} the wrong deadline, {total.wrong_both} "
                   f"both; of {total.invented} invented, {total.invented_unplaced} reach no unit "
-                  f"(left for the editor); {total.set_aside} sentences set aside as no task, "
-                  f"quoted in the draft's warnings")
+                  f"(left for the editor); {total.set_aside} sentences set aside for the "
+                  f"editor, quoted in the draft's warnings")
         print("\nAims, on the holdout half: tasks found " + AIMS["found"] + " · deadlines exact "
               + AIMS["deadlines"] + " · invented " + AIMS["invented"] + " · " + AIMS["pdf"]
               + " · " + AIMS["scan_time"])

@@ -10,7 +10,7 @@ import pytest
 
 from portal.demo import UNITS
 from portal.directives.importer import Draft, UnitRef, import_letter
-from portal.directives.importer.build import TO_EVERY_UNIT
+from portal.directives.importer.build import TO_EVERY_UNIT, UNREAD
 from portal.directives.importer.text import is_furniture
 
 # A province after the 2025 reform: its departments and two communes and a ward.
@@ -2470,3 +2470,18 @@ def test_the_things_an_order_lists_as_bullets_stay_in_its_task():
                    "- Kiểm tra an toàn thực phẩm.\n")
     assert [text for _, _, text in tasks(draft)] == ["Rà soát cơ sở khám chữa bệnh.",
                                                      "Kiểm tra an toàn thực phẩm."]
+
+
+def test_an_order_to_a_unit_the_importer_cannot_read_is_set_aside_not_dropped():
+    sentence = ("Thành phố giao nhiệm vụ cụ thể cho UBND các xã, phường chủ động phối hợp với các "
+                "sở, ngành rà soát, cập nhật thông tin trụ sở làm việc.")
+    draft = import_letter(sentence + "\n", PROVINCE)
+    assert draft.tasks == [] and draft.set_aside == [sentence]
+    assert f"Đoạn «{sentence[:160]}» {UNREAD}" in draft.warnings
+    # read orders, the basis, a closing line, what was asked before and "giao ban" are not
+    for text in ("Giao Sở Y tế chủ trì kiểm tra an toàn thực phẩm.",
+                 "Xét đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 12/TTr-SNV.",
+                 "Yêu cầu Thủ trưởng các sở, ban, ngành tỉnh nghiêm túc thực hiện./.",
+                 "Tại phiên họp, Thường trực HĐND tỉnh đã yêu cầu Sở Y tế giải trình.",
+                 "Sở Y tế tổ chức hội nghị giao ban công tác tiêm chủng."):
+        assert import_letter(text + "\n", PROVINCE).set_aside == [], text

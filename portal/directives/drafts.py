@@ -33,7 +33,7 @@ from ..models import (
 from ..vietnamese import fold
 from .audience import DirectiveFileError
 from .editing import UNMATCHED
-from .importer import CHECK, NO_UNIT, SET_ASIDE, Draft, UnitRef, task_title
+from .importer import CHECK, NO_UNIT, SET_ASIDE, UNREAD, Draft, UnitRef, task_title
 from .lifecycle import Refused, active_units, inspected_ids, reached_unit_ids
 
 UNTITLED = "Văn bản chưa có tiêu đề"
@@ -57,7 +57,7 @@ def editor_warnings(draft: Draft) -> list[str]:
     passages it set aside are not among them (`Draft.set_aside` lists them whole)."""
     found = []
     for warning in draft.warnings:
-        if SET_ASIDE in warning:
+        if SET_ASIDE in warning or UNREAD in warning:
             continue
         for yaml_words, editor_words in EDITOR_WORDS.items():
             warning = warning.replace(yaml_words, editor_words)

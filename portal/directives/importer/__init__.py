@@ -32,7 +32,7 @@ fill in, and its YAML and summary).
 
 from .addressees import UnitRef
 from .body import task_title
-from .build import CHECK, NO_UNIT, SET_ASIDE, import_letter
+from .build import CHECK, NO_UNIT, SET_ASIDE, UNREAD, import_letter
 from .draft import Draft, DraftSection, DraftTask
 from .reading import LetterImportError, normalize_text, read_letter_file
 
@@ -44,6 +44,7 @@ __all__ = [
     "LetterImportError",
     "NO_UNIT",
     "SET_ASIDE",
+    "UNREAD",
     "UnitRef",
     "import_letter",
     "normalize_text",

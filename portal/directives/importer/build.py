@@ -1399,7 +1399,11 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
             return False
         if not _has_order(rest) or _statement(rest, index) or _not_ordered(rest, index):
             return True  # "Triển khai Kế hoạch số 12/KH-UBND …, các xã đã …": what was done
-    if _ACT.search(folded) or _CARRY_OUT.search(folded):
+    if (_ACT.search(folded) and not re.match(r"giao\b", folded)
+            and not (_starts_with_order(folded) and not _ARTICLE_ACT.match(folded))) \
+            or _CARRY_OUT.search(folded):
+        # (not "Giao Sở Công Thương chủ trì … theo Quy chế kèm theo Quyết định này": the
+        # order, which names the act it carries out)
         return True
     return _closing_line(folded, index)
 
@@ -2028,6 +2032,7 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
             _address_by_subject(general, paras, first_sentence, index, draft, builder)
     _drop_repeats(draft, index)
     _name_what_to_carry_out(draft, paras)
+    _keep_unread_orders(draft, paras, index)
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
@@ -2048,6 +2053,42 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
                 seen = next((note for note in task.notes if note.startswith(NO_UNIT)), NO_UNIT)
                 draft.warnings.append(f"Nhiệm vụ {task.code}: {seen[0].lower()}{seen[1:]}")
     return draft
+
+
+def _keep_unread_orders(draft: Draft, paras: list[_Para], index: UnitIndex) -> None:
+    """A sentence with an order's word and a unit of the portal after it that gave no task
+    (its words in no task, nor set aside already) is set aside for the editor with the
+    others, never dropped silently: a shape of letter the importer does not read yet. The
+    legal basis, a closing line, a contingency, a leader's remarks and an intro whose items
+    follow are no such order."""
+    words = [set(re.findall(r"\w{2,}", skeleton(task.text))) for task in draft.tasks]
+    words += [set(re.findall(r"\w{2,}", skeleton(text))) for text in draft.set_aside]
+    for para in paras:
+        for a, b in _spans(para.text, ".!?"):
+            sentence = para.text[a:b]
+            folded = skeleton(sentence)
+            found = _ORDER_WORD.search(folded)
+            if not found or sentence.rstrip().endswith(":") or re.search(
+                    r"\b(?:da|vua|tung)\s+$", folded[:found.start("word")]) or re.match(
+                    r"\s*(?:ban|nghi|bao)\b", folded[found.end("word"):]) \
+                    or _GROUNDS.match(folded) or _closing_line(folded, index) \
+                    or _CONTINGENCY.match(folded) or _REMARK.match(folded):
+                # ("giao ban", "đề nghị xét", …)
+                continue
+            after = len(folded) - len(folded[found.end("word"):].lstrip())
+            if not index.match(sentence[after:after + 160]).matched:
+                continue
+            own = set(re.findall(r"\w{2,}", folded[after:]))
+            if not own or any(len(own & each) >= 0.5 * min(len(own), len(each))
+                              for each in words if each):
+                continue  # (a task, or a passage set aside, holds its words)
+            text = " ".join(sentence.split())
+            draft.warnings.append(f"Đoạn «{text[:160]}» {UNREAD}")
+            draft.set_aside.append(text)
+
+
+UNREAD = ("có lời giao việc nhưng máy chưa đọc được thành nhiệm vụ: thêm bằng tay nếu đó là việc "
+          "phải làm.")
 
 
 def _set_aside(general: DraftSection, unsignalled: set[int], draft: Draft) -> None:
