@@ -2358,6 +2358,9 @@ def test_a_photo_s_caption_is_no_order():
                     "Chủ tịch UBND tỉnh phát biểu chỉ đạo tại cuộc họp. Ảnh: NGỌC ANH |",
                     "Quang cảnh hội nghị (Ảnh: TTXVN)"):
         assert is_furniture(caption), caption
+    # a portal's counters and buttons
+    for line in ("Số lượt truy cập", "Lượt truy cập: 2284978", "EmailPrintAa"):
+        assert is_furniture(line), line
     # a photograph asked for is no caption
     assert not is_furniture("Sở Nội vụ nộp hồ sơ kèm ảnh: 2 ảnh 3x4.")
     assert audiences(letter("1. Sở Nội vụ nộp hồ sơ kèm ảnh: 2 ảnh 3x4.\n")) == [

@@ -162,13 +162,15 @@ _FURNITURE = re.compile(
     r"^(?:trang\s*[0-9]{1,3}(?:\s*(?:/|tren)\s*[0-9]{1,3})?|[-–]?\s*[0-9]{1,3}\s*[-–]?|"
     r"(?:https?://|www\.)\S+|"
     # words a page puts before something of its own ("Lượt xem: 120", "Nguồn: Báo …")
-    r"(?:tai ve|tai xuong|tai van ban|download|luot xem|so luot xem|chia se|in trang|"
+    r"(?:tai ve|tai xuong|tai van ban|download|luot xem|so luot xem|luot truy cap|"
+    r"so luot truy cap|dang truy cap|tong (?:so )?luot truy cap|chia se|in trang|"
     r"in van ban|ve dau trang|len dau trang|gui email|gui bai viet|van ban lien quan|"
     r"tin lien quan|cac tin khac|ban quyen|copyright|©|cac bai (?:moi|da dang|khac|lien quan)|"
     r"bai viet lien quan|tin da dang|tin tuc lien quan|anh minh hoa|ngay cap nhat)\b.{0,60}|"
     r"(?:nguon|ngay dang)\s*:.{0,60}|"
     # words a page shows alone on a line
     r"(?:ban in|quay lai|facebook|zalo|twitter|xem them|binh luan|thuoc tinh|luoc do|"
+    r"email\s*print\s*aa|emailprintaa|"
     r"trang chu|tin moi|danh gia|pv|ctv|btv|tim kiem|insert title here)\s*:?)$"
 )
 
