@@ -10,7 +10,7 @@ import pytest
 
 from portal.demo import UNITS
 from portal.directives.importer import Draft, UnitRef, import_letter
-from portal.directives.importer.build import TO_EVERY_UNIT, UNREAD
+from portal.directives.importer.build import _NEWS_TAG, TO_EVERY_UNIT, UNREAD
 from portal.directives.importer.text import is_furniture
 
 # A province after the 2025 reform: its departments and two communes and a ward.
@@ -2488,3 +2488,13 @@ def test_an_order_to_a_unit_the_importer_cannot_read_is_set_aside_not_dropped():
                  "Tại phiên họp, Thường trực HĐND tỉnh đã yêu cầu Sở Y tế giải trình.",
                  "Sở Y tế tổ chức hội nghị giao ban công tác tiêm chủng."):
         assert import_letter(text + "\n", PROVINCE).set_aside == [], text
+
+
+def test_a_news_tag_and_a_meeting_s_occasion_before_a_leader_s_order():
+    page = ("(Xây dựng) – Tại hội nghị đánh giá tình hình quy hoạch, Chủ tịch UBND tỉnh Nguyễn "
+            "Văn A yêu cầu các sở, ban, ngành tỉnh tiếp tục rà soát các thủ tục đất đai.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("kind:office", None, "Tiếp tục rà soát các thủ tục đất đai.")]
+    # a tag is words in brackets: an item numbered "(1) - " is none
+    assert _NEWS_TAG.match("(QTO) - Chiều nay 8/10/2020, …")
+    assert not _NEWS_TAG.match("(1) - Sở Y tế rà soát hồ sơ.")

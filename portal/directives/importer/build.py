@@ -1651,8 +1651,10 @@ def _leader_orders_after(text: str) -> bool:
     return False
 
 
-# The occasion a leader speaks at: "Kết luận cuộc họp,", "Phát biểu chỉ đạo tại hội nghị".
-_OCCASION = re.compile(r"^(?:[^,]*\bket luan\b[^,]*,|(?:phat bieu|ket luan|chi dao)"
+# The occasion a leader speaks at: "Kết luận cuộc họp,", "Phát biểu chỉ đạo tại hội nghị",
+# "Tại hội nghị đánh giá tình hình quy hoạch,".
+_OCCASION = re.compile(r"^(?:[^,]*\bket luan\b[^,]*,|tai (?:hoi nghi|cuoc hop|buoi lam viec|"
+                       r"phien hop|ky hop|buoi hop)\b[^,]{0,120},|(?:phat bieu|ket luan|chi dao)"
                        r"(?: (?:chi dao|ket luan))?(?: (?:tai|trong) [^,]{0,60}?"
                        r"(?:hoi nghi|cuoc hop|buoi lam viec|phien hop|ky hop|buoi [^\s,]+)\b)?"
                        r"\s*,?)")
@@ -1826,10 +1828,15 @@ _DUTY_OF = re.compile(r"\b[Nn]hiệm vụ của\s+(?P<who>(?:các\s+)?(?:Sở|Ph
                       r"[^,.;:]{1,100}?)\s+là\s+")
 
 
+# A news agency's or section's tag before a post's first words: "(Xây dựng) – ", "(QTO) - ".
+_NEWS_TAG = re.compile(r"^\s*\((?=[^()]*[^\W\d_])[^()]{2,30}\)\s*[-–]\s+")
+
+
 def _active(line: str) -> str:
     """The line with "X được UBND tỉnh giao chủ trì …" and "nhiệm vụ của X là chủ trì …"
     read as "X chủ trì …", where what follows in its sentence is not told as done ("đã",
     "đang", "vừa")."""
+    line = _NEWS_TAG.sub("", line, count=1)
     duty = _DUTY_OF.search(line)
     if duty and _starts_with_order(skeleton(line[duty.end():duty.end() + 80])):
         line = line[:duty.start()] + duty.group("who") + " " + line[duty.end():]
