@@ -36,7 +36,8 @@ MIN_OVERLAP. An expected task left unpaired is not found; a draft task left unpa
 Inputs: the text as written; a PDF made from it by LibreOffice (`soffice --headless
 --convert-to pdf`), read back with `read_letter_file(data, "x.pdf")`; and a scan of that PDF
 (`pdftoppm -r 200`, each page given slight noise with Pillow: Gaussian grain and a small
-rotation), each page read with `read_letter_file(data, "x.png")` and the pages' texts joined.
+rotation), each page read with `read_letter_file(data, "x.png")` and the pages' texts joined
+(a blank page adds nothing, as in a scanned PDF the portal reads).
 A letter whose input could not be made or read is named with the reason, and its tasks count as
 not found; where no letter of a line could be read, the line says "chưa đọc được định dạng
 này".
@@ -261,7 +262,17 @@ def read_input(letter: Letter, kind: str) -> str:
         return letter.text
     if kind == "pdf":
         return read_letter_file(letter.inputs["pdf"], "x.pdf")
-    return "\n".join(read_letter_file(page, "x.png") for page in letter.inputs["scan"])
+    # as the portal reads a scanned PDF: the pages' texts joined, a blank page none of them
+    texts = []
+    for page in letter.inputs["scan"]:
+        try:
+            texts.append(read_letter_file(page, "x.png"))
+        except LetterImportError:
+            if len(letter.inputs["scan"]) == 1:
+                raise
+    if not texts:
+        raise LetterImportError("Không nhận ra chữ nào trên các trang quét.")
+    return "\n".join(texts)
 
 
 # --------------------------------------------------------------------------------------------
