@@ -2498,3 +2498,14 @@ def test_a_news_tag_and_a_meeting_s_occasion_before_a_leader_s_order():
     # a tag is words in brackets: an item numbered "(1) - " is none
     assert _NEWS_TAG.match("(QTO) - Chiều nay 8/10/2020, …")
     assert not _NEWS_TAG.match("(1) - Sở Y tế rà soát hồ sơ.")
+
+
+def test_a_subject_cell_that_holds_a_place_and_date_is_still_the_subject():
+    # a scan's header read into one line: "V/v … tại Kon Tum, ngày … | Độc lập - Tự do"
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH KON TUM\nSố: 12/UBND-VX\nV/v hội nghị tại Kon Tum, ngày 5 "
+            "tháng 8 năm 2025 | Độc lập - Tự do\n\nKính gửi: Sở Y tế\n\nĐề nghị Sở Y tế rà "
+            "soát hồ sơ.\n")
+    draft = import_letter(text, PROVINCE)
+    assert draft.subject.startswith("V/v hội nghị tại Kon Tum")
+    assert draft.title.startswith("Hội nghị tại Kon Tum")
+    assert audiences(draft) == ["unit:Sở Y tế"]

@@ -169,8 +169,8 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
                 subject.append(lines[i])
                 i += 1
             draft.subject = " ".join(" ".join(subject).split())
-            draft.title = _capitalize(draft.subject[_SUBJECT.match(
-                skeleton(draft.subject)).end():].strip())
+            marker = _SUBJECT.match(skeleton(draft.subject))
+            draft.title = _capitalize(draft.subject[marker.end() if marker else 0:].strip())
             continue
         if folded.startswith("kinh gui"):
             i = _parse_recipients(lines, i, draft)
@@ -223,8 +223,8 @@ def _without_date_cell(line: str, draft: Draft) -> str:
     cells = line.split("|")
     if len(cells) < 2:
         return line
-    kept = [cell for cell in cells if not (_DATE_LINE.search(skeleton(cell))
-                                           and _take_date(cell, draft))]
+    kept = [cell for cell in cells if _SUBJECT.match(skeleton(cell).strip())
+            or not (_DATE_LINE.search(skeleton(cell)) and _take_date(cell, draft))]
     return " ".join(" ".join(kept).split()) or line
 
 
