@@ -1,5 +1,6 @@
 """A draft the importer could not fully place, corrected in a real browser: the administrator
-pastes a page whose orders name no unit of the portal, sees under each task what the importer
+pastes a page whose orders name no unit of the portal (a page about a body it does not hold, so
+an order that names no one is not given to every unit), sees under each task what the importer
 read, and gives both tasks their units at once from the link above the draft's tasks."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 
-PAGE = """Chuyển đổi số ở Sa Đéc
+PAGE = """Hội Nông dân Sa Đéc bàn việc chuyển đổi số
 
 Kết luận buổi làm việc, Chủ tịch UBND thành phố đề nghị sớm hoàn thành việc số hóa hồ sơ hộ \
 tịch.
