@@ -208,8 +208,8 @@ REVIEWED = "Người soạn đã xem lại đơn vị thực hiện."
 
 def to_check(task: Task) -> bool:
     """Whether the importer read the task's addressees from the page rather than from the
-    order's words (every unit, where a page with no recipients names no one) and the editor
-    has not saved the task since: the editor's list flags it."""
+    order's words (the commune a page is about, or every unit where a page with no recipients
+    names no one) and the editor has not saved the task since: the editor's list flags it."""
     notes = import_notes(task)
     return any(CHECK in note for note in notes) and REVIEWED not in notes
 

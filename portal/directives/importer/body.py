@@ -399,10 +399,9 @@ _RECURRING = re.compile(
 )
 
 # "từ ngày 19/8/2015 đến 28/8/2015", "từ ngày 27/1 - 6/2/2023", "từ ngày 27.1-24.2", "từ ngày
-# 18 - 20/9": by the
-# period's last day (the corpus README: "Từ ngày A đến hết ngày B" is B). "đến ngày B" alone is
-# read by `_DEADLINE`. With dots, "ngày" must be written ("từ 8.5 - 9.5%" is a rate, "từ 7.30 -
-# 11.30" an hour).
+# 18 - 20/9": by the period's last day (the corpus README: "Từ ngày A đến hết ngày B" is B).
+# "đến ngày B" alone is read by `_DEADLINE`. With dots, "ngày" or the end's year must be
+# written ("từ 8.5 - 9.5%" is a rate, "từ 7.30 - 11.30" an hour).
 _RANGE = re.compile(
     r"\btu\s+(?:(?P<ngay>ngay)\s*)?(?P<d0>[0-9]{1,2})(?:\s*(?P<sep>[/.])\s*(?P<m0>[0-9]{1,2})"
     r"(?:\s*[/.]\s*(?P<y0>[0-9]{4}))?)?"

@@ -220,9 +220,6 @@ class _Builder:
     tasks_part: bool = False  # under a plan's part of tasks ("II. NHIỆM VỤ, GIẢI PHÁP")
     led: bool = False  # the paragraph's lead ("Kết luận …, đồng chí … đề nghị") was cut off
     unsignalled: set[int] = field(default_factory=set)
-    # the tasks that name no one after a sentence of their paragraph that named someone the
-    # portal does not hold ("Hội Nông dân chủ trì … . Tổ chức …"): that body's, not everyone's
-    after_unplaced: set[int] = field(default_factory=set)
     # each task's paragraph, counted from 1 in the order they are read
     paragraph: int = 0
     paragraph_of: dict[int, int] = field(default_factory=dict)
@@ -281,9 +278,6 @@ class _Builder:
 
         # A group that names no one after a group that named a unit: (rule, words) it takes.
         inherited: dict[int, tuple[str | None, str]] = {}
-        # the groups that name no one after a clause that named someone the portal does not hold
-        after_unplaced: set[int] = set()
-        unplaced_named = False
         # the unit the paragraph named last (from the start: the unit whose name opened it,
         # "Đề nghị UBND các huyện xây dựng … . Bên cạnh đó, đẩy mạnh …")
         named: tuple[str | None, str] | None = (section.audience, section.heading) \
@@ -302,8 +296,6 @@ class _Builder:
                 for step, piece in enumerate(pieces or steps or [_clean_task_text(raw)]):
                     self.add_task(section, piece, split=bool(pieces))
                     task = section.tasks[-1]
-                    if position in after_unplaced and task.audience is None:
-                        self.after_unplaced.add(id(task))
                     if step and steps:
                         # the next step with its own deadline: the same unit's
                         before = section.tasks[-2]
@@ -321,7 +313,6 @@ class _Builder:
                         self.unsignalled.discard(id(task))
             groups.clear()
             inherited.clear()
-            after_unplaced.clear()
 
         for s_index, (sa, sb) in enumerate(_spans(text, ".!?")):
             sentence = text[sa:sb]
@@ -482,9 +473,6 @@ class _Builder:
                     own = own_addressee()
                     if own is not None:
                         named = own if own[0] is not None else None
-                        unplaced_named = own[0] is None
-                    elif unplaced_named:
-                        after_unplaced.add(len(groups))
                     elif named is not None and not _ORDER_WORD.search(folded) \
                             and _order_after_chi_dao(folded) is None \
                             and _opens_without_subject(folded) and (
@@ -1833,9 +1821,10 @@ _NEWS_TAG = re.compile(r"^\s*\((?=[^()]*[^\W\d_])[^()]{2,30}\)\s*[-–]\s+")
 
 
 def _active(line: str) -> str:
-    """The line with "X được UBND tỉnh giao chủ trì …" and "nhiệm vụ của X là chủ trì …"
-    read as "X chủ trì …", where what follows in its sentence is not told as done ("đã",
-    "đang", "vừa")."""
+    """The line without a news tag before it ("(Xây dựng) – "), and with "X được UBND tỉnh giao
+    chủ trì …" and "nhiệm vụ của X là chủ trì …" read as "X chủ trì …", where X is a unit or
+    a group named first in its sentence and what follows is not told as done ("đã", "đang",
+    "vừa")."""
     line = _NEWS_TAG.sub("", line, count=1)
     duty = _DUTY_OF.search(line)
     if duty and _starts_with_order(skeleton(line[duty.end():duty.end() + 80])):
@@ -2171,17 +2160,22 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
         return
     headlines = {re.sub(r"\W+", " ", skeleton(p.text)).strip()
                  for p in paras[:first_sentence] if _title_like(p.text)}
-    stopped: set[int] = set()  # paragraphs with an order to someone the portal does not hold
+    # paragraphs with an order to someone the portal does not hold ("Hội Nông dân chủ trì … .
+    # Tổ chức …"): the sentences after it are that body's, not everyone's
+    stopped: set[int] = set()
     open_tasks = []
     for task in general.tasks:
+        paragraph = builder.paragraph_of.get(id(task), 0)
+        if task.audience == UNMATCHED:
+            stopped.add(paragraph)
+            continue
         if task.audience is not None:
             continue
         folded = skeleton(task.text)
         if not (_opens_without_subject(folded)
                 or _starts_with_order(_ORDER_NAMING_NO_ONE.sub("", folded))):
-            stopped.add(builder.paragraph_of.get(id(task), 0))
-        elif id(task) not in builder.after_unplaced \
-                and builder.paragraph_of.get(id(task), 0) not in stopped:
+            stopped.add(paragraph)
+        elif paragraph not in stopped:
             open_tasks.append(task)
     if not open_tasks:
         return
