@@ -725,7 +725,8 @@ def test_the_remaining_months_of_the_year_end_on_its_last_day():
     draft = letter("1. Trong những tháng cuối năm, Sở Tài chính đẩy nhanh giải ngân vốn đầu tư "
                    "công.\n2. Sở Y tế hoàn thành tiêm chủng từ nay đến cuối năm 2026.")
     assert [d for _, d, _ in tasks(draft)] == [date(2025, 12, 31), date(2026, 12, 31)]
-    assert "Hạn «những tháng cuối năm»: lấy ngày cuối năm 2025." in draft.tasks[0].notes
+    assert [n for n in draft.tasks[0].notes if "những tháng cuối năm" in n] == [
+        "Hạn «những tháng cuối năm»: lấy ngày cuối năm 2025."]
 
 
 def test_giao_a_unit_to_carry_out_is_the_order_and_carries_out_what_the_lead_received():
@@ -756,6 +757,9 @@ def test_a_period_ends_on_its_last_day():
         date(2025, 9, 20)]
     assert "Hạn «từ ngày 27/1 - 6/2/2026»: lấy ngày cuối của khoảng thời gian." in \
         draft.tasks[0].notes
+    # one note says where the deadline came from, not two
+    assert [n for n in draft.tasks[0].notes if "27/1 - 6/2/2026" in n] == [
+        "Hạn «từ ngày 27/1 - 6/2/2026»: lấy ngày cuối của khoảng thời gian."]
     # no deadline: a period that comes back, said after it or before it; a period that ended
     # before the letter (the figures it asks for, a period inspected); a rate, an hour; a
     # period with no day
@@ -2482,6 +2486,11 @@ def test_an_order_to_a_unit_the_importer_cannot_read_is_set_aside_not_dropped():
     draft = import_letter(sentence + "\n", PROVINCE)
     assert draft.tasks == [] and draft.set_aside == [sentence]
     assert f"Đoạn «{sentence[:160]}» {UNREAD}" in draft.warnings
+    # a page that says it again, in its lead and its body: set aside once
+    draft = import_letter(sentence + "\n\nNội dung công văn như sau:\n\n" + sentence + "\n",
+                          PROVINCE)
+    assert draft.set_aside == [sentence]
+    assert sum(UNREAD in warning for warning in draft.warnings) == 1
     # read orders, the basis, a closing line, what was asked before and "giao ban" are not
     for text in ("Giao Sở Y tế chủ trì kiểm tra an toàn thực phẩm.",
                  "Xét đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 12/TTr-SNV.",

@@ -203,6 +203,12 @@ _AT_COMMUNE = re.compile(r"\btai\b[^,.;]{0,50}?\bxa\s*,\s*phuong\b")
 # The importer
 
 
+def _told(task: DraftTask) -> bool:
+    """Whether a note already says where the task's deadline came from ("Hạn «từ ngày 1/6 đến
+    30/6»: lấy ngày cuối của khoảng thời gian."): one note for it, not two."""
+    return any(f"«{task.deadline_text}»" in note for note in task.notes)
+
+
 @dataclass
 class _Builder:
     index: UnitIndex
@@ -501,7 +507,7 @@ class _Builder:
             task.notes.append("Tách từ một câu nêu nhiều tỷ lệ: mỗi tỷ lệ một nhiệm vụ.")
         task.deadline, task.deadline_text = _deadline(text, self.year, task.notes, self.issued,
                                                       self.nearby_year)
-        if task.deadline_text:
+        if task.deadline_text and not _told(task):
             task.notes.append(f"Hạn lấy từ «{task.deadline_text}».")
         _classify(task)
         if not (self.paragraph_orders or self.intro_orders or self.tasks_part
@@ -547,7 +553,7 @@ class _Builder:
         if task.deadline is None:
             task.deadline, task.deadline_text = _deadline(words, self.year, task.notes,
                                                           self.issued, self.nearby_year)
-            if task.deadline_text:
+            if task.deadline_text and not _told(task):
                 task.notes.append(f"Hạn lấy từ «{task.deadline_text}» ngay sau nhiệm vụ.")
                 if task.kind == "action" and re.search(r"\bbao cao\b", skeleton(words)):
                     task.kind = "report"
@@ -2081,6 +2087,7 @@ def _keep_unread_orders(draft: Draft, paras: list[_Para], index: UnitIndex) -> N
             text = " ".join(sentence.split())
             draft.warnings.append(f"Đoạn «{text[:160]}» {UNREAD}")
             draft.set_aside.append(text)
+            words.append(own)  # a page that says it again (lead and body): set aside once
 
 
 UNREAD = ("có lời giao việc nhưng máy chưa đọc được thành nhiệm vụ: thêm bằng tay nếu đó là việc "
