@@ -194,7 +194,7 @@ def import_directive_command(path: Path, out: Path | None, slug: str | None, for
         text = read_letter_file(data, path.name,
                                 limits=letter_reads.limits(current_app.config),
                                 progress=_print_progress)
-        draft = import_letter(text, units)
+        draft = import_letter(text, units, received=today())
         signed = read_signatures(data) if letter_format(data, path.name) == "pdf" else []
     except LetterImportError as error:
         raise click.ClickException(str(error)) from None

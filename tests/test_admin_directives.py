@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from markupsafe import escape
@@ -276,6 +276,26 @@ def test_the_draft_shows_its_letter_beside_it_and_is_made_again_from_corrected_t
         response = admin.post(f"/admin/directives/{directive_id}/text", {"text": bad})
         assert response.status_code == 422 and says(response, words)
     assert written_since(app, counted) == set()
+
+
+NO_YEAR = ("Chủ tịch UBND thành phố yêu cầu Phòng Nội vụ rà soát thủ tục hành chính, báo cáo "
+           "trước 15-6.\n")
+
+
+def test_a_letter_with_no_year_takes_its_dates_from_the_day_it_reached_the_portal(app, login):
+    admin = login("quantri")
+    app.config["FROZEN_NOW"] = datetime(2026, 12, 7, 2, 0)
+    directive_id = created_id(import_letter(admin, NO_YEAR, slug="khong-ghi-nam"))
+    (task,) = tasks_by_code(app, directive_id).values()
+    assert task.deadline == date(2027, 6, 15)  # 15/6 is past on 07/12/2026: the next one
+    assert "ngày nhập văn bản (07/12/2026)" in task.import_notes
+    assert directive_row(app, directive_id).year == 2026
+    # made again from its text half a year later: still from the day it reached the portal
+    app.config["FROZEN_NOW"] = datetime(2027, 7, 1, 2, 0)
+    response = admin.post(f"/admin/directives/{directive_id}/text", {"text": NO_YEAR})
+    assert response.status_code == 303
+    (task,) = tasks_by_code(app, directive_id).values()
+    assert task.deadline == date(2027, 6, 15)
 
 
 def test_a_published_directive_is_not_made_again_from_text(app, login):

@@ -6,7 +6,7 @@ import contextlib
 import os
 import random
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import yaml
@@ -475,6 +475,17 @@ def test_cli_import_directive(app, tmp_path):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(Directive.id).where(Directive.slug == "cong-van-2023"))
+
+
+def test_cli_reads_a_date_with_no_year_from_the_day_it_runs(app, tmp_path):
+    from tests.test_admin_directives import NO_YEAR
+
+    letter = tmp_path / "khong-ghi-nam.txt"
+    letter.write_text(NO_YEAR, encoding="utf-8")
+    app.config["FROZEN_NOW"] = datetime(2026, 12, 7, 2, 0)
+    result = app.test_cli_runner().invoke(args=["import-directive", str(letter)])
+    assert result.exit_code == 0, result.output
+    assert "hạn 15/06/2027" in result.output
 
 
 def test_cli_refuses_a_binary_file(app, tmp_path):

@@ -2519,3 +2519,30 @@ def test_a_subject_cell_that_holds_a_place_and_date_is_still_the_subject():
     assert draft.subject.startswith("V/v hội nghị tại Kon Tum")
     assert draft.title.startswith("Hội nghị tại Kon Tum")
     assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_a_copy_with_no_year_reads_its_dates_from_the_day_it_reached_the_portal():
+    post = ("UBND Thành phố yêu cầu các sở, ban, ngành hoàn thành rà soát trước 15-6.\n\n"
+            "Sở Y tế báo cáo kết quả trước ngày 20/12.\n\n"
+            "Sở Tài chính đẩy nhanh giải ngân trong những tháng cuối năm.\n")
+    draft = import_letter(post, PROVINCE, received=date(2026, 12, 7))
+    # the first such day from then: 15/6 is past, 20/12 is not
+    assert [d for _, d, _ in tasks(draft)] == [
+        date(2027, 6, 15), date(2026, 12, 20), date(2026, 12, 31)]
+    assert ("Hạn «trước 15-6» không ghi năm, văn bản cũng không: lấy ngày gần nhất kể từ ngày "
+            "nhập văn bản (07/12/2026), năm 2027; kiểm tra lại.") in draft.tasks[0].notes
+    assert ("Hạn «những tháng cuối năm»: lấy ngày cuối năm 2026 của ngày nhập văn bản "
+            "(07/12/2026); kiểm tra lại.") in draft.tasks[2].notes
+    # without that day, no deadline is guessed
+    assert [d for _, d, _ in tasks(import_letter(post, PROVINCE))] == [None, None, None]
+    # the letter's own year, or a full date in the same paragraph, comes first
+    dated = letter("1. Sở Y tế báo cáo kết quả trước ngày 20/12.\n")
+    assert [d for _, d, _ in tasks(dated)] == [date(2025, 12, 20)]
+    assert tasks(import_letter(HEADER + "1. Sở Y tế báo cáo kết quả trước ngày 20/12.\n"
+                               + SIGNATURE, PROVINCE, received=date(2026, 12, 7))) == \
+        tasks(dated)
+    page = ("Tin tức\n\nSự kiện\n\nThời sự\n\nĐịa phương\n\nPhòng, chống dịch\n\nĐến ngày "
+            "02/3/2025, Sở Y tế mới tiêm được 80% số trẻ. Đề nghị Sở Y tế báo cáo kết quả trước "
+            "15-6.\n")
+    nearby = import_letter(page, PROVINCE, received=date(2026, 12, 7))
+    assert nearby.year is None and [d for _, d, _ in tasks(nearby)] == [date(2025, 6, 15)]

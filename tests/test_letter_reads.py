@@ -9,7 +9,7 @@ import io
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -124,6 +124,22 @@ def test_a_file_read_outside_the_request_keeps_the_importer_s_remarks_with_its_d
     assert "Máy đọc văn bản ghi nhận" in page and "Đoạn chưa lấy làm nhiệm vụ (1)" in page
     assert "Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường" in page
     assert "hãy nhập trích yếu" in page
+
+
+def test_a_file_read_outside_the_request_reads_a_date_with_no_year_from_its_upload_day(app,
+                                                                                     login):
+    from tests.test_admin_directives import NO_YEAR, docx_letter
+
+    admin = login("quantri")
+    app.config["FROZEN_NOW"] = datetime(2026, 12, 7, 2, 0)
+    pdf = letters.convert(docx_letter(NO_YEAR), "docx", "pdf")
+    response = upload(admin, pdf, "khong-ghi-nam.pdf", slug="khong-ghi-nam-pdf")
+    _, last = poll(admin, response.headers["Location"])
+    assert "HX-Redirect" in last.headers
+    with app.app_context():
+        read = db.session.scalar(select(LetterRead).order_by(LetterRead.id.desc()))
+        (task,) = db.session.scalars(select(Task).where(Task.directive_id == read.directive_id))
+        assert task.deadline == date(2027, 6, 15)
 
 
 @pytest.mark.parametrize("kind, words", [

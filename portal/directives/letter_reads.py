@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..config import ROOT
-from ..deadlines import utcnow
+from ..deadlines import local_date, utcnow
 from ..extensions import db
 from ..models import Directive, LetterRead, LetterReadStatus, User
 from . import drafts
@@ -193,7 +193,7 @@ def run(read_id: int) -> LetterRead | None:
         if kind == "pdf":
             read.signatures = [report.as_dict() for report in read_signatures(data)]
         user = db.session.get(User, read.user_id) if read.user_id else None
-        draft = import_letter(text, drafts.unit_refs())
+        draft = import_letter(text, drafts.unit_refs(), received=local_date(read.created_at))
         slug = read.slug or drafts.slug_from(draft.title or draft.subject, draft.year)
         directive = drafts.draft_from_letter(draft, slug, user=user)
     except (LetterImportError, Refused) as error:

@@ -12,6 +12,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from ...deadlines import today
 from ...directives import drafts, letter_reads
 from ...directives.importer import LetterImportError, import_letter, read_letter_file
 from ...formatting import format_date, format_number, parse_date
@@ -217,7 +218,7 @@ class LetterForm(FlaskForm):
                 raise LetterImportError(
                     f"Văn bản quá dài ({len(text):,} ký tự); công văn nhập được tối đa "
                     f"{LETTER_MAX_CHARS:,} ký tự.".replace(",", "."))
-            self.draft = import_letter(text, self.units)
+            self.draft = import_letter(text, self.units, received=today())
         except LetterImportError as error:
             field.errors.append(str(error))
             return False
@@ -232,9 +233,11 @@ class LetterTextForm(FlaskForm):
                          description="Sửa chỗ đọc sai rồi bấm «Nhập lại từ văn bản này»: "
                                      "các mục và nhiệm vụ của bản nháp được lập lại.")
 
-    def __init__(self, *args, units: list | None = None, **kwargs):
+    def __init__(self, *args, units: list | None = None, received: date | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units or []
+        self.received = received  # the day the letter first reached the portal
         self.draft = None
 
     def validate_text(self, field) -> None:
@@ -244,7 +247,7 @@ class LetterTextForm(FlaskForm):
         if len(text) > LETTER_MAX_CHARS:
             raise ValidationError(LETTER_TOO_LONG)
         try:
-            self.draft = import_letter(text, self.units)
+            self.draft = import_letter(text, self.units, received=self.received)
         except LetterImportError as error:
             raise ValidationError(str(error)) from None
 

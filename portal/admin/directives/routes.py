@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ... import errors, htmx
+from ...deadlines import local_date
 from ...directives import drafts, editing, letter_reads, lifecycle
 from ...extensions import db
 from ...models import (
@@ -353,7 +354,7 @@ def copy_directive(directive_id: int):
 def reimport_text(directive_id: int):
     """The draft made again from its letter's text as the editor corrected it."""
     found = _get(directive_id)
-    form = LetterTextForm(units=drafts.unit_refs())
+    form = LetterTextForm(units=drafts.unit_refs(), received=local_date(found.created_at))
     if not form.validate_on_submit():
         return editor_page(found, 422, " ".join(form.text.errors) or "Hãy tải lại trang.",
                            text_form=form)

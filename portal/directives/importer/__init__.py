@@ -1,9 +1,11 @@
 """From a letter (công văn) as text or Word to a draft directive that an editor reviews.
 
-`import_letter(text, units)` is pure: it takes the letter's text and the portal's units as plain
-data (`UnitRef`) and returns a `Draft` (metadata, sections by addressee, tasks with deadlines and
-narrower audiences), or raises `LetterImportError` with a Vietnamese message. `Draft.to_yaml(slug)`
-writes the YAML that `load_directive` reads. `read_letter_file(data, filename)` turns the bytes
+`import_letter(text, units, received=None)` is pure: it takes the letter's text, the portal's
+units as plain data (`UnitRef`) and the day the letter reached the portal (the last resort for a
+date without a year, in a copy that shows no year at all), and returns a `Draft` (metadata,
+sections by addressee, tasks with deadlines and narrower audiences), or raises
+`LetterImportError` with a Vietnamese message. `Draft.to_yaml(slug)` writes the YAML that
+`load_directive` reads. `read_letter_file(data, filename)` turns the bytes
 of a .txt, .docx, .doc, PDF or scanned file into text.
 
 Nothing is guessed silently: an addressee the importer cannot match to the portal's units stays

@@ -310,11 +310,13 @@ _DEADLINE = re.compile(
 
 def _deadline(text: str, year: int | None, notes: list[str],
               issued: date | None = None,
-              nearby: tuple[int, str] | None = None) -> tuple[date | None, str]:
+              nearby: tuple[int, str] | None = None,
+              received: date | None = None) -> tuple[date | None, str]:
     """The first deadline the words give. A date without a year takes the letter's year, or the
     next year when that day is already past on the letter's date ("trước ngày 15/01" in a
     letter of 20/12); in a copy that shows no year of its own, the year of a full date
-    written in the same paragraph (`nearby`: the year and the words)."""
+    written in the same paragraph (`nearby`: the year and the words), and failing that the
+    first such day from the day the letter reached the portal (`received`)."""
     found: list[tuple[date, str]] = []
     sk = skeleton(text)
     for match in _DEADLINE.finditer(sk):
@@ -339,6 +341,11 @@ def _deadline(text: str, year: int | None, notes: list[str],
             the_year = nearby[0]
             notes.append(f"Hạn «{words}» không ghi năm, văn bản cũng không: lấy năm {the_year} "
                          f"của «{nearby[1]}» trong cùng đoạn.")
+        elif received and 1 <= month <= 12:
+            the_year = received.year + ((month, day) < (received.month, received.day))
+            notes.append(f"Hạn «{words}» không ghi năm, văn bản cũng không: lấy ngày gần nhất "
+                         f"kể từ ngày nhập văn bản ({received:%d/%m/%Y}), năm {the_year}; "
+                         "kiểm tra lại.")
         else:
             notes.append(f"Hạn «{words}» không ghi năm: chưa đặt hạn.")
             continue
@@ -369,10 +376,13 @@ def _deadline(text: str, year: int | None, notes: list[str],
                 return date(the_year, the_month, last), words
         rest = _YEAR_END_DEADLINE.search(sk)
         the_year = int(rest.group("y")) if rest and rest.group("y") else (
-            year or (nearby[0] if nearby else None))
+            year or (nearby[0] if nearby else None) or (received.year if received else None))
         if rest and the_year:
             words = text[rest.start():rest.end()]
-            notes.append(f"Hạn «{words}»: lấy ngày cuối năm {the_year}.")
+            guessed = not (rest.group("y") or year or nearby)
+            notes.append(f"Hạn «{words}»: lấy ngày cuối năm {the_year}"
+                         + (f" của ngày nhập văn bản ({received:%d/%m/%Y}); kiểm tra lại."
+                            if guessed else "."))
             return date(the_year, 12, 31), words
         quarter = _QUARTER_DEADLINE.search(sk)
         if quarter:

@@ -231,6 +231,8 @@ class _Builder:
     paragraph_of: dict[int, int] = field(default_factory=dict)
     # in a copy without a year: the year of a full date in the paragraph being read, and its words
     nearby_year: tuple[int, str] | None = None
+    # in a copy without a year: the day it reached the portal, the last resort for its dates
+    received: date | None = None
 
     def new_section(self, heading: str, label: str) -> DraftSection:
         match = self.index.match(heading)
@@ -506,7 +508,7 @@ class _Builder:
         if split:
             task.notes.append("Tách từ một câu nêu nhiều tỷ lệ: mỗi tỷ lệ một nhiệm vụ.")
         task.deadline, task.deadline_text = _deadline(text, self.year, task.notes, self.issued,
-                                                      self.nearby_year)
+                                                      self.nearby_year, self.received)
         if task.deadline_text and not _told(task):
             task.notes.append(f"Hạn lấy từ «{task.deadline_text}».")
         _classify(task)
@@ -552,7 +554,8 @@ class _Builder:
         task.text = task.text.rstrip() + " " + _clean_task_text(words)
         if task.deadline is None:
             task.deadline, task.deadline_text = _deadline(words, self.year, task.notes,
-                                                          self.issued, self.nearby_year)
+                                                          self.issued, self.nearby_year,
+                                                          self.received)
             if task.deadline_text and not _told(task):
                 task.notes.append(f"Hạn lấy từ «{task.deadline_text}» ngay sau nhiệm vụ.")
                 if task.kind == "action" and re.search(r"\bbao cao\b", skeleton(words)):
@@ -1848,8 +1851,10 @@ def _active(line: str) -> str:
     return line[:match.start()] + " " + line[match.end():]
 
 
-def import_letter(text: str, units: list[UnitRef]) -> Draft:
-    """A draft directive from the letter's text, its addressees matched against `units`."""
+def import_letter(text: str, units: list[UnitRef], received: date | None = None) -> Draft:
+    """A draft directive from the letter's text, its addressees matched against `units`.
+    `received` is the day the letter reached the portal: in a copy that shows no year at all,
+    a date without its year is the first such day from then (noted on the task, to check)."""
     if not isinstance(text, str):
         raise LetterImportError("Nội dung công văn phải là văn bản.")
     if len(text) > MAX_TEXT_CHARS:
@@ -1897,7 +1902,8 @@ def import_letter(text: str, units: list[UnitRef]) -> Draft:
     index = UnitIndex(list(units))
     index.read_letter(normal)
     builder = _Builder(index, draft.year, draft.issued_on or reference,
-                       prose=not draft.recipients)
+                       prose=not draft.recipients,
+                       received=received if draft.year is None else None)
     body = [_active(line) for line in lines[body_start:closing]
             if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
     paras = _listed_things(_paragraphs(body), index)
