@@ -489,8 +489,9 @@ def test_the_draft_keeps_what_the_importer_noted_and_the_passages_it_set_aside(a
         # in the editor's words: no YAML key, no passage quoted twice
         assert any("hãy nhập trích yếu" in warning for warning in directive.import_warnings)
         assert not any("«subject»" in w or "Đoạn «" in w for w in directive.import_warnings)
-        assert directive.set_aside == [
-            "Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn phường."]
+        assert directive.set_aside == [{
+            "text": "Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn "
+                    "phường.", "order": False}]
     page = admin.get(f"/admin/directives/{draft}")
     assert says(page, "Máy đọc văn bản ghi nhận") and says(page, "Đoạn chưa lấy làm nhiệm vụ (1)")
     add = f"/admin/directives/{draft}/tasks/new?passage=1"
@@ -509,7 +510,7 @@ def test_the_draft_keeps_what_the_importer_noted_and_the_passages_it_set_aside(a
             == 404
     assert written_since(app, counted) == set()
     created = admin.post(add, {"code": "3", "title": "Ra quân tổng vệ sinh môi trường",
-                               "text": directive.set_aside[0], "kind": "action",
+                               "text": directive.set_aside[0]["text"], "kind": "action",
                                "audience": "all", "section": ""})
     assert created.status_code == 303
     page = admin.get(f"/admin/directives/{draft}")
@@ -521,6 +522,40 @@ def test_the_draft_keeps_what_the_importer_noted_and_the_passages_it_set_aside(a
     with app.app_context():
         assert db.session.get(Directive, draft).set_aside == []
     assert "Đoạn chưa lấy làm nhiệm vụ" not in html(admin.get(f"/admin/directives/{draft}"))
+
+
+UNREAD_ORDER = ("Thành phố giao nhiệm vụ cụ thể cho UBND các xã, phường chủ động phối hợp với "
+                "các phòng rà soát, cập nhật thông tin trụ sở làm việc.")
+
+
+def test_the_draft_lists_the_orders_it_could_not_read_apart_from_passages_with_no_order(
+        app, login):
+    admin = login("quantri")
+    draft = created_id(import_letter(admin, RALLY + "\n" + UNREAD_ORDER + "\n",
+                                     slug="chua-doc-duoc"))
+    with app.app_context():
+        assert [entry["order"] for entry in db.session.get(Directive, draft).set_aside] == [
+            False, True]
+    page = html(admin.get(f"/admin/directives/{draft}"))
+    orders = page[page.index("Lời giao việc máy chưa đọc được (1)"):]
+    others = page[page.index("Đoạn chưa lấy làm nhiệm vụ (1)"):]
+    others = others[:others.index("</section>")]
+    assert orders.index(UNREAD_ORDER[:60]) < orders.index("Đoạn chưa lấy làm nhiệm vụ")
+    assert "Phường Ba Đình tổ chức ra quân" in others and UNREAD_ORDER[:60] not in others
+    # each keeps its own number for the new-task form
+    assert f'href="/admin/directives/{draft}/tasks/new?passage=2"' in orders
+    form = admin.get(f"/admin/directives/{draft}/tasks/new?passage=2")
+    assert says(form, UNREAD_ORDER)
+    # a few passages with no order are shown open; past five they start folded
+    assert '<details class="passages-none" open>' in page
+    with app.app_context():
+        directive = db.session.get(Directive, draft)
+        # a draft imported before passages said whether they order: bare texts, none an order
+        directive.set_aside = [f"Đoạn thứ {n} kể việc đã làm." for n in range(1, 7)]
+        db.session.commit()
+    page = html(admin.get(f"/admin/directives/{draft}"))
+    assert "Đoạn chưa lấy làm nhiệm vụ (6)" in page and "Lời giao việc máy chưa" not in page
+    assert '<details class="passages-none">' in page and "Đoạn thứ 6 kể việc đã làm." in page
 
 
 CONCLUSIONS = ("UBND thành phố họp phiên thường kỳ tháng 4\n\n"

@@ -1052,6 +1052,7 @@ def test_a_page_s_sentence_that_names_no_one_and_orders_nothing_is_set_aside_for
     assert draft.set_aside == [
         "Phường Ba Đình tổ chức ra quân tổng vệ sinh môi trường trên toàn địa bàn phường. "
         "Thời gian: 7 giờ ngày 02/8/2025, tại Nhà văn hóa khu phố 3."]
+    assert draft.unread == []  # it gives no order
     # a letter with recipients keeps such a sentence: it speaks to them
     assert [task.text[:30] for task in letter(page).tasks][0] == "Phường Ba Đình tổ chức ra quân"
 
@@ -2484,7 +2485,7 @@ def test_an_order_to_a_unit_the_importer_cannot_read_is_set_aside_not_dropped():
     sentence = ("Thành phố giao nhiệm vụ cụ thể cho UBND các xã, phường chủ động phối hợp với các "
                 "sở, ngành rà soát, cập nhật thông tin trụ sở làm việc.")
     draft = import_letter(sentence + "\n", PROVINCE)
-    assert draft.tasks == [] and draft.set_aside == [sentence]
+    assert draft.tasks == [] and draft.set_aside == draft.unread == [sentence]
     assert f"Đoạn «{sentence[:160]}» {UNREAD}" in draft.warnings
     # a page that says it again, in its lead and its body: set aside once
     draft = import_letter(sentence + "\n\nNội dung công văn như sau:\n\n" + sentence + "\n",

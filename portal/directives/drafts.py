@@ -115,7 +115,7 @@ def _letter_values(draft: Draft) -> dict:
         "signer_title": _fit(draft.signer_title, 200),
         "full_text": draft.full_text,
         "import_warnings": editor_warnings(draft),
-        "set_aside": list(draft.set_aside),
+        "set_aside": [{"text": text, "order": text in draft.unread} for text in draft.set_aside],
     }
 
 
@@ -234,28 +234,37 @@ def words_seen(task: Task, heading: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class Passage:
-    """A passage of the letter the importer read as no task; `added` once a task of the
-    directive holds its words."""
+    """A passage of the letter the importer set aside: one that names no unit and gives no
+    order, or (`order`) one that gives a unit an order the importer could not read; `added`
+    once a task of the directive holds its words."""
 
     number: int
     text: str
+    order: bool
     added: bool
+
+
+def _passages(directive: Directive) -> list[tuple[str, bool]]:
+    """The passages set aside as (text, order); a draft imported before they said whether
+    they give an order keeps its passages as bare texts, none of them an order."""
+    return [(entry, False) if isinstance(entry, str) else (entry["text"], bool(entry["order"]))
+            for entry in directive.set_aside or []]
 
 
 def set_aside_passages(directive: Directive, tasks: list[Task]) -> list[Passage]:
     """The passages the importer set aside, numbered from 1 as the editor's links give them."""
     texts = {" ".join(task.text.split()) for task in tasks}
-    return [Passage(number, text, text in texts)
-            for number, text in enumerate(directive.set_aside or [], start=1)]
+    return [Passage(number, text, order, text in texts)
+            for number, (text, order) in enumerate(_passages(directive), start=1)]
 
 
 def task_from_passage(directive: Directive, number: int | None) -> dict | None:
     """The new-task form's first values for passage `number` (its text, a title made of it):
     None when the directive has no such passage."""
-    passages = directive.set_aside or []
+    passages = _passages(directive)
     if number is None or not 1 <= number <= len(passages):
         return None
-    text = passages[number - 1]
+    text = passages[number - 1][0]
     return {"text": text, "title": task_title(text)[:300]}
 
 

@@ -2093,6 +2093,7 @@ def _keep_unread_orders(draft: Draft, paras: list[_Para], index: UnitIndex) -> N
             text = " ".join(sentence.split())
             draft.warnings.append(f"Đoạn «{text[:160]}» {UNREAD}")
             draft.set_aside.append(text)
+            draft.unread.append(text)
             words.append(own)  # a page that says it again (lead and body): set aside once
 
 

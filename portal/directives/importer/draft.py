@@ -75,9 +75,13 @@ class Draft:
     sections: list[DraftSection] = field(default_factory=list)
     full_text: str = ""
     warnings: list[str] = field(default_factory=list)
-    # the passages the importer read as no task (no unit named, no order given), whole, in the
-    # letter's order: quoted in `warnings` too, kept here for the editor to add by hand
+    # the passages the importer read as no task (no unit named, no order given) or could not
+    # read as one, whole, in the letter's order: quoted in `warnings` too, kept here for the
+    # editor to add by hand
     set_aside: list[str] = field(default_factory=list)
+    # of those, the sentences that give a unit of the portal an order in a shape the importer
+    # does not read yet (an order, not a passage that orders nothing)
+    unread: list[str] = field(default_factory=list)
 
     @property
     def tasks(self) -> list[DraftTask]:
