@@ -2547,3 +2547,20 @@ def test_a_copy_with_no_year_reads_its_dates_from_the_day_it_reached_the_portal(
             "15-6.\n")
     nearby = import_letter(page, PROVINCE, received=date(2026, 12, 7))
     assert nearby.year is None and [d for _, d, _ in tasks(nearby)] == [date(2025, 6, 15)]
+
+
+def test_a_field_visit_before_the_leader_s_order_and_the_ministries_called_nganh():
+    # "Sau buổi kiểm tra thực tế, Chủ tịch UBND huyện yêu cầu …": the visit is the occasion
+    for lead in ("Sau buổi kiểm tra thực tế", "Tại buổi kiểm tra", "Qua đợt khảo sát tại xã"):
+        page = (f"{lead}, Chủ tịch UBND huyện yêu cầu UBND xã Tân Phú tập trung giải quyết dứt "
+                "điểm các vụ việc đơn thư kéo dài.\n")
+        assert tasks(import_letter(page, DISTRICT)) == [
+            ("unit:UBND xã Tân Phú", None, "Tập trung giải quyết dứt điểm các vụ việ")], lead
+    # what the visit found, said before a leader speaks, is still no order
+    page = ("Sau buổi kiểm tra, đoàn kiểm tra phát hiện nhiều hồ sơ tồn đọng; Chủ tịch UBND "
+            "huyện Nguyễn Văn A cho biết sẽ xử lý.\n")
+    assert tasks(import_letter(page, DISTRICT)) == []
+    # "các ngành" are the offices: with "các địa phương", the offices and the communes
+    page = ("Qua kiểm tra thực tế, Phó Chủ tịch UBND huyện đề nghị các ngành, các địa phương "
+            "thường xuyên cập nhật tình hình mưa bão.\n")
+    assert audiences(import_letter(page, DISTRICT)) == ["units:1,2,3,6,7"]  # not the services

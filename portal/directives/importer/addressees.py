@@ -111,6 +111,7 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("cac phuong", "level:ward"),
         ("cac huyen", "level:district"),
         ("cac dia phuong", "kind:commune"),  # "đề nghị các địa phương …": local governments
+        ("cac nganh", "kind:office"),  # "đề nghị các ngành, các địa phương …": the offices
         ("chinh quyen co so", "kind:commune"),
         ("chinh quyen dia phuong", "kind:commune"),
         ("co quan don vi dia phuong", "all"),

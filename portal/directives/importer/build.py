@@ -1651,8 +1651,12 @@ def _leader_orders_after(text: str) -> bool:
 # The occasion a leader speaks at: "Kết luận cuộc họp,", "Phát biểu chỉ đạo tại hội nghị",
 # "Tại hội nghị đánh giá tình hình quy hoạch,".
 _OCCASION = re.compile(r"^(?:[^,]*\bket luan\b[^,]*,|tai (?:hoi nghi|cuoc hop|buoi lam viec|"
-                       r"phien hop|ky hop|buoi hop)\b[^,]{0,120},|(?:phat bieu|ket luan|chi dao)"
-                       r"(?: (?:chi dao|ket luan))?(?: (?:tai|trong) [^,]{0,60}?"
+                       r"phien hop|ky hop|buoi hop)\b[^,]{0,120},|"
+                       # "Sau buổi kiểm tra thực tế,", "Tại buổi kiểm tra,", "Qua đợt khảo sát,"
+                       r"(?:tai|sau|qua|trong)\s+(?:(?:buoi|dot|chuyen|cuoc)\s+)?(?:kiem tra|"
+                       r"khao sat|giam sat|lam viec|tham)\b[^,]{0,120},|"
+                       r"(?:phat bieu|ket luan|chi dao)(?: (?:chi dao|ket luan))?"
+                       r"(?: (?:tai|trong) [^,]{0,60}?"
                        r"(?:hoi nghi|cuoc hop|buoi lam viec|phien hop|ky hop|buoi [^\s,]+)\b)?"
                        r"\s*,?)")
 
