@@ -2304,6 +2304,15 @@ def test_a_unit_given_a_task_by_the_issuer_has_the_order():
             "xây dựng kế hoạch triển khai cụ thể.\n")
     assert tasks(import_letter(page, PROVINCE)) == [
         ("unit:Sở Y tế", None, "Sở Y tế chủ trì, phối hợp các sở, ngành ")]
+    # with the verbs such a task is given with ("được giao hoàn thiện", "… đôn đốc")
+    page = ("Văn phòng UBND tỉnh được giao hoàn thiện hệ thống thông tin báo cáo. Sở Tài chính "
+            "được giao đôn đốc giải ngân vốn đầu tư công.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("unit:Văn phòng UBND tỉnh", None, "Văn phòng UBND tỉnh hoàn thiện hệ thống "),
+        ("unit:Sở Tài chính", None, "Sở Tài chính đôn đốc giải ngân vốn đầu t")]
+    # land or funds allotted to a unit are no order
+    page = "Sở Y tế được giao vốn đầu tư công năm 2025 là 12 tỷ đồng.\n"
+    assert tasks(import_letter(page, PROVINCE)) == []
     # what was done under that task is no order
     page = ("Sở Y tế được giao chủ trì xây dựng kế hoạch, đã hoàn thành và trình UBND tỉnh.\n")
     assert tasks(import_letter(page, PROVINCE)) == []

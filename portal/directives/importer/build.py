@@ -1814,7 +1814,8 @@ _GIVEN = re.compile(
     r"\s+được\s+(?:(?:Chủ tịch\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?:\s+(?:tỉnh|thành "
     r"phố|huyện|thị xã|quận|xã|phường|TP))?\s+)?giao\s+(?:nhiệm vụ\s+)?(?=(?:chủ trì|thực hiện|"
     r"tham mưu|phối hợp|xây dựng|triển khai|tổ chức|theo dõi|hướng dẫn|kiểm tra|rà soát|"
-    r"nghiên cứu)\b)", re.I)
+    r"nghiên cứu|hoàn thiện|hoàn thành|đôn đốc|bảo đảm|đảm bảo|cập nhật|thẩm định|giám sát|"
+    r"đề xuất|tổng hợp|lập|chỉ đạo)\b)", re.I)
 
 
 # Who may be given the task: a unit or a group of them, named first in its sentence.
@@ -1842,17 +1843,17 @@ def _active(line: str) -> str:
     duty = _DUTY_OF.search(line)
     if duty and _starts_with_order(skeleton(line[duty.end():duty.end() + 80])):
         line = line[:duty.start()] + duty.group("who") + " " + line[duty.end():]
-    match = _GIVEN.search(line)
-    if match is None:
-        return line
-    subject = skeleton(re.split(r"[.;:,]\s", line[:match.start()])[-1]).strip(" -–+•")
-    if not _GIVEN_SUBJECT.match(subject) or len(subject.split()) > 14:
-        return line  # "Đối với các nhiệm vụ được giao chủ trì …": no unit given it
-    end = line.find(".", match.end())
-    rest = skeleton(line[match.end():end if end > 0 else len(line)])
-    if re.search(r"\b(?:da|dang|vua)\b", rest):
-        return line
-    return line[:match.start()] + " " + line[match.end():]
+    # each sentence's, from the last (the line's earlier places stay where they are)
+    for match in reversed(list(_GIVEN.finditer(line))):
+        subject = skeleton(re.split(r"[.;:,]\s", line[:match.start()])[-1]).strip(" -–+•")
+        if not _GIVEN_SUBJECT.match(subject) or len(subject.split()) > 14:
+            continue  # "Đối với các nhiệm vụ được giao chủ trì …": no unit given it
+        end = line.find(".", match.end())
+        rest = skeleton(line[match.end():end if end > 0 else len(line)])
+        if re.search(r"\b(?:da|dang|vua)\b", rest):
+            continue
+        line = line[:match.start()] + " " + line[match.end():]
+    return line
 
 
 def import_letter(text: str, units: list[UnitRef], received: date | None = None) -> Draft:
