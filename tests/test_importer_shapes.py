@@ -2573,3 +2573,14 @@ def test_a_field_visit_before_the_leader_s_order_and_the_ministries_called_nganh
     page = ("Qua kiểm tra thực tế, Phó Chủ tịch UBND huyện đề nghị các ngành, các địa phương "
             "thường xuyên cập nhật tình hình mưa bão.\n")
     assert audiences(import_letter(page, DISTRICT)) == ["units:1,2,3,6,7"]  # not the services
+
+
+def test_while_another_unit_does_its_part_is_its_own_order():
+    page = ("Công an tỉnh đảm bảo an toàn thông tin, an ninh mạng cho các hệ thống, trong khi "
+            "Sở KH&CN chủ trì thúc đẩy ứng dụng dữ liệu.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        (None, None, "Công an tỉnh đảm bảo an toàn thông tin, "),
+        ("unit:Sở Khoa học và Công nghệ", None, "Sở KH&CN chủ trì thúc đẩy ứng dụng dữ li")]
+    # what the other did is no order of its own: it stays in the first unit's words
+    page = "Sở Y tế tăng cường kiểm tra, trong khi Sở Tài chính đã bố trí kinh phí.\n"
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]

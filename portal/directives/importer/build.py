@@ -1002,12 +1002,18 @@ def _join_addressee_lists(sentence: str, clauses: list[tuple[int, int]],
     return joined
 
 
+# ", trong khi Sở KH-CN chủ trì …": another unit's order, after the first's.
+_WHILE = re.compile(r",\s+trong khi(?: do)?\s+(?=(?:cac\s+|ubnd\s+)?(?:so|phong|ubnd|uy ban|"
+                    r"cong an|thanh tra|van phong|trung tam|ban quan ly|chi cuc)\b)")
+
+
 def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = []
     sk = skeleton(sentence)
     for a, b in clauses:
         start = a
-        for match in _MUST.finditer(sk, a, b):
+        for match in sorted([*_MUST.finditer(sk, a, b), *_WHILE.finditer(sk, a, b)],
+                            key=lambda m: m.start()):
             if _WHEN_LEAD.fullmatch(sk[start:match.end()].lstrip(" ,")):
                 continue  # "Trước ngày 25/10, UBND các huyện phải …": a lead of when, kept
             out.append((start, match.start()))
