@@ -2584,3 +2584,18 @@ def test_while_another_unit_does_its_part_is_its_own_order():
     # what the other did is no order of its own: it stays in the first unit's words
     page = "Sở Y tế tăng cường kiểm tra, trong khi Sở Tài chính đã bố trí kinh phí.\n"
     assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]
+
+
+def test_a_name_with_a_comma_and_an_order_cut_by_the_end_of_the_copy():
+    units = [*PROVINCE, UnitRef(90, "Báo và Phát thanh, Truyền hình Tuyên Quang", "Báo TQ",
+                                "service"),
+             UnitRef(91, "Cổng Thông tin điện tử tỉnh", "Cổng TTĐT", "service")]
+    page = ("Sở Tài chính chủ trì bố trí kinh phí.\n\n"
+            "Báo và Phát thanh, Truyền hình Tuyên Quang tăng cường tuyên truyền.\n\n"
+            "Cổng Thông tin điện tử tỉnh phối hợp chặt chẽ với Sở Nông nghiệp v\n")
+    assert audiences(import_letter(page, units)) == [
+        "unit:Sở Tài chính", "unit:Báo và Phát thanh, Truyền hình Tuyên Quang",
+        "unit:Cổng Thông tin điện tử tỉnh"]
+    # a web page's line with no full stop that names no unit is still its furniture
+    page = "Sở Tài chính chủ trì bố trí kinh phí.\n\nTin cùng chuyên mục khác trên cổng\n"
+    assert audiences(import_letter(page, units)) == ["unit:Sở Tài chính"]

@@ -672,8 +672,12 @@ class UnitIndex:
         token_of: list[int] = []  # the token each word comes from
         tokens = _tokens(text[:160])
         for index, token in enumerate(tokens):
-            if token.word in ",;()":
+            if token.word in ";()":
                 break
+            if token.word == "," or (words and token.word in _SEPARATOR_WORDS):
+                # a name may hold them: "Báo và Phát thanh, Truyền hình Tuyên Quang" (its
+                # key, like every key, is without "và")
+                continue
             for word in _ABBREVIATIONS.get(token.word, (token.word,)):
                 words.append(word)
                 token_of.append(index)

@@ -697,15 +697,17 @@ def _subheading(paras: list[_Para], position: int) -> bool:
         nxt.level == "bullet" or nxt.level == "sub" or para.roman)
 
 
-def _residue(para: _Para, folded: str) -> bool:
+def _residue(para: _Para, folded: str, index: UnitIndex) -> bool:
     """An unnumbered line without a full stop, no deadline and no addressee: a title a web page
     shows ("Báo cáo và dự thảo Nghị quyết"), not an order (an order cut off by the end of a
-    copy still names who must act)."""
+    copy still names who must act: "Cổng Thông tin điện tử tỉnh phối hợp chặt chẽ với Sở
+    Nông nghiệp v")."""
     text = para.text.strip()
     return (not para.marker and not text.endswith((".", ";", "!", "?", ":", ",", ")"))
             and len(text.split()) <= 40 and not _DEADLINE.search(folded)
             and not _ADDRESSEE_START.match(folded)
-            and not re.match(r"(?:giao|de nghi|yeu cau)\b", folded))
+            and not re.match(r"(?:giao|de nghi|yeu cau)\b", folded)
+            and not (_VERB_RE.search(folded) and index.opens_with_unit(text)))
 
 
 # A document's number as cited: "12/KH-UBND", "03/2021/QĐ-UBND", and the Party's "230-CV/VPTU".
@@ -1992,7 +1994,7 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
             # the same paragraph, or a sentence after it gives a leader's order ("Tại hội
             # nghị, các đại biểu đã thảo luận … . Phát biểu chỉ đạo, đồng chí … đề nghị …")
             continue
-        if _residue(para, folded) or (
+        if _residue(para, folded, index) or (
                 position <= first_sentence and not draft.recipients and not para.marker
                 and _title_like(para.text) and not _ORDER_WORD.match(folded)):
             # a title line; a page without a header opens with its headline, below its
