@@ -2599,3 +2599,32 @@ def test_a_name_with_a_comma_and_an_order_cut_by_the_end_of_the_copy():
     # a web page's line with no full stop that names no unit is still its furniture
     page = "Sở Tài chính chủ trì bố trí kinh phí.\n\nTin cùng chuyên mục khác trên cổng\n"
     assert audiences(import_letter(page, units)) == ["unit:Sở Tài chính"]
+
+
+def test_a_header_table_pasted_row_by_row_with_its_cells_joined():
+    text = ("Phòng, chống thiên tai năm 2025 trên địa bàn xã Tân Phú\n"
+            "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n"
+            "XÃ TÂN PHÚ | Độc lập - Tự do - Hạnh phúc |\n"
+            "Số: 36 /KH-UBND |\nTân Phú, ngày 07 tháng 5 năm 2025 |\n"
+            "KẾ HOẠCH\nPhòng, chống thiên tai năm 2025\n\nSở Y tế rà soát trước ngày 30/6.\n")
+    draft = import_letter(text, PROVINCE)
+    assert (draft.issuer, draft.number, draft.issued_on) == (
+        "Ủy ban nhân dân xã Tân Phú", "36", date(2025, 5, 7))
+    assert [d for _, d, _ in tasks(draft)] == [date(2025, 6, 30)]
+    # a whole letter read into one line is no header row: its orders are still read
+    line = ("ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - "
+            "Hạnh phúc Kính gửi: Sở Y tế. Giao Sở Y tế rà soát hồ sơ, báo cáo trước ngày "
+            "22/7/2021.\n")
+    assert date(2021, 7, 22) in [d for _, d, _ in tasks(import_letter(line, PROVINCE))]
+
+
+def test_a_page_s_year_is_not_a_cited_document_s():
+    # no date line: the year is the page's, not that of a resolution or a law it cites
+    page = ("Tin tức\n\nHội nghị triển khai nhiệm vụ tháng 7\n\nPhát biểu tại hội nghị, triển "
+            "khai Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị; đăng ngày 03/7/2025."
+            "\n\nĐề nghị Sở Y tế báo cáo trước ngày 15/7.\n")
+    draft = import_letter(page, PROVINCE)
+    assert draft.year == 2025 and [d for _, d, _ in tasks(draft)] == [date(2025, 7, 15)]
+    page = ("Căn cứ Luật Phòng, chống thiên tai ngày 19/6/2013;\n\nĐề nghị Sở Y tế báo cáo "
+            "trước ngày 15/7.\n")
+    assert import_letter(page, PROVINCE).year is None

@@ -1864,6 +1864,11 @@ def _active(line: str) -> str:
     return line
 
 
+# The words before a date that make it a cited document's or an earlier event's.
+_CITED_DATE = re.compile(r"(?:\bso\s+[0-9][^\s,;]*|\b(?:bo )?luat\b[^;.\n]{0,80}?)\s*,?\s*"
+                         r"(?:ban hanh\s+)?ngay\s*$|\btruoc do,?\s+(?:vao\s+)?ngay\s*$")
+
+
 def import_letter(text: str, units: list[UnitRef], received: date | None = None) -> Draft:
     """A draft directive from the letter's text, its addressees matched against `units`.
     `received` is the day the letter reached the portal: in a copy that shows no year at all,
@@ -1887,9 +1892,15 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
     if draft.year is None:
         years = re.findall(r"\bnam ([0-9]{4})\b", skeleton(draft.subject))
         # A page that shows the letter carries the day it was posted near its top.
-        posted = re.search(r"(?<![0-9/-])[0-9]{1,2}[/-][0-9]{1,2}[/-]((?:19|20)[0-9]{2})\b|"
-                           r"(?<![0-9/-])((?:19|20)[0-9]{2})-[0-9]{2}-[0-9]{2}\b",
-                           "\n".join(lines[:8]))
+        # (not a date that belongs to a document the page cites, "Nghị quyết số 57-NQ/TW
+        # ngày 22/12/2024", "Luật Phòng, chống thiên tai ngày 19/6/2013", nor one a page
+        # tells as before, "Trước đó, ngày 24/10/2024")
+        head = "\n".join(lines[:8])
+        posted = next((found for found in re.finditer(
+            r"(?<![0-9/-])[0-9]{1,2}[/-][0-9]{1,2}[/-]((?:19|20)[0-9]{2})\b|"
+            r"(?<![0-9/-])((?:19|20)[0-9]{2})-[0-9]{2}-[0-9]{2}\b", head)
+            if not _CITED_DATE.search(skeleton(head[max(0, found.start() - 120):found.start()]))),
+            None)
         if years:
             draft.year = int(years[-1])
             draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ trích yếu.")
@@ -1897,7 +1908,6 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
             draft.year = int(posted.group(1) or posted.group(2))
             numbers = [int(n) for n in re.findall(r"[0-9]+", posted.group(0))]
             day, month = (numbers[2], numbers[1]) if posted.group(2) else numbers[:2]
-            head = "\n".join(lines[:8])
             before = skeleton(head[:posted.start()].rsplit("\n", 1)[-1]).strip()
             if posted.group(2) or not before or re.search(r"(?:dang|cap nhat|ngay dang)\W*$",
                                                             before):

@@ -92,9 +92,18 @@ def _split_header_line(line: str) -> list[str]:
     sk = skeleton(line)
     for marker in ("cong hoa xa hoi", "doc lap"):
         position = sk.find(marker)
-        if position > 0 and line[:position].strip():
-            return [line[:position].strip(), line[position:].strip()]
+        if position > 0 and line[:position].strip(" |"):
+            # (a table pasted with its cells joined by "|": "ỦY BAN NHÂN DÂN | CỘNG HÒA … |")
+            return [line[:position].strip(" |"), line[position:].strip(" |")]
     return [line]
+
+
+def _beside_motto(line: str) -> bool:
+    """A header table's row: the issuer's cell in capitals, the motto's beside it (that row
+    alone, not a whole letter read into one line)."""
+    parts = _split_header_line(line)
+    return len(parts) > 1 and len(line) <= 160 and _is_upper_line(parts[0]) \
+        and _is_motto(skeleton(parts[1]).strip())
 
 
 def _letter_start(lines: list[str]) -> int:
@@ -122,14 +131,17 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
     n = len(lines)
     i = _letter_start(lines)
     issuer: list[str] = []
-    while i < n and lines[i] and _is_upper_line(lines[i]) and len(issuer) < 4:
+    while i < n and lines[i] and len(issuer) < 4:
         parts = _split_header_line(lines[i])
+        # the issuer's cell beside the motto's: "XÃ XUÂN TÍN | Độc lập - Tự do - Hạnh phúc"
+        if not (_is_upper_line(lines[i]) or _beside_motto(lines[i])):
+            break
         if _is_motto(skeleton(parts[0]).strip()) or _SO.match(skeleton(parts[0])):
             break
         issuer.append(parts[0])
         i += 1
-        if len(parts) > 1:
-            break
+        if len(parts) > 1 and not (i < n and _beside_motto(lines[i])):
+            break  # the header table's second row goes on with the issuer's name
     draft.issuer = _issuer_name(issuer)
     limit = min(n, i + 60)
     while i < limit:
