@@ -2628,3 +2628,25 @@ def test_a_page_s_year_is_not_a_cited_document_s():
     page = ("Căn cứ Luật Phòng, chống thiên tai ngày 19/6/2013;\n\nĐề nghị Sở Y tế báo cáo "
             "trước ngày 15/7.\n")
     assert import_letter(page, PROVINCE).year is None
+
+
+def test_the_offices_concerned_beside_a_unit_and_facts_set_against_an_order():
+    # "Phòng X, các ngành liên quan …": that unit, not every office; after a group, the offices
+    assert concluded("1. Phòng Giáo dục và Đào tạo, các ngành liên quan phối hợp chặt chẽ, bảo "
+                     "đảm an toàn kỳ thi.") == ["unit:Phòng Giáo dục và Đào tạo"]
+    assert concluded("Yêu cầu UBND các xã, thị trấn, các ngành có liên quan tăng cường kiểm "
+                     "tra.") == ["units:1,2,3,6,7"]
+    # "…, trong khi Sở X chưa …" sets a fact against another: no order to Sở X
+    page = ("Nhu cầu lao động tăng cao, trong khi Sở Tài chính chưa có giải pháp kết nối hiệu "
+            "quả. UBND tỉnh đề nghị Sở Y tế tổ chức các phiên giao dịch việc làm.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]
+    # "Qua làm việc, Sở X được giao …" stays as written, set aside for the editor
+    page = ("Qua làm việc, Sở Tài chính được giao thẩm định phương án tự chủ của các đơn vị sự "
+            "nghiệp.\n")
+    assert import_letter(page, PROVINCE).set_aside == [page.strip()]
+    # a short caption at the end of a page, a unit and a verb, is no order cut by the copy
+    units = [*PROVINCE, UnitRef(90, "Báo và Phát thanh, Truyền hình Tuyên Quang", "Báo TQ",
+                                "service")]
+    page = ("Sở Tài chính chủ trì bố trí kinh phí.\n\n"
+            "Báo và Phát thanh, Truyền hình Tuyên Quang ra quân tuyên truyền\n")
+    assert audiences(import_letter(page, units)) == ["unit:Sở Tài chính"]

@@ -68,6 +68,7 @@ _GENERIC_LEVEL = {("quan",), ("huyen",), ("thi", "xa"), ("xa",), ("phuong",), ("
                   ("dac", "khu")}
 _WARD_LEVEL = {("xa",), ("phuong",), ("thi", "tran"), ("dac", "khu")}
 # Group words: (token sequence, rule), longest first within each rule.
+_RELATED = "related:office"  # the offices "các ngành liên quan" names (see `match`)
 _GROUPS: list[tuple[tuple[str, ...], str]] = [
     (tuple(words.split()), rule) for words, rule in [
         ("co quan don vi chua duoc kiem tra", "not_inspected"),
@@ -112,6 +113,13 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("cac huyen", "level:district"),
         ("cac dia phuong", "kind:commune"),  # "đề nghị các địa phương …": local governments
         ("cac nganh", "kind:office"),  # "đề nghị các ngành, các địa phương …": the offices
+        # "các ngành liên quan": the offices, after a group ("UBND các xã, thị trấn, các ngành
+        # có liên quan …"), but after a unit ("Sở Y tế, các ngành liên quan …") that unit,
+        # with whichever offices concern it, not every office
+        ("cac nganh lien quan", _RELATED),
+        ("cac nganh co lien quan", _RELATED),
+        ("cac nganh chuc nang", _RELATED),
+        ("cac nganh thanh vien", _RELATED),
         ("chinh quyen co so", "kind:commune"),
         ("chinh quyen dia phuong", "kind:commune"),
         ("co quan don vi dia phuong", "all"),
@@ -644,6 +652,11 @@ class UnitIndex:
             else:
                 run.append(token)
         flush()
+        if _RELATED in rules:
+            rules = [rule for rule in rules if rule != _RELATED]
+            if not any(rule.startswith("unit:") for rule in rules) \
+                    and "kind:office" not in rules:
+                rules.append("kind:office")
         grouped = any(rule in _LEVELS_OF for rule in rules)
         rules = self._resolve_levels(rules)
         return AudienceMatch(self._rule(rules, unmatched, grouped), rules, unmatched)

@@ -697,17 +697,18 @@ def _subheading(paras: list[_Para], position: int) -> bool:
         nxt.level == "bullet" or nxt.level == "sub" or para.roman)
 
 
-def _residue(para: _Para, folded: str, index: UnitIndex) -> bool:
+def _residue(para: _Para, folded: str, index: UnitIndex, last: bool) -> bool:
     """An unnumbered line without a full stop, no deadline and no addressee: a title a web page
     shows ("Báo cáo và dự thảo Nghị quyết"), not an order (an order cut off by the end of a
     copy still names who must act: "Cổng Thông tin điện tử tỉnh phối hợp chặt chẽ với Sở
-    Nông nghiệp v")."""
+    Nông nghiệp v", the copy's last paragraph and a long one, not a photo's caption)."""
     text = para.text.strip()
     return (not para.marker and not text.endswith((".", ";", "!", "?", ":", ",", ")"))
             and len(text.split()) <= 40 and not _DEADLINE.search(folded)
             and not _ADDRESSEE_START.match(folded)
             and not re.match(r"(?:giao|de nghi|yeu cau)\b", folded)
-            and not (_VERB_RE.search(folded) and index.opens_with_unit(text)))
+            and not (last and len(text.split()) >= 15 and _VERB_RE.search(folded)
+                     and index.opens_with_unit(text)))
 
 
 # A document's number as cited: "12/KH-UBND", "03/2021/QĐ-UBND", and the Party's "230-CV/VPTU".
@@ -1009,13 +1010,19 @@ _WHILE = re.compile(r",\s+trong khi(?: do)?\s+(?=(?:cac\s+|ubnd\s+)?(?:so|phong|
                     r"cong an|thanh tra|van phong|trung tam|ban quan ly|chi cuc)\b)")
 
 
+_NOT_YET = re.compile(r"\b(?:chua|da|dang|moi|thieu|khong|van)\b")
+
+
 def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = []
     sk = skeleton(sentence)
     for a, b in clauses:
         start = a
-        for match in sorted([*_MUST.finditer(sk, a, b), *_WHILE.finditer(sk, a, b)],
-                            key=lambda m: m.start()):
+        whiles = [m for m in _WHILE.finditer(sk, a, b)
+                  # a fact set against the first ("…, trong khi Sở X chưa có giải pháp"),
+                  # not an order
+                  if not _NOT_YET.search(sk[m.end():min(b, m.end() + 70)])]
+        for match in sorted([*_MUST.finditer(sk, a, b), *whiles], key=lambda m: m.start()):
             if _WHEN_LEAD.fullmatch(sk[start:match.end()].lstrip(" ,")):
                 continue  # "Trước ngày 25/10, UBND các huyện phải …": a lead of when, kept
             out.append((start, match.start()))
@@ -1856,6 +1863,9 @@ def _active(line: str) -> str:
         subject = skeleton(re.split(r"[.;:,]\s", line[:match.start()])[-1]).strip(" -–+•")
         if not _GIVEN_SUBJECT.match(subject) or len(subject.split()) > 14:
             continue  # "Đối với các nhiệm vụ được giao chủ trì …": no unit given it
+        if re.match(r"\s*(?:qua|sau|tai|trong)\b",
+                    skeleton(re.split(r"[.;:]\s", line[:match.start()])[-1])):
+            continue  # "Qua làm việc, Sở X được giao …": kept as written, for the editor
         end = line.find(".", match.end())
         rest = skeleton(line[match.end():end if end > 0 else len(line)])
         if re.search(r"\b(?:da|dang|vua)\b", rest):
@@ -2004,7 +2014,7 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
             # the same paragraph, or a sentence after it gives a leader's order ("Tại hội
             # nghị, các đại biểu đã thảo luận … . Phát biểu chỉ đạo, đồng chí … đề nghị …")
             continue
-        if _residue(para, folded, index) or (
+        if _residue(para, folded, index, position == len(paras) - 1) or (
                 position <= first_sentence and not draft.recipients and not para.marker
                 and _title_like(para.text) and not _ORDER_WORD.match(folded)):
             # a title line; a page without a header opens with its headline, below its
