@@ -2650,3 +2650,17 @@ def test_the_offices_concerned_beside_a_unit_and_facts_set_against_an_order():
     page = ("Sở Tài chính chủ trì bố trí kinh phí.\n\n"
             "Báo và Phát thanh, Truyền hình Tuyên Quang ra quân tuyên truyền\n")
     assert audiences(import_letter(page, units)) == ["unit:Sở Tài chính"]
+
+
+def test_what_a_leader_s_order_is_about_and_a_page_s_posting_time():
+    # "Liên quan đến …, Chủ tịch UBND tỉnh đề nghị …": the matter, then the order
+    page = ("07/09/2022 17:03\nLiên quan đến giải ngân vốn đầu tư công, Chủ tịch UBND tỉnh "
+            "đề nghị chủ tịch UBND các huyện tập trung chỉ đạo đẩy nhanh giải phóng mặt bằng.\n")
+    assert tasks(import_letter(page, CITY_DISTRICTS)) == [
+        ("kind:commune", None, "Tập trung chỉ đạo đẩy nhanh giải phóng m")]
+    # the time a page was posted, alone on its line, is no part of its text
+    for line in ("07/09/2022 17:03", "05/08/2022 10:07 GMT+7", "Thứ hai 23/5/2022",
+                 "Ngày 18/08/2019 00:00:00", "2025-09-24 10:00"):
+        assert is_furniture(line), line
+    for line in ("Ngày 18/08/2019, Sở Y tế họp giao ban", "Trước ngày 15/7/2022"):
+        assert not is_furniture(line), line

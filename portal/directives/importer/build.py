@@ -1670,6 +1670,9 @@ _OCCASION = re.compile(r"^(?:[^,]*\bket luan\b[^,]*,|tai (?:hoi nghi|cuoc hop|bu
                        # "Sau buổi kiểm tra thực tế,", "Tại buổi kiểm tra,", "Qua đợt khảo sát,"
                        r"(?:tai|sau|qua|trong)\s+(?:(?:buoi|dot|chuyen|cuoc)\s+)?(?:kiem tra|"
                        r"khao sat|giam sat|lam viec|tham)\b[^,]{0,120},|"
+                       # what it is about: "Liên quan đến giải ngân vốn đầu tư công,", "Ở lĩnh
+                       # vực y tế,", "Về thu ngân sách,"
+                       r"(?:lien quan (?:den|toi)|(?:o|trong|ve) linh vuc|ve)\s[^,]{0,120},|"
                        r"(?:phat bieu|ket luan|chi dao)(?: (?:chi dao|ket luan))?"
                        r"(?: (?:tai|trong) [^,]{0,60}?"
                        r"(?:hoi nghi|cuoc hop|buoi lam viec|phien hop|ky hop|buoi [^\s,]+)\b)?"

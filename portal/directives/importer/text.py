@@ -168,6 +168,12 @@ _FURNITURE = re.compile(
     r"tin lien quan|cac tin khac|ban quyen|copyright|©|cac bai (?:moi|da dang|khac|lien quan)|"
     r"bai viet lien quan|tin da dang|tin tuc lien quan|anh minh hoa|ngay cap nhat)\b.{0,60}|"
     r"(?:nguon|ngay dang)\s*:.{0,60}|"
+    # the moment a page was posted, alone on its line: "07/09/2022 17:03", "Thứ hai 23/5/2022",
+    # "05/08/2022 10:07 GMT+7", "2025-09-24 10:00"
+    r"(?:(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat),?\s*)?(?:ngay\s*)?"
+    r"(?:[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:\s*[-|,]?\s*[0-9]{1,2}[:h][0-9]{2}(?::[0-9]{2})?(?:\s*(?:am|pm|sa|ch))?)?"
+    r"(?:\s*\(?gmt\s*\+\s*7\)?)?|"
     # words a page shows alone on a line
     r"(?:ban in|quay lai|facebook|zalo|twitter|xem them|binh luan|thuoc tinh|luoc do|"
     r"email\s*print\s*aa|emailprintaa|"
