@@ -2581,6 +2581,10 @@ def test_while_another_unit_does_its_part_is_its_own_order():
     assert tasks(import_letter(page, PROVINCE)) == [
         (None, None, "Công an tỉnh đảm bảo an toàn thông tin, "),
         ("unit:Sở Khoa học và Công nghệ", None, "Sở KH&CN chủ trì thúc đẩy ứng dụng dữ li")]
+    # a "chưa" further on is the order's own words ("… học sinh chưa tiêm")
+    page = ("Sở Y tế tổ chức tiêm chủng cho trẻ em, trong khi Sở Tài chính phối hợp rà soát "
+            "danh sách học sinh chưa tiêm.\n")
+    assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế", "unit:Sở Tài chính"]
     # what the other did is no order of its own: it stays in the first unit's words
     page = "Sở Y tế tăng cường kiểm tra, trong khi Sở Tài chính đã bố trí kinh phí.\n"
     assert audiences(import_letter(page, PROVINCE)) == ["unit:Sở Y tế"]

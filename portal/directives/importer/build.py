@@ -1013,15 +1013,19 @@ _WHILE = re.compile(r",\s+trong khi(?: do)?\s+(?=(?:cac\s+|ubnd\s+)?(?:so|phong|
 _NOT_YET = re.compile(r"\b(?:chua|da|dang|moi|thieu|khong|van)\b")
 
 
+def _not_yet(clause: str) -> bool:
+    """A clause that sets a fact against an order ("Sở X chưa có giải pháp …", "Sở X đã …")
+    rather than gives one: such a word before its first verb."""
+    verb = _VERB_RE.search(clause[:120])
+    return bool(_NOT_YET.search(clause[:verb.start() if verb else 70]))
+
+
 def _split_must(sentence: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = []
     sk = skeleton(sentence)
     for a, b in clauses:
         start = a
-        whiles = [m for m in _WHILE.finditer(sk, a, b)
-                  # a fact set against the first ("…, trong khi Sở X chưa có giải pháp"),
-                  # not an order
-                  if not _NOT_YET.search(sk[m.end():min(b, m.end() + 70)])]
+        whiles = [m for m in _WHILE.finditer(sk, a, b) if not _not_yet(sk[m.end():b])]
         for match in sorted([*_MUST.finditer(sk, a, b), *whiles], key=lambda m: m.start()):
             if _WHEN_LEAD.fullmatch(sk[start:match.end()].lstrip(" ,")):
                 continue  # "Trước ngày 25/10, UBND các huyện phải …": a lead of when, kept
