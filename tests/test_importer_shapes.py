@@ -2668,3 +2668,10 @@ def test_what_a_leader_s_order_is_about_and_a_page_s_posting_time():
         assert is_furniture(line), line
     for line in ("Ngày 18/08/2019, Sở Y tế họp giao ban", "Trước ngày 15/7/2022"):
         assert not is_furniture(line), line
+
+
+def test_from_the_district_down_to_the_communes_is_every_unit():
+    for who in ("từ cấp huyện đến cấp xã", "từ huyện đến cơ sở"):
+        page = (f"Theo đó, yêu cầu {who} phân công trách nhiệm cụ thể cho từng thành viên. Đồng "
+                "thời, đẩy mạnh công tác thông tin tuyên truyền phòng chống dịch.\n")
+        assert audiences(import_letter(page, DISTRICT)) == ["all", "all"], who

@@ -34,6 +34,7 @@ _ADDRESSEE_START = re.compile(
     r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau|doi voi|rieng)\s+"
     r"(?:(?:dong chi|ong\s*\(\s*ba\s*\)|ong\s*/\s*ba|ong,? ba)\s+)?)?"  # "đồng chí Giám đốc …"
     r"(?:(?:tat ca|toan the|toan bo|100\s*%)\s+)?(?:cap (?:huyen|xa|tinh)\b|"
+    r"tu (?:cap )?(?:tinh|huyen) den (?:cap xa|xa|co so)\b|"
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"hieu truong|uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"
     r"thanh tra|cong an|chi cuc|cuc|xa|phuong|thi tran|lanh dao|bi thu|mat tran|"
@@ -103,6 +104,15 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("thanh pho thi xa", "level:district"),
         ("nganh dia phuong", "all"),
         ("cac cap cac nganh", "all"),  # "các cấp, các ngành": every unit, whatever its level
+        # "từ cấp huyện đến cấp xã", "từ tỉnh đến cơ sở": every level, every unit
+        ("tu cap huyen den cap xa", "all"),
+        ("tu cap huyen den co so", "all"),
+        ("tu cap tinh den cap xa", "all"),
+        ("tu cap tinh den co so", "all"),
+        ("tu huyen den xa", "all"),
+        ("tu huyen den co so", "all"),
+        ("tu tinh den co so", "all"),
+        ("tu tinh den xa", "all"),
         ("cap nganh", "all"),
         ("huyen thanh pho thi xa", "level:district"),
         ("huyen thi xa", "level:district"),
