@@ -2675,3 +2675,16 @@ def test_from_the_district_down_to_the_communes_is_every_unit():
         page = (f"Theo đó, yêu cầu {who} phân công trách nhiệm cụ thể cho từng thành viên. Đồng "
                 "thời, đẩy mạnh công tác thông tin tuyên truyền phòng chống dịch.\n")
         assert audiences(import_letter(page, DISTRICT)) == ["all", "all"], who
+
+
+def test_an_order_to_businesses_or_households_is_flagged_not_given_to_a_unit():
+    page = ("UBND tỉnh yêu cầu Sở Y tế thành lập các đoàn kiểm tra.\n\n"
+            "UBND tỉnh cũng đề nghị các doanh nghiệp cấp nước có phương án bảo đảm cung cấp nước "
+            "sạch cho người dân.\n")
+    draft = import_letter(page, PROVINCE)
+    assert audiences(draft) == ["unit:Sở Y tế", "unmatched"]
+    assert "nhiệm vụ giao cho «Đề nghị các doanh nghiệp cấp nước" in draft.tasks[1].notes[-1]
+    # in a letter with recipients too: the order names who it is for
+    assert audiences(letter("1. Sở Y tế kiểm tra an toàn thực phẩm.\n2. Đề nghị các hộ gia "
+                            "đình chủ động tiêm phòng cho đàn vật nuôi.\n")) == [
+        "unit:Sở Y tế", "unmatched"]

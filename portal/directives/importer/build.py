@@ -1797,10 +1797,20 @@ def _task_addressee(text: str, index: UnitIndex) -> tuple[str | None, str] | Non
         if found is not None and len(found[1]) > len(head):
             return found
     if not match.matched and match.unmatched and (
-            _STRONG_ADDRESSEE.match(folded) or (head[:1].isupper() and len(head.split()) <= 8
-                                                and re.match(r"(?:ban|hoi|doan|cuc)\b", folded))):
+            _STRONG_ADDRESSEE.match(folded) or _NOT_A_UNIT.match(folded)
+            or (head[:1].isupper() and len(head.split()) <= 8
+                and re.match(r"(?:ban|hoi|doan|cuc)\b", folded))):
         return None, head
     return None
+
+
+# Who an order may name that is no unit of a portal: "Đề nghị các doanh nghiệp cấp nước …",
+# "Yêu cầu các hộ gia đình …": named, so flagged for the editor, not given to the letter's
+# recipients or to the unit of the paragraph before.
+_NOT_A_UNIT = re.compile(r"(?:yeu cau|de nghi)\s+(?:(?:tat ca|toan the)\s+)?(?:cac\s+)?"
+                         r"(?:doanh nghiep|ho gia dinh|ho dan|nguoi dan|nhan dan|to chuc, ca nhan|"
+                         r"nha dau tu|nha thau|co so (?:kinh doanh|san xuat)|hop tac xa|"
+                         r"chu (?:co so|ho|phuong tien|rung))\b")
 
 
 def _listed_things(paras: list[_Para], index: UnitIndex) -> list[_Para]:
