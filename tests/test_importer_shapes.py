@@ -2688,3 +2688,13 @@ def test_an_order_to_businesses_or_households_is_flagged_not_given_to_a_unit():
     assert sorted(audiences(letter("1. Sở Y tế kiểm tra an toàn thực phẩm.\n2. Đề nghị các hộ "
                                    "gia đình chủ động tiêm phòng cho đàn vật nuôi.\n"))) == [
         "unit:Sở Y tế", "unmatched"]
+
+
+def test_what_something_is_or_shows_is_no_order():
+    page = ("Việc tham gia hỗ trợ của các doanh nghiệp, hộ kinh doanh thể hiện tinh thần trách "
+            "nhiệm vì cộng đồng, vì sự phát triển kinh tế - xã hội; đảm bảo quốc phòng - an ninh "
+            "của huyện.\n")
+    assert tasks(import_letter(page, DISTRICT)) == []
+    # a "Việc …" that says what must be done and by when is still an order
+    page = "1. Việc rà soát hồ sơ phải hoàn thành trước ngày 30/6/2025.\n"
+    assert [d for _, d, _ in tasks(letter(page))] == [date(2025, 6, 30)]

@@ -1051,6 +1051,12 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     hoạch này là đẩy mạnh …")."""
     if _starts_with_order(folded):
         return False
+    if folded.startswith("viec ") and not re.search(
+            r"\b(?:phai|can|yeu cau|de nghi|giao|truoc ngay|cham nhat|hoan thanh truoc)\b",
+            folded):
+        # "Việc tham gia hỗ trợ của các doanh nghiệp … thể hiện tinh thần …; đảm bảo …": what
+        # something is or shows, not an order (the steps after its ";" are its words too)
+        return True
     what = _UNIT_IS.search(folded[:200])
     if what and _ADDRESSEE_START.match(folded) and len(folded[:what.start()].split()) <= 14 \
             and not _ORDER_WORD.search(folded[:what.start()]) \
