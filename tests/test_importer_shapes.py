@@ -2698,3 +2698,18 @@ def test_what_something_is_or_shows_is_no_order():
     # a "Việc …" that says what must be done and by when is still an order
     page = "1. Việc rà soát hồ sơ phải hoàn thành trước ngày 30/6/2025.\n"
     assert [d for _, d, _ in tasks(letter(page))] == [date(2025, 6, 30)]
+
+
+def test_a_city_and_a_district_that_share_a_place_s_name_are_told_apart_by_level():
+    units = [UnitRef(1, "Sở Nội vụ", "", "office"),
+             UnitRef(2, "UBND thành phố Thủ Đức", "Thủ Đức", "commune"),
+             UnitRef(3, "UBND quận Thủ Đức", "Q. Thủ Đức", "commune"),
+             UnitRef(4, "UBND Quận 2", "Quận 2", "commune")]
+    page = ("UBND TP.HCM yêu cầu TP Thủ Đức hoàn thiện các quy chế hoạt động trước ngày "
+            "29/1/2021.\n\nĐề nghị quận Thủ Đức bàn giao hồ sơ.\n")
+    assert tasks(import_letter(page, units)) == [
+        ("unit:UBND thành phố Thủ Đức", date(2021, 1, 29),
+         "Hoàn thiện các quy chế hoạt động trước n"),
+        ("unit:UBND quận Thủ Đức", None, "Bàn giao hồ sơ.")]
+    # the place alone is either of them: no guess
+    assert audiences(import_letter("Đề nghị Thủ Đức bàn giao hồ sơ.\n", units)) == []

@@ -431,9 +431,11 @@ class UnitIndex:
             ((prefix, next(iter(names))) for prefix, names in prefixes.items()
              if len(names) == 1 and prefix not in keys), key=lambda item: -len(item[0])))
         # A commune by its place's name alone, in a list after its level ("các xã Tân Phú,
-        # Tân Hòa"); a name two communes share is left out.
+        # Tân Hòa"); a name two communes of one level share is left out, and two of different
+        # levels are told apart by it ("thành phố Thủ Đức", "quận Thủ Đức").
         self.places = _by_first(sorted(
-            ((place, next(iter(each))) for place, each in places.items() if len(each) == 1),
+            ((place, item) for place, each in places.items()
+             if len({level for level, _ in each}) == len(each) for item in sorted(each)),
             key=lambda item: -len(item[0])))
         # "các Tổ", "các Trung tâm": every unit whose name opens with that head, when
         # several do and the letter's words stop there.
@@ -711,6 +713,12 @@ class UnitIndex:
         if not words:
             return False
         if any(tuple(words[:len(key)]) == key for key, _ in self.by_first.get(words[0], ())):
+            return True
+        # a local government by its level and place: "TP Thủ Đức", "huyện Hòa Vang"
+        level = next((lw for lw in _LEVEL_WORDS if tuple(words[:len(lw)]) == lw), None)
+        if level is not None and len(words) > len(level) and any(
+                tuple(words[len(level):len(level) + len(place)]) == place and each == level
+                for place, (each, _) in self.places.get(words[len(level)], ())):
             return True
         return any(tuple(words[:len(key)]) == key
                    and _name_ends(tokens, token_of[len(key) - 1] + 1)
