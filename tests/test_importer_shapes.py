@@ -2713,3 +2713,18 @@ def test_a_city_and_a_district_that_share_a_place_s_name_are_told_apart_by_level
         ("unit:UBND quận Thủ Đức", None, "Bàn giao hồ sơ.")]
     # the place alone is either of them: no guess
     assert audiences(import_letter("Đề nghị Thủ Đức bàn giao hồ sơ.\n", units)) == []
+
+
+def test_the_places_a_visit_is_to_are_those_its_orders_to_the_localities_mean():
+    page = ("Kiểm tra bầu cử các xã Tân Phú và thị trấn Mỹ Lộc\n\n"
+            "Sáng ngày 26/4/2021, Chủ tịch Ủy ban bầu cử huyện đến kiểm tra tại xã Tân Phú và "
+            "thị trấn Mỹ Lộc. Chủ tịch Ủy ban bầu cử huyện lưu ý các địa phương cần rà soát lại "
+            "danh sách cử tri đã niêm yết.\n")
+    draft = import_letter(page, [*DISTRICT, UnitRef(8, "UBND xã Tân Hòa", "Tân Hòa",
+                                                    "commune")])
+    assert audiences(draft) == ["units:6,7"]
+    assert draft.tasks[0].notes[-1].startswith("Đối tượng là các địa phương ở đầu bài (")
+    # a visit to every one of them: every one
+    page = page.replace("các xã Tân Phú và thị trấn Mỹ Lộc\n", "các xã, thị trấn trong huyện\n")
+    assert audiences(import_letter(page, [*DISTRICT, UnitRef(8, "UBND xã Tân Hòa", "Tân Hòa",
+                                                             "commune")])) == ["kind:commune"]

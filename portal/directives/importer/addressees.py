@@ -776,6 +776,10 @@ class UnitIndex:
             take(back, end, f"unit:{name}")
             position = end
 
+    def rule_for(self, names: list[str]) -> str | None:
+        """The rule that reaches exactly the units `names`."""
+        return self._rule([f"unit:{name}" for name in names], [])
+
     def _rule(self, rules: list[str], unmatched: list[str], grouped: bool = False
               ) -> str | None:
         if not rules:

@@ -2094,6 +2094,7 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
         _drop_news_lead(draft, skeleton(lead.text))
         if not draft.recipients:
             _address_by_subject(general, paras, first_sentence, index, draft, builder)
+            _narrow_to_visited(draft, paras, first_sentence, index)
     _drop_repeats(draft, index)
     _name_what_to_carry_out(draft, paras)
     _keep_unread_orders(draft, paras, index)
@@ -2279,6 +2280,43 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
         task.notes.append(note)
     if all(task.audience is not None for task in general.tasks):
         general.audience, general.unmatched, general.notes = rule, [], []
+
+
+# The words of a group of local governments an order may be given to: "các địa phương", "các
+# xã", "các xã, thị trấn".
+_LOCAL_GROUP = re.compile(r"\bcac (?:dia phuong|xa|phuong|xa, (?:phuong|thi tran))\b")
+
+
+def _narrow_to_visited(draft: Draft, paras: list[_Para], first_sentence: int,
+                       index: UnitIndex) -> None:
+    """In a page about a visit to two communes or more, named in its headline or its lead's
+    first sentence ("Kiểm tra bầu cử các xã Hưng Thạnh, Thạnh Lợi và Trường Xuân"), an order
+    to "các địa phương", "các xã" is to those communes, not to every one the portal holds;
+    noted, to check."""
+    words = [p.text for p in paras[:first_sentence] if _title_like(p.text)]
+    if first_sentence < len(paras):
+        lead = paras[first_sentence].text
+        words.append(lead[:lead.find(".") + 1 or len(lead)])
+    matches = [index.match(each) for each in words]
+    if any(rule in ("kind:commune", "level:ward", "all") for match in matches
+           for rule in match.matched):
+        return  # "… tại các xã, thị trấn trong huyện": every one of them
+    visited = sorted({rule[5:] for match in matches for rule in match.matched
+                      if rule.startswith("unit:") and index.kinds.get(rule[5:]) == "commune"})
+    every = {name for name, kind in index.kinds.items() if kind == "commune"}
+    if len(visited) < 2 or set(visited) >= every:
+        return
+    rule = index.rule_for(visited)
+    for section in draft.sections:
+        for task in section.tasks:
+            if section.audience_of(task) not in ("kind:commune", "level:ward"):
+                continue
+            said = next((note for note in task.notes if note.startswith("Đối tượng theo «")), "")
+            if not _LOCAL_GROUP.search(skeleton(said)):
+                continue
+            task.audience = rule
+            task.notes.append(f"Đối tượng là các địa phương ở đầu bài ({', '.join(visited)}): "
+                              f"{CHECK}.")
 
 
 # A body named by its proper name: "xã An Bình", "Phường 1", "Hội Nông dân", "Trung tâm Kiểm
