@@ -2728,3 +2728,16 @@ def test_the_places_a_visit_is_to_are_those_its_orders_to_the_localities_mean():
     page = page.replace("các xã Tân Phú và thị trấn Mỹ Lộc\n", "các xã, thị trấn trong huyện\n")
     assert audiences(import_letter(page, [*DISTRICT, UnitRef(8, "UBND xã Tân Hòa", "Tân Hòa",
                                                              "commune")])) == ["kind:commune"]
+
+
+def test_the_news_that_a_letter_was_sent_from_a_city_written_with_a_dot():
+    page = ("Phó Chủ tịch UBND TP.HCM Võ Văn Hoan vừa có công văn khẩn gửi thủ trưởng các sở, "
+            "ngành và Chủ tịch UBND quận Hải Châu về tiến độ tổ chức hoạt động của quận.\n\n"
+            "UBND thành phố yêu cầu UBND quận Hải Châu hoàn thiện các quy chế trước ngày "
+            "29/1/2021.\n")
+    assert tasks(import_letter(page, CITY_DISTRICTS)) == [
+        ("unit:UBND quận Hải Châu", date(2021, 1, 29), "Hoàn thiện các quy chế trước ngày 29/1/2")]
+    # an order in a later clause of such news is still read
+    page = ("UBND TP.HCM vừa có công văn về việc sắp xếp, yêu cầu UBND quận Hải Châu rà soát hồ "
+            "sơ.\n")
+    assert audiences(import_letter(page, CITY_DISTRICTS)) == ["unit:UBND quận Hải Châu"]

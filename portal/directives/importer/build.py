@@ -1354,8 +1354,9 @@ _NOTICE = re.compile(
 
 
 # "UBND thành phố vừa có Kế hoạch số 131/KH-UBND về …": a page tells that a letter was issued.
-_ISSUED = re.compile(
-    r"^[^.;:]{0,120}?\b(?P<when>(?:vua|da|moi)\s+)?(?:co|ban hanh|ky ban hanh|ky|gui)\s+"
+_ISSUED = re.compile(  # (a dot inside a name: "Phó Chủ tịch UBND TP.HCM … vừa có công văn")
+    r"^(?:[^.;:]|\.(?=\S)){0,120}?\b(?P<when>(?:vua|da|moi)\s+)?(?:co|ban hanh|ky ban hanh|ky|"
+    r"gui)\s+"
     r"(?:cong van|ke hoach|quyet dinh|van ban|chi thi|thong bao|cong dien|huong dan)\b"
 )
 
@@ -1378,8 +1379,9 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
     if issued and issued.group("when") and _ISSUER_FIRST.match(folded) \
             and not _ORDER_WORD.search(folded) and not _issued_order(folded) \
             and _order_after_chi_dao(folded) is None and not _DEADLINE.search(folded) \
-            and not any(_has_order(clause) for clause in
-                        re.split(r"[,.;!?]\s+(?=\S)", folded[issued.end():])[1:]):
+            and not any(_starts_with_order(clause) or (
+                            _ADDRESSEE_START.match(clause) and _has_order(clause))
+                        for clause in re.split(r"[,.;!?]\s+(?=\S)", folded[issued.end():])[1:]):
         # what the letter is about: "UBND tỉnh vừa có Kế hoạch số 131 về …", "Sở X vừa có
         # Công văn về việc triển khai Đề án …, định hướng đến năm 2030 (Công văn số …)" (not
         # "Các xã đã có quyết định thu hồi đất, khẩn trương bàn giao …")
