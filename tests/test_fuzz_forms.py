@@ -31,6 +31,7 @@ import html
 import io
 import re
 import secrets
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,8 @@ from portal.models import (
     ExtensionStatus,
     Finding,
     FindingField,
+    LetterRead,
+    LetterReadStatus,
     Message,
     PasswordReset,
     Progress,
@@ -788,6 +791,20 @@ def formula_saved(fuzz: Fuzz, sent: dict, response) -> None:
         assert getattr(stored, name) == Decimal(typed), name
 
 
+def read_ended(fuzz: Fuzz, sent: dict, response) -> None:
+    """A letter's file taken for a read outside the request: the read ends (its process writes
+    the draft, or its failure) before the next example, whose refusal must write nothing."""
+    found = re.fullmatch(r"/admin/directives/reads/(\d+)", response.headers.get("Location", ""))
+    if found is None:
+        return
+    deadline = time.monotonic() + 180
+    while read(fuzz.app, select(LetterRead.status).where(
+            LetterRead.id == int(found.group(1))))[0] in (LetterReadStatus.QUEUED,
+                                                           LetterReadStatus.READING):
+        assert time.monotonic() < deadline, "the read did not end"
+        time.sleep(0.2)
+
+
 def created_directive(fuzz: Fuzz, sent: dict, response) -> None:
     fields = ("title", "subject", "number", "issuer", "date_line", "signer", "signer_title",
               "issued_on")
@@ -1095,7 +1112,7 @@ FORMS = {form.endpoint: form for form in [
     Form("admin.import_directive", "quantri", "/admin/directives/import", {
         "text": text(LETTER, LETTER.replace("\n", "\r\n"), unicodedata.normalize("NFD", LETTER)),
         "slug": text(*SLUGS), "file": text(OMIT),
-    }, LetterForm, multipart=True),
+    }, LetterForm, multipart=True, stored=read_ended),
     # The draft made again from its letter's text, corrected by the editor.
     Form("admin.reimport_text", "quantri", "/admin/directives/{draft}/text", {
         "text": text(LETTER, LETTER.replace("\n", "\r\n"), unicodedata.normalize("NFD", LETTER)),
