@@ -2741,3 +2741,13 @@ def test_the_news_that_a_letter_was_sent_from_a_city_written_with_a_dot():
     page = ("UBND TP.HCM vừa có công văn về việc sắp xếp, yêu cầu UBND quận Hải Châu rà soát hồ "
             "sơ.\n")
     assert audiences(import_letter(page, CITY_DISTRICTS)) == ["unit:UBND quận Hải Châu"]
+
+
+def test_two_sentences_a_web_copy_joined_without_a_space():
+    page = "1. Sở Y tế đã hoàn thành kế hoạch của đơn vị.Sở Tài chính bố trí kinh phí thực hiện.\n"
+    assert ("unit:Sở Tài chính", None, "Sở Tài chính bố trí kinh phí thực hiện.") in \
+        tasks(letter(page))
+    # a city's name written with a dot stays one word
+    assert [text for _, _, text in tasks(import_letter(
+        "UBND TP.Hồ Chí Minh yêu cầu Sở Y tế kiểm tra hồ sơ.\n", PROVINCE))] == [
+        "Kiểm tra hồ sơ."]
