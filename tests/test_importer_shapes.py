@@ -2629,9 +2629,12 @@ def test_a_page_s_year_is_not_a_cited_document_s():
             "\n\nĐề nghị Sở Y tế báo cáo trước ngày 15/7.\n")
     draft = import_letter(page, PROVINCE)
     assert draft.year == 2025 and [d for _, d, _ in tasks(draft)] == [date(2025, 7, 15)]
-    page = ("Căn cứ Luật Phòng, chống thiên tai ngày 19/6/2013;\n\nĐề nghị Sở Y tế báo cáo "
-            "trước ngày 15/7.\n")
-    assert import_letter(page, PROVINCE).year is None
+    # where the page shows only dates of what it cites, it is no older than the latest
+    page = ("Căn cứ Luật Phòng, chống thiên tai ngày 19/6/2013; Nghị quyết số 12/NQ-HĐND ngày "
+            "10/3/2024;\n\nĐề nghị Sở Y tế báo cáo trước ngày 15/7.\n")
+    draft = import_letter(page, PROVINCE)
+    assert draft.year == 2024 and [d for _, d, _ in tasks(draft)] == [date(2024, 7, 15)]
+    assert any("«10/3/2024» của văn bản được dẫn" in w for w in draft.warnings)
 
 
 def test_the_offices_concerned_beside_a_unit_and_facts_set_against_an_order():
@@ -2668,6 +2671,12 @@ def test_what_a_leader_s_order_is_about_and_a_page_s_posting_time():
         assert is_furniture(line), line
     for line in ("Ngày 18/08/2019, Sở Y tế họp giao ban", "Trước ngày 15/7/2022"):
         assert not is_furniture(line), line
+    # where it stands, the headline above it ends: it is not glued onto the lead
+    for headline in ("Tăng cường phòng chống dịch", "Giao ban công tác xây dựng"):
+        page = (f"{headline}\nNgày 10/9/2024\nViệc phòng chống dịch cần được triển khai "
+                "quyết liệt. Sở Y tế chủ trì thực hiện.\n")
+        assert tasks(import_letter(page, PROVINCE)) == [
+            ("unit:Sở Y tế", None, "Sở Y tế chủ trì thực hiện.")], headline
 
 
 def test_from_the_district_down_to_the_communes_is_every_unit():
@@ -2698,6 +2707,8 @@ def test_what_something_is_or_shows_is_no_order():
     # a "Việc …" that says what must be done and by when is still an order
     page = "1. Việc rà soát hồ sơ phải hoàn thành trước ngày 30/6/2025.\n"
     assert [d for _, d, _ in tasks(letter(page))] == [date(2025, 6, 30)]
+    page = "1. Việc tuyển sinh lớp 1, lớp 6 hoàn thành trong tháng 7/2025.\n"
+    assert [d for _, d, _ in tasks(letter(page))] == [date(2025, 7, 31)]
 
 
 def test_a_city_and_a_district_that_share_a_place_s_name_are_told_apart_by_level():
@@ -2724,6 +2735,11 @@ def test_the_places_a_visit_is_to_are_those_its_orders_to_the_localities_mean():
                                                     "commune")])
     assert audiences(draft) == ["units:6,7"]
     assert draft.tasks[0].notes[-1].startswith("Đối tượng là các địa phương ở đầu bài (")
+    # an order to every one, or to those a word picks out, is not narrowed
+    for who in ("các xã trên toàn huyện", "các xã có rừng", "các địa phương trong huyện"):
+        wide = page.replace("lưu ý các địa phương cần", f"lưu ý {who} cần")
+        assert audiences(import_letter(wide, [*DISTRICT, UnitRef(
+            8, "UBND xã Tân Hòa", "Tân Hòa", "commune")])) != ["units:6,7"], who
     # a visit to every one of them: every one
     page = page.replace("các xã Tân Phú và thị trấn Mỹ Lộc\n", "các xã, thị trấn trong huyện\n")
     assert audiences(import_letter(page, [*DISTRICT, UnitRef(8, "UBND xã Tân Hòa", "Tân Hòa",
@@ -2751,3 +2767,18 @@ def test_two_sentences_a_web_copy_joined_without_a_space():
     assert [text for _, _, text in tasks(import_letter(
         "UBND TP.Hồ Chí Minh yêu cầu Sở Y tế kiểm tra hồ sơ.\n", PROVINCE))] == [
         "Kiểm tra hồ sơ."]
+
+
+def test_a_letter_sent_on_a_day_and_a_date_under_its_heading():
+    # "Ngày …, UBND tỉnh có văn bản yêu cầu …": the day stands for "vừa"; "phối hợp" is no
+    # meeting ("họp") that would make the sentence a meeting's frame
+    page = ("Triển khai Luật Giao thông đường bộ\n15/01/2025 08:30\nNgày 15/01/2025, UBND tỉnh "
+            "có văn bản yêu cầu Sở Y tế phối hợp Công an tỉnh tuyên truyền Luật, hoàn thành "
+            "trước ngày 28/2.\n")
+    assert tasks(import_letter(page, PROVINCE)) == [
+        ("unit:Sở Y tế", date(2025, 2, 28), "Phối hợp Công an tỉnh tuyên truyền Luật,")]
+    # a date under "…:" is that paragraph's; the order after it is read on its own
+    page = ("Cuộc họp tổ chức vào:\n15/4/2024 08:00\nSở Tài chính chuẩn bị tài liệu, gửi đại "
+            "biểu trước ngày 12/4/2024.\n")
+    assert tasks(letter(page)) == [
+        ("unit:Sở Tài chính", date(2024, 4, 12), "Sở Tài chính chuẩn bị tài liệu, gửi đại ")]

@@ -74,7 +74,15 @@ from .body import (
 from .draft import Draft, DraftSection, DraftTask, describe_audience
 from .header import _closing_start, _parse_header, _parse_signature
 from .reading import MAX_TEXT_CHARS, LetterImportError, normalize_text
-from .text import _VERB_RE, NOT_ORDER_GIAO, _capitalize, _Para, is_furniture, skeleton
+from .text import (
+    _VERB_RE,
+    NOT_ORDER_GIAO,
+    _capitalize,
+    _Para,
+    is_furniture,
+    is_posting_time,
+    skeleton,
+)
 
 # A paragraph about the letter itself ("Công văn này …", "Trên đây là …") ends the addressed
 # sections: what follows it is context, not orders. "… kèm theo Quyết định này" inside an
@@ -1052,8 +1060,8 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     if _starts_with_order(folded):
         return False
     if folded.startswith("viec ") and not re.search(
-            r"\b(?:phai|can|yeu cau|de nghi|giao|truoc ngay|cham nhat|hoan thanh truoc)\b",
-            folded):
+            r"\b(?:phai|can|yeu cau|de nghi|giao|truoc|cham nhat|hoan thanh|xong|trong (?:thang|"
+            r"quy|nam|tuan))\b", folded) and not _DEADLINE.search(folded):
         # "Việc tham gia hỗ trợ của các doanh nghiệp … thể hiện tinh thần …; đảm bảo …": what
         # something is or shows, not an order (the steps after its ";" are its words too)
         return True
@@ -1320,7 +1328,7 @@ _REMARK = re.compile(
 # heard before the conclusions.
 _MEETING = re.compile(
     r"^(?:(?:sang|chieu|toi)\s+)?(?:ngay|vao ngay|hom nay|vao luc|luc)\b[^.]{0,250}?"
-    r"\b(?:chu tri|dan dau|lam viec|to chuc|hop|du)\b|"
+    r"\b(?:chu tri|dan dau|lam viec|to chuc|(?<!phoi )hop|du)\b|"
     r"^(?:tham du|cung du|cung tham du|du hop)(?: cuoc hop| hoi nghi| buoi lam viec)?"
     r"\s+(?:co|gom)\b|^(?:thanh phan|chu tri)(?: cuoc hop| hoi nghi| buoi lam viec)?\s*:|"
     r"^chu tri (?:cuoc hop|hoi nghi|phien hop|buoi lam viec|ky hop)\b|"
@@ -1557,11 +1565,16 @@ _ISSUED_ORDER = re.compile(_ISSUED.pattern + r"[^.;:]{0,200}?\s(?P<word>yeu cau|
 
 
 def _issued_order(folded: str) -> int | None:
-    match = _ISSUED_ORDER.match(folded[:400])
-    if match and match.group("when") and _ISSUER_FIRST.match(folded) \
-            and _ADDRESSEE_START.match(folded[match.end():]):
+    # "Ngày 15/01/2025, UBND tỉnh có văn bản yêu cầu …": the day stands for "vừa"
+    dated = re.match(r"ngay\s+[0-9]{1,2}\s*[/-]\s*[0-9]{1,2}(?:\s*[/-]\s*[0-9]{2,4})?\s*,\s*",
+                     folded)
+    offset = dated.end() if dated else 0
+    match = _ISSUED_ORDER.match(folded[offset:offset + 400])
+    if match and (match.group("when") or dated) and _ISSUER_FIRST.match(folded[offset:]) \
+            and _ADDRESSEE_START.match(folded[offset + match.end():]):
         # "… chỉ đạo các sở …": the addressees; "… yêu cầu các sở …": the order word
-        return match.end() if match.group("word") == "chi dao" else match.start("word")
+        return offset + (match.end() if match.group("word") == "chi dao"
+                         else match.start("word"))
     return None
 
 
@@ -1931,11 +1944,11 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
         # ngày 22/12/2024", "Luật Phòng, chống thiên tai ngày 19/6/2013", nor one a page
         # tells as before, "Trước đó, ngày 24/10/2024")
         head = "\n".join(lines[:8])
-        posted = next((found for found in re.finditer(
-            r"(?<![0-9/-])[0-9]{1,2}[/-][0-9]{1,2}[/-]((?:19|20)[0-9]{2})\b|"
-            r"(?<![0-9/-])((?:19|20)[0-9]{2})-[0-9]{2}-[0-9]{2}\b", head)
-            if not _CITED_DATE.search(skeleton(head[max(0, found.start() - 120):found.start()]))),
-            None)
+        dates = list(re.finditer(r"(?<![0-9/-])[0-9]{1,2}[/-][0-9]{1,2}[/-]((?:19|20)[0-9]{2})\b|"
+                                 r"(?<![0-9/-])((?:19|20)[0-9]{2})-[0-9]{2}-[0-9]{2}\b", head))
+        cited = [found for found in dates if _CITED_DATE.search(
+            skeleton(head[max(0, found.start() - 120):found.start()]))]
+        posted = next((found for found in dates if found not in cited), None)
         if years:
             draft.year = int(years[-1])
             draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ trích yếu.")
@@ -1952,6 +1965,13 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
                     reference = date(draft.year, month, day)
             draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ ngày "
                                   f"«{posted.group(0)}» ở đầu trang.")
+        elif cited:
+            # only the dates of what the page cites: the page is no older than the latest
+            latest = max(cited, key=lambda found: int(found.group(1) or found.group(2)))
+            draft.year = int(latest.group(1) or latest.group(2))
+            draft.warnings.append(f"Không thấy ngày ban hành; lấy năm {draft.year} từ ngày "
+                                  f"«{latest.group(0)}» của văn bản được dẫn ở đầu trang: "
+                                  f"{CHECK}.")
         else:
             draft.warnings.append("Không thấy năm ban hành: điền «year» trước khi nạp.")
     if not draft.subject:
@@ -1962,8 +1982,17 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
     builder = _Builder(index, draft.year, draft.issued_on or reference,
                        prose=not draft.recipients,
                        received=received if draft.year is None else None)
-    body = [_active(line) for line in lines[body_start:closing]
-            if not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x")]
+    body = []
+    for position in range(body_start, closing):
+        line = lines[position]
+        if is_posting_time(line):
+            # the headline above it ends there; after "Hạn chót nhận hồ sơ:" it is that
+            # paragraph's date, kept, and what follows it is a paragraph of its own
+            if position and lines[position - 1].rstrip().endswith(":"):
+                body.append(line)
+            body.append("")
+        elif not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x"):
+            body.append(_active(line))
     paras = _listed_things(_paragraphs(body), index)
     first_sentence = next((i for i, p in enumerate(paras)
                            if p.text.rstrip().endswith((".", ";", ":"))), len(paras))
@@ -2041,7 +2070,8 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
             continue
         if _residue(para, folded, index, position == len(paras) - 1) or (
                 position <= first_sentence and not draft.recipients and not para.marker
-                and _title_like(para.text) and not _ORDER_WORD.match(folded)):
+                and _title_like(para.text) and not (_ORDER_WORD.match(folded)
+                                                    and not folded.startswith("giao ban"))):
             # a title line; a page without a header opens with its headline, below its
             # breadcrumb or the site's name, before any sentence
             continue
@@ -2286,7 +2316,8 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
 
 # The words of a group of local governments an order may be given to: "các địa phương", "các
 # xã", "các xã, thị trấn".
-_LOCAL_GROUP = re.compile(r"\bcac (?:dia phuong|xa|phuong|xa, (?:phuong|thi tran))\b")
+_LOCAL_GROUP = re.compile(r"\bcac (?:dia phuong|xa|phuong)\s*(?:(?:can|phai|cung|tiep tuc|khan "
+                          r"truong|chu dong|tap trung)\b.*)?$")
 
 
 def _narrow_to_visited(draft: Draft, paras: list[_Para], first_sentence: int,
@@ -2314,7 +2345,9 @@ def _narrow_to_visited(draft: Draft, paras: list[_Para], first_sentence: int,
             if section.audience_of(task) not in ("kind:commune", "level:ward"):
                 continue
             said = next((note for note in task.notes if note.startswith("Đối tượng theo «")), "")
-            if not _LOCAL_GROUP.search(skeleton(said)):
+            # a bare "các xã", "các địa phương", not "các xã, thị trấn trên toàn huyện", "các
+            # xã có rừng", "các địa phương trong huyện"
+            if not _LOCAL_GROUP.search(skeleton(said[len("Đối tượng theo «"):said.find("»")])):
                 continue
             task.audience = rule
             task.notes.append(f"Đối tượng là các địa phương ở đầu bài ({', '.join(visited)}): "

@@ -168,12 +168,6 @@ _FURNITURE = re.compile(
     r"tin lien quan|cac tin khac|ban quyen|copyright|©|cac bai (?:moi|da dang|khac|lien quan)|"
     r"bai viet lien quan|tin da dang|tin tuc lien quan|anh minh hoa|ngay cap nhat)\b.{0,60}|"
     r"(?:nguon|ngay dang)\s*:.{0,60}|"
-    # the moment a page was posted, alone on its line: "07/09/2022 17:03", "Thứ hai 23/5/2022",
-    # "05/08/2022 10:07 GMT+7", "2025-09-24 10:00"
-    r"(?:(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat),?\s*)?(?:ngay\s*)?"
-    r"(?:[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})"
-    r"(?:\s*[-|,]?\s*[0-9]{1,2}[:h][0-9]{2}(?::[0-9]{2})?(?:\s*(?:am|pm|sa|ch))?)?"
-    r"(?:\s*\(?gmt\s*\+\s*7\)?)?|"
     # words a page shows alone on a line
     r"(?:ban in|quay lai|facebook|zalo|twitter|xem them|binh luan|thuoc tinh|luoc do|"
     r"email\s*print\s*aa|emailprintaa|"
@@ -186,13 +180,29 @@ _FORM = re.compile(r"^[•·\-\s]*[^\W\d_]+(?:\s[^\W\d_]+){0,3}\s?\*$|^(?:tra lo
                    r"^email cua ban se khong duoc hien thi|^cac truong bat buoc")
 
 
+# The moment a page was posted, alone on its line: "07/09/2022 17:03", "Thứ hai 23/5/2022",
+# "05/08/2022 10:07 GMT+7", "2025-09-24 10:00".
+_POSTED_AT = re.compile(
+    r"(?:(?:thu (?:hai|ba|tu|nam|sau|bay)|chu nhat),?\s*)?(?:ngay\s*)?"
+    r"(?:[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:\s*[-|,]?\s*[0-9]{1,2}[:h][0-9]{2}(?::[0-9]{2})?(?:\s*(?:am|pm|sa|ch))?)?"
+    r"(?:\s*\(?gmt\s*\+\s*7\)?)?")
+
+
+def is_posting_time(line: str) -> bool:
+    """A line that only says when a page was posted: no part of the letter's text, but where
+    it stands, the headline above it ends (`import_letter` keeps it as a break)."""
+    return bool(_POSTED_AT.fullmatch(skeleton(line).strip(" .:|")))
+
+
 def is_furniture(line: str) -> bool:
     """A page number or a web page's own words, never part of a letter's body."""
     folded = skeleton(line).strip(" .:|")
     if len(folded) < 220 and (_CAPTION.search(folded) or _CREDIT.search(line)) \
             and not re.search(r"\b(?:truoc|cham nhat)\s+(?:ngay\s+)?[0-9]", folded):
         return True  # (an order with its deadline carried by a caption is kept, its credit too)
-    return len(folded) < 80 and bool(_FURNITURE.match(folded) or _FORM.match(folded))
+    return len(folded) < 80 and bool(_FURNITURE.match(folded) or _FORM.match(folded)
+                                     or _POSTED_AT.fullmatch(folded))
 
 
 # A photo's caption, which ends with its credit: "Lãnh đạo Sở Y tế kiểm tra … – Ảnh minh họa",
