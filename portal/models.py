@@ -202,6 +202,13 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
+def _utcnow() -> datetime:
+    """The portal's clock (`deadlines.utcnow`, which tests can stand still), as naive UTC."""
+    from .deadlines import utcnow  # (deadlines reads this module's enums)
+
+    return utcnow()
+
+
 class Directive(db.Model):
     """One letter (công văn) that orders units to act."""
 
@@ -219,7 +226,7 @@ class Directive(db.Model):
     signer: Mapped[str] = mapped_column(sa.String(200), default="")
     signer_title: Mapped[str] = mapped_column(sa.String(200), default="")
     full_text: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=sa.func.now())
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     status: Mapped[DirectiveStatus] = mapped_column(
         _enum(DirectiveStatus), default=DirectiveStatus.OPEN, server_default="open"
     )

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..deadlines import today, utcnow
+from ..deadlines import today
 from ..extensions import db
 from ..models import (
     Directive,
@@ -124,8 +124,7 @@ def draft_from_letter(draft: Draft, slug: str, user: User | None = None) -> Dire
     committed). A task the importer could not address gets the audience "unmatched"."""
     if slug_taken(slug):
         raise Refused(f"Đã có văn bản với mã «{slug}».")
-    directive = Directive(slug=slug, status=DirectiveStatus.DRAFT, created_at=utcnow(),
-                          **_letter_values(draft))
+    directive = Directive(slug=slug, status=DirectiveStatus.DRAFT, **_letter_values(draft))
     db.session.add(directive)
     db.session.flush()
     position, unmatched = _add_sections(directive, draft)
