@@ -2243,6 +2243,16 @@ def _communes_only(rule: str, index: UnitIndex) -> bool:
     return False
 
 
+def _page_head(paras: list[_Para], first_sentence: int) -> list[str]:
+    """What a page says first of what it is about: its headlines and its lead's first
+    sentence."""
+    words = [p.text for p in paras[:first_sentence] if _title_like(p.text)]
+    if first_sentence < len(paras):
+        lead = paras[first_sentence].text
+        words.append(lead[:lead.find(".") + 1 or len(lead)])
+    return words
+
+
 def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentence: int,
                         index: UnitIndex, draft: Draft, builder: _Builder) -> None:
     """In a page (no recipients), the orders outside any unit's section that name no one go to
@@ -2282,10 +2292,7 @@ def _address_by_subject(general: DraftSection, paras: list[_Para], first_sentenc
             open_tasks.append(task)
     if not open_tasks:
         return
-    words = [p.text for p in paras[:first_sentence] if _title_like(p.text)]
-    if first_sentence < len(paras):
-        lead = paras[first_sentence].text
-        words.append(lead[:lead.find(".") + 1 or len(lead)])
+    words = _page_head(paras, first_sentence)
     named = [found for each in words
              if (found := _task_addressee(each.strip(' "“”'), index)) and found[0]]
     rules = {rule: who for rule, who in named
@@ -2326,10 +2333,7 @@ def _narrow_to_visited(draft: Draft, paras: list[_Para], first_sentence: int,
     first sentence ("Kiểm tra bầu cử các xã Hưng Thạnh, Thạnh Lợi và Trường Xuân"), an order
     to "các địa phương", "các xã" is to those communes, not to every one the portal holds;
     noted, to check."""
-    words = [p.text for p in paras[:first_sentence] if _title_like(p.text)]
-    if first_sentence < len(paras):
-        lead = paras[first_sentence].text
-        words.append(lead[:lead.find(".") + 1 or len(lead)])
+    words = _page_head(paras, first_sentence)
     matches = [index.match(each) for each in words]
     if any(rule in ("kind:commune", "level:ward", "all") for match in matches
            for rule in match.matched):
