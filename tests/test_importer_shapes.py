@@ -928,6 +928,43 @@ def test_a_unit_named_by_its_acronym():
         "unit:Trung tâm Phục vụ hành chính công tỉnh"]
 
 
+def test_a_name_shortened_part_by_part():
+    """Letters shorten a name's parts (between "và", commas and dashes) one by one: "Sở NN và
+    PTNT", "Sở Nông nghiệp và PTNT", "Sở LĐ-TB và XH", "Sở VH, TT và DL"; and "Đài PT-TH",
+    "Hội LHPN", "UBND TX …"."""
+    units = [*PROVINCE,
+             UnitRef(20, "Sở Nông nghiệp và Phát triển nông thôn", "", "office"),
+             UnitRef(21, "Sở Lao động - Thương binh và Xã hội", "", "office"),
+             UnitRef(22, "Sở Văn hóa, Thể thao và Du lịch", "", "office"),
+             UnitRef(23, "Phòng Giáo dục và Đào tạo huyện Diễn Châu", "", "office"),
+             UnitRef(24, "Đài Phát thanh và Truyền hình tỉnh", "", "service"),
+             UnitRef(25, "Hội Liên hiệp Phụ nữ tỉnh", "", "office"),
+             UnitRef(26, "UBND thị xã Cửa Lò", "Cửa Lò", "commune")]
+    draft = letter("1. Sở NN và PTNT hướng dẫn phòng chống dịch bệnh gia súc.\n"
+                   "2. Sở Nông nghiệp và PTNT kiểm tra các hồ đập.\n"
+                   "3. Sở LĐ-TB và XH tổng hợp danh sách hộ nghèo.\n"
+                   "4. Sở VH, TT và DL tổ chức các hoạt động văn hóa.\n"
+                   "5. Đề nghị Phòng GD và ĐT rà soát cơ sở vật chất trường học.\n"
+                   "6. Đài PT-TH tỉnh tăng cường tuyên truyền.\n"
+                   "7. Hội LHPN tỉnh vận động hội viên tham gia.\n"
+                   "8. UBND TX Cửa Lò bảo đảm vệ sinh môi trường bãi biển.", units)
+    assert audiences(draft) == [
+        "unit:Sở Nông nghiệp và Phát triển nông thôn",
+        "unit:Sở Nông nghiệp và Phát triển nông thôn",
+        "unit:Sở Lao động - Thương binh và Xã hội", "unit:Sở Văn hóa, Thể thao và Du lịch",
+        "unit:Phòng Giáo dục và Đào tạo huyện Diễn Châu",
+        "unit:Đài Phát thanh và Truyền hình tỉnh", "unit:Hội Liên hiệp Phụ nữ tỉnh",
+        "unit:UBND thị xã Cửa Lò"]
+
+
+def test_parts_shortened_that_two_units_share_name_neither():
+    units = [*PROVINCE, UnitRef(20, "Sở Kế hoạch và Đầu tư", "", "office"),
+             UnitRef(21, "Sở Khoa học và Đào tạo", "", "office")]
+    draft = letter("Đề nghị Sở KH và ĐT rà soát danh mục dự án.", units)
+    assert audiences(draft) == [None]
+    assert draft.sections[0].unmatched
+
+
 def test_an_acronym_two_units_share_names_neither():
     units = [*PROVINCE, UnitRef(20, "Sở Văn hóa và Thông tin", "", "office"),
              UnitRef(21, "Sở Văn hóa - Thể thao", "", "office")]

@@ -9,6 +9,7 @@ shown to the editor instead of dropped.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ _ABBREVIATIONS = {
     "ubnd": ("uy", "ban", "nhan", "dan"),
     "hdnd": ("hoi", "dong", "nhan", "dan"),
     "tp": ("thanh", "pho"),
+    "tx": ("thi", "xa"),
     "vp": ("van", "phong"),
     "qlnn": ("quan", "ly", "nha", "nuoc"),
 }
@@ -217,7 +219,7 @@ def _acronym_like(token: _Token) -> bool:
 # "Trung tâm" Phục vụ hành chính công): an acronym stands for the words after them.
 _HEADS = [tuple(words.split()) for words in (
     "bo chi huy", "van phong", "trung tam", "chi cuc", "ban quan ly", "thanh tra", "so",
-    "phong", "ban", "cuc", "bo", "cong an", "doi", "hat", "ban chi huy")]
+    "phong", "ban", "cuc", "bo", "cong an", "doi", "hat", "ban chi huy", "dai", "hoi")]
 _HEADS.sort(key=len, reverse=True)
 # The words that end a department's own name and begin its place ("Công an tỉnh Quảng Trị").
 _LEVELS = {("tinh",), ("huyen",), ("thanh", "pho"), ("thi", "xa")}
@@ -268,6 +270,58 @@ def _partial_acronym_keys(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     rest = key[len(head):]
     return [(*head, "".join(word[0] for word in rest[:end]), *rest[end:])
             for end in range(2, _place_start(rest))]
+
+
+# What divides a name into parts that letters shorten one by one: "và", "&", a comma, a dash.
+_PART_SEPARATORS = {",", "&", "-", "–", "va"}
+
+
+def _part_keys(name: str) -> list[tuple[str, ...]]:
+    """The name with each of its parts (between "và", commas and dashes) in full or as its
+    initials, as letters write "Sở NN và PTNT", "Sở Nông nghiệp và PTNT", "Sở LĐ-TB và XH",
+    "Sở VH, TT và DL": ("so", "nn", "ptnt"), ("so", "nong", "nghiep", "ptnt"), ("so", "ldtb",
+    "xh"), … Initials side by side may be one word ("LĐ-TB"); the place after the name stays
+    (and, for "Phòng GD và ĐT" in a district's letter, may be left out)."""
+    key = _key(name)
+    head = next((h for h in _HEADS if key[:len(h)] == h), None)
+    if head is None:
+        return []
+    rest = key[len(head):]
+    end = _place_start(rest)
+    place = rest[end:]
+    parts: list[list[str]] = [[]]
+    seen = 0  # the words of the name read so far, head included
+    for piece in re.findall(r"[^\W_]+|[,&]|(?<=\s)[-–](?=\s)", skeleton(name)):
+        if piece in _PART_SEPARATORS:
+            if seen > len(head) and parts[-1]:
+                parts.append([])
+            continue
+        for word in _ABBREVIATIONS.get(piece, (piece,)):
+            seen += 1
+            if len(head) < seen <= len(head) + end:
+                parts[-1].append(word)
+    parts = [part for part in parts if part]
+    if not 2 <= len(parts) <= 4 or sum(map(len, parts)) != end:
+        return []
+    keys: list[tuple[str, ...]] = []
+    for short in itertools.product((False, True), repeat=len(parts)):
+        if not any(short[i] and len(parts[i]) >= 2 for i in range(len(parts))):
+            continue
+        pieces = [("".join(word[0] for word in part),) if cut else tuple(part)
+                  for part, cut in zip(parts, short, strict=True)]
+        # initials side by side: each pair apart or glued ("LĐ-TB" is one word)
+        joints = [i for i in range(1, len(parts)) if short[i - 1] and short[i]]
+        for glue in itertools.product((False, True), repeat=len(joints)):
+            words = list(pieces[0])
+            for i in range(1, len(parts)):
+                if i in joints and glue[joints.index(i)]:
+                    words[-1] += pieces[i][0]
+                else:
+                    words += pieces[i]
+            keys.append((*head, *words, *place))
+            if place:
+                keys.append((*head, *words))
+    return keys
 
 
 def _initials_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -399,7 +453,8 @@ class UnitIndex:
             own = full[:len(full) - len(place)] \
                 if kind == "commune" and level and place and full[:4] == ("uy", "ban", "nhan",
                                                                           "dan") else None
-            partial = _partial_acronym_keys(full) if kind != "commune" else []
+            partial = [*_partial_acronym_keys(full), *_part_keys(unit.name)] \
+                if kind != "commune" else []
             if own:
                 owns.setdefault(own, set()).add(unit.name)
             for alias in (*_acronym_keys(full), *partial, _initials_key(full),
