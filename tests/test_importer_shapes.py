@@ -957,6 +957,49 @@ def test_a_name_shortened_part_by_part():
         "unit:UBND thị xã Cửa Lò"]
 
 
+DISTRICT_OFFICES = [UnitRef(i, name, "", kind) for i, (name, kind) in enumerate([
+    ("Sở Giáo dục và Đào tạo", "office"),
+    ("Phòng Giáo dục và Đào tạo huyện Diễn Châu", "office"),
+    ("Phòng Giáo dục và Đào tạo thành phố Vinh", "office"),
+    ("Phòng Giáo dục và Đào tạo thị xã Cửa Lò", "office"),
+    ("Trung tâm Y tế huyện Diễn Châu", "service"),
+    ("Trung tâm Y tế thành phố Vinh", "service"),
+    ("Trung tâm Y tế thị xã Cửa Lò", "service"),
+    ("Trường THPT Huỳnh Thúc Kháng", "service"),
+    ("Trường THPT Phan Bội Châu", "service"),
+    ("Trường THCS Lê Lợi", "service"),
+    ("UBND huyện Diễn Châu", "commune"),
+    ("UBND thành phố Vinh", "commune"),
+    ("UBND thị xã Cửa Lò", "commune"),
+], start=1)]
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("các Phòng GD&ĐT", {2, 3, 4}),
+    ("Phòng GD&ĐT các huyện, thành phố, thị xã", {2, 3, 4}),
+    ("Phòng Giáo dục và Đào tạo các huyện, thị xã, thành phố", {2, 3, 4}),
+    ("các phòng Giáo dục và Đào tạo", {2, 3, 4}),
+    ("Giám đốc Trung tâm Y tế các huyện", {5, 6, 7}),
+    ("các Trung tâm Y tế huyện, thành phố, thị xã", {5, 6, 7}),
+    ("Trung tâm Y tế huyện Diễn Châu, thành phố Vinh", {5, 6}),
+    ("Phòng GD&ĐT Diễn Châu, Vinh", {2, 3}),
+    ("Phòng GD&ĐT huyện Diễn Châu, UBND thành phố Vinh", {2, 12}),
+    ("Trung tâm Y tế thị xã Cửa Lò", {7}),
+    ("các trường trung học phổ thông", {8, 9}),
+    ("các trường THCS", {10}),
+    ("các trường học trên địa bàn", {8, 9, 10}),
+])
+def test_an_office_each_district_has_named_for_all_or_some(words, expected):
+    """A department's letter to the offices each district has: by their name without the
+    place, after "các" or before the levels' words, each of them; by their places, those."""
+    draft = letter(f"Đề nghị {words} triển khai thực hiện kế hoạch năm học mới.",
+                   DISTRICT_OFFICES)
+    rule = audiences(draft)[0]
+    reached = {int(i) for i in rule.split(":")[1].split(",")} if rule.startswith("units:") \
+        else {next(u.id for u in DISTRICT_OFFICES if f"unit:{u.name}" == rule)}
+    assert reached == expected
+
+
 def test_parts_shortened_that_two_units_share_name_neither():
     units = [*PROVINCE, UnitRef(20, "Sở Kế hoạch và Đầu tư", "", "office"),
              UnitRef(21, "Sở Khoa học và Đào tạo", "", "office")]

@@ -62,6 +62,8 @@ _ABBREVIATIONS = {
     "hdnd": ("hoi", "dong", "nhan", "dan"),
     "tp": ("thanh", "pho"),
     "tx": ("thi", "xa"),
+    "thpt": ("trung", "hoc", "pho", "thong"),
+    "thcs": ("trung", "hoc", "co", "so"),
     "vp": ("van", "phong"),
     "qlnn": ("quan", "ly", "nha", "nuoc"),
 }
@@ -344,9 +346,39 @@ def _without_place(key: tuple[str, ...]) -> tuple[str, ...] | None:
     return None
 
 
+# The level words of a district's or a commune's name, where an office of each begins its
+# place ("Trung tâm Y tế huyện Diễn Châu", "Trạm Y tế xã Tân Phú").
+_LOCAL_LEVELS = [tuple(words.split()) for words in
+                 ("thanh pho", "thi xa", "thi tran", "huyen", "quan", "xa", "phuong")]
+
+
+def _local_place(key: tuple[str, ...]) -> int | None:
+    """Where the place begins in the name of an office each district or commune has: at its
+    last level word with a place after it ("… Xã hội huyện Diễn Châu": at "huyện")."""
+    for i in range(len(key) - 2, 1, -1):
+        for level in _LOCAL_LEVELS:
+            if key[i:i + len(level)] == level and i + len(level) < len(key):
+                # "thị xã", "thành phố": the level's first word
+                return i - 1 if key[i - 1:i + 1] in _LOCAL_LEVELS else i
+    return None
+
+
+def _name_upto(name: str, size: int) -> str:
+    """The first words of `name` whose key is `size` words long."""
+    count = 0
+    for token in _tokens(name):
+        if token.word in ",;()" or token.word in _SEPARATOR_WORDS:
+            continue
+        count += len(_ABBREVIATIONS.get(token.word, (token.word,)))
+        if count >= size:
+            return name[:token.end]
+    return name
+
+
 # Words after a shortened name that show the name has ended: what the unit is or does.
 _AFTER_NAME = {"co", "can", "phai", "da", "se", "dang", "khan", "tiep", "chu", "thuong",
-               "nghiem", "tich", "kip", "duoc", "la", "tai", "theo", "ve", "thuoc", "truc"}
+               "nghiem", "tich", "kip", "duoc", "la", "tai", "theo", "ve", "thuoc", "truc",
+               "tren"}
 
 
 def _name_ends(tokens: list[_Token], index: int) -> bool:
@@ -532,6 +564,29 @@ class UnitIndex:
                if full[-len(level):] == level}
         self.own_level = sorted(own, key=len, reverse=True) \
             if own and not self.level_words else []
+        # An office or a centre each district (or commune) has, by its name without the place,
+        # in any form the index knows ("Phòng Giáo dục và Đào tạo", "Phòng GD&ĐT", "Trung tâm
+        # Y tế"), where two units at least share it: "các Trung tâm Y tế", "Phòng GD&ĐT các
+        # huyện, thành phố" are each of them (see `_consume_stems`).
+        stems: dict[tuple[str, ...], set[str]] = {}
+        self.local_places: dict[str, tuple[str, ...]] = {}  # each such unit's place's words
+        self.place_names: dict[str, tuple[str, ...]] = {}  # the same without the level word
+        for unit, full in zip(units, full_keys, strict=True):
+            at = _local_place(full) if self.kinds[unit.name] != "commune" else None
+            if at is None:
+                continue
+            stem = full[:at]
+            self.local_places[unit.name] = full[at:]
+            level = next(each for each in _LOCAL_LEVELS if full[at:at + len(each)] == each)
+            # its place's name alone after the office ("Phòng GD&ĐT Diễn Châu")
+            self.place_names[unit.name] = full[at + len(level):]
+            for key in {stem, *_acronym_keys(stem), _initials_key(stem),
+                        *_part_keys(_name_upto(unit.name, at))}:
+                if key and len(key) >= 2:
+                    stems.setdefault(key, set()).add(unit.name)
+        self.stems = sorted(((key, sorted(names, key=lambda name: -len(
+            self.local_places[name]))) for key, names in stems.items() if len(names) >= 2),
+            key=lambda item: -len(item[0]))
         # the owners of public investment projects ("các chủ đầu tư"): its project boards
         self.project_boards = sorted(
             unit.name for unit, full in zip(units, full_keys, strict=True)
@@ -615,6 +670,7 @@ class UnitIndex:
         # the keys whose first word is here, longest first as in self.keys
         present = sorted((item for word in where for item in self.by_first.get(word, ())),
                          key=lambda item: self.rank[item[0]])
+        self._consume_stems(words, used, take)
         for key, name in present:
             consume(key, f"unit:{name}")
         for position in range(len(words)):
@@ -687,11 +743,18 @@ class UnitIndex:
                 if tuple(words[start:end]) != head or any(used[position:end]):
                     continue
                 # "các trường THCS": those of the heads' units whose names go on that way
-                kind = [name for name in names
-                        if self.name_keys[name][len(head):len(head) + 1]
-                        == tuple(words[end:end + 1])]
-                if kind and free_after(end + 1):
-                    names, end = kind, end + 1
+                if head == ("truong",) and words[end:end + 1] == ["hoc"] \
+                        and free_after(end + 1):
+                    end += 1  # "các trường học": every school
+                # (by as many of their words as the letter gives: "các trường trung học
+                # phổ thông", not every "trường trung học")
+                for size in range(4, 0, -1):
+                    kind = [name for name in names if len(words[end:end + size]) == size
+                            and self.name_keys[name][len(head):len(head) + size]
+                            == tuple(words[end:end + size])]
+                    if kind and free_after(end + size):
+                        names, end = kind, end + size
+                        break
                 if free_after(end):
                     for name in sorted(names):
                         take(position, end, f"unit:{name}")
@@ -744,6 +807,47 @@ class UnitIndex:
             out += [f"unit:{name}" for name, each in self.levels.items()
                     if each == level and f"unit:{name}" not in out]
         return out
+
+    def _consume_stems(self, words: list[str], used: list[bool],
+                       take: Callable[[int, int, str], None]) -> None:
+        """An office each district has, by its name without the place, after "các" or before
+        the levels' words ("các Phòng GD&ĐT", "Trung tâm Y tế các huyện, thành phố, thị xã",
+        "các Trạm Y tế xã, phường"): each unit of that name."""
+        for stem, names in self.stems:
+            for position, word in enumerate(words):
+                end = position + len(stem)
+                if word != stem[0] or tuple(words[position:end]) != stem \
+                        or any(used[position:end]):
+                    continue
+                # "Phòng GD&ĐT huyện A, thành phố B": the same office of each place named
+                at, first = end, position
+                while True:
+                    hit = next(((name, len(place)) for name in names
+                                for place in (self.local_places[name], self.place_names[name])
+                                if tuple(words[at:at + len(place)]) == place
+                                and not any(used[at:at + len(place)])), None)
+                    if hit is None:
+                        break
+                    take(first, at + hit[1], f"unit:{hit[0]}")
+                    at = first = at + hit[1]
+                if at > end:
+                    continue
+                start = position - 1 if position and words[position - 1] == "cac" \
+                    and not used[position - 1] else position
+                after = end + (words[end:end + 1] == ["cac"])
+                level = next((len(key) for key, rule in _GROUPS if rule.startswith("level:")
+                              and tuple(words[after:after + len(key)]) == key), 0)
+                if not level and after > end:  # "… các quận", "… các thị xã"
+                    level = next((len(each) for each in _LOCAL_LEVELS
+                                  if tuple(words[after:after + len(each)]) == each), 0)
+                if not level and (start == position or any(
+                        tuple(words[end:end + len(each)]) == each for each in _LOCAL_LEVELS)):
+                    continue  # no "các", or one place's ("các Trung tâm Y tế huyện A, B")
+                stop = after + level if level else end
+                if any(used[start:stop]):
+                    continue
+                for name in names:
+                    take(start, stop, f"unit:{name}")
 
     def opens_with_unit(self, text: str) -> bool:
         """Whether `text` opens (after "giao", "đề nghị" or "yêu cầu") with a unit's name in
