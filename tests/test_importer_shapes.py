@@ -729,6 +729,27 @@ def test_the_remaining_months_of_the_year_end_on_its_last_day():
         "Hạn «những tháng cuối năm»: lấy ngày cuối năm 2025."]
 
 
+def test_a_month_a_quarter_or_a_year_as_the_time_to_finish():
+    """"Thời gian hoàn thành: tháng 6/2025", "Thời hạn: Quý III", "hoàn thành trong
+    năm 2026", "trong 6 tháng đầu năm 2026", "Hạn cuối nộp hồ sơ: …": by the period's last
+    day (a month or a quarter without its year is the letter's); the tasks of a month ("các
+    nhiệm vụ trọng tâm trong tháng 9") are what to do, not by when."""
+    draft = letter("1. Sở Tài chính rà soát định mức chi. Thời gian hoàn thành: tháng 10/2025.\n"
+                   "2. Sở Y tế xây dựng kế hoạch tiêm chủng. Thời hạn: Quý IV.\n"
+                   "3. Sở Nội vụ sắp xếp tổ chức bộ máy, hoàn thành trong năm 2026.\n"
+                   "4. Sở Khoa học và Công nghệ số hóa hồ sơ, hoàn thành trong 6 tháng đầu năm "
+                   "2026.\n"
+                   "5. Các xã, phường hướng dẫn người dân nộp hồ sơ. Hạn cuối nhận hồ sơ: "
+                   "15/9/2025.\n"
+                   "6. Sở Nội vụ triển khai các nhiệm vụ trọng tâm trong tháng 9 và quý IV.\n"
+                   "7. Sở Y tế hoàn thành việc tiêm vắc xin trong tháng 11.")
+    assert [d for _, d, _ in tasks(draft)] == [
+        date(2025, 10, 31), date(2025, 12, 31), date(2026, 12, 31), date(2026, 6, 30),
+        date(2025, 9, 15), None, date(2025, 11, 30)]
+    assert "Hạn «Quý IV»: lấy ngày cuối quý, năm 2025 của văn bản." in \
+        " ".join(draft.tasks[1].notes).replace("Thời hạn: ", "")
+
+
 def test_giao_a_unit_to_carry_out_is_the_order_and_carries_out_what_the_lead_received():
     body = ("Tiếp nhận Thông tư số 28/2020/TT-BGDĐT ngày 04/9/2020 của Bộ Giáo dục và Đào tạo "
             "về việc ban hành Điều lệ Trường tiểu học (văn bản gửi kèm), Phó Chủ tịch UBND tỉnh "

@@ -302,7 +302,7 @@ _DEADLINE = re.compile(
     r"den ngay|vao luc(?=\s*[0-9])|vao(?=\s*[0-9]{1,2}\s*(?:gio|h)\b)|"
     r"vao(?=\s+(?:(?:sang|chieu|toi)\s+)?ngay\s*[0-9]{1,2}\s*[/.-]\s*[0-9])|"
     r"trong(?=\s*ngay\s*[0-9]{1,2}\s*[/.-]))\b"
-    r"(?:\s+(?:hoan thanh|thuc hien|bao cao|nop|gui))?"
+    r"(?:\s+(?:hoan thanh|thuc hien|bao cao|nop|gui|nhan)(?:\s+(?:ho so|bao cao|van ban))?)?"
     r"[\s:,]*(?:la\s+|vao\s+|trong\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut|')?)?"
     r"(?:\s*(?:sang|chieu|toi))?\s*,?\s*)?(?:(?:ngay\s+)?(?:thu\s+(?:hai|ba|tu|nam|sau|bay|"
     r"[2-7])|chu nhat)\s*,?\s*)?"
@@ -370,14 +370,29 @@ def _deadline(text: str, year: int | None, notes: list[str],
         if period is not None:
             return period
     if not found:
+        # a month or a quarter written without its year is the letter's (or the paragraph's)
+        the_year = year or (nearby[0] if nearby else None)
         month = _MONTH_DEADLINE.search(sk)
-        if month:
+        if month and not month.group("y") and re.search(
+                r"\bnhiem vu(?: trong tam)?\s*$", sk[:month.start()]):
+            month = None  # "các nhiệm vụ trọng tâm trong tháng 4": the month's work
+        if month and (month.group("y") or the_year):
             words = text[month.start():month.end()]
-            the_month, the_year = int(month.group("m")), int(month.group("y"))
+            the_month = int(month.group("m"))
+            in_year = int(month.group("y")) if month.group("y") else the_year
             if 1 <= the_month <= 12:
-                last = calendar.monthrange(the_year, the_month)[1]
-                notes.append(f"Hạn «{words}»: lấy ngày cuối tháng.")
-                return date(the_year, the_month, last), words
+                last = calendar.monthrange(in_year, the_month)[1]
+                notes.append(f"Hạn «{words}»: lấy ngày cuối tháng"
+                             + ("." if month.group("y") else f", năm {in_year} của văn bản."))
+                return date(in_year, the_month, last), words
+        whole = _WHOLE_YEAR_DEADLINE.search(sk)
+        if whole:
+            words = text[whole.start():whole.end()]
+            in_year = int(whole.group("y"))
+            first_half = (whole.group("half") or "").startswith("6 thang dau")
+            notes.append(f"Hạn «{words}»: lấy ngày cuối "
+                         + ("sáu tháng đầu năm." if first_half else "năm."))
+            return date(in_year, 6, 30) if first_half else date(in_year, 12, 31), words
         rest = _YEAR_END_DEADLINE.search(sk)
         the_year = int(rest.group("y")) if rest and rest.group("y") else (
             year or (nearby[0] if nearby else None) or (received.year if received else None))
@@ -389,13 +404,17 @@ def _deadline(text: str, year: int | None, notes: list[str],
                             if guessed else "."))
             return date(the_year, 12, 31), words
         quarter = _QUARTER_DEADLINE.search(sk)
-        if quarter:
+        if quarter and not quarter.group("y") and re.search(
+                r"\bnhiem vu(?: trong tam)?\s*$", sk[:quarter.start()]):
+            quarter = None
+        if quarter and (quarter.group("y") or the_year):
             words = text[quarter.start():quarter.end()]
             number = _QUARTERS[quarter.group("q")]
-            the_year = int(quarter.group("y"))
+            in_year = int(quarter.group("y")) if quarter.group("y") else the_year
             last_month = 3 * number
-            notes.append(f"Hạn «{words}»: lấy ngày cuối quý.")
-            return date(the_year, last_month, calendar.monthrange(the_year, last_month)[1]), \
+            notes.append(f"Hạn «{words}»: lấy ngày cuối quý"
+                         + ("." if quarter.group("y") else f", năm {in_year} của văn bản."))
+            return date(in_year, last_month, calendar.monthrange(in_year, last_month)[1]), \
                 words
         return None, ""
     if len({d for d, _ in found}) > 1:
@@ -463,9 +482,14 @@ def _period_end(text: str, sk: str, year: int | None, issued: date | None,
 
 
 # "trong tháng 9/2014": by the month's last day.
+# The words that say by when, before a month, a quarter or a year: "trong tháng 6/2025",
+# "Thời gian hoàn thành: tháng 6/2025", "Thời hạn: Quý II/2025" (not "Thời gian thực hiện:
+# Quý IV", a plan's time for the work).
+_PERIOD_LEAD = (r"(?:\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong)|"
+                r"\bthoi (?:gian hoan thanh|han(?: hoan thanh)?)\s*:\s*(?:trong\s+)?)")
 _MONTH_DEADLINE = re.compile(
-    r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) thang\s*(?P<m>[0-9]{1,2})"
-    r"(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2})\b"
+    _PERIOD_LEAD + r" ?thang\s*(?P<m>[0-9]{1,2})"
+    r"(?:(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2}))?\b(?!\s*[/.-]\s*[0-9])"
 )
 # "trong những tháng cuối năm", "từ nay đến cuối năm 2025", "những tháng còn lại của năm":
 # by the year's last day (of the year written, else the letter's).
@@ -475,8 +499,14 @@ _YEAR_END_DEADLINE = re.compile(
 )
 # "trong quý III/2025", "hoàn thành trong quý 3 năm 2025": by the quarter's last day.
 _QUARTER_DEADLINE = re.compile(
-    r"\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong) quy\s*(?P<q>iv|iii|ii|i|[1-4])"
-    r"(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2})\b"
+    _PERIOD_LEAD + r" ?quy\s*(?P<q>iv|iii|ii|i|[1-4])"
+    r"(?:(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2}))?\b(?!\s*[/.-]\s*[0-9])"
+)
+# "hoàn thành trong năm 2025", "Thời gian hoàn thành: năm 2025", "trong 6 tháng đầu năm
+# 2025": by that year's last day (its half's, for the first six months).
+_WHOLE_YEAR_DEADLINE = re.compile(
+    r"\b(?:(?:hoan thanh|xong) trong|thoi (?:gian|han) hoan thanh\s*:\s*(?:trong\s+)?)"
+    r"\s*(?P<half>6 thang dau |6 thang cuoi )?nam\s+(?P<y>(?:19|20)[0-9]{2})\b"
 )
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _TARGET = re.compile(r"(?<![0-9.,])([0-9]{1,3}(?:[.,][0-9]{1,2})?)\s*%")
