@@ -1021,6 +1021,17 @@ def test_an_office_each_district_has_named_for_all_or_some(words, expected):
     assert reached == expected
 
 
+def test_the_office_of_council_and_committee_by_the_committee_alone():
+    units = [UnitRef(1, "Văn phòng HĐND và UBND xã", "", "office"),
+             UnitRef(2, "Phòng Kinh tế", "", "office"),
+             UnitRef(3, "Trường THCS Tân Phú", "", "service"),
+             UnitRef(4, "Trường Tiểu học Tân Phú", "", "service")]
+    draft = import_letter("1. Văn phòng UBND xã tổng hợp báo cáo kết quả thực hiện.\n"
+                          "2. Hiệu trưởng các trường rà soát cơ sở vật chất.", units)
+    assert audiences(draft) == ["unit:Văn phòng HĐND và UBND xã", "units:3,4"]
+    assert all(not section.unmatched for section in draft.sections)
+
+
 def test_parts_shortened_that_two_units_share_name_neither():
     units = [*PROVINCE, UnitRef(20, "Sở Kế hoạch và Đầu tư", "", "office"),
              UnitRef(21, "Sở Khoa học và Đào tạo", "", "office")]

@@ -55,7 +55,7 @@ FILLER = {
     "thanh", "phong", "chuyen", "mon", "goi", "tat", "la", "chung", "sau", "day", "voi", "hoi",
     "dong", "tp", "ubnd", "hdnd", "vp", "van", "doi", "rieng", "vien", "chuc", "cap", "tren",
     "ca", "nhung", "co", "quan", "don", "vi", "duoc", "va", "cung", "tham", "muu", "nganh",
-    "tinh", "huyen", "lien", "dia", "nay", "mot", "khac", "tuong", "ung",
+    "tinh", "huyen", "lien", "dia", "nay", "mot", "khac", "tuong", "ung", "hieu",
 }
 _ABBREVIATIONS = {
     "ubnd": ("uy", "ban", "nhan", "dan"),
@@ -375,6 +375,18 @@ def _name_upto(name: str, size: int) -> str:
     return name
 
 
+_COUNCIL_AND_COMMITTEE = ("hoi", "dong", "nhan", "dan", "uy", "ban", "nhan", "dan")
+
+
+def _without_council(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """("van", "phong", "uy", "ban", "nhan", "dan", "xa") for "Văn phòng HĐND và UBND xã": the
+    office of both known by the committee alone, as letters write "Văn phòng UBND xã"."""
+    for i in range(len(key) - len(_COUNCIL_AND_COMMITTEE) + 1):
+        if key[i:i + len(_COUNCIL_AND_COMMITTEE)] == _COUNCIL_AND_COMMITTEE:
+            return key[:i] + key[i + 4:]
+    return None
+
+
 # Words after a shortened name that show the name has ended: what the unit is or does.
 _AFTER_NAME = {"co", "can", "phai", "da", "se", "dang", "khan", "tiep", "chu", "thuong",
                "nghiem", "tich", "kip", "duoc", "la", "tai", "theo", "ve", "thuoc", "truc",
@@ -490,7 +502,8 @@ class UnitIndex:
             if own:
                 owns.setdefault(own, set()).add(unit.name)
             for alias in (*_acronym_keys(full), *partial, _initials_key(full),
-                          _without_place(full) if kind != "commune" else None, branch):
+                          _without_place(full) if kind != "commune" else None, branch,
+                          _without_council(full)):
                 if alias:
                     aliases.setdefault(alias, set()).add(unit.name)
             if branch:  # "ngành Giáo dục" for "Phòng Giáo dục và Đào tạo"
