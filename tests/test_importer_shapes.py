@@ -746,8 +746,18 @@ def test_a_month_a_quarter_or_a_year_as_the_time_to_finish():
     assert [d for _, d, _ in tasks(draft)] == [
         date(2025, 10, 31), date(2025, 12, 31), date(2026, 12, 31), date(2026, 6, 30),
         date(2025, 9, 15), None, date(2025, 11, 30)]
-    assert "Hạn «Quý IV»: lấy ngày cuối quý, năm 2025 của văn bản." in \
+    assert "Hạn «Quý IV»: lấy ngày cuối quý (không ghi năm: lấy năm 2025)." in \
         " ".join(draft.tasks[1].notes).replace("Thời hạn: ", "")
+    # a month without its year that is over (the letter is of 10/8), comes back every year,
+    # names the work of a month or is a plan's time for the work: no deadline; one that ended
+    # more than half a year before the letter is next year's
+    draft = letter("1. Sở Tài chính tổng hợp số liệu thu, chi ngân sách trong tháng 7, báo cáo "
+                   "UBND tỉnh.\n2. Sở Y tế tổ chức Tháng hành động vì an toàn thực phẩm trong "
+                   "tháng 4 hằng năm.\n3. Các sở, ngành tập trung thực hiện các công việc trọng "
+                   "tâm trong tháng 9.\n4. Sở Nội vụ tổng hợp kết quả thi đua trong quý II.\n"
+                   "5. Sở Y tế tiêm vắc xin sởi. Thời gian thực hiện: trong quý IV.\n"
+                   "6. Sở Nội vụ hoàn thành việc sắp xếp trong tháng 1.")
+    assert [d for _, d, _ in tasks(draft)] == [None, None, None, None, None, date(2026, 1, 31)]
 
 
 def test_giao_a_unit_to_carry_out_is_the_order_and_carries_out_what_the_lead_received():
@@ -1019,6 +1029,15 @@ def test_an_office_each_district_has_named_for_all_or_some(words, expected):
     reached = {int(i) for i in rule.split(":")[1].split(",")} if rule.startswith("units:") \
         else {next(u.id for u in DISTRICT_OFFICES if f"unit:{u.name}" == rule)}
     assert reached == expected
+
+
+def test_a_level_with_a_place_the_portal_does_not_hold_is_no_unit_of_it():
+    units = [*PROVINCE, UnitRef(20, "UBND thị xã Cửa Lò", "Cửa Lò", "commune")]
+    for words in ("UBND TX Hoàng Mai", "UBND thị xã Hoàng Mai"):
+        draft = letter(f"Yêu cầu {words} báo cáo kết quả thực hiện.", units)
+        assert audiences(draft) == [None]
+    assert audiences(letter("Yêu cầu UBND thị xã báo cáo kết quả thực hiện.", units)) == [
+        "unit:UBND thị xã Cửa Lò"]
 
 
 def test_the_office_of_council_and_committee_by_the_committee_alone():
@@ -2894,3 +2913,45 @@ def test_a_letter_sent_on_a_day_and_a_date_under_its_heading():
             "biểu trước ngày 12/4/2024.\n")
     assert tasks(letter(page)) == [
         ("unit:Sở Tài chính", date(2024, 4, 12), "Sở Tài chính chuẩn bị tài liệu, gửi đại ")]
+
+
+# ---- the verbs orders are given with, and advice to the public
+
+
+@pytest.mark.parametrize("order", [
+    "áp dụng các biện pháp bảo đảm an toàn", "phát quang bụi rậm, khơi thông cống rãnh",
+    "di dời người dân ra khỏi vùng nguy hiểm", "gia cố, chằng chống nhà cửa",
+    "tiêm phòng cho đàn gia súc", "khử trùng, tiêu độc chuồng trại", "cắm biển cảnh báo",
+    "giải tỏa hành lang an toàn giao thông", "cưỡng chế công trình vi phạm",
+    "bồi thường, giải phóng mặt bằng dự án", "số hóa hồ sơ hộ tịch", "dự trữ lương thực",
+    "ứng phó với bão số 3", "chi trả trợ cấp đúng hạn", "cải tạo, chỉnh trang trụ sở",
+    "quản lý chặt chẽ các nguồn thải", "bảo vệ rừng đầu nguồn", "phòng, chống dịch bệnh",
+    "kiểm soát chặt chẽ việc vận chuyển gia súc", "trực ban 24/24 giờ"])
+def test_an_order_given_with_a_verb_of_the_field(order):
+    assert audiences(letter(f"Sở Y tế {order} trên địa bàn tỉnh.")) == ["unit:Sở Y tế"]
+
+
+def test_a_field_s_words_in_a_unit_s_name_are_no_order():
+    """"Ban Quản lý", "Chi cục Bảo vệ thực vật", "công tác phòng, chống": the name of a body or
+    a field of work, not what a unit is told to do."""
+    draft = letter("Chi cục Bảo vệ thực vật, Ban Quản lý dự án đã có báo cáo kết quả.\n"
+                   "Công tác quản lý, kiểm soát dịch bệnh còn hạn chế.")
+    assert tasks(draft) == []
+
+
+def test_advice_to_the_public_is_set_aside_for_the_editor():
+    draft = letter("Để chủ động ứng phó với cơn bão số 3, UBND tỉnh đề nghị người dân nghiêm túc "
+                   "thực hiện các nội dung sau:\n"
+                   "1. Chặt tỉa cây cối quanh nhà, gia cố mái nhà, cửa sổ.\n"
+                   "2. Tuyệt đối không lội nước, không đứng dưới gốc cây lớn.\n"
+                   "Sở Y tế bố trí lực lượng sẵn sàng cấp cứu người bị nạn.")
+    assert audiences(draft) == ["unit:Sở Y tế"]
+    assert draft.set_aside == ["Chặt tỉa cây cối quanh nhà, gia cố mái nhà, cửa sổ.",
+                               "Tuyệt đối không lội nước, không đứng dưới gốc cây lớn."]
+    assert draft.unread == []
+    assert any("lời khuyến cáo người dân" in w for w in draft.warnings)
+    # the same items after an order to units are tasks
+    draft = letter("UBND tỉnh đề nghị UBND các xã, phường thực hiện các nội dung sau:\n"
+                   "1. Chặt tỉa cây cối quanh trụ sở, gia cố mái nhà.\n"
+                   "2. Tuyệt đối không để người dân lội nước qua ngầm tràn.")
+    assert audiences(draft) == ["kind:commune", "kind:commune"]

@@ -710,8 +710,12 @@ class UnitIndex:
             if key[0] in where:
                 consume(key, rule)
         for key, name in self.owns:
-            if key[0] in where:
-                consume(key, f"unit:{name}")
+            # (not "UBND thị xã Hoàng Mai", a place the portal does not hold)
+            for position in where.get(key[0], ()):
+                end = position + len(key)
+                if tuple(words[position:end]) == key and not any(used[position:end]) \
+                        and free_after(end):
+                    take(position, end, f"unit:{name}")
         for key, names in self.generic:
             for position in where.get(key[0], ()):
                 end = position + len(key)

@@ -373,17 +373,18 @@ def _deadline(text: str, year: int | None, notes: list[str],
         # a month or a quarter written without its year is the letter's (or the paragraph's)
         the_year = year or (nearby[0] if nearby else None)
         month = _MONTH_DEADLINE.search(sk)
-        if month and not month.group("y") and re.search(
-                r"\bnhiem vu(?: trong tam)?\s*$", sk[:month.start()]):
-            month = None  # "các nhiệm vụ trọng tâm trong tháng 4": the month's work
+        if month and not month.group("y") and not _period_by_when(
+                sk, month, issued, (int(month.group("m")),) * 2):
+            month = None
         if month and (month.group("y") or the_year):
             words = text[month.start():month.end()]
             the_month = int(month.group("m"))
-            in_year = int(month.group("y")) if month.group("y") else the_year
+            in_year = int(month.group("y")) if month.group("y") else _next_of(
+                the_year, issued, int(month.group("m")))
             if 1 <= the_month <= 12:
                 last = calendar.monthrange(in_year, the_month)[1]
-                notes.append(f"Hạn «{words}»: lấy ngày cuối tháng"
-                             + ("." if month.group("y") else f", năm {in_year} của văn bản."))
+                notes.append(f"Hạn «{words}»: lấy ngày cuối tháng" + (
+                    "." if month.group("y") else f" (không ghi năm: lấy năm {in_year})."))
                 return date(in_year, the_month, last), words
         whole = _WHOLE_YEAR_DEADLINE.search(sk)
         if whole:
@@ -404,16 +405,19 @@ def _deadline(text: str, year: int | None, notes: list[str],
                             if guessed else "."))
             return date(the_year, 12, 31), words
         quarter = _QUARTER_DEADLINE.search(sk)
-        if quarter and not quarter.group("y") and re.search(
-                r"\bnhiem vu(?: trong tam)?\s*$", sk[:quarter.start()]):
+        the_year = year or (nearby[0] if nearby else None)
+        if quarter and not quarter.group("y") and not _period_by_when(
+                sk, quarter, issued, (3 * _QUARTERS[quarter.group("q")] - 2,
+                                      3 * _QUARTERS[quarter.group("q")])):
             quarter = None
         if quarter and (quarter.group("y") or the_year):
             words = text[quarter.start():quarter.end()]
             number = _QUARTERS[quarter.group("q")]
-            in_year = int(quarter.group("y")) if quarter.group("y") else the_year
+            in_year = int(quarter.group("y")) if quarter.group("y") else _next_of(
+                the_year, issued, 3 * number)
             last_month = 3 * number
-            notes.append(f"Hạn «{words}»: lấy ngày cuối quý"
-                         + ("." if quarter.group("y") else f", năm {in_year} của văn bản."))
+            notes.append(f"Hạn «{words}»: lấy ngày cuối quý" + (
+                "." if quarter.group("y") else f" (không ghi năm: lấy năm {in_year})."))
             return date(in_year, last_month, calendar.monthrange(in_year, last_month)[1]), \
                 words
         return None, ""
@@ -421,6 +425,27 @@ def _deadline(text: str, year: int | None, notes: list[str],
         notes.append("Có nhiều hạn trong đoạn: " + "; ".join(w for _, w in found)
                      + f". Lấy hạn đầu tiên ({found[0][1]}).")
     return found[0]
+
+
+def _next_of(year: int, issued: date | None, last_month: int) -> int:
+    """The year of a month or a quarter without its year: the letter's, or the next when the
+    period ended more than half a year before the letter ("trong tháng 1" in December)."""
+    return year + 1 if issued is not None and issued.month - last_month > 6 else year
+
+
+def _period_by_when(sk: str, found: re.Match, issued: date | None,
+                    months: tuple[int, int]) -> bool:
+    """Whether a month or a quarter written without its year says by when: not the work of a
+    period ("các nhiệm vụ, công việc trọng tâm trong tháng 4"), a period that comes back ("…
+    trong tháng 4 hằng năm"), one a plan gives for its work ("Thời gian thực hiện: trong quý
+    IV"), nor one already over on the letter's date (the figures of "trong quý I" asked for
+    in April)."""
+    before = sk[:found.start()]
+    return not (
+        re.search(r"\b(?:nhiem vu|cong viec|cong tac)(?: trong tam)?\s*$", before)
+        or _RECURRING.match(sk, found.end())
+        or re.search(r"\bthoi gian thuc hien\s*:\s*$", before)
+        or (issued is not None and 0 < issued.month - months[1] <= 6))
 
 
 # What follows a date that comes back: "… hằng năm", "… và 05/12 hằng năm", "… của tháng

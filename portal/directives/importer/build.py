@@ -979,6 +979,16 @@ TO_EVERY_UNIT = ("Văn bản không có «Kính gửi» và nhiệm vụ không 
 SET_ASIDE = ("không nêu đơn vị nào và không có lời giao việc (đề nghị, yêu cầu, giao …): chưa "
              "lấy làm nhiệm vụ; thêm bằng tay nếu đó là việc phải làm.")
 UNMATCHED = "unmatched"
+# The words of a warning that quotes an item of advice to the public (`_TO_THE_PUBLIC`).
+TO_THE_PUBLIC = ("là lời khuyến cáo người dân, không giao đơn vị nào: chưa lấy làm nhiệm vụ; "
+                 "thêm bằng tay nếu đó là việc của đơn vị.")
+# An introduction that turns to the public ("UBND phường đề nghị người dân nghiêm túc thực
+# hiện các nội dung sau:", "khuyến cáo Nhân dân:"): the items under it are what people are
+# asked to do at home, not tasks for a unit.
+_TO_THE_PUBLIC = re.compile(
+    r"\b(?:de nghi|yeu cau|khuyen cao|keu goi|huong dan|luu y)\s+(?:(?:moi|toan the|tat ca|"
+    r"cac|quy)\s+)?(?:nguoi dan|nhan dan|ho gia dinh|ho dan|ba con|du khach|phu huynh|"
+    r"cong dan|nguoi lao dong|nguoi tham gia giao thong)\b[^.;:]*:\s*$")
 
 
 # A clause that names what an order is on and lists them after a colon: "… giải ngân 100% kế
@@ -2006,7 +2016,13 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
     # section, its numbering and the section before it, which the next item of the same
     # numbering returns to.
     inline: tuple[DraftSection, str, DraftSection | None] | None = None
+    public = False  # the items that follow advise the public
     for position, para in enumerate(paras):
+        if public and para.marker and not _part_heading(para):
+            draft.warnings.append(f"Mục «{para.text[:160]}» {TO_THE_PUBLIC}")
+            draft.set_aside.append(" ".join(para.text.split()))
+            continue
+        public = not para.marker and bool(_TO_THE_PUBLIC.search(skeleton(para.text)))
         if not para.marker:
             builder.intro_orders = False
         elif position and not paras[position - 1].marker:

@@ -105,13 +105,31 @@ ORDER_VERBS = [
     "nhan rong", "lam ro", "chap hanh", "tuan thu", "dieu phoi", "mua sam",
     "treo co", "lam tot", "chu trong", "bam sat", "de cao", "chu y", "dac biet chu y",
     "dac biet quan tam", "dac biet luu y",
+    # what units are told to do in the field, in emergencies and in public services
+    "ap dung", "thuc thi", "phat quang", "khoi thong", "nao vet", "di doi", "so tan",
+    "gia co", "chang chong", "ke khai", "cham soc", "tiem phong", "tiem vac xin",
+    "phun", "khu trung", "tieu doc", "cam bien", "lap dat", "giai toa", "cuong che",
+    "boi thuong", "giai phong mat bang", "so hoa", "phan loai", "luu y",
+    "tuyet doi khong", "han che", "bao quan", "du tru", "cap phat", "keu goi",
+    "ung pho", "chuyen giao", "can doi", "chi tra", "van chuyen", "luu tru",
+    "hoa giai", "tra ket qua", "cuu ho", "cuu nan", "ung cuu", "truc ban", "giu vung",
+    "cai tao", "chinh trang", "tiep cong dan", "canh bao", "ngan ngua", "xu ly dut diem",
+    "quan ly", "bao ve", "phong chong", "phong, chong", "kiem soat",
 ]
 # "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
 # chính trị - xã hội", "tổ chức, cá nhân".
 _NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the(?! thao)|chinh tri|"
                         r"xa hoi|hoi(?!\s+(?:nghi|thao|thi|cho|dien|giang|dam|truong))|"
                         r"thanh vien|co lien quan|lien quan|kinh te|ca nhan(?! hoa)|ton giao|"
-                        r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)"}
+                        r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)",
+             # words that also open a unit's name or a field of work ("Ban Quản lý dự án",
+             # "Chi cục Bảo vệ thực vật", "Ban Chỉ huy phòng chống thiên tai", "Trung tâm
+             # Kiểm soát bệnh tật", "công tác quản lý"), a verb only after none of those
+             **{verb: r"(?<!\bban )(?<!\bphong )(?<!\bchi cuc )(?<!\bcuc )(?<!\bcong tac )"
+                      r"(?<!\bban chi huy )(?<!\btrung tam )(?<!\bdoi )(?<!\bso )(?<!\bhoi )"
+                      r"(?<!\bvan phong )(?<!\bhieu qua )(?<!\bviec )" + re.escape(verb)
+                for verb in ("quan ly", "bao ve", "phong chong", "phong, chong", "kiem soat",
+                             "cuu ho", "cuu nan")}}
 _VERB_RE = re.compile(r"\b(?:" + "|".join(
     _NOT_VERB.get(verb, re.escape(verb))
     for verb in sorted(ORDER_VERBS, key=len, reverse=True)) + r")\b")
