@@ -2955,3 +2955,21 @@ def test_advice_to_the_public_is_set_aside_for_the_editor():
                    "1. Chặt tỉa cây cối quanh trụ sở, gia cố mái nhà.\n"
                    "2. Tuyệt đối không để người dân lội nước qua ngầm tràn.")
     assert audiences(draft) == ["kind:commune", "kind:commune"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Sở Y tế theo chức năng, nhiệm vụ được giao xây dựng kế hoạch tiêm chủng.",
+    "Sở Y tế sớm có kế hoạch tiêm chủng cho trẻ em.",
+    "Sở Y tế cần có giải pháp giảm tải cho bệnh viện tuyến tỉnh.",
+    "Đề nghị Sở Y tế có ý kiến về dự thảo trước ngày 30/9/2025.",
+    "Sở Y tế làm việc với các xã về công tác tiêm chủng.",
+    "Sở Y tế trồng cây xanh tại khuôn viên trụ sở.",
+    "Sở Y tế vệ sinh trụ sở làm việc trước Tết.",
+])
+def test_an_order_in_the_ways_units_are_told_to_act(sentence):
+    assert audiences(letter(sentence)) == ["unit:Sở Y tế"]
+
+
+def test_the_thing_a_verb_also_names_is_no_order():
+    assert tasks(letter("Công tác bảo đảm an toàn vệ sinh thực phẩm còn nhiều hạn chế.\n"
+                        "Nhà vệ sinh của trường học đã xuống cấp.")) == []

@@ -138,7 +138,8 @@ _LEAD_WORDS = re.compile(
 _NOUN_BEFORE = "".join(f"(?<!{word} )" for word in (
     "danh sach", "ho so", "van ban", "to trinh", "theo", "noi dung", "muc", "phieu", "don",
     "cac", "nhung", "y kien",
-    "ban", "chuyen"))  # "bàn giao", "chuyển giao": handing over, not the order word
+    "ban", "chuyen",  # "bàn giao", "chuyển giao": handing over, not the order word
+    "duoc"))  # "theo chức năng, nhiệm vụ được giao": what was given, not the order word
 _ORDER_WORD = re.compile(r"(?:^|[,;:]\s*|\s)" + _NOUN_BEFORE + r"(?P<word>de nghi|yeu cau|giao"
                          + NOT_ORDER_GIAO + r")\s+(?!cua\b)\S")
 # "Đề nghị sớm hoàn thành …", "Yêu cầu thực hiện …": an order's word with no one after it,
@@ -1068,6 +1069,12 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     or passive ("Tại kỳ họp sẽ thông qua …"), or it says what something is ("Giải pháp của Kế
     hoạch này là đẩy mạnh …")."""
     if _starts_with_order(folded):
+        return False
+    topic = _TOPIC_LEAD.match(folded)
+    if topic and not index.match(topic.group("what")).matched and not _statement(
+            folded[topic.end():], index):
+        # "Đối với các nhiệm vụ được giao chủ trì …, các sở khẩn trương hoàn thành …": what
+        # the order is on, then the order
         return False
     if folded.startswith("viec ") and not re.search(
             r"\b(?:phai|can|yeu cau|de nghi|giao|truoc|cham nhat|hoan thanh|xong|trong (?:thang|"
@@ -2181,6 +2188,19 @@ def _keep_unread_orders(draft: Draft, paras: list[_Para], index: UnitIndex) -> N
             sentence = para.text[a:b]
             folded = skeleton(sentence)
             found = _ORDER_WORD.search(folded)
+            given = _GIVEN_TO.search(folded)
+            if not found and given and index.match(sentence[:given.start()][-160:]).matched \
+                    and not _GROUNDS.match(folded) and not sentence.rstrip().endswith(":"):
+                # "Qua làm việc, Sở Tài chính được giao thẩm định …": the unit before the word
+                own = set(re.findall(r"\w{2,}", folded))
+                if not any(len(own & each) >= 0.5 * min(len(own), len(each))
+                           for each in words if each):
+                    text = " ".join(sentence.split())
+                    draft.warnings.append(f"Đoạn «{text[:160]}» {UNREAD}")
+                    draft.set_aside.append(text)
+                    draft.unread.append(text)
+                    words.append(own)
+                continue
             if not found or sentence.rstrip().endswith(":") or re.search(
                     r"\b(?:da|vua|tung)\s+$", folded[:found.start("word")]) or re.match(
                     r"\s*(?:ban|nghi|bao)\b", folded[found.end("word"):]) \
@@ -2204,6 +2224,8 @@ def _keep_unread_orders(draft: Draft, paras: list[_Para], index: UnitIndex) -> N
 
 UNREAD = ("có lời giao việc nhưng máy chưa đọc được thành nhiệm vụ: thêm bằng tay nếu đó là việc "
           "phải làm.")
+# "… được giao thẩm định …": a unit given a task, named before the word.
+_GIVEN_TO = re.compile(r"\bduoc giao(?: (?:nhiem vu|trach nhiem))?\s+(?!cho\b)\S")
 
 
 def _set_aside(general: DraftSection, unsignalled: set[int], draft: Draft) -> None:

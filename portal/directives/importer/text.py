@@ -115,6 +115,8 @@ ORDER_VERBS = [
     "hoa giai", "tra ket qua", "cuu ho", "cuu nan", "ung cuu", "truc ban", "giu vung",
     "cai tao", "chinh trang", "tiep cong dan", "canh bao", "ngan ngua", "xu ly dut diem",
     "quan ly", "bao ve", "phong chong", "phong, chong", "kiem soat",
+    "co ke hoach", "co giai phap", "co phuong an", "co bien phap", "co van ban", "co y kien",
+    "lam viec voi", "trong cay", "trong rung", "ve sinh",
 ]
 # "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
 # chính trị - xã hội", "tổ chức, cá nhân".
@@ -129,7 +131,9 @@ _NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the(?!
                       r"(?<!\bban chi huy )(?<!\btrung tam )(?<!\bdoi )(?<!\bso )(?<!\bhoi )"
                       r"(?<!\bvan phong )(?<!\bhieu qua )(?<!\bviec )" + re.escape(verb)
                 for verb in ("quan ly", "bao ve", "phong chong", "phong, chong", "kiem soat",
-                             "cuu ho", "cuu nan")}}
+                             "cuu ho", "cuu nan")},
+             # "an toàn vệ sinh thực phẩm", "tổng vệ sinh", "nhà vệ sinh": the thing, not the act
+             "ve sinh": r"(?<!\ban toan )(?<!\btong )(?<!\bnha )(?<!\bcong trinh )ve sinh"}
 _VERB_RE = re.compile(r"\b(?:" + "|".join(
     _NOT_VERB.get(verb, re.escape(verb))
     for verb in sorted(ORDER_VERBS, key=len, reverse=True)) + r")\b")
