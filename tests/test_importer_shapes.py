@@ -2973,3 +2973,38 @@ def test_an_order_in_the_ways_units_are_told_to_act(sentence):
 def test_the_thing_a_verb_also_names_is_no_order():
     assert tasks(letter("Công tác bảo đảm an toàn vệ sinh thực phẩm còn nhiều hạn chế.\n"
                         "Nhà vệ sinh của trường học đã xuống cấp.")) == []
+
+
+@pytest.mark.parametrize("items", [
+    "Thứ nhất, rà soát thủ tục hành chính.\nThứ hai, đẩy mạnh chuyển đổi số.\n"
+    "Thứ ba, kiểm tra công vụ.",
+    "Một là, rà soát thủ tục hành chính.\nHai là, đẩy mạnh chuyển đổi số.\n"
+    "Ba là, kiểm tra công vụ.",
+    "Thứ nhất, rà soát thủ tục hành chính. Thứ hai, đẩy mạnh chuyển đổi số. Thứ ba, là kiểm "
+    "tra công vụ.",
+    "Một là, rà soát thủ tục hành chính; hai là, đẩy mạnh chuyển đổi số; ba là, kiểm tra "
+    "công vụ.",
+])
+def test_items_counted_in_words(items):
+    """"Thứ nhất, … Thứ hai, …", "Một là, …; hai là, …": items, on their own lines or inline."""
+    draft = letter("Đề nghị các sở, ban, ngành thực hiện tốt các nội dung sau: " + items)
+    assert tasks(draft) == [("kind:office", None, "Rà soát thủ tục hành chính."),
+                            ("kind:office", None, "Đẩy mạnh chuyển đổi số."),
+                            ("kind:office", None, "Kiểm tra công vụ.")]
+
+
+def test_a_weekday_is_no_item():
+    draft = letter("Sở Y tế tổ chức hội nghị trước Thứ hai, ngày 15/9/2025. Thứ ba, ngày "
+                   "16/9/2025, Sở Nội vụ tổ chức tập huấn.")
+    assert [task.text for task in draft.tasks][0].startswith(
+        "Sở Y tế tổ chức hội nghị trước Thứ hai, ngày 15/9/2025.")
+
+
+def test_carrying_out_a_resolution_whose_title_has_commas_is_the_order():
+    draft = letter("- Triển khai Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột "
+                   "phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số.")
+    assert len(draft.tasks) == 1
+    assert audiences(draft) == audiences(letter("- Rà soát thủ tục hành chính."))
+    # a lead that tells what was done after the same words is still no order
+    draft = letter("Triển khai Kế hoạch số 12/KH-UBND ngày 10/3/2025, các xã đã tổ chức ra quân.")
+    assert tasks(draft) == []

@@ -68,8 +68,63 @@ def _split_inline_items(line: str) -> list[str]:
     return [line[:first.start() + 1].rstrip(), *items]
 
 
+# Items counted in words, as a speech or a directive enumerates them: "Thứ nhất, … . Thứ hai,
+# …", "Một là, …; hai là, …", inline or each on its own line.
+_ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
+_COUNTS = ("mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi")
+
+
+def _ordinal_at(folded: str, position: int, number: int) -> re.Match | None:
+    """The ordinal of item `number` (0 for the first) at `position`, with its comma."""
+    return re.compile(rf"(?:thu {_ORDINALS[number]}|{_COUNTS[number]} la)\s*[,:]\s+"
+                      r"(?!ngay\b|[0-9])").match(folded, position)
+
+
+def _split_ordinals(lines: list[str]) -> list[str]:
+    """Items counted in words made bullets: the text before the first (its introduction) and
+    one line per item, without its ordinal. Inline, two items at least in sequence, each after
+    a sentence's or a clause's end; on their own lines, from a first followed by a second."""
+    out: list[str] = []
+    expected = 0  # in a run of items on their own lines: the next item's number
+    for position, line in enumerate(lines):
+        if not line.strip():
+            out.append(line)
+            continue
+        folded = skeleton(line)
+        starts: list[tuple[int, int]] = []  # where each item's ordinal and its text start
+        base: int | None = None
+        for match in re.finditer(r"(?:^|(?<=[:.;])\s+)(?=\S)", folded):
+            if base is None:
+                for number in ([expected] if expected and match.start() == 0 else []) + [0]:
+                    found = _ordinal_at(folded, match.end(), number)
+                    if found:
+                        base = number
+                        break
+            elif base + len(starts) < len(_ORDINALS):
+                found = _ordinal_at(folded, match.end(), base + len(starts))
+            else:
+                break
+            if found:
+                starts.append((match.start(), found.end()))
+        following = next((each for each in lines[position + 1:] if each.strip()), "")
+        if base is None or (base == 0 and len(starts) == 1
+                            and not _ordinal_at(skeleton(following), 0, 1)):
+            expected = 0
+            out.append(line)
+            continue
+        head = line[:starts[0][0]].rstrip()
+        if head:
+            out.append(head)
+        for (_, text_at), (end, _) in zip(starts, [*starts[1:], (len(line), 0)], strict=True):
+            text = re.sub(r"^(?:là|Là)\s+", "", line[text_at:end].strip())  # "Thứ ba, là …"
+            out.append("- " + text[:1].upper() + text[1:])
+        expected = base + len(starts)
+    return out
+
+
 def _split_run_on(lines: list[str]) -> list[str]:
     out: list[str] = []
+    lines = _split_ordinals(lines)
     for line in (piece for each in lines for piece in _split_inline_items(each)):
         if len(line) <= 200:
             out.append(line)
@@ -442,7 +497,7 @@ def _period_by_when(sk: str, found: re.Match, issued: date | None,
     in April)."""
     before = sk[:found.start()]
     return not (
-        re.search(r"\b(?:nhiem vu|cong viec|cong tac)(?: trong tam)?\s*$", before)
+        re.search(r"\b(?:nhiem vu|cong viec|cong tac)(?:\s+[^\W\d_]+){0,4}\s*$", before)
         or _RECURRING.match(sk, found.end())
         or re.search(r"\bthoi gian thuc hien\s*:\s*$", before)
         or (issued is not None and 0 < issued.month - months[1] <= 6))

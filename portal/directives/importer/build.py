@@ -1446,6 +1446,12 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
             # "Quán triệt Nghị quyết 57-NQ/TW đến toàn thể cán bộ, công chức": the order
             # itself, to whom it reaches, its comma inside the people it names
             return False
+        if not _has_order(rest) and re.match(r"(?:trien khai|quan triet)\b", folded) \
+                and not index.match(rest[:160]).matched \
+                and not re.search(r"\b(?:da|duoc|vua|dang)\s", rest):
+            # "Triển khai Nghị quyết số 57-NQ/TW … về đột phá phát triển khoa học, công nghệ,
+            # đổi mới sáng tạo …": the comma is the title's, the sentence the order itself
+            return False
         if not _has_order(rest) or _statement(rest, index) or _not_ordered(rest, index):
             return True  # "Triển khai Kế hoạch số 12/KH-UBND …, các xã đã …": what was done
     if (_ACT.search(folded) and not re.match(r"giao\b", folded)
