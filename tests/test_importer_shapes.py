@@ -2923,7 +2923,7 @@ def test_a_letter_sent_on_a_day_and_a_date_under_its_heading():
     "di dời người dân ra khỏi vùng nguy hiểm", "gia cố, chằng chống nhà cửa",
     "tiêm phòng cho đàn gia súc", "khử trùng, tiêu độc chuồng trại", "cắm biển cảnh báo",
     "giải tỏa hành lang an toàn giao thông", "cưỡng chế công trình vi phạm",
-    "bồi thường, giải phóng mặt bằng dự án", "số hóa hồ sơ hộ tịch", "dự trữ lương thực",
+    "bồi thường, giải phóng mặt bằng dự án", "dự trữ lương thực",
     "ứng phó với bão số 3", "chi trả trợ cấp đúng hạn", "cải tạo, chỉnh trang trụ sở",
     "quản lý chặt chẽ các nguồn thải", "bảo vệ rừng đầu nguồn", "phòng, chống dịch bệnh",
     "kiểm soát chặt chẽ việc vận chuyển gia súc", "trực ban 24/24 giờ"])
@@ -3008,3 +3008,60 @@ def test_carrying_out_a_resolution_whose_title_has_commas_is_the_order():
     # a lead that tells what was done after the same words is still no order
     draft = letter("Triển khai Kế hoạch số 12/KH-UBND ngày 10/3/2025, các xã đã tổ chức ra quân.")
     assert tasks(draft) == []
+
+
+def test_what_a_unit_holds_or_a_body_named_by_its_work_is_no_order():
+    """Counted holdings ("quản lý 3 chợ", "bảo quản hơn 500 hồ sơ"), a body named by its work
+    ("Trung tâm Lưu trữ", "Hội đồng bồi thường"), a plan named by it ("Phương án di dời …"),
+    a document cited ("có Kế hoạch số …") and what a plan is about ("về phòng, chống dịch")."""
+    units = [*PROVINCE, UnitRef(30, "Sở Xây dựng", "", "office")]
+    draft = letter("UBND xã An Bình quản lý 3 chợ dân sinh và 2 bến đò. UBND phường Mỹ Phước "
+                   "bảo quản hơn 500 hồ sơ địa chính.\n"
+                   "Trung tâm Lưu trữ lịch sử tỉnh hiện đang lưu trữ 20.000 hồ sơ.\n"
+                   "Phương án di dời các hộ dân vùng sạt lở đang được lập.\n"
+                   "Sở Y tế có Kế hoạch số 123/KH-SYT ngày 01/7/2025 về phòng, chống dịch sốt "
+                   "xuất huyết.\n"
+                   "Giao Sở Xây dựng thẩm định phương án, hoàn thành trước ngày 30/9/2025.", units)
+    assert tasks(draft) == [
+        ("unit:Sở Xây dựng", date(2025, 9, 30), "Thẩm định phương án, hoàn thành trước ng")]
+
+
+def test_counted_items_after_what_tells_rather_than_orders_are_not_split():
+    draft = letter("Nguyên nhân chủ yếu là: thứ nhất, Sở Y tế chưa quyết liệt; thứ hai, UBND xã "
+                   "Tân Phú phối hợp chưa chặt chẽ.")
+    assert tasks(draft) == []
+
+
+def test_an_item_to_a_unit_or_a_unit_beside_the_public_stays_a_task():
+    units = [*PROVINCE, UnitRef(30, "Công an phường Mỹ Phước", "", "office")]
+    draft = letter("UBND tỉnh đề nghị người dân thực hiện các nội dung sau:\n"
+                   "1. Chằng chống nhà cửa.\n"
+                   "2. Công an phường Mỹ Phước tăng cường tuần tra, bảo vệ tài sản.", units)
+    assert audiences(draft) == ["unit:Công an phường Mỹ Phước"]
+    draft = letter("Đề nghị người dân và UBND các xã, phường thực hiện các nội dung sau:\n"
+                   "1. Người dân chằng chống nhà cửa.\n"
+                   "2. Rà soát các hộ cần di dời, báo cáo trước ngày 25/8/2025.")
+    assert tasks(draft)[-1][:2] == (audiences(letter("- Rà soát các hộ.\n"))[0],
+                                    date(2025, 8, 25))
+    assert "Người dân chằng chống nhà cửa." in draft.set_aside
+    # units told to guide the public: one order, what people are to do listed in it
+    draft = letter("Đề nghị UBND các xã, phường hướng dẫn Nhân dân thực hiện các biện pháp sau:\n"
+                   "- Chằng chống nhà cửa, gia cố lồng bè.\n- Thu hoạch sớm lúa, hoa màu.\n"
+                   "- Không ra khơi khi có bão.")
+    assert [(a, t) for a, _, t in tasks(draft)] == [
+        ("kind:commune", "Hướng dẫn Nhân dân thực hiện các biện ph")]
+    assert "Chằng chống nhà cửa" in draft.tasks[0].text
+
+
+def test_the_month_a_unit_is_to_finish_its_work_in_is_its_deadline():
+    draft = letter("1. Sở Y tế hoàn thành các công việc sửa chữa trụ sở trong tháng 9.\n"
+                   "2. Giao Sở Tài chính hoàn thành nhiệm vụ quyết toán trong tháng 10.")
+    assert [d for _, d, _ in tasks(draft)] == [date(2025, 9, 30), date(2025, 10, 31)]
+
+
+def test_a_heading_that_carries_out_a_resolution_above_its_own_items_is_no_task():
+    units = [*PROVINCE, UnitRef(30, "Sở Khoa học và Công nghệ", "Sở KH&CN", "office")]
+    draft = letter("1. Triển khai Nghị quyết số 57-NQ/TW về phát triển khoa học, công nghệ\n"
+                   "a) Sở KH&CN xây dựng kế hoạch thực hiện.\n"
+                   "b) Sở Tài chính bố trí kinh phí.", units)
+    assert audiences(draft) == ["unit:Sở Khoa học và Công nghệ", "unit:Sở Tài chính"]

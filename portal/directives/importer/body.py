@@ -74,6 +74,13 @@ _ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muo
 _COUNTS = ("mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi")
 
 
+# What an enumeration that tells rather than orders is introduced by: "Nguyên nhân chủ yếu là:
+# thứ nhất, …", "Kết quả nổi bật: Một là, …".
+_TOLD_NOT_ORDERED = re.compile(
+    r"\b(?:nguyen nhan|ket qua|han che|ton tai|uu diem|khuyet diem|thanh tich|bat cap|"
+    r"kho khan|ly do|tinh hinh|dac diem|boi canh|y nghia)\b[^.;]*$")
+
+
 def _ordinal_at(folded: str, position: int, number: int) -> re.Match | None:
     """The ordinal of item `number` (0 for the first) at `position`, with its comma."""
     return re.compile(rf"(?:thu {_ORDINALS[number]}|{_COUNTS[number]} la)\s*[,:]\s+"
@@ -107,8 +114,11 @@ def _split_ordinals(lines: list[str]) -> list[str]:
             if found:
                 starts.append((match.start(), found.end()))
         following = next((each for each in lines[position + 1:] if each.strip()), "")
+        before = folded[:starts[0][0]] if starts and starts[0][0] else skeleton(
+            next((each for each in reversed(lines[:position]) if each.strip()), ""))
         if base is None or (base == 0 and len(starts) == 1
-                            and not _ordinal_at(skeleton(following), 0, 1)):
+                            and not _ordinal_at(skeleton(following), 0, 1)) \
+                or (base == 0 and _TOLD_NOT_ORDERED.search(before)):
             expected = 0
             out.append(line)
             continue
@@ -496,8 +506,10 @@ def _period_by_when(sk: str, found: re.Match, issued: date | None,
     IV"), nor one already over on the letter's date (the figures of "trong quý I" asked for
     in April)."""
     before = sk[:found.start()]
+    finish = re.search(r"\b(?:hoan thanh|xong)\b[^.;]{0,80}$", before)
     return not (
-        re.search(r"\b(?:nhiem vu|cong viec|cong tac)(?:\s+[^\W\d_]+){0,4}\s*$", before)
+        (re.search(r"\b(?:nhiem vu|cong viec|cong tac)(?:\s+[^\W\d_]+){0,4}\s*$", before)
+         and not finish)
         or _RECURRING.match(sk, found.end())
         or re.search(r"\bthoi gian thuc hien\s*:\s*$", before)
         or (issued is not None and 0 < issued.month - months[1] <= 6))

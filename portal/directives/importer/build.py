@@ -987,9 +987,9 @@ TO_THE_PUBLIC = ("là lời khuyến cáo người dân, không giao đơn vị 
 # hiện các nội dung sau:", "khuyến cáo Nhân dân:"): the items under it are what people are
 # asked to do at home, not tasks for a unit.
 _TO_THE_PUBLIC = re.compile(
-    r"\b(?:de nghi|yeu cau|khuyen cao|keu goi|huong dan|luu y)\s+(?:(?:moi|toan the|tat ca|"
+    r"(?:^|[.;]\s+|\s)(?:de nghi|yeu cau|khuyen cao|keu goi)\s+(?:(?:moi|toan the|tat ca|"
     r"cac|quy)\s+)?(?:nguoi dan|nhan dan|ho gia dinh|ho dan|ba con|du khach|phu huynh|"
-    r"cong dan|nguoi lao dong|nguoi tham gia giao thong)\b[^.;:]*:\s*$")
+    r"cong dan|nguoi lao dong|nguoi tham gia giao thong)\b(?P<rest>[^.;:]*):\s*$")
 
 
 # A clause that names what an order is on and lists them after a colon: "… giải ngân 100% kế
@@ -1447,6 +1447,7 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
             # itself, to whom it reaches, its comma inside the people it names
             return False
         if not _has_order(rest) and re.match(r"(?:trien khai|quan triet)\b", folded) \
+                and folded.rstrip().endswith((".", ";")) \
                 and not index.match(rest[:160]).matched \
                 and not re.search(r"\b(?:da|duoc|vua|dang)\s", rest):
             # "Triển khai Nghị quyết số 57-NQ/TW … về đột phá phát triển khoa học, công nghệ,
@@ -1867,9 +1868,13 @@ def _listed_things(paras: list[_Para], index: UnitIndex) -> list[_Para]:
     while i < len(paras):
         para = paras[i]
         j = i + 1
+        # "… hướng dẫn Nhân dân thực hiện các biện pháp sau:": what people are to be told,
+        # whatever its verbs
+        guiding = bool(_GUIDING_THE_PUBLIC.search(skeleton(para.text)))
         while j < len(paras) and paras[j].marker.strip() in ("-", "–", "+", "•", "*") \
-                and len(paras[j].text) <= 160 and not _starts_with_order(
-                    folded := skeleton(paras[j].text)) \
+                and len(paras[j].text) <= 160 and (guiding or not _starts_with_order(
+                    folded := skeleton(paras[j].text))) \
+                and not _ADDRESSEE_START.match(folded := skeleton(paras[j].text)) \
                 and not _ADDRESSEE_START.match(folded) \
                 and not index.opens_with_unit(paras[j].text) and not _DEADLINE.search(folded):
             j += 1
@@ -1882,6 +1887,14 @@ def _listed_things(paras: list[_Para], index: UnitIndex) -> list[_Para]:
         out.append(para)
         i += 1
     return out
+
+
+_PUBLIC_FIRST = re.compile(r"(?:(?:moi|toan the|tat ca|cac)\s+)?(?:nguoi dan|nhan dan|ho gia dinh|"
+                           r"ho dan|ba con|du khach|cong dan)\b")
+_GUIDING_THE_PUBLIC = re.compile(
+    r"\b(?:huong dan|tuyen truyen|van dong|khuyen cao|pho bien|thong tin)\s+(?:cho\s+)?"
+    r"(?:(?:toan the|moi|cac)\s+)?(?:nguoi dan|nhan dan|ho dan|ho gia dinh|ba con|ngu dan|"
+    r"nong dan|phu huynh|hoc sinh)\b[^.;:]*:\s*$")
 
 
 # "Sở Thông tin và Truyền thông được Ủy ban nhân dân tỉnh giao chủ trì, phối hợp …": the
@@ -2031,11 +2044,18 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
     inline: tuple[DraftSection, str, DraftSection | None] | None = None
     public = False  # the items that follow advise the public
     for position, para in enumerate(paras):
-        if public and para.marker and not _part_heading(para):
+        if (public or (para.marker and _PUBLIC_FIRST.match(skeleton(para.text)))) \
+                and para.marker and not _part_heading(para) \
+                and not index.opens_with_unit(para.text):
+            # (and an item that opens with the public, "1. Người dân chằng chống nhà cửa.")
+            # (an item that names a unit, "3. Công an phường tăng cường tuần tra …", is its)
             draft.warnings.append(f"Mục «{para.text[:160]}» {TO_THE_PUBLIC}")
             draft.set_aside.append(" ".join(para.text.split()))
             continue
-        public = not para.marker and bool(_TO_THE_PUBLIC.search(skeleton(para.text)))
+        if not para.marker or _part_heading(para):
+            # (not "… người dân và các tổ dân phố thực hiện …:": units beside the public)
+            turn = _TO_THE_PUBLIC.search(skeleton(para.text))
+            public = bool(turn) and not index.match(para.text[turn.start("rest"):]).matched
         if not para.marker:
             builder.intro_orders = False
         elif position and not paras[position - 1].marker:

@@ -71,6 +71,19 @@ def _capitalize(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Vocabulary (folded: lower case, no diacritics)
 
+# What units are told to do in the field, in emergencies and in public services: verbs that
+# also name a body or a piece of work (see `_NOT_VERB`).
+_FIELD_VERBS = [
+    "ap dung", "thuc thi", "phat quang", "khoi thong", "nao vet", "di doi", "so tan",
+    "gia co", "chang chong", "ke khai", "cham soc", "tiem phong", "tiem vac xin",
+    "phun", "khu trung", "tieu doc", "cam bien", "lap dat", "giai toa", "cuong che",
+    "boi thuong", "giai phong mat bang", "phan loai", "luu y", "tuyet doi khong",
+    "han che", "bao quan", "du tru", "cap phat", "ung pho", "chuyen giao", "can doi",
+    "chi tra", "van chuyen", "luu tru", "hoa giai", "tra ket qua", "cuu ho", "cuu nan",
+    "ung cuu", "truc ban", "giu vung", "cai tao", "chinh trang", "tiep cong dan",
+    "ngan ngua", "xu ly dut diem", "quan ly", "bao ve", "phong chong", "phong, chong",
+    "kiem soat", "lam viec voi", "trong cay", "trong rung", "ve sinh",
+]
 ORDER_VERBS = [
     "thuc hien", "cap nhat", "theo doi", "nang cao", "khac phuc", "xay dung", "huong dan",
     "kiem tra", "bao cao", "tuyen truyen", "day manh", "trien khai", "chu tri", "ra soat",
@@ -105,18 +118,9 @@ ORDER_VERBS = [
     "nhan rong", "lam ro", "chap hanh", "tuan thu", "dieu phoi", "mua sam",
     "treo co", "lam tot", "chu trong", "bam sat", "de cao", "chu y", "dac biet chu y",
     "dac biet quan tam", "dac biet luu y",
-    # what units are told to do in the field, in emergencies and in public services
-    "ap dung", "thuc thi", "phat quang", "khoi thong", "nao vet", "di doi", "so tan",
-    "gia co", "chang chong", "ke khai", "cham soc", "tiem phong", "tiem vac xin",
-    "phun", "khu trung", "tieu doc", "cam bien", "lap dat", "giai toa", "cuong che",
-    "boi thuong", "giai phong mat bang", "so hoa", "phan loai", "luu y",
-    "tuyet doi khong", "han che", "bao quan", "du tru", "cap phat", "keu goi",
-    "ung pho", "chuyen giao", "can doi", "chi tra", "van chuyen", "luu tru",
-    "hoa giai", "tra ket qua", "cuu ho", "cuu nan", "ung cuu", "truc ban", "giu vung",
-    "cai tao", "chinh trang", "tiep cong dan", "canh bao", "ngan ngua", "xu ly dut diem",
-    "quan ly", "bao ve", "phong chong", "phong, chong", "kiem soat",
+    *_FIELD_VERBS,
+    # "có kế hoạch …", "có ý kiến …" (not "có Kế hoạch số 12/KH-UBND", a document cited)
     "co ke hoach", "co giai phap", "co phuong an", "co bien phap", "co van ban", "co y kien",
-    "lam viec voi", "trong cay", "trong rung", "ve sinh",
 ]
 # "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
 # chính trị - xã hội", "tổ chức, cá nhân".
@@ -124,16 +128,24 @@ _NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the(?!
                         r"xa hoi|hoi(?!\s+(?:nghi|thao|thi|cho|dien|giang|dam|truong))|"
                         r"thanh vien|co lien quan|lien quan|kinh te|ca nhan(?! hoa)|ton giao|"
                         r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)",
-             # words that also open a unit's name or a field of work ("Ban Quản lý dự án",
-             # "Chi cục Bảo vệ thực vật", "Ban Chỉ huy phòng chống thiên tai", "Trung tâm
-             # Kiểm soát bệnh tật", "công tác quản lý"), a verb only after none of those
+             # the verbs of field work also name a body or a piece of work ("Ban Quản lý dự
+             # án", "Chi cục Bảo vệ thực vật", "Trung tâm Lưu trữ", "Hội đồng bồi thường",
+             # "công tác quản lý", "phương án di dời"): a verb only after none of those; and
+             # what a unit holds, counted ("quản lý 3 chợ", "bảo quản hơn 500 hồ sơ"), is
+             # what it is, not an order
              **{verb: r"(?<!\bban )(?<!\bphong )(?<!\bchi cuc )(?<!\bcuc )(?<!\bcong tac )"
                       r"(?<!\bban chi huy )(?<!\btrung tam )(?<!\bdoi )(?<!\bso )(?<!\bhoi )"
-                      r"(?<!\bvan phong )(?<!\bhieu qua )(?<!\bviec )" + re.escape(verb)
-                for verb in ("quan ly", "bao ve", "phong chong", "phong, chong", "kiem soat",
-                             "cuu ho", "cuu nan")},
+                      r"(?<!\bvan phong )(?<!\bhieu qua )(?<!\bviec )(?<!\bhoi dong )"
+                      r"(?<!\bphuong an )(?<!\bke hoach )(?<!\bde an )(?<!\bquy trinh )"
+                      r"(?<!\bnhiem vu )(?<!\bchinh sach )(?<!\bkinh phi )(?<!\bnguon )"
+                      r"(?<!\bve )(?<!\bcua )"  # "về phòng, chống dịch": what it is about
+                      + re.escape(verb) + r"(?![\s,]+(?:(?:quan ly|bao ve|bao quan|luu tru)"
+                      r"[\s,]+)?(?:(?:hon|khoang|gan|tren|tong so|toan bo)\s+)?[0-9]+(?![0-9/]))"
+                for verb in _FIELD_VERBS if verb != "ve sinh"},
              # "an toàn vệ sinh thực phẩm", "tổng vệ sinh", "nhà vệ sinh": the thing, not the act
-             "ve sinh": r"(?<!\ban toan )(?<!\btong )(?<!\bnha )(?<!\bcong trinh )ve sinh"}
+             "ve sinh": r"(?<!\ban toan )(?<!\btong )(?<!\bnha )(?<!\bcong trinh )ve sinh",
+             **{verb: re.escape(verb) + r"(?!\s+so\b)"
+                for verb in ("co ke hoach", "co van ban", "co phuong an")}}
 _VERB_RE = re.compile(r"\b(?:" + "|".join(
     _NOT_VERB.get(verb, re.escape(verb))
     for verb in sorted(ORDER_VERBS, key=len, reverse=True)) + r")\b")
