@@ -3065,3 +3065,18 @@ def test_a_heading_that_carries_out_a_resolution_above_its_own_items_is_no_task(
                    "a) Sở KH&CN xây dựng kế hoạch thực hiện.\n"
                    "b) Sở Tài chính bố trí kinh phí.", units)
     assert audiences(draft) == ["unit:Sở Khoa học và Công nghệ", "unit:Sở Tài chính"]
+
+
+def test_the_front_and_the_mass_bodies_as_letters_name_them():
+    units = [*PROVINCE, UnitRef(40, "Ủy ban MTTQ Việt Nam tỉnh", "", "office"),
+             UnitRef(41, "Hội Liên hiệp Phụ nữ tỉnh", "", "office"),
+             UnitRef(42, "Tỉnh đoàn", "", "office"),
+             UnitRef(43, "Hội đồng thi đua khen thưởng tỉnh", "", "office")]
+    mass = "units:40,41,42"
+    for words in ("Ủy ban MTTQ Việt Nam và các đoàn thể", "các tổ chức chính trị - xã hội",
+                  "UB.MTTQVN và các đoàn thể tỉnh", "các hội, đoàn thể"):
+        assert audiences(letter(f"Đề nghị {words} tuyên truyền, vận động hội viên.",
+                                units)) == [mass], words
+    for words in ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "MTTQ tỉnh", "Mặt trận Tổ quốc"):
+        assert audiences(letter(f"Đề nghị {words} tuyên truyền, vận động hội viên.",
+                                units)) == ["unit:Ủy ban MTTQ Việt Nam tỉnh"], words

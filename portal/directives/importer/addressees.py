@@ -64,6 +64,11 @@ _ABBREVIATIONS = {
     "tx": ("thi", "xa"),
     "thpt": ("trung", "hoc", "pho", "thong"),
     "thcs": ("trung", "hoc", "co", "so"),
+    "mttq": ("mat", "tran", "to", "quoc"),
+    "mttqvn": ("mat", "tran", "to", "quoc", "viet", "nam"),
+    "ubmttq": ("uy", "ban", "mat", "tran", "to", "quoc"),
+    "ubmttqvn": ("uy", "ban", "mat", "tran", "to", "quoc", "viet", "nam"),
+    "ub": ("uy", "ban"),
     "vp": ("van", "phong"),
     "qlnn": ("quan", "ly", "nha", "nuoc"),
 }
@@ -375,6 +380,33 @@ def _name_upto(name: str, size: int) -> str:
     return name
 
 
+_FRONT = ("mat", "tran", "to", "quoc")
+# The words of the mass bodies as a group, longest first.
+_MASS_GROUPS = [tuple(words.split()) for words in (
+    "doan the chinh tri xa hoi", "to chuc chinh tri xa hoi", "hoi doan the", "doan the")]
+
+
+def _is_mass_body(key: tuple[str, ...]) -> bool:
+    """The Fatherland Front's committee, an association, the youth union or a trade union."""
+    front = any(key[i:i + 4] == _FRONT for i in range(len(key)))
+    return front or (key[:1] == ("hoi",) and key[1:2] != ("dong",)) or key[:1] == ("doan",) \
+        or key[:2] in (("tinh", "doan"), ("huyen", "doan"), ("thanh", "doan"),
+                       ("lien", "doan"), ("cong", "doan"))
+
+
+def _front_keys(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """("mat", "tran", "to", "quoc", "tinh") and the like for "Ủy ban MTTQ Việt Nam tỉnh": the
+    Front's committee as letters shorten it ("MTTQ tỉnh", "Mặt trận Tổ quốc Việt Nam tỉnh")."""
+    if key[:6] != ("uy", "ban", *_FRONT):
+        return []
+    rest = key[6:]
+    plain = rest[2:] if rest[:2] == ("viet", "nam") else rest
+    return [(*_FRONT, *rest), (*_FRONT, *plain), ("uy", "ban", *_FRONT, *plain),
+            # without its place, where the portal holds one Front
+            _FRONT, (*_FRONT, "viet", "nam"), ("uy", "ban", *_FRONT),
+            ("uy", "ban", *_FRONT, "viet", "nam")]
+
+
 _COUNCIL_AND_COMMITTEE = ("hoi", "dong", "nhan", "dan", "uy", "ban", "nhan", "dan")
 
 
@@ -503,7 +535,7 @@ class UnitIndex:
                 owns.setdefault(own, set()).add(unit.name)
             for alias in (*_acronym_keys(full), *partial, _initials_key(full),
                           _without_place(full) if kind != "commune" else None, branch,
-                          _without_council(full)):
+                          _without_council(full), *_front_keys(full)):
                 if alias:
                     aliases.setdefault(alias, set()).add(unit.name)
             if branch:  # "ngành Giáo dục" for "Phòng Giáo dục và Đào tạo"
@@ -604,6 +636,11 @@ class UnitIndex:
         self.project_boards = sorted(
             unit.name for unit, full in zip(units, full_keys, strict=True)
             if full[:5] == ("ban", "quan", "ly", "du", "an"))
+        # the Front and the mass organisations ("các đoàn thể", "các tổ chức chính trị - xã
+        # hội"): the Fatherland Front, the associations, the youth union, the trade unions
+        self.mass_bodies = sorted(
+            unit.name for unit, full in zip(units, full_keys, strict=True)
+            if _is_mass_body(full))
 
     def read_letter(self, text: str) -> None:
         """The units of a level the letter names in full anywhere (its recipients included):
@@ -706,6 +743,16 @@ class UnitIndex:
                         break
                 for name in self.project_boards:
                     take(start, end, f"unit:{name}")
+        # "Ủy ban MTTQ và các đoàn thể", "các tổ chức chính trị - xã hội": the mass bodies
+        for key in _MASS_GROUPS:
+            for position in where.get(key[0], ()):
+                end = position + len(key)
+                if tuple(words[position:end]) == key and self.mass_bodies \
+                        and not any(used[position:end]):
+                    start = position - 1 if position and words[position - 1] == "cac" \
+                        and not used[position - 1] else position
+                    for name in self.mass_bodies:
+                        take(start, end, f"unit:{name}")
         for key, rule in _GROUPS:
             if key[0] in where:
                 consume(key, rule)
