@@ -308,7 +308,7 @@ def _part_keys(name: str) -> list[tuple[str, ...]]:
             if len(head) < seen <= len(head) + end:
                 parts[-1].append(word)
     parts = [part for part in parts if part]
-    if not 2 <= len(parts) <= 4 or sum(map(len, parts)) != end:
+    if not 2 <= len(parts) <= 3 or sum(map(len, parts)) != end:
         return []
     keys: list[tuple[str, ...]] = []
     for short in itertools.product((False, True), repeat=len(parts)):

@@ -128,27 +128,30 @@ _NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the(?!
                         r"xa hoi|hoi(?!\s+(?:nghi|thao|thi|cho|dien|giang|dam|truong))|"
                         r"thanh vien|co lien quan|lien quan|kinh te|ca nhan(?! hoa)|ton giao|"
                         r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)",
-             # the verbs of field work also name a body or a piece of work ("Ban Quản lý dự
-             # án", "Chi cục Bảo vệ thực vật", "Trung tâm Lưu trữ", "Hội đồng bồi thường",
-             # "công tác quản lý", "phương án di dời"): a verb only after none of those; and
-             # what a unit holds, counted ("quản lý 3 chợ", "bảo quản hơn 500 hồ sơ"), is
-             # what it is, not an order
-             **{verb: r"(?<!\bban )(?<!\bphong )(?<!\bchi cuc )(?<!\bcuc )(?<!\bcong tac )"
-                      r"(?<!\bban chi huy )(?<!\btrung tam )(?<!\bdoi )(?<!\bso )(?<!\bhoi )"
-                      r"(?<!\bvan phong )(?<!\bhieu qua )(?<!\bviec )(?<!\bhoi dong )"
-                      r"(?<!\bphuong an )(?<!\bke hoach )(?<!\bde an )(?<!\bquy trinh )"
-                      r"(?<!\bnhiem vu )(?<!\bchinh sach )(?<!\bkinh phi )(?<!\bnguon )"
-                      r"(?<!\bve )(?<!\bcua )"  # "về phòng, chống dịch": what it is about
-                      + re.escape(verb) + r"(?![\s,]+(?:(?:quan ly|bao ve|bao quan|luu tru)"
-                      r"[\s,]+)?(?:(?:hon|khoang|gan|tren|tong so|toan bo)\s+)?[0-9]+(?![0-9/]))"
-                for verb in _FIELD_VERBS if verb != "ve sinh"},
              # "an toàn vệ sinh thực phẩm", "tổng vệ sinh", "nhà vệ sinh": the thing, not the act
              "ve sinh": r"(?<!\ban toan )(?<!\btong )(?<!\bnha )(?<!\bcong trinh )ve sinh",
              **{verb: re.escape(verb) + r"(?!\s+so\b)"
                 for verb in ("co ke hoach", "co van ban", "co phuong an")}}
+# The verbs of field work also name a body or a piece of work ("Ban Quản lý dự án", "Chi cục
+# Bảo vệ thực vật", "Trung tâm Lưu trữ", "Hội đồng bồi thường", "công tác quản lý", "phương án
+# di dời"): a verb only after none of those; and what a unit holds, counted ("quản lý 3 chợ",
+# "bảo quản hơn 500 hồ sơ"), is what it is, not an order. One group, so that the words before
+# are looked at only where such a verb starts.
+_FIELD = "|".join(re.escape(verb) for verb in sorted(
+    (verb for verb in _FIELD_VERBS if verb not in _NOT_VERB), key=len, reverse=True))
+_FIELD_VERB = (
+    r"(?=(?:" + _FIELD + r")\b)"
+    r"(?<!\bban )(?<!\bphong )(?<!\bchi cuc )(?<!\bcuc )(?<!\bcong tac )(?<!\bban chi huy )"
+    r"(?<!\btrung tam )(?<!\bdoi )(?<!\bso )(?<!\bhoi )(?<!\bvan phong )(?<!\bhieu qua )"
+    r"(?<!\bviec )(?<!\bhoi dong )(?<!\bphuong an )(?<!\bke hoach )(?<!\bde an )"
+    r"(?<!\bquy trinh )(?<!\bnhiem vu )(?<!\bchinh sach )(?<!\bkinh phi )(?<!\bnguon )"
+    r"(?<!\bve )(?<!\bcua )"  # "về phòng, chống dịch": what it is about
+    r"(?:" + _FIELD + r")(?![\s,]+(?:(?:quan ly|bao ve|bao quan|luu tru)[\s,]+)?"
+    r"(?:(?:hon|khoang|gan|tren|tong so|toan bo)\s+)?[0-9]+(?![0-9/]))")
 _VERB_RE = re.compile(r"\b(?:" + "|".join(
     _NOT_VERB.get(verb, re.escape(verb))
-    for verb in sorted(ORDER_VERBS, key=len, reverse=True)) + r")\b")
+    for verb in sorted(ORDER_VERBS, key=len, reverse=True)
+    if verb in _NOT_VERB or verb not in _FIELD_VERBS) + "|" + _FIELD_VERB + r")\b")
 
 
 # --------------------------------------------------------------------------------------------
