@@ -81,10 +81,13 @@ _TOLD_NOT_ORDERED = re.compile(
     r"kho khan|ly do|tinh hinh|dac diem|boi canh|y nghia)\b[^.;]*$")
 
 
+_ORDINAL_AT = [re.compile(rf"(?:thu {ordinal}|{count} la)\s*[,:]\s+(?!ngay\b|[0-9])")
+               for ordinal, count in zip(_ORDINALS, _COUNTS, strict=True)]
+
+
 def _ordinal_at(folded: str, position: int, number: int) -> re.Match | None:
     """The ordinal of item `number` (0 for the first) at `position`, with its comma."""
-    return re.compile(rf"(?:thu {_ORDINALS[number]}|{_COUNTS[number]} la)\s*[,:]\s+"
-                      r"(?!ngay\b|[0-9])").match(folded, position)
+    return _ORDINAL_AT[number].match(folded, position)
 
 
 def _split_ordinals(lines: list[str]) -> list[str]:

@@ -2209,6 +2209,19 @@ def _keep_unread_orders(draft: Draft, paras: list[_Para], index: UnitIndex) -> N
     follow are no such order."""
     words = [set(re.findall(r"\w{2,}", skeleton(task.text))) for task in draft.tasks]
     words += [set(re.findall(r"\w{2,}", skeleton(text))) for text in draft.set_aside]
+
+    def keep(sentence: str, own: set[str]) -> None:
+        """The sentence set aside as an order not read, unless a task or a passage set aside
+        holds its words (a page that says it again, lead and body: set aside once)."""
+        if not own or any(len(own & each) >= 0.5 * min(len(own), len(each))
+                          for each in words if each):
+            return
+        text = " ".join(sentence.split())
+        draft.warnings.append(f"Đoạn «{text[:160]}» {UNREAD}")
+        draft.set_aside.append(text)
+        draft.unread.append(text)
+        words.append(own)
+
     for para in paras:
         for a, b in _spans(para.text, ".!?"):
             sentence = para.text[a:b]
@@ -2218,14 +2231,7 @@ def _keep_unread_orders(draft: Draft, paras: list[_Para], index: UnitIndex) -> N
             if not found and given and index.match(sentence[:given.start()][-160:]).matched \
                     and not _GROUNDS.match(folded) and not sentence.rstrip().endswith(":"):
                 # "Qua làm việc, Sở Tài chính được giao thẩm định …": the unit before the word
-                own = set(re.findall(r"\w{2,}", folded))
-                if not any(len(own & each) >= 0.5 * min(len(own), len(each))
-                           for each in words if each):
-                    text = " ".join(sentence.split())
-                    draft.warnings.append(f"Đoạn «{text[:160]}» {UNREAD}")
-                    draft.set_aside.append(text)
-                    draft.unread.append(text)
-                    words.append(own)
+                keep(sentence, set(re.findall(r"\w{2,}", folded)))
                 continue
             if not found or sentence.rstrip().endswith(":") or re.search(
                     r"\b(?:da|vua|tung)\s+$", folded[:found.start("word")]) or re.match(
@@ -2237,15 +2243,7 @@ def _keep_unread_orders(draft: Draft, paras: list[_Para], index: UnitIndex) -> N
             after = len(folded) - len(folded[found.end("word"):].lstrip())
             if not index.match(sentence[after:after + 160]).matched:
                 continue
-            own = set(re.findall(r"\w{2,}", folded[after:]))
-            if not own or any(len(own & each) >= 0.5 * min(len(own), len(each))
-                              for each in words if each):
-                continue  # (a task, or a passage set aside, holds its words)
-            text = " ".join(sentence.split())
-            draft.warnings.append(f"Đoạn «{text[:160]}» {UNREAD}")
-            draft.set_aside.append(text)
-            draft.unread.append(text)
-            words.append(own)  # a page that says it again (lead and body): set aside once
+            keep(sentence, set(re.findall(r"\w{2,}", folded[after:])))
 
 
 UNREAD = ("có lời giao việc nhưng máy chưa đọc được thành nhiệm vụ: thêm bằng tay nếu đó là việc "
