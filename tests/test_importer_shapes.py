@@ -3080,3 +3080,21 @@ def test_the_front_and_the_mass_bodies_as_letters_name_them():
     for words in ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "MTTQ tỉnh", "Mặt trận Tổ quốc"):
         assert audiences(letter(f"Đề nghị {words} tuyên truyền, vận động hội viên.",
                                 units)) == ["unit:Ủy ban MTTQ Việt Nam tỉnh"], words
+
+
+@pytest.mark.parametrize("who", ["Đồng chí Giám đốc Sở Y tế", "Đ/c Giám đốc Sở Y tế",
+                                 "Đề nghị đồng chí Giám đốc Sở Y tế", "Giám đốc Sở Y tế"])
+def test_an_order_to_a_units_head_named_as_comrade_is_the_units(who):
+    draft = letter(f"1. {who} chỉ đạo xây dựng kế hoạch tiêm chủng, báo cáo trước ngày "
+                   "30/8/2025.\n2. Các đồng chí Chủ tịch UBND các xã, phường chỉ đạo rà soát "
+                   "hộ nghèo.\n3. Đồng chí Giám đốc Sở Nội vụ: rà soát biên chế.")
+    assert [(who, when) for who, when, _ in tasks(draft)] == [
+        ("unit:Sở Y tế", date(2025, 8, 30)), ("kind:commune", None), ("unit:Sở Nội vụ", None)]
+
+
+def test_what_the_issuers_head_did_is_no_task_but_what_he_orders_is():
+    draft = letter("Đồng chí Chủ tịch Ủy ban nhân dân tỉnh tặng quà, chúc Tết cán bộ Sở Y tế.\n"
+                   "Chủ tịch UBND tỉnh thăm hỏi các gia đình chính sách.\n"
+                   "Chủ tịch UBND tỉnh chỉ đạo Sở Tài chính bố trí kinh phí.\n"
+                   "UBND các xã, phường thăm hỏi, tặng quà các gia đình chính sách.")
+    assert audiences(draft) == ["unit:Sở Tài chính", "kind:commune"]

@@ -32,8 +32,9 @@ class UnitRef(NamedTuple):
 
 # Who a heading names: the words it starts with.
 _ADDRESSEE_START = re.compile(
-    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau|doi voi|rieng)\s+"
-    r"(?:(?:dong chi|ong\s*\(\s*ba\s*\)|ong\s*/\s*ba|ong,? ba)\s+)?)?"  # "đồng chí Giám đốc …"
+    r"^(?:(?:giao(?: (?:trach nhiem|nhiem vu))?(?: cho)?|de nghi|yeu cau|doi voi|rieng)\s+)?"
+    # "(Đề nghị) đồng chí Giám đốc …", "Đ/c Chủ tịch UBND xã …"
+    r"(?:(?:(?:cac )?dong chi|d/c|ong\s*\(\s*ba\s*\)|ong\s*/\s*ba|ong,? ba)\s+)?"
     r"(?:(?:tat ca|toan the|toan bo|100\s*%)\s+)?(?:cap (?:huyen|xa|tinh)\b|"
     r"tu (?:cap )?(?:tinh|huyen) den (?:cap xa|xa|co so)\b|"
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"

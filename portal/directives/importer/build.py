@@ -1064,6 +1064,13 @@ _DUTY_AFTER = re.compile(r"\b(?:co trach nhiem|co nhiem vu|chiu trach nhiem|chu 
 _IS_WHAT = re.compile(r"\s+(?:la|chinh la|van la|se la|dong vai tro la)\s")
 
 
+# The issuer's head or leaders as a sentence's subject ("Đồng chí Chủ tịch UBND tỉnh …").
+_ISSUERS_HEAD = re.compile(
+    r"(?:(?:dong chi|d/c|ong|ba)\s+)?(?:(?:pho )?chu tich|lanh dao|thuong truc|tap the lanh dao)"
+    r"\s+(?:ubnd|uy ban nhan dan)\s+(?:tinh|thanh pho|tp|huyen|quan|thi xa|xa|phuong|thi tran)"
+    r"(?:\s+[^\W\d_]+){0,3}")
+
+
 def _statement(folded: str, index: UnitIndex) -> bool:
     """A sentence that reports or describes rather than orders: its first verb is past, future
     or passive ("Tại kỳ họp sẽ thông qua …"), or it says what something is ("Giải pháp của Kế
@@ -1099,6 +1106,12 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     before = blanked[:verb.start()]
     if re.search(r"\b(?:la|se|da|dang|duoc|du kien)\s+(?:[^\W\d_]+\s+){0,2}$", before):
         return not _ORDER_WORD.search(before)
+    if _ISSUERS_HEAD.fullmatch(before.strip(" ,")) and not index.match(before).matched \
+            and not re.match(r"(?:chi dao|giao|yeu cau|de nghi|dong y|thong nhat|ket luan)\b",
+                             blanked[verb.start():]):
+        # "Đồng chí Chủ tịch UBND tỉnh tặng quà, chúc Tết …": what the issuer's head did, not
+        # an order to the letter's recipients
+        return True
     # "Sở Y tế là cơ quan thường trực, …": what a unit is, named before "là" (not "…, có
     # trách nhiệm theo dõi …": its duties then follow)
     return bool(_IS_WHAT.match(blanked) and not _ORDER_WORD.search(before)
