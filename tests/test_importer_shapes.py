@@ -3098,3 +3098,10 @@ def test_what_the_issuers_head_did_is_no_task_but_what_he_orders_is():
                    "Chủ tịch UBND tỉnh chỉ đạo Sở Tài chính bố trí kinh phí.\n"
                    "UBND các xã, phường thăm hỏi, tặng quà các gia đình chính sách.")
     assert audiences(draft) == ["unit:Sở Tài chính", "kind:commune"]
+
+
+def test_a_meeting_of_the_residents_a_unit_is_to_hold_is_its_task():
+    draft = letter("1. UBND các xã, phường tổ chức họp dân để phổ biến kế hoạch.\n"
+                   "2. UBND tỉnh tổ chức phiên họp thường kỳ tháng 8.\n"
+                   "3. UBND xã Tân Phú tổ chức họp với các hộ dân bị ảnh hưởng.")
+    assert audiences(draft) == ["kind:commune", "unit:UBND xã Tân Phú"]

@@ -1368,7 +1368,10 @@ _MEETING = re.compile(
     r"trinh bay|phat bieu|thao luan|neu|de xuat|kien nghi)\b|"
     # a headline or a caption that tells of the meeting: "UBND huyện tổ chức phiên họp tháng
     # 7", "Hội nghị rà soát tiến độ …", "Phiên họp thảo luận …"
-    r"^[^.;:]{2,80}?\s(?:da\s+)?to chuc (?:phien hop|cuoc hop|hop)\b|"
+    # (not a meeting of the residents a unit is to hold: "Các thôn tổ chức họp dân …")
+    r"^[^.;:]{2,80}?\s(?:da\s+)?to chuc (?:phien hop|cuoc hop|hop)\b"
+    r"(?!\s+(?:voi\s+)?(?:dan|nhan dan|nguoi dan|cu tri|thon|ap|to dan pho|khu pho|"
+    r"cac ho|ho dan|phu huynh)\b)|"
     r"^(?:hoi nghi|phien hop|cuoc hop|buoi lam viec)\s+(?:(?:da|cung|tap trung)\s+)*"
     r"(?:ra soat|danh gia|nghe|"
     r"thao luan|cho y kien|xem xet|thong qua|kiem diem)\b|"
