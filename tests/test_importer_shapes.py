@@ -3105,3 +3105,17 @@ def test_a_meeting_of_the_residents_a_unit_is_to_hold_is_its_task():
                    "2. UBND tỉnh tổ chức phiên họp thường kỳ tháng 8.\n"
                    "3. UBND xã Tân Phú tổ chức họp với các hộ dân bị ảnh hưởng.")
     assert audiences(draft) == ["kind:commune", "unit:UBND xã Tân Phú"]
+
+
+def test_an_agreement_then_the_order_that_carries_it_out():
+    draft = conclusions(
+        "1. Đồng ý chủ trương điều chuyển vốn giữa các dự án; Sở Tài chính hoàn thiện thủ tục "
+        "theo quy định.\n"
+        "2. Thống nhất với đề xuất của Sở Y tế, giao Sở Tài chính bố trí kinh phí.\n"
+        "3. Cơ bản thống nhất nội dung dự thảo; Sở Khoa học và Công nghệ tiếp thu ý kiến, hoàn "
+        "thiện trình UBND tỉnh trước ngày 15/9/2025.\n"
+        "4. Thống nhất với báo cáo của Sở Y tế, Sở Tài chính về kết quả thực hiện.\n"
+        "5. Đồng ý với đề xuất của UBND xã Tân Phú về việc sửa chữa trụ sở.")
+    assert [(who, when, text[:12]) for who, when, text in tasks(draft)] == [
+        ("unit:Sở Tài chính", None, "Hoàn thiện t"), ("unit:Sở Tài chính", None, "Bố trí kinh "),
+        ("unit:Sở Khoa học và Công nghệ", date(2025, 9, 15), "Tiếp thu ý k")]

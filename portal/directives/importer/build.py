@@ -1438,7 +1438,7 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
             # (or a unit, then its order: "Bên cạnh đó, Sở X chủ trì, phối hợp …")
             remark = None
     if (remark or _MEETING.match(folded)) and not _ORDER_WORD.search(folded) \
-            and _order_after_chi_dao(folded) is None:
+            and _order_after_chi_dao(folded) is None and _order_after_agreement(folded) is None:
         # (not "… đánh giá cao …, đồng thời chỉ đạo UBND các xã tiếp tục …": the praise, then
         # the order)
         return True
@@ -1651,11 +1651,37 @@ _TASK_IS = re.compile(r"^(?:(?:vi vay|do do|theo do|do vay),\s*)?(?:nhiem vu|vie
                       r"[^,.;:]{0,60}?\s+la\s+")
 
 
+# "Đồng ý chủ trương …; Sở Tài chính hoàn thiện thủ tục …", "Thống nhất với đề xuất của Sở Y
+# tế, giao Sở Tài chính …": the leader's agreement, then the order that carries it out.
+_AGREED = re.compile(r"^(?:(?:chu tich|pho chu tich|ubnd|uy ban nhan dan|lanh dao|dong chi)"
+                     r"[^,.;:]{0,80}?\s+)?(?:co ban\s+)?(?:dong y|thong nhat|nhat tri|"
+                     r"chap thuan)\b")
+
+
+def _order_after_agreement(folded: str) -> int | None:
+    """Where the order starts after an agreement that leads its sentence, or None."""
+    if not _AGREED.match(folded):
+        return None
+    for separator in re.finditer(r"[,;:]\s*", folded[:300]):
+        rest = folded[separator.end():]
+        if re.match(r"(?:dong thoi|va)\s+", rest):
+            rest = rest[re.match(r"(?:dong thoi|va)\s+,?\s*", rest).end():]
+        if (re.match(r"(?:giao" + NOT_ORDER_GIAO + r"|de nghi|yeu cau)\s", rest)
+                or (_ADDRESSEE_START.match(rest) and _has_order(rest[:300])
+                    and not re.match(r"(?:cac |cua )?(?:de xuat|kien nghi|noi dung|phuong an|"
+                                     r"chu truong|du thao|bao cao|to trinh)\b", rest))):
+            return len(folded) - len(rest)
+    return None
+
+
 def _order_word_after_lead(folded: str) -> int | None:
     """Where the order's word (or, after "chỉ đạo", its addressees) starts after a lead."""
     issued = _issued_order(folded)
     if issued is not None:
         return issued
+    agreed = _order_after_agreement(folded)
+    if agreed is not None:
+        return agreed
     task_is = _TASK_IS.match(folded)
     if task_is and _ADDRESSEE_START.match(folded[task_is.end():]) \
             and _has_order(folded[task_is.end():task_is.end() + 300]):
