@@ -3107,6 +3107,23 @@ def test_a_meeting_of_the_residents_a_unit_is_to_hold_is_its_task():
     assert audiences(draft) == ["kind:commune", "unit:UBND xã Tân Phú"]
 
 
+COMMUNE = [UnitRef(i, name, "", kind) for i, (name, kind) in enumerate([
+    ("Văn phòng HĐND và UBND xã", "office"), ("Công chức Tư pháp - Hộ tịch", "office"),
+    ("Công chức Văn hóa - Xã hội", "office"), ("Công chức Địa chính - Xây dựng", "office"),
+    ("Công an xã", "office"), ("Thôn 1", "commune"), ("Thôn 2", "commune")], start=1)]
+
+
+@pytest.mark.parametrize("who", ["Đề nghị cán bộ, công chức xã", "Cán bộ, công chức UBND xã",
+                                 "Các công chức chuyên môn", "Các công chức"])
+def test_a_communes_civil_servants_are_its_civil_servants_units(who):
+    draft = letter(f"{who} chấp hành tốt giờ giấc làm việc.\n"
+                   "Công chức Tư pháp - Hộ tịch rà soát thủ tục.\n"
+                   "Đối với trường hợp vi phạm là cán bộ, công chức, người lao động, Công an xã "
+                   "lập danh sách gửi về UBND xã.", COMMUNE)
+    assert audiences(draft) == ["units:2,3,4", "unit:Công chức Tư pháp - Hộ tịch",
+                                "unit:Công an xã"]
+
+
 def test_an_agreement_then_the_order_that_carries_it_out():
     draft = conclusions(
         "1. Đồng ý chủ trương điều chuyển vốn giữa các dự án; Sở Tài chính hoàn thiện thủ tục "

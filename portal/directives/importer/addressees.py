@@ -40,7 +40,8 @@ _ADDRESSEE_START = re.compile(
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"hieu truong|uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"
     r"thanh tra|cong an|chi cuc|cuc|xa|phuong|thi tran|lanh dao|bi thu|mat tran|"
-    r"ban chi huy|cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan|chu dau tu|"
+    r"ban chi huy|can bo,? cong chuc(?!,)|cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan|"
+    r"chu dau tu|"
     r"chinh quyen (?:co so|dia phuong))\b"
 )
 _STRONG_ADDRESSEE = re.compile(
@@ -426,6 +427,13 @@ _AFTER_NAME = {"co", "can", "phai", "da", "se", "dang", "khan", "tiep", "chu", "
                "tren"}
 
 
+# What may follow "cán bộ, công chức": their commune ("xã", "UBND phường"), "chuyên môn".
+_CIVIL_SERVANTS_OF = sorted((tuple(words.split()) for words in (
+    "chuyen mon", "xa", "phuong", "thi tran", "dac khu", "uy ban nhan dan xa",
+    "uy ban nhan dan phuong", "uy ban nhan dan thi tran", "cap xa", "chuyen mon xa",
+    "chuyen mon phuong", "chuyen mon thuoc uy ban nhan dan xa")), key=len, reverse=True)
+
+
 def _name_ends(tokens: list[_Token], index: int) -> bool:
     """Whether the letter's words stop before tokens[index], after a name's first words: the
     end, a separator, an acronym ("Sở Lao động TBXH") or what the unit does ("Tổ công tác có
@@ -639,6 +647,11 @@ class UnitIndex:
             if full[:5] == ("ban", "quan", "ly", "du", "an"))
         # the Front and the mass organisations ("các đoàn thể", "các tổ chức chính trị - xã
         # hội"): the Fatherland Front, the associations, the youth union, the trade unions
+        # a commune's civil servants, each a unit ("Công chức Tư pháp - Hộ tịch"): "cán bộ,
+        # công chức xã", "các công chức chuyên môn" are those units
+        self.civil_servants = sorted(
+            unit.name for unit, full in zip(units, full_keys, strict=True)
+            if full[:2] == ("cong", "chuc"))
         self.mass_bodies = sorted(
             unit.name for unit, full in zip(units, full_keys, strict=True)
             if _is_mass_body(full))
@@ -754,6 +767,23 @@ class UnitIndex:
                         and not used[position - 1] else position
                     for name in self.mass_bodies:
                         take(start, end, f"unit:{name}")
+        for position in where.get("cong", ()) if len(self.civil_servants) >= 2 else ():
+            end = position + 2
+            if words[position:end] != ["cong", "chuc"] or any(used[position:end]):
+                continue
+            start = position - 2 if words[max(0, position - 2):position] == ["can", "bo"] \
+                else position
+            start -= 1 if start and words[start - 1] == "cac" and not used[start - 1] else 0
+            for tail in _CIVIL_SERVANTS_OF:
+                if tuple(words[end:end + len(tail)]) == tail:
+                    end += len(tail)
+                    break
+            # (not persons in a list: "vi phạm là cán bộ, công chức, người lao động")
+            persons = words[start - 1:start] in (["la"], ["vien"]) or \
+                words[end:end + 2] in (["nguoi", "lao"], ["dang", "vien"])
+            if free_after(end) and not persons:
+                for name in self.civil_servants:
+                    take(start, end, f"unit:{name}")
         for key, rule in _GROUPS:
             if key[0] in where:
                 consume(key, rule)
