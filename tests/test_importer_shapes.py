@@ -3136,3 +3136,27 @@ def test_an_agreement_then_the_order_that_carries_it_out():
     assert [(who, when, text[:12]) for who, when, text in tasks(draft)] == [
         ("unit:Sở Tài chính", None, "Hoàn thiện t"), ("unit:Sở Tài chính", None, "Bố trí kinh "),
         ("unit:Sở Khoa học và Công nghệ", date(2025, 9, 15), "Tiếp thu ý k")]
+
+
+@pytest.mark.parametrize("lead", ["Trong đó", "Cụ thể", "Riêng đối với cơ sở chế biến thủy sản",
+                                  "Trong thời gian chờ sửa chữa", "Sau khai giảng",
+                                  "Hằng tháng, trước ngày 20"])
+def test_a_short_lead_before_who_acts(lead):
+    draft = letter(f"{lead}, Sở Y tế và UBND xã Tân Phú kiểm tra, xử lý vi phạm.")
+    assert audiences(draft) == [f"units:{ID['Sở Y tế']},{ID['UBND xã Tân Phú']}"]
+
+
+def test_a_lead_that_tells_what_was_done_gives_no_task():
+    draft = letter("Ngày 02/4/2025, Văn phòng UBND tỉnh có Công văn số 597/VPUBND-KT truyền đạt "
+                   "ý kiến chỉ đạo của Chủ tịch UBND tỉnh.\n"
+                   "Theo chỉ đạo của UBND tỉnh, trong thời gian qua, UBND xã Tân Phú tiến hành rà "
+                   "soát các vi phạm.")
+    assert tasks(draft) == []
+
+
+def test_an_occasion_named_before_its_date_is_the_deadline():
+    draft = letter("1. Trước ngày khai giảng 05/9/2025, Sở Y tế hoàn thành sửa chữa phòng học.\n"
+                   "2. UBND các xã, phường hoàn thành trước kỳ họp thứ 10 ngày 15/12/2025.\n"
+                   "3. Sở Tài chính hoàn thành trước Lễ kỷ niệm (02/9/2026).")
+    assert [when for _, when, _ in tasks(draft)] == [date(2025, 9, 5), date(2025, 12, 15),
+                                                      date(2026, 9, 2)]

@@ -40,7 +40,8 @@ _ADDRESSEE_START = re.compile(
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"hieu truong|uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"
     r"thanh tra|cong an|chi cuc|cuc|xa|phuong|thi tran|lanh dao|bi thu|mat tran|"
-    r"ban chi huy|can bo,? cong chuc(?!,)|cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan|"
+    r"ban chi huy|can bo,? cong chuc (?:xa|phuong|thi tran|uy ban|ubnd|chuyen mon)|"
+    r"cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan|"
     r"chu dau tu|"
     r"chinh quyen (?:co so|dia phuong))\b"
 )

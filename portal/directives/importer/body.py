@@ -371,7 +371,11 @@ _DEADLINE = re.compile(
     r"vao(?=\s+(?:(?:sang|chieu|toi)\s+)?ngay\s*[0-9]{1,2}\s*[/.-]\s*[0-9])|"
     r"trong(?=\s*ngay\s*[0-9]{1,2}\s*[/.-]))\b"
     r"(?:\s+(?:hoan thanh|thuc hien|bao cao|nop|gui|nhan)(?:\s+(?:ho so|bao cao|van ban))?)?"
-    r"[\s:,]*(?:la\s+|vao\s+|trong\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut|')?)?"
+    # an occasion named before its full date: "trước ngày khai giảng 05/9/2025", "trước Lễ
+    # kỷ niệm (02/9/2025)"
+    r"(?:(?:(?<=truoc)|(?<=nhat))\s+(?:ngay|dip|le|ky|thoi diem)\s+[a-z][a-z0-9 ]{1,40}?"
+    r"(?=\s*\(?\s*[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2}\s*[/.-]\s*[0-9]{4}))?"
+    r"[\s:,(]*(?:la\s+|vao\s+|trong\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut|')?)?"
     r"(?:\s*(?:sang|chieu|toi))?\s*,?\s*)?(?:(?:ngay\s+)?(?:thu\s+(?:hai|ba|tu|nam|sau|bay|"
     r"[2-7])|chu nhat)\s*,?\s*)?"
     r"(?:(?:sang|chieu|toi)\s+)?(?:ngay\s*)?(?:(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})(?:\s*[/.-]\s*"

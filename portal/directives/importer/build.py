@@ -1213,14 +1213,43 @@ def _one_lead(folded: str, index: UnitIndex, prose: bool = False) -> int | None:
         # trì …": the lead's own commas, then who acts and the verb
         blanked = _blank_units(folded, index)  # once: the same length, so sliced as folded
         for comma in re.finditer(r",\s*", folded[:300]):
-            rest = folded[comma.end():]
-            verb = _VERB_RE.search(blanked[comma.end():])
-            if verb is None or verb.start() == 0:
-                continue
-            head = rest[:verb.start()].strip()
-            if "," not in head and len(head) <= 100 and index.match(head).rule:
+            if _names_who_acts(folded, blanked, comma.end(), index):
                 return comma.end()
+    adverbial = _ADVERBIAL_LEAD.match(folded)
+    if adverbial and not _ORDER_WORD.search(adverbial.group(0)) and (
+            not prose or _ORDERS_FOLDED.search(folded) or _DEADLINE.search(folded)) \
+            and not index.match(adverbial.group("words")).matched \
+            and _names_who_acts(folded, _blank_units(folded, index), adverbial.end(), index,
+                                listed=True):
+        # "Trước ngày khai giảng 05/9, Phòng GD&ĐT hoàn thành …", "Riêng đối với cơ sở chế
+        # biến, Phòng TN&MT kiểm tra …", "Trong đó, Phòng TC-KH tham mưu …", "Cụ thể, …"
+        return adverbial.end()
     return None
+
+
+# A short lead of when, of what or of which, before who acts: "Trong thời gian chờ sửa chữa, ",
+# "Riêng đối với cơ sở chế biến, ", "Trong đó, ", "Cụ thể, ", "Sau khai giảng, ".
+_ADVERBIAL_LEAD = re.compile(
+    r"(?P<words>(?:trong|khi|truoc|sau|rieng|doi voi|de|nham|cu the|ngoai|tu|den|hang|"
+    r"hằng|dinh ky|nam|thang|quy|tuan|ngay|them vao do|mat khac|ben canh|tiep theo|"
+    r"cuoi cung|truoc het|nhan dip|dip|nhat la|dac biet|tai|o|qua|theo|trong luc)\b"
+    r"[^,;:.]{0,80}?)\s*,\s*")
+
+
+def _names_who_acts(folded: str, blanked: str, start: int, index: UnitIndex,
+                    listed: bool = False) -> bool:
+    """Whether the words from `start` name units, then give their verb: "Sở X chủ trì …"
+    (several, with commas between them, where `listed`)."""
+    verb = _VERB_RE.search(blanked, start)
+    if verb is None or verb.start() == start:
+        return False
+    head = folded[start:verb.start()].strip()
+    if len(head) > 100 or ("," in head and not listed):
+        return False
+    match = index.match(head)
+    # (after a lead of its own, the words before the verb name units and nothing else: not
+    # "trong thời gian qua, Phường X tiến hành …", "Văn phòng UBND tỉnh có Công văn số …")
+    return bool(match.rule) and not (listed and match.unmatched)
 
 
 _LONG_LEAD = re.compile(r"(?:tren co so|can cu|thuc hien|de (?!nghi\b)|nham|sau khi)")
