@@ -3160,3 +3160,11 @@ def test_an_occasion_named_before_its_date_is_the_deadline():
                    "3. Sở Tài chính hoàn thành trước Lễ kỷ niệm (02/9/2026).")
     assert [when for _, when, _ in tasks(draft)] == [date(2025, 9, 5), date(2025, 12, 15),
                                                       date(2026, 9, 2)]
+
+
+def test_sending_someone_is_an_order():
+    draft = letter("1. Sở Y tế cử 01 lãnh đạo tham gia Tổ công tác, gửi danh sách về Sở Nội vụ "
+                   "trước ngày 20/8/2025.\n2. Đề nghị Sở Tài chính cử cán bộ dự họp.\n"
+                   "3. Cụ thể, Sở Nội vụ rà soát biên chế.")
+    assert sorted((who, when) for who, when, _ in tasks(draft)) == [
+        ("unit:Sở Nội vụ", None), ("unit:Sở Tài chính", None), ("unit:Sở Y tế", date(2025, 8, 20))]

@@ -121,6 +121,7 @@ ORDER_VERBS = [
     *_FIELD_VERBS,
     # "có kế hoạch …", "có ý kiến …" (not "có Kế hoạch số 12/KH-UBND", a document cited)
     "co ke hoach", "co giai phap", "co phuong an", "co bien phap", "co van ban", "co y kien",
+    "cu",  # "cử cán bộ theo dõi …", "cử 01 lãnh đạo tham gia …" (_NOT_VERB: only before whom)
 ]
 # "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
 # chính trị - xã hội", "tổ chức, cá nhân".
@@ -130,6 +131,8 @@ _NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the(?!
                         r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)",
              # "an toàn vệ sinh thực phẩm", "tổng vệ sinh", "nhà vệ sinh": the thing, not the act
              "ve sinh": r"(?<!\ban toan )(?<!\btong )(?<!\bnha )(?<!\bcong trinh )ve sinh",
+             "cu": r"cu(?=\s+(?:can bo|lanh dao|dai dien|dai bieu|cong chuc|vien chuc|"
+                   r"chuyen vien|thanh vien|nguoi|luc luong|[0-9]+)\b)",
              **{verb: re.escape(verb) + r"(?!\s+so\b)"
                 for verb in ("co ke hoach", "co van ban", "co phuong an")}}
 # The verbs of field work also name a body or a piece of work ("Ban Quản lý dự án", "Chi cục
