@@ -3168,3 +3168,16 @@ def test_sending_someone_is_an_order():
                    "3. Cụ thể, Sở Nội vụ rà soát biên chế.")
     assert sorted((who, when) for who, when, _ in tasks(draft)) == [
         ("unit:Sở Nội vụ", None), ("unit:Sở Tài chính", None), ("unit:Sở Y tế", date(2025, 8, 20))]
+
+
+def test_a_topic_before_a_colon_then_the_order_on_it():
+    draft = conclusions(
+        "1. Đối với đề xuất của Sở Y tế: giao Sở Nội vụ nghiên cứu, tham mưu.\n"
+        "2. Việc chăm lo Tết cho đối tượng chính sách: Sở Nội vụ tham mưu mức quà tặng, trình "
+        "UBND tỉnh trước ngày 20/12/2025.\n"
+        "3. Công tác bảo đảm an ninh trật tự: các xã, phường chủ động phối hợp với lực lượng "
+        "công an tuần tra dịp Tết.\n"
+        "4. Đối với UBND xã An Bình: Tập trung hoàn thành chỉ tiêu thu ngân sách.")
+    assert [(who, when) for who, when, _ in tasks(draft)] == [
+        ("unit:Sở Nội vụ", None), ("unit:Sở Nội vụ", date(2025, 12, 20)), ("kind:commune", None),
+        ("unit:UBND xã An Bình", None)]

@@ -1820,15 +1820,33 @@ _INTRO_COLON = re.compile(r"(?:nhu sau|co y kien|chi dao|y kien chi dao|cu the|s
                           r"noi dung)\s*$")
 
 
+# What an order is on, before a colon: "Đối với …:", "Việc …:", "Công tác …:", "Nội dung …:".
+_TOPIC_BEFORE_COLON = re.compile(r"(?:rieng )?(?:doi voi|viec|cong tac|noi dung|van de|"
+                                 r"kien nghi|de xuat|ve viec)\s")
+
+
+def _self_addressed(folded: str) -> bool:
+    """The words give an order and name whom: "giao Sở X …", "Sở X chủ trì …"."""
+    word = re.match(r"(?:giao" + NOT_ORDER_GIAO + r"|de nghi|yeu cau)\s", folded)
+    if word:  # (and what to do: not "giao Sở Công Thương." alone, whose topic says what)
+        return bool(_VERB_RE.search(folded[word.end():300]))
+    return bool(_ADDRESSEE_START.match(folded) and _has_order(folded[:300]))
+
+
 def _strip_lead(text: str) -> str:
     """The paragraph from its order on: after a topic ("Về …: "), after "… có ý kiến chỉ đạo
     như sau:", after a lead
     clause ("Theo đó, đề nghị …") or the issuer's name before "đề nghị"/"yêu cầu"/"giao"."""
     folded = skeleton(text)
     colon = _colon_outside_parentheses(text)
-    if colon is not None and colon < 250 and text[colon + 1:].strip() and \
-            re.match(r"ve\s", folded) and not _ORDER_WORD.search(folded[:colon]):
-        # "Về đề xuất của Sở X: Giao Sở Y …": the topic, then the order on it.
+    if colon is not None and colon < 250 and text[colon + 1:].strip() and (
+            re.match(r"ve\s", folded) or (
+                _TOPIC_BEFORE_COLON.match(folded)
+                and _self_addressed(folded[colon + 1:].strip(" -–")))) \
+            and not _ORDER_WORD.search(folded[:colon]):
+        # "Về đề xuất của Sở X: Giao Sở Y …": the topic, then the order on it; so "Đối với
+        # đề xuất của Sở Y tế: giao Sở Nội vụ …", "Công tác bảo đảm hàng hóa: Sở Công Thương
+        # chủ trì …" (not "Đối với UBND xã A: Tập trung …", whose heading names who acts)
         text = _capitalize(text[colon + 1:].strip())
         folded = skeleton(text)
         colon = _colon_outside_parentheses(text)
