@@ -3181,3 +3181,12 @@ def test_a_topic_before_a_colon_then_the_order_on_it():
     assert [(who, when) for who, when, _ in tasks(draft)] == [
         ("unit:Sở Nội vụ", None), ("unit:Sở Nội vụ", date(2025, 12, 20)), ("kind:commune", None),
         ("unit:UBND xã An Bình", None)]
+
+
+def test_a_unit_given_a_task_in_the_passive_is_its_task():
+    draft = letter("1. UBND xã An Bình được giao công khai phương án bồi thường.\n"
+                   "2. Sở Tài chính được giao nhiệm vụ thẩm định dự toán, hoàn thành trước ngày "
+                   "30/9/2025.\n"
+                   "3. Năm 2024, Sở Y tế đã được giao kiểm tra 300 cơ sở.")
+    assert [(who, when) for who, when, _ in tasks(draft)] == [
+        ("unit:UBND xã An Bình", None), ("unit:Sở Tài chính", date(2025, 9, 30))]

@@ -1104,6 +1104,13 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     if not verb:
         return False
     before = blanked[:verb.start()]
+    if re.search(r"(?<!\bda )(?<!\bvua )(?<!\btung )(?<!\bcung da )\bduoc giao"
+                 r"(?: (?:nhiem vu|trach nhiem))?\s+$", before) and _ADDRESSEE_START.match(folded) \
+            and index.match(folded[:verb.start()]).matched \
+            and not re.search(r"\b(?:da|vua)\s", folded[verb.start():]):
+        # "UBND xã An Bình được giao công khai phương án …": the unit's task, in the passive
+        # (not "…, đã hoàn thành và trình UBND tỉnh": what was done under it)
+        return False
     if re.search(r"\b(?:la|se|da|dang|duoc|du kien)\s+(?:[^\W\d_]+\s+){0,2}$", before):
         return not _ORDER_WORD.search(before)
     if _ISSUERS_HEAD.fullmatch(before.strip(" ,")) and not index.match(before).matched \
