@@ -3190,3 +3190,21 @@ def test_a_unit_given_a_task_in_the_passive_is_its_task():
                    "3. Năm 2024, Sở Y tế đã được giao kiểm tra 300 cơ sở.")
     assert [(who, when) for who, when, _ in tasks(draft)] == [
         ("unit:UBND xã An Bình", None), ("unit:Sở Tài chính", date(2025, 9, 30))]
+
+
+@pytest.mark.parametrize("lead", ["Kiểm tra hiện trường, ", "Làm việc với Sở Tài chính, ",
+                                  "Đánh giá cao kết quả này, ", ""])
+def test_a_visit_before_the_speaker_and_a_speaker_who_heads_a_board(lead):
+    page = (f"{lead}Phó Chủ tịch UBND tỉnh yêu cầu Sở Y tế kiểm tra an toàn thực phẩm.\n"
+            "Trưởng Ban Tổ chức đề nghị Sở Nội vụ chuẩn bị khen thưởng.\n"
+            "Trưởng Ban Chỉ đạo yêu cầu UBND xã Tân Phú rà soát hộ nghèo.\n")
+    assert [who for who, _, _ in tasks(import_letter(page, PROVINCE))] == [
+        "unit:Sở Y tế", "unit:Sở Nội vụ", "unit:UBND xã Tân Phú"]
+
+
+def test_a_boards_duty_is_its_task():
+    units = [*PROVINCE, UnitRef(50, "Ban Chỉ đạo chiến dịch tiêm vắc xin tỉnh", "", "office")]
+    draft = letter("Ban Chỉ đạo có nhiệm vụ giúp Chủ tịch UBND tỉnh chỉ đạo, đôn đốc, kiểm tra "
+                   "chiến dịch tiêm vắc xin.\nSở Y tế có trách nhiệm hướng dẫn các xã thực hiện.",
+                   units)
+    assert audiences(draft) == ["unit:Ban Chỉ đạo chiến dịch tiêm vắc xin tỉnh", "unit:Sở Y tế"]

@@ -1797,6 +1797,10 @@ _OCCASION = re.compile(r"^(?:[^,]*\bket luan\b[^,]*,|tai (?:hoi nghi|cuoc hop|bu
                        # "Sau buổi kiểm tra thực tế,", "Tại buổi kiểm tra,", "Qua đợt khảo sát,"
                        r"(?:tai|sau|qua|trong)\s+(?:(?:buoi|dot|chuyen|cuoc)\s+)?(?:kiem tra|"
                        r"khao sat|giam sat|lam viec|tham)\b[^,]{0,120},|"
+                       # the visit itself: "Kiểm tra hiện trường,", "Làm việc với xã An Bình,",
+                       # "Đánh giá cao kết quả này,"
+                       r"(?:kiem tra|khao sat|thi sat|lam viec (?:voi|tai)|den tham|tham|"
+                       r"tiep (?:va lam viec|xuc)|danh gia cao|ghi nhan|bieu duong)\b[^,]{0,100},|"
                        # what it is about: "Liên quan đến giải ngân vốn đầu tư công,", "Ở lĩnh
                        # vực y tế,", "Về thu ngân sách,"
                        r"(?:lien quan (?:den|toi)|(?:o|trong|ve) linh vuc|ve)\s[^,]{0,120},|"

@@ -122,15 +122,19 @@ ORDER_VERBS = [
     # "có kế hoạch …", "có ý kiến …" (not "có Kế hoạch số 12/KH-UBND", a document cited)
     "co ke hoach", "co giai phap", "co phuong an", "co bien phap", "co van ban", "co y kien",
     "cu",  # "cử cán bộ theo dõi …", "cử 01 lãnh đạo tham gia …" (_NOT_VERB: only before whom)
+    "co nhiem vu", "co trach nhiem",  # "Ban Chỉ đạo có nhiệm vụ giúp …"
 ]
 # "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
 # chính trị - xã hội", "tổ chức, cá nhân".
-_NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )to chuc(?!\s*,?\s*(?:doan the(?! thao)|chinh tri|"
+_NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )(?<!\bban )"
+                        r"to chuc(?!\s*,?\s*(?:doan the(?! thao)|chinh tri|"
                         r"xa hoi|hoi(?!\s+(?:nghi|thao|thi|cho|dien|giang|dam|truong))|"
                         r"thanh vien|co lien quan|lien quan|kinh te|ca nhan(?! hoa)|ton giao|"
                         r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)",
              # "an toàn vệ sinh thực phẩm", "tổng vệ sinh", "nhà vệ sinh": the thing, not the act
              "ve sinh": r"(?<!\ban toan )(?<!\btong )(?<!\bnha )(?<!\bcong trinh )ve sinh",
+             # "Ban Chỉ đạo", "Ban Tổ chức": a body, not the act
+             "chi dao": r"(?<!\bban )chi dao",
              "cu": r"cu(?=\s+(?:can bo|lanh dao|dai dien|dai bieu|cong chuc|vien chuc|"
                    r"chuyen vien|thanh vien|nguoi|luc luong|[0-9]+)\b)",
              **{verb: re.escape(verb) + r"(?!\s+so\b)"
