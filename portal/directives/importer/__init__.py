@@ -19,7 +19,7 @@ The stages, in the order a letter goes through them; each module imports only th
 
 1. `reading`: the text of a file (`read_letter_file`; with `pdf`, `layout`, `ocr`, `doc` and
    `signature` beside it for PDFs, scans, .doc and signatures), brought to one form
-   (`normalize_text`).
+   (`normalize_text`); `tables`: a table of tasks as one numbered item a row.
 2. `header`: the issuer, number, date, subject and recipients above the body, and the signer
    below it; where the body starts and ends.
 3. `addressees`: the portal's units a heading names (`UnitRef`, `UnitIndex`, `AudienceMatch`).

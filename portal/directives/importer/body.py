@@ -604,7 +604,8 @@ _QUARTER_DEADLINE = re.compile(
 # "hoàn thành trong năm 2025", "Thời gian hoàn thành: năm 2025", "trong 6 tháng đầu năm
 # 2025": by that year's last day (its half's, for the first six months).
 _WHOLE_YEAR_DEADLINE = re.compile(
-    r"\b(?:(?:hoan thanh|xong) trong|thoi (?:gian|han) hoan thanh\s*:\s*(?:trong\s+)?)"
+    r"\b(?:(?:hoan thanh|xong) trong|thoi (?:gian hoan thanh|han(?: hoan thanh)?)\s*:\s*"
+    r"(?:trong\s+)?)"
     r"\s*(?P<half>6 thang dau |6 thang cuoi )?nam\s+(?P<y>(?:19|20)[0-9]{2})\b"
 )
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}

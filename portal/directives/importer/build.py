@@ -74,6 +74,7 @@ from .body import (
 from .draft import Draft, DraftSection, DraftTask, describe_audience
 from .header import _closing_start, _parse_header, _parse_signature
 from .reading import MAX_TEXT_CHARS, LetterImportError, normalize_text
+from .tables import rows_as_items, rows_kept
 from .text import (
     _VERB_RE,
     NOT_ORDER_GIAO,
@@ -2064,11 +2065,14 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
             f"Văn bản quá dài ({len(text):,} ký tự); một công văn thường dưới "
             f"{MAX_TEXT_CHARS:,} ký tự.".replace(",", ".")
         )
-    normal = normalize_text(text)
+    text = re.sub(r"\r\n?", "\n", text)
+    normal = normalize_text(rows_kept(text))
     if not re.search(r"[^\W_]", normal):
         raise LetterImportError("Văn bản trống: không có nội dung nào để nhập.")
     draft = Draft(full_text=normal)
-    lines = normal.split("\n")
+    # (a table of tasks read as one item to a row; the text shown beside the draft is the
+    # letter's own)
+    lines = normalize_text(rows_as_items(text)).split("\n")
     body_start = _parse_header(lines, draft)
     closing = _closing_start(lines, body_start)
     _parse_signature(lines, closing, draft)

@@ -143,10 +143,36 @@ def read_text(data: bytes, name: str) -> str:
                 raise LetterImportError(
                     f"Tệp «{name}» là PDF bị hỏng, không đọc được nội dung trang."
                 ) from None
-            pages.append(page_text(words, float(page.width)))
+            pages.append(_with_tables(page, words))
             page.flush_cache()
         return join_pages(pages)
     finally:
         pdf.close()
 
 
+def _with_tables(page, words: list[dict]) -> str:
+    """A page's text with its ruled tables of three columns or more (a plan's tasks: what, who,
+    by when) one row to a line, the cells apart by tabs, where they stand among the words
+    around them. The letter's header and signature blocks have no rules: read as words."""
+    try:
+        found = [table for table in page.find_tables()
+                 if max((len(row.cells) for row in table.rows), default=0) >= 3]
+    except Exception:  # noqa: BLE001 - a page whose drawing pdfplumber cannot follow
+        found = []
+    if not found:
+        return page_text(words, float(page.width))
+    found.sort(key=lambda table: table.bbox[1])
+    parts: list[list[dict]] = [[] for _ in range(len(found) + 1)]
+    for word in words:
+        middle_x, middle_y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+        if any(t.bbox[0] <= middle_x <= t.bbox[2] and t.bbox[1] <= middle_y <= t.bbox[3]
+               for t in found):
+            continue
+        parts[sum(1 for t in found if t.bbox[3] <= middle_y)].append(word)
+    texts = [page_text(parts[0], float(page.width))]
+    for table, after in zip(found, parts[1:], strict=True):
+        rows = ["\t".join(" ".join((cell or "").split()) for cell in row)
+                for row in table.extract()]
+        texts.append("\n".join(rows))
+        texts.append(page_text(after, float(page.width)))
+    return "\n\n".join(text for text in texts if text.strip())

@@ -189,14 +189,27 @@ def _read_docx(data: bytes, name: str) -> str:
                     out.append(text)
                 elif tag == "tbl":
                     table = Table(child, parent)
+                    rows = []
                     for row in table.rows:
                         seen = set()
+                        cells = []
                         for cell in row.cells:
                             if id(cell._tc) in seen:
                                 continue
                             seen.add(id(cell._tc))
-                            out.append("\n".join(walk(cell, cell._tc, True)))
-                            out.append("")
+                            cells.append(walk(cell, cell._tc, True))
+                        rows.append(cells)
+                    if max((len(cells) for cells in rows), default=0) >= 3:
+                        # a table of three columns or more (a plan's tasks: what, who, by
+                        # when) one row to a line, its cells apart by tabs
+                        out.append("\n".join(
+                            "\t".join(" ".join(" ".join(lines).split()) for lines in cells)
+                            for cells in rows))
+                    else:  # the header's and the signature's blocks, cell by cell
+                        for cells in rows:
+                            for lines in cells:
+                                out.append("\n".join(lines))
+                                out.append("")
                 elif tag == "sdt":  # content controls hold paragraphs too
                     content = child.find(
                         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sdtContent"
