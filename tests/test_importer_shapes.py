@@ -3208,3 +3208,27 @@ def test_a_boards_duty_is_its_task():
                    "chiến dịch tiêm vắc xin.\nSở Y tế có trách nhiệm hướng dẫn các xã thực hiện.",
                    units)
     assert audiences(draft) == ["unit:Ban Chỉ đạo chiến dịch tiêm vắc xin tỉnh", "unit:Sở Y tế"]
+
+
+@pytest.mark.parametrize("words, when", [
+    ("báo cáo tình hình (số liệu tính đến ngày 31/12/2025), gửi về UBND tỉnh trước ngày "
+     "15/01/2026", date(2026, 1, 15)),
+    ("báo cáo kết quả (số liệu từ ngày 15/11/2025 đến ngày 14/12/2025) trước ngày 18/12/2025",
+     date(2025, 12, 18)),
+    ("kiểm tra các cơ sở từ ngày 02/9 đến ngày 05/9/2025 và gửi kết quả trước ngày 10/9/2025",
+     date(2025, 9, 10)),
+    ("báo cáo số liệu tính đến ngày 30/9/2025", None),
+    ("tổ chức Hội nghị cấp tỉnh. Thời gian: tháng 11/2025", date(2025, 11, 30)),
+    ("hoàn thành tiêu chí cảnh quan môi trường trong 6 tháng đầu năm 2026", date(2026, 6, 30)),
+    # (the first half of the letter's year, over on its date: what the order is about)
+    ("báo cáo kết quả thực hiện trong 6 tháng đầu năm", None),
+    ("kiểm tra, báo cáo kết quả trong thời hạn 10 ngày kể từ ngày ký", date(2025, 8, 20)),
+    ("giải quyết trong thời hạn 15 ngày kể từ ngày 28/8/2025", date(2025, 9, 12)),
+    ("giải quyết trong 5 ngày làm việc kể từ ngày ký", date(2025, 8, 15)),
+    ("báo cáo định kỳ 6 tháng (trước ngày 10/6) và năm (trước ngày 10/12)", None),
+    ("gửi bản đăng ký thi đua. Hạn chót gửi bản đăng ký: 10 giờ ngày 08/9/2025",
+     date(2025, 9, 8)),
+])
+def test_deadlines_as_reporting_letters_give_them(words, when):
+    draft = letter(f"Sở Y tế {words}.")
+    assert [deadline for _, deadline, _ in tasks(draft)] == [when]

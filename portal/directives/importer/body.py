@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from .addressees import _ADDRESSEE_START
 from .draft import DraftTask
@@ -373,6 +373,8 @@ _DEADLINE = re.compile(
     r"(?:\s+(?:hoan thanh|thuc hien|bao cao|nop|gui|nhan)(?:\s+(?:ho so|bao cao|van ban))?)?"
     # an occasion named before its full date: "trước ngày khai giảng 05/9/2025", "trước Lễ
     # kỷ niệm (02/9/2025)"
+    # what is due, before the colon: "Hạn chót gửi bản đăng ký: 10 giờ ngày 08/01/2025"
+    r"(?:(?:(?<=han chot)|(?<=han cuoi)|(?<=thoi han))(?:\s+[a-z]+){1,8}?\s*:)?"
     r"(?:(?:(?<=truoc)|(?<=nhat))\s+(?:ngay|dip|le|ky|thoi diem)\s+[a-z][a-z0-9 ]{1,40}?"
     r"(?=\s*\(?\s*[0-9]{1,2}\s*[/.-]\s*[0-9]{1,2}\s*[/.-]\s*[0-9]{4}))?"
     r"[\s:,(]*(?:la\s+|vao\s+|trong\s+)?(?:[0-9]{1,2}\s*(?:gio|h)(?:\s*[0-9]{1,2}\s*(?:phut|')?)?"
@@ -394,12 +396,21 @@ def _deadline(text: str, year: int | None, notes: list[str],
     written in the same paragraph (`nearby`: the year and the words), and failing that the
     first such day from the day the letter reached the portal (`received`)."""
     found: list[tuple[date, str]] = []
+    weak: list[tuple[date, str]] = []  # "đến ngày …": the end of a period, if nothing else
     sk = skeleton(text)
+    relative = _relative_deadline(text, sk, issued, notes)
+    if relative is not None:
+        return relative
     for match in _DEADLINE.finditer(sk):
         words = text[match.start():match.end()]
-        if _RECURRING.match(sk, match.end()):
-            # "trước ngày 05/6 và 05/12 hằng năm": a date that comes back, no one deadline
+        if _RECURRING.match(sk, match.end()) or _PERIODIC_BEFORE.search(sk[:match.start()]):
+            # "trước ngày 05/6 và 05/12 hằng năm", "định kỳ 6 tháng (trước ngày 10/6)": a
+            # date that comes back, no one deadline
             notes.append(f"Hạn «{words}» lặp lại định kỳ: không đặt một hạn.")
+            continue
+        if match.group("kw") in ("den ngay", "den het") and _FIGURES_UP_TO.search(
+                sk[:match.start()]):
+            # "số liệu tính đến ngày 31/12": the day the figures stop, not by when
             continue
         day = int(match.group("d") or match.group("d2"))
         month = int(match.group("m") or match.group("m2"))
@@ -436,7 +447,14 @@ def _deadline(text: str, year: int | None, notes: list[str],
             # "vào ngày 15/6" before the letter: when something was done; "kỳ họp dự kiến tổ
             # chức vào ngày 26/12": when an event is planned, not by when a unit acts
             continue
-        found.append((when, words))
+        (weak if match.group("kw") in ("den ngay", "den het") else found).append((when, words))
+    if weak and not found:
+        found = weak
+    elif weak:
+        # "báo cáo kết quả (số liệu từ ngày 15/11 đến ngày 14/12) trước ngày 18/12": the
+        # period the report covers, then by when it is sent
+        notes.append("Bỏ qua «" + "», «".join(w for _, w in weak) + "»: khoảng thời gian, "
+                     "không phải hạn (đã có hạn khác trong đoạn).")
     if not found:
         period = _period_end(text, sk, year, issued, nearby, notes)
         if period is not None:
@@ -458,6 +476,15 @@ def _deadline(text: str, year: int | None, notes: list[str],
                 notes.append(f"Hạn «{words}»: lấy ngày cuối tháng" + (
                     "." if month.group("y") else f" (không ghi năm: lấy năm {in_year})."))
                 return date(in_year, the_month, last), words
+        half = _FIRST_HALF.search(sk)
+        if half and (half.group("y") or year) and not (
+                not half.group("y") and issued and issued.month > 6):
+            # "hoàn thành … trong 6 tháng đầu năm": by 30 June (of the letter's year; not the
+            # first half already over when the letter was written, whose figures it asks for)
+            in_year = int(half.group("y") or year)
+            notes.append(f"Hạn «{text[half.start():half.end()]}»: lấy ngày cuối sáu tháng "
+                         f"đầu năm {in_year}.")
+            return date(in_year, 6, 30), text[half.start():half.end()]
         whole = _WHOLE_YEAR_DEADLINE.search(sk)
         if whole:
             words = text[whole.start():whole.end()]
@@ -543,6 +570,53 @@ _RANGE = re.compile(
 )
 # "Hằng năm, từ ngày 1/6 đến 30/6": a period that comes back, written before it.
 _RECURRING_BEFORE = re.compile(r"\b(?:hang|moi)\s+(?:nam|thang|quy|tuan)\b[^.;]{0,20}$")
+# "định kỳ 6 tháng (trước ngày 10/6) và năm (trước ngày 10/12)": reports that come back.
+_PERIODIC_BEFORE = re.compile(r"\bdinh ky\b[^.;]{0,40}$")
+# "số liệu tính đến ngày 31/12", "dữ liệu đến hết ngày 30/9": the day the figures stop.
+_FIGURES_UP_TO = re.compile(r"\b(?:tinh|so lieu|du lieu|thong ke)\b[^.;()]{0,25}$")
+# "trong 6 tháng đầu năm (2025)": by 30 June; not the work or the results of that half.
+_FIRST_HALF = re.compile(
+    r"(?<!nhiem vu )(?<!cong viec )(?<!ket qua )(?<!tinh hinh )(?<!so lieu )"
+    r"\btrong\s+(?:6|sau)\s+thang\s+dau\s+nam(?:\s+(?P<y>(?:19|20)[0-9]{2}))?\b")
+# "trong thời hạn 10 ngày (làm việc) kể từ ngày ký", "… kể từ ngày 28/5/2024": by that many
+# days after the letter's date, or after the date written.
+_RELATIVE = re.compile(
+    r"\btrong\s+(?:thoi han|vong)?\s*(?P<n>[0-9]{1,3})\s+ngay(?P<work>\s+lam viec)?\s*,?\s*"
+    r"(?:ke tu|tinh tu)\s+(?:ngay\s+)?(?:(?P<sign>ky|ban hanh|van ban nay duoc ban hanh|"
+    r"ky ban hanh|cong van nay|ke hoach nay|quyet dinh nay)|"
+    r"(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})\s*[/.-]\s*(?P<y>[0-9]{4}))")
+
+
+def _relative_deadline(text: str, sk: str, issued: date | None,
+                       notes: list[str]) -> tuple[date, str] | None:
+    """A deadline given as days after the letter or after a date (see `_RELATIVE`); working
+    days skip Saturdays and Sundays (public holidays are not known: noted, to check)."""
+    match = _RELATIVE.search(sk)
+    if match is None:
+        return None
+    words = text[match.start():match.end()]
+    if match.group("sign"):
+        if issued is None:
+            notes.append(f"Hạn «{words}»: không thấy ngày ký của văn bản, chưa đặt hạn.")
+            return None
+        start = issued
+    else:
+        try:
+            start = date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        except ValueError:
+            return None
+    days = int(match.group("n"))
+    if match.group("work"):
+        when = start
+        while days:
+            when += timedelta(days=1)
+            days -= when.weekday() < 5
+        notes.append(f"Hạn «{words}»: tính ngày làm việc từ {start:%d/%m/%Y} (không trừ ngày "
+                     "lễ; kiểm tra lại).")
+    else:
+        when = start + timedelta(days=days)
+        notes.append(f"Hạn «{words}»: {int(match.group('n'))} ngày kể từ {start:%d/%m/%Y}.")
+    return when, words
 
 
 def _period_end(text: str, sk: str, year: int | None, issued: date | None,
@@ -585,7 +659,7 @@ def _period_end(text: str, sk: str, year: int | None, issued: date | None,
 # "Thời gian hoàn thành: tháng 6/2025", "Thời hạn: Quý II/2025" (not "Thời gian thực hiện:
 # Quý IV", a plan's time for the work).
 _PERIOD_LEAD = (r"(?:\b(?:trong|truoc het|cuoi|hoan thanh trong|xong trong)|"
-                r"\bthoi (?:gian hoan thanh|han(?: hoan thanh)?)\s*:\s*(?:trong\s+)?)")
+                r"\bthoi (?:gian(?: hoan thanh)?|han(?: hoan thanh)?)\s*:\s*(?:trong\s+)?)")
 _MONTH_DEADLINE = re.compile(
     _PERIOD_LEAD + r" ?thang\s*(?P<m>[0-9]{1,2})"
     r"(?:(?:\s*[/.-]\s*|\s+nam\s+)(?P<y>(?:19|20)[0-9]{2}))?\b(?!\s*[/.-]\s*[0-9])"
