@@ -3232,3 +3232,14 @@ def test_a_boards_duty_is_its_task():
 def test_deadlines_as_reporting_letters_give_them(words, when):
     draft = letter(f"Sở Y tế {words}.")
     assert [deadline for _, deadline, _ in tasks(draft)] == [when]
+
+
+def test_the_units_a_letter_is_sent_to_by_name_are_its_cac_don_vi_and_quy_co_quan():
+    header = HEADER.replace("- Các sở, ban, ngành tỉnh;\n- UBND các xã, phường.",
+                            "- Sở Y tế;\n- Sở Tài chính.")
+    draft = import_letter(header + "1. Đề nghị các đơn vị bổ sung hồ sơ trước ngày 24/9/2025.\n"
+                          "2. Đề nghị Quý cơ quan cử cán bộ dự họp." + SIGNATURE, PROVINCE)
+    both = f"units:{ID['Sở Tài chính']},{ID['Sở Y tế']}"
+    assert audiences(draft) == [both, both]
+    # sent to groups, "các đơn vị" stays every unit
+    assert audiences(letter("Đề nghị các đơn vị bổ sung hồ sơ.")) == ["all"]

@@ -39,6 +39,7 @@ _ADDRESSEE_START = re.compile(
     r"tu (?:cap )?(?:tinh|huyen) den (?:cap xa|xa|co so)\b|"
     r"thu truong|pho truong|truong|chanh|giam doc|pho giam doc|chu tich|pho chu tich|"
     r"hieu truong|uy ban|ubnd|hdnd|hoi dong|phong|van phong|so|ban|cac|co quan|don vi|trung tam|"
+    r"quy (?:co quan|don vi|so|uy ban|phong|ban)|"
     r"thanh tra|cong an|chi cuc|cuc|xa|phuong|thi tran|lanh dao|bi thu|mat tran|"
     r"ban chi huy|can bo,? cong chuc (?:xa|phuong|thi tran|uy ban|ubnd|chuyen mon)|"
     r"cong chuc|vien chuc|doan|hoi|liên doan|lien doan|bo phan|"
@@ -163,6 +164,13 @@ _GROUPS: list[tuple[tuple[str, ...], str]] = [
         ("thanh vien ban to chuc", "all"),
         ("cac don vi", "all"),
         ("cac co quan", "all"),
+        # "đề nghị Quý cơ quan …": the letter's recipients (see build._all_are_the_recipients)
+        ("quy co quan", "all"),
+        ("quy don vi", "all"),
+        ("quy so", "all"),
+        ("quy uy ban", "all"),
+        ("quy phong", "all"),
+        ("quy ban", "all"),
     ]
 ]
 _GROUPS.sort(key=lambda group: -len(group[0]))  # the longest words first, whatever the rule

@@ -2283,6 +2283,7 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
     _drop_repeats(draft, index)
     _name_what_to_carry_out(draft, paras)
     _keep_unread_orders(draft, paras, index)
+    _all_are_the_recipients(draft, general)
     draft.sections = [each for each in draft.sections
                       if each.tasks or each is not general or not builder.sections]
     if not draft.tasks:
@@ -2371,6 +2372,23 @@ def _set_aside(general: DraftSection, unsignalled: set[int], draft: Draft) -> No
     if len(kept) != len(general.tasks):
         general.tasks = kept
         _renumber(general, general.number)
+
+
+def _all_are_the_recipients(draft: Draft, general: DraftSection) -> None:
+    """In a letter sent to some units by name ("Kính gửi: Sở Y tế; Sở Xây dựng."), "các đơn
+    vị", "các cơ quan, đơn vị", "Quý cơ quan" are those units, not every unit of the portal."""
+    rule = general.audience
+    if not rule or rule == "all" or general.unmatched \
+            or not all(each.startswith("unit:") for each in general.matched):
+        return  # (recipients as groups, "Các sở, ban, ngành; UBND các xã": every unit)
+    for section in draft.sections:
+        if section.audience == "all":
+            section.audience = rule
+            section.notes.append("«Các đơn vị» là các đơn vị ở phần «Kính gửi».")
+        for task in section.tasks:
+            if task.audience == "all":
+                task.audience = rule
+                task.notes.append("«Các đơn vị» là các đơn vị ở phần «Kính gửi».")
 
 
 def _address_general(section: DraftSection, draft: Draft, index: UnitIndex) -> None:
