@@ -3243,3 +3243,11 @@ def test_the_units_a_letter_is_sent_to_by_name_are_its_cac_don_vi_and_quy_co_qua
     assert audiences(draft) == [both, both]
     # sent to groups, "các đơn vị" stays every unit
     assert audiences(letter("Đề nghị các đơn vị bổ sung hồ sơ.")) == ["all"]
+
+
+def test_a_heading_of_a_units_duties_and_a_closing_line_of_a_cong_dien():
+    draft = letter("1. Trách nhiệm của Sở Tài chính\nThẩm định, phân bổ vốn trong quý I/2026.\n"
+                   "2. Nhiệm vụ của UBND các xã, phường:\n- Rà soát hộ nghèo.\n"
+                   "Yêu cầu Thủ trưởng các cơ quan, đơn vị nghiêm túc thực hiện Công điện này.")
+    assert [(who, when) for who, when, _ in tasks(draft)] == [
+        ("unit:Sở Tài chính", date(2026, 3, 31)), ("kind:commune", None)]

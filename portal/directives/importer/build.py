@@ -123,6 +123,7 @@ _CLOSING_TAIL = re.compile(
     r"(?:thuc hien|trien khai|thi hanh)(?:[\s,]+(?:nghiem tuc|nghiem|tot|co hieu qua|day du|"
     r"dung quy dinh|kip thoi))*"
     r"(?:[\s,]+(?:cac|noi dung|chi dao|tai|theo|cong van|van ban|ke hoach|quyet dinh|chi thi|"
+    r"cong dien|"
     r"thong bao|nay|tren|neu tren|yeu cau|y kien|nhiem vu|duoc giao|nhu|sau|va|cua|"
     r"ubnd|uy ban nhan dan|tinh|huyen|thanh pho|xa|ket luan))*\s*[./]*$"
 )
@@ -892,10 +893,20 @@ _PERIOD_AFTER_ORDER = re.compile(
     r"(?:/[0-9]{4})?\s*,?\s+|(?:trong\s+)?thoi gian toi\s*,?\s+)")
 
 
+_DUTIES_OF = re.compile(r"(?:(?:trach nhiem|nhiem vu|phan cong nhiem vu)\s+(?:cua|doi voi|cho)"
+                        r"|phan cong cho)\s+")
+
+
 def _section_heading(para: _Para, index: UnitIndex) -> tuple[str, str] | None:
     """(addressee, what follows it) when the paragraph opens a section for an addressee."""
     text = para.text.strip()
     folded = skeleton(text)
+    duties = _DUTIES_OF.match(folded)
+    if duties and (_ADDRESSEE_START.match(folded[duties.end():])
+                   or index.opens_with_unit(text[duties.end():])):
+        # "1. Trách nhiệm của Sở Tài chính", "Nhiệm vụ của UBND các xã, phường:"
+        text = text[duties.end():]
+        folded = folded[duties.end():]
     period = _PERIOD_AFTER_ORDER.match(folded)
     if period and text.rstrip().endswith(":"):
         text = text[:period.start("when")] + text[period.end("when"):]
