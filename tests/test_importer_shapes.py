@@ -3251,3 +3251,23 @@ def test_a_heading_of_a_units_duties_and_a_closing_line_of_a_cong_dien():
                    "Yêu cầu Thủ trưởng các cơ quan, đơn vị nghiêm túc thực hiện Công điện này.")
     assert [(who, when) for who, when, _ in tasks(draft)] == [
         ("unit:Sở Tài chính", date(2026, 3, 31)), ("kind:commune", None)]
+
+
+CONG_DIEN = """ỦY BAN NHÂN DÂN
+TỈNH ĐỒNG THÁP
+Số: 10/CĐ-UBND
+Đồng Tháp, ngày 06 tháng 9 năm 2025
+CÔNG ĐIỆN
+Về việc ứng phó triều cường
+"""
+
+
+@pytest.mark.parametrize("wired", [
+    "", "CHỦ TỊCH UBND TỈNH ĐIỆN:\n- Giám đốc các sở: Y tế, Tài chính;\n- Chủ tịch UBND các xã, "
+    "phường.\n", "Chủ tịch UBND tỉnh điện: Giám đốc Sở Y tế; Chủ tịch UBND các xã, phường.\n"])
+def test_a_cong_dien_its_wired_addressees_and_its_body_below_the_title(wired):
+    draft = import_letter(CONG_DIEN + wired + "Triều cường đang lên cao.\nChủ tịch UBND tỉnh yêu "
+                          "cầu Sở Y tế chuẩn bị thuốc, hóa chất xử lý môi trường.\n" + SIGNATURE,
+                          PROVINCE)
+    assert draft.title == "Về việc ứng phó triều cường"
+    assert audiences(draft) == ["unit:Sở Y tế"]

@@ -184,7 +184,8 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
             marker = _SUBJECT.match(skeleton(draft.subject))
             draft.title = _capitalize(draft.subject[marker.end() if marker else 0:].strip())
             continue
-        if folded.startswith("kinh gui"):
+        if folded.startswith("kinh gui") or _WIRED_TO.match(folded):
+            # (a công điện's "CHỦ TỊCH UBND TỈNH ĐIỆN:" and whom, as "Kính gửi")
             i = _parse_recipients(lines, i, draft)
             break
         if _KIND_TITLE.fullmatch(folded) and not draft.subject:
@@ -200,7 +201,10 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
                     continue
                 if (_SO.match(nxt) or _DATE_LINE.search(nxt) or nxt.startswith(("kinh gui",
                                                                                "can cu"))
-                        or _MARKER.match(lines[j]) or (_is_upper_line(lines[j]) and title)):
+                        or _MARKER.match(lines[j]) or (_is_upper_line(lines[j]) and title)
+                        or _WIRED_TO.match(nxt)
+                        or (title and lines[j].rstrip().endswith((".", ":", ";", "!")))):
+                    # (a line that ends its sentence, below the title, is the body's)
                     break
                 title.append(lines[j])
                 j += 1
@@ -225,6 +229,9 @@ def _parse_header(lines: list[str], draft: Draft) -> int:
     return i
 
 
+# Whom a công điện is wired to: "CHỦ TỊCH UBND TỈNH ĐIỆN:", "Thủ tướng Chính phủ điện: …".
+_WIRED_TO = re.compile(r"(?:(?:pho )?chu tich|uy ban nhan dan|ubnd|thu tuong|bo truong|"
+                       r"giam doc|truong ban|ban chi dao|ban chi huy)\b[^:]{0,80}\bdien\s*:")
 # A part of the body in capitals ("I. MỤC ĐÍCH, YÊU CẦU", "A . NHIỆM VỤ"): the body has begun.
 _PART_MARK = re.compile(r"(?:[IVX]{1,5}|[A-H])\s?[.)]\s")
 
