@@ -3271,3 +3271,10 @@ def test_a_cong_dien_its_wired_addressees_and_its_body_below_the_title(wired):
                           PROVINCE)
     assert draft.title == "Về việc ứng phó triều cường"
     assert audiences(draft) == ["unit:Sở Y tế"]
+
+
+def test_the_units_named_above_are_those_the_sentence_before_names():
+    draft = letter("Tính đến ngày 20/8/2025, còn các đơn vị sau chưa gửi báo cáo: Sở Y tế, "
+                   "UBND xã Tân Phú.\nĐề nghị các đơn vị trên khẩn trương gửi báo cáo trước ngày "
+                   "24/8/2025.\nĐề nghị các đơn vị bổ sung hồ sơ.")
+    assert audiences(draft) == [f"units:{ID['Sở Y tế']},{ID['UBND xã Tân Phú']}", "all"]

@@ -1970,6 +1970,49 @@ _NOT_A_UNIT = re.compile(r"(?:yeu cau|de nghi)\s+(?:(?:tat ca|toan the)\s+)?(?:c
                          r"chu (?:co so|ho|phuong tien|rung))\b")
 
 
+# "các đơn vị trên", "các chủ đầu tư nêu trên", "các xã nói trên": the units just named.
+_ABOVE = re.compile(r"\bcac (?:co quan,? )?(?:don vi|co quan|dia phuong|chu dau tu|so|nganh|"
+                    r"phong|xa|phuong|huyen|truong|trung tam)(?: nay| (?:neu|noi|ke|o) tren|"
+                    r" tren(?! (?:toan|dia ban|ca|cac|moi|dia)\b))\b")
+
+
+def _named_above(paras: list[_Para], index: UnitIndex) -> list[_Para]:
+    """"Còn các đơn vị sau chưa gửi báo cáo: Sở Xây dựng, UBND xã An Bình. Đề nghị các đơn vị
+    trên khẩn trương …": the words that point back are the units the sentence before names
+    (its part after a colon, where it has one); left as written where it names none."""
+    out: list[_Para] = []
+    before = ""
+    for para in paras:
+        text = para.text
+        folded = skeleton(text)
+        if _ABOVE.search(folded):
+            pieces: list[str] = []
+            last = 0
+            for found in _ABOVE.finditer(folded):
+                spans = _spans(text[:found.start()], ".!?")
+                earlier = [text[a:b] for a, b in spans[:-1]] or [before]
+                named = _units_named(earlier[-1], index)
+                if named:
+                    pieces += [text[last:found.start()], ", ".join(named)]
+                    last = found.end()
+            text = "".join(pieces) + text[last:]
+            para = _Para(para.marker, text)
+        sentences = _spans(text, ".!?")
+        if sentences:  # the sentence the next paragraph's words may point back to
+            before = text[sentences[-1][0]:sentences[-1][1]]
+        out.append(para)
+    return out
+
+
+def _units_named(sentence: str, index: UnitIndex) -> list[str]:
+    """The units a sentence names one by one (after its colon, where it has one)."""
+    colon = sentence.rfind(":")
+    words = sentence[colon + 1:] if colon >= 0 else sentence
+    match = index.match(words)
+    names = [rule.split(":", 1)[1] for rule in match.matched if rule.startswith("unit:")]
+    return names if names and len(names) == len(match.matched) else []
+
+
 def _listed_things(paras: list[_Para], index: UnitIndex) -> list[_Para]:
     """An order that ends with a colon and lists, as bullets, what it is on ("Sở Y tế chủ trì
     xây dựng các nội dung sau:" / "- Cơ chế đặc thù;" / "- Chính sách thu hút."): one
@@ -2144,7 +2187,7 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
             body.append("")
         elif not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x"):
             body.append(_active(line))
-    paras = _listed_things(_paragraphs(body), index)
+    paras = _named_above(_listed_things(_paragraphs(body), index), index)
     first_sentence = next((i for i, p in enumerate(paras)
                            if p.text.rstrip().endswith((".", ";", ":"))), len(paras))
     general = DraftSection(number="0", heading="Chung", notes=[])
