@@ -3278,3 +3278,11 @@ def test_the_units_named_above_are_those_the_sentence_before_names():
                    "UBND xã Tân Phú.\nĐề nghị các đơn vị trên khẩn trương gửi báo cáo trước ngày "
                    "24/8/2025.\nĐề nghị các đơn vị bổ sung hồ sơ.")
     assert audiences(draft) == [f"units:{ID['Sở Y tế']},{ID['UBND xã Tân Phú']}", "all"]
+
+
+def test_the_head_of_a_unit_directing_those_under_it_is_an_order_to_the_unit():
+    draft = letter("1. Giám đốc Sở Y tế chỉ đạo các trạm y tế tổ chức tiêm chủng.\n"
+                   "2. Chủ tịch UBND tỉnh chỉ đạo: Sở Tài chính bố trí kinh phí.\n"
+                   "3. Phó Chủ tịch UBND tỉnh đánh giá cao kết quả tại các xã, đồng thời chỉ đạo "
+                   "UBND xã Tân Phú tiếp tục rà soát hộ nghèo.")
+    assert audiences(draft) == ["unit:Sở Y tế", "unit:Sở Tài chính", "unit:UBND xã Tân Phú"]

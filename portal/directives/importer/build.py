@@ -339,6 +339,9 @@ class _Builder:
             sentence_named = False  # a clause of this sentence named who acts
             raw = skeleton(sentence)
             lead = _order_after_lead(raw.lstrip())
+            if lead is not None and _directed_by_a_unit(
+                    sentence[len(raw) - len(raw.lstrip()):], lead, self.index):
+                lead = None
             if lead is None and self.prose:
                 lead = _speaker_order(raw.lstrip())
             # an order's word with no one after it is the issuer's in a letter; in a page, only
@@ -1856,7 +1859,18 @@ def _self_addressed(folded: str) -> bool:
     return bool(_ADDRESSEE_START.match(folded) and _has_order(folded[:300]))
 
 
-def _strip_lead(text: str) -> str:
+def _directed_by_a_unit(text: str, lead: int, index: UnitIndex) -> bool:
+    """"Giám đốc Sở GD&ĐT chỉ đạo các trường học …": the head of one of the portal's units
+    directs those under it, an order to that unit, not a leader's order to those named after
+    "chỉ đạo" (the issuer's "Chủ tịch UBND tỉnh chỉ đạo …" names no unit of the portal)."""
+    word = re.search(r"\bchi dao\s*:?\s*$", skeleton(text[:lead]))
+    if word is None:
+        return False
+    match = index.match(text[:word.start()])  # the unit and its head's post, nothing more
+    return bool(match.matched) and not match.unmatched
+
+
+def _strip_lead(text: str, index: UnitIndex | None = None) -> str:
     """The paragraph from its order on: after a topic ("Về …: "), after "… có ý kiến chỉ đạo
     như sau:", after a lead
     clause ("Theo đó, đề nghị …") or the issuer's name before "đề nghị"/"yêu cầu"/"giao"."""
@@ -1878,6 +1892,8 @@ def _strip_lead(text: str) -> str:
         text = text[colon + 1:].strip()
         folded = skeleton(text)
     start = _order_after_lead(folded)
+    if start is not None and index is not None and _directed_by_a_unit(text, start, index):
+        start = None
     if start is None:
         start = _grounds_then_order(folded)
     if start is None and (reference := _REFERENCE_LEAD.match(folded)) and \
@@ -2287,7 +2303,7 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
             if section is None and builder.sections:
                 section = general
             continue
-        stripped = _strip_lead(para.text)
+        stripped = _strip_lead(para.text, index)
         builder.led = stripped != para.text  # who speaks, or a lead clause, came off
         if stripped != para.text:
             para = _Para(para.marker, stripped)
