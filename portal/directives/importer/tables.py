@@ -65,6 +65,7 @@ def _item(kinds: list[str | None], cells: list[str]) -> str:
     parts = []
     lead = row.get("lead", "").strip(" .;,")
     partner = row.get("partner", "").strip(" .;,")
+    partner = partner[:1].lower() + partner[1:] if partner.startswith("Các ") else partner
     if lead:
         parts.append(f"{lead} chủ trì" + (f", phối hợp với {partner}" if partner else ""))
     elif partner:
