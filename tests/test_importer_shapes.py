@@ -3286,3 +3286,10 @@ def test_the_head_of_a_unit_directing_those_under_it_is_an_order_to_the_unit():
                    "3. Phó Chủ tịch UBND tỉnh đánh giá cao kết quả tại các xã, đồng thời chỉ đạo "
                    "UBND xã Tân Phú tiếp tục rà soát hộ nghèo.")
     assert audiences(draft) == ["unit:Sở Y tế", "unit:Sở Tài chính", "unit:UBND xã Tân Phú"]
+
+
+def test_when_then_the_order_with_no_one_named_is_the_recipients_order():
+    draft = letter("Định kỳ hằng tháng, báo cáo kết quả về Sở Nội vụ.\n"
+                   "Trong tháng 9/2025, hoàn thành việc sắp xếp trụ sở.")
+    assert [(who, when) for who, when, _ in tasks(draft)] == [
+        ("units:1,2,3,4,5,7,8,9", None), ("units:1,2,3,4,5,7,8,9", date(2025, 9, 30))]

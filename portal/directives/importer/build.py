@@ -411,6 +411,9 @@ class _Builder:
                         section is not self.preamble and section.audience is not None
                         and words >= 4 and _unit_item(folded))))
                     or (_starts_with_order(folded) and words >= 3)
+                    # "Định kỳ hằng tháng, báo cáo kết quả về Sở Nội vụ": when, then the order
+                    or (c_index == 0 and _starts_with_order(_WHEN_LEAD.sub("", folded, count=1))
+                        and _WHEN_LEAD.match(folded) is not None and words >= 5)
                     # "Đề nghị sớm hoàn thành …" opening a paragraph's orders, not a headline
                     or (current is None and words >= 4 and not headline and speaker_known
                         and _ORDER_NAMING_NO_ONE.match(folded)
