@@ -3293,3 +3293,9 @@ def test_when_then_the_order_with_no_one_named_is_the_recipients_order():
                    "Trong tháng 9/2025, hoàn thành việc sắp xếp trụ sở.")
     assert [(who, when) for who, when, _ in tasks(draft)] == [
         ("units:1,2,3,4,5,7,8,9", None), ("units:1,2,3,4,5,7,8,9", date(2025, 9, 30))]
+
+
+def test_registering_is_an_order_a_registration_form_is_not():
+    draft = letter("Các sở, ban, ngành đăng ký danh hiệu thi đua năm 2026.\n"
+                   "Hồ sơ đăng ký của các sở, ban, ngành đã được tổng hợp.")
+    assert [(who, when) for who, when, _ in tasks(draft)] == [("kind:office", None)]

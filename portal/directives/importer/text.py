@@ -123,6 +123,7 @@ ORDER_VERBS = [
     "co ke hoach", "co giai phap", "co phuong an", "co bien phap", "co van ban", "co y kien",
     "cu",  # "cử cán bộ theo dõi …", "cử 01 lãnh đạo tham gia …" (_NOT_VERB: only before whom)
     "co nhiem vu", "co trach nhiem",  # "Ban Chỉ đạo có nhiệm vụ giúp …"
+    "dang ky",  # "Các sở đăng ký danh hiệu thi đua" (_NOT_VERB: not "bản đăng ký")
 ]
 # "tổ chức" is also a noun in an addressee list: "các tổ chức", "tổ chức đoàn thể", "tổ chức
 # chính trị - xã hội", "tổ chức, cá nhân".
@@ -133,6 +134,10 @@ _NOT_VERB = {"to chuc": r"(?<!\bcac )(?<!\bmoi )(?<!\bban )"
                         r"cong doan|quoc te|phi chinh phu|tin dung|tu van|su nghiep)\b)",
              # "an toàn vệ sinh thực phẩm", "tổng vệ sinh", "nhà vệ sinh": the thing, not the act
              "ve sinh": r"(?<!\ban toan )(?<!\btong )(?<!\bnha )(?<!\bcong trinh )ve sinh",
+             # "bản đăng ký", "hồ sơ đăng ký", "Văn phòng Đăng ký đất đai": the thing
+             "dang ky": r"(?<!\bban )(?<!\bho so )(?<!\bgiay )(?<!\bphieu )(?<!\bmau )"
+                        r"(?<!\bdanh sach )(?<!\bvan phong )(?<!\bthu tuc )(?<!\bngay )"
+                        r"(?<!\bso )(?<!\bda )(?<!\bviec )dang ky",
              # "Ban Chỉ đạo", "Ban Tổ chức": a body, not the act
              "chi dao": r"(?<!\bban )chi dao",
              "cu": r"cu(?=\s+(?:can bo|lanh dao|dai dien|dai bieu|cong chuc|vien chuc|"
