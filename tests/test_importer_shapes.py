@@ -3299,3 +3299,11 @@ def test_registering_is_an_order_a_registration_form_is_not():
     draft = letter("Các sở, ban, ngành đăng ký danh hiệu thi đua năm 2026.\n"
                    "Hồ sơ đăng ký của các sở, ban, ngành đã được tổng hợp.")
     assert [(who, when) for who, when, _ in tasks(draft)] == [("kind:office", None)]
+
+
+def test_deadlines_per_level_each_in_a_sentence_of_its_own():
+    draft = letter("Đề nghị các sở, ban, ngành và UBND các xã, phường báo cáo kết quả năm 2025.\n"
+                   "Đối với các sở, ban, ngành: gửi báo cáo trước ngày 20/11/2025. Đối với UBND "
+                   "các xã, phường: gửi báo cáo trước ngày 25/11/2025.")
+    dated = [(who, when) for who, when, _ in tasks(draft) if when]
+    assert dated == [("kind:office", date(2025, 11, 20)), ("kind:commune", date(2025, 11, 25))]

@@ -607,14 +607,20 @@ class _Builder:
         if len(clauses) < 2:
             clauses = [rest[a:b] for a, b in _spans(rest, ",")]
         levels = []
+        topics = 0  # clauses "đối với …: …", which say the report's deadline per level
         for clause in clauses:
             sk = skeleton(clause)
             match = _DEADLINE.search(sk)
             if not match:
                 continue
             after = re.match(r"\s*(?:,\s*)?(?:doi voi|danh cho)\s+", sk[match.end():])
+            topic = re.match(r"\s*(?:rieng\s+)?(?:doi voi|danh cho)\s+(?P<who>[^:]{3,120}):",
+                             sk[:match.start()])
             if after:  # "trước ngày A đối với các sở"
                 who = self.index.match(clause[match.end() + after.end():])
+            elif topic:  # "đối với các sở: gửi trước ngày A"
+                who = self.index.match(clause[topic.start("who"):topic.end("who")])
+                topics += 1
             else:
                 who = self.index.match(clause[:match.start()])
             if who.rule and who.matched:
@@ -624,7 +630,7 @@ class _Builder:
         if before is not None:
             before()  # the orders before it in the same paragraph, the report among them
         base = None
-        if intro:
+        if intro or topics == len(levels):
             for each in self.sections_with_tasks():
                 for task in each.tasks:
                     if task.kind == "report" and task.deadline is None:
@@ -2023,6 +2029,22 @@ def _named_above(paras: list[_Para], index: UnitIndex) -> list[_Para]:
     return out
 
 
+def _per_level_joined(paras: list[_Para]) -> list[_Para]:
+    """"Đối với các sở: gửi trước ngày A. Đối với UBND các xã: gửi trước ngày B.": the
+    deadlines per level in sentences of their own, read as one sentence of clauses."""
+    out = []
+    for para in paras:
+        spans = _spans(para.text, ".!?")
+        sentences = [skeleton(para.text[a:b]).strip() for a, b in spans]
+        if len(sentences) >= 2 and all(
+                re.match(r"(?:rieng\s+)?(?:doi voi|danh cho)\s+[^:]{3,120}:", each)
+                and _DEADLINE.search(each) for each in sentences):
+            text = "; ".join(para.text[a:b].strip().rstrip(".!?") for a, b in spans) + "."
+            para = _Para(para.marker, text)
+        out.append(para)
+    return out
+
+
 def _units_named(sentence: str, index: UnitIndex) -> list[str]:
     """The units a sentence names one by one (after its colon, where it has one)."""
     colon = sentence.rfind(":")
@@ -2206,7 +2228,7 @@ def import_letter(text: str, units: list[UnitRef], received: date | None = None)
             body.append("")
         elif not is_furniture(line) and not re.fullmatch(r"[\s|_=*~.-]*", line or "x"):
             body.append(_active(line))
-    paras = _named_above(_listed_things(_paragraphs(body), index), index)
+    paras = _per_level_joined(_named_above(_listed_things(_paragraphs(body), index), index))
     first_sentence = next((i for i, p in enumerate(paras)
                            if p.text.rstrip().endswith((".", ";", ":"))), len(paras))
     general = DraftSection(number="0", heading="Chung", notes=[])
