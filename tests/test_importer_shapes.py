@@ -3307,3 +3307,14 @@ def test_deadlines_per_level_each_in_a_sentence_of_its_own():
                    "các xã, phường: gửi báo cáo trước ngày 25/11/2025.")
     dated = [(who, when) for who, when, _ in tasks(draft) if when]
     assert dated == [("kind:office", date(2025, 11, 20)), ("kind:commune", date(2025, 11, 25))]
+
+
+def test_what_a_piece_of_work_is_and_thanks_are_no_tasks():
+    draft = letter("1. Giải ngân vốn đầu tư công là nhiệm vụ chính trị trọng tâm, góp phần thúc "
+                   "đẩy tăng trưởng.\n2. Thống kê đất đai được thực hiện hằng năm.\n"
+                   "3. Rà soát các hồ sơ đã tiếp nhận, báo cáo kết quả.\n"
+                   "4. Kiểm tra các cơ sở chưa được cấp phép.\n"
+                   "5. Bố trí kinh phí để người dân được hỗ trợ kịp thời.\n"
+                   "Văn phòng UBND tỉnh trân trọng cảm ơn sự phối hợp của quý cơ quan.")
+    assert [text[:12] for _, _, text in tasks(draft)] == [
+        "Rà soát các ", "Kiểm tra các", "Bố trí kinh "]

@@ -1088,6 +1088,11 @@ _DUTY_AFTER = re.compile(r"\b(?:co trach nhiem|co nhiem vu|chiu trach nhiem|chu 
 _IS_WHAT = re.compile(r"\s+(?:la|chinh la|van la|se la|dong vai tro la)\s")
 
 
+# A piece of work named by its verb, then what it is ("là"), how it is done ("được"): a
+# sentence about it, not an order ("Bố trí kinh phí để người dân được hỗ trợ" orders).
+_WORK_IS = re.compile(r"[^\W\d_]+(?: (?!(?:de|nham|cho|giup|den|khi|neu|va|can|phai|cac|"
+                      r"nhung|mot|moi|toan|tat)\b)[^\W\d_]+){1,6} (?:la|duoc) "
+                      r"(?!(?:can|phai)\b)")
 # The issuer's head or leaders as a sentence's subject ("Đồng chí Chủ tịch UBND tỉnh …").
 _ISSUERS_HEAD = re.compile(
     r"(?:(?:dong chi|d/c|ong|ba)\s+)?(?:(?:pho )?chu tich|lanh dao|thuong truc|tap the lanh dao)"
@@ -1127,6 +1132,10 @@ def _statement(folded: str, index: UnitIndex) -> bool:
     verb = _VERB_RE.search(blanked)
     if not verb:
         return False
+    if verb.start() == 0 and _WORK_IS.match(folded):
+        # "Giải ngân vốn đầu tư công là nhiệm vụ chính trị trọng tâm …", "Thống kê đất đai
+        # được thực hiện hằng năm …": what a piece of work is or how it is done
+        return True
     before = blanked[:verb.start()]
     if re.search(r"(?<!\bda )(?<!\bvua )(?<!\btung )(?<!\bcung da )\bduoc giao"
                  r"(?: (?:nhiem vu|trach nhiem))?\s+$", before) and _ADDRESSEE_START.match(folded) \
@@ -1165,6 +1174,10 @@ def _not_ordered(folded: str, index: UnitIndex) -> bool:
     verb = _VERB_RE.search(blanked)
     if not verb:
         return False
+    if verb.start() == 0 and _WORK_IS.match(folded):
+        # "Giải ngân vốn đầu tư công là nhiệm vụ chính trị trọng tâm …", "Thống kê đất đai
+        # được thực hiện hằng năm …": what a piece of work is or how it is done
+        return True
     adverbs = "|".join(ADVERBS)
     return bool(re.search(r"\b(?:da|dang|vua|da duoc|duoc|phai duoc|se duoc|se|chua|chua duoc|"
                           r"van chua|con cham|con chua)\s+"
@@ -1504,6 +1517,9 @@ def _not_an_order(folded: str, index: UnitIndex) -> bool:
         return True
     if _NOTICE.search(folded) and not _DEADLINE.search(folded):
         return True
+    if re.search(r"\b(?:tran trong|chan thanh|xin) cam on\b", folded) \
+            and not _ORDER_WORD.search(folded):
+        return True  # "Văn phòng UBND tỉnh trân trọng cảm ơn sự phối hợp của quý cơ quan."
     duties = _DUTIES.match(folded)
     if duties and (not index.match(duties.group("who")).matched
                    or folded[duties.end() - len("chuc nang"):duties.end()] == "chuc nang"):
