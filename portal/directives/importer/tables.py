@@ -222,40 +222,35 @@ def _tables(text: str):
         yield table
 
 
-def _may_hold_a_table(text: str) -> bool:
-    return "\t" in text or "|" in text or "  " in text or \
-        bool(re.search(r"^\s*S?TT\s*$", text, re.M | re.I))
+def _rewrite(text: str, render) -> str:
+    """The text with each table of tasks written by `render` (its lines for a table)."""
+    if "\t" not in text and "|" not in text and "  " not in text and \
+            not re.search(r"^\s*S?TT\s*$", text, re.M | re.I):
+        return text  # no table can be there
+    out: list[str] = []
+    for each in _tables(text):
+        out.extend([each] if isinstance(each, str) else render(each))
+    return "\n".join(out)
+
+
+def _as_items(table: Table) -> list[str]:
+    _, kinds, rows = table
+    return [" ".join(cell for cell in cells if cell).strip() if _group(cells)
+            else _item(kinds, cells) for cells in rows]
+
+
+def _as_rows(table: Table) -> list[str]:
+    header, _, rows = table
+    return [" | ".join(cells) for cells in [header, *rows]]
 
 
 def rows_as_items(text: str) -> str:
     """The text with each task table's rows written as numbered items (see the module)."""
-    if not _may_hold_a_table(text):
-        return text
-    out: list[str] = []
-    for each in _tables(text):
-        if isinstance(each, str):
-            out.append(each)
-            continue
-        _, kinds, rows = each
-        for cells in rows:
-            if _group(cells):
-                out.append(" ".join(cell for cell in cells if cell).strip())
-            else:
-                out.append(_item(kinds, cells))
-    return "\n".join(out)
+    return _rewrite(text, _as_items)
 
 
 def rows_kept(text: str) -> str:
     """The text with each task table one row to a line, its cells apart by " | ": what survives
     the text's normalising (tabs and runs of spaces become one space) and reads again the
     same, for the letter's text shown and edited beside the draft."""
-    if not _may_hold_a_table(text):
-        return text
-    out: list[str] = []
-    for each in _tables(text):
-        if isinstance(each, str):
-            out.append(each)
-            continue
-        header, _, rows = each
-        out.extend(" | ".join(cells) for cells in [header, *rows])
-    return "\n".join(out)
+    return _rewrite(text, _as_rows)
