@@ -103,6 +103,8 @@ def test_the_text_shown_beside_the_draft_keeps_the_table_and_reads_the_same_agai
     "Trang chủ | Tin tức | Văn bản | Liên hệ\nSở Y tế kiểm tra an toàn thực phẩm.",
     "Họ và tên\tChức vụ\tĐơn vị\nNguyễn Văn A\tTrưởng phòng\tSở Y tế",
     "Kết quả:   đạt 95%   vượt kế hoạch",
+    # what each unit did, not what it is to do
+    "TT\tNhiệm vụ\tKết quả thực hiện\tGhi chú\n1\tRà soát thủ tục\tĐã hoàn thành\t",
 ])
 def test_lines_that_are_no_table_of_tasks_are_left_as_they_are(text):
     assert rows_as_items(text) == text

@@ -20,6 +20,8 @@ from .text import skeleton
 # What each column of a header is, by its words (folded).
 _NUMBER = re.compile(r"(?:s\.?\s?tt|tt|so tt|so thu tu)\.?")
 _KINDS = (
+    # (what was done or is to come out, first: "Kết quả thực hiện" is no one who acts)
+    ("product", re.compile(r".*\b(?:san pham|ket qua|hinh thuc)\b")),
     ("partner", re.compile(r".*\bphoi hop\b")),
     ("time", re.compile(r".*\b(?:thoi gian|thoi han|tien do|thoi diem|moc thoi gian)\b|"
                         r"(?:hoan thanh|han hoan thanh)$")),
@@ -27,7 +29,6 @@ _KINDS = (
                         r"(?:co quan|don vi|bo phan|nguoi)(?: \w+)?$|phan cong$")),
     ("content", re.compile(r".*\b(?:noi dung|nhiem vu|cong viec|hoat dong|giai phap|"
                            r"ten de an|ten nhiem vu|viec can lam)\b")),
-    ("product", re.compile(r".*\b(?:san pham|ket qua dau ra|hinh thuc)\b")),
     ("note", re.compile(r".*\bghi chu\b")),
 )
 _ROW_NUMBER = re.compile(r"(?:[0-9]{1,3}(?:\.[0-9]{1,2})?|[IVX]{1,5}|[a-zđ])[.)]?")
