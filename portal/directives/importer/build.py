@@ -1740,8 +1740,7 @@ def _order_after_agreement(folded: str) -> int | None:
         return None
     for separator in re.finditer(r"[,;:]\s*", folded[:300]):
         rest = folded[separator.end():]
-        if re.match(r"(?:dong thoi|va)\s+", rest):
-            rest = rest[re.match(r"(?:dong thoi|va)\s+,?\s*", rest).end():]
+        rest = re.sub(r"^(?:dong thoi|va)\s+,?\s*", "", rest)
         if (re.match(r"(?:giao" + NOT_ORDER_GIAO + r"|de nghi|yeu cau)\s", rest)
                 or (_ADDRESSEE_START.match(rest) and _has_order(rest[:300])
                     and not re.match(r"(?:cac |cua )?(?:de xuat|kien nghi|noi dung|phuong an|"

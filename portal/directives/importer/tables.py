@@ -79,7 +79,7 @@ def _item(kinds: list[str | None], cells: list[str]) -> str:
 
 def _when(cell: str) -> str:
     """A time cell as the words of a deadline: the end of a range ("Từ tháng 9 đến tháng
-    11/2025", "15-20/6/2024"), a year as "trong năm …"."""
+    11/2025", "15-20/6/2024"); "Năm 2026" is read as "thời hạn: năm 2026", the year's end."""
     when = " ".join(cell.split()).strip(" .;,")
     folded = skeleton(when)
     end = re.search(r"\bden\s+(?=\S)", folded)
@@ -87,8 +87,6 @@ def _when(cell: str) -> str:
         when = when[end.end():]
     when = re.sub(r"^([0-9]{1,2})\s*[-–]\s*([0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?)$", r"\2",
                   when)
-    if re.fullmatch(r"(?:trong\s+)?n[aă]m\s+[0-9]{4}", when, re.I):
-        when = "trong năm " + when[-4:]
     return when
 
 
